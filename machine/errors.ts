@@ -1,0 +1,95 @@
+// The errors a simulated process can raise. Each carries structured fields for tools
+// and a message a student can act on.
+
+import { hex } from './format.ts';
+
+export type AccessKind = 'read' | 'write';
+
+/** A mapping as /proc/self/maps shows it. */
+export interface Mapping {
+  start: number;
+  end: number; // exclusive
+  prot: number;
+  name: string; // '[heap]', '[stack]', a path, or '' for anonymous memory
+}
+
+/** Why an access faulted: nothing mapped there, or the mapping forbids this access. */
+export type FaultReason = 'unmapped' | 'protected';
+
+/** An access to a byte that is not mapped, or mapped without the needed permission (SIGSEGV). */
+export class SegmentationFault extends Error {
+  override name = 'SegmentationFault';
+  constructor(
+    /** The first byte of the access that faulted. */
+    readonly address: number,
+    readonly access: AccessKind,
+    /** Width of the whole access in bytes (1, 2, 4, 8, or the length of a memset/memcpy). */
+    readonly width: number,
+    readonly reason: FaultReason,
+    /** The mapping holding the address (when protected) or the closest one to it. */
+    readonly nearest: Mapping | undefined,
+    /** Where the access began, when it started on an earlier, valid byte. */
+    readonly accessStart: number = address,
+  ) {
+    super(describeFault(address, access, width, reason, nearest, accessStart));
+  }
+}
+
+function describeFault(
+  address: number,
+  access: AccessKind,
+  width: number,
+  reason: FaultReason,
+  nearest: Mapping | undefined,
+  accessStart: number,
+): string {
+  const what = `${access} of ${width} byte${width === 1 ? '' : 's'} at ${hex(accessStart)}`;
+  const where = accessStart === address ? '' : ` reached ${hex(address)},`;
+  const why =
+    reason === 'protected'
+      ? ` which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
+      : address >= 0 && address < 0x1_0000
+        ? ', in the null page (is a pointer NULL, or a small offset from NULL?)'
+        : ' which is not mapped';
+  let near = '';
+  if (nearest !== undefined) {
+    const where =
+      address < nearest.start
+        ? `${nearest.start - address} bytes below its start`
+        : address >= nearest.end
+          ? address === nearest.end
+            ? 'the first byte past its end'
+            : `${address - nearest.end} bytes past its end`
+          : 'inside it';
+    near = `\n  nearest mapping: ${hex(nearest.start)}-${hex(nearest.end)} ${protString(nearest.prot)} ${nearest.name || '(anonymous)'} (${where})`;
+  }
+  return `Segmentation fault: ${what}${where}${why}.${near}`;
+}
+
+/** `rw-p` as /proc/self/maps prints a protection. */
+export function protString(prot: number): string {
+  return `${prot & 1 ? 'r' : '-'}${prot & 2 ? 'w' : '-'}${prot & 4 ? 'x' : '-'}p`;
+}
+
+/**
+ * An allocator found its heap in a state that a correct program cannot produce:
+ * a double free, a pointer that malloc never returned, a smashed header.
+ * Messages follow glibc's (`free(): double free detected`).
+ */
+export class HeapCorruption extends Error {
+  override name = 'HeapCorruption';
+  constructor(
+    message: string,
+    /** The address the allocator was given or was looking at. */
+    readonly address: number,
+    /** Extra lines for the student: a hex dump, the header as decoded, a hint. */
+    readonly details: string = '',
+  ) {
+    super(details === '' ? message : `${message}\n${details}`);
+  }
+}
+
+/** The simulated machine has no physical memory left for a page that was touched. */
+export class OutOfPhysicalMemory extends Error {
+  override name = 'OutOfPhysicalMemory';
+}

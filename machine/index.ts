@@ -1,0 +1,7 @@
+// The simulated process. Allocators import everything they need from here.
+
+export { Process, type ProcessOptions, type ProcessStats, type SyscallName } from './process.ts';
+export { cstruct, type CStruct, type FieldType, type StructFields, type StructView } from './cstruct.ts';
+export { SegmentationFault, HeapCorruption, OutOfPhysicalMemory, type Mapping, type AccessKind } from './errors.ts';
+export { hex, formatBytes } from './format.ts';
+export * from './constants.ts';

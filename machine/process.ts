@@ -1,0 +1,732 @@
+// The simulated process: one program's address space, its syscalls, and its threads.
+//
+// Memory is paged like a real machine's. Each virtual page that has been touched owns a
+// 4 KiB frame of "physical" memory (one growable ArrayBuffer); two page tables map a
+// virtual page to its frame for reading and for writing. A load or store is one table
+// lookup, a bounds test and one DataView access; everything unusual (an untouched page, a
+// protected page, an unmapped address, an access that straddles two pages) takes the
+// slow path, which faults the page in or throws a SegmentationFault.
+
+import {
+  EINVAL,
+  ENOMEM,
+  LAYOUT,
+  MAP_FAILED,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  PROGRAM_PATH,
+  PROT_EXEC,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from './constants.ts';
+import {
+  OutOfPhysicalMemory,
+  SegmentationFault,
+  protString,
+  type AccessKind,
+  type Mapping,
+} from './errors.ts';
+import { hex, hexdumpLines } from './format.ts';
+
+export interface ProcessOptions {
+  /** How far the heap may grow, in bytes (like RLIMIT_DATA). Default 1 GiB. */
+  heapLimit?: number;
+  /** How many bytes mmap may hand out in all (like RLIMIT_AS). Default: no limit but the address space. */
+  mmapLimit?: number;
+  /** How much physical memory the machine has. Default 2 GiB. */
+  physicalLimit?: number;
+  /** The process environment, read by allocators' debugging options. */
+  env?: Record<string, string>;
+}
+
+export type SyscallName = 'brk' | 'sbrk' | 'mmap' | 'munmap' | 'mprotect';
+
+export interface ProcessStats {
+  /** Break minus heap start. */
+  heapBytes: number;
+  /** Bytes mapped by mmap and not yet unmapped. */
+  mappedBytes: number;
+  /** Every mapped byte: program, data, heap pages, mmaps, stack. */
+  virtualBytes: number;
+  /** Bytes of pages that own a physical frame (written at least once). */
+  residentBytes: number;
+  /** First touches of a page: a read maps the shared zero page, a write gives it a frame. */
+  minorFaults: number;
+  syscalls: Record<SyscallName, number>;
+  /** Loads and stores, plus one per memset/memcpy/memmove/memcmp/bytes call. */
+  memoryOps: number;
+  /** Bytes handled by memset, memcpy, memmove, memcmp and bytes. */
+  bytesMoved: number;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const TWO_32 = 4294967296;
+/** Physical frame 0 is never used, so a 0 in a page table means "no access yet". */
+const NO_FRAME = 0;
+/** The shared frame of zeros that untouched pages read from, as Linux's zero page. */
+const ZERO_FRAME = PAGE_SIZE;
+const FIRST_FREE_FRAME = 2 * PAGE_SIZE;
+
+export class Process {
+  readonly heapStart = LAYOUT.heapStart;
+  /** The error code of the last failed syscall, as C's errno. */
+  errno = 0;
+  readonly env: Record<string, string>;
+
+  // Page tables: virtual page number -> physical offset of its frame, or NO_FRAME.
+  private readTable: Int32Array;
+  private writeTable: Int32Array;
+  /** The frame a page owns (it has been written), whatever its protection now. */
+  private ownFrame: Int32Array;
+
+  private physical: ArrayBuffer;
+  private view: DataView;
+  private u8: Uint8Array;
+  /** The same bytes as 32-bit words, for aligned accesses (the host is little-endian, as x86-64). */
+  private u32: Uint32Array;
+  private physicalTop = FIRST_FREE_FRAME;
+  private freeFrames: number[] = [];
+  private readonly physicalLimit: number;
+  private residentPages = 0;
+
+  /** Every mapping but the heap, sorted by address. */
+  private mappings: Region[] = [];
+  private brkValue: number = LAYOUT.heapStart;
+  private readonly heapLimit: number;
+  private readonly mmapLimit: number;
+
+  private statics = new Map<string, { address: number; size: number }>();
+  private dataNext: number = LAYOUT.dataStart;
+
+  private thread = 0;
+
+  private counters = {
+    bytesMoved: 0,
+    minorFaults: 0,
+    syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0 } as Record<SyscallName, number>,
+  };
+  // The hot path counts in a plain field: one increment per access.
+  private memoryOps = 0;
+
+  private readonly scratch = new DataView(new ArrayBuffer(8));
+
+  constructor(options: ProcessOptions = {}) {
+    this.heapLimit = options.heapLimit ?? 1 << 30;
+    this.mmapLimit = options.mmapLimit ?? Infinity;
+    this.physicalLimit = options.physicalLimit ?? 2 ** 31;
+    this.env = { ...(options.env ?? {}) };
+    for (const [name, value] of [
+      ['heapLimit', this.heapLimit],
+      ['physicalLimit', this.physicalLimit],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new TypeError(`new Process({ ${name}: ${value} }): expected a non-negative integer number of bytes`);
+      }
+    }
+    if (LAYOUT.heapStart + this.heapLimit > LAYOUT.mmapBase) {
+      throw new RangeError(`new Process({ heapLimit: ${this.heapLimit} }): the heap would run into the mmap area at ${hex(LAYOUT.mmapBase)}`);
+    }
+    const pages = LAYOUT.addressSpaceEnd / PAGE_SIZE;
+    this.readTable = new Int32Array(pages);
+    this.writeTable = new Int32Array(pages);
+    this.ownFrame = new Int32Array(pages);
+    this.physical = new ArrayBuffer(Math.min(64 * PAGE_SIZE, this.physicalLimit + FIRST_FREE_FRAME));
+    this.view = new DataView(this.physical);
+    this.u8 = new Uint8Array(this.physical);
+    this.u32 = new Uint32Array(this.physical);
+
+    this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });
+    this.insertMapping({ start: LAYOUT.dataStart, end: LAYOUT.dataStart + LAYOUT.dataSize, prot: PROT_READ | PROT_WRITE, name: PROGRAM_PATH, mmapped: false });
+    this.insertMapping({ start: LAYOUT.stackEnd - LAYOUT.stackSize, end: LAYOUT.stackEnd, prot: PROT_READ | PROT_WRITE, name: '[stack]', mmapped: false });
+  }
+
+  // ---------------------------------------------------------------- loads and stores
+
+  load8(addr: number): number {
+    this.memoryOps++;
+    const frame = this.readTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME) return this.slowLoad(addr, 1);
+    return this.u8[frame + (addr & PAGE_MASK)];
+  }
+
+  load16(addr: number): number {
+    this.memoryOps++;
+    const frame = this.readTable[addr >>> PAGE_SHIFT];
+    const offset = addr & PAGE_MASK;
+    if (addr >>> 0 !== addr || frame === NO_FRAME || offset > PAGE_SIZE - 2) return this.slowLoad(addr, 2);
+    return this.view.getUint16(frame + offset, true);
+  }
+
+  load32(addr: number): number {
+    this.memoryOps++;
+    const frame = this.readTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0) return this.slowLoad(addr, 4);
+    return this.u32[(frame + (addr & PAGE_MASK)) >>> 2];
+  }
+
+  /** A signed 64-bit load; throws a RangeError if the bytes are not a safe integer. */
+  load64(addr: number): number {
+    this.memoryOps++;
+    const frame = this.readTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 7) !== 0) return this.slowLoad(addr, 8);
+    const word = (frame + (addr & PAGE_MASK)) >>> 2;
+    return this.join64(this.u32[word], this.u32[word + 1] | 0, addr);
+  }
+
+  store8(addr: number, value: number): void {
+    this.memoryOps++;
+    const frame = this.writeTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME) return this.slowStore(addr, 1, value);
+    this.u8[frame + (addr & PAGE_MASK)] = value;
+  }
+
+  store16(addr: number, value: number): void {
+    this.memoryOps++;
+    const frame = this.writeTable[addr >>> PAGE_SHIFT];
+    const offset = addr & PAGE_MASK;
+    if (addr >>> 0 !== addr || frame === NO_FRAME || offset > PAGE_SIZE - 2) return this.slowStore(addr, 2, value);
+    this.view.setUint16(frame + offset, value, true);
+  }
+
+  store32(addr: number, value: number): void {
+    this.memoryOps++;
+    const frame = this.writeTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0) return this.slowStore(addr, 4, value);
+    this.u32[(frame + (addr & PAGE_MASK)) >>> 2] = value;
+  }
+
+  /** A 64-bit store of a safe integer (negative values are stored in two's complement). */
+  store64(addr: number, value: number): void {
+    this.memoryOps++;
+    if (!Number.isSafeInteger(value)) throw notSafe64(addr, value);
+    const frame = this.writeTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 7) !== 0) return this.slowStore(addr, 8, value);
+    const word = (frame + (addr & PAGE_MASK)) >>> 2;
+    this.u32[word] = value >>> 0;
+    this.u32[word + 1] = Math.floor(value / TWO_32);
+  }
+
+  private join64(lo: number, hi: number, addr: number): number {
+    const value = hi * TWO_32 + lo;
+    if (value > MAX_SAFE || value < -MAX_SAFE) {
+      const bytes = [0, 8, 16, 24].map((s) => (lo >>> s) & 0xff).concat([0, 8, 16, 24].map((s) => (hi >>> s) & 0xff));
+      throw new RangeError(
+        `load64(${hex(addr)}): the 8 bytes there (${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}) ` +
+          `are not a safe integer, so they cannot be a size or a pointer. Read them with load8 or bytes() to see what they are.`,
+      );
+    }
+    return value;
+  }
+
+  private slowLoad(addr: number, width: number): number {
+    this.checkAccess(addr, width, 'read');
+    const scratch = this.scratch;
+    for (let i = 0; i < width; i++) scratch.setUint8(i, this.u8[this.readTable[(addr + i) >>> PAGE_SHIFT] + ((addr + i) & PAGE_MASK)]);
+    if (width === 1) return scratch.getUint8(0);
+    if (width === 2) return scratch.getUint16(0, true);
+    if (width === 4) return scratch.getUint32(0, true);
+    return this.join64(scratch.getUint32(0, true), scratch.getInt32(4, true), addr);
+  }
+
+  private slowStore(addr: number, width: number, value: number): void {
+    this.checkAccess(addr, width, 'write');
+    const scratch = this.scratch;
+    if (width === 1) scratch.setUint8(0, value);
+    else if (width === 2) scratch.setUint16(0, value, true);
+    else if (width === 4) scratch.setUint32(0, value, true);
+    else {
+      scratch.setUint32(0, value >>> 0, true);
+      scratch.setInt32(4, Math.floor(value / TWO_32), true);
+    }
+    for (let i = 0; i < width; i++) this.u8[this.writeTable[(addr + i) >>> PAGE_SHIFT] + ((addr + i) & PAGE_MASK)] = scratch.getUint8(i);
+  }
+
+  /**
+   * Makes every page of [addr, addr + width) accessible for `access`, faulting pages in,
+   * or throws: TypeError for an address that is not an integer, SegmentationFault for a
+   * byte that is unmapped or protected.
+   */
+  private checkAccess(addr: number, width: number, access: AccessKind): void {
+    if (!Number.isSafeInteger(addr)) {
+      throw new TypeError(`${access === 'read' ? 'load' : 'store'} at address ${addr}: an address must be an integer (did a size get divided, or a pointer become undefined?)`);
+    }
+    if (width === 0) return;
+    const end = addr + width;
+    for (let page = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE; page < end; page += PAGE_SIZE) {
+      this.faultIn(Math.max(page, addr), access, width, addr);
+    }
+  }
+
+  /** Gives the page holding `addr` what `access` needs, as the kernel's fault handler does. */
+  private faultIn(addr: number, access: AccessKind, width: number, accessStart: number): void {
+    const mapping = addr >= 0 && addr < LAYOUT.addressSpaceEnd ? this.mappingAt(addr) : undefined;
+    if (mapping === undefined) throw new SegmentationFault(addr, access, width, 'unmapped', this.nearestMapping(addr), accessStart);
+    const allowed = access === 'read' ? mapping.prot !== PROT_NONE : (mapping.prot & PROT_WRITE) !== 0;
+    if (!allowed) throw new SegmentationFault(addr, access, width, 'protected', mapping, accessStart);
+    const page = addr >>> PAGE_SHIFT;
+    if (access === 'write' && this.writeTable[page] === NO_FRAME) {
+      if (this.ownFrame[page] === NO_FRAME) {
+        this.ownFrame[page] = this.allocateFrame();
+        this.residentPages++;
+        this.counters.minorFaults++;
+      }
+      this.writeTable[page] = this.ownFrame[page];
+      this.readTable[page] = this.ownFrame[page];
+    } else if (access === 'read' && this.readTable[page] === NO_FRAME) {
+      if (this.ownFrame[page] === NO_FRAME) this.counters.minorFaults++;
+      this.readTable[page] = this.ownFrame[page] || ZERO_FRAME;
+    }
+  }
+
+  private allocateFrame(): number {
+    const reused = this.freeFrames.pop();
+    if (reused !== undefined) {
+      this.u8.fill(0, reused, reused + PAGE_SIZE); // fresh pages read as zero
+      return reused;
+    }
+    const frame = this.physicalTop;
+    if (frame + PAGE_SIZE > this.physical.byteLength) this.growPhysical(frame + PAGE_SIZE);
+    this.physicalTop += PAGE_SIZE;
+    return frame;
+  }
+
+  private growPhysical(needed: number): void {
+    const limit = this.physicalLimit + FIRST_FREE_FRAME;
+    if (needed > limit) {
+      throw new OutOfPhysicalMemory(
+        `The simulated machine is out of physical memory: ${this.residentPages} pages are resident ` +
+          `(limit ${this.physicalLimit} bytes, set by new Process({ physicalLimit })).`,
+      );
+    }
+    const bigger = new ArrayBuffer(Math.min(limit, Math.max(needed, this.physical.byteLength * 2)));
+    new Uint8Array(bigger).set(this.u8);
+    this.physical = bigger;
+    this.view = new DataView(bigger);
+    this.u8 = new Uint8Array(bigger);
+    this.u32 = new Uint32Array(bigger);
+  }
+
+  private releasePages(start: number, end: number): void {
+    for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
+      const frame = this.ownFrame[page];
+      if (frame !== NO_FRAME) {
+        this.freeFrames.push(frame);
+        this.residentPages--;
+      }
+      this.ownFrame[page] = NO_FRAME;
+      this.readTable[page] = NO_FRAME;
+      this.writeTable[page] = NO_FRAME;
+    }
+  }
+
+  // ---------------------------------------------------------------- bulk memory
+
+  /** C's memset: `n` bytes at `addr` set to `byte & 0xff`. */
+  memset(addr: number, byte: number, n: number): void {
+    this.bulk(n, 'memset');
+    this.checkAccess(addr, n, 'write');
+    this.forEachChunk(addr, n, (at, _done, length) => this.u8.fill(byte, at, at + length));
+  }
+
+  /** C's memcpy. The ranges must not overlap (that is memmove's job). */
+  memcpy(dst: number, src: number, n: number): void {
+    this.bulk(n, 'memcpy');
+    if (n > 0 && dst < src + n && src < dst + n) {
+      throw new RangeError(`memcpy(${hex(dst)}, ${hex(src)}, ${n}): the two ranges overlap, which memcpy does not allow; use memmove`);
+    }
+    this.copy(dst, src, n);
+  }
+
+  /** C's memmove: a copy that is correct when the ranges overlap. */
+  memmove(dst: number, src: number, n: number): void {
+    this.bulk(n, 'memmove');
+    this.copy(dst, src, n);
+  }
+
+  /** C's memcmp: negative, zero or positive as the first differing byte of `a` is lower or higher. */
+  memcmp(a: number, b: number, n: number): number {
+    this.bulk(n, 'memcmp');
+    this.checkAccess(a, n, 'read');
+    this.checkAccess(b, n, 'read');
+    for (let i = 0; i < n; i++) {
+      const x = this.physicalByte(a + i);
+      const y = this.physicalByte(b + i);
+      if (x !== y) return x - y;
+    }
+    return 0;
+  }
+
+  /** A copy of `n` bytes starting at `addr`. */
+  bytes(addr: number, n: number): Uint8Array {
+    this.bulk(n, 'bytes');
+    this.checkAccess(addr, n, 'read');
+    const out = new Uint8Array(n);
+    this.forEachChunk(addr, n, (at, done, length) => out.set(this.u8.subarray(at, at + length), done), 'read');
+    return out;
+  }
+
+  private bulk(n: number, what: string): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`${what}: length ${n} is not a non-negative integer`);
+    this.memoryOps++;
+    this.counters.bytesMoved += n;
+  }
+
+  private physicalByte(addr: number): number {
+    return this.u8[this.readTable[addr >>> PAGE_SHIFT] + (addr & PAGE_MASK)];
+  }
+
+  /** Calls `fn` for each piece of [addr, addr + n) that lies in one page, with its physical offset. */
+  private forEachChunk(addr: number, n: number, fn: (physical: number, done: number, length: number) => void, access: AccessKind = 'write'): void {
+    const table = access === 'read' ? this.readTable : this.writeTable;
+    let done = 0;
+    while (done < n) {
+      const at = addr + done;
+      const length = Math.min(n - done, PAGE_SIZE - (at & PAGE_MASK));
+      fn(table[at >>> PAGE_SHIFT] + (at & PAGE_MASK), done, length);
+      done += length;
+    }
+  }
+
+  private copy(dst: number, src: number, n: number): void {
+    this.checkAccess(src, n, 'read');
+    this.checkAccess(dst, n, 'write');
+    const backwards = dst > src && dst < src + n; // overlapping, so copy the end first
+    let left = n;
+    let done = 0;
+    while (left > 0) {
+      let length: number;
+      let s: number;
+      let d: number;
+      if (backwards) {
+        length = Math.min(left, ((src + left - 1) & PAGE_MASK) + 1, ((dst + left - 1) & PAGE_MASK) + 1);
+        s = src + left - length;
+        d = dst + left - length;
+      } else {
+        s = src + done;
+        d = dst + done;
+        length = Math.min(left, PAGE_SIZE - (s & PAGE_MASK), PAGE_SIZE - (d & PAGE_MASK));
+        done += length;
+      }
+      const from = this.readTable[s >>> PAGE_SHIFT] + (s & PAGE_MASK);
+      const to = this.writeTable[d >>> PAGE_SHIFT] + (d & PAGE_MASK);
+      this.u8.copyWithin(to, from, from + length);
+      left -= length;
+    }
+  }
+
+  // ---------------------------------------------------------------- inspection (no faults, not counted)
+
+  /** The byte at `addr` without touching the page or counting an access; undefined if unmapped or PROT_NONE. */
+  peek8(addr: number): number | undefined {
+    if (!Number.isSafeInteger(addr) || addr < 0 || addr >= LAYOUT.addressSpaceEnd) return undefined;
+    const mapping = this.mappingAt(addr);
+    if (mapping === undefined || mapping.prot === PROT_NONE) return undefined;
+    const frame = this.ownFrame[addr >>> PAGE_SHIFT];
+    return frame === NO_FRAME ? 0 : this.u8[frame + (addr & PAGE_MASK)];
+  }
+
+  /** A hex dump of `length` bytes at `addr` for messages, with [mark.from, mark.to) underlined. */
+  hexdump(addr: number, length: number, mark?: { from: number; to: number }): string {
+    return hexdumpLines(addr, length, (a) => this.peek8(a), mark).join('\n');
+  }
+
+  // ---------------------------------------------------------------- the data segment
+
+  /**
+   * Reserves a named, zeroed, 16-byte aligned slot in the data segment and returns its
+   * address: C's `static` globals. The same name always gives the same address.
+   */
+  static(name: string, bytes: number): number {
+    const known = this.statics.get(name);
+    if (known !== undefined) {
+      if (known.size !== bytes) {
+        throw new RangeError(`proc.static('${name}', ${bytes}): this global already exists with ${known.size} bytes; use one size for one name`);
+      }
+      return known.address;
+    }
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TypeError(`proc.static('${name}', ${bytes}): the size must be a positive integer`);
+    const address = this.dataNext;
+    const next = address + Math.ceil(bytes / 16) * 16;
+    if (next > LAYOUT.dataStart + LAYOUT.dataSize) {
+      throw new RangeError(`proc.static('${name}', ${bytes}): the data segment (${LAYOUT.dataSize} bytes) is full`);
+    }
+    this.dataNext = next;
+    this.statics.set(name, { address, size: bytes });
+    return address;
+  }
+
+  // ---------------------------------------------------------------- the heap: brk and sbrk
+
+  /** The current break, without a syscall (for tools and tests). */
+  get currentBreak(): number {
+    return this.brkValue;
+  }
+
+  /** Sets the break to `addr`. Returns 0, or -1 with errno = ENOMEM. */
+  brk(addr: number): number {
+    this.counters.syscalls.brk++;
+    return this.setBreak(addr);
+  }
+
+  /**
+   * Moves the break by `increment` bytes and returns the old break, or -1 with
+   * errno = ENOMEM. `sbrk(0)` returns the break; a negative increment gives memory back.
+   */
+  sbrk(increment: number): number {
+    this.counters.syscalls.sbrk++;
+    if (!Number.isSafeInteger(increment)) throw new TypeError(`sbrk(${increment}): the increment must be an integer number of bytes`);
+    const old = this.brkValue;
+    return this.setBreak(old + increment) === 0 ? old : -1;
+  }
+
+  private setBreak(addr: number): number {
+    if (!Number.isSafeInteger(addr)) throw new TypeError(`brk(${addr}): the break must be an integer address`);
+    const limit = Math.min(this.heapStart + this.heapLimit, this.lowestMappingAbove(this.heapStart));
+    if (addr < this.heapStart || addr > limit) {
+      this.errno = ENOMEM;
+      return -1;
+    }
+    const oldEnd = pageCeil(this.brkValue);
+    const newEnd = pageCeil(addr);
+    if (newEnd < oldEnd) this.releasePages(newEnd, oldEnd);
+    this.brkValue = addr;
+    return 0;
+  }
+
+  private heapMapping(): Mapping | undefined {
+    const end = pageCeil(this.brkValue);
+    return end > this.heapStart ? { start: this.heapStart, end, prot: PROT_READ | PROT_WRITE, name: '[heap]' } : undefined;
+  }
+
+  // ---------------------------------------------------------------- mmap, munmap, mprotect
+
+  /**
+   * Maps `length` bytes (rounded up to whole pages) of fresh, zeroed, private anonymous
+   * memory and returns its page-aligned address, or MAP_FAILED (-1) with errno set.
+   * Mappings are placed top-down below the mmap base, in the highest gap that fits.
+   * `name` labels the mapping in maps(), as Linux's PR_SET_VMA_ANON_NAME does.
+   */
+  mmap(length: number, prot: number = PROT_READ | PROT_WRITE, options: { name?: string } = {}): number {
+    this.counters.syscalls.mmap++;
+    if (!Number.isSafeInteger(length)) throw new TypeError(`mmap(${length}): the length must be an integer number of bytes`);
+    if (length <= 0) {
+      this.errno = EINVAL;
+      return MAP_FAILED;
+    }
+    if (!Number.isInteger(prot) || prot < 0 || prot > 7) throw new TypeError(`mmap(${length}, ${prot}): prot is PROT_NONE or an OR of PROT_READ, PROT_WRITE and PROT_EXEC`);
+    const size = pageCeil(length);
+    const start = this.findGap(size);
+    if (start === undefined || this.mappedBytes() + size > this.mmapLimit) {
+      this.errno = ENOMEM;
+      return MAP_FAILED;
+    }
+    this.insertMapping({ start, end: start + size, prot, name: options.name === undefined ? '' : `[anon:${options.name}]`, mmapped: true });
+    return start;
+  }
+
+  /**
+   * Unmaps the pages of [addr, addr + length); any part of a mapping may go, splitting it.
+   * Returns 0, or -1 with errno = EINVAL for an unaligned address or a range in the heap
+   * (the heap shrinks with brk only).
+   */
+  munmap(addr: number, length: number): number {
+    this.counters.syscalls.munmap++;
+    const range = this.pageRange(addr, length);
+    if (range === undefined) return -1;
+    const [start, end] = range;
+    for (const piece of this.cutMappings(start, end)) this.releasePages(piece.start, piece.end);
+    return 0;
+  }
+
+  /**
+   * Changes the protection of the pages of [addr, addr + length), which must all be
+   * mapped by mmap. Returns 0, or -1 with errno = ENOMEM (a page is not mapped) or EINVAL.
+   */
+  mprotect(addr: number, length: number, prot: number): number {
+    this.counters.syscalls.mprotect++;
+    const range = this.pageRange(addr, length);
+    if (range === undefined) return -1;
+    const [start, end] = range;
+    let covered = 0;
+    for (const m of this.mappings) covered += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
+    if (covered !== end - start) {
+      this.errno = ENOMEM;
+      return -1;
+    }
+    for (const piece of this.cutMappings(start, end)) this.insertMapping({ ...piece, prot });
+    for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
+      const frame = this.ownFrame[page];
+      this.readTable[page] = prot !== PROT_NONE ? frame : NO_FRAME;
+      this.writeTable[page] = prot & PROT_WRITE ? frame : NO_FRAME;
+    }
+    return 0;
+  }
+
+  /** Validates a page-aligned range outside the heap; sets errno and returns undefined if it is not. */
+  private pageRange(addr: number, length: number): [number, number] | undefined {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length)) {
+      throw new TypeError(`address ${addr} and length ${length} must be integers`);
+    }
+    const end = pageCeil(addr + length);
+    const heapEnd = pageCeil(this.brkValue);
+    if (length <= 0 || (addr & PAGE_MASK) !== 0 || addr < 0 || end > LAYOUT.addressSpaceEnd || (addr < heapEnd && end > this.heapStart)) {
+      this.errno = EINVAL;
+      return undefined;
+    }
+    return [addr, end];
+  }
+
+  /** Removes [start, end) from the mapping list, splitting mappings at its edges; returns the removed pieces. */
+  private cutMappings(start: number, end: number): Region[] {
+    const removed: Region[] = [];
+    const kept: Region[] = [];
+    for (const m of this.mappings) {
+      if (m.end <= start || m.start >= end) {
+        kept.push(m);
+        continue;
+      }
+      if (m.start < start) kept.push({ ...m, end: start });
+      removed.push({ ...m, start: Math.max(m.start, start), end: Math.min(m.end, end) });
+      if (m.end > end) kept.push({ ...m, start: end });
+    }
+    this.mappings = kept;
+    return removed;
+  }
+
+  private insertMapping(mapping: Region): void {
+    const at = this.mappings.findIndex((m) => m.start > mapping.start);
+    this.mappings.splice(at === -1 ? this.mappings.length : at, 0, mapping);
+  }
+
+  /** The highest free range of `size` bytes that ends at or below the mmap base and above the heap's reserve. */
+  private findGap(size: number): number | undefined {
+    const floor = this.heapStart + this.heapLimit;
+    let ceiling: number = LAYOUT.mmapBase;
+    for (let i = this.mappings.length - 1; i >= 0; i--) {
+      const m = this.mappings[i];
+      if (m.start >= ceiling) continue;
+      if (m.end <= ceiling - size && ceiling - size >= floor) return ceiling - size;
+      ceiling = Math.min(ceiling, m.start);
+    }
+    return ceiling - size >= floor ? ceiling - size : undefined;
+  }
+
+  private mappedBytes(): number {
+    let total = 0;
+    for (const m of this.mappings) if (m.mmapped) total += m.end - m.start;
+    return total;
+  }
+
+  private lowestMappingAbove(addr: number): number {
+    for (const m of this.mappings) if (m.start >= addr) return m.start;
+    return LAYOUT.addressSpaceEnd;
+  }
+
+  private allMappings(): Mapping[] {
+    const heap = this.heapMapping();
+    const all: Mapping[] = heap === undefined ? [...this.mappings] : [...this.mappings, heap];
+    return all.sort((a, b) => a.start - b.start);
+  }
+
+  private mappingAt(addr: number): Mapping | undefined {
+    if (addr >= this.heapStart && addr < pageCeil(this.brkValue)) return this.heapMapping();
+    const list = this.mappings;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = list[mid];
+      if (addr < m.start) hi = mid - 1;
+      else if (addr >= m.end) lo = mid + 1;
+      else return m;
+    }
+    return undefined;
+  }
+
+  private nearestMapping(addr: number): Mapping | undefined {
+    let best: Mapping | undefined;
+    let bestDistance = Infinity;
+    for (const m of this.allMappings()) {
+      const distance = addr < m.start ? m.start - addr : addr - m.end + 1;
+      if (distance < bestDistance) {
+        best = m;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  // ---------------------------------------------------------------- reports
+
+  /** The mappings as /proc/self/maps prints them, one per line. */
+  maps(): string {
+    return this.mappingList()
+      .map((m) => {
+        const range = `${hexNoPrefix(m.start)}-${hexNoPrefix(m.end)}`;
+        const fields = `${range} ${protString(m.prot)} 00000000 00:00 0`;
+        return m.name === '' ? fields : `${fields.padEnd(42)} ${m.name}`;
+      })
+      .join('\n');
+  }
+
+  /** The mappings as objects, sorted by address. */
+  mappingList(): Mapping[] {
+    return this.allMappings().map(({ start, end, prot, name }) => ({ start, end, prot, name }));
+  }
+
+  stats(): ProcessStats {
+    let virtualBytes = 0;
+    for (const m of this.allMappings()) virtualBytes += m.end - m.start;
+    return {
+      heapBytes: this.brkValue - this.heapStart,
+      mappedBytes: this.mappedBytes(),
+      virtualBytes,
+      residentBytes: this.residentPages * PAGE_SIZE,
+      minorFaults: this.counters.minorFaults,
+      syscalls: { ...this.counters.syscalls },
+      memoryOps: this.memoryOps,
+      bytesMoved: this.counters.bytesMoved,
+    };
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  /** The id of the logical thread that is running (0 is the main thread). */
+  get currentThread(): number {
+    return this.thread;
+  }
+
+  /** Runs `fn` as logical thread `tid`, then switches back: a deterministic interleaving. */
+  runOn<T>(tid: number, fn: () => T): T {
+    if (!Number.isSafeInteger(tid) || tid < 0) throw new TypeError(`runOn(${tid}): a thread id is a non-negative integer`);
+    const previous = this.thread;
+    this.thread = tid;
+    try {
+      return fn();
+    } finally {
+      this.thread = previous;
+    }
+  }
+}
+
+function pageCeil(addr: number): number {
+  return Math.ceil(addr / PAGE_SIZE) * PAGE_SIZE;
+}
+
+function hexNoPrefix(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+/** A mapping as the process keeps it: also whether mmap made it (and so counts in mappedBytes). */
+interface Region extends Mapping {
+  mmapped: boolean;
+}
+
+function notSafe64(addr: number, value: number): RangeError {
+  return new RangeError(
+    `store64(${hex(addr)}, ${value}): the value is not a safe integer (an integer between -(2^53 - 1) and 2^53 - 1). ` +
+      `64-bit values in the simulator are JavaScript numbers; a size or pointer that is not exact is a bug.`,
+  );
+}

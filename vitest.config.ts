@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm test` checks the project itself: the machine, the tools, and every chapter's tests
+// against the reference solutions (students check their own work with `npm run check`).
+export default defineConfig({
+  test: {
+    include: ['machine/**/*.test.ts', 'workbook/**/*.test.ts', 'exercises/**/*.test.ts', 'chapters/**/*.test.ts'],
+    env: { WORKBOOK_TARGET: process.env.WORKBOOK_TARGET ?? 'solutions' },
+    testTimeout: 20_000,
+  },
+});
