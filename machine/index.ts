@@ -5,3 +5,4 @@ export { cstruct, type CStruct, type FieldType, type StructFields, type StructVi
 export { SegmentationFault, HeapCorruption, OutOfPhysicalMemory, type Mapping, type AccessKind } from './errors.ts';
 export { hex, formatBytes } from './format.ts';
 export * from './constants.ts';
+export { requireSize, alignUp, type Allocator, type CreateAllocator } from './allocator.ts';

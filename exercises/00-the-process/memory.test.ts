@@ -1,0 +1,79 @@
+// Chapter 0, warm-up 1: fill (memset by hand) and cstringLength (strlen).
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, Process, SegmentationFault, hex } from '../../machine/index.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { around } from '../../workbook/testing.ts';
+
+const { fill, cstringLength, writeCString } = await loadExercise<typeof import('./memory.ts')>('00-the-process/memory.ts');
+
+function heapWithGuards(bytes: number) {
+  const proc = new Process();
+  const start = proc.sbrk(bytes + 32);
+  proc.memset(start, 0xee, bytes + 32); // guard bytes that must survive
+  return { proc, at: start + 16 };
+}
+
+describe('fill', () => {
+  it('sets every one of the n bytes', () => {
+    const { proc, at } = heapWithGuards(10);
+    fill(proc, at, 0x41, 10);
+    const wrong = [...proc.bytes(at, 10)].findIndex((b) => b !== 0x41);
+    expect(wrong, `fill(proc, ${hex(at)}, 0x41, 10): byte ${wrong} of 10 was not set:\n${around(proc, at, 10)}`).toBe(-1);
+  });
+
+  it('touches nothing before or after the n bytes', () => {
+    const { proc, at } = heapWithGuards(10);
+    fill(proc, at, 0x41, 10);
+    expect(proc.load8(at - 1), `fill wrote before its start, at ${hex(at - 1)}:\n${around(proc, at, 10)}`).toBe(0xee);
+    expect(proc.load8(at + 10), `fill wrote one byte too many, at ${hex(at + 10)} (an off-by-one: i <= n instead of i < n?):\n${around(proc, at, 10)}`).toBe(0xee);
+  });
+
+  it('writes nothing when n is 0', () => {
+    const { proc, at } = heapWithGuards(4);
+    fill(proc, at, 0x41, 0);
+    expect(proc.load8(at), `fill(…, 0) must not write a byte:\n${around(proc, at, 4)}`).toBe(0xee);
+  });
+
+  it('works across a page boundary', () => {
+    const proc = new Process();
+    const start = proc.sbrk(2 * PAGE_SIZE);
+    fill(proc, start + PAGE_SIZE - 3, 0x7f, 6);
+    expect([...proc.bytes(start + PAGE_SIZE - 3, 6)]).toEqual([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]);
+  });
+
+  it('faults, like C, when the range runs past the end of the heap', () => {
+    const proc = new Process();
+    const start = proc.sbrk(PAGE_SIZE);
+    expect(() => fill(proc, start + PAGE_SIZE - 2, 0, 4), 'writing past the heap must raise the SegmentationFault of proc.store8').toThrow(SegmentationFault);
+  });
+});
+
+describe('cstringLength', () => {
+  it('counts the bytes before the terminating zero', () => {
+    const proc = new Process();
+    const at = proc.sbrk(32);
+    writeCString(proc, at, 'hello');
+    expect(cstringLength(proc, at), `the string at ${hex(at)} is "hello":\n${around(proc, at, 6)}`).toBe(5);
+  });
+
+  it('is 0 for the empty string', () => {
+    const proc = new Process();
+    const at = proc.sbrk(32);
+    proc.memset(at + 1, 0x41, 8); // bytes after the terminator do not count
+    expect(cstringLength(proc, at)).toBe(0);
+  });
+
+  it('follows a string across a page boundary', () => {
+    const proc = new Process();
+    const start = proc.sbrk(2 * PAGE_SIZE);
+    writeCString(proc, start + PAGE_SIZE - 5, 'page boundary');
+    expect(cstringLength(proc, start + PAGE_SIZE - 5)).toBe(13);
+  });
+
+  it('faults on a string with no terminator before the end of the heap', () => {
+    const proc = new Process();
+    const start = proc.sbrk(PAGE_SIZE);
+    proc.memset(start, 0x41, PAGE_SIZE);
+    expect(() => cstringLength(proc, start), 'reading past the heap must raise the SegmentationFault of proc.load8').toThrow(SegmentationFault);
+  });
+});

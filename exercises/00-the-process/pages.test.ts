@@ -1,0 +1,71 @@
+// Chapter 0, warm-up 3: pages, and how memory becomes resident.
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, PROT_READ, Process, SegmentationFault } from '../../machine/index.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const { pagesSpanned, touchPages } = await loadExercise<typeof import('./pages.ts')>('00-the-process/pages.ts');
+
+describe('pagesSpanned', () => {
+  it('is 1 for a whole page, and for a single byte', () => {
+    expect(pagesSpanned(0x1000, PAGE_SIZE), 'the bytes 0x1000..0x1fff are exactly one page').toBe(1);
+    expect(pagesSpanned(0x1234, 1)).toBe(1);
+  });
+
+  it('counts a page for each boundary crossed', () => {
+    expect(pagesSpanned(0x1000, PAGE_SIZE + 1), 'one byte past a page reaches the next page').toBe(2);
+    expect(pagesSpanned(0x1fff, 2), 'two bytes can straddle a boundary').toBe(2);
+    expect(pagesSpanned(0x1800, 3 * PAGE_SIZE)).toBe(4);
+  });
+
+  it('is 0 for an empty range', () => {
+    expect(pagesSpanned(0x1fff, 0)).toBe(0);
+  });
+});
+
+describe('touchPages', () => {
+  it('makes every page of the range resident', () => {
+    const proc = new Process();
+    const m = proc.mmap(10 * PAGE_SIZE);
+    touchPages(proc, m + 2 * PAGE_SIZE + 100, 3 * PAGE_SIZE);
+    const resident = proc.stats().residentBytes / PAGE_SIZE;
+    expect(resident, `3 pages' worth of bytes starting 100 bytes into a page touch 4 pages; ${resident} became resident`).toBe(4);
+  });
+
+  it('returns how many pages it touched', () => {
+    const proc = new Process();
+    const m = proc.mmap(4 * PAGE_SIZE);
+    expect(touchPages(proc, m, 4 * PAGE_SIZE)).toBe(4);
+    expect(touchPages(proc, m, 0)).toBe(0);
+  });
+
+  it('leaves the bytes as they were', () => {
+    const proc = new Process();
+    const m = proc.mmap(2 * PAGE_SIZE);
+    proc.memset(m, 0x33, 2 * PAGE_SIZE);
+    touchPages(proc, m, 2 * PAGE_SIZE);
+    expect(proc.bytes(m, 2 * PAGE_SIZE).every((b) => b === 0x33), 'touching a page must not change its contents').toBe(true);
+  });
+
+  it('needs a write, not only a read (a read maps the shared zero page)', () => {
+    const proc = new Process();
+    const m = proc.mmap(PAGE_SIZE);
+    touchPages(proc, m, PAGE_SIZE);
+    expect(proc.stats().residentBytes).toBe(PAGE_SIZE);
+  });
+
+  it('costs a few memory operations per page, not one per byte', () => {
+    const proc = new Process();
+    const m = proc.mmap(64 * PAGE_SIZE);
+    const before = proc.stats().memoryOps;
+    touchPages(proc, m, 64 * PAGE_SIZE);
+    const ops = proc.stats().memoryOps - before;
+    expect(ops, `64 pages took ${ops} loads and stores; one byte per page is enough`).toBeLessThanOrEqual(2 * 64);
+    expect(proc.stats().residentBytes).toBe(64 * PAGE_SIZE);
+  });
+
+  it('faults on a read-only mapping, as writing to it would', () => {
+    const proc = new Process();
+    const m = proc.mmap(PAGE_SIZE, PROT_READ);
+    expect(() => touchPages(proc, m, 1)).toThrow(SegmentationFault);
+  });
+});

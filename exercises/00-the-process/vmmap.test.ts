@@ -1,0 +1,63 @@
+// Chapter 0, warm-up 2: parse /proc/self/maps and summarize it.
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, PROT_READ, Process } from '../../machine/index.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const { parseMaps, summarizeMaps } = await loadExercise<typeof import('./vmmap.ts')>('00-the-process/vmmap.ts');
+
+const HEAP_LINE = '01000000-01003000 rw-p 00000000 00:00 0                    [heap]';
+
+describe('parseMaps', () => {
+  it('reads the address range of a line as numbers', () => {
+    const [entry] = parseMaps(HEAP_LINE);
+    expect(entry?.start, `the range 01000000-01003000 is hexadecimal; got ${JSON.stringify(entry)}`).toBe(0x0100_0000);
+    expect(entry.end).toBe(0x0100_3000);
+  });
+
+  it('reads the permissions and the name', () => {
+    const [entry] = parseMaps(HEAP_LINE);
+    expect(entry).toMatchObject({ perms: 'rw-p', name: '[heap]' });
+  });
+
+  it('gives anonymous memory (no last column) the name ""', () => {
+    const [entry] = parseMaps('efffd000-f0000000 rw-p 00000000 00:00 0');
+    expect(entry).toMatchObject({ start: 0xefffd000, end: 0xf0000000, name: '' });
+  });
+
+  it('reads real Linux lines: 48-bit addresses and paths with spaces', () => {
+    const [entry] = parseMaps('7ffd0d2e1000-7ffd0d302000 r--p 00001000 08:01 42          /opt/my app/lib.so\n');
+    expect(entry).toEqual({ start: 0x7ffd0d2e1000, end: 0x7ffd0d302000, perms: 'r--p', name: '/opt/my app/lib.so' });
+  });
+
+  it('reads every line of a simulated process, skipping empty ones', () => {
+    const proc = new Process();
+    proc.sbrk(3 * PAGE_SIZE);
+    proc.mmap(5 * PAGE_SIZE, PROT_READ);
+    const expected = proc.mappingList().map(({ start, end, name }) => ({ start, end, name }));
+    const parsed = parseMaps(`${proc.maps()}\n\n`).map(({ start, end, name }) => ({ start, end, name }));
+    expect(parsed).toEqual(expected);
+  });
+});
+
+describe('summarizeMaps', () => {
+  const proc = new Process();
+  proc.sbrk(10 * PAGE_SIZE);
+  proc.mmap(PAGE_SIZE);
+  proc.mmap(2 * PAGE_SIZE);
+  const text = proc.maps();
+
+  it('adds up the mappings that share a name', () => {
+    const program = summarizeMaps(text).find((row) => row.name === '/workbook/program');
+    expect(program, 'the program has a text and a data mapping: one row, two mappings').toEqual({ name: '/workbook/program', mappings: 2, bytes: PAGE_SIZE + 16 * PAGE_SIZE });
+  });
+
+  it('reports nameless mappings as [anonymous]', () => {
+    const anonymous = summarizeMaps(text).find((row) => row.name === '[anonymous]');
+    expect(anonymous).toEqual({ name: '[anonymous]', mappings: 2, bytes: 3 * PAGE_SIZE });
+  });
+
+  it('lists the largest first', () => {
+    const names = summarizeMaps(text).map((row) => row.name);
+    expect(names).toEqual(['[stack]', '/workbook/program', '[heap]', '[anonymous]']);
+  });
+});

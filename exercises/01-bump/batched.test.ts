@@ -1,0 +1,91 @@
+// Chapter 1, second step: a bump allocator that moves the break in big steps.
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, Process, hex } from '../../machine/index.ts';
+import { loadAllocator } from '../../workbook/allocators.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+
+const { createAllocator } = await loadAllocator('bump-batched');
+const { BREAK_STEP } = await loadExercise<typeof import('./batched.ts')>('01-bump/batched.ts');
+
+describe('the batched bump allocator', () => {
+  it('returns aligned blocks that do not overlap', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    const sizes = Array.from({ length: 50 }, (_, i) => (i * 37) % 300);
+    const blocks = sizes.map((size) => heap.malloc(size));
+    blocks.forEach((p, i) => {
+      expect(p % 16, `malloc(${sizes[i]}) = ${hex(p)} is not 16-byte aligned`).toBe(0);
+      fillPattern(proc, p, sizes[i], i);
+    });
+    blocks.forEach((p, i) => {
+      const damage = findPatternDamage(proc, p, sizes[i], i);
+      expect(damage, `block ${i} at ${hex(p)} was overwritten at ${hex(damage ?? 0)}:\n${around(proc, p, sizes[i])}`).toBeUndefined();
+    });
+  });
+
+  it('makes one syscall for many small mallocs', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    for (let i = 0; i < 1000; i++) heap.malloc(24);
+    const { syscalls } = proc.stats();
+    const calls = syscalls.sbrk + syscalls.brk;
+    expect(calls, `1000 mallocs of 24 bytes need 32,000 bytes, one step of ${BREAK_STEP}; they made ${calls} sbrk calls`).toBeLessThanOrEqual(2);
+  });
+
+  it('moves the break in steps of BREAK_STEP', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    heap.malloc(10);
+    expect(proc.stats().heapBytes).toBe(BREAK_STEP);
+    heap.malloc(BREAK_STEP - 16); // fills the first step exactly
+    expect(proc.stats().heapBytes).toBe(BREAK_STEP);
+    heap.malloc(1);
+    expect(proc.stats().heapBytes).toBe(2 * BREAK_STEP);
+  });
+
+  it('serves a request larger than a step', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    const p = heap.malloc(3 * BREAK_STEP + 5);
+    expect(p).not.toBe(0);
+    expect(p + 3 * BREAK_STEP + 5 <= proc.currentBreak, `the block at ${hex(p)} runs past the break at ${hex(proc.currentBreak)}`).toBe(true);
+  });
+
+  it('keeps its state in the data segment: a second allocator object continues the same heap', () => {
+    const proc = new Process();
+    const first = createAllocator(proc);
+    const p = first.malloc(16);
+    const second = createAllocator(proc);
+    const q = second.malloc(16);
+    expect(q, `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static, not in JavaScript variables`).toBe(p + 16);
+  });
+
+  it('asks for just the missing bytes when a whole step does not fit', () => {
+    const proc = new Process({ heapLimit: BREAK_STEP + BREAK_STEP / 2 });
+    const heap = createAllocator(proc);
+    expect(heap.malloc(BREAK_STEP - 32)).not.toBe(0);
+    const p = heap.malloc(BREAK_STEP / 4); // needs a little more heap, not a whole step
+    expect(p, `the heap had room for malloc(${BREAK_STEP / 4}) but a whole step did not fit; errno = ${proc.errno}`).not.toBe(0);
+  });
+
+  it('returns NULL with ENOMEM when the heap is full', () => {
+    const proc = new Process({ heapLimit: BREAK_STEP });
+    const heap = createAllocator(proc);
+    expect(heap.malloc(BREAK_STEP - 16)).not.toBe(0);
+    expect(heap.malloc(32)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+  });
+
+  it('still has working free, realloc and calloc', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    const p = heap.calloc(8, 8);
+    expect(proc.bytes(p, 64).every((b) => b === 0)).toBe(true);
+    fillPattern(proc, p, 64, 1);
+    const q = heap.realloc(p, 128);
+    expect(findPatternDamage(proc, q, 64, 1)).toBeUndefined();
+    heap.free(q);
+    heap.free(0);
+  });
+});

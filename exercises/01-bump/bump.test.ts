@@ -1,0 +1,144 @@
+// Chapter 1: the bump allocator, first step to last.
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { loadAllocator } from '../../workbook/allocators.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+
+const { createAllocator } = await loadAllocator('bump');
+
+function setUp(options = {}) {
+  const proc = new Process(options);
+  return { proc, heap: createAllocator(proc) };
+}
+
+describe('malloc', () => {
+  it('returns a pointer inside the heap', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(24);
+    expect(p, `malloc(24) returned NULL (0); errno = ${proc.errno}`).not.toBe(0);
+    const inside = p >= proc.heapStart && p + 24 <= proc.currentBreak;
+    expect(inside, `malloc(24) returned ${hex(p)}, but the heap runs from ${hex(proc.heapStart)} to the break at ${hex(proc.currentBreak)}: did you move the break with proc.sbrk?`).toBe(true);
+  });
+
+  it('returns 16-byte aligned pointers, whatever the sizes asked before', () => {
+    const { heap } = setUp();
+    for (const size of [1, 3, 8, 13, 16, 17, 31, 100]) {
+      const p = heap.malloc(size);
+      expect(p % 16, `malloc(${size}) returned ${hex(p)}, which is ${p % 16} bytes past a multiple of 16: round every request up to 16`).toBe(0);
+    }
+  });
+
+  it('gives blocks that do not overlap: writing one leaves the others intact', () => {
+    const { proc, heap } = setUp();
+    const sizes = [24, 1, 100, 16, 7, 64];
+    const blocks = sizes.map((size) => heap.malloc(size));
+    blocks.forEach((p, i) => fillPattern(proc, p, sizes[i], i));
+    blocks.forEach((p, i) => {
+      const damage = findPatternDamage(proc, p, sizes[i], i);
+      expect(damage, `block ${i} (malloc(${sizes[i]}) = ${hex(p)}) was overwritten at ${hex(damage ?? 0)} by a later block:\n${around(proc, p, sizes[i])}`).toBeUndefined();
+    });
+  });
+
+  it('moves the break by exactly the rounded size: no more, no less', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(1);
+    heap.malloc(16);
+    heap.malloc(17);
+    expect(proc.stats().heapBytes, 'malloc(1), malloc(16) and malloc(17) need 16 + 16 + 32 = 64 bytes of heap').toBe(64);
+  });
+
+  it('returns a unique pointer for malloc(0)', () => {
+    const { heap } = setUp();
+    const a = heap.malloc(0);
+    const b = heap.malloc(0);
+    expect(a, 'malloc(0) returned NULL; like glibc, return a unique pointer that free accepts').not.toBe(0);
+    expect(b, `two calls of malloc(0) both returned ${hex(a)}`).not.toBe(a);
+  });
+
+  it('returns NULL and sets errno = ENOMEM when the break cannot move', () => {
+    const { proc, heap } = setUp({ heapLimit: PAGE_SIZE });
+    expect(heap.malloc(PAGE_SIZE - 16)).not.toBe(0);
+    proc.errno = 0;
+    const p = heap.malloc(32);
+    expect(p, `malloc(32) with 16 bytes of heap left must return NULL, not ${hex(p)}`).toBe(0);
+    expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
+    expect(heap.malloc(16), 'a request that still fits must succeed after a failure').not.toBe(0);
+  });
+
+  it('throws a TypeError for a size that is not a non-negative integer', () => {
+    const { heap } = setUp();
+    expect(() => heap.malloc(-1), 'malloc(-1): use requireSize from the machine').toThrow(TypeError);
+    expect(() => heap.malloc(2.5)).toThrow(TypeError);
+    expect(() => heap.malloc(Number.NaN)).toThrow(TypeError);
+  });
+});
+
+describe('free', () => {
+  it('does nothing for NULL, and leaves live blocks intact', () => {
+    const { proc, heap } = setUp();
+    const a = heap.malloc(32);
+    const b = heap.malloc(32);
+    fillPattern(proc, b, 32, 7);
+    heap.free(0);
+    heap.free(a);
+    expect(findPatternDamage(proc, b, 32, 7), `freeing ${hex(a)} changed the block after it:\n${around(proc, b, 32)}`).toBeUndefined();
+  });
+
+  it('refuses a pointer malloc never returned: outside the heap, or not aligned', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(32);
+    expect(() => heap.free(0x0060_0000), 'free() of an address outside the heap').toThrow(HeapCorruption);
+    expect(() => heap.free(p + 8), 'free() of a pointer into the middle of a block').toThrow(/free\(\): invalid pointer/);
+  });
+});
+
+describe('realloc', () => {
+  it('is malloc when the pointer is NULL, and free when the size is 0', () => {
+    const { heap } = setUp();
+    const p = heap.realloc(0, 40);
+    expect(p).not.toBe(0);
+    expect(p % 16).toBe(0);
+    expect(heap.realloc(p, 0), 'realloc(p, 0) frees p and returns NULL (glibc\'s choice)').toBe(0);
+  });
+
+  it('moves the block to a bigger one, keeping its bytes', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(20);
+    fillPattern(proc, p, 20, 3);
+    heap.malloc(16); // a neighbour, so the block cannot simply grow
+    const q = heap.realloc(p, 200);
+    expect(q, 'realloc to a larger size returned NULL').not.toBe(0);
+    const damage = findPatternDamage(proc, q, 20, 3);
+    expect(damage, `realloc(${hex(p)}, 200) = ${hex(q)} lost the old bytes at ${hex(damage ?? 0)}:\n${around(proc, q, 20)}`).toBeUndefined();
+  });
+
+  it('leaves the old block alone when it cannot get memory', () => {
+    const { proc, heap } = setUp({ heapLimit: 256 });
+    const p = heap.malloc(64);
+    fillPattern(proc, p, 64, 5);
+    expect(heap.realloc(p, 4096)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(findPatternDamage(proc, p, 64, 5)).toBeUndefined();
+  });
+});
+
+describe('calloc', () => {
+  it('returns zeroed memory, even where the heap held old bytes', () => {
+    const { proc, heap } = setUp();
+    const dirty = heap.malloc(64);
+    proc.memset(dirty, 0xff, 64);
+    proc.sbrk(-64); // give the bytes back, dirty: calloc must not count on fresh memory
+    const p = heap.calloc(4, 16);
+    const bytes = proc.bytes(p, 64);
+    expect(bytes.every((b) => b === 0), `calloc(4, 16) = ${hex(p)} is not all zeros:\n${around(proc, p, 64)}`).toBe(true);
+  });
+
+  it('returns NULL with ENOMEM when count * size overflows, without moving the break', () => {
+    const { proc, heap } = setUp();
+    const before = proc.currentBreak;
+    expect(heap.calloc(2 ** 30, 2 ** 30)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.calloc(2 ** 40, 2 ** 20), '2^40 * 2^20 overflows 2^53: check before multiplying').toBe(0);
+    expect(proc.currentBreak).toBe(before);
+  });
+});

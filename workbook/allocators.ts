@@ -1,0 +1,32 @@
+// The registry of every allocator in the book, by a stable id that tools rely on.
+
+import type { CreateAllocator } from '../machine/index.ts';
+import { loadExercise } from './target.ts';
+
+export interface AllocatorEntry {
+  id: string;
+  chapter: number;
+  /** The module inside a target: `01-bump/bump.ts`. */
+  module: string;
+  description: string;
+}
+
+export const ALLOCATORS: readonly AllocatorEntry[] = [
+  { id: 'bump', chapter: 1, module: '01-bump/bump.ts', description: 'one sbrk per malloc; free does nothing' },
+  { id: 'bump-batched', chapter: 1, module: '01-bump/batched.ts', description: 'the break moves 64 KiB at a time' },
+];
+
+export interface AllocatorModule {
+  createAllocator: CreateAllocator;
+}
+
+/** The allocator module `id` of a target (exercises, solutions, or a submission folder). */
+export async function loadAllocator(id: string, target?: string): Promise<AllocatorModule> {
+  const entry = ALLOCATORS.find((a) => a.id === id);
+  if (entry === undefined) throw new Error(`There is no allocator '${id}'. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
+  const module = await loadExercise<Partial<AllocatorModule>>(entry.module, target);
+  if (typeof module.createAllocator !== 'function') {
+    throw new Error(`${entry.module} does not export a function createAllocator(proc), which every allocator module must.`);
+  }
+  return module as AllocatorModule;
+}

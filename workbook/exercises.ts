@@ -1,0 +1,64 @@
+// The workbook's exercises: one metadata list, checked against the files on disk by
+// workbook/exercises.test.ts. Each exercise is one file to fill in and one test file.
+
+export interface Chapter {
+  number: number;
+  /** The folder name in chapters/, exercises/ and solutions/. */
+  slug: string;
+  title: string;
+}
+
+export interface Exercise {
+  /** What the student types: `npm run check -- bump`. */
+  id: string;
+  chapter: string;
+  /** The file the student edits, inside the chapter's folder. */
+  file: string;
+  /** Its tests, inside the same folder. */
+  test: string;
+  title: string;
+  /** Points when grading, for the whole exercise. */
+  points: number;
+}
+
+export const CHAPTERS: readonly Chapter[] = [
+  { number: 0, slug: '00-the-process', title: 'The process and its memory' },
+  { number: 1, slug: '01-bump', title: 'A bump allocator' },
+];
+
+export const EXERCISES: readonly Exercise[] = [
+  { id: 'memory', chapter: '00-the-process', file: 'memory.ts', test: 'memory.test.ts', title: 'Bytes by hand: memset and strlen', points: 5 },
+  { id: 'vmmap', chapter: '00-the-process', file: 'vmmap.ts', test: 'vmmap.test.ts', title: 'Reading the process map', points: 5 },
+  { id: 'pages', chapter: '00-the-process', file: 'pages.ts', test: 'pages.test.ts', title: 'Pages and resident memory', points: 5 },
+  { id: 'bump', chapter: '01-bump', file: 'bump.ts', test: 'bump.test.ts', title: 'malloc on sbrk', points: 10 },
+  { id: 'batched', chapter: '01-bump', file: 'batched.ts', test: 'batched.test.ts', title: 'Moving the break in big steps', points: 5 },
+];
+
+export function chapterOf(exercise: Exercise): Chapter {
+  const chapter = CHAPTERS.find((c) => c.slug === exercise.chapter);
+  if (chapter === undefined) throw new Error(`exercise '${exercise.id}' names an unknown chapter '${exercise.chapter}'`);
+  return chapter;
+}
+
+/** `exercises/01-bump/bump.ts`: the path a student opens. */
+export function exercisePath(exercise: Exercise): string {
+  return `exercises/${exercise.chapter}/${exercise.file}`;
+}
+
+export function testPath(exercise: Exercise): string {
+  return `exercises/${exercise.chapter}/${exercise.test}`;
+}
+
+/**
+ * The exercises a student means by `selector`: a chapter number (`1`, `01`), a chapter
+ * folder (`01-bump`), or an exercise id (`bump`). Nothing selected means all of them.
+ */
+export function selectExercises(selector: string | undefined): Exercise[] {
+  if (selector === undefined || selector === '' || selector === 'all') return [...EXERCISES];
+  const byId = EXERCISES.filter((e) => e.id === selector);
+  if (byId.length > 0) return byId;
+  const chapter = CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
+  if (chapter !== undefined) return EXERCISES.filter((e) => e.chapter === chapter.slug);
+  const known = [...CHAPTERS.map((c) => String(c.number).padStart(2, '0')), ...EXERCISES.map((e) => e.id)];
+  throw new Error(`There is no chapter or exercise '${selector}'. Try one of: ${known.join(', ')}.`);
+}

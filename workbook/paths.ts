@@ -1,0 +1,10 @@
+// Where things are, from the repository root, wherever the command was started.
+
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const EXERCISES_DIR = resolve(ROOT, 'exercises');
+export const SOLUTIONS_DIR = resolve(ROOT, 'solutions');
+/** The student's progress: hints seen. One small text file, safe to copy between machines. */
+export const PROGRESS_FILE = resolve(ROOT, '.workbook-progress');

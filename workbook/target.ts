@@ -1,0 +1,29 @@
+// The one place where tests find the code under test. A target is `exercises` (the
+// student's work, the default), `solutions` (the reference), or a folder: a submission
+// holding an `exercises/` folder, or a folder of chapter folders itself.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
+
+export const TARGET_VARIABLE = 'WORKBOOK_TARGET';
+
+/** The folder holding the chapter folders (`01-bump/…`) of a target. */
+export function targetRoot(target: string = process.env[TARGET_VARIABLE] ?? 'exercises'): string {
+  if (target === 'exercises') return EXERCISES_DIR;
+  if (target === 'solutions') return SOLUTIONS_DIR;
+  const folder = isAbsolute(target) ? target : resolve(ROOT, target);
+  if (!existsSync(folder)) throw new Error(`The target folder ${folder} does not exist (--target takes exercises, solutions, or a folder).`);
+  const nested = resolve(folder, 'exercises');
+  return existsSync(nested) ? nested : folder;
+}
+
+/** Imports `chapter/file.ts` (such as `01-bump/bump.ts`) from the target. */
+export async function loadExercise<Module>(relative: string, target?: string): Promise<Module> {
+  const path = resolve(targetRoot(target), relative);
+  if (!existsSync(path)) {
+    throw new Error(`Cannot find ${path}: the target has no ${relative}. Did you rename or delete the file?`);
+  }
+  return (await import(pathToFileURL(path).href)) as Module;
+}

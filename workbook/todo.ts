@@ -1,0 +1,13 @@
+// What a skeleton calls where the student's code goes.
+
+/** Thrown by a skeleton's unfinished part; its message says where and what to do. */
+export class NotImplemented extends Error {
+  override name = 'NotImplemented';
+}
+
+/** Marks a hole in a skeleton: throws, naming the task and the file and line to open. */
+export function todo(task: string): never {
+  const frame = new Error().stack?.split('\n')[2] ?? '';
+  const where = /(exercises\/[^):]+:\d+)/.exec(frame)?.[1] ?? 'the exercise file';
+  throw new NotImplemented(`Not written yet: ${task}\n  Open ${where}, replace the todo(…) call with your code, and run the check again.`);
+}
