@@ -1,0 +1,272 @@
+// The workbook's command line: `npx tsx workbook/cli.ts <command>`, or `npm run <command> --`.
+
+import { watch } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import pc from 'picocolors';
+import { benchMachine } from './bench/machine.ts';
+import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
+import { hintsFor, revealNextHint } from './hints.ts';
+import { EXERCISES_DIR } from './paths.ts';
+import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
+import { writeSkeletonManifest } from './skeletons.ts';
+
+const USAGE = `The malloc workbook
+
+Usage: npx tsx workbook/cli.ts <command> [options]   (or npm run <command> -- [options])
+
+Commands:
+  start                      your progress and where to go next (npm start)
+  status                     chapters with exercises done, and the next step
+  check [chapter|exercise]   run the tests of your exercises (all, 01, bump, …)
+      --target <t>           exercises (yours, the default), solutions, or a folder
+      --json                 print one JSON document instead
+      --watch                run again whenever a file in exercises/ changes
+  hint <exercise|chapter>    show the next hint (one more each time)
+  bench machine              speed of the simulated memory against a plain DataView
+  skeletons --update         (maintainers) record the shipped skeletons' hashes
+`;
+
+interface Options {
+  positional: string[];
+  target: string;
+  json: boolean;
+  watch: boolean;
+  update: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json') options.json = true;
+    else if (arg === '--watch') options.watch = true;
+    else if (arg === '--update') options.update = true;
+    else if (arg === '--target') {
+      const value = args[++i];
+      if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
+      options.target = value;
+    } else if (arg.startsWith('--target=')) options.target = arg.slice('--target='.length);
+    else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}.`);
+    else options.positional.push(arg);
+  }
+  // A folder target is resolved from where the command was typed, not from the repository.
+  if (options.target !== 'exercises' && options.target !== 'solutions' && !isAbsolute(options.target)) {
+    options.target = resolve(process.env.INIT_CWD ?? process.cwd(), options.target);
+  }
+  return options;
+}
+
+class UsageError extends Error {}
+
+// ------------------------------------------------------------------ check
+
+async function check(options: Options): Promise<number> {
+  const exercises = selectExercises(options.positional[0]);
+  const run = async (): Promise<number> => {
+    if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
+    const results = await runExerciseTests(exercises, options.target);
+    if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
+    else printCheck(results);
+    return results.every((r) => r.status === 'pass') ? 0 : 1;
+  };
+  if (!options.watch) return run();
+  await run();
+  console.log(pc.dim('\nWatching exercises/ for changes. Ctrl-C to stop.'));
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  watch(EXERCISES_DIR, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (running) return;
+      running = true;
+      console.clear();
+      await run().catch((error: unknown) => console.error(error));
+      console.log(pc.dim('\nWatching exercises/ for changes. Ctrl-C to stop.'));
+      running = false;
+    }, 150);
+  });
+  return new Promise<number>(() => {}); // runs until interrupted
+}
+
+function toJson(results: ExerciseResult[], target: string) {
+  const tests = results.flatMap((r) => r.tests);
+  return {
+    target,
+    passed: tests.filter((t) => t.status === 'pass').length,
+    failed: tests.filter((t) => t.status !== 'pass').length + results.filter((r) => r.status === 'error').length,
+    exercises: results.map((r) => ({
+      id: r.exercise.id,
+      chapter: r.exercise.chapter,
+      file: exercisePath(r.exercise),
+      status: r.status,
+      error: r.error,
+      tests: r.tests,
+    })),
+  };
+}
+
+function printCheck(results: ExerciseResult[]): void {
+  let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
+  for (const result of results) {
+    const passed = result.tests.filter((t) => t.status === 'pass').length;
+    const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
+    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(exercisePath(result.exercise))}  ${passed}/${result.tests.length} tests pass`);
+    if (result.status === 'error') {
+      console.log(pc.red(indent(result.error, 4)));
+      firstFailure ??= { result, name: 'the tests could not run', message: result.error };
+      continue;
+    }
+    for (const test of result.tests) {
+      console.log(`    ${test.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${test.name}`);
+      if (test.status !== 'pass') firstFailure ??= { result, name: test.name, message: test.message };
+    }
+  }
+  if (firstFailure !== undefined) {
+    const id = firstFailure.result.exercise.id;
+    console.log(`\n${pc.red(pc.bold('First failure'))}: ${firstFailure.result.exercise.id} › ${firstFailure.name}\n`);
+    console.log(indent(firstFailure.message, 2));
+    console.log(`\nNext: fix it in ${pc.cyan(exercisePath(firstFailure.result.exercise))}, then run ${pc.cyan(`npm run check -- ${id}`)} again. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+  } else {
+    const total = results.reduce((n, r) => n + r.tests.length, 0);
+    console.log(`\n${pc.green(pc.bold(`All ${total} tests pass.`))}`);
+    const after = nextExerciseAfter(results.at(-1)?.exercise);
+    if (after !== undefined) console.log(`Next: ${describeNext(after)}`);
+  }
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
+}
+
+function nextExerciseAfter(exercise: Exercise | undefined): Exercise | undefined {
+  if (exercise === undefined) return undefined;
+  return EXERCISES[EXERCISES.indexOf(exercise) + 1];
+}
+
+function describeNext(exercise: Exercise): string {
+  const chapter = chapterOf(exercise);
+  return `${pc.bold(exercise.id)} (chapter ${chapter.number}, ${chapter.title}): read ${pc.cyan(`chapters/${chapter.slug}.md`)}, open ${pc.cyan(exercisePath(exercise))}, run ${pc.cyan(`npm run check -- ${exercise.id}`)}`;
+}
+
+// ------------------------------------------------------------------ status
+
+async function status(options: Options): Promise<number> {
+  process.stderr.write(pc.dim(`Running every exercise's tests against ${options.target}…\n`));
+  const results = await runExerciseTests(EXERCISES, options.target);
+  if (options.json) {
+    console.log(JSON.stringify(toJson(results, options.target), null, 2));
+    return 0;
+  }
+  console.log(pc.bold('\nThe malloc workbook: your progress\n'));
+  for (const chapter of CHAPTERS) {
+    const inChapter = results.filter((r) => r.exercise.chapter === chapter.slug);
+    const done = inChapter.filter((r) => r.status === 'pass').length;
+    console.log(`${progressBar(done, inChapter.length)} ${pc.bold(`Chapter ${chapter.number}`)}  ${chapter.title}  ${pc.dim(`${done}/${inChapter.length} exercises`)}`);
+    for (const result of inChapter) {
+      const passed = result.tests.filter((t) => t.status === 'pass').length;
+      const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
+      const detail = result.status === 'error' ? pc.red('does not run: see npm run check -- ' + result.exercise.id) : `${passed}/${result.tests.length} tests`;
+      console.log(`    ${mark} ${result.exercise.id.padEnd(10)} ${pc.dim(exercisePath(result.exercise).padEnd(36))} ${detail}`);
+    }
+  }
+  const done = results.filter((r) => r.status === 'pass').length;
+  console.log(`\n${progressBar(done, results.length)} ${done}/${results.length} exercises done`);
+  const next = results.find((r) => r.status !== 'pass');
+  console.log(next === undefined ? pc.green('\nEvery exercise passes. Well done!') : `\nNext: ${describeNext(next.exercise)}`);
+  return 0;
+}
+
+function progressBar(done: number, total: number, width = 10): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `[${pc.green('#'.repeat(filled))}${pc.dim('-'.repeat(width - filled))}]`;
+}
+
+// ------------------------------------------------------------------ hint
+
+function hint(options: Options): number {
+  const selector = options.positional[0];
+  if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
+  const candidates = selectExercises(selector);
+  // For a chapter, the first exercise whose hints are not all shown yet.
+  const exercise = candidates.find((e) => hintsFor(e).length > 0) ?? candidates[0];
+  const { shown, total } = revealNextHint(exercise);
+  if (total === 0) {
+    console.log(`There are no hints for ${exercise.id} yet. Read chapters/${exercise.chapter}.md again, and the TODO comments in ${exercisePath(exercise)}.`);
+    return 0;
+  }
+  console.log(pc.bold(`Hints for ${exercise.id} (${exercisePath(exercise)})\n`));
+  shown.forEach((text, i) => {
+    const label = `Hint ${i + 1} of ${total}`;
+    console.log(i === shown.length - 1 ? `${pc.yellow(pc.bold(label))}\n${indent(text, 2)}\n` : pc.dim(`${label}\n${indent(text, 2)}\n`));
+  });
+  console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));
+  return 0;
+}
+
+// ------------------------------------------------------------------ bench
+
+function bench(options: Options): number {
+  const what = options.positional[0] ?? 'machine';
+  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: machine.`);
+  const rounds = 15;
+  const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
+  process.stderr.write('\n');
+  if (options.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  const millions = (x: number) => `${(x / 1e6).toFixed(0)} M/s`;
+  console.log(`\nLoads and stores (32- and 64-bit, aligned, 1 MiB walked), best of ${rounds} rounds each:`);
+  console.log(`  simulated memory (Process)   ${millions(result.simulatedOpsPerSecond).padStart(10)}`);
+  console.log(`  plain DataView               ${millions(result.dataViewOpsPerSecond).padStart(10)}`);
+  const verdict = result.slowdown <= 3 ? pc.green('pass') : pc.yellow('short');
+  console.log(`  ratio                        ${result.slowdown.toFixed(2).padStart(8)}×  slower  (target ≤ 3×: ${verdict})`);
+  return 0;
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const options = parseOptions(rest);
+  switch (command) {
+    case undefined:
+    case 'start':
+      await status(options);
+      console.log(pc.dim('\nRead the book in chapters/ (start with chapters/00-the-process.md); check one exercise with npm run check -- <exercise>.'));
+      return 0;
+    case 'status':
+      return status(options);
+    case 'check':
+      return check(options);
+    case 'hint':
+      return hint(options);
+    case 'bench':
+      return bench(options);
+    case 'skeletons':
+      if (!options.update) throw new UsageError('skeletons takes --update: it records the current skeletons as the shipped ones.');
+      console.log(`Recorded ${writeSkeletonManifest()} skeleton hashes in workbook/skeletons.json.`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`Unknown command '${command}'.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) console.error(`${pc.red(error.message)}\n\n${USAGE}`);
+    else console.error(pc.red(error instanceof Error ? error.message : String(error)));
+    process.exitCode = 2;
+  },
+);

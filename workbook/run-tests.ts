@@ -1,0 +1,106 @@
+// Runs exercises' tests against a target in a child vitest process and reads its JSON
+// report. One mechanism for `check`, `status` and the red check of `npm test`.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { type Exercise, testPath } from './exercises.ts';
+import { ROOT } from './paths.ts';
+import { TARGET_VARIABLE } from './target.ts';
+
+export type Status = 'pass' | 'fail' | 'error';
+
+export interface TestResult {
+  /** `malloc › returns a pointer inside the heap` */
+  name: string;
+  status: 'pass' | 'fail' | 'skip';
+  /** What broke, without the test runner's stack frames. Empty when the test passed. */
+  message: string;
+}
+
+export interface ExerciseResult {
+  exercise: Exercise;
+  /** pass: every test passed; fail: some failed; error: the tests could not run at all. */
+  status: Status;
+  tests: TestResult[];
+  /** Why the tests could not run (a syntax error, a missing export), when status is error. */
+  error: string;
+}
+
+interface VitestAssertion {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  failureMessages: string[];
+}
+
+interface VitestFileResult {
+  name: string;
+  status: string;
+  message: string;
+  assertionResults: VitestAssertion[];
+}
+
+const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
+
+/** Runs the tests of `exercises` against `target` (exercises, solutions, or an absolute folder). */
+export async function runExerciseTests(exercises: readonly Exercise[], target: string): Promise<ExerciseResult[]> {
+  if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
+  const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
+  const report = join(scratch, 'report.json');
+  try {
+    const files = exercises.map((e) => testPath(e));
+    const output = await runVitest([...files, '--reporter=json', `--outputFile=${report}`], target);
+    if (!existsSync(report)) throw new Error(`The test runner stopped without a report:\n${output}`);
+    const parsed = JSON.parse(readFileSync(report, 'utf8')) as { testResults: VitestFileResult[] };
+    return exercises.map((exercise) => toExerciseResult(exercise, parsed.testResults.find((f) => f.name === resolve(ROOT, testPath(exercise)))));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function runVitest(args: string[], target: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [VITEST, 'run', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, [TARGET_VARIABLE]: target, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolvePromise(output));
+  });
+}
+
+function toExerciseResult(exercise: Exercise, file: VitestFileResult | undefined): ExerciseResult {
+  if (file === undefined) {
+    return { exercise, status: 'error', tests: [], error: `The tests in ${testPath(exercise)} did not run.` };
+  }
+  const tests: TestResult[] = file.assertionResults.map((a) => ({
+    name: [...a.ancestorTitles, a.title].join(' › '),
+    status: a.status === 'passed' ? 'pass' : a.status === 'failed' ? 'fail' : 'skip',
+    message: a.failureMessages.map(cleanMessage).join('\n'),
+  }));
+  if (tests.length === 0) {
+    return { exercise, status: 'error', tests, error: cleanMessage(file.message || 'No test ran.') };
+  }
+  const status: Status = tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
+  return { exercise, status, tests, error: '' };
+}
+
+/** Keeps the message and the frames in the student's files and the tests, as relative paths. */
+export function cleanMessage(raw: string): string {
+  const lines = raw.split('\n');
+  const frames = lines.filter((l) => /^\s+at /.test(l));
+  const message = lines.filter((l) => !/^\s+at /.test(l)).join('\n').trimEnd();
+  const ours = frames
+    .map((l) => /\(?(?:file:\/\/)?(\/[^()]+:\d+):\d+\)?$/.exec(l)?.[1])
+    .filter((path): path is string => path !== undefined)
+    .map((path) => relative(ROOT, path))
+    .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || (!path.startsWith('..') && !/^(node_modules|workbook|machine)\//.test(path)));
+  const where = [...new Set(ours)].slice(0, 2);
+  return where.length === 0 ? message : `${message}\n  at ${where.join('\n  at ')}`;
+}

@@ -1,0 +1,32 @@
+// The skeletons as shipped, by hash. The red check of `npm test` (every exercise test
+// fails on an untouched skeleton) runs only on skeletons that still match, so a student
+// who has solved some exercises keeps a green `npm test`. CI holds the manifest honest.
+
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
+import { ROOT } from './paths.ts';
+
+const MANIFEST = resolve(ROOT, 'workbook/skeletons.json');
+
+export function hashFile(path: string): string {
+  return createHash('sha256').update(readFileSync(resolve(ROOT, path))).digest('hex');
+}
+
+export function readSkeletonManifest(): Record<string, string> {
+  return existsSync(MANIFEST) ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>) : {};
+}
+
+/** Records the current skeletons as the shipped ones; returns how many. */
+export function writeSkeletonManifest(): number {
+  const manifest: Record<string, string> = {};
+  for (const exercise of EXERCISES) manifest[exercisePath(exercise)] = hashFile(exercisePath(exercise));
+  writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  return EXERCISES.length;
+}
+
+export function isUntouchedSkeleton(exercise: Exercise, manifest = readSkeletonManifest()): boolean {
+  const path = exercisePath(exercise);
+  return existsSync(resolve(ROOT, path)) && manifest[path] === hashFile(path);
+}
