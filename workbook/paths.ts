@@ -7,4 +7,4 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXERCISES_DIR = resolve(ROOT, 'exercises');
 export const SOLUTIONS_DIR = resolve(ROOT, 'solutions');
 /** The student's progress: hints seen. One small text file, safe to copy between machines. */
-export const PROGRESS_FILE = resolve(ROOT, '.workbook-progress');
+export const PROGRESS_FILE = process.env.WORKBOOK_PROGRESS ?? resolve(ROOT, '.workbook-progress');

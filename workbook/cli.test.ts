@@ -1,0 +1,71 @@
+// The CLI as a student and an instructor use it: real processes, real output.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXERCISES } from './exercises.ts';
+import { ROOT } from './paths.ts';
+import { isUntouchedSkeleton } from './skeletons.ts';
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'workbook/cli.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('workbook/cli.ts', () => {
+  it('check --target solutions --json prints one JSON document in which every test passes', () => {
+    const { code, stdout } = cli(['check', '--target', 'solutions', '--json']);
+    const report = JSON.parse(stdout) as { passed: number; failed: number; exercises: Array<{ id: string; status: string; tests: unknown[] }> };
+    expect(report.failed).toBe(0);
+    expect(report.passed).toBeGreaterThan(40);
+    expect(report.exercises.map((e) => e.id)).toEqual(['memory', 'vmmap', 'pages', 'bump', 'batched']);
+    expect(report.exercises.every((e) => e.status === 'pass' && e.tests.length > 0)).toBe(true);
+    expect(code).toBe(0);
+  }, 120_000);
+
+  // Only while bump.ts is the shipped skeleton: a student's own work is not ours to judge here.
+  it.skipIf(!isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'bump')!))('check on an untouched skeleton fails, and says where to write the code and how to get a hint', () => {
+    const { code, stdout } = cli(['check', 'bump']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('0/14 tests pass');
+    expect(stdout).toContain('First failure: bump › malloc › returns a pointer inside the heap');
+    expect(stdout).toMatch(/Open exercises\/01-bump\/bump\.ts:\d+/);
+    expect(stdout).toContain('npm run hint -- bump');
+  }, 120_000);
+
+  it('check of an unknown chapter names the choices and exits with 2', () => {
+    const { code, stderr } = cli(['check', 'nope']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("There is no chapter or exercise 'nope'");
+  });
+
+  it('status lists every chapter with its exercises and the next step', () => {
+    const { code, stdout } = cli(['status', '--target', 'solutions']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Chapter 0 +The process and its memory +3\/3 exercises/);
+    expect(stdout).toMatch(/Chapter 1 +A bump allocator +2\/2 exercises/);
+    expect(stdout).toContain('Every exercise passes');
+  }, 120_000);
+
+  it('hint reveals one more hint each time, and remembers it in the progress file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hints-'));
+    const env = { WORKBOOK_PROGRESS: join(dir, 'progress') };
+    try {
+      const first = cli(['hint', 'bump'], env).stdout;
+      expect(first).toContain('Hint 1 of 4');
+      expect(first).not.toContain('Hint 2 of 4');
+      const second = cli(['hint', 'bump'], env).stdout;
+      expect(second).toContain('Hint 2 of 4');
+      expect(readFileSync(env.WORKBOOK_PROGRESS, 'utf8')).toContain('hint bump 2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

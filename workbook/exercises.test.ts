@@ -1,0 +1,55 @@
+// The exercise metadata, held against the files on disk.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHAPTERS, EXERCISES, exercisePath, selectExercises, testPath } from './exercises.ts';
+import { hintsFor } from './hints.ts';
+import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
+import { readSkeletonManifest } from './skeletons.ts';
+
+describe('the exercise metadata', () => {
+  it('names files that exist: skeleton, solution, tests, and the chapter', () => {
+    for (const e of EXERCISES) {
+      expect(existsSync(resolve(ROOT, exercisePath(e))), exercisePath(e)).toBe(true);
+      expect(existsSync(resolve(SOLUTIONS_DIR, e.chapter, e.file)), `solutions/${e.chapter}/${e.file}`).toBe(true);
+      expect(existsSync(resolve(ROOT, testPath(e))), testPath(e)).toBe(true);
+      expect(existsSync(resolve(ROOT, 'chapters', `${e.chapter}.md`)), `chapters/${e.chapter}.md`).toBe(true);
+    }
+  });
+
+  it('leaves out no test file and no chapter folder', () => {
+    const listed = new Set(EXERCISES.map((e) => testPath(e)));
+    for (const chapter of readdirSync(EXERCISES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      expect(CHAPTERS.map((c) => c.slug), `exercises/${chapter.name} is not a chapter in workbook/exercises.ts`).toContain(chapter.name);
+      for (const file of readdirSync(resolve(EXERCISES_DIR, chapter.name)).filter((f) => f.endsWith('.test.ts'))) {
+        expect(listed.has(`exercises/${chapter.name}/${file}`), `exercises/${chapter.name}/${file} is not in workbook/exercises.ts`).toBe(true);
+      }
+    }
+  });
+
+  it('has a TODO in every skeleton and none in the solutions', () => {
+    for (const e of EXERCISES) {
+      expect(readFileSync(resolve(ROOT, exercisePath(e)), 'utf8'), exercisePath(e)).toMatch(/TODO/);
+      expect(readFileSync(resolve(SOLUTIONS_DIR, e.chapter, e.file), 'utf8'), `solutions/${e.chapter}/${e.file}`).not.toMatch(/\btodo\(|TODO/);
+    }
+  });
+
+  it('has unique ids, and hints for every exercise', () => {
+    expect(new Set(EXERCISES.map((e) => e.id)).size).toBe(EXERCISES.length);
+    for (const e of EXERCISES) expect(hintsFor(e).length, `hints for ${e.id} in exercises/${e.chapter}/hints.md`).toBeGreaterThanOrEqual(2);
+  });
+
+  it('records every skeleton in the manifest', () => {
+    const manifest = readSkeletonManifest();
+    expect(Object.keys(manifest).sort()).toEqual(EXERCISES.map((e) => exercisePath(e)).sort());
+  });
+
+  it('selects by chapter number, chapter folder, or exercise id, and names the choices otherwise', () => {
+    expect(selectExercises('01').map((e) => e.id)).toEqual(['bump', 'batched']);
+    expect(selectExercises('1')).toEqual(selectExercises('01-bump'));
+    expect(selectExercises('vmmap').map((e) => e.id)).toEqual(['vmmap']);
+    expect(selectExercises(undefined)).toHaveLength(EXERCISES.length);
+    expect(() => selectExercises('nope')).toThrow(/no chapter or exercise 'nope'.*00, 01, memory/);
+  });
+});
