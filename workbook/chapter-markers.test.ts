@@ -1,0 +1,43 @@
+// Every include and output marker in the book matches the code and what it prints today.
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findMarkers, resolveInclude } from './chapter-markers.ts';
+import { ROOT } from './paths.ts';
+
+const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => f.endsWith('.md')).sort();
+
+describe.each(chapters)('chapters/%s', (chapter) => {
+  const markers = findMarkers(readFileSync(resolve(ROOT, 'chapters', chapter), 'utf8'));
+
+  it('shows included code exactly as it stands in its file', () => {
+    expect(markers.length, 'a chapter shows real code or real output through markers').toBeGreaterThan(0);
+    for (const marker of markers.filter((m) => m.kind === 'include')) {
+      const where = `chapters/${chapter}:${marker.line}`;
+      expect(marker.block, `${where}: the include of ${marker.spec} must be followed by a fenced code block`).toBeDefined();
+      expect(marker.block, `${where}: the code block differs from ${marker.spec}`).toBe(resolveInclude(marker.spec, where));
+    }
+  });
+
+  it('shows figures exactly as their scripts print them', () => {
+    for (const marker of markers.filter((m) => m.kind === 'output')) {
+      const where = `chapters/${chapter}:${marker.line}`;
+      const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), marker.spec], { cwd: ROOT, encoding: 'utf8' });
+      expect(marker.block, `${where}: the figure differs from what ${marker.spec} prints now`).toBe(printed.replace(/\n+$/, ''));
+    }
+  }, 60_000);
+});
+
+describe('resolveInclude', () => {
+  it('names the chapter line, and the regions there are, when a region is missing', () => {
+    expect(() => resolveInclude('solutions/01-bump/bump.ts#nope', 'chapters/x.md:3')).toThrow(/chapters\/x\.md:3: .*no region 'nope' \(it has: malloc, free, realloc, calloc\)/);
+    expect(() => resolveInclude('solutions/missing.ts#a', 'chapters/x.md:4')).toThrow(/chapters\/x\.md:4: .*there is no file solutions\/missing\.ts/);
+  });
+
+  it('takes a line range, dedented', () => {
+    const text = resolveInclude('solutions/01-bump/bump.ts#L1-L2', 'here');
+    expect(text.split('\n')).toHaveLength(2);
+  });
+});

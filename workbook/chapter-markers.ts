@@ -1,0 +1,79 @@
+// The two markers that keep the book's text tied to real code:
+//
+//   <!-- include: solutions/01-bump/bump.ts#malloc -->   (or #L10-L20)
+//   ```ts
+//   …exactly the lines of that region, dedented…
+//   ```
+//
+//   <!-- output: chapters/examples/00-maps.ts -->
+//   ```text
+//   …exactly what that script prints…
+//   ```
+//
+// A missing file or region is an error naming the chapter's file and line.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROOT } from './paths.ts';
+
+export interface Marker {
+  kind: 'include' | 'output';
+  /** What follows the colon: `solutions/01-bump/bump.ts#malloc`. */
+  spec: string;
+  /** 1-based line of the marker in the chapter. */
+  line: number;
+  /** The content of the fenced block right after the marker, or undefined if there is none. */
+  block: string | undefined;
+}
+
+export class MarkerError extends Error {
+  override name = 'MarkerError';
+}
+
+const MARKER = /^<!--\s*(include|output):\s*(\S+)\s*-->\s*$/;
+
+export function findMarkers(markdown: string): Marker[] {
+  const lines = markdown.split('\n');
+  const markers: Marker[] = [];
+  lines.forEach((text, i) => {
+    const match = MARKER.exec(text.trim());
+    if (match === null) return;
+    let block: string | undefined;
+    if (/^```/.test(lines[i + 1] ?? '')) {
+      const end = lines.findIndex((l, j) => j > i + 1 && /^```\s*$/.test(l));
+      if (end !== -1) block = lines.slice(i + 2, end).join('\n');
+    }
+    markers.push({ kind: match[1] as Marker['kind'], spec: match[2], line: i + 1, block });
+  });
+  return markers;
+}
+
+/** The text a marker `path#region` or `path#L3-L9` stands for, dedented. */
+export function resolveInclude(spec: string, where: string): string {
+  const [path, region] = spec.split('#');
+  const file = resolve(ROOT, path);
+  if (!existsSync(file)) throw new MarkerError(`${where}: include of ${spec}: there is no file ${path}`);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  let picked: string[];
+  if (region === undefined) picked = lines;
+  else if (/^L\d+-L\d+$/.test(region)) {
+    const [from, to] = region.slice(1).split('-L').map(Number);
+    if (from < 1 || to > lines.length || from > to) throw new MarkerError(`${where}: include of ${spec}: ${path} has ${lines.length} lines`);
+    picked = lines.slice(from - 1, to);
+  } else {
+    const start = lines.findIndex((l) => l.trim() === `// #region ${region}`);
+    const end = lines.findIndex((l, i) => i > start && l.trim() === `// #endregion ${region}`);
+    if (start === -1 || end === -1) {
+      const known = lines.map((l) => /\/\/ #region (\S+)/.exec(l)?.[1]).filter(Boolean);
+      throw new MarkerError(`${where}: include of ${spec}: ${path} has no region '${region}' (it has: ${known.join(', ') || 'none'})`);
+    }
+    picked = lines.slice(start + 1, end);
+  }
+  return dedent(picked).join('\n').replace(/\n+$/, '');
+}
+
+function dedent(lines: string[]): string[] {
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
+  const common = indents.length === 0 ? 0 : Math.min(...indents);
+  return lines.map((l) => l.slice(common));
+}
