@@ -44,15 +44,16 @@ function describeFault(
   accessStart: number,
 ): string {
   const what = `${access} of ${width} byte${width === 1 ? '' : 's'} at ${hex(accessStart)}`;
-  const where = accessStart === address ? '' : ` reached ${hex(address)},`;
+  const where = accessStart === address ? '' : ` reached ${hex(address)}`;
   const why =
     reason === 'protected'
-      ? ` which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
+      ? `, which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
       : address >= 0 && address < 0x1_0000
         ? ', in the null page (is a pointer NULL, or a small offset from NULL?)'
-        : ' which is not mapped';
+        : ', which is not mapped';
   let near = '';
-  if (nearest !== undefined) {
+  const inNullPage = reason === 'unmapped' && address >= 0 && address < 0x1_0000;
+  if (nearest !== undefined && !inNullPage) {
     const where =
       address < nearest.start
         ? `${nearest.start - address} bytes below its start`
@@ -61,7 +62,9 @@ function describeFault(
             ? 'the first byte past its end'
             : `${address - nearest.end} bytes past its end`
           : 'inside it';
-    near = `\n  nearest mapping: ${hex(nearest.start)}-${hex(nearest.end)} ${protString(nearest.prot)} ${nearest.name || '(anonymous)'} (${where})`;
+    const label = where === 'inside it' ? 'in mapping' : 'nearest mapping';
+    const suffix = where === 'inside it' ? '' : ` (${where})`;
+    near = `\n  ${label}: ${hex(nearest.start)}-${hex(nearest.end)} ${protString(nearest.prot)} ${nearest.name || '(anonymous)'}${suffix}`;
   }
   return `Segmentation fault: ${what}${where}${why}.${near}`;
 }

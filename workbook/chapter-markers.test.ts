@@ -1,10 +1,9 @@
 // Every include and output marker in the book matches the code and what it prints today.
 
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMarkers, resolveInclude } from './chapter-markers.ts';
+import { findMarkers, resolveInclude, runOutputScript } from './chapter-markers.ts';
 import { ROOT } from './paths.ts';
 
 const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => f.endsWith('.md')).sort();
@@ -17,15 +16,14 @@ describe.each(chapters)('chapters/%s', (chapter) => {
     for (const marker of markers.filter((m) => m.kind === 'include')) {
       const where = `chapters/${chapter}:${marker.line}`;
       expect(marker.block, `${where}: the include of ${marker.spec} must be followed by a fenced code block`).toBeDefined();
-      expect(marker.block, `${where}: the code block differs from ${marker.spec}`).toBe(resolveInclude(marker.spec, where));
+      expect(marker.block, `${where}: the code block differs from ${marker.spec} (npx tsx workbook/cli.ts markers --update)`).toBe(resolveInclude(marker.spec, where));
     }
   });
 
   it('shows figures exactly as their scripts print them', () => {
     for (const marker of markers.filter((m) => m.kind === 'output')) {
       const where = `chapters/${chapter}:${marker.line}`;
-      const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), marker.spec], { cwd: ROOT, encoding: 'utf8' });
-      expect(marker.block, `${where}: the figure differs from what ${marker.spec} prints now`).toBe(printed.replace(/\n+$/, ''));
+      expect(marker.block, `${where}: the figure differs from what ${marker.spec} prints now (npx tsx workbook/cli.ts markers --update)`).toBe(runOutputScript(marker.spec));
     }
   }, 60_000);
 });

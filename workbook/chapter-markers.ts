@@ -12,8 +12,9 @@
 //
 // A missing file or region is an error naming the chapter's file and line.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { ROOT } from './paths.ts';
 
 export interface Marker {
@@ -76,4 +77,30 @@ function dedent(lines: string[]): string[] {
   const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
   const common = indents.length === 0 ? 0 : Math.min(...indents);
   return lines.map((l) => l.slice(common));
+}
+
+/** What an output marker's script prints now, trailing newlines trimmed. */
+export function runOutputScript(spec: string): string {
+  const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), spec], { cwd: ROOT, encoding: 'utf8' });
+  return printed.replace(/\n+$/, '');
+}
+
+/**
+ * Rewrites the fenced block after every marker of a chapter with what the marker stands
+ * for today (for maintainers, after changing code the book shows). Returns the markers changed.
+ */
+export function refreshChapter(path: string): number {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  let changed = 0;
+  for (const marker of findMarkers(lines.join('\n')).reverse()) {
+    if (marker.block === undefined) continue;
+    const where = `${relative(ROOT, path)}:${marker.line}`;
+    const fresh = marker.kind === 'include' ? resolveInclude(marker.spec, where) : runOutputScript(marker.spec);
+    if (fresh === marker.block) continue;
+    const blockLines = marker.block === '' ? 0 : marker.block.split('\n').length;
+    lines.splice(marker.line + 1, blockLines, ...fresh.split('\n'));
+    changed++;
+  }
+  writeFileSync(path, lines.join('\n'));
+  return changed;
 }

@@ -1,7 +1,7 @@
 // The CLI as a student and an instructor use it: real processes, real output.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,29 @@ describe('workbook/cli.ts', () => {
     expect(stdout).toContain('First failure: bump › malloc › returns a pointer inside the heap');
     expect(stdout).toMatch(/Open exercises\/01-bump\/bump\.ts:\d+/);
     expect(stdout).toContain('npm run hint -- bump');
+  }, 120_000);
+
+  it('check --target <folder> runs the canonical tests on a submission kept anywhere', () => {
+    const submission = mkdtempSync(join(tmpdir(), 'submission-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions'), join(submission, 'exercises'), { recursive: true });
+      // The submission's bump forgets to align; its own copy of the tests would not be used.
+      const bump = join(submission, 'exercises/01-bump/bump.ts');
+      writeFileSync(bump, readFileSync(bump, 'utf8').replace('alignUp(Math.max(size, 1), ALIGNMENT)', 'Math.max(size, 1)'));
+      writeFileSync(join(submission, 'exercises/01-bump/bump.test.ts'), 'export {};\n');
+      const { code, stdout } = cli(['check', '01', '--target', submission, '--json']);
+      const report = JSON.parse(stdout) as { exercises: Array<{ id: string; status: string; tests: Array<{ name: string; status: string; message: string }> }> };
+      const bumpResult = report.exercises.find((e) => e.id === 'bump')!;
+      expect(bumpResult.status).toBe('fail');
+      const aligned = bumpResult.tests.find((t) => t.name.includes('16-byte aligned'))!;
+      expect(aligned.status).toBe('fail');
+      expect(aligned.message).toMatch(/malloc\(\d+\) returned 0x[0-9a-f]{8}, which is \d+ bytes past a multiple of 16/);
+      expect(report.exercises.find((e) => e.id === 'batched')!.status).toBe('pass');
+      expect(code).toBe(1);
+      expect(readdirSync(ROOT).filter((f) => f.startsWith('.target-')), 'the staged copy is removed').toEqual([]);
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('check of an unknown chapter names the choices and exits with 2', () => {

@@ -1,12 +1,13 @@
 // The workbook's command line: `npx tsx workbook/cli.ts <command>`, or `npm run <command> --`.
 
-import { watch } from 'node:fs';
+import { readdirSync, watch } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import pc from 'picocolors';
 import { benchMachine } from './bench/machine.ts';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
 import { hintsFor, revealNextHint } from './hints.ts';
-import { EXERCISES_DIR } from './paths.ts';
+import { refreshChapter } from './chapter-markers.ts';
+import { EXERCISES_DIR, ROOT } from './paths.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
 
@@ -24,6 +25,7 @@ Commands:
   hint <exercise|chapter>    show the next hint (one more each time)
   bench machine              speed of the simulated memory against a plain DataView
   skeletons --update         (maintainers) record the shipped skeletons' hashes
+  markers --update           (maintainers) refresh the code and figures the chapters show
 `;
 
 interface Options {
@@ -110,7 +112,8 @@ function printCheck(results: ExerciseResult[]): void {
   for (const result of results) {
     const passed = result.tests.filter((t) => t.status === 'pass').length;
     const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
-    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(exercisePath(result.exercise))}  ${passed}/${result.tests.length} tests pass`);
+    const count = result.status === 'error' ? pc.red('the tests could not run') : `${passed}/${result.tests.length} tests pass`;
+    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(exercisePath(result.exercise))}  ${count}`);
     if (result.status === 'error') {
       console.log(pc.red(indent(result.error, 4)));
       firstFailure ??= { result, name: 'the tests could not run', message: result.error };
@@ -250,6 +253,13 @@ async function main(argv: string[]): Promise<number> {
       if (!options.update) throw new UsageError('skeletons takes --update: it records the current skeletons as the shipped ones.');
       console.log(`Recorded ${writeSkeletonManifest()} skeleton hashes in workbook/skeletons.json.`);
       return 0;
+    case 'markers': {
+      if (!options.update) throw new UsageError('markers takes --update: it rewrites the code and figures after every marker in chapters/.');
+      for (const file of readdirSync(resolve(ROOT, 'chapters')).filter((f) => f.endsWith('.md'))) {
+        console.log(`chapters/${file}: ${refreshChapter(resolve(ROOT, 'chapters', file))} blocks updated`);
+      }
+      return 0;
+    }
     case 'help':
     case '--help':
     case '-h':

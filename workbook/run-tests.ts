@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { TARGET_VARIABLE } from './target.ts';
+import { TARGET_VARIABLE, stageTarget } from './target.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 
@@ -49,14 +49,16 @@ export async function runExerciseTests(exercises: readonly Exercise[], target: s
   if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
   const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
   const report = join(scratch, 'report.json');
+  const staged = stageTarget(target);
   try {
     const files = exercises.map((e) => testPath(e));
-    const output = await runVitest([...files, '--reporter=json', `--outputFile=${report}`], target);
+    const output = await runVitest([...files, '--reporter=json', `--outputFile=${report}`], staged.target);
     if (!existsSync(report)) throw new Error(`The test runner stopped without a report:\n${output}`);
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as { testResults: VitestFileResult[] };
     return exercises.map((exercise) => toExerciseResult(exercise, parsed.testResults.find((f) => f.name === resolve(ROOT, testPath(exercise)))));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    staged.cleanup();
   }
 }
 
@@ -95,7 +97,13 @@ function toExerciseResult(exercise: Exercise, file: VitestFileResult | undefined
 export function cleanMessage(raw: string): string {
   const lines = raw.split('\n');
   const frames = lines.filter((l) => /^\s+at /.test(l));
-  const message = lines.filter((l) => !/^\s+at /.test(l)).join('\n').trimEnd();
+  const message = lines
+    .filter((l) => !/^\s+at /.test(l))
+    .join('\n')
+    .trimEnd()
+    // vitest appends "expected … to be …" to a custom message: give it a line of its own.
+    .replace(/\|: (expected .*)$/m, '|\n  $1')
+    .replace(/ \/\/ Object\.is equality$/m, '');
   const ours = frames
     .map((l) => /\(?(?:file:\/\/)?(\/[^()]+:\d+):\d+\)?$/.exec(l)?.[1])
     .filter((path): path is string => path !== undefined)

@@ -2,8 +2,8 @@
 // student's work, the default), `solutions` (the reference), or a folder: a submission
 // holding an `exercises/` folder, or a folder of chapter folders itself.
 
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
 
@@ -26,4 +26,18 @@ export async function loadExercise<Module>(relative: string, target?: string): P
     throw new Error(`Cannot find ${path}: the target has no ${relative}. Did you rename or delete the file?`);
   }
   return (await import(pathToFileURL(path).href)) as Module;
+}
+
+/**
+ * A folder target runs from a copy placed directly inside the repository, so that its
+ * files' imports of `../../machine/…` and `../../workbook/…` reach the workbook's own
+ * machine and tools, never copies that came with the submission.
+ */
+export function stageTarget(target: string): { target: string; cleanup: () => void } {
+  if (target === 'exercises' || target === 'solutions') return { target, cleanup: () => {} };
+  const root = targetRoot(target);
+  if (dirname(root) === ROOT) return { target: root, cleanup: () => {} };
+  const stage = mkdtempSync(join(ROOT, `.target-${basename(resolve(root, root.endsWith('exercises') ? '..' : '.'))}-`));
+  cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
+  return { target: stage, cleanup: () => rmSync(stage, { recursive: true, force: true }) };
 }

@@ -8,9 +8,11 @@ import { ALIGNMENT, bumpAllocatorFrom } from './bump.ts';
 export const BREAK_STEP = 64 * 1024; // 64 KiB
 
 export function createAllocator(proc: Process): Allocator {
+  // #region globals
   // static void *next, *end; the unused bytes between the two are ours to hand out.
   const nextAddr = proc.static('bump.next', 8);
   const endAddr = proc.static('bump.end', 8);
+  // #endregion globals
 
   // #region malloc
   function malloc(size: number): number {

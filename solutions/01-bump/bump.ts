@@ -12,8 +12,14 @@ export function createAllocator(proc: Process): Allocator {
     requireSize(size, `malloc(${size})`);
     // malloc(0) still returns a unique pointer, so round it up to one aligned unit.
     const request = alignUp(Math.max(size, 1), ALIGNMENT);
-    const block = proc.sbrk(request);
+    let block = proc.sbrk(request);
     if (block === -1) return 0; // sbrk has set errno = ENOMEM
+    // The break is aligned unless someone else moved it; if so, pad to the next boundary.
+    const padding = (ALIGNMENT - (block % ALIGNMENT)) % ALIGNMENT;
+    if (padding !== 0) {
+      if (proc.sbrk(padding) === -1) return 0;
+      block += padding;
+    }
     return block;
   }
   // #endregion malloc
@@ -31,7 +37,8 @@ export function bumpAllocatorFrom(proc: Process, malloc: (size: number) => numbe
     if (ptr === 0) return;
     // We cannot reuse the block, but we can still refuse a pointer we never handed out.
     if (ptr < proc.heapStart || ptr >= proc.currentBreak || ptr % ALIGNMENT !== 0) {
-      throw new HeapCorruption(`free(): invalid pointer ${hex(ptr)}`, ptr, `the heap runs from ${hex(proc.heapStart)} to ${hex(proc.currentBreak)}`);
+      const heap = proc.currentBreak === proc.heapStart ? 'the heap is empty' : `the heap runs from ${hex(proc.heapStart)} to ${hex(proc.currentBreak)}`;
+      throw new HeapCorruption(`free(): invalid pointer ${hex(ptr)}`, ptr, `${heap}, and blocks start on multiples of ${ALIGNMENT}`);
     }
   }
   // #endregion free
