@@ -46,7 +46,10 @@ describe('workbook/cli.ts', () => {
       cpSync(resolve(ROOT, 'solutions'), join(submission, 'exercises'), { recursive: true });
       // The submission's bump forgets to align; its own copy of the tests would not be used.
       const bump = join(submission, 'exercises/01-bump/bump.ts');
-      writeFileSync(bump, readFileSync(bump, 'utf8').replace('alignUp(Math.max(size, 1), ALIGNMENT)', 'Math.max(size, 1)'));
+      const unaligned = readFileSync(bump, 'utf8')
+        .replace('alignUp(Math.max(size, 1), ALIGNMENT)', 'Math.max(size, 1)')
+        .replace('(ALIGNMENT - (block % ALIGNMENT)) % ALIGNMENT', '0');
+      writeFileSync(bump, unaligned);
       writeFileSync(join(submission, 'exercises/01-bump/bump.test.ts'), 'export {};\n');
       const { code, stdout } = cli(['check', '01', '--target', submission, '--json']);
       const report = JSON.parse(stdout) as { exercises: Array<{ id: string; status: string; tests: Array<{ name: string; status: string; message: string }> }> };
