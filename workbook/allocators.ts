@@ -14,6 +14,8 @@ export interface AllocatorEntry {
 export const ALLOCATORS: readonly AllocatorEntry[] = [
   { id: 'bump', chapter: 1, module: '01-bump/bump.ts', description: 'one sbrk per malloc; free does nothing' },
   { id: 'bump-batched', chapter: 1, module: '01-bump/batched.ts', description: 'the break moves 64 KiB at a time' },
+  { id: 'free-list', chapter: 2, module: '02-free-list/free-list.ts', description: 'headers and a list of all blocks; first fit' },
+  { id: 'coalescing', chapter: 3, module: '03-coalescing/coalescing.ts', description: 'splitting, boundary tags, an explicit free list; first, next or best fit' },
 ];
 
 export interface AllocatorModule {

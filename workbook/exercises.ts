@@ -24,6 +24,8 @@ export interface Exercise {
 export const CHAPTERS: readonly Chapter[] = [
   { number: 0, slug: '00-the-process', title: 'The process and its memory' },
   { number: 1, slug: '01-bump', title: 'A bump allocator' },
+  { number: 2, slug: '02-free-list', title: 'Headers and a free list' },
+  { number: 3, slug: '03-coalescing', title: 'Splitting and coalescing' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -32,6 +34,9 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'pages', chapter: '00-the-process', file: 'pages.ts', test: 'pages.test.ts', title: 'Pages and resident memory', points: 5 },
   { id: 'bump', chapter: '01-bump', file: 'bump.ts', test: 'bump.test.ts', title: 'malloc on sbrk', points: 10 },
   { id: 'batched', chapter: '01-bump', file: 'batched.ts', test: 'batched.test.ts', title: 'Moving the break in big steps', points: 5 },
+  { id: 'free-list', chapter: '02-free-list', file: 'free-list.ts', test: 'free-list.test.ts', title: 'Headers, first fit, and catching misuse', points: 15 },
+  { id: 'walk', chapter: '02-free-list', file: 'walk.ts', test: 'walk.test.ts', title: 'Walking the heap from its bytes', points: 5 },
+  { id: 'coalescing', chapter: '03-coalescing', file: 'coalescing.ts', test: 'coalescing.test.ts', title: 'Split, coalesce, fit, trim', points: 20 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT } from './paths.ts';
+import type { ReportedError, ReportedModule } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget } from './target.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
@@ -28,21 +29,8 @@ export interface ExerciseResult {
   error: string;
 }
 
-interface VitestAssertion {
-  ancestorTitles: string[];
-  title: string;
-  status: string;
-  failureMessages: string[];
-}
-
-interface VitestFileResult {
-  name: string;
-  status: string;
-  message: string;
-  assertionResults: VitestAssertion[];
-}
-
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
+const REPORTER = resolve(ROOT, 'workbook/results-reporter.ts');
 
 /** Runs the tests of `exercises` against `target` (exercises, solutions, or an absolute folder). */
 export async function runExerciseTests(exercises: readonly Exercise[], target: string): Promise<ExerciseResult[]> {
@@ -52,21 +40,21 @@ export async function runExerciseTests(exercises: readonly Exercise[], target: s
   const staged = stageTarget(target);
   try {
     const files = exercises.map((e) => testPath(e));
-    const output = await runVitest([...files, '--reporter=json', `--outputFile=${report}`], staged.target);
+    const output = await runVitest([...files, `--reporter=${REPORTER}`], staged.target, report);
     if (!existsSync(report)) throw new Error(`The test runner stopped without a report:\n${output}`);
-    const parsed = JSON.parse(readFileSync(report, 'utf8')) as { testResults: VitestFileResult[] };
-    return exercises.map((exercise) => toExerciseResult(exercise, parsed.testResults.find((f) => f.name === resolve(ROOT, testPath(exercise)))));
+    const modules = JSON.parse(readFileSync(report, 'utf8')) as ReportedModule[];
+    return exercises.map((exercise) => toExerciseResult(exercise, modules.find((m) => m.file === resolve(ROOT, testPath(exercise)))));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     staged.cleanup();
   }
 }
 
-function runVitest(args: string[], target: string): Promise<string> {
+function runVitest(args: string[], target: string, report: string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [VITEST, 'run', ...args], {
       cwd: ROOT,
-      env: { ...process.env, [TARGET_VARIABLE]: target, NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, [TARGET_VARIABLE]: target, WORKBOOK_RESULTS: report, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -77,20 +65,30 @@ function runVitest(args: string[], target: string): Promise<string> {
   });
 }
 
-function toExerciseResult(exercise: Exercise, file: VitestFileResult | undefined): ExerciseResult {
-  if (file === undefined) {
+function toExerciseResult(exercise: Exercise, module: ReportedModule | undefined): ExerciseResult {
+  if (module === undefined) {
     return { exercise, status: 'error', tests: [], error: `The tests in ${testPath(exercise)} did not run.` };
   }
-  const tests: TestResult[] = file.assertionResults.map((a) => ({
-    name: [...a.ancestorTitles, a.title].join(' › '),
-    status: a.status === 'passed' ? 'pass' : a.status === 'failed' ? 'fail' : 'skip',
-    message: a.failureMessages.map(cleanMessage).join('\n'),
+  const tests: TestResult[] = module.tests.map((t) => ({
+    name: t.name,
+    status: t.state === 'passed' ? 'pass' : t.state === 'failed' ? 'fail' : 'skip',
+    message: t.errors.map(describeError).join('\n'),
   }));
-  if (tests.length === 0) {
-    return { exercise, status: 'error', tests, error: cleanMessage(file.message || 'No test ran.') };
+  if (tests.length === 0 || module.errors.length > 0) {
+    const why = module.errors.map(describeError).join('\n') || 'No test ran.';
+    return { exercise, status: 'error', tests, error: why };
   }
   const status: Status = tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
   return { exercise, status, tests, error: '' };
+}
+
+function describeError(error: ReportedError): string {
+  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`);
+  return error.diff === '' ? text : `${text}\n\n${stripAnsi(error.diff)}`;
+}
+
+function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 /** Keeps the message and the frames in the student's files and the tests, as relative paths. */

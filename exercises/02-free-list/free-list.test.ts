@@ -1,0 +1,181 @@
+// Chapter 2: headers and a free list, first step to last.
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { walkHeap } from '../../solutions/02-free-list/walk.ts';
+import { loadAllocator } from '../../workbook/allocators.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+
+const { createAllocator } = await loadAllocator('free-list');
+const { BlockMeta, META_SIZE, MAGIC_USED } = await loadExercise<typeof import('./free-list.ts')>('02-free-list/free-list.ts');
+
+function setUp(options = {}) {
+  const proc = new Process(options);
+  return { proc, heap: createAllocator(proc) };
+}
+
+/** The header below `ptr`, with its bytes, for messages. */
+function headerOf(proc: Process, ptr: number): string {
+  const block = ptr - META_SIZE;
+  return `header at ${hex(block)}: ${BlockMeta.describe(proc, block)}\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + META_SIZE })}`;
+}
+
+describe('malloc with headers', () => {
+  it('returns 16-byte aligned pointers inside the heap', () => {
+    const { proc, heap } = setUp();
+    for (const size of [1, 24, 100, 7, 4096]) {
+      const p = heap.malloc(size);
+      expect(p, `malloc(${size}) returned NULL; errno = ${proc.errno}`).not.toBe(0);
+      expect(p % 16, `malloc(${size}) = ${hex(p)} is not 16-byte aligned`).toBe(0);
+      expect(p - META_SIZE >= proc.heapStart && p + size <= proc.currentBreak, `malloc(${size}) = ${hex(p)}: the block and its header must lie in the heap, ${hex(proc.heapStart)}..${hex(proc.currentBreak)}`).toBe(true);
+    }
+  });
+
+  it('writes a block_meta header just below the pointer: size, free = 0, magic', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(40);
+    const header = BlockMeta.at(proc, p - META_SIZE);
+    expect(header.magic, `no MAGIC_USED (${hex(MAGIC_USED)}) below ${hex(p)}:\n${headerOf(proc, p)}`).toBe(MAGIC_USED);
+    expect(header.size, `the header's size should be 40 rounded up to 48:\n${headerOf(proc, p)}`).toBe(48);
+    expect(header.free).toBe(0);
+  });
+
+  it('links every block from global_base, in address order', () => {
+    const { proc, heap } = setUp();
+    const pointers = [heap.malloc(16), heap.malloc(100), heap.malloc(1)];
+    const walked = walkHeap(proc).map((b) => b.payload);
+    expect(walked, `walking from global_base should find the three blocks; found ${walked.map(hex).join(', ') || 'none'}`).toEqual(pointers);
+  });
+
+  it('returns NULL with errno = ENOMEM when the heap cannot grow', () => {
+    const { proc, heap } = setUp({ heapLimit: PAGE_SIZE });
+    expect(heap.malloc(PAGE_SIZE)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.malloc(64), 'a smaller request that fits must still succeed').not.toBe(0);
+  });
+
+  it('throws a TypeError for a size that is not a non-negative integer', () => {
+    const { heap } = setUp();
+    expect(() => heap.malloc(-1)).toThrow(TypeError);
+    expect(() => heap.malloc(0.5)).toThrow(TypeError);
+  });
+});
+
+describe('free and reuse', () => {
+  it('free marks the block free in its header', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(32);
+    heap.free(p);
+    expect(BlockMeta.read(proc, p - META_SIZE, 'free'), `after free(${hex(p)}):\n${headerOf(proc, p)}`).toBe(1);
+  });
+
+  it('reuses a freed block for a request that fits, without growing the heap', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(64);
+    heap.malloc(16);
+    heap.free(p);
+    const heapBytes = proc.stats().heapBytes;
+    const q = heap.malloc(50);
+    expect(q, `malloc(50) after free(${hex(p)}) (64 bytes) should reuse it`).toBe(p);
+    expect(proc.stats().heapBytes).toBe(heapBytes);
+  });
+
+  it('takes the first free block that is big enough (first fit)', () => {
+    const { heap } = setUp();
+    const small = heap.malloc(32);
+    heap.malloc(16);
+    const large = heap.malloc(128);
+    heap.malloc(16);
+    heap.free(small);
+    heap.free(large);
+    expect(heap.malloc(100), 'the 32-byte block is too small, the 128-byte one fits').toBe(large);
+    expect(heap.malloc(20), 'the first free block, 32 bytes, fits 20').toBe(small);
+  });
+
+  it('grows the heap when no free block is big enough', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(32);
+    heap.free(p);
+    const q = heap.malloc(64);
+    expect(q).not.toBe(p);
+    expect(walkHeap(proc).map((b) => [b.size, b.free])).toEqual([[32, true], [64, false]]);
+  });
+
+  it('keeps other blocks intact through malloc and free', () => {
+    const { proc, heap } = setUp();
+    const blocks = [24, 200, 8, 64].map((size, i) => {
+      const p = heap.malloc(size);
+      fillPattern(proc, p, size, i);
+      return { p, size, i };
+    });
+    heap.free(blocks[1].p);
+    heap.malloc(150);
+    for (const { p, size, i } of [blocks[0], blocks[2], blocks[3]]) {
+      const damage = findPatternDamage(proc, p, size, i);
+      expect(damage, `the block at ${hex(p)} was changed at ${hex(damage ?? 0)}:\n${around(proc, p, size)}`).toBeUndefined();
+    }
+  });
+
+  it('state lives in the heap: a second allocator object on the process reuses the first one\'s blocks', () => {
+    const proc = new Process();
+    const first = createAllocator(proc);
+    const p = first.malloc(64);
+    first.malloc(16);
+    first.free(p);
+    const second = createAllocator(proc);
+    expect(second.malloc(64), 'keep global_base in proc.static, not in a JavaScript variable').toBe(p);
+  });
+});
+
+describe('catching misuse', () => {
+  it('free(NULL) does nothing', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    heap.free(0);
+    expect(walkHeap(proc).map((b) => b.free)).toEqual([false]);
+  });
+
+  it('refuses a pointer malloc never returned: free(): invalid pointer', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(64);
+    expect(() => heap.free(p + 16), `free(${hex(p + 16)}) points into the middle of a block`).toThrow(/free\(\): invalid pointer 0x/);
+    expect(() => heap.free(0x0060_0000), 'an address in the data segment').toThrow(HeapCorruption);
+  });
+
+  it('refuses a double free: free(): double free detected', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(64);
+    heap.free(p);
+    expect(() => heap.free(p)).toThrow(/free\(\): double free detected/);
+  });
+});
+
+describe('realloc, calloc and usableSize', () => {
+  it('realloc keeps the block when it already fits, and moves it (with its bytes) when not', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(64);
+    fillPattern(proc, p, 64, 9);
+    expect(heap.realloc(p, 30), 'shrinking fits in place').toBe(p);
+    const q = heap.realloc(p, 300);
+    expect(q).not.toBe(p);
+    expect(findPatternDamage(proc, q, 64, 9), `realloc lost bytes:\n${around(proc, q, 64)}`).toBeUndefined();
+    expect(walkHeap(proc).find((b) => b.payload === p)?.free, 'the old block is freed').toBe(true);
+  });
+
+  it('calloc zeroes a reused block, and refuses an overflowing product', () => {
+    const { proc, heap } = setUp();
+    const dirty = heap.malloc(64);
+    proc.memset(dirty, 0xff, 64);
+    heap.free(dirty);
+    const p = heap.calloc(8, 8);
+    expect(p).toBe(dirty);
+    expect(proc.bytes(p, 64).every((b) => b === 0), `calloc(8, 8) reused ${hex(p)} without zeroing it:\n${around(proc, p, 64)}`).toBe(true);
+    expect(heap.calloc(2 ** 27, 2 ** 27)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+  });
+
+  it('usableSize is the size in the header', () => {
+    const { heap } = setUp();
+    expect(heap.usableSize?.(heap.malloc(20))).toBe(32);
+  });
+});

@@ -1,0 +1,57 @@
+// Chapter 2: the heap walker, which reads the heap from its bytes alone.
+import { describe, expect, it } from 'vitest';
+import { HeapCorruption, Process, hex } from '../../machine/index.ts';
+import { BlockMeta, META_SIZE, createAllocator } from '../../solutions/02-free-list/free-list.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const { walkHeap, formatHeap } = await loadExercise<typeof import('./walk.ts')>('02-free-list/walk.ts');
+
+// The heaps here are built by the reference allocator: only the walker is under test.
+function heapWith(sizes: number[], freed: number[] = []) {
+  const proc = new Process();
+  const heap = createAllocator(proc);
+  const pointers = sizes.map((s) => heap.malloc(s));
+  for (const i of freed) heap.free(pointers[i]);
+  return { proc, pointers };
+}
+
+describe('walkHeap', () => {
+  it('finds nothing in an empty heap', () => {
+    expect(walkHeap(new Process())).toEqual([]);
+  });
+
+  it('lists every block from global_base: header, payload, size, free', () => {
+    const { proc, pointers } = heapWith([16, 100, 40], [1]);
+    const walked = walkHeap(proc);
+    expect(walked).toEqual([
+      { header: pointers[0] - META_SIZE, payload: pointers[0], size: 16, free: false },
+      { header: pointers[1] - META_SIZE, payload: pointers[1], size: 112, free: true },
+      { header: pointers[2] - META_SIZE, payload: pointers[2], size: 48, free: false },
+    ]);
+  });
+
+  it('stops with a HeapCorruption at a header whose magic was overwritten', () => {
+    const { proc, pointers } = heapWith([16, 32, 48]);
+    proc.store32(pointers[1] - META_SIZE + BlockMeta.offsetof('magic'), 0xdeadbeef); // an overrun from block 0
+    expect(() => walkHeap(proc), `the header at ${hex(pointers[1] - META_SIZE)} is smashed`).toThrow(HeapCorruption);
+  });
+
+  it('stops with a HeapCorruption when a next pointer leaves the heap', () => {
+    const { proc, pointers } = heapWith([16, 32]);
+    BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', 0x0060_0000);
+    expect(() => walkHeap(proc)).toThrow(HeapCorruption);
+  });
+
+  it('does not loop forever on a cycle', () => {
+    const { proc, pointers } = heapWith([16, 32]);
+    BlockMeta.write(proc, pointers[1] - META_SIZE, 'next', pointers[0] - META_SIZE);
+    expect(() => walkHeap(proc)).toThrow(HeapCorruption);
+  });
+});
+
+describe('formatHeap', () => {
+  it('prints one line per block: payload address, size and state', () => {
+    const { proc, pointers } = heapWith([16, 100], [0]);
+    expect(formatHeap(proc).split('\n')).toEqual([`${hex(pointers[0])}      16 bytes  free`, `${hex(pointers[1])}     112 bytes  used`]);
+  });
+});

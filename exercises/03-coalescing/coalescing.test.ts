@@ -1,0 +1,228 @@
+// Chapter 3: splitting, coalescing, fit policies and trimming, first step to last.
+// After each step the reference heap checker walks your heap and names any broken invariant.
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, HeapCorruption, Process, hex, type Allocator } from '../../machine/index.ts';
+import { checkHeap } from '../../solutions/03-coalescing/check.ts';
+import { loadAllocator } from '../../workbook/allocators.ts';
+import { seededRandom } from '../../workbook/random.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+
+const { createAllocator } = await loadAllocator('coalescing');
+const { HEADER_SIZE, MIN_BLOCK } = await loadExercise<typeof import('./coalescing.ts')>('03-coalescing/coalescing.ts');
+
+function setUp(options: object = {}, processOptions = {}) {
+  const proc = new Process(processOptions);
+  return { proc, heap: createAllocator(proc, options) };
+}
+
+/** The heap as [size, free] pairs, after checking every invariant. */
+function layout(proc: Process): Array<[number, boolean]> {
+  const report = checkHeap(proc);
+  if (report.problem !== '') throw new Error(`The heap is broken: ${report.problem}`);
+  return report.blocks.map((b) => [b.size, b.free]);
+}
+
+describe('blocks with headers', () => {
+  it('malloc returns aligned pointers, each block HEADER_SIZE above its header, in a sound heap', () => {
+    const { proc, heap } = setUp();
+    for (const size of [1, 24, 100, 0, 5000]) {
+      const p = heap.malloc(size);
+      expect(p, `malloc(${size}) returned NULL`).not.toBe(0);
+      expect(p % 16, `malloc(${size}) = ${hex(p)} is not aligned`).toBe(0);
+    }
+    expect(layout(proc).map(([size]) => size), `block sizes: the request plus a ${HEADER_SIZE}-byte header, rounded up to 16, at least MIN_BLOCK (${MIN_BLOCK})`).toEqual([48, 48, 128, 48, 5024]);
+  });
+
+  it('returns NULL with ENOMEM when the heap cannot grow', () => {
+    const { proc, heap } = setUp({}, { heapLimit: 4096 });
+    expect(heap.malloc(8192)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.malloc(100)).not.toBe(0);
+    layout(proc);
+  });
+});
+
+describe('splitting', () => {
+  it('splits a large free block, leaving the rest free', () => {
+    const { proc, heap } = setUp();
+    const big = heap.malloc(1000);
+    heap.malloc(16); // keeps the freed block away from the top
+    heap.free(big);
+    const p = heap.malloc(100);
+    expect(p, 'malloc(100) should take the front of the free 1008-byte block').toBe(big);
+    expect(layout(proc)).toEqual([[128, false], [1024 - 128, true], [48, false]]);
+  });
+
+  it('does not split off a remainder smaller than MIN_BLOCK', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(100); // a 128-byte block
+    heap.malloc(16);
+    heap.free(p);
+    expect(heap.malloc(90)).toBe(p); // needs 112: 16 bytes left, too few for a block
+    expect(layout(proc)).toEqual([[128, false], [48, false]]);
+  });
+});
+
+describe('coalescing: the four cases', () => {
+  function threeBlocks() {
+    const { proc, heap } = setUp();
+    const [a, b, c] = [heap.malloc(100), heap.malloc(100), heap.malloc(100)];
+    heap.malloc(16); // a guard at the top, so nothing is trimmed
+    return { proc, heap, a, b, c };
+  }
+
+  it('neither neighbour free: the block stays as it is', () => {
+    const { proc, heap, b } = threeBlocks();
+    heap.free(b);
+    expect(layout(proc)).toEqual([[128, false], [128, true], [128, false], [48, false]]);
+  });
+
+  it('the next block free: they merge', () => {
+    const { proc, heap, b, c } = threeBlocks();
+    heap.free(c);
+    heap.free(b);
+    expect(layout(proc)).toEqual([[128, false], [256, true], [48, false]]);
+  });
+
+  it('the previous block free: they merge, through its footer', () => {
+    const { proc, heap, a, b } = threeBlocks();
+    heap.free(a);
+    heap.free(b);
+    expect(layout(proc)).toEqual([[256, true], [128, false], [48, false]]);
+  });
+
+  it('both neighbours free: all three merge into one', () => {
+    const { proc, heap, a, b, c } = threeBlocks();
+    heap.free(a);
+    heap.free(c);
+    heap.free(b);
+    expect(layout(proc)).toEqual([[384, true], [48, false]]);
+    expect(heap.malloc(300), 'the merged block serves a request none of the three could').toBe(a);
+  });
+});
+
+describe('placement policies', () => {
+  // Free blocks of 256, 64 and 128 bytes payload, in that order, separated by live blocks.
+  function holes(fit: string) {
+    const { proc, heap } = setUp({ fit });
+    const sizes = [240, 48, 112];
+    const holesAt = sizes.map((size) => {
+      const p = heap.malloc(size);
+      heap.malloc(16);
+      return p;
+    });
+    holesAt.forEach((p) => heap.free(p));
+    return { proc, heap, holesAt };
+  }
+
+  it('first fit takes the first block on the free list that is big enough', () => {
+    const { heap, holesAt } = holes('first');
+    const p = heap.malloc(40);
+    expect(holesAt, `first fit put malloc(40) at ${hex(p)}`).toContain(p);
+  });
+
+  it('best fit takes the smallest block that is big enough', () => {
+    const { heap, holesAt } = holes('best');
+    expect(heap.malloc(100), 'of 256, 64 and 128 bytes, 128 fits 100 best').toBe(holesAt[2]);
+    expect(heap.malloc(40), 'and 64 fits 40 best').toBe(holesAt[1]);
+  });
+
+  it('next fit resumes where the last search stopped', () => {
+    const { heap } = holes('next');
+    const first = heap.malloc(40);
+    const second = heap.malloc(40);
+    expect(second, 'two searches in a row must not both start from the head').not.toBe(first);
+    expect(second).not.toBe(0);
+  });
+});
+
+describe('the top of the heap', () => {
+  it('grows the heap only by what a free top block lacks', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    const top = heap.malloc(1000);
+    heap.free(top); // small: stays as a free block at the top
+    const before = proc.stats().heapBytes;
+    heap.malloc(2000);
+    expect(proc.stats().heapBytes - before, 'the free 1024-byte top block is reused and grown by 1008 bytes').toBe(2016 - 1024);
+  });
+
+  it('gives a large free top back to the kernel: the heap shrinks', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(100);
+    const big = heap.malloc(512 * 1024);
+    const grown = proc.stats().heapBytes;
+    heap.free(big);
+    const after = proc.stats().heapBytes;
+    expect(after, `freeing a 512 KiB block at the top left the heap at ${after} bytes (it was ${grown})`).toBeLessThan(grown - 500 * 1024);
+    layout(proc);
+  });
+
+  it('keeps a small free top block', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(100);
+    const small = heap.malloc(1000);
+    const grown = proc.stats().heapBytes;
+    heap.free(small);
+    expect(proc.stats().heapBytes).toBe(grown);
+  });
+});
+
+describe('misuse', () => {
+  it('refuses an invalid pointer and a double free, even after coalescing', () => {
+    const { heap } = setUp();
+    const [a, b] = [heap.malloc(64), heap.malloc(64)];
+    heap.malloc(16);
+    expect(() => heap.free(a + 16)).toThrow(/free\(\): invalid pointer/);
+    heap.free(a);
+    heap.free(b); // b merges into a
+    expect(() => heap.free(a)).toThrow(/double free detected/);
+    expect(() => heap.free(0x0060_0000)).toThrow(HeapCorruption);
+    heap.free(0);
+  });
+});
+
+describe('under load', () => {
+  function stress(heap: Allocator, proc: Process, seed: number) {
+    const random = seededRandom(seed);
+    const live: Array<{ p: number; size: number; id: number }> = [];
+    for (let op = 0; op < 1500; op++) {
+      if (live.length > 0 && random() < 0.45) {
+        const [victim] = live.splice(Math.floor(random() * live.length), 1);
+        const damage = findPatternDamage(proc, victim.p, victim.size, victim.id);
+        if (damage !== undefined) throw new Error(`op ${op}: the block at ${hex(victim.p)} (${victim.size} bytes) was changed at ${hex(damage)}:\n${around(proc, victim.p, victim.size)}`);
+        heap.free(victim.p);
+      } else {
+        const size = random() < 0.1 ? Math.floor(random() * 20000) : Math.floor(random() * 300);
+        const p = heap.malloc(size);
+        fillPattern(proc, p, size, op);
+        live.push({ p, size, id: op });
+      }
+      if (op % 50 === 0) {
+        const report = checkHeap(proc);
+        if (report.problem !== '') throw new Error(`after op ${op}: ${report.problem}`);
+      }
+    }
+    for (const { p } of live) heap.free(p);
+    return checkHeap(proc);
+  }
+
+  for (const fit of ['first', 'next', 'best']) {
+    it(`${fit} fit: 1,500 random operations keep the heap sound and every block intact`, () => {
+      const { proc, heap } = setUp({ fit });
+      const report = stress(heap, proc, 42);
+      expect(report.problem).toBe('');
+      expect(report.blocks.filter((b) => !b.free), 'everything was freed').toEqual([]);
+    });
+  }
+
+  it('keeps its state in the heap: a second allocator object continues the first one\'s heap', () => {
+    const proc = new Process();
+    const first = createAllocator(proc);
+    const p = first.malloc(200);
+    first.malloc(16);
+    first.free(p);
+    expect(createAllocator(proc).malloc(200)).toBe(p);
+  });
+});

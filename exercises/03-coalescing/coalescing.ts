@@ -1,0 +1,301 @@
+// Chapter 3: splitting and coalescing. Blocks lie back to back from the heap start to an
+// epilogue header; free blocks also carry a footer (a boundary tag) and sit on an explicit,
+// doubly linked free list. malloc splits a block that is too big; free merges a block with
+// free neighbours on both sides, and gives a large free top of the heap back to the kernel.
+// Check your work with `npm run check -- coalescing`; stuck? `npm run hint -- coalescing`.
+
+import { ENOMEM, HeapCorruption, PAGE_SIZE, alignUp, cstruct, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { todo } from '../../workbook/todo.ts';
+
+export const ALIGNMENT = 16;
+
+// #region layout
+/**
+ * Every block starts with a header; `size` counts the whole block (header included) and
+ * is a multiple of 16. A block's payload starts right after the header, 16-byte aligned.
+ */
+export const Header = cstruct({ size: 'size_t', flags: 'u32', magic: 'u32' });
+export const HEADER_SIZE = Header.sizeof; // 16
+
+/** flags: the block is allocated. */
+export const USED = 1;
+/** flags: the block just before this one is free (so its footer is valid). */
+export const PREV_FREE = 2;
+export const MAGIC = 0xa110_c8ed;
+
+/** A free block keeps its list links where the payload was, and its size in its last 8 bytes. */
+export const FreeLinks = cstruct({ next: 'ptr', prev: 'ptr' });
+export const FOOTER_SIZE = 8;
+
+/** The smallest block that can be free: header, links and footer, rounded to 16: 48 bytes. */
+export const MIN_BLOCK = alignUp(HEADER_SIZE + FreeLinks.sizeof + FOOTER_SIZE, ALIGNMENT);
+// #endregion layout
+
+/** Where a search for a free block starts and stops. */
+export type FitPolicy = 'first' | 'next' | 'best';
+
+export interface CoalescingOptions {
+  fit?: FitPolicy;
+  /** A free block this large at the top of the heap is given back with sbrk. Default 128 KiB. */
+  trimThreshold?: number;
+}
+
+/** The globals of the allocator, in the data segment. */
+export const GLOBALS = {
+  heapStart: 'heap_start', // the first block
+  epilogue: 'heap_epilogue', // the size-0 header that ends the heap
+  freeList: 'free_list', // the first free block
+  rover: 'next_fit_rover', // where next fit resumes
+  zeroFrom: 'zero_from', // every heap byte at or above it is still zero (used by chapter 4)
+} as const;
+
+/** The allocator's inner operations, which chapter 4 builds on. */
+export interface CoalescingHeap extends Allocator {
+  /** Header address of the live block whose payload is `ptr`; a HeapCorruption for anything else. */
+  blockOf(ptr: number, call: string): number;
+  blockSize(block: number): number;
+  isFree(block: number): boolean;
+  /** The block after `block`, or the epilogue. */
+  nextBlock(block: number): number;
+  epilogue(): number;
+  /** Merges the free block after the used block `block` into it. */
+  absorbNext(block: number): void;
+  /** Shrinks the used block `block` to `size` bytes, freeing the rest if it can hold a block. */
+  shrinkInPlace(block: number, size: number): void;
+  /** Grows the heap by `bytes` at the top, as a free block merged with a free top; false (errno = ENOMEM) if sbrk fails. */
+  growTop(bytes: number): boolean;
+  /** Block size for a request of `size` payload bytes. */
+  blockSizeFor(size: number): number;
+}
+
+export function createHeap(proc: Process, options: CoalescingOptions = {}): CoalescingHeap {
+  const fit = options.fit ?? 'first';
+  const trimThreshold = options.trimThreshold ?? 128 * 1024;
+  const g = {
+    heapStart: proc.static(GLOBALS.heapStart, 8),
+    epilogue: proc.static(GLOBALS.epilogue, 8),
+    freeList: proc.static(GLOBALS.freeList, 8),
+    rover: proc.static(GLOBALS.rover, 8),
+    zeroFrom: proc.static(GLOBALS.zeroFrom, 8),
+  };
+
+  const sizeOf = (block: number) => Header.read(proc, block, 'size');
+  const flagsOf = (block: number) => Header.read(proc, block, 'flags');
+  const isFree = (block: number) => (flagsOf(block) & USED) === 0;
+  const nextBlock = (block: number) => block + sizeOf(block);
+  const epilogue = () => proc.load64(g.epilogue);
+
+  function setHeader(block: number, size: number, flags: number): void {
+    Header.write(proc, block, 'size', size);
+    Header.write(proc, block, 'flags', flags);
+    Header.write(proc, block, 'magic', MAGIC);
+  }
+
+  function setFlag(block: number, flag: number, on: boolean): void {
+    const flags = flagsOf(block);
+    Header.write(proc, block, 'flags', on ? flags | flag : flags & ~flag);
+  }
+
+  // #region free-list
+  function insertFree(block: number): void {
+    const head = proc.load64(g.freeList);
+    FreeLinks.write(proc, block + HEADER_SIZE, 'next', head);
+    FreeLinks.write(proc, block + HEADER_SIZE, 'prev', 0);
+    if (head !== 0) FreeLinks.write(proc, head + HEADER_SIZE, 'prev', block);
+    proc.store64(g.freeList, block);
+  }
+
+  function removeFree(block: number): void {
+    // TODO: unlink `block` from the doubly linked free list: its neighbours in the list (or
+    // the list head) must point past it. If the next-fit rover points at it, move the rover on.
+    todo('removeFree(block): unlink a free block');
+  }
+  // #endregion free-list
+
+  // #region find-fit
+  function findFit(size: number): number {
+    // TODO: search the free list for a block of at least `size` bytes, by policy:
+    // 'first' takes the first one from the head; 'best' the smallest one; 'next' starts
+    // where the last search stopped (the rover global) and wraps around once. 0 if none.
+    todo(`findFit(size): ${fit} fit over the free list`);
+  }
+  // #endregion find-fit
+
+  // #region place
+  /** Allocates `size` bytes of the free block `block`, splitting off the rest when it can be a block. */
+  function place(block: number, size: number): void {
+    // TODO: take the block off the free list. If what is left after `size` bytes can be a
+    // block of its own (MIN_BLOCK), split it off as a free block (makeFree); otherwise use
+    // the whole block, and tell the next block that its predecessor is no longer free.
+    todo('place(block, size): allocate from a free block, splitting it');
+  }
+
+  /** Writes a free block's header and footer and puts it on the free list. */
+  function makeFree(block: number, size: number, prevFree: number): void {
+    setHeader(block, size, prevFree);
+    proc.store64(block + size - FOOTER_SIZE, size);
+    insertFree(block);
+  }
+  // #endregion place
+
+  // #region coalesce
+  /** Merges the free block `block` (not on the list) with free neighbours; returns the result, on the list. */
+  function coalesce(block: number): number {
+    // TODO: merge with the next block if it is free (it is on the free list: remove it), and
+    // with the previous block if PREV_FREE is set (its size is in its footer, the 8 bytes
+    // just below `block`). Make the result one free block (makeFree) and set PREV_FREE in
+    // the block after it. Return where the merged block starts.
+    todo('coalesce(block): merge a free block with free neighbours');
+  }
+  // #endregion coalesce
+
+  // #region extend
+  /** Makes the heap `bytes` bigger at the top; the new space becomes part of the block before the epilogue. */
+  function growTop(bytes: number): boolean {
+    const old = proc.sbrk(bytes);
+    if (old === -1) return false; // errno = ENOMEM
+    if (proc.load64(g.heapStart) === 0) {
+      // The first growth: the heap is [block][epilogue]. Keep the break aligned.
+      proc.store64(g.heapStart, old);
+      proc.store64(g.epilogue, old);
+      proc.store64(g.zeroFrom, old);
+      if (proc.sbrk(HEADER_SIZE) === -1) return false;
+      setHeader(old, 0, USED);
+    }
+    const end = epilogue();
+    const prevFree = flagsOf(end) & PREV_FREE;
+    // The old epilogue becomes the header of a new free block; a new epilogue follows it.
+    setHeader(end, bytes, prevFree);
+    const newEnd = end + bytes;
+    setHeader(newEnd, 0, USED);
+    proc.store64(g.epilogue, newEnd);
+    proc.store64(g.zeroFrom, Math.max(proc.load64(g.zeroFrom), newEnd + HEADER_SIZE));
+    proc.store64(end + bytes - FOOTER_SIZE, bytes);
+    coalesce(end);
+    return true;
+  }
+
+  /** A free block of at least `size` bytes at the top of the heap, growing it only by what is missing. */
+  function extendHeap(size: number): number {
+    // TODO: if the block before the epilogue is free (PREV_FREE on the epilogue), it already
+    // holds some of the bytes: grow the top only by what is missing (growTop). Return the
+    // free block that then ends the heap, or 0 if the heap cannot grow.
+    todo('extendHeap(size): a free block of at least size bytes at the top');
+  }
+  // #endregion extend
+
+  // #region trim
+  /** Gives a large free block at the top of the heap back to the kernel. */
+  function trim(block: number): void {
+    // TODO: if the free block `block` ends at the epilogue and is at least trimThreshold
+    // bytes, take it off the free list, shrink the break by its size, and write the new
+    // epilogue where it began. Record that only the pages past the new break are zero again
+    // (the zeroFrom global: round block + HEADER_SIZE up to PAGE_SIZE).
+    todo('trim(block): give a large free top back to the kernel');
+  }
+  // #endregion trim
+
+  function blockSizeFor(size: number): number {
+    return Math.max(MIN_BLOCK, alignUp(size + HEADER_SIZE, ALIGNMENT));
+  }
+
+  // #region malloc
+  function malloc(size: number): number {
+    // TODO: check the size, find a fit for blockSizeFor(size) or extend the heap, place the
+    // block, and return its payload.
+    todo('malloc(size): find, extend, place');
+  }
+  // #endregion malloc
+
+  // #region block-of
+  function blockOf(ptr: number, call: string): number {
+    const block = ptr - HEADER_SIZE;
+    const start = proc.load64(g.heapStart);
+    const inHeap = start !== 0 && block >= start && block < epilogue() && ptr % ALIGNMENT === 0;
+    if (!inHeap || Header.read(proc, block, 'magic') !== MAGIC) {
+      const dump = inHeap ? `\nthe bytes where its header would be:\n${proc.hexdump(block, HEADER_SIZE + 16, { from: block, to: ptr })}` : '';
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `no block header (magic ${hex(MAGIC)}) sits below it${dump}`);
+    }
+    if (isFree(block)) {
+      throw new HeapCorruption(`${call}: double free detected`, ptr, `the block at ${hex(ptr)} is already free: ${Header.describe(proc, block)}\n${proc.hexdump(block, HEADER_SIZE + 16, { from: block, to: ptr })}`);
+    }
+    return block;
+  }
+  // #endregion block-of
+
+  // #region free
+  function free(ptr: number): void {
+    // TODO: free(NULL) does nothing. Find the block (blockOf checks the pointer), mark it
+    // free keeping its PREV_FREE flag, write its footer, coalesce it, then try to trim.
+    todo('free(ptr): mark free, coalesce, trim');
+  }
+  // #endregion free
+
+  function absorbNext(block: number): void {
+    const next = nextBlock(block);
+    removeFree(next);
+    const size = sizeOf(block) + sizeOf(next);
+    setHeader(block, size, flagsOf(block));
+    setFlag(block + size, PREV_FREE, false);
+  }
+
+  function shrinkInPlace(block: number, size: number): void {
+    const blockSize = sizeOf(block);
+    if (blockSize - size < MIN_BLOCK) return;
+    setHeader(block, size, USED | (flagsOf(block) & PREV_FREE));
+    const rest = block + size;
+    setHeader(rest, blockSize - size, 0);
+    proc.store64(rest + blockSize - size - FOOTER_SIZE, blockSize - size);
+    trim(coalesce(rest));
+  }
+
+  // Chapter 4 replaces these two with better ones.
+  function realloc(ptr: number, size: number): number {
+    requireSize(size, `realloc(${hex(ptr)}, ${size})`);
+    if (ptr === 0) return malloc(size);
+    if (size === 0) {
+      free(ptr);
+      return 0;
+    }
+    const old = sizeOf(blockOf(ptr, 'realloc()')) - HEADER_SIZE;
+    const moved = malloc(size);
+    if (moved === 0) return 0;
+    proc.memcpy(moved, ptr, Math.min(old, size));
+    free(ptr);
+    return moved;
+  }
+
+  function calloc(count: number, size: number): number {
+    requireSize(count, `calloc(${count}, ${size})`);
+    requireSize(size, `calloc(${count}, ${size})`);
+    if (count !== 0 && size > Number.MAX_SAFE_INTEGER / count) {
+      proc.errno = ENOMEM;
+      return 0;
+    }
+    const ptr = malloc(count * size);
+    if (ptr !== 0) proc.memset(ptr, 0, count * size);
+    return ptr;
+  }
+
+  return {
+    malloc,
+    free,
+    realloc,
+    calloc,
+    usableSize: (ptr) => sizeOf(blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE,
+    blockOf,
+    blockSize: sizeOf,
+    isFree,
+    nextBlock,
+    epilogue,
+    absorbNext,
+    shrinkInPlace,
+    growTop,
+    blockSizeFor,
+  };
+}
+
+export function createAllocator(proc: Process, options: CoalescingOptions = {}): Allocator {
+  const { malloc, free, realloc, calloc, usableSize } = createHeap(proc, options);
+  return { malloc, free, realloc, calloc, usableSize };
+}

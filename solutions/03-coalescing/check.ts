@@ -1,0 +1,68 @@
+// Chapter 3: a heap checker. It walks the heap by address from its bytes alone and names
+// the first broken invariant: the tests run it after every step of the student's allocator.
+
+import { hex, type Process } from '../../machine/index.ts';
+import { FOOTER_SIZE, FreeLinks, GLOBALS, HEADER_SIZE, Header, MAGIC, MIN_BLOCK, PREV_FREE, USED } from './coalescing.ts';
+
+export interface CheckedBlock {
+  header: number;
+  size: number;
+  free: boolean;
+}
+
+export interface HeapReport {
+  blocks: CheckedBlock[];
+  /** The first broken invariant, with the address and the bytes; empty if the heap is sound. */
+  problem: string;
+}
+
+const LIMIT = 1_000_000; // blocks or list entries: more means a cycle
+
+export function checkHeap(proc: Process): HeapReport {
+  const blocks: CheckedBlock[] = [];
+  const start = proc.load64(proc.static(GLOBALS.heapStart, 8));
+  const epilogue = proc.load64(proc.static(GLOBALS.epilogue, 8));
+  const fail = (problem: string, at: number, length = HEADER_SIZE): HeapReport => ({
+    blocks,
+    problem: `${problem}\n${proc.hexdump(Math.max(start, at - 16), length + 32, { from: at, to: at + length })}`,
+  });
+  if (start === 0) return { blocks, problem: '' };
+
+  let previousFree = false;
+  let block = start;
+  while (block !== epilogue) {
+    if (block > epilogue || blocks.length > LIMIT) return fail(`block at ${hex(block)} runs past the epilogue at ${hex(epilogue)}`, block);
+    const size = Header.read(proc, block, 'size');
+    const flags = Header.read(proc, block, 'flags');
+    if (Header.read(proc, block, 'magic') !== MAGIC) return fail(`block at ${hex(block)}: the header's magic is not ${hex(MAGIC)} (overwritten?)`, block);
+    if (size < MIN_BLOCK || size % 16 !== 0) return fail(`block at ${hex(block)}: size ${size} is not a multiple of 16 of at least ${MIN_BLOCK}`, block);
+    const free = (flags & USED) === 0;
+    if (Boolean(flags & PREV_FREE) !== previousFree) {
+      return fail(`block at ${hex(block)}: PREV_FREE is ${flags & PREV_FREE ? 'set' : 'clear'}, but the block before it is ${previousFree ? 'free' : 'in use'}`, block);
+    }
+    if (free && previousFree) return fail(`block at ${hex(block)} is free and so is the block before it: they should have been coalesced`, block);
+    if (free && proc.load64(block + size - FOOTER_SIZE) !== size) {
+      return fail(`free block at ${hex(block)}: its footer says ${proc.load64(block + size - FOOTER_SIZE)}, its header ${size}`, block + size - FOOTER_SIZE, FOOTER_SIZE);
+    }
+    blocks.push({ header: block, size, free });
+    previousFree = free;
+    block += size;
+  }
+  const endFlags = Header.read(proc, epilogue, 'flags');
+  if (Header.read(proc, epilogue, 'size') !== 0 || !(endFlags & USED)) return fail(`the epilogue at ${hex(epilogue)} is not a used header of size 0`, epilogue);
+  if (Boolean(endFlags & PREV_FREE) !== previousFree) return fail(`the epilogue's PREV_FREE is wrong: the last block is ${previousFree ? 'free' : 'in use'}`, epilogue);
+
+  // The free list holds every free block once, with consistent back links.
+  const freeBlocks = new Set(blocks.filter((b) => b.free).map((b) => b.header));
+  const seen = new Set<number>();
+  let prev = 0;
+  for (let entry = proc.load64(proc.static(GLOBALS.freeList, 8)); entry !== 0; entry = FreeLinks.read(proc, entry + HEADER_SIZE, 'next')) {
+    if (!freeBlocks.has(entry)) return fail(`the free list holds ${hex(entry)}, which is not a free block`, entry);
+    if (seen.has(entry) || seen.size > LIMIT) return fail(`the free list meets ${hex(entry)} twice: it has a cycle`, entry);
+    if (FreeLinks.read(proc, entry + HEADER_SIZE, 'prev') !== prev) return fail(`free block ${hex(entry)}: its prev link is not ${hex(prev)}, the block before it in the list`, entry + HEADER_SIZE + 8, 8);
+    seen.add(entry);
+    prev = entry;
+  }
+  for (const header of freeBlocks) if (!seen.has(header)) return fail(`free block at ${hex(header)} is not on the free list`, header);
+  return { blocks, problem: '' };
+}

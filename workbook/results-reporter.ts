@@ -1,0 +1,50 @@
+// A vitest reporter that writes what the workbook's tools need, to the file named by
+// WORKBOOK_RESULTS: every test's full name, state, and error with its diff, so that a
+// student sees what differed, not only that something did.
+
+import { writeFileSync } from 'node:fs';
+import type { Reporter, TestModule } from 'vitest/node';
+
+export interface ReportedError {
+  message: string;
+  stack: string;
+  diff: string;
+}
+
+export interface ReportedTest {
+  name: string;
+  state: 'passed' | 'failed' | 'skipped' | 'pending';
+  errors: ReportedError[];
+}
+
+export interface ReportedModule {
+  file: string;
+  /** Errors that kept the file from running at all (a syntax error, a missing export). */
+  errors: ReportedError[];
+  tests: ReportedTest[];
+}
+
+function toReported(error: { message?: string; stack?: string; diff?: string; name?: string }): ReportedError {
+  const message = error.message ?? String(error);
+  return { message: error.name !== undefined && !message.startsWith(error.name) ? `${error.name}: ${message}` : message, stack: error.stack ?? '', diff: error.diff ?? '' };
+}
+
+export default class ResultsReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const file = process.env.WORKBOOK_RESULTS;
+    if (file === undefined) return;
+    const modules: ReportedModule[] = testModules.map((module) => ({
+      file: module.moduleId,
+      errors: module.errors().map(toReported),
+      tests: [...module.children.allTests()].map((test) => {
+        const result = test.result();
+        return {
+          name: test.fullName.split(' > ').join(' › '),
+          state: result.state,
+          errors: (result.errors ?? []).map(toReported),
+        };
+      }),
+    }));
+    writeFileSync(file, JSON.stringify(modules));
+  }
+}

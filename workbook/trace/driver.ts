@@ -1,0 +1,511 @@
+// The trace driver, after CS:APP's mdriver: replays a trace through an allocator in a
+// fresh process and checks every result. Each payload is filled with a pattern of its
+// own (it depends on the trace id and the byte's offset), so a block that is handed out
+// twice, a header written over a neighbour, or a realloc that loses bytes shows up as
+// the wrong byte at a known address.
+//
+// Two passes: the checked pass (correctness, utilization, virtual and resident size),
+// then, if it passed, bare replays without any checking, which time the allocator alone
+// (ops/s) and count its memory operations alone (the driver's own loads and stores for
+// filling and verifying are never counted).
+
+import {
+  ENOMEM,
+  Process,
+  formatBytes,
+  hex,
+  type Allocator,
+  type CreateAllocator,
+  type ProcessOptions,
+} from '../../machine/index.ts';
+import { LiveBlocks, type LiveBlock } from './live-blocks.ts';
+import { formatOp, type Trace, type TraceOp } from './rep.ts';
+
+export const ALIGNMENT = 16;
+
+/**
+ * The process a trace runs in, unless told otherwise: 256 MiB of heap and 256 MiB of
+ * mmap, like mdriver's fixed-size memlib heap. The traces need tens of MiB at most; an
+ * allocator that never reuses memory runs out (a failed run) instead of filling the host.
+ */
+export const TRACE_PROCESS: ProcessOptions = { heapLimit: 256 * 1024 * 1024, mmapLimit: 256 * 1024 * 1024 };
+
+/** The checks the driver makes, one name per kind of mistake. */
+export type CheckName =
+  | 'exception' // the allocator threw (HeapCorruption, SegmentationFault, TypeError, …)
+  | 'null' // NULL without ENOMEM
+  | 'out-of-memory' // NULL with ENOMEM: the run cannot go on
+  | 'alignment' // not a multiple of 16
+  | 'outside-heap' // not inside the heap or a mapping made by mmap
+  | 'overlap' // shares bytes with a live block
+  | 'payload' // a live block's bytes changed
+  | 'realloc-bytes'; // realloc did not keep the first min(old, new) bytes
+
+export interface TraceFailure {
+  check: CheckName;
+  /** The operation's index in the trace; `ops.length` for the final check after the last one. */
+  opIndex: number;
+  /** The operation, undefined for the final check. */
+  op: TraceOp | undefined;
+  /** Its line in the .rep file, when known. */
+  line: number | undefined;
+  /** The C call the driver made: `malloc(4072)`, `free(0x01000010)`. */
+  call: string | undefined;
+  /** What went wrong, for the student. */
+  message: string;
+  /** The address the failure is about, when there is one. */
+  address: number | undefined;
+  /** The bytes around that address, from the process as the failure left it. */
+  hexdump: string | undefined;
+  /** For an exception: its class name (`HeapCorruption`). */
+  errorName: string | undefined;
+}
+
+export interface TraceResult {
+  trace: string;
+  ops: number;
+  /** Each check made: a result's alignment, range, overlap, each payload verified… */
+  checksPassed: number;
+  failure: TraceFailure | undefined;
+  /** Peak live payload: the most bytes the trace had allocated at once. */
+  peakPayload: number;
+  /** Peak heap footprint: break − heap start plus mmap'd bytes, sampled after every operation. */
+  peakFootprint: number;
+  /** peakPayload / peakFootprint, the CS:APP definition; between 0 and 1. */
+  utilization: number;
+  /** The most virtual memory the process had mapped (VmPeak). */
+  peakVirtualBytes: number;
+  /** The most memory the process had resident (VmHWM). */
+  peakResidentBytes: number;
+  /** Trace operations per second of wall-clock time, best of the timed runs; undefined if not timed. */
+  opsPerSecond: number | undefined;
+  /** Loads and stores (and bulk operations) the allocator made, per call; undefined if not measured. */
+  memoryOpsPerCall: number | undefined;
+  /** Bytes the allocator set, copied or compared (memset, memcpy, …), per call; undefined if not measured. */
+  bytesMovedPerCall: number | undefined;
+  /** Syscalls the allocator made over the whole trace. */
+  syscalls: Record<string, number>;
+}
+
+export interface ReplayOptions {
+  /** How the fresh process is made (limits); default TRACE_PROCESS. */
+  process?: ProcessOptions;
+  /** Passed to createAllocator. */
+  allocatorOptions?: object;
+  /** Time bare replays after a passing check: false to skip, or how long to keep timing. */
+  timing?: false | { minMilliseconds?: number; maxRuns?: number };
+  /** Called every few thousand operations of the checked pass. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Replays `trace` through a new allocator, checks it, and (if it passed) times it. */
+export function replay(trace: Trace, create: CreateAllocator, options: ReplayOptions = {}): TraceResult {
+  const checked = new CheckedReplay(trace, create, options);
+  const result = checked.run();
+  if (result.failure === undefined) {
+    const timing = options.timing ?? {};
+    const bare = timeBareReplays(trace, create, options, timing === false ? { minMilliseconds: 0, maxRuns: 1 } : timing);
+    result.memoryOpsPerCall = bare.memoryOpsPerCall;
+    result.bytesMovedPerCall = bare.bytesMovedPerCall;
+    if (timing !== false) result.opsPerSecond = bare.opsPerSecond;
+  }
+  return result;
+}
+
+/** Only the checked pass: whether and how the trace fails. What the shrinker replays. */
+export function replayChecked(trace: Trace, create: CreateAllocator, options: ReplayOptions = {}): TraceResult {
+  return new CheckedReplay(trace, create, options).run();
+}
+
+// ------------------------------------------------------------------ the payload pattern
+
+/** The 32-bit word at word offset `k` of the payload of trace id `id`. */
+function patternWord(id: number, k: number): number {
+  let h = Math.imul(id + 0x3c6ef372, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca77);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
+/** The byte at `offset` of the payload of trace id `id`. */
+export function patternByte(id: number, offset: number): number {
+  return (patternWord(id, offset >>> 2) >>> ((offset & 3) * 8)) & 0xff;
+}
+
+/** Writes id's pattern over [from, to) of the payload at `start` (a multiple of 16). */
+function fill(proc: Process, start: number, id: number, from: number, to: number): void {
+  let offset = from;
+  for (; offset < to && (offset & 3) !== 0; offset++) proc.store8(start + offset, patternByte(id, offset));
+  for (; offset + 4 <= to; offset += 4) proc.store32(start + offset, patternWord(id, offset >>> 2));
+  for (; offset < to; offset++) proc.store8(start + offset, patternByte(id, offset));
+}
+
+/** The first offset in [from, to) where the payload at `start` is not id's pattern, or -1. */
+function firstDifference(proc: Process, start: number, id: number, from: number, to: number): number {
+  let offset = from;
+  for (; offset < to && (offset & 3) !== 0; offset++) if (proc.load8(start + offset) !== patternByte(id, offset)) return offset;
+  for (; offset + 4 <= to; offset += 4) {
+    if (proc.load32(start + offset) !== patternWord(id, offset >>> 2)) {
+      for (let b = offset; ; b++) if (proc.load8(start + b) !== patternByte(id, b)) return b;
+    }
+  }
+  for (; offset < to; offset++) if (proc.load8(start + offset) !== patternByte(id, offset)) return offset;
+  return -1;
+}
+
+// ------------------------------------------------------------------ the checked pass
+
+/** A live block as the driver knows it: where it is, and which operation made it. */
+interface Held extends LiveBlock {
+  /** The bytes the trace asked for (end − start may be 1 for a 0-byte block). */
+  bytes: number;
+  /** The operation that last allocated or reallocated it. */
+  opIndex: number;
+}
+
+/** Thrown inside the checked pass to stop at the first failed check. */
+class CheckFailed extends Error {
+  constructor(readonly failure: TraceFailure) {
+    super(failure.message);
+  }
+}
+
+class CheckedReplay {
+  private readonly proc: Process;
+  private allocator: Allocator | undefined;
+  private readonly live = new LiveBlocks();
+  /** By trace id: the live block, NULL (a realloc to 0 bytes gave it back), or undefined. */
+  private readonly held = new Map<number, Held | null>();
+  private checks = 0;
+  private payload = 0;
+  private peakPayload = 0;
+  private peakFootprint = 0;
+  private peakVirtual = 0;
+  private peakResident = 0;
+  private opIndex = 0;
+  private call: string | undefined;
+
+  constructor(
+    private readonly trace: Trace,
+    private readonly create: CreateAllocator,
+    private readonly options: ReplayOptions,
+  ) {
+    this.proc = new Process(options.process ?? TRACE_PROCESS);
+  }
+
+  run(): TraceResult {
+    const { ops } = this.trace;
+    let failure: TraceFailure | undefined;
+    try {
+      this.allocator = this.callAllocator('createAllocator(proc)', () => this.create(this.proc, this.options.allocatorOptions));
+      this.sample();
+      for (this.opIndex = 0; this.opIndex < ops.length; this.opIndex++) {
+        this.step(ops[this.opIndex]);
+        this.sample();
+        if (this.options.onProgress !== undefined && (this.opIndex + 1) % 2048 === 0) this.options.onProgress(this.opIndex + 1, ops.length);
+      }
+      this.call = undefined;
+      for (const block of this.live) this.verify(block as Held, 'after the last operation');
+    } catch (error) {
+      if (!(error instanceof CheckFailed)) throw error;
+      failure = error.failure;
+    }
+    this.options.onProgress?.(failure?.opIndex ?? ops.length, ops.length);
+    const stats = this.proc.stats();
+    return {
+      trace: this.trace.name,
+      ops: ops.length,
+      checksPassed: this.checks,
+      failure,
+      peakPayload: this.peakPayload,
+      peakFootprint: this.peakFootprint,
+      utilization: this.peakFootprint === 0 ? (this.peakPayload === 0 ? 1 : 0) : this.peakPayload / this.peakFootprint,
+      peakVirtualBytes: this.peakVirtual,
+      peakResidentBytes: this.peakResident,
+      opsPerSecond: undefined,
+      memoryOpsPerCall: undefined,
+      bytesMovedPerCall: undefined,
+      syscalls: { ...stats.syscalls },
+    };
+  }
+
+  private step(op: TraceOp): void {
+    const allocator = this.allocator as Allocator;
+    if (op.kind === 'a') {
+      const ptr = this.callAllocator(`malloc(${op.bytes})`, () => allocator.malloc(op.bytes));
+      this.requireNonNull(ptr, op.bytes);
+      this.place(op.id, ptr, op.bytes);
+      fill(this.proc, ptr, op.id, 0, op.bytes);
+      this.payload += op.bytes;
+      this.peakPayload = Math.max(this.peakPayload, this.payload);
+      return;
+    }
+    const block = this.held.get(op.id);
+    if (block === undefined) throw new TypeError(`${formatOp(op)}: id ${op.id} is not live (the trace is not well-formed; parse it with parseRep)`);
+    const ptr = block === null ? 0 : block.start;
+    const bytes = block === null ? 0 : block.bytes;
+    const call = op.kind === 'f' ? `free(${hex(ptr)})` : `realloc(${hex(ptr)}, ${op.bytes})`;
+    this.call = call;
+    if (block !== null) this.verify(block, `before ${call}`);
+    if (op.kind === 'f') {
+      this.callAllocator(call, () => allocator.free(ptr));
+      this.forget(block);
+      this.held.delete(op.id);
+      this.checkNeighbours(ptr, ptr + bytes);
+      return;
+    }
+    const moved = this.callAllocator(call, () => allocator.realloc(ptr, op.bytes));
+    this.forget(block);
+    if (op.bytes === 0 && moved === 0) {
+      this.held.set(op.id, null); // realloc(p, 0) freed the block, as C allows
+      this.checkNeighbours(ptr, ptr + bytes);
+      return;
+    }
+    this.requireNonNull(moved, op.bytes);
+    this.place(op.id, moved, op.bytes);
+    const kept = Math.min(bytes, op.bytes);
+    this.checks++;
+    const wrong = firstDifference(this.proc, moved, op.id, 0, kept);
+    if (wrong !== -1) {
+      const where = moved === ptr ? 'kept the block in place' : `moved the block from ${hex(ptr)} to ${hex(moved)}`;
+      this.fail(
+        'realloc-bytes',
+        `${call} ${where}, but ${this.byteReport(op.id, moved, wrong)}: realloc must keep the first min(${bytes}, ${op.bytes}) = ${kept} bytes of the old block.`,
+        moved + wrong,
+        { from: moved + wrong, to: moved + wrong + 1 },
+        moved,
+      );
+    }
+    fill(this.proc, moved, op.id, kept, op.bytes);
+    this.payload += op.bytes;
+    this.peakPayload = Math.max(this.peakPayload, this.payload);
+    // The old block's neighbours last: the new block may be one of them, and is now filled.
+    if (block !== null && moved !== ptr) this.checkNeighbours(ptr, ptr + bytes);
+  }
+
+  /** Calls the allocator, turning anything it throws into a failed check. */
+  private callAllocator<T>(call: string, fn: () => T): T {
+    this.call = call;
+    try {
+      return fn();
+    } catch (error) {
+      const name = error instanceof Error ? error.name : typeof error;
+      const text = error instanceof Error ? error.message : String(error);
+      const address = error !== null && typeof error === 'object' && 'address' in error && typeof error.address === 'number' ? error.address : undefined;
+      const failure = this.failure('exception', `${call} threw ${name}: ${text}`, address, address === undefined ? undefined : { from: address, to: address + 1 });
+      failure.errorName = name;
+      throw new CheckFailed(failure);
+    }
+  }
+
+  private requireNonNull(ptr: number, bytes: number): void {
+    this.checks++;
+    if (ptr !== 0) return;
+    if (this.proc.errno === ENOMEM) {
+      const stats = this.proc.stats();
+      this.fail(
+        'out-of-memory',
+        `${this.call} returned NULL with errno = ENOMEM: the allocator ran out of memory with ${formatBytes(stats.heapBytes)} of heap and ${formatBytes(stats.mappedBytes)} mapped, ` +
+          `while the trace had only ${formatBytes(this.payload)} live (${bytes} more requested). A replay cannot go on without the block; an allocator that reuses freed memory needs far less.`,
+      );
+    }
+    this.fail('null', `${this.call} returned NULL, but errno is ${this.proc.errno}, not ENOMEM (${ENOMEM}): malloc returns NULL only when memory runs out, and then sets errno = ENOMEM.`);
+  }
+
+  /** Checks a result's alignment, place and overlap, then records it as id's live block. */
+  private place(id: number, ptr: number, bytes: number): void {
+    const proc = this.proc;
+    const end = ptr + Math.max(bytes, 1);
+    this.checks++;
+    if (!Number.isSafeInteger(ptr) || ptr % ALIGNMENT !== 0) {
+      const how = Number.isSafeInteger(ptr) ? `, which is ${ptr % ALIGNMENT} bytes past a multiple of ${ALIGNMENT}` : ', which is not an address';
+      this.fail('alignment', `${this.call} returned ${hex(ptr)}${how}: every payload must be ${ALIGNMENT}-byte aligned.`, Number.isSafeInteger(ptr) ? ptr : undefined, { from: ptr, to: end });
+    }
+    this.checks++;
+    if (!this.insideHeapOrMapping(ptr, end)) {
+      const heap = proc.currentBreak === proc.heapStart ? 'the heap is empty' : `the heap is ${hex(proc.heapStart)}-${hex(proc.currentBreak)}`;
+      this.fail(
+        'outside-heap',
+        `${this.call} returned ${hex(ptr)}, but its ${bytes} bytes [${hex(ptr)}, ${hex(end)}) are not all inside the heap or inside one mapping made by mmap (${heap}). ` +
+          `A payload must lie below the break (sbrk(0)) or in memory the allocator mapped.`,
+        ptr,
+        { from: ptr, to: end },
+      );
+    }
+    this.checks++;
+    const other = this.live.overlapping(ptr, end) as Held | undefined;
+    if (other !== undefined) {
+      const from = Math.min(ptr, other.start);
+      this.fail(
+        'overlap',
+        `${this.call} returned ${hex(ptr)}, whose ${bytes} bytes [${hex(ptr)}, ${hex(end)}) overlap block ${other.id} [${hex(other.start)}, ${hex(other.end)}), ` +
+          `${this.describeOrigin(other)}, which is still live. A block is handed out twice, or its size was not counted.`,
+        ptr,
+        { from: Math.max(ptr, other.start), to: Math.min(end, other.end) },
+        from,
+      );
+    }
+    const block: Held = { start: ptr, end, id, bytes, opIndex: this.opIndex };
+    this.live.add(block);
+    this.held.set(id, block);
+    this.checkNeighbours(ptr, end);
+  }
+
+  private insideHeapOrMapping(start: number, end: number): boolean {
+    const proc = this.proc;
+    if (start >= proc.heapStart && end <= proc.currentBreak) return true;
+    // Mappings made by mmap are anonymous or named [anon:…]; the program's text and data and the stack are not.
+    return proc.mappingList().some((m) => (m.name === '' || m.name.startsWith('[anon:')) && (m.prot & 3) === 3 && start >= m.start && end <= m.end);
+  }
+
+  /** Gives back id's block: no longer live, its payload no longer counted. */
+  private forget(block: Held | null): void {
+    if (block === null) return;
+    this.live.remove(block.start);
+    this.payload -= block.bytes;
+  }
+
+  /**
+   * Checks the first and last bytes of the live blocks on either side of [start, end):
+   * where an allocator writes headers and footers, so a misplaced one is caught by the
+   * operation that wrote it rather than when the block is finally freed.
+   */
+  private checkNeighbours(start: number, end: number): void {
+    const below = this.live.before(start) as Held | undefined;
+    const above = this.live.atOrAfter(end) as Held | undefined;
+    const why = `after ${this.call}, which is next to it`;
+    if (below !== undefined) this.verify(below, why, 16);
+    if (above !== undefined && above !== below) this.verify(above, why, 16);
+  }
+
+  /** Checks a live block's pattern: all of it, or only `edge` bytes at each end. */
+  private verify(block: Held, when: string, edge?: number): void {
+    this.checks++;
+    const { start, bytes, id } = block;
+    let wrong: number;
+    try {
+      if (edge === undefined || bytes <= 2 * edge) wrong = firstDifference(this.proc, start, id, 0, bytes);
+      else {
+        wrong = firstDifference(this.proc, start, id, 0, edge);
+        if (wrong === -1) wrong = firstDifference(this.proc, start, id, bytes - edge, bytes);
+      }
+    } catch (error) {
+      this.fail('payload', `block ${id} at ${hex(start)} (${bytes} bytes), ${this.describeOrigin(block)}, could not be read ${when}: ${error instanceof Error ? error.message : String(error)}. Its memory was given back to the system while the block was live.`, start);
+    }
+    if (wrong === -1) return;
+    this.fail(
+      'payload',
+      `the payload of block ${id} at ${hex(start)} (${bytes} bytes), ${this.describeOrigin(block)}, changed while it was live, found ${when}: ${this.byteReport(id, start, wrong)}. ` +
+        `Something wrote into a block it did not own: a header or footer in the wrong place, a block handed out twice, or a copy that ran too far.`,
+      start + wrong,
+      this.markRun(block, wrong),
+      start + wrong - 32,
+    );
+  }
+
+  /** `byte 8 (0x01000018) is 0x00, not 0x5a` */
+  private byteReport(id: number, start: number, offset: number): string {
+    const found = this.proc.peek8(start + offset);
+    const expected = patternByte(id, offset);
+    return `byte ${offset} (${hex(start + offset)}) is ${found === undefined ? 'unreadable' : hex(found, 2)}, not ${hex(expected, 2)}`;
+  }
+
+  /** The run of wrong bytes starting at `offset`, at most 16 of them, for the hex dump's marks. */
+  private markRun(block: Held, offset: number): { from: number; to: number } {
+    let end = offset + 1;
+    while (end < block.bytes && end < offset + 16 && this.proc.peek8(block.start + end) !== patternByte(block.id, end)) end++;
+    return { from: block.start + offset, to: block.start + end };
+  }
+
+  /** `allocated by "a 3 16" (operation 7, line 11)` */
+  private describeOrigin(block: Held): string {
+    const op = this.trace.ops[block.opIndex];
+    const line = this.trace.lines?.[block.opIndex];
+    return `${op.kind === 'a' ? 'allocated' : 'reallocated'} by "${formatOp(op)}" (operation ${block.opIndex}${line === undefined ? '' : `, line ${line}`})`;
+  }
+
+  /** Peak footprint, payload and process size after an operation. */
+  private sample(): void {
+    const stats = this.proc.stats();
+    this.peakFootprint = Math.max(this.peakFootprint, stats.heapBytes + stats.mappedBytes);
+    this.peakVirtual = Math.max(this.peakVirtual, stats.virtualBytes);
+    this.peakResident = Math.max(this.peakResident, stats.residentBytes);
+  }
+
+  private failure(check: CheckName, message: string, address?: number, mark?: { from: number; to: number }, dumpFrom?: number): TraceFailure {
+    const { ops, lines } = this.trace;
+    const atEnd = this.opIndex >= ops.length;
+    return {
+      check,
+      opIndex: this.opIndex,
+      op: atEnd ? undefined : ops[this.opIndex],
+      line: atEnd ? undefined : lines?.[this.opIndex],
+      call: this.call,
+      message,
+      address,
+      hexdump: address === undefined ? undefined : this.dump(address, mark, dumpFrom),
+      errorName: undefined,
+    };
+  }
+
+  private fail(check: CheckName, message: string, address?: number, mark?: { from: number; to: number }, dumpFrom?: number): never {
+    throw new CheckFailed(this.failure(check, message, address, mark, dumpFrom));
+  }
+
+  /** Up to 96 bytes around the failure: from a little before it, through the marked bytes. */
+  private dump(address: number, mark: { from: number; to: number } | undefined, dumpFrom?: number): string {
+    const from = Math.max(0, (dumpFrom ?? address - 32) - ((dumpFrom ?? address - 32) % 16));
+    const to = Math.min(from + 96, Math.max(mark?.to ?? address + 1, address + 1) + 32);
+    return this.proc.hexdump(from, Math.max(16, to - from), mark);
+  }
+}
+
+// ------------------------------------------------------------------ the bare, timed pass
+
+interface BareTiming {
+  opsPerSecond: number;
+  memoryOpsPerCall: number;
+  bytesMovedPerCall: number;
+}
+
+/** Replays without checks in fresh processes until `minMilliseconds` have passed; the best run wins. */
+function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayOptions, timing: { minMilliseconds?: number; maxRuns?: number }): BareTiming {
+  const minMilliseconds = timing.minMilliseconds ?? 100;
+  const maxRuns = timing.maxRuns ?? 10;
+  let best = Infinity;
+  let memoryOps = 0;
+  let bytesMoved = 0;
+  let spent = 0;
+  for (let run = 0; run < maxRuns && (run === 0 || spent < minMilliseconds); run++) {
+    const proc = new Process(options.process ?? TRACE_PROCESS);
+    const allocator = create(proc, options.allocatorOptions);
+    const before = proc.stats();
+    const seconds = bareReplay(trace, allocator);
+    const after = proc.stats();
+    memoryOps = after.memoryOps - before.memoryOps;
+    bytesMoved = after.bytesMoved - before.bytesMoved;
+    best = Math.min(best, seconds);
+    spent += seconds * 1000;
+  }
+  const ops = trace.ops.length;
+  return {
+    opsPerSecond: best === 0 ? Infinity : ops / best,
+    memoryOpsPerCall: ops === 0 ? 0 : memoryOps / ops,
+    bytesMovedPerCall: ops === 0 ? 0 : bytesMoved / ops,
+  };
+}
+
+/** The allocator calls of the trace and nothing else; returns the seconds they took. */
+function bareReplay(trace: Trace, allocator: Allocator): number {
+  const pointers = new Float64Array(trace.numIds);
+  const ops = trace.ops;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.kind === 'a') pointers[op.id] = allocator.malloc(op.bytes);
+    else if (op.kind === 'r') pointers[op.id] = allocator.realloc(pointers[op.id], op.bytes);
+    else allocator.free(pointers[op.id]);
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
