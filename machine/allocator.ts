@@ -24,6 +24,9 @@ export type CreateAllocator = (proc: Process, options?: object) => Allocator;
  */
 export function requireSize(size: number, call: string): void {
   if (Number.isSafeInteger(size) && size >= 0) return;
+  if (typeof size === 'number' && Number.isInteger(size) && size > Number.MAX_SAFE_INTEGER) {
+    throw new TypeError(`${call}: the size ${size} is above Number.MAX_SAFE_INTEGER (2^53 - 1), so it cannot be exact. Did a product such as count * size overflow?`);
+  }
   const c = typeof size === 'number' && Number.isInteger(size) && size < 0
     ? ` In C, ${size} passed as a size_t becomes ${(2n ** 64n + BigInt(size)).toString()}, and malloc fails with ENOMEM.`
     : '';

@@ -25,7 +25,7 @@ describe('workbook/cli.ts', () => {
     const report = JSON.parse(stdout) as { passed: number; failed: number; exercises: Array<{ id: string; status: string; tests: unknown[] }> };
     expect(report.failed).toBe(0);
     expect(report.passed).toBeGreaterThan(40);
-    expect(report.exercises.map((e) => e.id)).toEqual(['memory', 'vmmap', 'pages', 'bump', 'batched']);
+    expect(report.exercises.map((e) => e.id)).toEqual(EXERCISES.map((e) => e.id));
     expect(report.exercises.every((e) => e.status === 'pass' && e.tests.length > 0)).toBe(true);
     expect(code).toBe(0);
   }, 120_000);
@@ -34,7 +34,7 @@ describe('workbook/cli.ts', () => {
   it.skipIf(!isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'bump')!))('check on an untouched skeleton fails, and says where to write the code and how to get a hint', () => {
     const { code, stdout } = cli(['check', 'bump']);
     expect(code).toBe(1);
-    expect(stdout).toContain('0/14 tests pass');
+    expect(stdout).toMatch(/bump — malloc on sbrk .* 0\/\d+ tests pass/);
     expect(stdout).toContain('First failure: bump › malloc › returns a pointer inside the heap');
     expect(stdout).toMatch(/Open exercises\/01-bump\/bump\.ts:\d+/);
     expect(stdout).toContain('npm run hint -- bump');
@@ -57,7 +57,7 @@ describe('workbook/cli.ts', () => {
       expect(bumpResult.status).toBe('fail');
       const aligned = bumpResult.tests.find((t) => t.name.includes('16-byte aligned'))!;
       expect(aligned.status).toBe('fail');
-      expect(aligned.message).toMatch(/malloc\(\d+\) returned 0x[0-9a-f]{8}, which is \d+ bytes past a multiple of 16/);
+      expect(aligned.message).toMatch(/malloc\(\d+\) returned 0x[0-9a-f]{8}, which is \d+ bytes? past a multiple of 16/);
       expect(report.exercises.find((e) => e.id === 'batched')!.status).toBe('pass');
       expect(code).toBe(1);
       expect(readdirSync(ROOT).filter((f) => f.startsWith('.target-')), 'the staged copy is removed').toEqual([]);

@@ -1,15 +1,20 @@
 // The workbook's command line: `npx tsx workbook/cli.ts <command>`, or `npm run <command> --`.
 
 import { readdirSync, watch } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import pc from 'picocolors';
+import { ALLOCATORS, loadAllocator } from './allocators.ts';
 import { benchMachine } from './bench/machine.ts';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
-import { hintsFor, revealNextHint } from './hints.ts';
+import { hintsFor, readHintsSeen, revealNextHint } from './hints.ts';
 import { refreshChapter } from './chapter-markers.ts';
 import { EXERCISES_DIR, ROOT } from './paths.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
+import { fileInTarget, stageTarget, targetRoot } from './target.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
+import { writeShippedTraces } from './trace/generate.ts';
+import { formatFailure, formatTable, toJson as traceJson } from './trace/report.ts';
+import { readTraces, runTraces } from './trace/run.ts';
 
 const USAGE = `The malloc workbook
 
@@ -23,6 +28,12 @@ Commands:
       --json                 print one JSON document instead
       --watch                run again whenever a file in exercises/ changes
   hint <exercise|chapter>    show the next hint (one more each time)
+  trace <allocator> [file.rep|folder]…
+                             replay allocation traces through an allocator and check every
+                             result (every trace in traces/ by default); a failure is shrunk
+      --target <t>           exercises (yours, the default), solutions, or a folder
+      --json                 print one JSON document instead
+  trace --generate           (maintainers) write the workbook's traces into traces/
   bench machine              speed of the simulated memory against a plain DataView
   skeletons --update         (maintainers) record the shipped skeletons' hashes
   markers --update           (maintainers) refresh the code and figures the chapters show
@@ -34,15 +45,17 @@ interface Options {
   json: boolean;
   watch: boolean;
   update: boolean;
+  generate: boolean;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false };
+  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--json') options.json = true;
     else if (arg === '--watch') options.watch = true;
     else if (arg === '--update') options.update = true;
+    else if (arg === '--generate') options.generate = true;
     else if (arg === '--target') {
       const value = args[++i];
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
@@ -55,6 +68,7 @@ function parseOptions(args: string[]): Options {
   if (options.target !== 'exercises' && options.target !== 'solutions' && !isAbsolute(options.target)) {
     options.target = resolve(process.env.INIT_CWD ?? process.cwd(), options.target);
   }
+  targetRoot(options.target); // a missing folder is reported before any work starts
   return options;
 }
 
@@ -63,12 +77,13 @@ class UsageError extends Error {}
 // ------------------------------------------------------------------ check
 
 async function check(options: Options): Promise<number> {
+  if (options.positional.length > 1) throw new UsageError(`check takes one chapter or exercise, not ${options.positional.length}: ${options.positional.join(' ')}.`);
   const exercises = selectExercises(options.positional[0]);
   const run = async (): Promise<number> => {
     if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
     const results = await runExerciseTests(exercises, options.target);
     if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
-    else printCheck(results);
+    else printCheck(results, options.target, options.watch);
     return results.every((r) => r.status === 'pass') ? 0 : 1;
   };
   if (!options.watch) return run();
@@ -99,7 +114,7 @@ function toJson(results: ExerciseResult[], target: string) {
     exercises: results.map((r) => ({
       id: r.exercise.id,
       chapter: r.exercise.chapter,
-      file: exercisePath(r.exercise),
+      file: fileInTarget(`${r.exercise.chapter}/${r.exercise.file}`, target),
       status: r.status,
       error: r.error,
       tests: r.tests,
@@ -107,13 +122,14 @@ function toJson(results: ExerciseResult[], target: string) {
   };
 }
 
-function printCheck(results: ExerciseResult[]): void {
+function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
+  const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);
   let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
   for (const result of results) {
     const passed = result.tests.filter((t) => t.status === 'pass').length;
     const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
     const count = result.status === 'error' ? pc.red('the tests could not run') : `${passed}/${result.tests.length} tests pass`;
-    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(exercisePath(result.exercise))}  ${count}`);
+    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(fileOf(result.exercise))}  ${count}`);
     if (result.status === 'error') {
       console.log(pc.red(indent(result.error, 4)));
       firstFailure ??= { result, name: 'the tests could not run', message: result.error };
@@ -128,7 +144,8 @@ function printCheck(results: ExerciseResult[]): void {
     const id = firstFailure.result.exercise.id;
     console.log(`\n${pc.red(pc.bold('First failure'))}: ${firstFailure.result.exercise.id} › ${firstFailure.name}\n`);
     console.log(indent(firstFailure.message, 2));
-    console.log(`\nNext: fix it in ${pc.cyan(exercisePath(firstFailure.result.exercise))}, then run ${pc.cyan(`npm run check -- ${id}`)} again. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+    const again = watching ? 'save, and the tests run again' : `then run ${pc.cyan(`npm run check -- ${id}`)} again`;
+    console.log(`\nNext: fix it in ${pc.cyan(fileOf(firstFailure.result.exercise))}, ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
   } else {
     const total = results.reduce((n, r) => n + r.tests.length, 0);
     console.log(`\n${pc.green(pc.bold(`All ${total} tests pass.`))}`);
@@ -172,7 +189,7 @@ async function status(options: Options): Promise<number> {
       const passed = result.tests.filter((t) => t.status === 'pass').length;
       const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
       const detail = result.status === 'error' ? pc.red('does not run: see npm run check -- ' + result.exercise.id) : `${passed}/${result.tests.length} tests`;
-      console.log(`    ${mark} ${result.exercise.id.padEnd(10)} ${pc.dim(exercisePath(result.exercise).padEnd(36))} ${detail}`);
+      console.log(`    ${mark} ${result.exercise.id.padEnd(10)} ${pc.dim(fileInTarget(`${result.exercise.chapter}/${result.exercise.file}`, options.target).padEnd(36))} ${detail}`);
     }
   }
   const done = results.filter((r) => r.status === 'pass').length;
@@ -194,7 +211,8 @@ function hint(options: Options): number {
   if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
   const candidates = selectExercises(selector);
   // For a chapter, the first exercise whose hints are not all shown yet.
-  const exercise = candidates.find((e) => hintsFor(e).length > 0) ?? candidates[0];
+  const seen = readHintsSeen();
+  const exercise = candidates.find((e) => (seen.get(e.id) ?? 0) < hintsFor(e).length) ?? candidates[candidates.length - 1];
   const { shown, total } = revealNextHint(exercise);
   if (total === 0) {
     console.log(`There are no hints for ${exercise.id} yet. Read chapters/${exercise.chapter}.md again, and the TODO comments in ${exercisePath(exercise)}.`);
@@ -207,6 +225,49 @@ function hint(options: Options): number {
   });
   console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));
   return 0;
+}
+
+// ------------------------------------------------------------------ trace
+
+async function trace(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  if (options.generate) {
+    for (const path of writeShippedTraces(resolve(ROOT, 'traces'))) console.log(`wrote ${relative(here, path)}`);
+    return 0;
+  }
+  const [id, ...paths] = options.positional;
+  if (id === undefined) throw new UsageError(`Which allocator? For example: npm run trace -- bump. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
+  const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here);
+  const staged = stageTarget(options.target);
+  try {
+    const { createAllocator } = await loadAllocator(id, staged.target);
+    const tty = process.stderr.isTTY === true;
+    let shown = 0;
+    const runs = runTraces(traces, createAllocator, {
+      onProgress: (message) => {
+        // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
+        if (!tty) {
+          if (message.endsWith('operations') || message.endsWith('shrinking')) process.stderr.write(pc.dim(`${message}\n`));
+          return;
+        }
+        if (Date.now() - shown < 100) return;
+        shown = Date.now();
+        process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
+      },
+    });
+    if (tty) process.stderr.write('\r\u001b[2K');
+    const heading = { allocator: id, target: options.target };
+    if (options.json) {
+      console.log(JSON.stringify(traceJson(runs, heading), null, 2));
+    } else {
+      console.log(formatTable(runs, heading));
+      for (const run of runs.filter((r) => r.result.failure !== undefined)) console.log(`\n${formatFailure(run, heading)}`);
+      console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
+    }
+    return runs.every((r) => r.result.failure === undefined) ? 0 : 1;
+  } finally {
+    staged.cleanup();
+  }
 }
 
 // ------------------------------------------------------------------ bench
@@ -249,6 +310,8 @@ async function main(argv: string[]): Promise<number> {
       return hint(options);
     case 'bench':
       return bench(options);
+    case 'trace':
+      return trace(options);
     case 'skeletons':
       if (!options.update) throw new UsageError('skeletons takes --update: it records the current skeletons as the shipped ones.');
       console.log(`Recorded ${writeSkeletonManifest()} skeleton hashes in workbook/skeletons.json.`);

@@ -65,5 +65,8 @@ export function selectExercises(selector: string | undefined): Exercise[] {
   const chapter = CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
   if (chapter !== undefined) return EXERCISES.filter((e) => e.chapter === chapter.slug);
   const known = [...CHAPTERS.map((c) => String(c.number).padStart(2, '0')), ...EXERCISES.map((e) => e.id)];
+  if (/^\d+$/.test(selector) && Number(selector) <= 8) {
+    throw new Error(`Chapter ${Number(selector)} is not in the workbook yet. Chapters so far: ${CHAPTERS.map((c) => String(c.number).padStart(2, '0')).join(', ')}.`);
+  }
   throw new Error(`There is no chapter or exercise '${selector}'. Try one of: ${known.join(', ')}.`);
 }

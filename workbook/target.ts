@@ -3,7 +3,7 @@
 // holding an `exercises/` folder, or a folder of chapter folders itself.
 
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
 
@@ -40,4 +40,11 @@ export function stageTarget(target: string): { target: string; cleanup: () => vo
   const stage = mkdtempSync(join(ROOT, `.target-${basename(resolve(root, root.endsWith('exercises') ? '..' : '.'))}-`));
   cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
   return { target: stage, cleanup: () => rmSync(stage, { recursive: true, force: true }) };
+}
+
+/** Where a target keeps `chapter/file` (such as `01-bump/bump.ts`), as a student would type it. */
+export function fileInTarget(relativeFile: string, target: string): string {
+  const path = resolve(targetRoot(target), relativeFile);
+  const fromRoot = relative(ROOT, path);
+  return fromRoot.startsWith('..') ? path : fromRoot;
 }

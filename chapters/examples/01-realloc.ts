@@ -1,5 +1,5 @@
 // realloc without a header copies everything up to the new block, the neighbour included.
-import { Process } from '../../machine/index.ts';
+import { Process, hex } from '../../machine/index.ts';
 import { createAllocator } from '../../solutions/01-bump/bump.ts';
 import { writeCString } from '../../solutions/00-the-process/memory.ts';
 
@@ -11,4 +11,5 @@ const b = heap.malloc(10);
 writeCString(proc, a, 'hello');
 writeCString(proc, b, 'neighbour');
 const moved = heap.realloc(a, 40);
+console.log(`a = ${hex(a)}, b = ${hex(b)}, realloc(a, 40) = ${hex(moved)}\n`);
 console.log(proc.hexdump(moved, 40));

@@ -24,14 +24,14 @@ describe('fill', () => {
   it('touches nothing before or after the n bytes', () => {
     const { proc, at } = heapWithGuards(10);
     fill(proc, at, 0x41, 10);
-    expect(proc.load8(at - 1), `fill wrote before its start, at ${hex(at - 1)}:\n${around(proc, at, 10)}`).toBe(0xee);
-    expect(proc.load8(at + 10), `fill wrote one byte too many, at ${hex(at + 10)} (an off-by-one: i <= n instead of i < n?):\n${around(proc, at, 10)}`).toBe(0xee);
+    expect(proc.load8(at - 1), `fill wrote before its start, at ${hex(at - 1)} (marked):\n${around(proc, at - 1, 1)}`).toBe(0xee);
+    expect(proc.load8(at + 10), `fill wrote one byte too many, at ${hex(at + 10)} (marked; an off-by-one: i <= n instead of i < n?):\n${around(proc, at + 10, 1)}`).toBe(0xee);
   });
 
   it('writes nothing when n is 0', () => {
     const { proc, at } = heapWithGuards(4);
     fill(proc, at, 0x41, 0);
-    expect(proc.load8(at), `fill(…, 0) must not write a byte:\n${around(proc, at, 4)}`).toBe(0xee);
+    expect(proc.load8(at), `fill(proc, ${hex(at)}, 0x41, 0) must not write a byte, but wrote the one marked:\n${around(proc, at, 1)}`).toBe(0xee);
   });
 
   it('works across a page boundary', () => {

@@ -50,7 +50,7 @@ describe('touchPages', () => {
     const proc = new Process();
     const m = proc.mmap(PAGE_SIZE);
     touchPages(proc, m, PAGE_SIZE);
-    expect(proc.stats().residentBytes).toBe(PAGE_SIZE);
+    expect(proc.stats().residentBytes, 'after touchPages the page must be resident: a load alone only maps the shared zero page, so store the byte back').toBe(PAGE_SIZE);
   });
 
   it('costs a few memory operations per page, not one per byte', () => {
@@ -59,8 +59,8 @@ describe('touchPages', () => {
     const before = proc.stats().memoryOps;
     touchPages(proc, m, 64 * PAGE_SIZE);
     const ops = proc.stats().memoryOps - before;
+    expect(proc.stats().residentBytes, 'touchPages must make all 64 pages resident (a store in each)').toBe(64 * PAGE_SIZE);
     expect(ops, `64 pages took ${ops} loads and stores; one byte per page is enough`).toBeLessThanOrEqual(2 * 64);
-    expect(proc.stats().residentBytes).toBe(64 * PAGE_SIZE);
   });
 
   it('faults on a read-only mapping, as writing to it would', () => {

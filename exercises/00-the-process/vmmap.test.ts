@@ -60,4 +60,9 @@ describe('summarizeMaps', () => {
     const names = summarizeMaps(text).map((row) => row.name);
     expect(names).toEqual(['[stack]', '/workbook/program', '[heap]', '[anonymous]']);
   });
+
+  it('breaks ties by name', () => {
+    const tied = ['00400000-00402000 r--p 00000000 00:00 0 b', '00500000-00502000 r--p 00000000 00:00 0 a', '00600000-00601000 r--p 00000000 00:00 0 c'].join('\n');
+    expect(summarizeMaps(tied).map((row) => row.name), 'a and b both have 8 KiB: a comes first').toEqual(['a', 'b', 'c']);
+  });
 });

@@ -37,7 +37,7 @@ describe('the batched bump allocator', () => {
     const proc = new Process();
     const heap = createAllocator(proc);
     heap.malloc(10);
-    expect(proc.stats().heapBytes).toBe(BREAK_STEP);
+    expect(proc.stats().heapBytes, `one small malloc should move the break by one BREAK_STEP (${BREAK_STEP})`).toBe(BREAK_STEP);
     heap.malloc(BREAK_STEP - 16); // fills the first step exactly
     expect(proc.stats().heapBytes).toBe(BREAK_STEP);
     heap.malloc(1);
@@ -58,7 +58,17 @@ describe('the batched bump allocator', () => {
     const p = first.malloc(16);
     const second = createAllocator(proc);
     const q = second.malloc(16);
-    expect(q, `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static, not in JavaScript variables`).toBe(p + 16);
+    expect(q, `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static (not in JavaScript variables), and store both back after every change`).toBe(p + 16);
+  });
+
+  it('starts afresh, aligned, when something else moved the break', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    const p = heap.malloc(BREAK_STEP); // fills the first step exactly
+    proc.sbrk(8); // another part of the program moved the break
+    const q = heap.malloc(16);
+    expect(q % 16, `malloc(16) after someone else's sbrk(8) returned ${hex(q)}, not 16-byte aligned`).toBe(0);
+    expect(q >= p + BREAK_STEP + 8, `malloc(16) returned ${hex(q)}, inside bytes someone else owns (the break had moved to ${hex(p + BREAK_STEP + 8)})`).toBe(true);
   });
 
   it('asks for just the missing bytes when a whole step does not fit', () => {

@@ -24,8 +24,17 @@ describe('malloc', () => {
     const { heap } = setUp();
     for (const size of [1, 3, 8, 13, 16, 17, 31, 100]) {
       const p = heap.malloc(size);
-      expect(p % 16, `malloc(${size}) returned ${hex(p)}, which is ${p % 16} bytes past a multiple of 16: round every request up to 16`).toBe(0);
+      expect(p % 16, `malloc(${size}) returned ${hex(p)}, which is ${p % 16} byte${p % 16 === 1 ? '' : 's'} past a multiple of 16: round every request up to 16`).toBe(0);
     }
+  });
+
+  it('stays aligned when something else left the break unaligned', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    proc.sbrk(8); // another part of the program moved the break
+    const p = heap.malloc(16);
+    expect(p % 16, `after sbrk(8) by someone else, malloc(16) returned ${hex(p)}: pad up to the next multiple of 16`).toBe(0);
+    expect(p + 16 <= proc.currentBreak, 'the padded block must still fit below the break').toBe(true);
   });
 
   it('gives blocks that do not overlap: writing one leaves the others intact', () => {
@@ -60,7 +69,7 @@ describe('malloc', () => {
     expect(heap.malloc(PAGE_SIZE - 16)).not.toBe(0);
     proc.errno = 0;
     const p = heap.malloc(32);
-    expect(p, `malloc(32) with 16 bytes of heap left must return NULL, not ${hex(p)}`).toBe(0);
+    expect(p, `malloc(32) with 16 bytes of heap left must return NULL (0), not ${p === -1 ? "-1 (that is sbrk's way to fail, not malloc's)" : hex(p)}`).toBe(0);
     expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
     expect(heap.malloc(16), 'a request that still fits must succeed after a failure').not.toBe(0);
   });

@@ -13,6 +13,7 @@ export function createAllocator(proc: Process): Allocator {
     // TODO: check the size (requireSize), round it up to ALIGNMENT (malloc(0) too must
     // get a block of its own), move the break with proc.sbrk, and return the old break.
     // When sbrk fails it returns -1 and has set proc.errno: return NULL (0).
+    // If someone else left the break unaligned, pad the block up to the next boundary.
     todo('malloc(size): grow the heap with sbrk and return the new block');
   }
 

@@ -234,7 +234,7 @@ class CheckedReplay {
     const allocator = this.allocator as Allocator;
     if (op.kind === 'a') {
       const ptr = this.callAllocator(`malloc(${op.bytes})`, () => allocator.malloc(op.bytes));
-      this.requireNonNull(ptr, op.bytes);
+      this.requireNonNull(ptr, op.bytes, 0);
       this.place(op.id, ptr, op.bytes);
       fill(this.proc, ptr, op.id, 0, op.bytes);
       this.payload += op.bytes;
@@ -262,7 +262,7 @@ class CheckedReplay {
       this.checkNeighbours(ptr, ptr + bytes);
       return;
     }
-    this.requireNonNull(moved, op.bytes);
+    this.requireNonNull(moved, op.bytes, bytes);
     this.place(op.id, moved, op.bytes);
     const kept = Math.min(bytes, op.bytes);
     this.checks++;
@@ -299,7 +299,8 @@ class CheckedReplay {
     }
   }
 
-  private requireNonNull(ptr: number, bytes: number): void {
+  /** `held`: the bytes of the block being reallocated, which are still the program's when realloc fails. */
+  private requireNonNull(ptr: number, bytes: number, held: number): void {
     this.checks++;
     if (ptr !== 0) return;
     if (this.proc.errno === ENOMEM) {
@@ -307,7 +308,8 @@ class CheckedReplay {
       this.fail(
         'out-of-memory',
         `${this.call} returned NULL with errno = ENOMEM: the allocator ran out of memory with ${formatBytes(stats.heapBytes)} of heap and ${formatBytes(stats.mappedBytes)} mapped, ` +
-          `while the trace had only ${formatBytes(this.payload)} live (${bytes} more requested). A replay cannot go on without the block; an allocator that reuses freed memory needs far less.`,
+          `while the trace had only ${formatBytes(this.payload + held)} live and asked for ${formatBytes(bytes)}${held === 0 ? '' : ' in all for this block'}. ` +
+          `A replay cannot go on without the block; an allocator that reuses freed memory needs far less.`,
       );
     }
     this.fail('null', `${this.call} returned NULL, but errno is ${this.proc.errno}, not ENOMEM (${ENOMEM}): malloc returns NULL only when memory runs out, and then sets errno = ENOMEM.`);
@@ -453,10 +455,10 @@ class CheckedReplay {
     throw new CheckFailed(this.failure(check, message, address, mark, dumpFrom));
   }
 
-  /** Up to 96 bytes around the failure: from a little before it, through the marked bytes. */
+  /** Up to 96 bytes around the failure, in whole lines: from a little before it, through the marked bytes. */
   private dump(address: number, mark: { from: number; to: number } | undefined, dumpFrom?: number): string {
     const from = Math.max(0, (dumpFrom ?? address - 32) - ((dumpFrom ?? address - 32) % 16));
-    const to = Math.min(from + 96, Math.max(mark?.to ?? address + 1, address + 1) + 32);
+    const to = Math.min(from + 96, Math.ceil((Math.max(mark?.to ?? address + 1, address + 1) + 16) / 16) * 16);
     return this.proc.hexdump(from, Math.max(16, to - from), mark);
   }
 }

@@ -1,0 +1,159 @@
+// What `npm run trace` prints: a table of the traces, then each failure with the bytes
+// around it and the shrunk trace; or one JSON document with the same facts.
+
+import pc from 'picocolors';
+import { hex } from '../../machine/index.ts';
+import type { TraceFailure } from './driver.ts';
+import { formatOp, writeRep } from './rep.ts';
+import { averageOf, type TraceRun } from './run.ts';
+
+export interface ReportHeading {
+  allocator: string;
+  target: string;
+}
+
+const COLUMNS = ['trace', 'ops', 'checks', 'util', 'ops/s', 'mem ops/call', 'virtual KiB', 'resident KiB'] as const;
+
+/** The table, one row per trace and an average row. */
+export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): string {
+  const rows: string[][] = runs.map(({ result: r }) => {
+    const ok = r.failure === undefined;
+    const dash = pc.dim('—');
+    return [
+      `${ok ? pc.green('✓') : pc.red('✗')} ${r.trace}`,
+      String(r.ops),
+      ok ? String(r.checksPassed) : pc.red(`${r.checksPassed} ✗`),
+      ok ? percent(r.utilization) : dash,
+      ok && r.opsPerSecond !== undefined ? rate(r.opsPerSecond) : dash,
+      ok && r.memoryOpsPerCall !== undefined ? r.memoryOpsPerCall.toFixed(1) : dash,
+      ok ? kib(r.peakVirtualBytes) : dash,
+      ok ? kib(r.peakResidentBytes) : dash,
+    ];
+  });
+  const average = averageOf(runs);
+  const maybe = (value: number | undefined, format: (x: number) => string) => (value === undefined ? pc.dim('—') : format(value));
+  const label = average.passed === average.traces ? 'average' : `average of the ${average.passed} passing`;
+  const footer = [
+    `  ${label}`,
+    String(runs.reduce((n, r) => n + r.result.ops, 0)),
+    String(runs.reduce((n, r) => n + r.result.checksPassed, 0)),
+    maybe(average.utilization, percent),
+    maybe(average.opsPerSecond, rate),
+    maybe(average.memoryOpsPerCall, (x) => x.toFixed(1)),
+    maybe(average.peakVirtualBytes, kib),
+    maybe(average.peakResidentBytes, kib),
+  ];
+  const header = COLUMNS.map((c, i) => (i === 0 ? `  ${c}` : c));
+  const all = [header, ...rows, footer];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => visible(row[i]).length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? padEnd(cell, widths[i]) : padStart(cell, widths[i]))).join('  ');
+  const rule = pc.dim('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
+  return [
+    pc.bold(`Allocator ${heading.allocator} (${heading.target}) on ${runs.length} trace${runs.length === 1 ? '' : 's'}`),
+    '',
+    pc.bold(line(header)),
+    rule,
+    ...rows.map(line),
+    rule,
+    pc.bold(line(footer)),
+  ].join('\n');
+}
+
+/** A failure for the student: where, what, the bytes, and the shrunk trace that fails the same way. */
+export function formatFailure(run: TraceRun, heading: ReportHeading): string {
+  const { result, shrunk } = run;
+  const failure = result.failure as TraceFailure;
+  const out: string[] = [`${pc.red(pc.bold('✗'))} ${pc.bold(result.trace)}: ${where(failure)}`, indent(describe(failure), 2)];
+  if (shrunk === undefined) {
+    if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
+    return out.join('\n');
+  }
+  const small = shrunk.trace;
+  const how = shrunk.minimal ? '' : pc.yellow(` (the time for shrinking ran out: a shorter one may exist)`);
+  out.push(
+    '',
+    `  Shrunk to ${small.ops.length} operation${small.ops.length === 1 ? '' : 's'} (from ${shrunk.originalOps}, in ${shrunk.replays} replays, ${(shrunk.milliseconds / 1000).toFixed(1)} s)${how}:`,
+    '',
+    indent(pc.cyan(writeRep(small).trimEnd()), 4),
+    '',
+    `  which fails ${where(shrunk.failure)}`,
+    indent(describe(shrunk.failure), 2),
+    '',
+    pc.dim(`  Save the trace above as a .rep file and replay it: npm run trace -- ${heading.allocator} short-failure.rep${heading.target === 'exercises' ? '' : ` --target ${heading.target}`}`),
+  );
+  return out.join('\n');
+}
+
+/** `at operation 17 (line 21): a 3 4072` */
+function where(failure: TraceFailure): string {
+  if (failure.op === undefined) return 'after the last operation';
+  const line = failure.line === undefined ? '' : ` (line ${failure.line})`;
+  return `at operation ${failure.opIndex}${line}: ${pc.bold(formatOp(failure.op))}`;
+}
+
+function describe(failure: TraceFailure): string {
+  const lines = [failure.message];
+  if (failure.address !== undefined) {
+    // An allocator's own HeapCorruption message often carries a dump already; one is enough.
+    const dumped = /0x[0-9a-f]{8}: [0-9a-f]{2} /.test(failure.message);
+    if (!dumped && failure.hexdump !== undefined) lines.push('', `the bytes around ${hex(failure.address)}:`, failure.hexdump);
+  }
+  return lines.join('\n');
+}
+
+/** The JSON document of `npm run trace -- --json`. */
+export function toJson(runs: readonly TraceRun[], heading: ReportHeading) {
+  return {
+    allocator: heading.allocator,
+    target: heading.target,
+    passed: runs.every((r) => r.result.failure === undefined),
+    traces: runs.map(({ result, shrunk }) => ({
+      ...result,
+      status: result.failure === undefined ? 'pass' : 'fail',
+      shrunk:
+        shrunk === undefined
+          ? undefined
+          : { rep: writeRep(shrunk.trace), ops: shrunk.trace.ops.length, failure: shrunk.failure, replays: shrunk.replays, minimal: shrunk.minimal },
+    })),
+    average: averageOf(runs),
+  };
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/** `42.2M`, `546K`, `812` operations per second. */
+function rate(x: number): string {
+  if (!Number.isFinite(x)) return '∞';
+  if (x >= 1e6) return `${(x / 1e6).toFixed(1)}M`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(0)}K`;
+  return x.toFixed(0);
+}
+
+function kib(bytes: number): string {
+  return String(Math.round(bytes / 1024));
+}
+
+function indent(text: string, spaces: number): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : ' '.repeat(spaces) + line))
+    .join('\n');
+}
+
+// Cells may hold colour codes: pad by what shows.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function visible(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+function padEnd(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visible(text).length));
+}
+
+function padStart(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - visible(text).length)) + text;
+}

@@ -1,0 +1,94 @@
+// `npm run trace`'s work, apart from printing: find the trace files, replay each one,
+// and shrink each failure to a short trace that fails the same way.
+
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { CreateAllocator } from '../../machine/index.ts';
+import { replay, type ReplayOptions, type TraceResult } from './driver.ts';
+import { readRep, type Trace } from './rep.ts';
+import { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
+
+/**
+ * The .rep files named by `paths` (files, or folders whose .rep files are taken in name
+ * order), each read and checked, named relative to `base` for messages.
+ */
+export function readTraces(paths: readonly string[], base: string): Trace[] {
+  const files: string[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) throw new Error(`There is no trace file or folder ${relative(base, path) || path}.`);
+    if (statSync(path).isDirectory()) {
+      const found = readdirSync(path).filter((f) => f.endsWith('.rep')).sort();
+      if (found.length === 0) throw new Error(`The folder ${relative(base, path) || '.'} holds no .rep traces.`);
+      files.push(...found.map((f) => join(path, f)));
+    } else files.push(path);
+  }
+  return files.map((file) => readRep(file, relative(base, file)));
+}
+
+export interface TraceRun {
+  result: TraceResult;
+  /** For a failure (other than running out of memory): the shortest trace found that fails the same way. */
+  shrunk: ShrinkResult | undefined;
+}
+
+export interface RunOptions {
+  replay?: Omit<ReplayOptions, 'onProgress'>;
+  shrink?: Omit<ShrinkOptions, 'onProgress'> | false;
+  /** What is happening, for a progress line: `binary.rep: 2048/4000 operations`. */
+  onProgress?: (message: string) => void;
+}
+
+/** Replays every trace through the allocator, one fresh process each. */
+export function runTraces(traces: readonly Trace[], create: CreateAllocator, options: RunOptions = {}): TraceRun[] {
+  const progress = options.onProgress ?? (() => {});
+  return traces.map((trace, n) => {
+    const label = `[${n + 1}/${traces.length}] ${trace.name}`;
+    progress(`${label}: replaying ${trace.ops.length} operations`);
+    const result = replay(trace, create, {
+      ...options.replay,
+      onProgress: (done, total) => progress(`${label}: ${done}/${total} operations checked`),
+    });
+    let shrunk: ShrinkResult | undefined;
+    // Running out of memory is about the whole trace, not one operation: nothing to shrink.
+    if (result.failure !== undefined && result.failure.check !== 'out-of-memory' && options.shrink !== false) {
+      progress(`${label}: failed at operation ${result.failure.opIndex}; shrinking`);
+      shrunk = shrink(trace, result.failure, create, {
+        ...options.shrink,
+        replay: options.replay,
+        onProgress: ({ ops, replays }) => progress(`${label}: shrunk to ${ops} operations (${replays} replays)`),
+      });
+    }
+    return { result, shrunk };
+  });
+}
+
+/** The average row: utilization and sizes averaged over the passing traces, speed over all their operations. */
+export interface TraceAverage {
+  traces: number;
+  passed: number;
+  utilization: number | undefined;
+  opsPerSecond: number | undefined;
+  memoryOpsPerCall: number | undefined;
+  peakVirtualBytes: number | undefined;
+  peakResidentBytes: number | undefined;
+}
+
+export function averageOf(runs: readonly TraceRun[]): TraceAverage {
+  const passed = runs.map((r) => r.result).filter((r) => r.failure === undefined);
+  const mean = (values: number[]) => (values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length);
+  const timed = passed.filter((r) => r.opsPerSecond !== undefined && r.opsPerSecond > 0);
+  const ops = timed.reduce((n, r) => n + r.ops, 0);
+  const seconds = timed.reduce((s, r) => s + r.ops / (r.opsPerSecond as number), 0);
+  const counted = passed.filter((r) => r.memoryOpsPerCall !== undefined);
+  const calls = counted.reduce((n, r) => n + r.ops, 0);
+  return {
+    traces: runs.length,
+    passed: passed.length,
+    utilization: mean(passed.map((r) => r.utilization)),
+    // As CS:APP's mdriver: all the operations over all the time, so long traces weigh more.
+    opsPerSecond: timed.length === 0 ? undefined : seconds === 0 ? Infinity : ops / seconds,
+    memoryOpsPerCall: calls === 0 ? undefined : counted.reduce((n, r) => n + (r.memoryOpsPerCall as number) * r.ops, 0) / calls,
+    peakVirtualBytes: mean(passed.map((r) => r.peakVirtualBytes)),
+    peakResidentBytes: mean(passed.map((r) => r.peakResidentBytes)),
+  };
+}
