@@ -9,6 +9,7 @@
 // An array field such as `data: 'u8[1]'` has no value of its own: reading it gives its
 // address, as an array name decays to a pointer in C.
 
+import { hex } from './format.ts';
 import type { Process } from './process.ts';
 
 export type ScalarType = 'u8' | 'u16' | 'u32' | 'u64' | 'i8' | 'i16' | 'i32' | 'i64' | 'ptr' | 'size_t';
@@ -120,13 +121,13 @@ export function cstruct<F extends StructFields>(spec: F): CStruct<F> {
       return view;
     },
     describe(proc, base) {
-      const parts = fields.map(({ name, length, offset: at }) => {
+      const parts = fields.map(({ name, type, length, offset: at }) => {
         if (length !== undefined) return `${name}: [${length} at +${at}]`;
         const bytes = [...Array(byName.get(name)!.scalar.size).keys()].map((i) => proc.peek8(base + at + i));
         if (bytes.some((b) => b === undefined)) return `${name}: (unreadable)`;
         let value = 0;
         for (let i = bytes.length - 1; i >= 0; i--) value = value * 256 + (bytes[i] as number);
-        return `${name}: ${value > 0xffff ? `0x${value.toString(16)}` : value}`;
+        return `${name}: ${type === 'ptr' ? hex(value) : value > 0xffff ? `0x${value.toString(16)}` : value}`;
       });
       return `{ ${parts.join(', ')} }`;
     },

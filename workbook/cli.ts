@@ -13,7 +13,7 @@ import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, stageTarget, targetRoot } from './target.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
 import { writeShippedTraces } from './trace/generate.ts';
-import { formatFailure, formatTable, toJson as traceJson } from './trace/report.ts';
+import { formatFailures, formatTable, toJson as traceJson } from './trace/report.ts';
 import { readTraces, runTraces } from './trace/run.ts';
 
 const USAGE = `The malloc workbook
@@ -244,6 +244,7 @@ async function trace(options: Options): Promise<number> {
     const tty = process.stderr.isTTY === true;
     let shown = 0;
     const runs = runTraces(traces, createAllocator, {
+      shrink: options.json ? 'all' : 'first',
       onProgress: (message) => {
         // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
         if (!tty) {
@@ -261,7 +262,7 @@ async function trace(options: Options): Promise<number> {
       console.log(JSON.stringify(traceJson(runs, heading), null, 2));
     } else {
       console.log(formatTable(runs, heading));
-      for (const run of runs.filter((r) => r.result.failure !== undefined)) console.log(`\n${formatFailure(run, heading)}`);
+      if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
       console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
     }
     return runs.every((r) => r.result.failure === undefined) ? 0 : 1;

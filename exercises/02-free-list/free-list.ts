@@ -45,24 +45,24 @@ export function createAllocator(proc: Process): Allocator {
   }
 
   function malloc(size: number): number {
-    // TODO: check and round the size; on the first call set global_base to a new block;
-    // later, reuse findFreeBlock's block (marking it used) or requestSpace after the last.
-    // Return the payload: the address just past the header.
+    // TODO: check and round the size; reuse findFreeBlock's block (marking it used), or
+    // requestSpace after the last block (when there is no block yet, the new one becomes
+    // global_base). Return the payload: the address just past the header.
     todo('malloc(size): reuse a free block or request space');
   }
 
-  /** The header of the live or free block whose payload starts at `ptr`, or a HeapCorruption. */
+  /** The header of the live block whose payload starts at `ptr`, or a HeapCorruption naming the misuse. */
   function blockOf(ptr: number, call: string): number {
     // TODO: the header is META_SIZE bytes below ptr. Before reading it, make sure it is in
-    // the heap; then its magic must be MAGIC_USED or MAGIC_FREE. Otherwise throw
+    // the heap. A MAGIC_FREE header means the block was freed: for free() that is
+    // 'free(): double free detected'. Anything but MAGIC_USED is
     // new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, <the header's bytes>).
     todo('blockOf(ptr, call): find and check the header below ptr');
   }
 
   function free(ptr: number): void {
-    // TODO: free(NULL) does nothing. A block that is already free is a double free:
-    // throw new HeapCorruption('free(): double free detected', ptr, …). Otherwise mark it
-    // free (free = 1, magic = MAGIC_FREE).
+    // TODO: free(NULL) does nothing. Otherwise find the block with blockOf (which refuses a
+    // double free) and mark it free (free = 1, magic = MAGIC_FREE).
     todo('free(ptr): mark the block free, refusing misuse');
   }
 

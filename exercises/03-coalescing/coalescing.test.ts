@@ -148,6 +148,18 @@ describe('the top of the heap', () => {
     expect(proc.stats().heapBytes - before, 'the free 1024-byte top block is reused and grown by 1008 bytes').toBe(2016 - 1024);
   });
 
+  it('grows a free top block that lacks only a few bytes', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    const top = heap.malloc(32);
+    heap.free(top); // a free 48-byte block at the top
+    const before = proc.stats().heapBytes;
+    const p = heap.malloc(40); // needs 64: 16 more, but new space must hold a free block of its own
+    expect(p, 'the free top block should grow to serve malloc(40)').toBe(top);
+    expect(proc.stats().heapBytes - before, 'grow by what is missing, rounded up to MIN_BLOCK').toBe(MIN_BLOCK);
+    layout(proc);
+  });
+
   it('gives a large free top back to the kernel: the heap shrinks', () => {
     const { proc, heap } = setUp();
     heap.malloc(100);

@@ -150,8 +150,10 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   // #endregion coalesce
 
   // #region extend
-  /** Makes the heap `bytes` bigger at the top; the new space becomes part of the block before the epilogue. */
-  function growTop(bytes: number): boolean {
+  /** Makes the heap at least `wanted` bytes bigger at the top, as a free block merged with a free top block. */
+  function growTop(wanted: number): boolean {
+    // The new space must be able to stand alone as a free block: header, links, footer.
+    const bytes = Math.max(alignUp(wanted, ALIGNMENT), MIN_BLOCK);
     const old = proc.sbrk(bytes);
     if (old === -1) return false; // errno = ENOMEM
     if (proc.load64(g.heapStart) === 0) {

@@ -27,7 +27,6 @@ export const GLOBAL_BASE = 'global_base';
 
 export function createAllocator(proc: Process): Allocator {
   const globalBase = proc.static(GLOBAL_BASE, 8);
-  const meta = (block: number) => BlockMeta.at(proc, block);
 
   // #region find-free-block
   /** The first free block of at least `size` bytes, and the last block visited. */
@@ -47,7 +46,7 @@ export function createAllocator(proc: Process): Allocator {
   function requestSpace(last: number, size: number): number {
     const block = proc.sbrk(META_SIZE + size);
     if (block === -1) return 0; // errno = ENOMEM
-    const header = meta(block);
+    const header = BlockMeta.at(proc, block);
     header.size = size;
     header.next = 0;
     header.free = 0;
@@ -61,35 +60,34 @@ export function createAllocator(proc: Process): Allocator {
   function malloc(size: number): number {
     requireSize(size, `malloc(${size})`);
     const request = alignUp(Math.max(size, 1), ALIGNMENT);
-    let block: number;
-    if (proc.load64(globalBase) === 0) {
-      block = requestSpace(0, request); // the first call
-      if (block === 0) return 0;
-      proc.store64(globalBase, block);
-    } else {
-      const found = findFreeBlock(request);
-      block = found.block;
-      if (block === 0) {
-        block = requestSpace(found.last, request);
-        if (block === 0) return 0;
-      } else {
-        BlockMeta.write(proc, block, 'free', 0);
-        BlockMeta.write(proc, block, 'magic', MAGIC_USED);
-      }
+    const { block, last } = findFreeBlock(request);
+    if (block !== 0) {
+      BlockMeta.write(proc, block, 'free', 0);
+      BlockMeta.write(proc, block, 'magic', MAGIC_USED);
+      return block + META_SIZE;
     }
-    return block + META_SIZE;
+    const fresh = requestSpace(last, request);
+    if (fresh === 0) return 0;
+    if (last === 0) proc.store64(globalBase, fresh); // the very first block
+    return fresh + META_SIZE;
   }
   // #endregion malloc
 
   // #region block-of
-  /** The header of the live or free block whose payload starts at `ptr`, or a HeapCorruption. */
+  /** The header of the live block whose payload starts at `ptr`, or a HeapCorruption naming the misuse. */
   function blockOf(ptr: number, call: string): number {
     const block = ptr - META_SIZE;
-    const inHeap = block >= proc.heapStart && ptr < proc.currentBreak && ptr % ALIGNMENT === 0;
-    const magic = inHeap ? BlockMeta.read(proc, block, 'magic') : 0;
-    if (magic !== MAGIC_USED && magic !== MAGIC_FREE) {
-      const dump = inHeap ? `\nthe bytes where its header would be:\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + META_SIZE })}` : '';
-      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `no block header (magic ${hex(MAGIC_USED)}) sits below it${dump}`);
+    if (block < proc.heapStart || ptr >= proc.currentBreak || ptr % ALIGNMENT !== 0) {
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `it is not a 16-byte aligned address in the heap (${hex(proc.heapStart)} to ${hex(proc.currentBreak)})`);
+    }
+    const header = `${BlockMeta.describe(proc, block)}\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + META_SIZE })}`;
+    const magic = BlockMeta.read(proc, block, 'magic');
+    if (magic === MAGIC_FREE) {
+      const what = call === 'free()' ? 'free(): double free detected' : `${call}: invalid pointer ${hex(ptr)}`;
+      throw new HeapCorruption(what, ptr, `the block at ${hex(ptr)} is already free: ${header}`);
+    }
+    if (magic !== MAGIC_USED) {
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `the bytes below it are not a block header (magic ${hex(MAGIC_USED)}): ${header}`);
     }
     return block;
   }
@@ -99,9 +97,6 @@ export function createAllocator(proc: Process): Allocator {
   function free(ptr: number): void {
     if (ptr === 0) return;
     const block = blockOf(ptr, 'free()');
-    if (BlockMeta.read(proc, block, 'free') !== 0) {
-      throw new HeapCorruption(`free(): double free detected`, ptr, `the block at ${hex(ptr)} is already free: ${BlockMeta.describe(proc, block)}\n${proc.hexdump(block, META_SIZE, { from: block, to: block + META_SIZE })}`);
-    }
     BlockMeta.write(proc, block, 'free', 1);
     BlockMeta.write(proc, block, 'magic', MAGIC_FREE);
   }

@@ -22,11 +22,15 @@ export function walkHeap(proc: Process): HeapBlock[] {
     if (header < proc.heapStart || header + META_SIZE > proc.currentBreak || header <= previous) {
       throw new HeapCorruption(`heap walk: the block after ${hex(previous)} is at ${hex(header)}, outside the heap or out of order`, header);
     }
+    const broken = (what: string) => new HeapCorruption(`heap walk: the header at ${hex(header)} ${what}`, header, proc.hexdump(header, META_SIZE, { from: header, to: header + META_SIZE }));
     const magic = BlockMeta.read(proc, header, 'magic');
-    if (magic !== MAGIC_USED && magic !== MAGIC_FREE) {
-      throw new HeapCorruption(`heap walk: the header at ${hex(header)} has no valid magic`, header, proc.hexdump(header, META_SIZE, { from: header, to: header + META_SIZE }));
-    }
-    blocks.push({ header, payload: header + META_SIZE, size: BlockMeta.read(proc, header, 'size'), free: BlockMeta.read(proc, header, 'free') === 1 });
+    const size = BlockMeta.read(proc, header, 'size');
+    const free = BlockMeta.read(proc, header, 'free');
+    if (magic !== MAGIC_USED && magic !== MAGIC_FREE) throw broken('has no valid magic');
+    if (size % 16 !== 0 || size === 0) throw broken(`has size ${size}, not a positive multiple of 16`);
+    if (free !== 0 && free !== 1) throw broken(`has free = ${free}, not 0 or 1`);
+    if (previous !== 0 && previous + META_SIZE + BlockMeta.read(proc, previous, 'size') !== header) throw broken(`does not start where the block before it ends`);
+    blocks.push({ header, payload: header + META_SIZE, size, free: free === 1 });
     previous = header;
     header = BlockMeta.read(proc, header, 'next');
   }

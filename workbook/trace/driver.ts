@@ -455,11 +455,14 @@ class CheckedReplay {
     throw new CheckFailed(this.failure(check, message, address, mark, dumpFrom));
   }
 
-  /** Up to 96 bytes around the failure, in whole lines: from a little before it, through the marked bytes. */
-  private dump(address: number, mark: { from: number; to: number } | undefined, dumpFrom?: number): string {
-    const from = Math.max(0, (dumpFrom ?? address - 32) - ((dumpFrom ?? address - 32) % 16));
-    const to = Math.min(from + 96, Math.ceil((Math.max(mark?.to ?? address + 1, address + 1) + 16) / 16) * 16);
-    return this.proc.hexdump(from, Math.max(16, to - from), mark);
+  /** Up to 96 bytes around the failure, in whole lines, from a little before it; at most 16 bytes marked. */
+  private dump(address: number, mark: { from: number; to: number } | undefined, dumpFrom: number = address - 32): string {
+    const proc = this.proc;
+    const floor = address >= proc.heapStart && address < proc.currentBreak ? proc.heapStart : 0;
+    const from = Math.max(floor, dumpFrom - (dumpFrom % 16));
+    const marked = mark === undefined ? undefined : { from: mark.from, to: Math.min(mark.to, mark.from + 16) };
+    const to = Math.min(from + 96, Math.ceil((Math.max(marked?.to ?? address + 1, address + 1) + 16) / 16) * 16);
+    return proc.hexdump(from, Math.max(16, to - from), marked);
   }
 }
 

@@ -59,7 +59,23 @@ export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): 
   ].join('\n');
 }
 
-/** A failure for the student: where, what, the bytes, and the shrunk trace that fails the same way. */
+/**
+ * The failures for the student: the first in full (where, what, the bytes, and the shrunk
+ * trace that fails the same way), the others in a line or two each.
+ */
+export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading): string {
+  const failed = runs.filter((r) => r.result.failure !== undefined);
+  return failed
+    .map((run, i) => {
+      if (i === 0) return formatFailure(run, heading);
+      const failure = run.result.failure as TraceFailure;
+      const again = `npm run trace -- ${heading.allocator} ${run.result.trace}${targetOption(heading)}`;
+      return [`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n');
+    })
+    .join('\n\n');
+}
+
+/** One failure in full: where, what, the bytes, and the shrunk trace that fails the same way. */
 export function formatFailure(run: TraceRun, heading: ReportHeading): string {
   const { result, shrunk } = run;
   const failure = result.failure as TraceFailure;
@@ -77,11 +93,20 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
     indent(pc.cyan(writeRep(small).trimEnd()), 4),
     '',
     `  which fails ${where(shrunk.failure)}`,
-    indent(describe(shrunk.failure), 2),
+    indent(sameAsAbove(failure, shrunk.failure) ? shrunk.failure.message : describe(shrunk.failure), 2),
     '',
-    pc.dim(`  Save the trace above as a .rep file and replay it: npm run trace -- ${heading.allocator} short-failure.rep${heading.target === 'exercises' ? '' : ` --target ${heading.target}`}`),
+    pc.dim(`  Save the trace above as a .rep file and replay it: npm run trace -- ${heading.allocator} failure.rep${targetOption(heading)}`),
   );
   return out.join('\n');
+}
+
+/** Whether the shrunk trace's failure shows the same bytes as the original's, so one dump is enough. */
+function sameAsAbove(a: TraceFailure, b: TraceFailure): boolean {
+  return a.message === b.message && a.hexdump === b.hexdump;
+}
+
+function targetOption(heading: ReportHeading): string {
+  return heading.target === 'exercises' ? '' : ` --target ${heading.target}`;
 }
 
 /** `at operation 17 (line 21): a 3 4072` */
@@ -101,9 +126,9 @@ function describe(failure: TraceFailure): string {
   return lines.join('\n');
 }
 
-/** The JSON document of `npm run trace -- --json`. */
-export function toJson(runs: readonly TraceRun[], heading: ReportHeading) {
-  return {
+/** The JSON document of `npm run trace -- --json`: what was not measured is null. */
+export function toJson(runs: readonly TraceRun[], heading: ReportHeading): unknown {
+  const document = {
     allocator: heading.allocator,
     target: heading.target,
     passed: runs.every((r) => r.result.failure === undefined),
@@ -117,6 +142,7 @@ export function toJson(runs: readonly TraceRun[], heading: ReportHeading) {
     })),
     average: averageOf(runs),
   };
+  return JSON.parse(JSON.stringify(document, (_, value: unknown) => (value === undefined ? null : value)));
 }
 
 function percent(x: number): string {

@@ -33,7 +33,10 @@ export interface TraceRun {
 
 export interface RunOptions {
   replay?: Omit<ReplayOptions, 'onProgress'>;
-  shrink?: Omit<ShrinkOptions, 'onProgress'> | false;
+  /** Which failures to shrink: every one, only the first (the default), or none. */
+  shrink?: 'all' | 'first' | false;
+  /** The shrinker's budget. */
+  shrinkOptions?: Omit<ShrinkOptions, 'onProgress' | 'replay'>;
   /** What is happening, for a progress line: `binary.rep: 2048/4000 operations`. */
   onProgress?: (message: string) => void;
 }
@@ -41,6 +44,8 @@ export interface RunOptions {
 /** Replays every trace through the allocator, one fresh process each. */
 export function runTraces(traces: readonly Trace[], create: CreateAllocator, options: RunOptions = {}): TraceRun[] {
   const progress = options.onProgress ?? (() => {});
+  const which = options.shrink ?? 'first';
+  let failures = 0;
   return traces.map((trace, n) => {
     const label = `[${n + 1}/${traces.length}] ${trace.name}`;
     progress(`${label}: replaying ${trace.ops.length} operations`);
@@ -50,14 +55,16 @@ export function runTraces(traces: readonly Trace[], create: CreateAllocator, opt
     });
     let shrunk: ShrinkResult | undefined;
     // Running out of memory is about the whole trace, not one operation: nothing to shrink.
-    if (result.failure !== undefined && result.failure.check !== 'out-of-memory' && options.shrink !== false) {
+    const shrinking = which === 'all' || (which === 'first' && failures === 0);
+    if (result.failure !== undefined && result.failure.check !== 'out-of-memory' && shrinking) {
       progress(`${label}: failed at operation ${result.failure.opIndex}; shrinking`);
       shrunk = shrink(trace, result.failure, create, {
-        ...options.shrink,
+        ...options.shrinkOptions,
         replay: options.replay,
         onProgress: ({ ops, replays }) => progress(`${label}: shrunk to ${ops} operations (${replays} replays)`),
       });
     }
+    if (result.failure !== undefined) failures++;
     return { result, shrunk };
   });
 }
