@@ -145,6 +145,15 @@ describe('brk and sbrk', () => {
     expect(proc.currentBreak).toBe(LAYOUT.heapStart + 8 * PAGE_SIZE);
   });
 
+  it('fails with ENOMEM, not a TypeError, for an increment too large to be exact', () => {
+    const proc = new Process();
+    expect(proc.sbrk(2 ** 60)).toBe(-1);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(proc.mmap(2 ** 60)).toBe(MAP_FAILED);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(() => proc.sbrk(1.5)).toThrow(TypeError);
+  });
+
   it('refuses a negative increment that would go below the heap start', () => {
     const proc = new Process();
     proc.sbrk(64);

@@ -476,13 +476,13 @@ export class Process {
    */
   sbrk(increment: number): number {
     this.counters.syscalls.sbrk++;
-    if (!Number.isSafeInteger(increment)) throw new TypeError(`sbrk(${increment}): the increment must be an integer number of bytes`);
+    if (!Number.isInteger(increment)) throw new TypeError(`sbrk(${increment}): the increment must be an integer number of bytes`);
     const old = this.brkValue;
     return this.setBreak(old + increment) === 0 ? old : -1;
   }
 
   private setBreak(addr: number): number {
-    if (!Number.isSafeInteger(addr)) throw new TypeError(`brk(${addr}): the break must be an integer address`);
+    if (!Number.isInteger(addr)) throw new TypeError(`brk(${addr}): the break must be an integer address`);
     const limit = Math.min(this.heapStart + this.heapLimit, this.lowestMappingAbove(this.heapStart));
     if (addr < this.heapStart || addr > limit) {
       this.errno = ENOMEM;
@@ -510,9 +510,9 @@ export class Process {
    */
   mmap(length: number, prot: number = PROT_READ | PROT_WRITE, options: { name?: string } = {}): number {
     this.counters.syscalls.mmap++;
-    if (!Number.isSafeInteger(length)) throw new TypeError(`mmap(${length}): the length must be an integer number of bytes`);
-    if (length <= 0) {
-      this.errno = EINVAL;
+    if (!Number.isInteger(length)) throw new TypeError(`mmap(${length}): the length must be an integer number of bytes`);
+    if (length <= 0 || length >= LAYOUT.addressSpaceEnd) {
+      this.errno = length <= 0 ? EINVAL : ENOMEM;
       return MAP_FAILED;
     }
     if (!Number.isInteger(prot) || prot < 0 || prot > 7) throw new TypeError(`mmap(${length}, ${prot}): prot is PROT_NONE or an OR of PROT_READ, PROT_WRITE and PROT_EXEC`);

@@ -15,6 +15,7 @@ export const ALLOCATORS: readonly AllocatorEntry[] = [
   { id: 'bump', chapter: 1, module: '01-bump/bump.ts', description: 'one sbrk per malloc; free does nothing' },
   { id: 'bump-batched', chapter: 1, module: '01-bump/batched.ts', description: 'the break moves 64 KiB at a time' },
   { id: 'free-list', chapter: 2, module: '02-free-list/free-list.ts', description: 'headers and a list of all blocks; first fit' },
+  { id: 'realloc', chapter: 4, module: '04-realloc/realloc.ts', description: 'realloc in place, calloc that skips fresh memory; best fit' },
   { id: 'coalescing', chapter: 3, module: '03-coalescing/coalescing.ts', description: 'splitting, boundary tags, an explicit free list; first, next or best fit' },
 ];
 

@@ -26,6 +26,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: 1, slug: '01-bump', title: 'A bump allocator' },
   { number: 2, slug: '02-free-list', title: 'Headers and a free list' },
   { number: 3, slug: '03-coalescing', title: 'Splitting and coalescing' },
+  { number: 4, slug: '04-realloc', title: 'realloc and calloc' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -37,6 +38,7 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'free-list', chapter: '02-free-list', file: 'free-list.ts', test: 'free-list.test.ts', title: 'Headers, first fit, and catching misuse', points: 15 },
   { id: 'walk', chapter: '02-free-list', file: 'walk.ts', test: 'walk.test.ts', title: 'Walking the heap from its bytes', points: 5 },
   { id: 'coalescing', chapter: '03-coalescing', file: 'coalescing.ts', test: 'coalescing.test.ts', title: 'Split, coalesce, fit, trim', points: 20 },
+  { id: 'realloc', chapter: '04-realloc', file: 'realloc.ts', test: 'realloc.test.ts', title: 'realloc in place, calloc without waste', points: 15 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

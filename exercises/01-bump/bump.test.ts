@@ -74,6 +74,12 @@ describe('malloc', () => {
     expect(heap.malloc(16), 'a request that still fits must succeed after a failure').not.toBe(0);
   });
 
+  it('returns NULL, not an exception, for a size no heap can hold', () => {
+    const { proc, heap } = setUp();
+    expect(heap.malloc(2 ** 53 - 1), 'malloc(2^53 - 1) is a valid size that simply cannot be served').toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+  });
+
   it('throws a TypeError for a size that is not a non-negative integer', () => {
     const { heap } = setUp();
     expect(() => heap.malloc(-1), 'malloc(-1): use requireSize from the machine').toThrow(TypeError);

@@ -1,0 +1,225 @@
+// Chapter 4: every rule of realloc, calloc's overflow check and its zeroing, usableSize.
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, HeapCorruption, Process, hex } from '../../machine/index.ts';
+import { checkHeap } from '../../solutions/03-coalescing/check.ts';
+import { loadAllocator } from '../../workbook/allocators.ts';
+import { seededRandom } from '../../workbook/random.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+
+const { createAllocator } = await loadAllocator('realloc');
+
+function setUp(processOptions = {}) {
+  const proc = new Process(processOptions);
+  return { proc, heap: createAllocator(proc) };
+}
+
+function layout(proc: Process): Array<[number, boolean]> {
+  const report = checkHeap(proc);
+  if (report.problem !== '') throw new Error(`The heap is broken: ${report.problem}`);
+  return report.blocks.map((b) => [b.size, b.free]);
+}
+
+function expectIntact(proc: Process, ptr: number, size: number, seed: number, what: string) {
+  const damage = findPatternDamage(proc, ptr, size, seed);
+  expect(damage, `${what}: the byte at ${hex(damage ?? 0)} changed:\n${around(proc, damage ?? ptr, 1)}`).toBeUndefined();
+}
+
+describe('realloc: the edges', () => {
+  it('realloc(NULL, n) is malloc(n)', () => {
+    const { proc, heap } = setUp();
+    const p = heap.realloc(0, 100);
+    expect(p).not.toBe(0);
+    expect(layout(proc)).toEqual([[128, false]]);
+  });
+
+  it('realloc(p, 0) frees p and returns NULL', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    const p = heap.malloc(100);
+    heap.malloc(16);
+    expect(heap.realloc(p, 0)).toBe(0);
+    expect(layout(proc)[1], 'the block is free afterwards').toEqual([128, true]);
+  });
+
+  it('refuses a pointer that is not a live block', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(64);
+    heap.malloc(16);
+    heap.free(p);
+    expect(() => heap.realloc(p, 200)).toThrow(HeapCorruption);
+    expect(() => heap.realloc(p + 8, 10)).toThrow(/invalid pointer/);
+  });
+});
+
+describe('realloc in place', () => {
+  it('shrinks in place, freeing the tail when it can be a block', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(1000);
+    heap.malloc(16);
+    fillPattern(proc, p, 100, 1);
+    expect(heap.realloc(p, 100), 'shrinking never needs to move').toBe(p);
+    expectIntact(proc, p, 100, 1, 'shrinking');
+    expect(layout(proc)).toEqual([[128, false], [1024 - 128, true], [48, false]]);
+  });
+
+  it('keeps a tail too small to be a block', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(100);
+    heap.malloc(16);
+    expect(heap.realloc(p, 90)).toBe(p);
+    expect(layout(proc)[0]).toEqual([128, false]);
+  });
+
+  it('grows into the next block when it is free and big enough', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(100);
+    const q = heap.malloc(500);
+    heap.malloc(16);
+    fillPattern(proc, p, 100, 2);
+    heap.free(q);
+    expect(heap.realloc(p, 300), 'the free neighbour has room: no need to move').toBe(p);
+    expectIntact(proc, p, 100, 2, 'growing in place');
+    expect(layout(proc), 'blocks of 128 and 528 bytes make room for one of 320').toEqual([[320, false], [128 + 528 - 320, true], [48, false]]);
+  });
+
+  it('grows at the top of the heap by moving the break', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    const p = heap.malloc(100);
+    fillPattern(proc, p, 100, 3);
+    const before = proc.stats().heapBytes;
+    expect(heap.realloc(p, 5000), 'the last block grows where it is').toBe(p);
+    expectIntact(proc, p, 100, 3, 'growing at the top');
+    expect(proc.stats().heapBytes - before, 'the heap grows by what the block lacks').toBe(5024 - 128);
+    layout(proc);
+  });
+
+  it('moves the block when it cannot grow, keeping min(old, new) bytes and freeing the old one', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(100);
+    heap.malloc(16); // a live neighbour
+    fillPattern(proc, p, 100, 4);
+    const q = heap.realloc(p, 400);
+    expect(q).not.toBe(p);
+    expectIntact(proc, q, 100, 4, `moving from ${hex(p)} to ${hex(q)}`);
+    expect(layout(proc)[0], 'the old block is free').toEqual([128, true]);
+  });
+
+  it('keeps the bytes at every size boundary, up and down', () => {
+    const { proc, heap } = setUp();
+    const sizes = [1, 15, 16, 17, 31, 32, 33, 47, 48, 64, 100, 127, 128, 129, 4095, 4096, 4097, 20000];
+    let p = heap.malloc(sizes[0]);
+    fillPattern(proc, p, sizes[0], 0);
+    let previous = sizes[0];
+    for (const size of [...sizes.slice(1), ...sizes.slice().reverse()]) {
+      const q = heap.realloc(p, size);
+      const kept = Math.min(previous, size);
+      expectIntact(proc, q, kept, 0, `realloc(${hex(p)}, ${size}) from ${previous} bytes`);
+      fillPattern(proc, q, size, 0);
+      p = q;
+      previous = size;
+      layout(proc);
+    }
+  });
+
+  it('leaves the old block untouched and returns NULL when there is no memory', () => {
+    const { proc, heap } = setUp({ heapLimit: 64 * 1024 });
+    const p = heap.malloc(1000);
+    heap.malloc(16);
+    fillPattern(proc, p, 1000, 5);
+    expect(heap.realloc(p, 200 * 1024)).toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expectIntact(proc, p, 1000, 5, 'a failed realloc');
+    expect(layout(proc)[0], 'and the block is still live').toEqual([1024, false]);
+  });
+});
+
+describe('calloc', () => {
+  it('returns zeroed memory even when it reuses a dirty block', () => {
+    const { proc, heap } = setUp();
+    const dirty = heap.malloc(256);
+    heap.malloc(16);
+    proc.memset(dirty, 0xff, 256);
+    heap.free(dirty);
+    const p = heap.calloc(16, 16);
+    expect(p).toBe(dirty);
+    expect(proc.bytes(p, 256).every((b) => b === 0), `calloc(16, 16) reused ${hex(p)} and left old bytes:\n${around(proc, p, 64)}`).toBe(true);
+  });
+
+  it('returns NULL with ENOMEM when count * size overflows, near 2^53 too', () => {
+    const { proc, heap } = setUp();
+    expect(heap.calloc(2 ** 26, 2 ** 27), '2^26 * 2^27 = 2^53 is past Number.MAX_SAFE_INTEGER').toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.calloc(3, 2 ** 51)).toBe(0);
+    expect(heap.calloc(2 ** 53 - 1, 1), 'fits as a number, but not in the heap').toBe(0);
+    expect(heap.calloc(0, 2 ** 60 > 0 ? 1 : 0), 'calloc(0, n) is a valid, empty request').not.toBe(0);
+  });
+
+  it('does not memset memory fresh from sbrk: it is already zero', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    const before = proc.stats().bytesMoved;
+    const p = heap.calloc(1000, 100);
+    const moved = proc.stats().bytesMoved - before;
+    expect(p).not.toBe(0);
+    expect(proc.bytes(p, 100_000).every((b) => b === 0)).toBe(true);
+    expect(moved - 100_000, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero`).toBeLessThan(1000);
+  });
+
+  it('zeroes the old bytes a trimmed heap leaves on the page that holds the break', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(100);
+    const big = heap.malloc(300 * 1024);
+    proc.memset(big, 0xff, 300 * 1024);
+    heap.free(big); // trimmed: the heap shrinks, but the page holding the new break keeps its bytes
+    const p = heap.calloc(1, 300 * 1024);
+    const dirty = proc.bytes(p, 300 * 1024).findIndex((b) => b !== 0);
+    expect(dirty, `calloc returned old bytes at ${hex(p + dirty)}:\n${around(proc, p + Math.max(dirty, 0), 16)}`).toBe(-1);
+  });
+});
+
+describe('usableSize and a long run', () => {
+  it('usableSize is at least what was asked, and what the block holds', () => {
+    const { heap } = setUp();
+    for (const size of [1, 16, 100, 1000]) {
+      const usable = heap.usableSize?.(heap.malloc(size)) ?? 0;
+      expect(usable).toBeGreaterThanOrEqual(size);
+      expect(usable).toBeLessThan(size + 48);
+    }
+  });
+
+  it('2,000 random mallocs, reallocs and frees keep every byte and a sound heap', () => {
+    const { proc, heap } = setUp();
+    const random = seededRandom(7);
+    const live = new Map<number, { p: number; size: number }>();
+    for (let op = 0; op < 2000; op++) {
+      const roll = random();
+      const ids = [...live.keys()];
+      if (ids.length > 0 && roll < 0.3) {
+        const id = ids[Math.floor(random() * ids.length)];
+        const { p, size } = live.get(id)!;
+        expectIntact(proc, p, size, id, `before free at op ${op}`);
+        heap.free(p);
+        live.delete(id);
+      } else if (ids.length > 0 && roll < 0.65) {
+        const id = ids[Math.floor(random() * ids.length)];
+        const { p, size } = live.get(id)!;
+        const newSize = Math.floor(random() * (random() < 0.1 ? 30000 : 600));
+        const q = heap.realloc(p, newSize);
+        if (newSize === 0) live.delete(id);
+        else {
+          expectIntact(proc, q, Math.min(size, newSize), id, `realloc at op ${op}`);
+          fillPattern(proc, q, newSize, id);
+          live.set(id, { p: q, size: newSize });
+        }
+      } else {
+        const size = Math.floor(random() * 400);
+        const p = heap.malloc(size);
+        fillPattern(proc, p, size, op);
+        live.set(op, { p, size });
+      }
+      if (op % 100 === 0) layout(proc);
+    }
+    layout(proc);
+  });
+});

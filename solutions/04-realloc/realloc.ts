@@ -1,0 +1,88 @@
+// Chapter 4: realloc and calloc done properly, on top of chapter 3's heap. realloc
+// shrinks in place, grows into a free neighbour or at the top of the heap, and moves the
+// block only when it must; calloc checks its product and zeroes only the bytes that can
+// hold something other than zero.
+
+import { ENOMEM, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { FOOTER_SIZE, GLOBALS, HEADER_SIZE, type CoalescingOptions, createHeap } from '../03-coalescing/coalescing.ts';
+
+export interface ReallocOptions extends CoalescingOptions {}
+
+export function createAllocator(proc: Process, options: ReallocOptions = {}): Allocator {
+  const heap = createHeap(proc, { fit: 'best', ...options });
+  const zeroFrom = proc.static(GLOBALS.zeroFrom, 8);
+
+  // #region realloc
+  function realloc(ptr: number, size: number): number {
+    requireSize(size, `realloc(${hex(ptr)}, ${size})`);
+    if (ptr === 0) return heap.malloc(size); // realloc(NULL, n) is malloc(n)
+    if (size === 0) {
+      heap.free(ptr); // glibc's choice; C23 leaves realloc(p, 0) undefined
+      return 0;
+    }
+    const block = heap.blockOf(ptr, 'realloc()');
+    const needed = heap.blockSizeFor(size);
+    const have = heap.blockSize(block);
+    if (needed <= have) {
+      heap.shrinkInPlace(block, needed); // frees the tail if it can be a block
+      return ptr;
+    }
+    if (growInPlace(block, needed)) return ptr;
+    const moved = heap.malloc(size);
+    if (moved === 0) return 0; // the old block is untouched
+    proc.memcpy(moved, ptr, have - HEADER_SIZE);
+    heap.free(ptr);
+    return moved;
+  }
+  // #endregion realloc
+
+  // #region grow-in-place
+  /** Grows the used block to `needed` bytes without moving it, if its neighbour allows. */
+  function growInPlace(block: number, needed: number): boolean {
+    const have = heap.blockSize(block);
+    const next = heap.nextBlock(block);
+    const nextFree = next !== heap.epilogue() && heap.isFree(next);
+    const nextSize = nextFree ? heap.blockSize(next) : 0;
+    if (nextFree && have + nextSize >= needed) {
+      heap.absorbNext(block); // take the free neighbour…
+      heap.shrinkInPlace(block, needed); // …and give back what we do not need
+      return true;
+    }
+    const last = next === heap.epilogue() || (nextFree && heap.nextBlock(next) === heap.epilogue());
+    if (!last) return false;
+    // The block ends the heap (perhaps before one free block): move the break instead.
+    if (!heap.growTop(needed - have - nextSize)) return false;
+    heap.absorbNext(block);
+    heap.shrinkInPlace(block, needed);
+    return true;
+  }
+  // #endregion grow-in-place
+
+  // #region calloc
+  function calloc(count: number, size: number): number {
+    requireSize(count, `calloc(${count}, ${size})`);
+    requireSize(size, `calloc(${count}, ${size})`);
+    if (count !== 0 && size > Number.MAX_SAFE_INTEGER / count) {
+      proc.errno = ENOMEM; // count * size does not fit: never hand out a short block
+      return 0;
+    }
+    const bytes = count * size;
+    const clean = proc.load64(zeroFrom); // every heap byte from here up is still zero (0: the heap is new)
+    const ptr = heap.malloc(bytes);
+    if (ptr === 0) return 0;
+    // Below `clean` the block may hold old data; above it, only the bytes the allocator
+    // itself wrote while the block was free: its list links and its footer.
+    const dirtyEnd = Math.min(ptr + bytes, Math.max(ptr, clean));
+    proc.memset(ptr, 0, Math.max(dirtyEnd - ptr, Math.min(bytes, 16)));
+    const footer = ptr - HEADER_SIZE + heap.blockSize(ptr - HEADER_SIZE) - FOOTER_SIZE;
+    if (footer >= dirtyEnd && footer < ptr + bytes) proc.memset(footer, 0, Math.min(FOOTER_SIZE, ptr + bytes - footer));
+    return ptr;
+  }
+  // #endregion calloc
+
+  function usableSize(ptr: number): number {
+    return heap.blockSize(heap.blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE;
+  }
+
+  return { malloc: heap.malloc, free: heap.free, realloc, calloc, usableSize };
+}
