@@ -287,6 +287,7 @@ class CheckedReplay {
   /** Calls the allocator, turning anything it throws into a failed check. */
   private callAllocator<T>(call: string, fn: () => T): T {
     this.call = call;
+    this.proc.errno = 0; // so that errno tells what this call did
     try {
       return fn();
     } catch (error) {
@@ -320,9 +321,12 @@ class CheckedReplay {
     const proc = this.proc;
     const end = ptr + Math.max(bytes, 1);
     this.checks++;
-    if (!Number.isSafeInteger(ptr) || ptr % ALIGNMENT !== 0) {
-      const how = Number.isSafeInteger(ptr) ? `, which is ${ptr % ALIGNMENT} bytes past a multiple of ${ALIGNMENT}` : ', which is not an address';
-      this.fail('alignment', `${this.call} returned ${hex(ptr)}${how}: every payload must be ${ALIGNMENT}-byte aligned.`, Number.isSafeInteger(ptr) ? ptr : undefined, { from: ptr, to: end });
+    if (!Number.isSafeInteger(ptr) || ptr < 0) {
+      const what = typeof ptr === 'number' && ptr < 0 ? `${ptr}, which is not an address (sbrk and mmap return -1 when they fail; malloc returns NULL)` : `${String(ptr)}, which is not an address`;
+      this.fail('alignment', `${this.call} returned ${what}.`);
+    }
+    if (ptr % ALIGNMENT !== 0) {
+      this.fail('alignment', `${this.call} returned ${hex(ptr)}, which is ${ptr % ALIGNMENT} bytes past a multiple of ${ALIGNMENT}: every payload must be ${ALIGNMENT}-byte aligned.`, ptr, { from: ptr, to: end });
     }
     this.checks++;
     if (!this.insideHeapOrMapping(ptr, end)) {
@@ -469,9 +473,9 @@ class CheckedReplay {
 // ------------------------------------------------------------------ the bare, timed pass
 
 interface BareTiming {
-  opsPerSecond: number;
-  memoryOpsPerCall: number;
-  bytesMovedPerCall: number;
+  opsPerSecond: number | undefined;
+  memoryOpsPerCall: number | undefined;
+  bytesMovedPerCall: number | undefined;
 }
 
 /** Replays without checks in fresh processes until `minMilliseconds` have passed; the best run wins. */
@@ -486,7 +490,13 @@ function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayO
     const proc = new Process(options.process ?? TRACE_PROCESS);
     const allocator = create(proc, options.allocatorOptions);
     const before = proc.stats();
-    const seconds = bareReplay(trace, allocator);
+    let seconds: number;
+    try {
+      seconds = bareReplay(trace, allocator);
+    } catch {
+      // The checked pass succeeded, so this allocator does not behave the same twice: no figures.
+      return { opsPerSecond: undefined, memoryOpsPerCall: undefined, bytesMovedPerCall: undefined };
+    }
     const after = proc.stats();
     memoryOps = after.memoryOps - before.memoryOps;
     bytesMoved = after.bytesMoved - before.bytesMoved;

@@ -77,7 +77,7 @@ export const PATTERNS: Readonly<Record<Pattern, PatternSpec>> = {
     },
   },
   tiny: {
-    description: 'thousands of tiny objects (1 to 48 bytes), most of them live at once',
+    description: 'thousands of tiny objects (1 to 55 bytes), most of them live at once',
     generate(trace, random, ops) {
       const sizes = [1, 2, 4, 8, 8, 8, 12, 16, 16, 16, 24, 24, 32, 40, 48];
       const peak = Math.floor(ops * 0.35);

@@ -1,0 +1,86 @@
+// `npm run trace` as a student runs it: real processes, real output.
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../paths.ts';
+
+function trace(args: string[]) {
+  const result = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'workbook/cli.ts', 'trace', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', INIT_CWD: ROOT },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'trace-command-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface JsonReport {
+  allocator: string;
+  passed: boolean;
+  traces: Array<{ trace: string; status: string; utilization: number; opsPerSecond: number | null; memoryOpsPerCall: number | null }>;
+  average: { utilization: number };
+}
+
+describe('npm run trace', () => {
+  it('--json prints one document: every trace, its measurements, and the average', () => {
+    const { code, stdout, stderr } = trace(['bump', 'traces/short.rep', 'traces/binary.rep', '--target', 'solutions', '--json']);
+    expect(stderr).toContain('[2/2] traces/binary.rep');
+    const report = JSON.parse(stdout) as JsonReport;
+    expect(report.allocator).toBe('bump');
+    expect(report.passed).toBe(true);
+    expect(report.traces.map((t) => [t.trace, t.status])).toEqual([
+      ['traces/short.rep', 'pass'],
+      ['traces/binary.rep', 'pass'],
+    ]);
+    expect(report.traces.every((t) => t.utilization > 0 && t.utilization <= 1 && (t.opsPerSecond ?? 0) > 0 && t.memoryOpsPerCall === 0)).toBe(true);
+    expect(report.average.utilization).toBeCloseTo((report.traces[0].utilization + report.traces[1].utilization) / 2, 10);
+    expect(code).toBe(0);
+  });
+
+  it('prints a table with an average row', () => {
+    const { code, stdout } = trace(['bump-batched', 'traces/short.rep', '--target', 'solutions']);
+    expect(stdout).toMatch(/trace +ops +checks +util +ops\/s +mem ops\/call +virtual KiB +resident KiB/);
+    expect(stdout).toMatch(/✓ traces\/short\.rep +12 +\d+ +\d+\.\d% /);
+    expect(stdout).toMatch(/average +12 /);
+    expect(code).toBe(0);
+  });
+
+  it('a failing allocator: the operation, the bytes, and the trace shrunk to a few operations', () => {
+    const submission = join(scratch, 'submission');
+    cpSync(resolve(ROOT, 'solutions'), join(submission, 'exercises'), { recursive: true });
+    const bump = join(submission, 'exercises/01-bump/bump.ts');
+    writeFileSync(
+      bump,
+      readFileSync(bump, 'utf8')
+        .replace('alignUp(Math.max(size, 1), ALIGNMENT)', 'Math.max(size, 1)')
+        .replace('(ALIGNMENT - (block % ALIGNMENT)) % ALIGNMENT', '0'),
+    );
+    const { code, stdout } = trace(['bump', 'traces/random.rep', '--target', submission]);
+    expect(stdout).toMatch(/✗ traces\/random\.rep: at operation 1 \(line 6\): a 1 \d+/);
+    expect(stdout).toMatch(/returned 0x0100\w{4}, which is \d+ bytes past a multiple of 16/);
+    expect(stdout).toMatch(/0x01000\w\w0: [0-9a-f]{2} /); // the hex dump
+    expect(stdout).toMatch(/Shrunk to 2 operations \(from 4000, /);
+    expect(stdout).toMatch(/\n {4}a 0 \d+\n {4}a 1 \d+\n/);
+    expect(code).toBe(1);
+  });
+
+  it('a malformed trace is reported with its file and line, before anything runs', () => {
+    const bad = join(scratch, 'bad.rep');
+    writeFileSync(bad, '100\n2\n2\n1\na 0 16\nf 1\n');
+    const { code, stderr } = trace(['bump', bad, '--target', 'solutions']);
+    expect(stderr).toContain(`bad.rep:6: "f 1" frees id 1, which was never allocated`);
+    expect(code).toBe(2);
+  });
+
+  it('asks for an allocator, and names the known ones', () => {
+    const { code, stderr } = trace([]);
+    expect(stderr).toMatch(/Which allocator\? For example: npm run trace -- bump\. Known: bump, bump-batched/);
+    expect(code).toBe(2);
+  });
+});

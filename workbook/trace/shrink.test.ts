@@ -1,0 +1,94 @@
+// Shrinking: a long failing trace becomes a handful of operations that fail the same way.
+
+import { describe, expect, it } from 'vitest';
+import type { Allocator, CreateAllocator, Process } from '../../machine/index.ts';
+import { loadAllocator } from '../allocators.ts';
+import { replayChecked } from './driver.ts';
+import { generateTrace } from './generate.ts';
+import { checkTrace, formatOp, parseRep, writeRep } from './rep.ts';
+import { shrink } from './shrink.ts';
+
+const bump = (await loadAllocator('bump', 'solutions')).createAllocator;
+
+/**
+ * A bump allocator whose free scribbles on the 16 bytes after the freed block: harmless
+ * unless the block after it is live, and found only when that block is checked.
+ */
+const scribblingFree: CreateAllocator = (proc: Process): Allocator => {
+  const sizes = new Map<number, number>();
+  const inner = bump(proc);
+  return {
+    ...inner,
+    malloc(size) {
+      const p = inner.malloc(size);
+      sizes.set(p, Math.ceil(Math.max(size, 1) / 16) * 16);
+      return p;
+    },
+    free(ptr) {
+      const size = sizes.get(ptr);
+      if (size !== undefined && ptr + size + 16 <= proc.currentBreak) proc.memset(ptr + size, 0, 16);
+      inner.free(ptr);
+    },
+  };
+};
+
+describe('shrink', () => {
+  const long = generateTrace('random', { seed: 7, ops: 600 });
+
+  it('reduces a failing trace of hundreds of operations to a handful that fail the same way', () => {
+    const failure = replayChecked(long, scribblingFree).failure;
+    expect(failure?.check).toBe('payload');
+    const shrunk = shrink(long, failure!, scribblingFree);
+    // The essence: a block, the block after it, and the free of the first.
+    expect(shrunk.trace.ops.length).toBeLessThanOrEqual(4);
+    expect(shrunk.failure.check).toBe('payload');
+    expect(shrunk.minimal).toBe(true);
+    expect(shrunk.originalOps).toBe(long.ops.length);
+    expect(shrunk.trace.ops.map((op) => op.kind).join(' ')).toBe('a a f');
+  });
+
+  it('keeps the trace well-formed, with ids renumbered from 0 and lines as its own .rep text', () => {
+    const failure = replayChecked(long, scribblingFree).failure!;
+    const { trace, failure: again } = shrink(long, failure, scribblingFree);
+    expect(() => checkTrace(trace)).not.toThrow();
+    const text = writeRep(trace);
+    expect(parseRep(text, 'shrunk.rep').ops).toEqual(trace.ops);
+    expect(trace.ops.filter((op) => op.kind === 'a').map((op) => op.id)).toEqual([...Array(trace.numIds).keys()]);
+    // What the student is shown fails when replayed from the text, on the line it names.
+    const replayed = replayChecked(parseRep(text, 'shrunk.rep'), scribblingFree).failure;
+    expect(replayed?.message).toBe(again.message);
+    expect(text.split('\n')[(again.line as number) - 1]).toBe(formatOp(again.op!));
+  });
+
+  it('drops the later operations of an allocation it removes', () => {
+    // free(id 1) scribbles on id 2 just after it; id 0 and its reallocs have nothing to do with it.
+    const t = parseRep('0\n3\n8\n1\na 0 16\nr 0 32\na 1 5000\na 2 100\nr 0 48\nf 1\nf 2\nf 0\n', 'reallocs.rep');
+    const failure = replayChecked(t, scribblingFree).failure!;
+    expect(failure.opIndex).toBe(5);
+    const { trace } = shrink(t, failure, scribblingFree);
+    expect(writeRep(trace)).toBe('0\n2\n3\n1\na 0 5000\na 1 100\nf 0\n');
+  });
+
+  it('gives up within its budget and returns the smallest failing trace so far', () => {
+    const failure = replayChecked(long, scribblingFree).failure!;
+    const shrunk = shrink(long, failure, scribblingFree, { maxReplays: 3 });
+    expect(shrunk.replays).toBe(3);
+    expect(shrunk.minimal).toBe(false);
+    expect(shrunk.trace.ops.length).toBeLessThanOrEqual(failure.opIndex + 1);
+    expect(replayChecked(shrunk.trace, scribblingFree).failure?.check).toBe('payload');
+  });
+
+  it('does not wander off to a different failure', () => {
+    // An allocator with two bugs: a misaligned pointer for 5000 bytes, and the scribbling free.
+    const twoBugs: CreateAllocator = (proc) => {
+      const a = scribblingFree(proc);
+      return { ...a, malloc: (size) => a.malloc(size) + (size === 5000 ? 8 : 0) };
+    };
+    const t = parseRep('0\n3\n4\n1\na 0 16\na 1 16\nf 0\na 2 5000\n', 'two.rep');
+    const failure = replayChecked(t, twoBugs).failure!;
+    expect(failure.check).toBe('payload');
+    const shrunk = shrink(t, failure, twoBugs);
+    expect(shrunk.failure.check).toBe('payload');
+    expect(shrunk.trace.ops.length).toBe(3);
+  });
+});
