@@ -309,7 +309,7 @@ class CheckedReplay {
       this.fail(
         'out-of-memory',
         `${this.call} returned NULL with errno = ENOMEM: the allocator ran out of memory with ${formatBytes(stats.heapBytes)} of heap and ${formatBytes(stats.mappedBytes)} mapped, ` +
-          `while the trace had only ${formatBytes(this.payload + held)} live and asked for ${formatBytes(bytes)}${held === 0 ? '' : ' in all for this block'}. ` +
+          `while the trace had only ${formatBytes(this.payload + held)} live and asked for ${formatBytes(bytes)}${held === 0 ? '' : ` (the block had ${formatBytes(held)})`}. ` +
           `A replay cannot go on without the block; an allocator that reuses freed memory needs far less.`,
       );
     }
