@@ -13,6 +13,7 @@ import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, stageTarget, targetRoot } from './target.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
 import { writeShippedTraces } from './trace/generate.ts';
+import { type AllocatorRuns, formatComparison } from './trace/compare.ts';
 import { formatFailures, formatTable, toJson as traceJson } from './trace/report.ts';
 import { readTraces, runTraces } from './trace/run.ts';
 
@@ -28,7 +29,7 @@ Commands:
       --json                 print one JSON document instead
       --watch                run again whenever a file in exercises/ changes
   hint <exercise|chapter>    show the next hint (one more each time)
-  trace <allocator> [file.rep|folder]…
+  trace <allocator>[,<allocator>…] [file.rep|folder]…
                              replay allocation traces through an allocator and check every
                              result (every trace in traces/ by default); a failure is shrunk
       --target <t>           exercises (yours, the default), solutions, or a folder
@@ -240,6 +241,7 @@ async function trace(options: Options): Promise<number> {
   const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here);
   const staged = stageTarget(options.target);
   try {
+    if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
     const { createAllocator } = await loadAllocator(id, staged.target);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
@@ -269,6 +271,20 @@ async function trace(options: Options): Promise<number> {
   } finally {
     staged.cleanup();
   }
+}
+
+/** Several allocators on the same traces, side by side. */
+async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTraces>, target: string, options: Options): Promise<number> {
+  const all: AllocatorRuns[] = [];
+  for (const id of ids) {
+    const { createAllocator } = await loadAllocator(id, target);
+    const runs = runTraces(traces, createAllocator, { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
+    all.push({ id, runs });
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => traceJson(runs, { allocator: id, target: options.target })), null, 2));
+  else console.log(formatComparison(all, options.target));
+  return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
 }
 
 // ------------------------------------------------------------------ bench

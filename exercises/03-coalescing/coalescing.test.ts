@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENOMEM, HeapCorruption, Process, hex, type Allocator } from '../../machine/index.ts';
 import { checkHeap } from '../../solutions/03-coalescing/check.ts';
 import { loadAllocator } from '../../workbook/allocators.ts';
-import { seededRandom } from '../../workbook/random.ts';
+import { mulberry32 as seededRandom } from '../../workbook/trace/prng.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 

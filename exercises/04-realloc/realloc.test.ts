@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ENOMEM, HeapCorruption, Process, hex } from '../../machine/index.ts';
 import { checkHeap } from '../../solutions/03-coalescing/check.ts';
 import { loadAllocator } from '../../workbook/allocators.ts';
-import { seededRandom } from '../../workbook/random.ts';
+import { mulberry32 as seededRandom } from '../../workbook/trace/prng.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 
 const { createAllocator } = await loadAllocator('realloc');

@@ -44,19 +44,18 @@ export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): 
     maybe(average.peakResidentBytes, kib),
   ];
   const header = COLUMNS.map((c, i) => (i === 0 ? `  ${c}` : c));
-  const all = [header, ...rows, footer];
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => visible(row[i]).length)));
+  return [pc.bold(`Allocator ${heading.allocator} (${heading.target}) on ${runs.length} trace${runs.length === 1 ? '' : 's'}`), '', renderTable(header, rows, footer)].join('\n');
+}
+
+/** Columns aligned (the first to the left, the others to the right), a rule under the header and above the footer. */
+export function renderTable(header: string[], rows: string[][], footer?: string[]): string {
+  const all = footer === undefined ? [header, ...rows] : [header, ...rows, footer];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => visible(row[i] ?? '').length)));
   const line = (row: string[]) => row.map((cell, i) => (i === 0 ? padEnd(cell, widths[i]) : padStart(cell, widths[i]))).join('  ');
   const rule = pc.dim('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
-  return [
-    pc.bold(`Allocator ${heading.allocator} (${heading.target}) on ${runs.length} trace${runs.length === 1 ? '' : 's'}`),
-    '',
-    pc.bold(line(header)),
-    rule,
-    ...rows.map(line),
-    rule,
-    pc.bold(line(footer)),
-  ].join('\n');
+  const lines = [pc.bold(line(header)), rule, ...rows.map(line)];
+  if (footer !== undefined) lines.push(rule, pc.bold(line(footer)));
+  return lines.join('\n');
 }
 
 /**
@@ -145,12 +144,12 @@ export function toJson(runs: readonly TraceRun[], heading: ReportHeading): unkno
   return JSON.parse(JSON.stringify(document, (_, value: unknown) => (value === undefined ? null : value)));
 }
 
-function percent(x: number): string {
+export function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
 /** `42.2M`, `546K`, `812` operations per second. */
-function rate(x: number): string {
+export function rate(x: number): string {
   if (!Number.isFinite(x)) return '∞';
   if (x >= 1e6) return `${(x / 1e6).toFixed(1)}M`;
   if (x >= 1e4) return `${(x / 1e3).toFixed(0)}K`;
