@@ -160,11 +160,15 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
       // The first growth: the heap is [block][epilogue]. Keep the break aligned.
       proc.store64(g.heapStart, old);
       proc.store64(g.epilogue, old);
-      proc.store64(g.zeroFrom, old);
+      // The page holding the old break may hold someone's bytes; the pages above it are fresh.
+      proc.store64(g.zeroFrom, alignUp(old, PAGE_SIZE));
       if (proc.sbrk(HEADER_SIZE) === -1) return false;
       setHeader(old, 0, USED);
     }
     const end = epilogue();
+    if (old !== end + HEADER_SIZE && old !== end) {
+      throw new HeapCorruption(`sbrk(${bytes}): the break moved under the allocator`, old, `the heap ended at ${hex(end + HEADER_SIZE)}, but sbrk returned ${hex(old)}: something else moved the break, and this allocator needs its heap in one piece`);
+    }
     const prevFree = flagsOf(end) & PREV_FREE;
     // The old epilogue becomes the header of a new free block; a new epilogue follows it.
     setHeader(end, bytes, prevFree);
@@ -219,7 +223,8 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
       throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `no block header (magic ${hex(MAGIC)}) sits below it${dump}`);
     }
     if (isFree(block)) {
-      throw new HeapCorruption(`${call}: double free detected`, ptr, `the block at ${hex(ptr)} is already free: ${Header.describe(proc, block)}\n${proc.hexdump(block, HEADER_SIZE + 16, { from: block, to: ptr })}`);
+      const what = call === 'free()' ? 'free(): double free detected' : `${call}: invalid pointer ${hex(ptr)}`;
+      throw new HeapCorruption(what, ptr, `the block at ${hex(ptr)} is already free: ${Header.describe(proc, block)}\n${proc.hexdump(block, HEADER_SIZE + 16, { from: block, to: ptr })}`);
     }
     return block;
   }
@@ -259,7 +264,9 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
       free(ptr);
       return 0;
     }
-    const old = sizeOf(blockOf(ptr, 'realloc()')) - HEADER_SIZE;
+    const block = blockOf(ptr, 'realloc()');
+    if (blockSizeFor(size) <= sizeOf(block)) return ptr; // it already fits
+    const old = sizeOf(block) - HEADER_SIZE;
     const moved = malloc(size);
     if (moved === 0) return 0;
     proc.memcpy(moved, ptr, Math.min(old, size));

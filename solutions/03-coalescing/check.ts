@@ -19,6 +19,16 @@ export interface HeapReport {
 const LIMIT = 1_000_000; // blocks or list entries: more means a cycle
 
 export function checkHeap(proc: Process): HeapReport {
+  try {
+    return walk(proc);
+  } catch (error) {
+    // A header so broken that reading it fails (a size that is not a number, an address
+    // outside memory) is a finding too.
+    return { blocks: [], problem: `the heap cannot be walked: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function walk(proc: Process): HeapReport {
   const blocks: CheckedBlock[] = [];
   const start = proc.load64(proc.static(GLOBALS.heapStart, 8));
   const epilogue = proc.load64(proc.static(GLOBALS.epilogue, 8));

@@ -4,11 +4,13 @@
 // hold something other than zero.
 
 import { ENOMEM, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
-import { FOOTER_SIZE, GLOBALS, HEADER_SIZE, type CoalescingOptions, createHeap } from '../03-coalescing/coalescing.ts';
+import { FOOTER_SIZE, FreeLinks, GLOBALS, HEADER_SIZE, type CoalescingOptions, createHeap } from '../03-coalescing/coalescing.ts';
 
 export interface ReallocOptions extends CoalescingOptions {}
 
 export function createAllocator(proc: Process, options: ReallocOptions = {}): Allocator {
+  // Best fit: on the course traces it keeps 88.3% of the heap in use, against 84.5% for
+  // first fit, for about 3% more memory operations per call (npm run trace).
   const heap = createHeap(proc, { fit: 'best', ...options });
   const zeroFrom = proc.static(GLOBALS.zeroFrom, 8);
 
@@ -67,22 +69,36 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
       return 0;
     }
     const bytes = count * size;
-    const clean = proc.load64(zeroFrom); // every heap byte from here up is still zero (0: the heap is new)
+    const clean = proc.load64(zeroFrom); // every heap byte from here up is still zero; 0: no heap yet
     const ptr = heap.malloc(bytes);
     if (ptr === 0) return 0;
-    // Below `clean` the block may hold old data; above it, only the bytes the allocator
-    // itself wrote while the block was free: its list links and its footer.
-    const dirtyEnd = Math.min(ptr + bytes, Math.max(ptr, clean));
-    proc.memset(ptr, 0, Math.max(dirtyEnd - ptr, Math.min(bytes, 16)));
+    if (clean === 0) {
+      proc.memset(ptr, 0, bytes); // the first block: nothing is known about the memory yet
+      return ptr;
+    }
+    // Below `clean` the block may hold old data: zero it all.
+    const end = ptr + bytes;
+    const dirtyEnd = Math.min(end, Math.max(ptr, clean));
+    proc.memset(ptr, 0, dirtyEnd - ptr);
+    // Above it, only what the allocator wrote while the block was free: the list links at
+    // the payload's start and the footer in the block's last 8 bytes.
+    zeroRange(ptr, Math.min(end, ptr + FreeLinks.sizeof));
     const footer = ptr - HEADER_SIZE + heap.blockSize(ptr - HEADER_SIZE) - FOOTER_SIZE;
-    if (footer >= dirtyEnd && footer < ptr + bytes) proc.memset(footer, 0, Math.min(FOOTER_SIZE, ptr + bytes - footer));
+    zeroRange(footer, Math.min(end, footer + FOOTER_SIZE));
     return ptr;
   }
   // #endregion calloc
 
+  /** Zeroes [from, to), if there is anything in it. */
+  function zeroRange(from: number, to: number): void {
+    if (to > from) proc.memset(from, 0, to - from);
+  }
+
+  // #region usable-size
   function usableSize(ptr: number): number {
     return heap.blockSize(heap.blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE;
   }
+  // #endregion usable-size
 
   return { malloc: heap.malloc, free: heap.free, realloc, calloc, usableSize };
 }
