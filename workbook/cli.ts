@@ -3,6 +3,7 @@
 import { readdirSync, watch } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import pc from 'picocolors';
+import type { CreateAllocator } from '../machine/index.ts';
 import { ALLOCATORS, loadAllocator } from './allocators.ts';
 import { benchMachine } from './bench/machine.ts';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
@@ -29,7 +30,7 @@ Commands:
       --json                 print one JSON document instead
       --watch                run again whenever a file in exercises/ changes
   hint <exercise|chapter>    show the next hint (one more each time)
-  trace <allocator>[,<allocator>…] [file.rep|folder]…
+  trace <allocator>[,<allocator>…] [file.rep|folder]… [--option name=value]…
                              replay allocation traces through an allocator and check every
                              result (every trace in traces/ by default); a failure is shrunk
       --target <t>           exercises (yours, the default), solutions, or a folder
@@ -47,10 +48,12 @@ interface Options {
   watch: boolean;
   update: boolean;
   generate: boolean;
+  /** `--option fit=best`: passed to createAllocator(proc, options). */
+  allocatorOptions: Record<string, string | number>;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false };
+  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, allocatorOptions: {} };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--json') options.json = true;
@@ -62,6 +65,11 @@ function parseOptions(args: string[]): Options {
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
       options.target = value;
     } else if (arg.startsWith('--target=')) options.target = arg.slice('--target='.length);
+    else if (arg === '--option') {
+      const match = /^(\w+)=(.*)$/.exec(args[++i] ?? '');
+      if (match === null) throw new UsageError('--option takes name=value, for example --option fit=best.');
+      options.allocatorOptions[match[1]] = /^\d+$/.test(match[2]) ? Number(match[2]) : match[2];
+    }
     else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}.`);
     else options.positional.push(arg);
   }
@@ -242,7 +250,8 @@ async function trace(options: Options): Promise<number> {
   const staged = stageTarget(options.target);
   try {
     if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
-    const { createAllocator } = await loadAllocator(id, staged.target);
+    const { createAllocator: create } = await loadAllocator(id, staged.target);
+    const createAllocator: CreateAllocator = (proc) => create(proc, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
     const runs = runTraces(traces, createAllocator, {
@@ -278,7 +287,7 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   const all: AllocatorRuns[] = [];
   for (const id of ids) {
     const { createAllocator } = await loadAllocator(id, target);
-    const runs = runTraces(traces, createAllocator, { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
+    const runs = runTraces(traces, (proc) => createAllocator(proc, options.allocatorOptions), { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');

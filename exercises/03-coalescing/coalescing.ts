@@ -62,7 +62,7 @@ export interface CoalescingHeap extends Allocator {
   absorbNext(block: number): void;
   /** Shrinks the used block `block` to `size` bytes, freeing the rest if it can hold a block. */
   shrinkInPlace(block: number, size: number): void;
-  /** Grows the heap by `bytes` at the top, as a free block merged with a free top; false (errno = ENOMEM) if sbrk fails. */
+  /** Grows the heap at the top by at least `wanted` bytes (rounded up to 16, and never less than MIN_BLOCK), as a free block merged with a free top block; false (errno = ENOMEM) if sbrk fails. */
   growTop(bytes: number): boolean;
   /** Block size for a request of `size` payload bytes. */
   blockSizeFor(size: number): number;
@@ -154,15 +154,15 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   function growTop(wanted: number): boolean {
     // The new space must be able to stand alone as a free block: header, links, footer.
     const bytes = Math.max(alignUp(wanted, ALIGNMENT), MIN_BLOCK);
-    const old = proc.sbrk(bytes);
+    const first = proc.load64(g.heapStart) === 0;
+    // The first growth also makes room for the epilogue: the heap is then [block][epilogue].
+    const old = proc.sbrk(first ? bytes + HEADER_SIZE : bytes);
     if (old === -1) return false; // errno = ENOMEM
-    if (proc.load64(g.heapStart) === 0) {
-      // The first growth: the heap is [block][epilogue]. Keep the break aligned.
+    if (first) {
       proc.store64(g.heapStart, old);
       proc.store64(g.epilogue, old);
       // The page holding the old break may hold someone's bytes; the pages above it are fresh.
       proc.store64(g.zeroFrom, alignUp(old, PAGE_SIZE));
-      if (proc.sbrk(HEADER_SIZE) === -1) return false;
       setHeader(old, 0, USED);
     }
     const end = epilogue();
@@ -176,8 +176,7 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     setHeader(newEnd, 0, USED);
     proc.store64(g.epilogue, newEnd);
     proc.store64(g.zeroFrom, Math.max(proc.load64(g.zeroFrom), newEnd + HEADER_SIZE));
-    proc.store64(end + bytes - FOOTER_SIZE, bytes);
-    coalesce(end);
+    coalesce(end); // writes the footer and puts the block on the free list
     return true;
   }
 
@@ -233,7 +232,8 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   // #region free
   function free(ptr: number): void {
     // TODO: free(NULL) does nothing. Find the block (blockOf checks the pointer), mark it
-    // free keeping its PREV_FREE flag, write its footer, coalesce it, then try to trim.
+    // free keeping its PREV_FREE flag, coalesce it (which writes the footer and puts the
+    // result on the free list), then try to trim what coalesce returns.
     todo('free(ptr): mark free, coalesce, trim');
   }
   // #endregion free
@@ -252,7 +252,6 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     setHeader(block, size, USED | (flagsOf(block) & PREV_FREE));
     const rest = block + size;
     setHeader(rest, blockSize - size, 0);
-    proc.store64(rest + blockSize - size - FOOTER_SIZE, blockSize - size);
     trim(coalesce(rest));
   }
 

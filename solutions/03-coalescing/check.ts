@@ -74,5 +74,7 @@ function walk(proc: Process): HeapReport {
     prev = entry;
   }
   for (const header of freeBlocks) if (!seen.has(header)) return fail(`free block at ${hex(header)} is not on the free list`, header);
+  const rover = proc.load64(proc.static(GLOBALS.rover, 8));
+  if (rover !== 0 && !seen.has(rover)) return fail(`the next-fit rover points at ${hex(rover)}, which is not on the free list (move it on when its block leaves the list)`, rover);
   return { blocks, problem: '' };
 }

@@ -60,7 +60,7 @@ export interface CoalescingHeap extends Allocator {
   absorbNext(block: number): void;
   /** Shrinks the used block `block` to `size` bytes, freeing the rest if it can hold a block. */
   shrinkInPlace(block: number, size: number): void;
-  /** Grows the heap by `bytes` at the top, as a free block merged with a free top; false (errno = ENOMEM) if sbrk fails. */
+  /** Grows the heap at the top by at least `wanted` bytes (rounded up to 16, and never less than MIN_BLOCK), as a free block merged with a free top block; false (errno = ENOMEM) if sbrk fails. */
   growTop(bytes: number): boolean;
   /** Block size for a request of `size` payload bytes. */
   blockSizeFor(size: number): number;
@@ -196,15 +196,15 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   function growTop(wanted: number): boolean {
     // The new space must be able to stand alone as a free block: header, links, footer.
     const bytes = Math.max(alignUp(wanted, ALIGNMENT), MIN_BLOCK);
-    const old = proc.sbrk(bytes);
+    const first = proc.load64(g.heapStart) === 0;
+    // The first growth also makes room for the epilogue: the heap is then [block][epilogue].
+    const old = proc.sbrk(first ? bytes + HEADER_SIZE : bytes);
     if (old === -1) return false; // errno = ENOMEM
-    if (proc.load64(g.heapStart) === 0) {
-      // The first growth: the heap is [block][epilogue]. Keep the break aligned.
+    if (first) {
       proc.store64(g.heapStart, old);
       proc.store64(g.epilogue, old);
       // The page holding the old break may hold someone's bytes; the pages above it are fresh.
       proc.store64(g.zeroFrom, alignUp(old, PAGE_SIZE));
-      if (proc.sbrk(HEADER_SIZE) === -1) return false;
       setHeader(old, 0, USED);
     }
     const end = epilogue();
@@ -218,8 +218,7 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     setHeader(newEnd, 0, USED);
     proc.store64(g.epilogue, newEnd);
     proc.store64(g.zeroFrom, Math.max(proc.load64(g.zeroFrom), newEnd + HEADER_SIZE));
-    proc.store64(end + bytes - FOOTER_SIZE, bytes);
-    coalesce(end);
+    coalesce(end); // writes the footer and puts the block on the free list
     return true;
   }
 
@@ -286,10 +285,8 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   function free(ptr: number): void {
     if (ptr === 0) return;
     const block = blockOf(ptr, 'free()');
-    const size = sizeOf(block);
-    setHeader(block, size, flagsOf(block) & PREV_FREE);
-    proc.store64(block + size - FOOTER_SIZE, size);
-    trim(coalesce(block));
+    setHeader(block, sizeOf(block), flagsOf(block) & PREV_FREE); // free: USED cleared
+    trim(coalesce(block)); // coalesce writes the footer and puts the block on the free list
   }
   // #endregion free
 
@@ -307,7 +304,6 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     setHeader(block, size, USED | (flagsOf(block) & PREV_FREE));
     const rest = block + size;
     setHeader(rest, blockSize - size, 0);
-    proc.store64(rest + blockSize - size - FOOTER_SIZE, blockSize - size);
     trim(coalesce(rest));
   }
 

@@ -1,0 +1,38 @@
+import { Process, hex, cstruct, PROT_NONE, PROT_READ, PROT_WRITE } from './machine/index.ts';
+const t = (name: string, f: () => unknown) => { try { console.log(name, '->', f()); } catch (e) { console.log(name, 'THROWS', (e as Error).constructor.name, (e as Error).message.split('\n').join(' | ')); } };
+const proc = new Process();
+proc.sbrk(4096);
+const h = proc.heapStart;
+t('store32 2^32+5 then load32', () => { proc.store32(h, 2 ** 32 + 5); return proc.load32(h); });
+t('store8 300', () => { proc.store8(h, 300); return proc.load8(h); });
+t('store16 -1', () => { proc.store16(h, -1); return proc.load16(h); });
+t('store32 1.5', () => { proc.store32(h, 1.5); return proc.load32(h); });
+t('store32 NaN', () => { proc.store32(h, NaN); return proc.load32(h); });
+const S = cstruct({ size: 'size_t', flags: 'u32', magic: 'u32' });
+t('size_t -1 read', () => { S.write(proc, h, 'size', -1); return S.read(proc, h, 'size'); });
+t('describe all ff', () => { proc.memset(h, 0xff, 16); return S.describe(proc, h); });
+t('describe 2^60', () => { proc.store64(h, 0); proc.store32(h+4, 0x10000000); proc.store32(h,1); return S.describe(proc, h); });
+t('cstruct toString type', () => cstruct({ x: 'toString' as any }).sizeof);
+t('load at -16', () => proc.load64(-16));
+t('load at 2^32+8', () => proc.load64(2 ** 32 + 8));
+t('new Process physicalLimit 5001', () => new Process({ physicalLimit: 5001 }) && 'ok');
+t('new Process physicalLimit 64 pages +2', () => { const p = new Process({ physicalLimit: 64 * 4096 + 2 }); p.sbrk(70 * 4096); p.memset(p.heapStart, 1, 70 * 4096); return 'ok'; });
+t('mmapLimit -5', () => { const p = new Process({ mmapLimit: -5 } as any); return p.mmap(4096); });
+t('mmapLimit NaN', () => { const p = new Process({ mmapLimit: NaN } as any); return p.mmap(4096); });
+// memmove overlapping, across pages
+t('memmove fwd/back', () => {
+  const p = new Process(); const a = p.mmap(5 * 4096);
+  for (let i = 0; i < 5 * 4096; i++) p.store8(a + i, i * 7 & 0xff);
+  const ref = Array.from({ length: 5 * 4096 }, (_, i) => i * 7 & 0xff);
+  const check = (d: number, s: number, n: number) => { ref.copyWithin(d, s, s + n); p.memmove(a + d, a + s, n); for (let i = 0; i < ref.length; i++) if (p.load8(a + i) !== ref[i]) return `mismatch d=${d} s=${s} n=${n} at ${i}`; return ''; };
+  let out = '';
+  for (const [d, s, n] of [[100, 0, 9000], [0, 100, 9000], [4095, 1, 8000], [1, 4095, 8000], [5000, 3, 12000], [3, 5000, 12000], [4096, 0, 8192], [17, 4113, 4096]]) out += check(d, s, n);
+  return out || 'all ok';
+});
+t('maps after mprotect round trip', () => { const p = new Process(); const a = p.mmap(3 * 4096); p.mprotect(a + 4096, 4096, PROT_NONE); p.mprotect(a + 4096, 4096, PROT_READ | PROT_WRITE); return '\n' + p.maps(); });
+t('minor faults: read, mprotect NONE, back, read', () => { const p = new Process(); const a = p.mmap(4096); p.load8(a); const f1 = p.stats().minorFaults; p.mprotect(a, 4096, PROT_NONE); p.mprotect(a, 4096, PROT_READ); p.load8(a); return [f1, p.stats().minorFaults]; });
+t('mprotect heap', () => { const p = new Process(); p.sbrk(8192); return [p.mprotect(p.heapStart, 4096, PROT_READ), p.errno]; });
+t('munmap stack then static', () => { const p = new Process(); return p.munmap(0x600000, 4096); });
+t('brk shrink keeps page bytes', () => { const p = new Process(); p.sbrk(100); p.store8(p.heapStart + 50, 9); p.sbrk(-60); p.sbrk(60); return p.load8(p.heapStart + 50); });
+t('mmap prot check order', () => { const p = new Process(); return p.mmap(0, 99); });
+t('straddle write into protected', () => { const p = new Process(); const a = p.mmap(8192); p.mprotect(a + 4096, 4096, PROT_READ); try { p.store64(a + 4092, 0x1122334455); } catch (e) { console.log('  ', (e as Error).message.split('\n').join(' | ')); } return [p.load8(a + 4092), p.stats().residentBytes]; });
