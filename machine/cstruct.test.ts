@@ -34,6 +34,15 @@ describe('cstruct', () => {
     expect(S.describe(proc, at)).toContain('size: 4096');
   });
 
+  it('refuses to read a negative size or pointer, and prints smashed fields exactly', () => {
+    const proc = new Process();
+    const S = cstruct({ size: 'size_t', next: 'ptr' });
+    const at = proc.sbrk(S.sizeof);
+    proc.memset(at, 0xff, 16);
+    expect(() => S.read(proc, at, 'size')).toThrow(/top bit is set/);
+    expect(S.describe(proc, at)).toBe('{ size: 0xffffffffffffffff, next: 0xffffffffffffffff }');
+  });
+
   it('names the unknown field or type', () => {
     expect(() => cstruct({ x: 'float' as 'u8' })).toThrow(/unknown field type 'float'/);
     const S = cstruct({ a: 'u8' });

@@ -26,14 +26,23 @@ const SCALARS: Record<ScalarType, Scalar> = {
   u8: { size: 1, load: (p, a) => p.load8(a), store: (p, a, v) => p.store8(a, v) },
   u16: { size: 2, load: (p, a) => p.load16(a), store: (p, a, v) => p.store16(a, v) },
   u32: { size: 4, load: (p, a) => p.load32(a), store: (p, a, v) => p.store32(a, v) },
-  u64: { size: 8, load: (p, a) => p.load64(a), store: (p, a, v) => p.store64(a, v) },
+  u64: { size: 8, load: (p, a) => unsigned64(p, a), store: (p, a, v) => p.store64(a, v) },
   i8: { size: 1, load: (p, a) => (p.load8(a) << 24) >> 24, store: (p, a, v) => p.store8(a, v) },
   i16: { size: 2, load: (p, a) => (p.load16(a) << 16) >> 16, store: (p, a, v) => p.store16(a, v) },
   i32: { size: 4, load: (p, a) => p.load32(a) | 0, store: (p, a, v) => p.store32(a, v) },
   i64: { size: 8, load: (p, a) => p.load64(a), store: (p, a, v) => p.store64(a, v) },
-  ptr: { size: 8, load: (p, a) => p.load64(a), store: (p, a, v) => p.store64(a, v) },
-  size_t: { size: 8, load: (p, a) => p.load64(a), store: (p, a, v) => p.store64(a, v) },
+  ptr: { size: 8, load: (p, a) => unsigned64(p, a), store: (p, a, v) => p.store64(a, v) },
+  size_t: { size: 8, load: (p, a) => unsigned64(p, a), store: (p, a, v) => p.store64(a, v) },
 };
+
+/** An unsigned 64-bit field: a value with the top bit set is no size or pointer we can hold. */
+function unsigned64(proc: Process, addr: number): number {
+  const value = proc.load64(addr);
+  if (value < 0) {
+    throw new RangeError(`the unsigned 64-bit field at ${hex(addr)} holds ${value} read as signed: its top bit is set, so it is no size or pointer (overwritten?)`);
+  }
+  return value;
+}
 
 export interface FieldLayout {
   name: string;
@@ -125,9 +134,10 @@ export function cstruct<F extends StructFields>(spec: F): CStruct<F> {
         if (length !== undefined) return `${name}: [${length} at +${at}]`;
         const bytes = [...Array(byName.get(name)!.scalar.size).keys()].map((i) => proc.peek8(base + at + i));
         if (bytes.some((b) => b === undefined)) return `${name}: (unreadable)`;
-        let value = 0;
-        for (let i = bytes.length - 1; i >= 0; i--) value = value * 256 + (bytes[i] as number);
-        return `${name}: ${type === 'ptr' ? hex(value) : value > 0xffff ? `0x${value.toString(16)}` : value}`;
+        // Built from the bytes as a BigInt, so a smashed field prints exactly.
+        const value = bytes.reduceRight((n, b) => n * 256n + BigInt(b as number), 0n);
+        const digits = Math.max(8, value.toString(16).length);
+        return `${name}: ${type === 'ptr' || value > 0xffffn ? `0x${value.toString(16).padStart(type === 'ptr' ? digits : 0, '0')}` : value}`;
       });
       return `{ ${parts.join(', ')} }`;
     },

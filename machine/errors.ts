@@ -1,6 +1,7 @@
 // The errors a simulated process can raise. Each carries structured fields for tools
 // and a message a student can act on.
 
+import { LAYOUT } from './constants.ts';
 import { hex } from './format.ts';
 
 export type AccessKind = 'read' | 'write';
@@ -48,11 +49,11 @@ function describeFault(
   const why =
     reason === 'protected'
       ? `, which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
-      : address >= 0 && address < 0x1_0000
+      : Math.abs(address) < LAYOUT.nullGuardEnd
         ? ', in the null page (is a pointer NULL, or a small offset from NULL?)'
         : ', which is not mapped';
   let near = '';
-  const inNullPage = reason === 'unmapped' && address >= 0 && address < 0x1_0000;
+  const inNullPage = reason === 'unmapped' && Math.abs(address) < LAYOUT.nullGuardEnd;
   if (nearest !== undefined && !inNullPage) {
     const where =
       address < nearest.start

@@ -96,6 +96,17 @@ describe('loads and stores', () => {
     }
   });
 
+  it('refuse a value that does not fit the width, instead of cutting it', () => {
+    const proc = new Process();
+    const p = proc.sbrk(16);
+    expect(() => proc.store8(p, 300)).toThrow(/does not fit in 8 bits/);
+    expect(() => proc.store32(p, 2 ** 32 + 5)).toThrow(/does not fit in 32 bits/);
+    expect(() => proc.store16(p, 1.5)).toThrow(RangeError);
+    proc.store8(p, -1); // a signed value that fits is stored in two's complement
+    proc.store32(p + 4, -2);
+    expect([proc.load8(p), proc.load32(p + 4)]).toEqual([0xff, 0xfffffffe]);
+  });
+
   it('refuse a 64-bit store of a value that is not a safe integer', () => {
     const proc = new Process();
     const p = proc.sbrk(16);
@@ -117,6 +128,19 @@ describe('loads and stores', () => {
     const m = proc.mmap(PAGE_SIZE);
     expect(proc.bytes(p, 3 * PAGE_SIZE).every((b) => b === 0)).toBe(true);
     expect(proc.load64(m + 800)).toBe(0);
+  });
+});
+
+describe('options', () => {
+  it('checks the limits it is given', () => {
+    expect(() => new Process({ physicalLimit: 2 ** 31 })).toThrow(/at most/);
+    expect(() => new Process({ mmapLimit: -1 })).toThrow(TypeError);
+    expect(() => new Process({ heapLimit: 1.5 })).toThrow(TypeError);
+    const proc = new Process({ physicalLimit: 5001 }); // rounded up to two pages
+    const m = proc.mmap(2 * PAGE_SIZE);
+    proc.store8(m, 1);
+    proc.store8(m + PAGE_SIZE, 1);
+    expect(() => proc.store8(proc.mmap(PAGE_SIZE), 1)).toThrow(/out of physical memory/);
   });
 });
 

@@ -35,7 +35,7 @@ export interface ProcessOptions {
   heapLimit?: number;
   /** How many bytes mmap may hand out in all (like RLIMIT_AS). Default: no limit but the address space. */
   mmapLimit?: number;
-  /** How much physical memory the machine has. Default 2 GiB. */
+  /** How much physical memory the machine has, rounded up to pages. Default 1 GiB, at most 2 GiB less 4 pages. */
   physicalLimit?: number;
   /** The process environment, read by allocators' debugging options. */
   env?: Record<string, string>;
@@ -68,6 +68,8 @@ const NO_FRAME = 0;
 /** The shared frame of zeros that untouched pages read from, as Linux's zero page. */
 const ZERO_FRAME = PAGE_SIZE;
 const FIRST_FREE_FRAME = 2 * PAGE_SIZE;
+/** Frame offsets live in Int32Arrays: the last frame must end below 2^31. */
+const MAX_PHYSICAL = 2 ** 31 - 4 * PAGE_SIZE;
 
 export class Process {
   readonly heapStart = LAYOUT.heapStart;
@@ -115,15 +117,20 @@ export class Process {
   constructor(options: ProcessOptions = {}) {
     this.heapLimit = options.heapLimit ?? 1 << 30;
     this.mmapLimit = options.mmapLimit ?? Infinity;
-    this.physicalLimit = options.physicalLimit ?? 2 ** 31;
+    // Frames are addressed by 31-bit offsets; whole pages only.
+    this.physicalLimit = pageCeil(options.physicalLimit ?? 2 ** 30);
     this.env = { ...(options.env ?? {}) };
     for (const [name, value] of [
       ['heapLimit', this.heapLimit],
       ['physicalLimit', this.physicalLimit],
+      ['mmapLimit', this.mmapLimit === Infinity ? 0 : this.mmapLimit],
     ] as const) {
       if (!Number.isSafeInteger(value) || value < 0) {
         throw new TypeError(`new Process({ ${name}: ${value} }): expected a non-negative integer number of bytes`);
       }
+    }
+    if (this.physicalLimit > MAX_PHYSICAL) {
+      throw new RangeError(`new Process({ physicalLimit: ${options.physicalLimit} }): the machine addresses at most ${MAX_PHYSICAL} bytes of physical memory`);
     }
     if (LAYOUT.heapStart + this.heapLimit > LAYOUT.mmapBase) {
       throw new RangeError(`new Process({ heapLimit: ${this.heapLimit} }): the heap would run into the mmap area at ${hex(LAYOUT.mmapBase)}`);
@@ -178,7 +185,7 @@ export class Process {
   store8(addr: number, value: number): void {
     this.memoryOps++;
     const frame = this.writeTable[addr >>> PAGE_SHIFT];
-    if (addr >>> 0 !== addr || frame === NO_FRAME) return this.slowStore(addr, 1, value);
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (value & 0xff) !== value) return this.slowStore(addr, 1, value);
     this.u8[frame + (addr & PAGE_MASK)] = value;
   }
 
@@ -186,14 +193,14 @@ export class Process {
     this.memoryOps++;
     const frame = this.writeTable[addr >>> PAGE_SHIFT];
     const offset = addr & PAGE_MASK;
-    if (addr >>> 0 !== addr || frame === NO_FRAME || offset > PAGE_SIZE - 2) return this.slowStore(addr, 2, value);
+    if (addr >>> 0 !== addr || frame === NO_FRAME || offset > PAGE_SIZE - 2 || (value & 0xffff) !== value) return this.slowStore(addr, 2, value);
     this.view.setUint16(frame + offset, value, true);
   }
 
   store32(addr: number, value: number): void {
     this.memoryOps++;
     const frame = this.writeTable[addr >>> PAGE_SHIFT];
-    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0) return this.slowStore(addr, 4, value);
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0 || value >>> 0 !== value) return this.slowStore(addr, 4, value);
     this.u32[(frame + (addr & PAGE_MASK)) >>> 2] = value;
   }
 
@@ -231,6 +238,7 @@ export class Process {
   }
 
   private slowStore(addr: number, width: number, value: number): void {
+    if (width < 8) checkFits(addr, width, value);
     this.checkAccess(addr, width, 'write');
     const scratch = this.scratch;
     if (width === 1) scratch.setUint8(0, value);
@@ -709,6 +717,16 @@ export class Process {
       this.thread = previous;
     }
   }
+}
+
+/** A store of `width` bytes takes a value that fits them, unsigned or signed; nothing is cut silently. */
+function checkFits(addr: number, width: number, value: number): void {
+  const bits = width * 8;
+  if (Number.isInteger(value) && value >= -(2 ** (bits - 1)) && value < 2 ** bits) return;
+  throw new RangeError(
+    `store${bits}(${hex(addr)}, ${value}): the value does not fit in ${bits} bits (it must be an integer from ${-(2 ** (bits - 1))} to ${2 ** bits - 1}). ` +
+      `C would cut it silently; here that is treated as the bug it usually is.`,
+  );
 }
 
 function pageCeil(addr: number): number {
