@@ -47,6 +47,15 @@ describe('malloc with headers', () => {
     expect(walked, `walking from global_base should find the three blocks; found ${walked.map(hex).join(', ') || 'none'}`).toEqual(pointers);
   });
 
+  it('stays aligned when something else left the break unaligned', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(16);
+    proc.sbrk(8);
+    const p = heap.malloc(16);
+    expect(p % 16, `after someone else's sbrk(8), malloc(16) returned ${hex(p)}: pad the new block to 16`).toBe(0);
+    expect(walkHeap(proc).map((b) => b.payload)).toContain(p);
+  });
+
   it('returns NULL with errno = ENOMEM when the heap cannot grow', () => {
     const { proc, heap } = setUp({ heapLimit: PAGE_SIZE });
     expect(heap.malloc(PAGE_SIZE)).toBe(0);
@@ -174,8 +183,9 @@ describe('realloc, calloc and usableSize', () => {
     expect(proc.errno).toBe(ENOMEM);
   });
 
-  it('usableSize is the size in the header', () => {
+  it('usableSize is the size in the header, and 0 for NULL', () => {
     const { heap } = setUp();
     expect(heap.usableSize?.(heap.malloc(20))).toBe(32);
+    expect(heap.usableSize?.(0)).toBe(0);
   });
 });

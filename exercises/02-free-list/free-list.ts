@@ -39,8 +39,9 @@ export function createAllocator(proc: Process): Allocator {
 
   /** A new block of `size` bytes at the break, linked after `last`; 0 if sbrk fails. */
   function requestSpace(last: number, size: number): number {
-    // TODO: sbrk room for a header and the payload, fill in the header (size, next = 0,
-    // free = 0, MAGIC_USED) and link it after `last` when there is one.
+    // TODO: sbrk room for a header and the payload (padding the block to ALIGNMENT if
+    // someone else left the break unaligned), fill in the header (size, next = 0, free = 0,
+    // MAGIC_USED) and link it after `last` when there is one.
     todo('requestSpace(last, size): a new block at the break');
   }
 
@@ -78,7 +79,7 @@ export function createAllocator(proc: Process): Allocator {
   }
 
   function usableSize(ptr: number): number {
-    // TODO: the size recorded in the block's header.
+    // TODO: the size recorded in the block's header; 0 for NULL, as glibc answers.
     todo('usableSize(ptr): malloc_usable_size');
   }
 

@@ -19,8 +19,9 @@ export interface HeapBlock {
 export function walkHeap(proc: Process): HeapBlock[] {
   // TODO: start from the header whose address is stored at proc.static(GLOBAL_BASE, 8)
   // and follow `next` until NULL. Throw a HeapCorruption for a header outside the heap,
-  // out of address order (which also stops a cycle), or that breaks an invariant of
-  // block_meta: a valid magic, a size that is a positive multiple of 16, free 0 or 1.
+  // out of address order (which also stops a cycle), starting inside the block before it,
+  // or that breaks an invariant of block_meta: a valid magic, a size that is a positive
+  // multiple of 16, free 0 or 1.
   todo('walkHeap(proc): list every block from global_base');
 }
 

@@ -34,6 +34,28 @@ describe('blocks with headers', () => {
     expect(layout(proc).map(([size]) => size), `block sizes: the request plus a ${HEADER_SIZE}-byte header, rounded up to 16, at least MIN_BLOCK (${MIN_BLOCK})`).toEqual([48, 48, 128, 48, 5024]);
   });
 
+  it('starts its heap aligned even when the break was left unaligned', () => {
+    const proc = new Process();
+    proc.sbrk(8); // another part of the program
+    const heap = createAllocator(proc);
+    const p = heap.malloc(16);
+    expect(p % 16, `malloc(16) = ${hex(p)}: start the heap on a 16-byte boundary`).toBe(0);
+    layout(proc);
+  });
+
+  it('survives a first growth that fails: NULL, and a sound heap after', () => {
+    const { proc, heap } = setUp({}, { heapLimit: 64 });
+    expect(heap.malloc(39), 'a 48-byte block and the epilogue do not fit in 64 bytes').toBe(0);
+    layout(proc);
+    expect(heap.malloc(1)).not.toBe(0);
+    layout(proc);
+  });
+
+  it('refuses an unknown fit policy or threshold', () => {
+    expect(() => setUp({ fit: 'worst' })).toThrow(TypeError);
+    expect(() => setUp({ trimThreshold: -1 })).toThrow(TypeError);
+  });
+
   it('returns NULL with ENOMEM when the heap cannot grow', () => {
     const { proc, heap } = setUp({}, { heapLimit: 4096 });
     expect(heap.malloc(8192)).toBe(0);

@@ -186,6 +186,7 @@ describe('usableSize and a long run', () => {
       expect(usable).toBeGreaterThanOrEqual(size);
       expect(usable).toBeLessThan(size + 48);
     }
+    expect(heap.usableSize?.(0), 'malloc_usable_size(NULL) is 0').toBe(0);
   });
 
   it('2,000 random mallocs, reallocs and frees keep every byte and a sound heap', () => {

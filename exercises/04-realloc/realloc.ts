@@ -49,7 +49,7 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
   // #endregion calloc
 
   function usableSize(ptr: number): number {
-    // TODO: malloc_usable_size: the block's size less its header.
+    // TODO: malloc_usable_size: the block's size less its header; 0 for NULL.
     todo('usableSize(ptr): what the block can hold');
   }
 

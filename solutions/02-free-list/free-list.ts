@@ -44,8 +44,14 @@ export function createAllocator(proc: Process): Allocator {
   // #region request-space
   /** A new block of `size` bytes at the break, linked after `last`; 0 if sbrk fails. */
   function requestSpace(last: number, size: number): number {
-    const block = proc.sbrk(META_SIZE + size);
+    let block = proc.sbrk(META_SIZE + size);
     if (block === -1) return 0; // errno = ENOMEM
+    // Aligned unless someone else moved the break: then pad, as in chapter 1.
+    const padding = (ALIGNMENT - (block % ALIGNMENT)) % ALIGNMENT;
+    if (padding !== 0) {
+      if (proc.sbrk(padding) === -1) return 0;
+      block += padding;
+    }
     const header = BlockMeta.at(proc, block);
     header.size = size;
     header.next = 0;
@@ -134,6 +140,7 @@ export function createAllocator(proc: Process): Allocator {
   }
 
   function usableSize(ptr: number): number {
+    if (ptr === 0) return 0; // as glibc's malloc_usable_size(NULL)
     return BlockMeta.read(proc, blockOf(ptr, 'malloc_usable_size()'), 'size');
   }
 

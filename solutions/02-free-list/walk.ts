@@ -29,7 +29,7 @@ export function walkHeap(proc: Process): HeapBlock[] {
     if (magic !== MAGIC_USED && magic !== MAGIC_FREE) throw broken('has no valid magic');
     if (size % 16 !== 0 || size === 0) throw broken(`has size ${size}, not a positive multiple of 16`);
     if (free !== 0 && free !== 1) throw broken(`has free = ${free}, not 0 or 1`);
-    if (previous !== 0 && previous + META_SIZE + BlockMeta.read(proc, previous, 'size') !== header) throw broken(`does not start where the block before it ends`);
+    if (previous !== 0 && previous + META_SIZE + BlockMeta.read(proc, previous, 'size') > header) throw broken(`starts inside the block before it`);
     blocks.push({ header, payload: header + META_SIZE, size, free: free === 1 });
     previous = header;
     header = BlockMeta.read(proc, header, 'next');

@@ -69,6 +69,8 @@ export interface CoalescingHeap extends Allocator {
 export function createHeap(proc: Process, options: CoalescingOptions = {}): CoalescingHeap {
   const fit = options.fit ?? 'first';
   const trimThreshold = options.trimThreshold ?? 128 * 1024;
+  if (!['first', 'next', 'best'].includes(fit)) throw new TypeError(`createAllocator: fit '${fit}' is not one of first, next, best`);
+  if (!Number.isSafeInteger(trimThreshold) || trimThreshold < 0) throw new TypeError(`createAllocator: trimThreshold ${trimThreshold} is not a number of bytes`);
   const g = {
     heapStart: proc.static(GLOBALS.heapStart, 8),
     epilogue: proc.static(GLOBALS.epilogue, 8),
@@ -197,6 +199,11 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     // The new space must be able to stand alone as a free block: header, links, footer.
     const bytes = Math.max(alignUp(wanted, ALIGNMENT), MIN_BLOCK);
     const first = proc.load64(g.heapStart) === 0;
+    if (first) {
+      // Start the heap on a 16-byte boundary, even if someone left the break unaligned.
+      const padding = (ALIGNMENT - (proc.sbrk(0) % ALIGNMENT)) % ALIGNMENT;
+      if (padding !== 0 && proc.sbrk(padding) === -1) return false;
+    }
     // The first growth also makes room for the epilogue: the heap is then [block][epilogue].
     const old = proc.sbrk(first ? bytes + HEADER_SIZE : bytes);
     if (old === -1) return false; // errno = ENOMEM
@@ -342,7 +349,7 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     free,
     realloc,
     calloc,
-    usableSize: (ptr) => sizeOf(blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE,
+    usableSize: (ptr) => (ptr === 0 ? 0 : sizeOf(blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE),
     blockOf,
     blockSize: sizeOf,
     isFree,

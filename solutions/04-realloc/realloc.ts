@@ -96,6 +96,7 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
 
   // #region usable-size
   function usableSize(ptr: number): number {
+    if (ptr === 0) return 0; // as glibc's malloc_usable_size(NULL)
     return heap.blockSize(heap.blockOf(ptr, 'malloc_usable_size()')) - HEADER_SIZE;
   }
   // #endregion usable-size
