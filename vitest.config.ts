@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // against the reference solutions (students check their own work with `npm run check`).
 export default defineConfig({
   test: {
-    include: ['machine/**/*.test.ts', 'workbook/**/*.test.ts', 'exercises/**/*.test.ts', 'chapters/**/*.test.ts'],
+    include: ['machine/**/*.test.ts', 'workbook/**/*.test.ts', 'exercises/**/*.test.ts', 'chapters/**/*.test.ts', 'site/*.test.ts'],
     env: { WORKBOOK_TARGET: process.env.WORKBOOK_TARGET ?? 'solutions' },
     testTimeout: 20_000,
   },

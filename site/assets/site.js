@@ -1,0 +1,176 @@
+// The page's behaviour: theme toggle, copy buttons, keys, the contents list that follows the
+// scroll, and search. Plain script (no modules), so it runs from file:// as well.
+(function () {
+  'use strict';
+  var root = document.documentElement;
+
+  // Theme: follows the system until the reader picks one; the choice is saved.
+  var themeButton = document.querySelector('.theme-toggle');
+  var systemDark = window.matchMedia('(prefers-color-scheme: dark)');
+  function isDark() {
+    var chosen = root.getAttribute('data-theme');
+    return chosen ? chosen === 'dark' : systemDark.matches;
+  }
+  function showTheme() {
+    if (!themeButton) return;
+    var dark = isDark();
+    themeButton.setAttribute('aria-pressed', String(dark));
+    themeButton.title = dark ? 'Light theme' : 'Dark theme';
+  }
+  if (themeButton) {
+    themeButton.addEventListener('click', function () {
+      var next = isDark() ? 'light' : 'dark';
+      root.setAttribute('data-theme', next);
+      try { localStorage.setItem('workbook-theme', next); } catch (e) { /* private mode: not saved */ }
+      showTheme();
+    });
+    systemDark.addEventListener('change', showTheme);
+    showTheme();
+  }
+
+  // Copy buttons copy only the code: never the title, the prompt or the button's own label.
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    var area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand('copy'); } finally { area.remove(); }
+    return Promise.resolve();
+  }
+  document.querySelectorAll('button.copy').forEach(function (button) {
+    button.hidden = false;
+    button.setAttribute('aria-label', 'Copy the code');
+    button.addEventListener('click', function () {
+      var code = button.parentElement.querySelector('pre code');
+      copyText(code.textContent).then(function () {
+        button.textContent = 'Copied';
+        button.classList.add('copied');
+        setTimeout(function () { button.textContent = 'Copy'; button.classList.remove('copied'); }, 1500);
+      }, function () { button.textContent = 'Select and copy'; });
+    });
+  });
+
+  // Chapters on narrow screens.
+  var menu = document.querySelector('.menu-toggle');
+  var sidebar = document.getElementById('sidebar');
+  if (menu && sidebar) {
+    menu.addEventListener('click', function () {
+      var open = sidebar.classList.toggle('open');
+      menu.setAttribute('aria-expanded', String(open));
+    });
+  }
+
+  // The contents list marks the section being read.
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll('.toc a'));
+  if (tocLinks.length > 0 && 'IntersectionObserver' in window) {
+    var targets = tocLinks.map(function (a) { return document.getElementById(decodeURIComponent(a.hash.slice(1))); });
+    var update = function () {
+      var current = 0;
+      for (var i = 0; i < targets.length; i++) {
+        if (targets[i] && targets[i].getBoundingClientRect().top < window.innerHeight * 0.3) current = i;
+      }
+      tocLinks.forEach(function (a, i) {
+        a.classList.toggle('active', i === current);
+        if (i === current) a.setAttribute('aria-current', 'location'); else a.removeAttribute('aria-current');
+      });
+    };
+    var observer = new IntersectionObserver(update, { rootMargin: '0px 0px -70% 0px' });
+    targets.forEach(function (t) { if (t) observer.observe(t); });
+    window.addEventListener('scroll', update, { passive: true });
+    update();
+  }
+
+  // Search: the index is a plain script built with the site, loaded on first use.
+  var dialog = document.querySelector('dialog.search');
+  var input = document.getElementById('search-input');
+  var results = document.querySelector('.search-results');
+  var status = document.querySelector('.search-status');
+  var engine = null;
+  var loading = null;
+  function scriptBase() {
+    var own = document.querySelector('script[src$="assets/site.js"]');
+    return own.getAttribute('src').replace(/site\.js$/, '');
+  }
+  function load(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = scriptBase() + src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error('could not load ' + src)); };
+      document.head.appendChild(script);
+    });
+  }
+  function loadIndex() {
+    if (loading) return loading;
+    loading = load('minisearch.js').then(function () { return load('search-index.js'); }).then(function () {
+      var data = window.WORKBOOK_SEARCH;
+      engine = window.MiniSearch.loadJSON(data.index, data.options);
+    });
+    return loading;
+  }
+  function render(query) {
+    results.textContent = '';
+    if (!engine || query.trim() === '') { status.textContent = ''; return; }
+    var found = engine.search(query).slice(0, 12);
+    status.textContent = found.length === 0 ? 'Nothing found for “' + query + '”.' : found.length + (found.length === 1 ? ' section' : ' sections');
+    found.forEach(function (hit) {
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = hit.href;
+      var title = document.createElement('span');
+      title.className = 'result-title';
+      title.textContent = hit.title;
+      var page = document.createElement('span');
+      page.className = 'result-page';
+      page.textContent = ' · ' + hit.pageTitle;
+      var excerpt = document.createElement('span');
+      excerpt.className = 'result-excerpt';
+      excerpt.textContent = hit.excerpt;
+      a.append(title, page, excerpt);
+      a.addEventListener('click', function () { dialog.close(); });
+      li.appendChild(a);
+      results.appendChild(li);
+    });
+  }
+  function openSearch() {
+    if (!dialog || dialog.open) return;
+    dialog.showModal();
+    input.focus();
+    input.select();
+    loadIndex().then(function () { render(input.value); }, function (error) { status.textContent = 'Search is not available: ' + error.message; });
+  }
+  if (dialog) {
+    document.querySelector('.search-open').addEventListener('click', openSearch);
+    input.addEventListener('input', function () { render(input.value); });
+    input.addEventListener('keydown', function (event) {
+      if (event.key === 'ArrowDown' || event.key === 'Enter') {
+        var first = results.querySelector('a');
+        if (first) { event.preventDefault(); if (event.key === 'Enter') first.click(), (location.href = first.href); else first.focus(); }
+      }
+    });
+    results.addEventListener('keydown', function (event) {
+      var links = Array.prototype.slice.call(results.querySelectorAll('a'));
+      var i = links.indexOf(document.activeElement);
+      if (event.key === 'ArrowDown' && i < links.length - 1) { event.preventDefault(); links[i + 1].focus(); }
+      if (event.key === 'ArrowUp') { event.preventDefault(); (i > 0 ? links[i - 1] : input).focus(); }
+    });
+  }
+
+  // Keys: / searches, ← and → turn the page.
+  document.addEventListener('keydown', function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open], .heap-view')) return;
+    if (event.key === '/') {
+      event.preventDefault();
+      openSearch();
+    } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+      var link = document.querySelector(event.key === 'ArrowLeft' ? '.pager a[rel="prev"]' : '.pager a[rel="next"]');
+      if (link) location.href = link.href;
+    }
+  });
+})();

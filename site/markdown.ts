@@ -1,0 +1,332 @@
+// One chapter's Markdown to HTML: markdown-it with anchors, containers for tips and warnings,
+// the book's markers resolved (included code is read from its file, never copied), exercise
+// boxes, code blocks with a title and a copy button, and every link recorded for checking.
+
+import MarkdownIt, { type PluginWithParams } from 'markdown-it';
+import anchor from 'markdown-it-anchor';
+import container from 'markdown-it-container';
+import type Token from 'markdown-it/lib/token.mjs';
+import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs';
+import { basename } from 'node:path';
+import { findMarkers, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
+import { escapeHtml, highlight, parseLineRanges, prismLanguage, splitHighlightedLines } from './highlight.ts';
+
+export interface Heading {
+  level: number;
+  id: string;
+  /** Plain text, for the contents list and search. */
+  text: string;
+  /** The heading's inner HTML (code spans kept). */
+  html: string;
+}
+
+/** A link found in a page's source, checked once every page is rendered. */
+export interface SourceLink {
+  /** The href as rewritten for the site: `02-free-list.html#free`, `#place`. */
+  href: string;
+  /** Where it was written: `chapters/01-bump.md:42`. */
+  where: string;
+}
+
+/** A heading's stretch of text, one document of the search index. */
+export interface Section {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface HeapViewEmbed {
+  allocator: string;
+  trace: string;
+  where: string;
+}
+
+/** What rendering a page needs and collects: passed to markdown-it as its `env`. */
+export interface RenderEnv {
+  /** The source file, relative to the repository: `chapters/01-bump.md`. */
+  file: string;
+  /** Hints of an exercise by its id (`bump`), folded under its box. */
+  hintsFor?: (id: string) => string[];
+  /** A link to a page that is not part of the site: an error (chapters) or plain text (README). */
+  strictLinks: boolean;
+  /** Page names of the site, by source name: `01-bump.md` → `01-bump.html`. */
+  pages: Map<string, string>;
+  markers: Marker[];
+  headings: Heading[];
+  links: SourceLink[];
+  sections: Section[];
+  heapViews: HeapViewEmbed[];
+  errors: string[];
+}
+
+export function slugify(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .replace(/-+/g, '-');
+}
+
+const BOXES: Record<string, { label: string; className: string }> = {
+  'Exercise:': { label: 'Exercise', className: 'exercise' },
+  'Tip:': { label: 'Tip', className: 'tip' },
+  'Note:': { label: 'Note', className: 'note' },
+  'Warning:': { label: 'Warning', className: 'warning' },
+};
+
+const MARKER = /^<!--\s*(include|output|heap-view):\s*(.+?)\s*-->\s*$/;
+
+export function createMarkdown(): MarkdownIt {
+  const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
+  md.use(anchor, {
+    level: [1, 2, 3],
+    slugify,
+    tabIndex: false,
+    permalink: anchor.permalink.linkAfterHeader({
+      style: 'visually-hidden',
+      assistiveText: (title: string) => `Link to the section “${title}”`,
+      visuallyHiddenClass: 'visually-hidden',
+      symbol: '#',
+      class: 'heading-anchor',
+      wrapper: ['<div class="heading">', '</div>'],
+    }),
+  });
+  for (const kind of ['tip', 'note', 'warning']) {
+    // The container's own types see markdown-it's CommonJS declarations; the plugin is the same.
+    md.use(container as unknown as PluginWithParams, kind, {
+      render: (tokens: Token[], idx: number) =>
+        tokens[idx].nesting === 1 ? `<aside class="box ${kind}" aria-label="${kind[0].toUpperCase()}${kind.slice(1)}"><p class="box-title">${kind[0].toUpperCase()}${kind.slice(1)}</p>\n` : '</aside>\n',
+    });
+  }
+  md.core.ruler.push('workbook', (state) => workbookRule(state, md));
+
+  md.renderer.rules.fence = (tokens, idx) => renderFence(tokens[idx]);
+  md.renderer.rules.blockquote_open = (tokens, idx, options, env, self) => {
+    const box = tokens[idx].meta?.box as BoxMeta | undefined;
+    if (box === undefined) return self.renderToken(tokens, idx, options);
+    const file = box.file === undefined ? '' : ` <code class="box-file">${escapeHtml(box.file)}</code>`;
+    return `<aside class="box ${box.className}" aria-label="${box.label}"><p class="box-title">${box.label}${file}</p>\n`;
+  };
+  md.renderer.rules.blockquote_close = (tokens, idx, options, env: RenderEnv, self) => {
+    const box = tokens[idx].meta?.box as BoxMeta | undefined;
+    if (box === undefined) return self.renderToken(tokens, idx, options);
+    let footer = '';
+    if (box.command !== undefined) {
+      footer += `<div class="box-run"><span class="box-run-label">Run</span><pre class="command"><code>${escapeHtml(box.command)}</code></pre>${copyButton()}</div>\n`;
+    }
+    const hints = box.hintId === undefined ? [] : (env.hintsFor?.(box.hintId) ?? []);
+    hints.forEach((hint, i) => {
+      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [] })}</details>\n`;
+    });
+    return `${footer}</aside>\n`;
+  };
+  md.renderer.rules.html_block = (tokens, idx) => (tokens[idx].meta?.marker === true ? (tokens[idx].meta.html ?? '') : tokens[idx].content);
+  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+    if (tokens[idx].meta?.unlinked === true) return '<span class="unlinked">';
+    return self.renderToken(tokens, idx, options);
+  };
+  md.renderer.rules.link_close = (tokens, idx, options, env, self) => {
+    if (tokens[idx].meta?.unlinked === true) return '</span>';
+    return self.renderToken(tokens, idx, options);
+  };
+  return md;
+}
+
+interface BoxMeta {
+  label: string;
+  className: string;
+  file?: string;
+  command?: string;
+  hintId?: string;
+}
+
+interface FenceMeta {
+  /** A file-name title: what an include marker names. */
+  title?: string;
+  caption?: string;
+}
+
+export function copyButton(): string {
+  return '<button type="button" class="copy" hidden>Copy</button>';
+}
+
+function renderFence(token: Token): string {
+  const info = token.info.trim();
+  const lang = info.split(/\s+/)[0] ?? '';
+  const ranges = /\{([\d,\s-]+)\}/.exec(info)?.[1];
+  const meta = (token.meta ?? {}) as FenceMeta;
+  const code = token.content.replace(/\n$/, '');
+  let html = highlight(code, lang);
+  if (ranges !== undefined) {
+    const marked = parseLineRanges(ranges);
+    html = splitHighlightedLines(html)
+      .map((line, i) => (marked.has(i + 1) ? `<span class="line hl">${line}</span>` : `<span class="line">${line}</span>`))
+      .join('\n');
+  }
+  const isCode = prismLanguage(lang) !== undefined;
+  const langClass = isCode ? `language-${prismLanguage(lang)}` : 'language-text';
+  const kind = isCode ? 'code' : meta.caption !== undefined ? 'output' : 'figure';
+  let out = `<figure class="block ${kind}">`;
+  if (meta.title !== undefined) out += `<figcaption class="block-title"><span class="file">${escapeHtml(meta.title)}</span></figcaption>`;
+  else if (meta.caption !== undefined) out += `<figcaption class="block-title">${meta.caption}</figcaption>`;
+  out += `<div class="block-body">`;
+  if (isCode) out += copyButton();
+  // A scrollable region must be reachable from the keyboard.
+  out += `<pre class="${langClass}" tabindex="0"><code class="${langClass}">${html}</code></pre></div></figure>\n`;
+  return out;
+}
+
+function workbookRule(state: StateCore, md: MarkdownIt): void {
+  const env = state.env as RenderEnv;
+  const tokens = state.tokens;
+  let section: Section | undefined;
+  const flush = () => {
+    if (section !== undefined) env.sections.push({ ...section, text: section.text.replace(/\s+/g, ' ').trim() });
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const line = (token.map?.[0] ?? 0) + 1;
+    const where = `${env.file}:${line}`;
+
+    if (token.type === 'html_block') markerToken(tokens, i, env, where);
+
+    if (token.type === 'heading_open') {
+      const inline = tokens[i + 1];
+      const id = token.attrGet('id') ?? '';
+      const level = Number(token.tag.slice(1));
+      const text = (inline.children ?? []).filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('');
+      const html = md.renderer.renderInline(inline.children ?? [], md.options, env);
+      env.headings.push({ level, id, text, html });
+      if (level <= 3) {
+        flush();
+        section = { id, title: text, text: '' };
+      }
+      i++;
+      continue;
+    }
+
+    if (token.type === 'blockquote_open') boxToken(tokens, i, env);
+
+    if (token.type === 'inline') {
+      if (section !== undefined) section.text += ' ' + plainText(token.content);
+      for (const child of token.children ?? []) if (child.type === 'link_open') linkToken(child, env, where);
+    } else if (token.type === 'fence' && section !== undefined) {
+      section.text += ' ' + token.content;
+    }
+  }
+  flush();
+}
+
+function plainText(markdown: string): string {
+  return markdown.replace(/[`*_]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+}
+
+/** The book's markers: an include's code is read from its file now, not taken from the chapter. */
+function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string): void {
+  const token = tokens[i];
+  const match = MARKER.exec(token.content.trim());
+  if (match === null) return;
+  token.meta = { marker: true, html: '' };
+  const line = (token.map?.[0] ?? 0) + 1;
+  const kind = match[1];
+  if (kind === 'heap-view') {
+    const [allocator, trace] = match[2].split(/\s+/);
+    if (allocator === undefined || trace === undefined) {
+      env.errors.push(`${where}: a heap view names an allocator and a trace: <!-- heap-view: coalescing traces/short.rep -->`);
+      return;
+    }
+    env.heapViews.push({ allocator, trace, where });
+    token.meta.html = `<!--heap-view:${env.heapViews.length - 1}-->`;
+    return;
+  }
+  const marker = env.markers.find((m) => m.line === line);
+  const fence = tokens[i + 1];
+  if (marker === undefined || fence?.type !== 'fence') {
+    env.errors.push(`${where}: the ${kind} of ${match[2]} must be followed by a fenced code block`);
+    return;
+  }
+  if (kind === 'include') {
+    try {
+      fence.content = resolveInclude(marker.spec, where) + '\n';
+    } catch (error) {
+      env.errors.push((error as Error).message);
+      return;
+    }
+    const [path, region] = marker.spec.split('#');
+    fence.meta = { title: region === undefined || /^L\d/.test(region) ? path : `${path} · ${region}` } satisfies FenceMeta;
+  } else {
+    fence.meta = { caption: `printed by <code>${escapeHtml(marker.spec)}</code>` } satisfies FenceMeta;
+  }
+}
+
+/** `> **Exercise:** …` (and Tip, Note, Warning) becomes a box with its file and command. */
+function boxToken(tokens: Token[], i: number, env: RenderEnv): void {
+  const inline = tokens[i + 2];
+  if (tokens[i + 1]?.type !== 'paragraph_open' || inline?.type !== 'inline') return;
+  const children = inline.children ?? [];
+  while (children[0]?.type === 'text' && children[0].content === '') children.shift();
+  if (children[0]?.type !== 'strong_open' || children[2]?.type !== 'strong_close') return;
+  const kind = BOXES[children[1].content.trim()];
+  if (kind === undefined) return;
+  const meta: BoxMeta = { ...kind };
+  if (kind.className === 'exercise') {
+    meta.file = /`((?:exercises|solutions|machine)\/[^`\s]+)`/.exec(inline.content)?.[1];
+    const command = /`(npm run check -- [^`]+)`/.exec(inline.content)?.[1];
+    if (command !== undefined) meta.command = command;
+    meta.hintId = /`npm run hint -- ([^`\s]+)`/.exec(inline.content)?.[1];
+  }
+  // Drop the bold label (the box shows it) and capitalize what follows.
+  children.splice(0, 3);
+  const first = children[0];
+  if (first?.type === 'text') {
+    first.content = first.content.replace(/^\s+/, '');
+    first.content = first.content.charAt(0).toUpperCase() + first.content.slice(1);
+  }
+  let depth = 0;
+  for (let j = i; j < tokens.length; j++) {
+    if (tokens[j].type === 'blockquote_open') depth++;
+    if (tokens[j].type === 'blockquote_close' && --depth === 0) {
+      tokens[j].meta = { box: meta };
+      break;
+    }
+  }
+  tokens[i].meta = { box: meta };
+  void env;
+}
+
+/** Links to chapters become links to their pages; every relative link is recorded for the check. */
+function linkToken(link: Token, env: RenderEnv, where: string): void {
+  const href = link.attrGet('href') ?? '';
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) return; // another site: not ours to check
+  const hash = href.indexOf('#');
+  const path = hash === -1 ? href : href.slice(0, hash);
+  const fragment = hash === -1 ? '' : href.slice(hash);
+  if (path === '') {
+    env.links.push({ href, where });
+    return;
+  }
+  const page = env.pages.get(basename(path));
+  if (page === undefined) {
+    if (env.strictLinks) env.errors.push(`${where}: the link to ${href} points at no page of the site (link to a chapter, chapters/NN-name.md, or a heading in one)`);
+    else link.meta = { unlinked: true };
+    return;
+  }
+  link.attrSet('href', page + fragment);
+  env.links.push({ href: page + fragment, where });
+}
+
+export function newEnv(file: string, markdown: string, pages: Map<string, string>, extra: Partial<RenderEnv> = {}): RenderEnv {
+  return {
+    file,
+    strictLinks: true,
+    pages,
+    markers: findMarkers(markdown),
+    headings: [],
+    links: [],
+    sections: [],
+    heapViews: [],
+    errors: [],
+    ...extra,
+  };
+}

@@ -1,0 +1,38 @@
+// The search index, built once at build time and loaded by a plain script (so search works
+// from file:// too): one document per heading, with the text up to the next heading.
+
+import MiniSearch from 'minisearch';
+import type { Section } from './markdown.ts';
+
+/** The options the page's script must load the index with: the same fields, in the same order. */
+export const SEARCH_OPTIONS = {
+  fields: ['title', 'text'],
+  storeFields: ['title', 'pageTitle', 'href', 'excerpt'],
+  searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2 },
+};
+
+export interface SearchablePage {
+  page: string;
+  pageTitle: string;
+  sections: Section[];
+}
+
+export function buildSearchIndex(pages: SearchablePage[]): string {
+  const search = new MiniSearch({ fields: SEARCH_OPTIONS.fields, storeFields: SEARCH_OPTIONS.storeFields });
+  let id = 0;
+  for (const page of pages) {
+    for (const section of page.sections) {
+      search.add({
+        id: id++,
+        title: section.title,
+        text: section.text,
+        pageTitle: page.pageTitle,
+        href: `${page.page}#${section.id}`,
+        excerpt: section.text.length > 180 ? `${section.text.slice(0, 180).replace(/\s+\S*$/, '')} …` : section.text,
+      });
+    }
+  }
+  const json = JSON.stringify(search);
+  const options = JSON.stringify(SEARCH_OPTIONS);
+  return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, index: ${JSON.stringify(json)} };\n`;
+}

@@ -1,0 +1,117 @@
+// Serves the built site on localhost and rebuilds it when a chapter or any code it shows
+// changes; an open page reloads itself after a rebuild. `npm start` calls serveSite.
+
+import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { extname, join, normalize, relative, sep } from 'node:path';
+import { buildSite, DEFAULT_OUT, ROOT, SiteBuildError } from './generator.ts';
+
+export interface ServeOptions {
+  /** 0 or absent: any free port. */
+  port?: number;
+  withSolutions?: boolean;
+  log?: (line: string) => void;
+  /** Where to build and serve from: site/dist by default. */
+  outDir?: string;
+}
+
+export interface ServedSite {
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/** What changes the site: the chapters and every folder a chapter can include from. */
+export const WATCHED = ['chapters', 'solutions', 'exercises', 'machine', 'site/assets', 'README.md'];
+
+const RELOAD_SCRIPT = `<script>(function(){var s=new EventSource('/__reload');s.onmessage=function(){location.reload();};})();</script>`;
+
+export async function serveSite(options: ServeOptions = {}): Promise<ServedSite> {
+  const log = options.log ?? (() => {});
+  const outDir = options.outDir ?? DEFAULT_OUT;
+  const build = (): boolean => {
+    try {
+      const result = buildSite({ withSolutions: options.withSolutions, outDir });
+      log(`site: built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms`);
+      return true;
+    } catch (error) {
+      log(error instanceof SiteBuildError ? error.message : `site: the build failed: ${(error as Error).stack}`);
+      return false;
+    }
+  };
+  if (!build() && !existsSync(join(outDir, 'index.html'))) throw new Error('The site could not be built; see the messages above.');
+
+  const listeners = new Set<ServerResponse>();
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (path === '/__reload') {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      response.write(': connected\n\n');
+      listeners.add(response);
+      request.on('close', () => listeners.delete(response));
+      return;
+    }
+    let file = normalize(join(outDir, path));
+    if (file !== outDir && !file.startsWith(outDir + sep)) {
+      response.writeHead(403).end('Forbidden');
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Not found: ${path}`);
+      return;
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    let body: Buffer | string = readFileSync(file);
+    if (extname(file) === '.html') body = body.toString('utf8').replace('</body>', `${RELOAD_SCRIPT}</body>`);
+    response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+
+  // Rebuild once a burst of saves has settled.
+  let timer: NodeJS.Timeout | undefined;
+  const changed = (what: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      log(`site: ${what} changed, rebuilding`);
+      if (build()) for (const listener of listeners) listener.write('data: reload\n\n');
+    }, 80);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const entry of WATCHED) {
+    const path = join(ROOT, entry);
+    if (!existsSync(path)) continue;
+    const recursive = statSync(path).isDirectory();
+    watchers.push(
+      watch(path, { recursive }, (_event, name) => {
+        const file = name === null ? entry : relative(ROOT, join(path, name.toString()));
+        if (file.includes('node_modules') || file.endsWith('~') || /\.test\.ts$/.test(file)) return;
+        changed(file);
+      }),
+    );
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+      for (const listener of listeners) listener.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

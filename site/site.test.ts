@@ -1,0 +1,233 @@
+// The site build: every chapter becomes a page, included code is read from its file, every
+// link is checked, nothing loads from another host, and solutions stay out of the students' site.
+
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
+import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
+import { splitHighlightedLines } from './highlight.ts';
+import { serveSite } from './serve.ts';
+
+const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => /^\d\d-.*\.md$/.test(f)).sort();
+const scratch = mkdtempSync(join(tmpdir(), 'workbook-site-'));
+const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
+/** The text of HTML, as a reader (or a copy button) sees it. */
+const textOf = (html: string) =>
+  html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+
+let student: BuildResult;
+let instructor: BuildResult;
+beforeAll(() => {
+  student = buildSite({ outDir: join(scratch, 'student') });
+  instructor = buildSite({ outDir: join(scratch, 'instructor'), withSolutions: true });
+  console.log(`site: the whole book (${chapters.length} chapters) built in ${student.ms.toFixed(0)} ms`);
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('npm run site', () => {
+  it('makes a page of every chapter, an index and print.html, well under a second', () => {
+    for (const chapter of chapters) expect(student.pages).toContain(chapter.replace(/\.md$/, '.html'));
+    expect(student.pages).toContain('index.html');
+    expect(student.pages).toContain('print.html');
+    expect(student.ms).toBeLessThan(1000);
+  });
+
+  it('lists every chapter in the sidebar of every page, the current one marked', () => {
+    for (const chapter of chapters) {
+      const page = chapter.replace(/\.md$/, '.html');
+      const html = read(student.outDir, page);
+      const sidebar = /<nav class="sidebar"[\s\S]*?<\/nav>/.exec(html)![0];
+      for (const other of chapters) expect(sidebar).toContain(`href="${other.replace(/\.md$/, '.html')}"`);
+      expect(sidebar).toContain(`<a href="${page}" aria-current="page">`);
+    }
+  });
+
+  it('links each chapter to the one before and after it', () => {
+    const pages = ['index.html', ...chapters.map((c) => c.replace(/\.md$/, '.html'))];
+    pages.forEach((page, i) => {
+      const html = read(student.outDir, page);
+      if (i > 0) expect(html).toContain(`rel="prev" href="${pages[i - 1]}"`);
+      if (i < pages.length - 1) expect(html).toContain(`rel="next" href="${pages[i + 1]}"`);
+    });
+  });
+
+  it('shows included code as it stands in its file, titled with the file, highlighted at build time', () => {
+    for (const chapter of chapters) {
+      const markdown = read(resolve(ROOT, 'chapters'), chapter);
+      const html = read(student.outDir, chapter.replace(/\.md$/, '.html'));
+      for (const marker of findMarkers(markdown).filter((m) => m.kind === 'include')) {
+        const [path, region] = marker.spec.split('#');
+        const title = `<span class="file">${path} · ${region}</span>`;
+        const at = html.indexOf(title);
+        expect(at, `${chapter}: the block of ${marker.spec} has a title`).toBeGreaterThan(-1);
+        const code = /<code class="language-typescript">([\s\S]*?)<\/code><\/pre>/.exec(html.slice(at))![1];
+        expect(code).toContain('<span class="token keyword">');
+        expect(textOf(code)).toBe(resolveInclude(marker.spec, chapter));
+      }
+    }
+  });
+
+  it('gives every code block a copy button, and an anchor to every heading', () => {
+    const html = read(student.outDir, '01-bump.html');
+    const blocks = html.match(/<figure class="block code">/g) ?? [];
+    expect(blocks.length).toBeGreaterThan(0);
+    expect(html.match(/<button type="button" class="copy" hidden>Copy<\/button><pre/g)).toHaveLength(blocks.length);
+    expect(html).toMatch(/<h2 id="the-contract">The contract<\/h2>\s*<a class="heading-anchor" href="#the-contract"><span class="visually-hidden">Link to the section “The contract”<\/span>/);
+  });
+
+  it('draws exercise boxes with the file to open, the command to run and the hints folded', () => {
+    const html = read(student.outDir, '01-bump.html');
+    expect(html).toContain('<aside class="box exercise" aria-label="Exercise"><p class="box-title">Exercise <code class="box-file">exercises/01-bump/bump.ts</code></p>');
+    expect(html).toContain('<pre class="command"><code>npm run check -- bump</code></pre>');
+    expect(html).toMatch(/<details class="hint"><summary>Hint 1 of \d+<\/summary>/);
+    expect(html).not.toContain('<strong>Exercise:</strong>');
+  });
+
+  it('puts an in-page contents list of the sections on every chapter', () => {
+    const html = read(student.outDir, '03-coalescing.html');
+    const toc = /<nav class="toc"[\s\S]*?<\/nav>/.exec(html)![0];
+    expect(toc).toContain('href="#boundary-tags"');
+  });
+
+  it('asks nothing of another host: every src and href of the site is relative', () => {
+    for (const name of readdirSync(student.outDir).filter((f) => f.endsWith('.html'))) {
+      const html = read(student.outDir, name);
+      for (const [, attr, url] of html.matchAll(/\s(src|href)="([^"]*)"/g)) {
+        if (attr === 'src' || !/^https?:/.test(url)) expect(url, `${name}: ${attr}=${url}`).not.toMatch(/^(\/|[a-z][a-z0-9+.-]*:)/i);
+      }
+    }
+    const css = read(join(student.outDir, 'assets'), 'site.css');
+    expect(css).not.toMatch(/url\(|@import|@font-face/);
+  });
+
+  it('applies a saved theme before the first paint', () => {
+    const html = read(student.outDir, '00-the-process.html');
+    expect(html.indexOf("localStorage.getItem('workbook-theme')")).toBeLessThan(html.indexOf('assets/site.css'));
+  });
+
+  it('keeps every link of print.html inside the page, every id once', () => {
+    const html = read(student.outDir, 'print.html');
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [, href] of html.matchAll(/<a [^>]*href="([^"]*)"/g)) {
+      if (href === 'index.html' || /^https?:/.test(href)) continue;
+      expect(href, 'a link in print.html').toMatch(/^#/);
+      expect(ids).toContain(href.slice(1));
+    }
+    for (const chapter of chapters) expect(html).toContain(`<section class="print-chapter" id="${chapter.replace(/\.md$/, '')}"`);
+    expect(html).not.toContain('class="sidebar"');
+  });
+
+  it('builds a search index, split by heading, that knows the last chapter', () => {
+    const index = read(join(student.outDir, 'assets'), 'search-index.js');
+    const last = chapters.at(-1)!.replace(/\.md$/, '.html');
+    expect(index).toContain(`${last}#`);
+    expect(index).toMatch(/^\/\/ Built by site\/search-index\.ts\.\nwindow\.WORKBOOK_SEARCH = /);
+  });
+
+  it('shows the full solutions only in the instructor build', () => {
+    const solution = readFileSync(resolve(ROOT, 'solutions/01-bump/bump.ts'), 'utf8');
+    // A line of the solution that no chapter includes: its imports.
+    const hidden = solution.split('\n').find((l) => l.startsWith('import '))!;
+    const escaped = hidden.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const allText = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.html')).map((f) => textOf(read(dir, f))).join('\n');
+    expect(student.pages.some((p) => p.startsWith('solutions-'))).toBe(false);
+    expect(allText(student.outDir)).not.toContain(hidden);
+    expect(instructor.pages).toContain('solutions-01-bump.html');
+    expect(textOf(read(instructor.outDir, 'solutions-01-bump.html'))).toContain(hidden);
+    expect(read(instructor.outDir, '01-bump.html')).toContain('href="solutions-01-bump.html"');
+    void escaped;
+  });
+});
+
+describe('a broken book does not build', () => {
+  const book = (files: Record<string, string>) => {
+    const root = mkdtempSync(join(scratch, 'book-'));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'chapters', name), text);
+    return root;
+  };
+  const problemsOf = (root: string): string[] => {
+    try {
+      buildSite({ root, outDir: join(root, 'dist') });
+    } catch (error) {
+      expect(error).toBeInstanceOf(SiteBuildError);
+      return (error as SiteBuildError).problems;
+    }
+    return [];
+  };
+
+  it('names the chapter and line of a link to a missing page or heading', () => {
+    const root = book({
+      '00-a.md': '# A\n\n## Here\n\nSee [b](01-b.md#nowhere), [here](#here), [b](01-b.md#there) and [gone](#gone).\n\nAnd [a file](../machine/process.ts).\n',
+      '01-b.md': '# B\n\n## There\n',
+    });
+    expect(problemsOf(root)).toEqual([
+      'chapters/00-a.md:7: the link to ../machine/process.ts points at no page of the site (link to a chapter, chapters/NN-name.md, or a heading in one)',
+      'chapters/00-a.md:5: the link to 01-b.html#nowhere: chapters/01-b.md has no heading #nowhere',
+      'chapters/00-a.md:5: the link to #gone: chapters/00-a.md has no heading #gone',
+    ]);
+  });
+
+  it('names the chapter and line of an include whose file or region is missing', () => {
+    const root = book({
+      '00-a.md': '# A\n\n<!-- include: solutions/01-bump/bump.ts#nope -->\n```ts\n```\n\n<!-- include: solutions/none.ts#a -->\n```ts\n```\n',
+    });
+    const problems = problemsOf(root);
+    expect(problems[0]).toMatch(/^chapters\/00-a\.md:3: include of solutions\/01-bump\/bump\.ts#nope: .* has no region 'nope'/);
+    expect(problems[1]).toMatch(/^chapters\/00-a\.md:7: include of solutions\/none\.ts#a: there is no file/);
+  });
+
+  it('shows the code of the file even when the chapter holds an old copy', () => {
+    const root = book({ '00-a.md': '# A\n\n<!-- include: solutions/01-bump/bump.ts#free -->\n```ts\nold code\n```\n' });
+    buildSite({ root, outDir: join(root, 'dist') });
+    const html = read(join(root, 'dist'), '00-a.html');
+    expect(html).not.toContain('old code');
+    expect(textOf(html)).toContain(resolveInclude('solutions/01-bump/bump.ts#free', 'here'));
+  });
+
+  it('checks the links of the finished pages too', () => {
+    const files = new Map([
+      ['a.html', '<a href="b.html#x">b</a> <img src="https://example.com/i.png"> <a href="missing.html">m</a>'],
+      ['b.html', '<h2 id="y">y</h2>'],
+    ]);
+    expect(checkSiteLinks(files)).toEqual([
+      'a.html: the link to b.html#x: b.html has no element #x',
+      'a.html: src="https://example.com/i.png" loads from another host',
+      'a.html: the link to missing.html points at no file of the site',
+    ]);
+  });
+});
+
+describe('highlighted lines', () => {
+  it('close and reopen the spans that cross a line', () => {
+    expect(splitHighlightedLines('<span class="a">x\ny</span>\nz')).toEqual(['<span class="a">x</span>', '<span class="a">y</span>', 'z']);
+  });
+});
+
+describe('serveSite', () => {
+  it('serves the built site on a free localhost port and rebuilds when a chapter changes', async () => {
+    const lines: string[] = [];
+    const site = await serveSite({ outDir: join(scratch, 'served'), log: (line) => lines.push(line) });
+    try {
+      expect(site.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const index = await fetch(site.url);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain('href="01-bump.html"');
+      const css = await fetch(`${site.url}assets/site.css`);
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+      expect((await fetch(`${site.url}../package.json`)).status).not.toBe(200);
+
+      const chapter = resolve(ROOT, 'chapters', chapters[0]);
+      const now = new Date();
+      utimesSync(chapter, now, now);
+      await expect.poll(() => lines.some((l) => /changed, rebuilding/.test(l)), { timeout: 5000 }).toBe(true);
+      await expect.poll(() => lines.filter((l) => /^site: built/.test(l)).length, { timeout: 5000 }).toBe(2);
+    } finally {
+      await site.close();
+    }
+  });
+});
