@@ -23,7 +23,7 @@ describe.each(chapters)('chapters/%s', (chapter) => {
   it('shows figures exactly as their scripts print them', () => {
     for (const marker of markers.filter((m) => m.kind === 'output')) {
       const where = `chapters/${chapter}:${marker.line}`;
-      expect(marker.block, `${where}: the figure differs from what ${marker.spec} prints now (npx tsx workbook/cli.ts markers --update)`).toBe(runOutputScript(marker.spec));
+      expect(marker.block, `${where}: the figure differs from what ${marker.spec} prints now (npx tsx workbook/cli.ts markers --update)`).toBe(runOutputScript(marker.spec, where));
     }
   }, 60_000);
 });

@@ -80,9 +80,15 @@ function dedent(lines: string[]): string[] {
 }
 
 /** What an output marker's script prints now, trailing newlines trimmed. */
-export function runOutputScript(spec: string): string {
-  const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), spec], { cwd: ROOT, encoding: 'utf8' });
-  return printed.replace(/\n+$/, '');
+export function runOutputScript(spec: string, where = spec): string {
+  if (!existsSync(resolve(ROOT, spec))) throw new MarkerError(`${where}: output of ${spec}: there is no such script`);
+  try {
+    const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), spec], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    return printed.replace(/\n+$/, '');
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? error).trim().split('\n').slice(0, 6).join('\n');
+    throw new MarkerError(`${where}: output of ${spec}: the script failed:\n${stderr}`);
+  }
 }
 
 /**
@@ -95,12 +101,12 @@ export function refreshChapter(path: string): number {
   for (const marker of findMarkers(lines.join('\n')).reverse()) {
     if (marker.block === undefined) continue;
     const where = `${relative(ROOT, path)}:${marker.line}`;
-    const fresh = marker.kind === 'include' ? resolveInclude(marker.spec, where) : runOutputScript(marker.spec);
+    const fresh = marker.kind === 'include' ? resolveInclude(marker.spec, where) : runOutputScript(marker.spec, where);
     if (fresh === marker.block) continue;
     const blockLines = marker.block === '' ? 0 : marker.block.split('\n').length;
     lines.splice(marker.line + 1, blockLines, ...fresh.split('\n'));
     changed++;
   }
-  writeFileSync(path, lines.join('\n'));
+  if (changed > 0) writeFileSync(path, lines.join('\n'));
   return changed;
 }

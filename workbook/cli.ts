@@ -1,18 +1,25 @@
 // The workbook's command line: `npx tsx workbook/cli.ts <command>`, or `npm run <command> --`.
 
-import { readdirSync, watch } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { CreateAllocator } from '../machine/index.ts';
 import { ALLOCATORS, loadAllocator } from './allocators.ts';
 import { benchMachine } from './bench/machine.ts';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
-import { hintsFor, readHintsSeen, revealNextHint } from './hints.ts';
+import { hintsFor, revealNextHint } from './hints.ts';
+import { readProgress, updateProgress } from './progress.ts';
+import { resetExercise } from './reset.ts';
+import { watchMode } from './watch.ts';
 import { refreshChapter } from './chapter-markers.ts';
 import { EXERCISES_DIR, ROOT } from './paths.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, stageTarget, targetRoot } from './target.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
+import { type GradeOptions, type GradedSubmission, gradeSubmission } from './grade/grade.ts';
+import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from './grade/reports.ts';
 import { writeShippedTraces } from './trace/generate.ts';
 import { type AllocatorRuns, formatComparison } from './trace/compare.ts';
 import { formatFailures, formatTable, toJson as traceJson } from './trace/report.ts';
@@ -23,7 +30,10 @@ const USAGE = `The malloc workbook
 Usage: npx tsx workbook/cli.ts <command> [options]   (or npm run <command> -- [options])
 
 Commands:
-  start                      your progress and where to go next (npm start)
+  start | watch              watch mode on your first unfinished exercise (npm start):
+                             tests run on every save; keys h hint, n next, l list,
+                             c check all, r run, q quit. --manual-run: run on r only
+  reset <exercise>           put the shipped skeleton back (your file is backed up)
   status                     chapters with exercises done, and the next step
   check [chapter|exercise]   run the tests of your exercises (all, 01, bump, …)
       --target <t>           exercises (yours, the default), solutions, or a folder
@@ -36,6 +46,14 @@ Commands:
       --target <t>           exercises (yours, the default), solutions, or a folder
       --json                 print one JSON document instead
   trace --generate           (maintainers) write the workbook's traces into traces/
+  grade <submission>… [--batch <folder>]
+                             grade submissions with the canonical tests, chapter by chapter,
+                             each in a sandbox with a time and memory limit
+      --json | --csv <file> | --junit <file> | --gradescope <file|folder>
+      --extra-tests <folder>   hidden tests, as <chapter>/<name>.test.ts
+      --timeout <seconds>      per chapter (default 30); --memory <MiB> (default 1024)
+      --points <file.json>     points per exercise id, instead of workbook/exercises.ts
+      --chapters 01,02         grade only these chapters
   bench machine              speed of the simulated memory against a plain DataView
   skeletons --update         (maintainers) record the shipped skeletons' hashes
   markers --update           (maintainers) refresh the code and figures the chapters show
@@ -48,24 +66,39 @@ interface Options {
   watch: boolean;
   update: boolean;
   generate: boolean;
+  manualRun: boolean;
+  noSite: boolean;
+  yes: boolean;
   /** `--option fit=best`: passed to createAllocator(proc, options). */
   allocatorOptions: Record<string, string | number>;
+  /** Options that take a value, such as `--batch <folder>`: by name, without the dashes. */
+  values: Record<string, string>;
 }
 
+/** The options that take a value, beyond --target and --option. */
+const VALUE_OPTIONS = ['batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+
 function parseOptions(args: string[]): Options {
-  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, allocatorOptions: {} };
+  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--json') options.json = true;
     else if (arg === '--watch') options.watch = true;
     else if (arg === '--update') options.update = true;
     else if (arg === '--generate') options.generate = true;
+    else if (arg === '--manual-run') options.manualRun = true;
+    else if (arg === '--no-site') options.noSite = true;
+    else if (arg === '--yes' || arg === '-y') options.yes = true;
     else if (arg === '--target') {
       const value = args[++i];
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
       options.target = value;
     } else if (arg.startsWith('--target=')) options.target = arg.slice('--target='.length);
-    else if (arg === '--option') {
+    else if (VALUE_OPTIONS.includes(arg.slice(2))) {
+      const value = args[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
+      options.values[arg.slice(2)] = value;
+    } else if (arg === '--option') {
       const match = /^(\w+)=(.*)$/.exec(args[++i] ?? '');
       if (match === null) throw new UsageError('--option takes name=value, for example --option fit=best.');
       options.allocatorOptions[match[1]] = /^\d+$/.test(match[2]) ? Number(match[2]) : match[2];
@@ -180,6 +213,38 @@ function describeNext(exercise: Exercise): string {
   return `${pc.bold(exercise.id)} (chapter ${chapter.number}, ${chapter.title}): read ${pc.cyan(`chapters/${chapter.slug}.md`)}, open ${pc.cyan(exercisePath(exercise))}, run ${pc.cyan(`npm run check -- ${exercise.id}`)}`;
 }
 
+// ------------------------------------------------------------------ start, watch and reset
+
+/** The student's one command: watch mode on the first unfinished exercise. */
+async function start(options: Options): Promise<number> {
+  if (!process.stdin.isTTY && !options.manualRun) {
+    // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever.
+    return status(options);
+  }
+  return watchMode({ target: options.target, manualRun: options.manualRun });
+}
+
+async function reset(options: Options): Promise<number> {
+  const [id] = options.positional;
+  const exercise = EXERCISES.find((e) => e.id === id);
+  if (exercise === undefined) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${EXERCISES.map((e) => e.id).join(', ')}.`);
+  const file = fileInTarget(`${exercise.chapter}/${exercise.file}`, options.target);
+  if (!options.yes) {
+    if (!process.stdin.isTTY) throw new UsageError(`reset asks before it replaces ${file}; without a terminal, add --yes.`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = (await rl.question(`Replace ${file} with the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
+    rl.close();
+    if (answer !== 'y' && answer !== 'yes') {
+      console.log('Nothing changed.');
+      return 0;
+    }
+  }
+  const { backup } = resetExercise(exercise, options.target);
+  updateProgress((p) => p.done.delete(exercise.id));
+  console.log(`${file} is the skeleton again. Your code is in ${backup}.`);
+  return 0;
+}
+
 // ------------------------------------------------------------------ status
 
 async function status(options: Options): Promise<number> {
@@ -220,7 +285,7 @@ function hint(options: Options): number {
   if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
   const candidates = selectExercises(selector);
   // For a chapter, the first exercise whose hints are not all shown yet.
-  const seen = readHintsSeen();
+  const seen = readProgress().hints;
   const exercise = candidates.find((e) => (seen.get(e.id) ?? 0) < hintsFor(e).length) ?? candidates[candidates.length - 1];
   const { shown, total } = revealNextHint(exercise);
   if (total === 0) {
@@ -296,6 +361,72 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
 }
 
+// ------------------------------------------------------------------ grade
+
+async function grade(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const submissions = options.positional.map((p) => resolve(here, p));
+  const batch = options.values.batch;
+  if (batch !== undefined) {
+    const folder = resolve(here, batch);
+    if (!existsSync(folder)) throw new UsageError(`--batch ${batch}: there is no such folder.`);
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) submissions.push(join(folder, entry.name));
+    }
+  }
+  if (submissions.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
+  for (const s of submissions) targetRoot(s); // a missing folder is reported before any work starts
+  const gradeOptions: GradeOptions = {
+    timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
+    memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
+    extraTests: options.values['extra-tests'] === undefined ? undefined : resolve(here, options.values['extra-tests']),
+    points: options.values.points === undefined ? undefined : (JSON.parse(readFileSync(resolve(here, options.values.points), 'utf8')) as Record<string, number>),
+    chapters: options.values.chapters?.split(',').map((selector) => selectExercises(selector)[0].chapter),
+  };
+  const started = Date.now();
+  const results = await gradeAll(submissions, gradeOptions, (done) => {
+    process.stderr.write(`\r${progressBar(done, submissions.length, 20)} ${done}/${submissions.length} graded`);
+  });
+  process.stderr.write(`\r\u001b[2K${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  const write = (name: string | undefined, text: string) => {
+    if (name === undefined) return;
+    writeFileSync(resolve(here, name), text);
+    process.stderr.write(pc.dim(`wrote ${name}\n`));
+  };
+  write(options.values.csv, toCsv(results));
+  write(options.values.junit, toJunit(results));
+  const gradescope = options.values.gradescope;
+  if (gradescope !== undefined) {
+    if (results.length === 1) write(gradescope, `${JSON.stringify(toGradescope(results[0]), null, 2)}\n`);
+    else {
+      mkdirSync(resolve(here, gradescope), { recursive: true });
+      for (const r of results) write(join(gradescope, `${basename(r.submission)}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`);
+    }
+  }
+  if (options.json) {
+    const documents = results.map(toExercism);
+    console.log(JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
+  } else console.log(formatGradeTable(results));
+  return 0;
+}
+
+/** Grades submissions two at a time (the machine's cores), in the order given. */
+async function gradeAll(submissions: string[], options: GradeOptions, onDone: (done: number) => void): Promise<GradedSubmission[]> {
+  const results: GradedSubmission[] = new Array(submissions.length);
+  let next = 0;
+  let done = 0;
+  onDone(0);
+  const worker = async () => {
+    while (next < submissions.length) {
+      const i = next++;
+      results[i] = await gradeSubmission(submissions[i], options);
+      onDone(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, availableParallelism(), submissions.length) }, worker));
+  return results;
+}
+
 // ------------------------------------------------------------------ bench
 
 function bench(options: Options): number {
@@ -325,9 +456,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case 'start':
-      await status(options);
-      console.log(pc.dim('\nRead the book in chapters/ (start with chapters/00-the-process.md); check one exercise with npm run check -- <exercise>.'));
-      return 0;
+    case 'watch':
+      return start(options);
+    case 'reset':
+      return reset(options);
     case 'status':
       return status(options);
     case 'check':
@@ -336,6 +468,8 @@ async function main(argv: string[]): Promise<number> {
       return hint(options);
     case 'bench':
       return bench(options);
+    case 'grade':
+      return grade(options);
     case 'trace':
       return trace(options);
     case 'skeletons':

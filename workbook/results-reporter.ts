@@ -17,6 +17,12 @@ export interface ReportedTest {
   errors: ReportedError[];
 }
 
+export interface ResultsFile {
+  modules: ReportedModule[];
+  /** Errors outside any test: a worker that died, a rejection nobody awaited. */
+  unhandled: ReportedError[];
+}
+
 export interface ReportedModule {
   file: string;
   /** Errors that kept the file from running at all (a syntax error, a missing export). */
@@ -26,11 +32,15 @@ export interface ReportedModule {
 
 function toReported(error: { message?: string; stack?: string; diff?: string; name?: string }): ReportedError {
   const message = error.message ?? String(error);
+  if (error.name === undefined && (error.stack ?? '') === '') {
+    // `throw 'oops'`: not an Error, so no name and no stack. Say so.
+    return { message: `threw ${JSON.stringify(message)}, which is not an Error (throw new Error(…) says where it came from)`, stack: '', diff: '' };
+  }
   return { message: error.name !== undefined && !message.startsWith(error.name) ? `${error.name}: ${message}` : message, stack: error.stack ?? '', diff: error.diff ?? '' };
 }
 
 export default class ResultsReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string; stack?: string; name?: string }>): void {
     const file = process.env.WORKBOOK_RESULTS;
     if (file === undefined) return;
     const modules: ReportedModule[] = testModules.map((module) => ({
@@ -45,6 +55,7 @@ export default class ResultsReporter implements Reporter {
         };
       }),
     }));
-    writeFileSync(file, JSON.stringify(modules));
+    const results: ResultsFile = { modules, unhandled: unhandledErrors.map(toReported) };
+    writeFileSync(file, JSON.stringify(results));
   }
 }

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import type { ReportedError, ReportedModule } from './results-reporter.ts';
-import { TARGET_VARIABLE, stageTarget } from './target.ts';
+import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
+import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 
@@ -30,60 +30,139 @@ export interface ExerciseResult {
 }
 
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
-const REPORTER = resolve(ROOT, 'workbook/results-reporter.ts');
+
+/** How long `check` and `status` wait for the tests before calling it a hang. */
+export const CHECK_TIMEOUT_MS = 120_000;
 
 /** Runs the tests of `exercises` against `target` (exercises, solutions, or an absolute folder). */
 export async function runExerciseTests(exercises: readonly Exercise[], target: string): Promise<ExerciseResult[]> {
-  if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
-  const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
-  const report = join(scratch, 'report.json');
   const staged = stageTarget(target);
   try {
     const files = exercises.map((e) => testPath(e));
-    const output = await runVitest([...files, `--reporter=${REPORTER}`], staged.target, report);
-    if (!existsSync(report)) throw new Error(`The test runner stopped without a report:\n${output}`);
-    const modules = JSON.parse(readFileSync(report, 'utf8')) as ReportedModule[];
-    return exercises.map((exercise) => toExerciseResult(exercise, modules.find((m) => m.file === resolve(ROOT, testPath(exercise)))));
+    const run = await runTestFiles({ root: ROOT, files, target: staged.target, timeoutMs: CHECK_TIMEOUT_MS });
+    if (run.timedOut) {
+      const error = `The tests did not finish within ${CHECK_TIMEOUT_MS / 1000} s: is there an infinite loop (a cycle in a free list, a loop that never advances)?`;
+      return exercises.map((exercise) => ({ exercise, status: 'error', tests: [], error }));
+    }
+    if (run.modules === undefined) throw new Error(`The test runner stopped without a report:\n${run.output}`);
+    const results = exercises.map((exercise) => toExerciseResult(exercise, findModule(run.modules!, ROOT, testPath(exercise)), ROOT));
+    return staged.target === target ? results : results.map((r) => renamePaths(r, relative(ROOT, staged.target), displayRoot(target)));
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     staged.cleanup();
   }
 }
 
-function runVitest(args: string[], target: string, report: string): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [VITEST, 'run', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, [TARGET_VARIABLE]: target, WORKBOOK_RESULTS: report, NO_COLOR: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => resolvePromise(output));
-  });
+/** Messages name the staged copy's files: name the target's instead, as the student knows them. */
+function renamePaths(result: ExerciseResult, from: string, to: string): ExerciseResult {
+  const rename = (text: string) => text.split(`${from}/`).join(`${to}/`);
+  return { ...result, error: rename(result.error), tests: result.tests.map((t) => ({ ...t, message: rename(t.message) })) };
 }
 
-function toExerciseResult(exercise: Exercise, module: ReportedModule | undefined): ExerciseResult {
+function displayRoot(target: string): string {
+  const root = targetRoot(target);
+  const rel = relative(process.env.INIT_CWD ?? process.cwd(), root);
+  return rel.startsWith('..') || rel === '' ? root : rel;
+}
+
+export interface TestRun {
+  /** What the reporter wrote; undefined when the runner died before it could. */
+  modules: ReportedModule[] | undefined;
+  /** Errors outside any test, such as a worker that ran out of memory. */
+  unhandled: ReportedError[];
+  /** The runner's own output, for a diagnosis when it died. */
+  output: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+}
+
+export interface RunOptions {
+  /** The folder holding the tests, machine/, workbook/ and node_modules. */
+  root: string;
+  /** Test files, relative to root. */
+  files: string[];
+  target: string;
+  /** The runner is killed after this long. */
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** More arguments for vitest, such as `--maxWorkers=1`. */
+  args?: string[];
+}
+
+/** Runs test files in a child vitest process (its own process group, so a timeout kills it all). */
+export async function runTestFiles(options: RunOptions): Promise<TestRun> {
+  if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
+  const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
+  const report = join(scratch, 'report.json');
+  try {
+    const reporter = resolve(options.root, 'workbook/results-reporter.ts');
+    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'unhandled'>>((done, reject) => {
+      const child = spawn(process.execPath, [VITEST, 'run', ...options.files, `--reporter=${reporter}`, `--root=${options.root}`, ...(options.args ?? [])], {
+        cwd: options.root,
+        env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, NO_COLOR: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let text = '';
+      let killed = false;
+      const append = (chunk: Buffer) => {
+        text = (text + chunk.toString()).slice(-20_000); // the tail is what explains a crash
+      };
+      child.stdout.on('data', append);
+      child.stderr.on('data', append);
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              killed = true;
+              killGroup(child.pid);
+            }, options.timeoutMs);
+      child.on('error', reject);
+      child.on('close', (code, sig) => {
+        clearTimeout(timer);
+        killGroup(child.pid); // workers a crashed runner left behind
+        done({ output: text, exitCode: code, signal: sig, timedOut: killed });
+      });
+    });
+    const results = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as ResultsFile) : undefined;
+    return { modules: results?.modules, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function findModule(modules: readonly ReportedModule[], root: string, file: string): ReportedModule | undefined {
+  return modules.find((m) => m.file === resolve(root, file));
+}
+
+export function toExerciseResult(exercise: Exercise, module: ReportedModule | undefined, root: string): ExerciseResult {
   if (module === undefined) {
     return { exercise, status: 'error', tests: [], error: `The tests in ${testPath(exercise)} did not run.` };
   }
   const tests: TestResult[] = module.tests.map((t) => ({
     name: t.name,
     status: t.state === 'passed' ? 'pass' : t.state === 'failed' ? 'fail' : 'skip',
-    message: t.errors.map(describeError).join('\n'),
+    message: t.errors.map((e) => describeError(e, root)).join('\n'),
   }));
   if (tests.length === 0 || module.errors.length > 0) {
-    const why = module.errors.map(describeError).join('\n') || 'No test ran.';
+    const why = module.errors.map((e) => describeError(e, root)).join('\n') || 'No test ran.';
     return { exercise, status: 'error', tests, error: why };
   }
-  const status: Status = tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
+  const status: Status = tests.some((t) => t.status === 'fail') ? 'fail' : 'pass';
   return { exercise, status, tests, error: '' };
 }
 
-function describeError(error: ReportedError): string {
-  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`);
+function describeError(error: ReportedError, root: string): string {
+  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`, root);
   return error.diff === '' ? text : `${text}\n\n${stripAnsi(error.diff)}`;
 }
 
@@ -92,7 +171,7 @@ function stripAnsi(text: string): string {
 }
 
 /** Keeps the message and the frames in the student's files and the tests, as relative paths. */
-export function cleanMessage(raw: string): string {
+export function cleanMessage(raw: string, root: string = ROOT): string {
   const lines = raw.split('\n');
   const frames = lines.filter((l) => /^\s+at /.test(l));
   const message = lines
@@ -105,7 +184,7 @@ export function cleanMessage(raw: string): string {
   const ours = frames
     .map((l) => /\(?(?:file:\/\/)?(\/[^()]+:\d+):\d+\)?$/.exec(l)?.[1])
     .filter((path): path is string => path !== undefined)
-    .map((path) => relative(ROOT, path))
+    .map((path) => relative(root, path))
     .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || (!path.startsWith('..') && !/^(node_modules|workbook|machine)\//.test(path)));
   const where = [...new Set(ours)].slice(0, 2);
   return where.length === 0 ? message : `${message}\n  at ${where.join('\n  at ')}`;

@@ -39,7 +39,25 @@ export function stageTarget(target: string): { target: string; cleanup: () => vo
   if (dirname(root) === ROOT) return { target: root, cleanup: () => {} };
   const stage = mkdtempSync(join(ROOT, `.target-${basename(resolve(root, root.endsWith('exercises') ? '..' : '.'))}-`));
   cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
-  return { target: stage, cleanup: () => rmSync(stage, { recursive: true, force: true }) };
+  return { target: stage, cleanup: removeOnExit(stage) };
+}
+
+const leftovers = new Set<string>();
+
+/**
+ * Removes `path` when the returned function is called, or when the process ends first,
+ * even by Ctrl-C: a staged copy must never stay behind in the repository.
+ */
+export function removeOnExit(path: string): () => void {
+  if (leftovers.size === 0) {
+    process.once('exit', () => leftovers.forEach((p) => rmSync(p, { recursive: true, force: true })));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+  }
+  leftovers.add(path);
+  return () => {
+    rmSync(path, { recursive: true, force: true });
+    leftovers.delete(path);
+  };
 }
 
 /** Where a target keeps `chapter/file` (such as `01-bump/bump.ts`), as a student would type it. */

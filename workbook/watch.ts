@@ -1,0 +1,249 @@
+// Watch mode, the student's home: one exercise at a time, its tests run again on every save,
+// the first failure on screen, and single keys for a hint, the next exercise, the list, a
+// check of everything, or quitting. `--manual-run` runs the tests on `r` instead of on save.
+
+import { watch, type FSWatcher } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import pc from 'picocolors';
+import { CHAPTERS, EXERCISES, type Exercise, chapterOf } from './exercises.ts';
+import { revealNextHint } from './hints.ts';
+import { readProgress, updateProgress } from './progress.ts';
+import { resetExercise } from './reset.ts';
+import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
+import { fileInTarget, targetRoot } from './target.ts';
+
+export interface WatchOptions {
+  target: string;
+  /** Run the tests when `r` is pressed, not when a file is saved (for file systems where saves go unseen). */
+  manualRun: boolean;
+  /** Lines printed above the exercise, such as the book's URL. */
+  banner?: string[];
+}
+
+const KEYS = 'h hint · n next · l list · c check all · r run · q quit';
+
+export async function watchMode(options: WatchOptions): Promise<number> {
+  let current = startingExercise();
+  let result: ExerciseResult | undefined;
+  let hint: string[] = [];
+  let note = '';
+  let running = false;
+  let pending = false;
+  let busy = false; // the list or a prompt owns the keyboard
+
+  const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, options.target);
+
+  const render = () => {
+    const progress = readProgress();
+    const done = EXERCISES.filter((e) => progress.done.has(e.id)).length;
+    const chapter = chapterOf(current);
+    const lines = [...(options.banner ?? []), pc.bold('The malloc workbook'), `${bar(done, EXERCISES.length)} ${done}/${EXERCISES.length} exercises done`, ''];
+    lines.push(`${pc.bold(`Exercise ${current.id}`)} (chapter ${chapter.number}: ${chapter.title}): ${current.title}`);
+    lines.push(`Open ${pc.cyan(fileOf(current))}  ·  read ${pc.cyan(`chapters/${chapter.slug}.md`)}`);
+    lines.push('');
+    if (running) lines.push(pc.dim('Running the tests…'));
+    else if (result === undefined) lines.push(pc.dim(options.manualRun ? 'Press r to run the tests.' : 'Save the file to run the tests.'));
+    else if (result.status === 'error') lines.push(pc.red('The tests could not run:'), indent(result.error));
+    else {
+      const passed = result.tests.filter((t) => t.status === 'pass').length;
+      const failing = result.tests.find((t) => t.status === 'fail');
+      lines.push(`${result.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${passed}/${result.tests.length} tests pass`);
+      if (failing !== undefined) lines.push('', `${pc.red(pc.bold('First failure'))}: ${failing.name}`, indent(failing.message));
+      else lines.push(pc.green(`Every test passes. Press n for the next exercise.`));
+    }
+    if (hint.length > 0) lines.push('', pc.yellow(pc.bold(hint[0])), indent(hint.slice(1).join('\n')));
+    if (note !== '') lines.push('', note);
+    lines.push('', pc.dim(KEYS), pc.dim(options.manualRun ? 'Manual mode: r runs the tests.' : `Watching ${targetRoot(options.target)} for saves.`));
+    process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n`);
+  };
+
+  const run = async () => {
+    if (running) {
+      pending = true; // a save during a run: run again right after
+      return;
+    }
+    running = true;
+    render();
+    try {
+      [result] = await runExerciseTests([current], options.target);
+    } catch (error) {
+      result = { exercise: current, status: 'error', tests: [], error: error instanceof Error ? error.message : String(error) };
+    }
+    running = false;
+    if (pending) {
+      pending = false;
+      return run();
+    }
+    render();
+  };
+
+  const moveTo = (exercise: Exercise) => {
+    current = exercise;
+    result = undefined;
+    hint = [];
+    updateProgress((p) => {
+      p.current = exercise.id;
+    });
+    return run();
+  };
+
+  let watcher: FSWatcher | undefined;
+  if (!options.manualRun) {
+    let timer: NodeJS.Timeout | undefined;
+    watcher = watch(targetRoot(options.target), { recursive: true }, (_event, name) => {
+      if (name !== null && !/\.(ts|md)$/.test(String(name))) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void run(), 150);
+    });
+  }
+
+  const keys = async (key: string): Promise<boolean> => {
+    note = '';
+    switch (key) {
+      case 'q':
+      case '\u0003': // Ctrl-C
+        return false;
+      case 'h': {
+        const { shown, total } = revealNextHint(current);
+        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, shown[shown.length - 1]];
+        break;
+      }
+      case 'n': {
+        if (result?.status !== 'pass') {
+          note = pc.yellow(`n moves on once every test of ${current.id} passes.`);
+          break;
+        }
+        const progress = updateProgress((p) => p.done.add(current.id));
+        const after = EXERCISES.slice(EXERCISES.indexOf(current) + 1);
+        const next = after.find((e) => !progress.done.has(e.id)) ?? EXERCISES.find((e) => !progress.done.has(e.id));
+        if (next === undefined) {
+          note = pc.green('Every exercise is done. Well done!');
+          break;
+        }
+        await moveTo(next);
+        return true;
+      }
+      case 'r':
+        await run();
+        return true;
+      case 'c':
+        await checkAll();
+        return true;
+      case 'l':
+        await list();
+        return true;
+      default:
+        return true;
+    }
+    render();
+    return true;
+  };
+
+  const checkAll = async () => {
+    busy = true;
+    process.stdout.write(`\u001b[2J\u001b[H${pc.dim('Running every exercise’s tests…')}\n`);
+    const results = await runExerciseTests(EXERCISES, options.target);
+    updateProgress((p) => results.filter((r) => r.status === 'pass').forEach((r) => p.done.add(r.exercise.id)));
+    const lines = results.map((r) => {
+      const passed = r.tests.filter((t) => t.status === 'pass').length;
+      return `  ${r.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${r.exercise.id.padEnd(12)} ${r.status === 'error' ? pc.red('does not run') : `${passed}/${r.tests.length} tests`}`;
+    });
+    process.stdout.write(`${lines.join('\n')}\n\n${pc.dim('Press any key to go back.')}\n`);
+    await nextKey();
+    busy = false;
+    render();
+  };
+
+  const list = async () => {
+    busy = true;
+    const progress = readProgress();
+    const lines: string[] = [pc.bold('Exercises'), ''];
+    EXERCISES.forEach((e, i) => {
+      const mark = e === current ? pc.cyan('▶') : progress.done.has(e.id) ? pc.green('✓') : ' ';
+      const chapter = CHAPTERS.find((c) => c.slug === e.chapter)!;
+      lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(12)} chapter ${chapter.number}: ${e.title}`);
+    });
+    process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
+    const answer = (await ask('Number to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
+    const match = /^(r?)(\d+)$/.exec(answer);
+    const chosen = match === null ? undefined : EXERCISES[Number(match[2]) - 1];
+    busy = false;
+    if (match !== null && chosen === undefined) note = pc.yellow(`There is no exercise ${match[2]}.`);
+    else if (match?.[1] === 'r' && chosen !== undefined) {
+      const sure = (await ask(`Reset ${fileOf(chosen)} to the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
+      if (sure === 'y' || sure === 'yes') {
+        const { backup } = resetExercise(chosen, options.target);
+        note = pc.green(`${fileOf(chosen)} is the skeleton again; your code is in ${backup}.`);
+        updateProgress((p) => p.done.delete(chosen.id));
+      }
+    } else if (chosen !== undefined) return moveTo(chosen);
+    render();
+  };
+
+  // The keyboard: single keys in raw mode on a terminal; lines (first character) otherwise.
+  const stdin = process.stdin;
+  const raw = stdin.isTTY === true;
+  let waiter: ((key: string) => void) | undefined;
+  const nextKey = () => new Promise<string>((resolve) => (waiter = resolve));
+  const ask = async (question: string): Promise<string> => {
+    if (raw) stdin.setRawMode(false);
+    stdin.removeListener('data', onData);
+    const rl = createInterface({ input: stdin, output: process.stdout });
+    const answer = await rl.question(question);
+    rl.close();
+    stdin.on('data', onData);
+    if (raw) stdin.setRawMode(true);
+    stdin.resume();
+    return answer;
+  };
+  let quit: (code: number) => void = () => {};
+  const onData = (data: Buffer) => {
+    const key = data.toString()[0] ?? '';
+    if (waiter !== undefined) {
+      const w = waiter;
+      waiter = undefined;
+      return w(key);
+    }
+    if (busy) return;
+    void keys(key).then((goOn) => {
+      if (!goOn) quit(0);
+    });
+  };
+  if (raw) stdin.setRawMode(true);
+  stdin.on('data', onData);
+  stdin.resume();
+
+  updateProgress((p) => {
+    p.current = current.id;
+  });
+  if (options.manualRun) render();
+  else void run();
+
+  const code = await new Promise<number>((resolve) => (quit = resolve));
+  watcher?.close();
+  if (raw) stdin.setRawMode(false);
+  stdin.pause();
+  stdin.removeListener('data', onData);
+  process.stdout.write('\n');
+  return code;
+}
+
+/** Where a student resumes: the exercise recorded last time, else the first not done. */
+function startingExercise(): Exercise {
+  const progress = readProgress();
+  const recorded = EXERCISES.find((e) => e.id === progress.current);
+  return recorded ?? EXERCISES.find((e) => !progress.done.has(e.id)) ?? EXERCISES[0];
+}
+
+function bar(done: number, total: number, width = 20): string {
+  const filled = Math.round((done / total) * width);
+  const head = filled < width ? '>' : '';
+  return `[${pc.green('#'.repeat(filled))}${head}${pc.dim('-'.repeat(Math.max(0, width - filled - head.length)))}]`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}
