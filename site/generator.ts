@@ -145,7 +145,12 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   const staging = `${outDir}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(join(staging, 'assets'), { recursive: true });
-  for (const [name, text] of files) writeFileSync(join(staging, name), text);
+  try {
+    for (const [name, text] of files) writeFileSync(join(staging, name), text);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
 
   const old = `${outDir}.old-${process.pid}`;
   if (existsSync(outDir)) {

@@ -1,0 +1,238 @@
+// The site in a real browser (Debian's Chromium through playwright-core): pages load cleanly
+// from file:// and from a sub-path, links resolve, search, keys, theme, copy, accessibility.
+// Without Chromium these tests are skipped and say why; under CI=true that is a failure.
+
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSite, SITE_DIR } from './generator.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const found = existsSync(CHROMIUM);
+const why = `no Chromium at ${CHROMIUM}: install it with apt-get install chromium, or set CHROMIUM_PATH`;
+/** Screenshots land beside the site, where a build keeps them. */
+export const SCREENSHOTS = resolve(SITE_DIR, 'dist', 'screenshots');
+
+if (!found) console.warn(`site/browser.test.ts: browser tests skipped: ${why}`);
+
+describe('Chromium for the browser tests', () => {
+  it.runIf(process.env.CI === 'true')('is installed under CI', () => {
+    expect(found, why).toBe(true);
+  });
+});
+
+describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`}`, () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'workbook-browser-'));
+  const out = join(scratch, 'site');
+  let browser: Browser;
+  let pages: string[];
+  let server: Server;
+  let subPathUrl: string;
+
+  beforeAll(async () => {
+    pages = buildSite({ outDir: out }).pages.filter((p) => p.endsWith('.html'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    // The same files under a sub-path, as a course's web server would put them.
+    server = createServer((request, response) => {
+      const prefix = '/courses/malloc/';
+      const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+      let file = path.startsWith(prefix) ? normalize(join(out, path.slice(prefix.length))) : '';
+      if (file !== '' && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+      if (file === '' || !file.startsWith(out) || !existsSync(file)) return void response.writeHead(404).end();
+      const types: Record<string, string> = { '.html': 'text/html', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml' };
+      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const address = server.address();
+    subPathUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/courses/malloc/`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const fileUrl = (page: string) => pathToFileURL(join(out, page)).href;
+  /** Runs `js` in the page (written as text: this file is type-checked without the DOM's types). */
+  const inPage = <T = unknown>(page: Page, js: string) => page.evaluate(js) as Promise<T>;
+
+  /** A page that records console errors, uncaught exceptions and every request it makes. */
+  async function open(url: string, options: { colorScheme?: 'light' | 'dark' } = {}) {
+    const context = await browser.newContext({ colorScheme: options.colorScheme ?? 'light', viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('request', (request) => requests.push(request.url()));
+    await page.goto(url);
+    return { page, errors, requests, close: () => context.close() };
+  }
+
+  it('loads every page from file:// with no console error and no request to another host', async () => {
+    for (const name of pages) {
+      const { page, errors, requests, close } = await open(fileUrl(name));
+      await page.waitForLoadState('load');
+      expect(errors, `${name}: console errors`).toEqual([]);
+      for (const url of requests) expect(url, `${name} requested`).toMatch(/^(file:|data:)/);
+      await close();
+    }
+  }, 60_000);
+
+  it('resolves every internal link and anchor of every page', async () => {
+    const ids = new Map<string, Set<string>>();
+    const links: { from: string; href: string }[] = [];
+    for (const name of pages) {
+      const { page, close } = await open(fileUrl(name));
+      const found = await inPage<{ ids: string[]; hrefs: string[] }>(
+        page,
+        `({ ids: [...document.querySelectorAll('[id]')].map((e) => e.id), hrefs: [...document.querySelectorAll('a[href]')].map((a) => a.href) })`,
+      );
+      ids.set(name, new Set(found.ids));
+      for (const href of found.hrefs) links.push({ from: name, href });
+      await close();
+    }
+    const base = pathToFileURL(out + '/').href;
+    let checked = 0;
+    for (const { from, href } of links) {
+      if (!href.startsWith('file:')) continue;
+      expect(href.startsWith(base), `${from} links outside the site: ${href}`).toBe(true);
+      const url = new URL(href);
+      const target = decodeURIComponent(url.pathname).slice(decodeURIComponent(new URL(base).pathname).length) || 'index.html';
+      expect(ids.has(target), `${from} links to ${href}, not a page`).toBe(true);
+      if (url.hash !== '') expect(ids.get(target)!.has(decodeURIComponent(url.hash.slice(1))), `${from} links to ${href}: no such anchor`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('works from a sub-path of a web server too, with relative links only', async () => {
+    const { page, errors, requests, close } = await open(`${subPathUrl}02-free-list.html`);
+    expect(errors).toEqual([]);
+    for (const url of requests) expect(url.startsWith(subPathUrl), url).toBe(true);
+    expect(await inPage(page, `getComputedStyle(document.querySelector('.sidebar')).position`)).toBe('sticky');
+    await page.click('.pager a[rel="next"]');
+    expect(page.url()).toBe(`${subPathUrl}03-coalescing.html`);
+    await close();
+  }, 30_000);
+
+  it('finds a term from the last chapter with /, and the result leads to its heading', async () => {
+    const last = pages.filter((p) => /^\d\d-/.test(p)).sort().at(-1)!;
+    const { page, errors, close } = await open(fileUrl('00-the-process.html'));
+    // A word of a section title in the last chapter only.
+    const term = await (async () => {
+      const other = await open(fileUrl(last));
+      const title = await other.page.locator('main h2').nth(1).innerText();
+      await other.close();
+      return title;
+    })();
+    await page.keyboard.press('/');
+    await expect.poll(() => inPage(page, `document.querySelector('dialog.search').hasAttribute('open')`)).toBe(true);
+    await page.keyboard.type(term);
+    const first = page.locator('.search-results a').first();
+    await first.waitFor();
+    const href = await first.getAttribute('href');
+    expect(href).toMatch(new RegExp(`^${last.replace('.', '\\.')}#`));
+    await first.click();
+    await page.waitForURL((url) => url.pathname.endsWith(last));
+    const id = decodeURIComponent(new URL(page.url()).hash.slice(1));
+    expect(await page.locator(`[id="${id}"]`).count()).toBe(1);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('turns the page with ← and →', async () => {
+    const { page, close } = await open(fileUrl('01-bump.html'));
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/02-free-list\.html$/);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL(/01-bump\.html$/);
+    await close();
+  }, 30_000);
+
+  it('copies only the code of a block', async () => {
+    const { page, close } = await open(fileUrl('01-bump.html'));
+    await inPage(
+      page,
+      `Object.defineProperty(window, 'isSecureContext', { value: true });
+       Object.defineProperty(navigator, 'clipboard', { value: { writeText: (text) => { window.copied = text; return Promise.resolve(); } } });`,
+    );
+    const block = page.locator('figure.block.code').first();
+    await block.hover();
+    await block.locator('button.copy').click();
+    const copied = await inPage<string>(page, 'window.copied');
+    expect(copied).toBe(await block.locator('pre code').innerText());
+    expect(copied).not.toMatch(/Copy|solutions\//);
+    expect(copied.startsWith('function malloc')).toBe(true);
+    await close();
+  }, 30_000);
+
+  it('keeps the chosen theme across pages, applied before the first paint', async () => {
+    const { page, close } = await open(fileUrl('01-bump.html'));
+    const background = () => inPage<string>(page, 'getComputedStyle(document.body).backgroundColor');
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    await page.click('.theme-toggle');
+    expect(await background()).toBe('rgb(13, 17, 23)');
+    expect(await page.getAttribute('.theme-toggle', 'aria-pressed')).toBe('true');
+    // A new page: the theme is there before any stylesheet or script of the body has run.
+    await page.goto(fileUrl('02-free-list.html'), { waitUntil: 'commit' });
+    await page.waitForSelector('head link[rel="stylesheet"]', { state: 'attached' });
+    expect(await inPage(page, `document.documentElement.getAttribute('data-theme')`)).toBe('dark');
+    await close();
+  }, 30_000);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`passes axe-core with no serious or critical violation in the ${scheme} theme`, async () => {
+      const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+      const problems: string[] = [];
+      await Promise.all(pages.map(async (name) => {
+        const { page, close } = await open(fileUrl(name), { colorScheme: scheme });
+        await page.addScriptTag({ path: axe });
+        await inPage(page, `document.querySelectorAll('details').forEach((d) => (d.open = true))`);
+        const violations = await inPage<{ id: string; impact: string; help: string; nodes: { target: string[] }[] }[]>(
+          page,
+          `axe.run(document).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))`,
+        );
+        for (const v of violations) problems.push(`${name} (${scheme}): ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+        await close();
+      }));
+      expect(problems).toEqual([]);
+    }, 120_000);
+  }
+
+  it('saves screenshots of a chapter in the light and dark themes', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      const { page, close } = await open(fileUrl('03-coalescing.html'), { colorScheme: scheme });
+      await page.locator('figure.block.code').first().scrollIntoViewIfNeeded();
+      await inPage(page, 'window.scrollBy(0, -200)');
+      const path = join(SCREENSHOTS, `chapter-${scheme}.png`);
+      await page.screenshot({ path });
+      expect(statSync(path).size).toBeGreaterThan(10_000);
+      await close();
+    }
+    expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['chapter-light.png', 'chapter-dark.png']));
+  }, 30_000);
+
+  it('prints the whole book without the site around it', async () => {
+    const { page, close } = await open(fileUrl('print.html'));
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.print-note').isVisible()).toBe(false);
+    expect(await page.locator('section.print-chapter').count()).toBe(pages.filter((p) => /^\d\d-/.test(p)).length);
+    await page.click('.print-contents a >> nth=1');
+    expect(new URL(page.url()).pathname.endsWith('print.html')).toBe(true);
+    await close();
+  }, 30_000);
+});
+
