@@ -14,7 +14,7 @@ import { readProgress, updateProgress } from './progress.ts';
 import { resetExercise } from './reset.ts';
 import { watchMode } from './watch.ts';
 import { refreshChapter } from './chapter-markers.ts';
-import { EXERCISES_DIR, ROOT } from './paths.ts';
+import { ROOT } from './paths.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, stageTarget, targetRoot } from './target.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
@@ -129,20 +129,31 @@ async function check(options: Options): Promise<number> {
     return results.every((r) => r.status === 'pass') ? 0 : 1;
   };
   if (!options.watch) return run();
+  const folder = targetRoot(options.target);
+  const watching = pc.dim(`\nWatching ${folder} for changes. Ctrl-C to stop.`);
   await run();
-  console.log(pc.dim('\nWatching exercises/ for changes. Ctrl-C to stop.'));
+  console.log(watching);
   let timer: NodeJS.Timeout | undefined;
   let running = false;
-  watch(EXERCISES_DIR, { recursive: true }, () => {
+  let pending = false;
+  const again = async (): Promise<void> => {
+    if (running) {
+      pending = true; // saved during a run: run once more after it
+      return;
+    }
+    running = true;
+    console.clear();
+    await run().catch((error: unknown) => console.error(error));
+    console.log(watching);
+    running = false;
+    if (pending) {
+      pending = false;
+      return again();
+    }
+  };
+  watch(folder, { recursive: true }, () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      if (running) return;
-      running = true;
-      console.clear();
-      await run().catch((error: unknown) => console.error(error));
-      console.log(pc.dim('\nWatching exercises/ for changes. Ctrl-C to stop.'));
-      running = false;
-    }, 150);
+    timer = setTimeout(() => void again(), 150);
   });
   return new Promise<number>(() => {}); // runs until interrupted
 }

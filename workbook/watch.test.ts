@@ -1,0 +1,69 @@
+// Watch mode as a student meets it: a real terminal (tmux), keys typed, the screen read.
+// From an untouched skeleton to a passing exercise, a hint, the next exercise, and quit.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './paths.ts';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && process.env.CI === 'true') throw new Error('tmux is missing: .ci/run installs it (apt-get install -y tmux).');
+if (!hasTmux) console.log('Watch mode tests skipped: tmux is not installed (apt-get install tmux).');
+
+const scratch = mkdtempSync(join(tmpdir(), 'watch-test-'));
+const session = `workbook-watch-${process.pid}`;
+afterAll(() => {
+  spawnSync('tmux', ['kill-session', '-t', session]);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-t', session, '-p');
+
+/** Waits until the screen shows `text`, or fails with what it shows instead. */
+async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const shown = screen();
+    if (typeof text === 'string' ? shown.includes(text) : text.test(shown)) return shown;
+    if (Date.now() - started > timeoutMs) throw new Error(`The screen never showed ${String(text)}. It shows:\n${shown}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
+  it('runs the tests on save, gives hints, moves on when they pass, and quits', async () => {
+    const work = join(scratch, 'student');
+    cpSync(resolve(ROOT, 'exercises'), join(work, 'exercises'), { recursive: true });
+    const progress = join(scratch, 'progress');
+    const command = `cd ${ROOT} && WORKBOOK_PROGRESS=${progress} NO_COLOR=1 ${process.execPath} node_modules/tsx/dist/cli.mjs workbook/cli.ts watch --target ${work}; sleep 60`;
+    tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '50', command);
+
+    const first = await waitFor(/✗ 0\/\d+ tests pass/);
+    expect(first).toContain('Exercise memory');
+    expect(first).toContain('Not written yet: fill');
+
+    tmux('send-keys', '-t', session, 'n');
+    await waitFor('n moves on once every test of memory passes');
+
+    tmux('send-keys', '-t', session, 'h');
+    await waitFor('Hint 1 of 3');
+
+    cpSync(resolve(ROOT, 'solutions/00-the-process/memory.ts'), join(work, 'exercises/00-the-process/memory.ts'));
+    await waitFor(/✓ (\d+)\/\1 tests pass/);
+
+    tmux('send-keys', '-t', session, 'n');
+    const next = await waitFor('Exercise vmmap');
+    expect(next).toMatch(/1\/\d+ exercises done/);
+
+    tmux('send-keys', '-t', session, 'q');
+    // After q the watch process is gone and the pane runs the `sleep` that follows it.
+    for (let i = 0; i < 40 && tmux('display', '-p', '-t', session, '#{pane_current_command}').trim() !== 'sleep'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(tmux('display', '-p', '-t', session, '#{pane_current_command}').trim(), 'q ends watch mode').toBe('sleep');
+    expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 1\ndone memory\ncurrent vmmap/);
+  }, 120_000);
+});
