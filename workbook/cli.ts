@@ -30,7 +30,8 @@ const USAGE = `The malloc workbook
 Usage: npx tsx workbook/cli.ts <command> [options]   (or npm run <command> -- [options])
 
 Commands:
-  start | watch              watch mode on your first unfinished exercise (npm start):
+  start                      the book on localhost and watch mode (npm start; --no-site: no book)
+  watch                      watch mode on your first unfinished exercise:
                              tests run on every save; keys h hint, n next, l list,
                              c check all, r run, q quit. --manual-run: run on r only
   reset <exercise>           put the shipped skeleton back (your file is backed up)
@@ -226,13 +227,29 @@ function describeNext(exercise: Exercise): string {
 
 // ------------------------------------------------------------------ start, watch and reset
 
-/** The student's one command: watch mode on the first unfinished exercise. */
+/** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
 async function start(options: Options): Promise<number> {
   if (!process.stdin.isTTY && !options.manualRun) {
     // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever.
     return status(options);
   }
-  return watchMode({ target: options.target, manualRun: options.manualRun });
+  const banner: string[] = [];
+  let site: { close(): Promise<void> } | undefined;
+  if (!options.noSite) {
+    try {
+      const { serveSite } = await import('../site/serve.ts');
+      const served = await serveSite({});
+      site = served;
+      banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
+    } catch (error) {
+      banner.push(pc.yellow(`The book could not be served: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}. Read it in chapters/.`), '');
+    }
+  }
+  try {
+    return await watchMode({ target: options.target, manualRun: options.manualRun, banner });
+  } finally {
+    await site?.close();
+  }
 }
 
 async function reset(options: Options): Promise<number> {
