@@ -17,6 +17,7 @@ import { refreshChapter } from './chapter-markers.ts';
 import { ROOT } from './paths.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, stageTarget, targetRoot } from './target.ts';
+import { indent } from './text.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
 import { type GradeOptions, type GradedSubmission, gradeSubmission } from './grade/grade.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from './grade/reports.ts';
@@ -208,12 +209,6 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
   }
 }
 
-function indent(text: string, spaces: number): string {
-  return text
-    .split('\n')
-    .map((line) => ' '.repeat(spaces) + line)
-    .join('\n');
-}
 
 function nextExerciseAfter(exercise: Exercise | undefined): Exercise | undefined {
   if (exercise === undefined) return undefined;

@@ -9,6 +9,7 @@ import { type Exercise, testPath } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
+import { stripAnsi } from './text.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 
@@ -166,9 +167,6 @@ function describeError(error: ReportedError, root: string): string {
   return error.diff === '' ? text : `${text}\n\n${stripAnsi(error.diff)}`;
 }
 
-function stripAnsi(text: string): string {
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
 
 /** Keeps the message and the frames in the student's files and the tests, as relative paths. */
 export function cleanMessage(raw: string, root: string = ROOT): string {

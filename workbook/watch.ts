@@ -11,6 +11,7 @@ import { readProgress, updateProgress } from './progress.ts';
 import { resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
+import { indent } from './text.ts';
 
 export interface WatchOptions {
   target: string;
@@ -241,9 +242,3 @@ function bar(done: number, total: number, width = 20): string {
   return `[${pc.green('#'.repeat(filled))}${head}${pc.dim('-'.repeat(Math.max(0, width - filled - head.length)))}]`;
 }
 
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `  ${line}`)
-    .join('\n');
-}

@@ -46,6 +46,7 @@ function walk(proc: Process): HeapReport {
     const flags = Header.read(proc, block, 'flags');
     if (Header.read(proc, block, 'magic') !== MAGIC) return fail(`block at ${hex(block)}: the header's magic is not ${hex(MAGIC)} (overwritten?)`, block);
     if (size < MIN_BLOCK || size % 16 !== 0) return fail(`block at ${hex(block)}: size ${size} is not a multiple of 16 of at least ${MIN_BLOCK}`, block);
+    if (block % 16 !== 0) return fail(`block at ${hex(block)} is not 16-byte aligned, so neither is its payload`, block);
     const free = (flags & USED) === 0;
     if (Boolean(flags & PREV_FREE) !== previousFree) {
       return fail(`block at ${hex(block)}: PREV_FREE is ${flags & PREV_FREE ? 'set' : 'clear'}, but the block before it is ${previousFree ? 'free' : 'in use'}`, block);
@@ -74,6 +75,11 @@ function walk(proc: Process): HeapReport {
     prev = entry;
   }
   for (const header of freeBlocks) if (!seen.has(header)) return fail(`free block at ${hex(header)} is not on the free list`, header);
+  // Chapter 4's calloc trusts zero_from: every heap byte from it up to the break is zero.
+  const zeroFrom = proc.load64(proc.static(GLOBALS.zeroFrom, 8));
+  for (let at = zeroFrom; zeroFrom !== 0 && at < proc.currentBreak; at++) {
+    if (proc.peek8(at) !== 0) return fail(`zero_from is ${hex(zeroFrom)}, but the byte at ${hex(at)} above it is not zero`, at, 1);
+  }
   const rover = proc.load64(proc.static(GLOBALS.rover, 8));
   if (rover !== 0 && !seen.has(rover)) return fail(`the next-fit rover points at ${hex(rover)}, which is not on the free list (move it on when its block leaves the list)`, rover);
   return { blocks, problem: '' };

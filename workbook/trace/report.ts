@@ -2,6 +2,7 @@
 // around it and the shrunk trace; or one JSON document with the same facts.
 
 import pc from 'picocolors';
+import { indent, stripAnsi } from '../text.ts';
 import { hex } from '../../machine/index.ts';
 import type { TraceFailure } from './driver.ts';
 import { formatOp, writeRep } from './rep.ts';
@@ -160,20 +161,8 @@ function kib(bytes: number): string {
   return String(Math.round(bytes / 1024));
 }
 
-function indent(text: string, spaces: number): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : ' '.repeat(spaces) + line))
-    .join('\n');
-}
-
 // Cells may hold colour codes: pad by what shows.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-function visible(text: string): string {
-  return text.replace(ANSI, '');
-}
+const visible = stripAnsi;
 
 function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - visible(text).length));
