@@ -32,11 +32,11 @@ export function shippedSkeleton(exercise: Exercise): string {
 }
 
 /** Puts the shipped skeleton back in the target, keeping the student's file as a backup. */
-export function resetExercise(exercise: Exercise, target = 'exercises'): { backup: string } {
+export function resetExercise(exercise: Exercise, target = 'exercises', backups = BACKUPS): { backup: string } {
   const skeleton = shippedSkeleton(exercise);
   const file = resolve(targetRoot(target), exercise.chapter, exercise.file);
-  mkdirSync(BACKUPS, { recursive: true });
-  const backup = join(BACKUPS, `${exercise.chapter}-${exercise.file}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(backups, { recursive: true });
+  const backup = join(backups, `${exercise.chapter}-${exercise.file}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
   if (existsSync(file)) copyFileSync(file, backup);
   writeFileSync(file, skeleton);
   return { backup: relative(process.env.INIT_CWD ?? process.cwd(), backup) };

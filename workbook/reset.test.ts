@@ -1,0 +1,37 @@
+// reset: the shipped skeleton comes back from git's history, and the student's file is kept.
+
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXERCISES } from './exercises.ts';
+import { ROOT } from './paths.ts';
+import { resetExercise, shippedSkeleton } from './reset.ts';
+import { hashFile, readSkeletonManifest } from './skeletons.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'reset-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('reset', () => {
+  it('finds every shipped skeleton in git by the hash the manifest records', () => {
+    const manifest = readSkeletonManifest();
+    for (const exercise of EXERCISES) {
+      const path = `exercises/${exercise.chapter}/${exercise.file}`;
+      const text = shippedSkeleton(exercise);
+      expect(text.includes('TODO'), path).toBe(true);
+      writeFileSync(join(scratch, 'check.ts'), text);
+      expect(hashFile(join(scratch, 'check.ts')), path).toBe(manifest[path]);
+    }
+  });
+
+  it("puts the skeleton back in a student's folder and keeps their file", () => {
+    const student = join(scratch, 'student');
+    cpSync(resolve(ROOT, 'solutions'), join(student, 'exercises'), { recursive: true });
+    const bump = EXERCISES.find((e) => e.id === 'bump')!;
+    const backups = join(scratch, 'backups');
+    resetExercise(bump, student, backups);
+    expect(readFileSync(join(student, 'exercises/01-bump/bump.ts'), 'utf8')).toBe(shippedSkeleton(bump));
+    const [kept] = readdirSync(backups);
+    expect(readFileSync(join(backups, kept), 'utf8')).toBe(readFileSync(resolve(ROOT, 'solutions/01-bump/bump.ts'), 'utf8'));
+  });
+});
