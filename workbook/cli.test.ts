@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXERCISES } from './exercises.ts';
 import { ROOT } from './paths.ts';
@@ -60,7 +60,7 @@ describe('workbook/cli.ts', () => {
       expect(aligned.message).toMatch(/malloc\(\d+\) returned 0x[0-9a-f]{8}, which is \d+ bytes? past a multiple of 16/);
       expect(report.exercises.find((e) => e.id === 'batched')!.status).toBe('pass');
       expect(code).toBe(1);
-      expect(readdirSync(ROOT).filter((f) => f.startsWith('.target-')), 'the staged copy is removed').toEqual([]);
+      expect(readdirSync(ROOT).filter((f) => f.startsWith(`.target-${basename(submission)}`)), 'the staged copy is removed').toEqual([]);
     } finally {
       rmSync(submission, { recursive: true, force: true });
     }

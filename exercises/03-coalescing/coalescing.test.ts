@@ -51,9 +51,13 @@ describe('blocks with headers', () => {
     layout(proc);
   });
 
-  it('refuses an unknown fit policy or threshold', () => {
+  it('takes a fit policy and a threshold as options, refusing unknown ones', () => {
     expect(() => setUp({ fit: 'worst' })).toThrow(TypeError);
     expect(() => setUp({ trimThreshold: -1 })).toThrow(TypeError);
+    const { proc, heap } = setUp({ fit: 'best', trimThreshold: 4096 });
+    heap.malloc(16);
+    heap.free(heap.malloc(8000)); // above this threshold: trimmed
+    expect(layout(proc)).toEqual([[48, false]]);
   });
 
   it('returns NULL with ENOMEM when the heap cannot grow', () => {
