@@ -10,7 +10,13 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSite, SITE_DIR } from './generator.ts';
+import { Process } from '../machine/index.ts';
+import { createAllocator as createFreeList } from '../solutions/02-free-list/free-list.ts';
+import { walkHeap } from '../solutions/02-free-list/walk.ts';
+import { checkHeap } from '../solutions/03-coalescing/check.ts';
+import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
+import { parseRep } from '../workbook/trace/rep.ts';
+import { buildSite, ROOT, SITE_DIR } from './generator.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const found = existsSync(CHROMIUM);
@@ -223,6 +229,54 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       await close();
     }
     expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['chapter-light.png', 'chapter-dark.png']));
+  }, 30_000);
+
+  it('runs a trace to the end in the heap view, with as many blocks as the allocator has', async () => {
+    const trace = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'traces/short.rep');
+    const { page, errors, close } = await open(fileUrl('heap.html'));
+    const figure = page.locator('figure.heap-view');
+    for (const allocator of ['coalescing', 'free-list']) {
+      await figure.locator('select').selectOption(allocator);
+      await figure.locator('button[data-move="start"]').click();
+      expect(await figure.getAttribute('data-step')).toBe('0');
+      // From the keyboard: focus a button, then → steps, End jumps to the last step.
+      await figure.locator('button[data-move="forward"]').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      expect(await figure.getAttribute('data-step')).toBe('2');
+      await page.keyboard.press('End');
+      expect(await figure.getAttribute('data-done')).toBe('true');
+      expect(await figure.locator('.hv-live').textContent()).toMatch(new RegExp(`^Step ${trace.ops.length} of ${trace.ops.length}:`));
+
+      // The allocator's own walk of the same heap, replayed here.
+      const proc = new Process({ heapLimit: 1 << 24 });
+      const heap = allocator === 'coalescing' ? createCoalescing(proc) : createFreeList(proc);
+      const pointers = new Map<number, number>();
+      for (const op of trace.ops) {
+        if (op.kind === 'a') pointers.set(op.id, heap.malloc(op.bytes));
+        else if (op.kind === 'r') pointers.set(op.id, heap.realloc(pointers.get(op.id)!, op.bytes));
+        else heap.free(pointers.get(op.id)!);
+      }
+      const expected = allocator === 'coalescing' ? checkHeap(proc).blocks.length : walkHeap(proc).length;
+      expect(Number(await figure.locator('.hv-bar').getAttribute('data-blocks'))).toBe(expected);
+      expect(await figure.locator('.hv-block').count()).toBe(expected);
+    }
+    // Hover a block for its header, read from the bytes.
+    await figure.locator('button[data-move="back"]').click();
+    await figure.locator('.hv-block').first().hover();
+    await expect.poll(() => figure.locator('.hv-block').first().locator('.hv-tip').isVisible()).toBe(true);
+    expect(await figure.locator('.hv-block').first().locator('.hv-tip').innerText()).toMatch(/magic = 0x/);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('shows the heap as a picture when scripts are off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(fileUrl('heap.html'));
+    expect(await page.locator('.hv-block').count()).toBeGreaterThan(0);
+    expect(await page.locator('.hv-controls').isVisible()).toBe(false);
+    await context.close();
   }, 30_000);
 
   it('prints the whole book without the site around it', async () => {

@@ -13,7 +13,7 @@ import { escapeHtml, highlight } from './highlight.ts';
 import { copyButton, createMarkdown, newEnv, type Heading, type RenderEnv, type Section, type SourceLink } from './markdown.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { renderPage, type NavEntry } from './template.ts';
-import { renderHeapViews } from './heap-embed.ts';
+import { bundleHeapView, heapViewHtml, HEAP_VIEW_SCRIPT, renderHeapViews } from './heap-embed.ts';
 
 export const SITE_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(SITE_DIR, '..');
@@ -81,7 +81,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const env = newEnv(source, markdown, pageNames, { strictLinks, hintsFor: hints });
     const html = md.render(markdown, env);
     problems.push(...env.errors);
-    return { html: renderHeapViews(html, env, problems), env };
+    return { html: renderHeapViews(html, env, problems, root), env };
   };
 
   const pages: Page[] = [];
@@ -96,6 +96,8 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const number = Number(file.slice(0, 2));
     pages.push({ name: pageNames.get(file)!, source, title, label: `${number}. ${title}`, html, headings: env.headings, links: env.links, sections: env.sections, slug });
   }
+
+  if (existsSync(join(root, HEAP_PAGE_TRACE))) pages.push(heapPage(root, problems));
 
   if (withSolutions) {
     for (const chapter of pages.filter((p) => p.slug !== undefined)) {
@@ -135,8 +137,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   for (const asset of readdirSync(join(SITE_DIR, 'assets'))) files.set(`assets/${asset}`, readFileSync(join(SITE_DIR, 'assets', asset), 'utf8'));
   const minisearch = readFileSync(join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js'), 'utf8');
   files.set('assets/minisearch.js', minisearch.replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
-  const heapView = heapViewBundle();
-  if (heapView !== undefined) files.set('assets/heap-view.js', heapView);
+  files.set('assets/heap-view.js', bundleHeapView(SITE_DIR));
 
   problems.push(...checkSiteLinks(files));
   if (problems.length > 0) throw new SiteBuildError(problems);
@@ -164,10 +165,6 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   return { outDir, pages: [...pages.map((p) => p.name), 'print.html'], ms: performance.now() - start };
 }
 
-/** The heap view's browser bundle, when there is one. */
-function heapViewBundle(): string | undefined {
-  return undefined;
-}
 
 /**
  * Every relative href and src of the finished site, the template's too, must reach a file of
@@ -210,6 +207,20 @@ function checkLinks(pages: Page[], problems: string[]): void {
       }
     }
   }
+}
+
+const HEAP_PAGE_TRACE = 'traces/short.rep';
+
+/** A page of its own for the heap view: every allocator, a short trace, step by step. */
+function heapPage(root: string, problems: string[]): Page {
+  const view = heapViewHtml('coalescing', HEAP_PAGE_TRACE, root, 'site/heap-embed.ts');
+  if ('problem' in view) problems.push(view.problem);
+  const html = `<h1 id="top">The heap, step by step</h1>
+<p>A trace from <code>traces/</code> replayed by the reference allocators, in this page. Every block is drawn to scale from the heap's own bytes: its header, the payload the program asked for, the padding, and the free blocks. Step with the buttons or the ← and → keys (Home and End jump), pick another allocator, and hover or focus a block to read its header.</p>
+${'html' in view ? view.html : ''}${HEAP_VIEW_SCRIPT}
+`;
+  const headings: Heading[] = [{ level: 1, id: 'top', text: 'The heap, step by step', html: 'The heap, step by step' }];
+  return { name: 'heap.html', source: 'site/heap-view', title: 'The heap, step by step', label: 'The heap, step by step', html, headings, links: [], sections: [{ id: 'top', title: 'The heap, step by step', text: 'heap view trace blocks header payload padding free step allocator' }] };
 }
 
 function solutionPage(chapter: Page, folder: string, root: string): Page {

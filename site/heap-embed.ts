@@ -1,11 +1,81 @@
-// `<!-- heap-view: <allocator> <trace> -->` in a chapter: the heap view, embedded where it helps.
+// `<!-- heap-view: <allocator> <trace> -->` in a chapter embeds the heap view there: a static
+// picture drawn at build time (so the page shows the heap without scripts), made live by
+// assets/heap-view.js, the real allocators bundled for the browser with esbuild.
 
+import { buildSync } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRep } from '../workbook/trace/rep.ts';
+import { escapeHtml } from './highlight.ts';
+import { HEAP_KINDS, HeapReplay, renderHeap } from './heap-view/model.ts';
 import type { RenderEnv } from './markdown.ts';
 
-export function renderHeapViews(html: string, env: RenderEnv, problems: string[]): string {
-  void problems;
-  return html.replace(/<!--heap-view:(\d+)-->/g, (_, index: string) => {
+export const HEAP_VIEW_SCRIPT = '<script src="assets/heap-view.js"></script>';
+
+/** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
+export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
+  if (HEAP_KINDS[allocator] === undefined) return { problem: `${where}: the heap view knows no allocator '${allocator}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})` };
+  const file = join(root, trace);
+  if (!existsSync(file)) return { problem: `${where}: the heap view's trace ${trace} does not exist` };
+  let ops;
+  try {
+    ops = parseRep(readFileSync(file, 'utf8'), trace).ops;
+  } catch (error) {
+    return { problem: `${where}: ${(error as Error).message}` };
+  }
+  if (ops.length > 400) return { problem: `${where}: the heap view draws every block: ${trace} has ${ops.length} operations, at most 400 are readable` };
+  // Start where the heap has the most blocks: the most to look at.
+  const replay = new HeapReplay(allocator, ops);
+  let best = 0;
+  let most = -1;
+  for (let step = 0; step <= ops.length; step++) {
+    const count = replay.stepTo(step).blocks.length;
+    if (count > most) [best, most] = [step, count];
+  }
+  const state = replay.stepTo(best);
+  const data = JSON.stringify({ trace, ops }).replace(/</g, '\\u003c');
+  const html = `<figure class="heap-view" data-allocator="${allocator}" data-step="${best}">
+<script type="application/json" class="hv-data">${data}</script>
+<figcaption class="hv-title">The heap of <code>${escapeHtml(allocator)}</code> replaying <code>${escapeHtml(trace)}</code></figcaption>
+<div class="hv-controls" hidden>
+<label>Allocator <select></select></label>
+<span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
+<label class="hv-range">Step <input type="range" min="0" max="${ops.length}" value="${best}"></label>
+</div>
+<div class="hv-view">${renderHeap(state)}</div>
+<p class="hv-live visually-hidden" aria-live="polite"></p>
+<p class="hv-legend"><span class="hv-key hv-key-header"></span>header <span class="hv-key hv-key-payload"></span>payload <span class="hv-key hv-key-padding"></span>padding <span class="hv-key hv-key-free"></span>free <span class="hv-key hv-key-gap"></span>the allocator's own</p>
+</figure>
+`;
+  return { html };
+}
+
+export function renderHeapViews(html: string, env: RenderEnv, problems: string[], root: string): string {
+  let used = false;
+  const out = html.replace(/<!--heap-view:(\d+)-->/g, (_, index: string) => {
     const view = env.heapViews[Number(index)];
-    return `<p>Heap view of ${view.allocator} on ${view.trace}.</p>`;
+    const result = heapViewHtml(view.allocator, view.trace, root, view.where);
+    if ('problem' in result) {
+      problems.push(result.problem);
+      return '';
+    }
+    used = true;
+    return result.html;
   });
+  return used ? `${out}${HEAP_VIEW_SCRIPT}\n` : out;
+}
+
+/** The browser bundle of the heap view: the model, the machine and the solutions, minified. */
+export function bundleHeapView(siteDir: string): string {
+  const result = buildSync({
+    entryPoints: [join(siteDir, 'heap-view', 'client.js')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+  });
+  return `// The heap view, bundled from site/heap-view/ with machine/ and solutions/.\n${result.outputFiles[0].text}`;
 }

@@ -189,6 +189,22 @@ describe('a broken book does not build', () => {
     expect(textOf(html)).toContain(resolveInclude('solutions/01-bump/bump.ts#free', 'here'));
   });
 
+  it('embeds the heap view where a chapter asks for it, and names a wrong allocator or trace', () => {
+    const root = book({ '00-a.md': '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n\n<!-- heap-view: nope traces/short.rep -->\n\n<!-- heap-view: free-list traces/none.rep -->\n' });
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    const problems = problemsOf(root);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^chapters\/00-a\.md:5: the heap view knows no allocator 'nope'/);
+    expect(problems[1]).toBe('chapters/00-a.md:7: the heap view\'s trace traces/none.rep does not exist');
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n');
+    buildSite({ root, outDir: join(root, 'dist') });
+    const html = read(join(root, 'dist'), '00-a.html');
+    expect(html).toContain('<figure class="heap-view" data-allocator="coalescing"');
+    expect(html).toMatch(/<div class="hv-bar" [^>]*data-blocks="\d+">/);
+    expect(html).toContain('<script src="assets/heap-view.js"></script>');
+  });
+
   it('checks the links of the finished pages too', () => {
     const files = new Map([
       ['a.html', '<a href="b.html#x">b</a> <img src="https://example.com/i.png"> <a href="missing.html">m</a>'],

@@ -1,0 +1,171 @@
+// The heap view's model: replays a trace through a real allocator of solutions/ on a simulated
+// process and reads every block back from the heap's bytes, with the allocator's own walker.
+// No DOM here: the build draws the static picture with it, the page's script the live one.
+
+import { Process, hex } from '../../machine/index.ts';
+import type { Allocator } from '../../machine/index.ts';
+import { BlockMeta, META_SIZE, createAllocator as freeList } from '../../solutions/02-free-list/free-list.ts';
+import { walkHeap } from '../../solutions/02-free-list/walk.ts';
+import { checkHeap } from '../../solutions/03-coalescing/check.ts';
+import { HEADER_SIZE, Header, createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
+import { createAllocator as realloc } from '../../solutions/04-realloc/realloc.ts';
+
+export type HeapOp = { kind: 'a'; id: number; bytes: number } | { kind: 'f'; id: number } | { kind: 'r'; id: number; bytes: number };
+
+export interface ViewBlock {
+  /** The first byte of the block: its header. */
+  start: number;
+  /** One past its last byte. */
+  end: number;
+  headerBytes: number;
+  free: boolean;
+  /** What the program asked for (a live block only): the rest of the payload is padding. */
+  requested?: number;
+  /** The header's fields, as the bytes hold them. */
+  fields: { name: string; value: string }[];
+}
+
+export interface HeapState {
+  step: number;
+  steps: number;
+  /** The operation just done, as in the trace: `a 3 114`. */
+  op: string;
+  heapStart: number;
+  heapEnd: number;
+  blocks: ViewBlock[];
+  liveBytes: number;
+  freeBytes: number;
+  largestFree: number;
+}
+
+interface HeapKind {
+  label: string;
+  create(proc: Process): Allocator;
+  blocks(proc: Process): ViewBlock[];
+}
+
+const fieldsOf = (struct: typeof Header | typeof BlockMeta, proc: Process, at: number) =>
+  struct.fields.map(({ name }) => {
+    const value = struct.read(proc, at, name as never);
+    return { name, value: name === 'magic' || name === 'next' ? hex(value) : String(value) };
+  });
+
+const coalescingBlocks = (proc: Process): ViewBlock[] =>
+  checkHeap(proc).blocks.map((b) => ({ start: b.header, end: b.header + b.size, headerBytes: HEADER_SIZE, free: b.free, fields: fieldsOf(Header, proc, b.header) }));
+
+export const HEAP_KINDS: Record<string, HeapKind> = {
+  'free-list': {
+    label: 'free list (chapter 2)',
+    create: (proc) => freeList(proc),
+    blocks: (proc) => walkHeap(proc).map((b) => ({ start: b.header, end: b.payload + b.size, headerBytes: META_SIZE, free: b.free, fields: fieldsOf(BlockMeta, proc, b.header) })),
+  },
+  coalescing: { label: 'splitting and coalescing (chapter 3)', create: (proc) => coalescing(proc), blocks: coalescingBlocks },
+  realloc: { label: 'realloc in place (chapter 4)', create: (proc) => realloc(proc), blocks: coalescingBlocks },
+};
+
+export const formatOp = (op: HeapOp): string => (op.kind === 'f' ? `f ${op.id}` : `${op.kind} ${op.id} ${op.bytes}`);
+
+/** A trace replayed step by step; going back replays from the start (the heap has no undo). */
+export class HeapReplay {
+  private proc!: Process;
+  private allocator!: Allocator;
+  private pointers = new Map<number, number>();
+  private requested = new Map<number, number>();
+  private done = 0;
+
+  constructor(
+    readonly kind: string,
+    readonly ops: HeapOp[],
+  ) {
+    if (HEAP_KINDS[kind] === undefined) throw new Error(`The heap view knows no allocator '${kind}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})`);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.proc = new Process({ heapLimit: 1 << 24 });
+    this.allocator = HEAP_KINDS[this.kind].create(this.proc);
+    this.pointers.clear();
+    this.requested.clear();
+    this.done = 0;
+  }
+
+  private apply(op: HeapOp): void {
+    const old = this.pointers.get(op.id) ?? 0;
+    if (op.kind === 'f') {
+      this.allocator.free(old);
+      this.pointers.delete(op.id);
+      this.requested.delete(old);
+      return;
+    }
+    const ptr = op.kind === 'a' ? this.allocator.malloc(op.bytes) : this.allocator.realloc(old, op.bytes);
+    this.requested.delete(old);
+    this.pointers.set(op.id, ptr);
+    this.requested.set(ptr, op.bytes);
+  }
+
+  /** The heap after the first `step` operations. */
+  stepTo(step: number): HeapState {
+    const target = Math.max(0, Math.min(step, this.ops.length));
+    if (target < this.done) this.reset();
+    while (this.done < target) this.apply(this.ops[this.done++]);
+    const kind = HEAP_KINDS[this.kind];
+    const blocks = this.proc.currentBreak > this.proc.heapStart ? kind.blocks(this.proc) : [];
+    for (const block of blocks) if (!block.free) block.requested = this.requested.get(block.start + block.headerBytes);
+    const free = blocks.filter((b) => b.free).map((b) => b.end - b.start);
+    return {
+      step: target,
+      steps: this.ops.length,
+      op: target === 0 ? '(start)' : formatOp(this.ops[target - 1]),
+      heapStart: this.proc.heapStart,
+      heapEnd: this.proc.currentBreak,
+      blocks,
+      liveBytes: [...this.requested.values()].reduce((a, b) => a + b, 0),
+      freeBytes: free.reduce((a, b) => a + b, 0),
+      largestFree: Math.max(0, ...free),
+    };
+  }
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`);
+const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** One sentence for screen readers and the caption. */
+export function describeState(state: HeapState): string {
+  const used = state.blocks.filter((b) => !b.free).length;
+  return `Step ${state.step} of ${state.steps}: ${state.op}. ${state.blocks.length} blocks, ${used} in use, ${state.blocks.length - used} free.`;
+}
+
+/** The heap drawn to scale as HTML: the same markup for the static picture and the live view. */
+export function renderHeap(state: HeapState): string {
+  const span = state.heapEnd - state.heapStart;
+  const width = (bytes: number) => `${((100 * bytes) / span).toFixed(3)}%`;
+  let html = '';
+  let at = state.heapStart;
+  const gap = (to: number) => {
+    if (to > at) html += `<span class="hv-gap" style="width:${width(to - at)}" title="${to - at} bytes the allocator keeps for itself"></span>`;
+  };
+  state.blocks.forEach((block, i) => {
+    gap(block.start);
+    const size = block.end - block.start;
+    const payload = size - block.headerBytes;
+    const requested = block.requested ?? payload;
+    const what = block.free ? 'free' : 'in use';
+    const fields = block.fields.map((f) => `${f.name} = ${f.value}`).join(', ');
+    const label = `Block ${i + 1} at ${hex(block.start)}, ${size} bytes, ${what}${block.free ? '' : `, ${requested} bytes asked for`}. Header: ${fields}.`;
+    html += `<span class="hv-block ${block.free ? 'hv-free' : 'hv-used'}" style="width:${width(size)}" tabindex="0" role="listitem" aria-label="${escape(label)}">`;
+    html += `<span class="hv-header" style="width:${percent(block.headerBytes, size)}"></span>`;
+    if (block.free) html += `<span class="hv-body" style="width:${percent(payload, size)}"></span>`;
+    else {
+      html += `<span class="hv-payload" style="width:${percent(requested, size)}"></span>`;
+      if (payload > requested) html += `<span class="hv-padding" style="width:${percent(payload - requested, size)}"></span>`;
+    }
+    html += `<span class="hv-tip" aria-hidden="true"><strong>${hex(block.start)}</strong> · ${size} bytes · ${what}<br>${block.fields.map((f) => `${escape(f.name)} = ${escape(f.value)}`).join('<br>')}${block.free ? '' : `<br>asked for ${requested}, padding ${payload - requested}`}</span></span>`;
+    at = block.end;
+  });
+  gap(state.heapEnd);
+  const utilization = percent(state.liveBytes, span);
+  const fragmentation = state.freeBytes === 0 ? '0%' : percent(state.freeBytes - state.largestFree, state.freeBytes);
+  return `<div class="hv-bar" role="list" aria-label="The heap from ${hex(state.heapStart)} to ${hex(state.heapEnd)}, drawn to scale" data-blocks="${state.blocks.length}">${html}</div>
+<dl class="hv-stats"><div><dt>heap</dt><dd>${span} bytes</dd></div><div><dt>blocks</dt><dd class="hv-count">${state.blocks.length}</dd></div><div><dt>utilization</dt><dd>${utilization}</dd></div><div><dt>free</dt><dd>${state.freeBytes} bytes</dd></div><div><dt>fragmentation</dt><dd>${fragmentation}</dd></div></dl>
+<p class="hv-caption">${escape(describeState(state))}</p>`;
+}
