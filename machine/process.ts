@@ -549,8 +549,9 @@ export class Process {
   }
 
   /**
-   * Changes the protection of the pages of [addr, addr + length), which must all be
-   * mapped by mmap. Returns 0, or -1 with errno = ENOMEM (a page is not mapped) or EINVAL.
+   * Changes the protection of the pages of [addr, addr + length), which must all be mapped
+   * and outside the heap. Returns 0, or -1 with errno = ENOMEM (a page is not mapped) or
+   * EINVAL (an unaligned address, or the heap, whose pages only brk changes).
    */
   mprotect(addr: number, length: number, prot: number): number {
     this.counters.syscalls.mprotect++;
