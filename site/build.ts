@@ -23,7 +23,8 @@ try {
   } else {
     const out = valueOf('--out');
     const result = buildSite({ withSolutions, outDir: out });
-    console.log(`Built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms: ${relative(ROOT, result.outDir) || '.'}/index.html${withSolutions ? ' (with solutions)' : ''}`);
+    const measured = result.charts.measured.length === 0 ? '' : ` (${result.charts.measureMs.toFixed(0)} ms of it measuring the charts ${result.charts.measured.join(', ')}; kept in site/dist/.cache for the next build)`;
+    console.log(`Built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms${measured}: ${relative(ROOT, result.outDir) || '.'}/index.html${withSolutions ? ' (with solutions)' : ''}`);
   }
 } catch (error) {
   if (error instanceof SiteBuildError) {

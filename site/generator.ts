@@ -13,6 +13,7 @@ import { escapeHtml, highlight } from './highlight.ts';
 import { copyButton, createMarkdown, newEnv, type Heading, type RenderEnv, type Section, type SourceLink } from './markdown.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { renderPage, type NavEntry } from './template.ts';
+import { renderCharts, type ChartStats } from './charts/index.ts';
 import { bundleHeapView, heapViewHtml, HEAP_VIEW_SCRIPT, renderHeapViews } from './heap-embed.ts';
 
 export const SITE_DIR = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,8 @@ export interface BuildResult {
   outDir: string;
   pages: string[];
   ms: number;
+  /** The charts measured by this build (the rest came from site/dist/.cache), and the time that took. */
+  charts: ChartStats;
 }
 
 export class SiteBuildError extends Error {
@@ -66,6 +69,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   const withSolutions = options.withSolutions ?? false;
   const md = createMarkdown();
   const problems: string[] = [];
+  const charts: ChartStats = { measured: [], measureMs: 0 };
 
   const chapterFiles = readdirSync(join(root, 'chapters')).filter((f) => /^\d\d-.*\.md$/.test(f)).sort();
   const pageNames = new Map<string, string>([['README.md', 'index.html']]);
@@ -81,7 +85,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const env = newEnv(source, markdown, pageNames, { strictLinks, hintsFor: hints });
     const html = md.render(markdown, env);
     problems.push(...env.errors);
-    return { html: renderHeapViews(html, env, problems, root), env };
+    return { html: renderCharts(renderHeapViews(html, env, problems, root), env, problems, root, charts), env };
   };
 
   const pages: Page[] = [];
@@ -155,14 +159,16 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
 
   const old = `${outDir}.old-${process.pid}`;
   if (existsSync(outDir)) {
-    // Keep what tests and tools put beside the site (screenshots).
-    const keep = join(outDir, 'screenshots');
-    if (existsSync(keep)) renameSync(keep, join(staging, 'screenshots'));
+    // Keep what tests and tools put beside the site (screenshots), and the measured numbers.
+    for (const kept of ['screenshots', '.cache']) {
+      const keep = join(outDir, kept);
+      if (existsSync(keep)) renameSync(keep, join(staging, kept));
+    }
     renameSync(outDir, old);
   }
   renameSync(staging, outDir);
   rmSync(old, { recursive: true, force: true });
-  return { outDir, pages: [...pages.map((p) => p.name), 'print.html'], ms: performance.now() - start };
+  return { outDir, pages: [...pages.map((p) => p.name), 'print.html'], ms: performance.now() - start, charts };
 }
 
 

@@ -35,6 +35,11 @@ export interface Section {
   text: string;
 }
 
+export interface ChartEmbed {
+  name: string;
+  where: string;
+}
+
 export interface HeapViewEmbed {
   allocator: string;
   trace: string;
@@ -56,6 +61,7 @@ export interface RenderEnv {
   links: SourceLink[];
   sections: Section[];
   heapViews: HeapViewEmbed[];
+  charts: ChartEmbed[];
   errors: string[];
 }
 
@@ -75,7 +81,7 @@ const BOXES: Record<string, { label: string; className: string }> = {
   'Warning:': { label: 'Warning', className: 'warning' },
 };
 
-const MARKER = /^<!--\s*(include|output|heap-view):\s*(.+?)\s*-->\s*$/;
+const MARKER = /^<!--\s*(include|output|heap-view|chart):\s*(.+?)\s*-->\s*$/;
 
 export function createMarkdown(): MarkdownIt {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
@@ -117,7 +123,7 @@ export function createMarkdown(): MarkdownIt {
     }
     const hints = box.hintId === undefined ? [] : (env.hintsFor?.(box.hintId) ?? []);
     hints.forEach((hint, i) => {
-      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [] })}</details>\n`;
+      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [], charts: [] })}</details>\n`;
     });
     return `${footer}</aside>\n`;
   };
@@ -240,6 +246,11 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
     token.meta.html = `<!--heap-view:${env.heapViews.length - 1}-->`;
     return;
   }
+  if (kind === 'chart') {
+    env.charts.push({ name: match[2], where });
+    token.meta.html = `<!--chart:${env.charts.length - 1}-->`;
+    return;
+  }
   const marker = env.markers.find((m) => m.line === line);
   const fence = tokens[i + 1];
   if (marker === undefined || fence?.type !== 'fence') {
@@ -326,6 +337,7 @@ export function newEnv(file: string, markdown: string, pages: Map<string, string
     links: [],
     sections: [],
     heapViews: [],
+    charts: [],
     errors: [],
     ...extra,
   };

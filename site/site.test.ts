@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
+import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
+import { readTraces, runTraces } from '../workbook/trace/run.ts';
+import { chartData, CHARTS, inputsHash } from './charts/index.ts';
+import { fitPolicies } from './charts/fit-policies.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
@@ -20,10 +24,14 @@ const textOf = (html: string) =>
 let student: BuildResult;
 let instructor: BuildResult;
 beforeAll(() => {
+  // The charts' numbers are measured once and kept in site/dist/.cache; the timed build reads them.
+  const warm = { measured: [], measureMs: 0 };
+  chartData(ROOT, Object.keys(CHARTS), warm);
+  if (warm.measured.length > 0) console.log(`site: measured the charts ${warm.measured.join(', ')} in ${warm.measureMs.toFixed(0)} ms`);
   student = buildSite({ outDir: join(scratch, 'student') });
   instructor = buildSite({ outDir: join(scratch, 'instructor'), withSolutions: true });
   console.log(`site: the whole book (${chapters.length} chapters) built in ${student.ms.toFixed(0)} ms`);
-});
+}, 120_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('npm run site', () => {
@@ -142,6 +150,46 @@ describe('npm run site', () => {
   });
 });
 
+describe('charts', () => {
+  it('draws the fit policies of chapter 3 and the allocators of chapter 4 as SVG, with their numbers in a table', () => {
+    const traces = readdirSync(resolve(ROOT, 'traces')).filter((f) => f.endsWith('.rep')).map((f) => f.replace(/\.rep$/, ''));
+    const fits = /<figure class="chart-figure" data-chart="fit-policies">[\s\S]*?<\/figure>/.exec(read(student.outDir, '03-coalescing.html'))![0];
+    expect(fits).toMatch(/<svg class="chart" viewBox="[^"]+" role="img" aria-label="Utilization per trace/);
+    expect(fits).toContain('<title>');
+    expect(fits).toContain('<figcaption>');
+    for (const fit of ['first fit', 'next fit', 'best fit']) expect(fits).toMatch(new RegExp(`<text class="chart-legend" [^>]*>${fit}</text>`));
+    for (const trace of traces) expect(fits).toContain(`<th scope="row">${trace}</th>`);
+    const all = /<figure class="chart-figure" data-chart="allocators">[\s\S]*?<\/figure>/.exec(read(student.outDir, '04-realloc.html'))![0];
+    expect(all.match(/<svg class="chart"/g)).toHaveLength(2);
+    for (const label of ['free list (ch. 2)', 'coalescing (ch. 3)', 'realloc in place (ch. 4)']) expect(all).toContain(`<th scope="row">${label}</th>`);
+    expect(all).toContain(`<td class="num">${traces.length} of ${traces.length}</td>`);
+  });
+
+  it('measures utilization per fit with the trace driver, as npm run trace does', () => {
+    const root = mkdtempSync(join(scratch, 'traces-'));
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    const data = fitPolicies.measure(root);
+    const traces = readTraces([join(root, 'traces')], root);
+    expect(data.traces).toEqual(['short']);
+    for (const [i, fit] of ['first', 'next', 'best'].entries()) {
+      const [run] = runTraces(traces, createCoalescing, { shrink: false, replay: { timing: false, allocatorOptions: { fit } } });
+      expect(data.utilization[0][i]).toBe(run.result.utilization);
+    }
+  });
+
+  it('measures nothing when nothing it depends on changed, and again when a trace changes', () => {
+    const again = buildSite({ outDir: join(scratch, 'again') });
+    expect(again.charts.measured).toEqual([]);
+    const root = mkdtempSync(join(scratch, 'hash-'));
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    const before = inputsHash(root);
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8') + 'a 99 16\n');
+    expect(inputsHash(root)).not.toBe(before);
+  });
+});
+
 describe('a broken book does not build', () => {
   const book = (files: Record<string, string>) => {
     const root = mkdtempSync(join(scratch, 'book-'));
@@ -203,6 +251,11 @@ describe('a broken book does not build', () => {
     expect(html).toContain('<figure class="heap-view" data-allocator="coalescing"');
     expect(html).toMatch(/<div class="hv-bar" [^>]*data-blocks="\d+">/);
     expect(html).toContain('<script src="assets/heap-view.js"></script>');
+  });
+
+  it('names the chapter and line of a chart that does not exist', () => {
+    const root = book({ '00-a.md': '# A\n\nA chart:\n\n<!-- chart: nope -->\n' });
+    expect(problemsOf(root)).toEqual([`chapters/00-a.md:5: there is no chart 'nope' (there are ${Object.keys(CHARTS).join(', ')}; each is a module of site/charts/)`]);
   });
 
   it('checks the links of the finished pages too', () => {

@@ -1,0 +1,96 @@
+// `<!-- chart: NAME -->` in a chapter draws the chart NAME here at build time, from numbers
+// measured by running the solutions over traces/. Measuring takes seconds, so the numbers are
+// kept in site/dist/.cache under a hash of everything they depend on; a build without changes
+// there measures nothing.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { RenderEnv } from '../markdown.ts';
+import { allocators } from './allocators.ts';
+import { fitPolicies } from './fit-policies.ts';
+
+const CHARTS_DIR = dirname(fileURLToPath(import.meta.url));
+const PROJECT = join(CHARTS_DIR, '..', '..');
+
+/** A chart: what it measures (JSON, deterministic) and how it draws it (a figure's inside). */
+export interface Chart<T> {
+  measure(root: string): T;
+  render(data: T): string;
+}
+
+export const CHARTS: Record<string, Chart<never>> = {
+  'fit-policies': fitPolicies as Chart<never>,
+  allocators: allocators as Chart<never>,
+};
+
+/** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the charts. */
+const INPUTS = ['solutions', 'traces', 'machine', 'workbook/trace'];
+
+/** Where measured numbers are kept between builds. */
+export const cacheDir = (root: string) => join(root, 'site', 'dist', '.cache');
+
+export interface ChartStats {
+  /** Charts measured by this build (not found in the cache), and how long it took. */
+  measured: string[];
+  measureMs: number;
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory()) return [dir];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => !f.includes('node_modules') && !/\.test\.ts$/.test(f))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+export function inputsHash(root: string): string {
+  const hash = createHash('sha256');
+  const files = [...INPUTS.flatMap((d) => filesUnder(join(root, d)).map((f) => [relative(root, f), f])), ...filesUnder(CHARTS_DIR).map((f) => [`site/charts/${relative(CHARTS_DIR, f)}`, f])];
+  for (const [name, file] of files) hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The measured numbers of `names`, from the cache or measured now (in a fresh process, so edited solutions are read anew). */
+export function chartData(root: string, names: string[], stats: ChartStats): Record<string, unknown> {
+  const key = inputsHash(root);
+  const file = join(cacheDir(root), `charts-${key}.json`);
+  const cached: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const missing = [...new Set(names)].filter((n) => !(n in cached));
+  if (missing.length > 0) {
+    const start = performance.now();
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(CHARTS_DIR, 'measure.ts'), root, ...missing], { cwd: PROJECT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (child.status !== 0) throw new Error(`Measuring the charts ${missing.join(', ')} failed:\n${child.stderr || child.error?.message}`);
+    Object.assign(cached, JSON.parse(child.stdout));
+    stats.measured.push(...missing);
+    stats.measureMs += performance.now() - start;
+    mkdirSync(cacheDir(root), { recursive: true });
+    const temp = `${file}.${process.pid}`;
+    writeFileSync(temp, JSON.stringify(cached));
+    renameSync(temp, file);
+    // Numbers of older inputs will not be asked for again.
+    for (const old of readdirSync(cacheDir(root))) if (/^charts-[0-9a-f]+\.json$/.test(old) && join(cacheDir(root), old) !== file) rmSync(join(cacheDir(root), old), { force: true });
+  }
+  return cached;
+}
+
+/** Puts each chart of the page where its marker was; an unknown name is a problem at the marker's line. */
+export function renderCharts(html: string, env: RenderEnv, problems: string[], root: string, stats: ChartStats): string {
+  if (env.charts.length === 0) return html;
+  const known = env.charts.filter((c) => {
+    if (CHARTS[c.name] !== undefined) return true;
+    problems.push(`${c.where}: there is no chart '${c.name}' (there are ${Object.keys(CHARTS).join(', ')}; each is a module of site/charts/)`);
+    return false;
+  });
+  const data = known.length === 0 ? {} : chartData(root, known.map((c) => c.name), stats);
+  return html.replace(/<!--chart:(\d+)-->/g, (_, index: string) => {
+    const { name } = env.charts[Number(index)];
+    if (CHARTS[name] === undefined) return '';
+    return `<figure class="chart-figure" data-chart="${name}">\n${CHARTS[name].render(data[name] as never)}\n</figure>\n`;
+  });
+}

@@ -1,0 +1,87 @@
+// Bar charts as SVG, drawn at build time. Colours are CSS variables (site.css), so one chart
+// reads in the light and the dark theme; the numbers are also in a table beside the picture.
+
+import { escapeHtml } from '../highlight.ts';
+
+export interface BarChart {
+  /** What the chart shows, for its accessible name. */
+  title: string;
+  /** One or two sentences on how it reads, for screen readers. */
+  desc: string;
+  /** The groups along the x axis (one per trace, or a single unnamed group). */
+  groups: string[];
+  /** The bars of each group, one colour each, named in the legend. */
+  series: string[];
+  /** values[group][series]; undefined where there is no measure (a failed run). */
+  values: (number | undefined)[][];
+  /** The y axis: its label, its top, and how its numbers read. */
+  axis: { label: string; max: number; format: (value: number) => string; ticks: number };
+  /** Colour each group rather than each series (one bar per group, named below it; no legend). */
+  colorByGroup?: boolean;
+  /** How wide the picture is, in its own units. */
+  width?: number;
+}
+
+const HEIGHT = 260;
+const TOP = 34;
+const BOTTOM = 44;
+const LEFT = 56;
+const RIGHT = 12;
+
+export function renderBarChart(chart: BarChart): string {
+  const width = chart.width ?? 720;
+  const plotHeight = HEIGHT - TOP - BOTTOM;
+  const plotWidth = width - LEFT - RIGHT;
+  const y = (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, chart.axis.max)) / chart.axis.max;
+  let svg = `<svg class="chart" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg">`;
+  svg += `<title>${escapeHtml(chart.title)}</title><desc>${escapeHtml(chart.desc)}</desc>`;
+
+  // The legend, across the top.
+  let x = LEFT;
+  if (!chart.colorByGroup) chart.series.forEach((name, s) => {
+    svg += `<rect class="chart-s${s}" x="${x}" y="8" width="12" height="12" rx="2"/><text class="chart-legend" x="${x + 17}" y="18">${escapeHtml(name)}</text>`;
+    x += 17 + 7.2 * name.length + 22;
+  });
+
+  // The y axis: grid lines with their values, and the axis label turned on its side.
+  for (let t = 0; t <= chart.axis.ticks; t++) {
+    const value = (chart.axis.max * t) / chart.axis.ticks;
+    svg += `<line class="chart-grid" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(value)}" y2="${y(value)}"/>`;
+    svg += `<text class="chart-tick" x="${LEFT - 6}" y="${y(value) + 4}" text-anchor="end">${escapeHtml(chart.axis.format(value))}</text>`;
+  }
+  svg += `<text class="chart-axis" transform="translate(14 ${TOP + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.axis.label)}</text>`;
+
+  // The bars, group by group, each with its value on top when it is wide enough to read.
+  const groupWidth = plotWidth / chart.groups.length;
+  const barWidth = Math.min(46, (groupWidth * 0.8) / chart.series.length);
+  const labelled = barWidth >= 30;
+  chart.groups.forEach((group, g) => {
+    const left = LEFT + g * groupWidth + (groupWidth - barWidth * chart.series.length) / 2;
+    chart.series.forEach((name, s) => {
+      const value = chart.values[g][s];
+      const bx = left + s * barWidth;
+      if (value === undefined) {
+        svg += `<text class="chart-tick" x="${bx + barWidth / 2}" y="${y(0) - 4}" text-anchor="middle">✗</text>`;
+        return;
+      }
+      svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(0) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
+      if (labelled) svg += `<text class="chart-value" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(chart.axis.format(value))}</text>`;
+    });
+    // A label in parentheses goes on a second line: `realloc in place (ch. 4)`.
+    const [first, second] = group.split(/ (?=\()/);
+    const cx = (LEFT + (g + 0.5) * groupWidth).toFixed(1);
+    if (group !== '') svg += `<text class="chart-tick" x="${cx}" y="${HEIGHT - BOTTOM + 18}" text-anchor="middle">${escapeHtml(first)}${second === undefined ? '' : `<tspan x="${cx}" dy="14">${escapeHtml(second)}</tspan>`}</text>`;
+  });
+  svg += `<line class="chart-baseline" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`;
+  svg += '</svg>';
+  return svg;
+}
+
+/** The numbers of the chart as a table: what a screen reader reads, and anyone who wants them. */
+export function renderTable(caption: string, head: string[], rows: string[][]): string {
+  const th = head.map((h, i) => `<th scope="col"${i > 0 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((row) => `<tr>${row.map((cell, i) => (i === 0 ? `<th scope="row">${escapeHtml(cell)}</th>` : `<td class="num">${escapeHtml(cell)}</td>`)).join('')}</tr>`).join('\n');
+  return `<details class="chart-numbers"><summary>The numbers</summary>\n<table>\n<caption>${escapeHtml(caption)}</caption>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</details>`;
+}
+
+export const percent = (value: number) => `${Math.round(100 * value)}%`;
