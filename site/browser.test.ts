@@ -2,7 +2,7 @@
 // from file:// and from a sub-path, links resolve, search, keys, theme, copy, accessibility.
 // Without Chromium these tests are skipped and say why; under CI=true that is a failure.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -236,7 +236,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     const { page, errors, close } = await open(fileUrl('heap.html'));
     const figure = page.locator('figure.heap-view');
     for (const allocator of ['coalescing', 'free-list']) {
-      await figure.locator('select').selectOption(allocator);
+      await figure.locator('select.hv-allocator').selectOption(allocator);
       await figure.locator('button[data-move="start"]').click();
       expect(await figure.getAttribute('data-step')).toBe('0');
       // From the keyboard: focus a button, then → steps, End jumps to the last step.
@@ -266,6 +266,28 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await figure.locator('.hv-block').first().hover();
     await expect.poll(() => figure.locator('.hv-block').first().locator('.hv-tip').isVisible()).toBe(true);
     expect(await figure.locator('.hv-block').first().locator('.hv-tip').innerText()).toMatch(/magic = 0x/);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('replays another trace when the reader picks one', async () => {
+    const root = join(scratch, 'book');
+    mkdirSync(join(root, 'chapters'), { recursive: true });
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n');
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    writeFileSync(join(root, 'traces', 'three.rep'), '64\n2\n3\n1\na 0 16\na 1 32\nf 0\n');
+    buildSite({ root, outDir: join(root, 'dist') });
+    const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', 'heap.html')).href);
+    const figure = page.locator('figure.heap-view');
+    expect(await figure.locator('select.hv-trace option').allTextContents()).toEqual(['traces/short.rep (12 operations)', 'traces/three.rep (3 operations)']);
+    await figure.locator('select.hv-trace').selectOption('traces/three.rep');
+    expect(await figure.getAttribute('data-trace')).toBe('traces/three.rep');
+    expect(await figure.locator('.hv-trace-name').textContent()).toBe('traces/three.rep');
+    expect(await figure.locator('input[type=range]').getAttribute('max')).toBe('3');
+    await figure.locator('button[data-move="end"]').click();
+    expect(await figure.locator('.hv-live').textContent()).toBe('Step 3 of 3: f 0. 2 blocks, 1 in use, 1 free.');
     expect(errors).toEqual([]);
     await close();
   }, 30_000);

@@ -3,14 +3,35 @@
 // assets/heap-view.js, the real allocators bundled for the browser with esbuild.
 
 import { buildSync } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { escapeHtml } from './highlight.ts';
-import { HEAP_KINDS, HeapReplay, renderHeap } from './heap-view/model.ts';
+import { HEAP_KINDS, HeapReplay, busiestStep, renderHeap, type HeapOp } from './heap-view/model.ts';
 import type { RenderEnv } from './markdown.ts';
 
 export const HEAP_VIEW_SCRIPT = '<script src="assets/heap-view.js"></script>';
+
+/** The most operations a trace of the heap view may have: every block is drawn at every step. */
+export const MAX_VIEW_OPS = 400;
+
+/** The traces of traces/ short enough for the view, by path from the root. */
+export function viewableTraces(root: string): { trace: string; ops: HeapOp[] }[] {
+  const folder = join(root, 'traces');
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.rep'))
+    .sort()
+    .flatMap((f) => {
+      const trace = `traces/${f}`;
+      try {
+        const { ops } = parseRep(readFileSync(join(folder, f), 'utf8'), trace);
+        return ops.length <= MAX_VIEW_OPS ? [{ trace, ops }] : [];
+      } catch {
+        return []; // a broken trace is npm run trace's to report, not the view's
+      }
+    });
+}
 
 /** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
 export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
@@ -23,22 +44,22 @@ export function heapViewHtml(allocator: string, trace: string, root: string, whe
   } catch (error) {
     return { problem: `${where}: ${(error as Error).message}` };
   }
-  if (ops.length > 400) return { problem: `${where}: the heap view draws every block: ${trace} has ${ops.length} operations, at most 400 are readable` };
+  if (ops.length > MAX_VIEW_OPS) return { problem: `${where}: the heap view draws every block: ${trace} has ${ops.length} operations, at most ${MAX_VIEW_OPS} are readable` };
   // Start where the heap has the most blocks: the most to look at.
   const replay = new HeapReplay(allocator, ops);
-  let best = 0;
-  let most = -1;
-  for (let step = 0; step <= ops.length; step++) {
-    const count = replay.stepTo(step).blocks.length;
-    if (count > most) [best, most] = [step, count];
-  }
+  const best = busiestStep(replay);
   const state = replay.stepTo(best);
-  const data = JSON.stringify({ trace, ops }).replace(/</g, '\\u003c');
-  const html = `<figure class="heap-view" data-allocator="${allocator}" data-step="${best}">
+  // The reader can pick another trace: the short ones of traces/, and the one named here.
+  const traces = viewableTraces(root).filter((t) => t.trace !== trace);
+  traces.push({ trace, ops });
+  traces.sort((a, b) => a.trace.localeCompare(b.trace));
+  const data = JSON.stringify({ trace, traces }).replace(/</g, '\\u003c');
+  const html = `<figure class="heap-view" data-allocator="${allocator}" data-trace="${escapeHtml(trace)}" data-step="${best}">
 <script type="application/json" class="hv-data">${data}</script>
-<figcaption class="hv-title">The heap of <code>${escapeHtml(allocator)}</code> replaying <code>${escapeHtml(trace)}</code></figcaption>
+<figcaption class="hv-title">The heap of <code class="hv-allocator-name">${escapeHtml(allocator)}</code> replaying <code class="hv-trace-name">${escapeHtml(trace)}</code></figcaption>
 <div class="hv-controls" hidden>
-<label>Allocator <select></select></label>
+<label>Allocator <select class="hv-allocator"></select></label>
+<label>Trace <select class="hv-trace"></select></label>
 <span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
 <label class="hv-range">Step <input type="range" min="0" max="${ops.length}" value="${best}"></label>
 </div>

@@ -258,6 +258,21 @@ describe('a broken book does not build', () => {
     expect(problemsOf(root)).toEqual([`chapters/00-a.md:5: there is no chart 'nope' (there are ${Object.keys(CHARTS).join(', ')}; each is a module of site/charts/)`]);
   });
 
+  it('lets the heap view pick any short trace of traces/, and the one its marker names', () => {
+    const root = book({ '00-a.md': '# A\n\n<!-- heap-view: free-list traces/short.rep -->\n' });
+    mkdirSync(join(root, 'traces'));
+    const short = readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8');
+    writeFileSync(join(root, 'traces', 'short.rep'), short);
+    writeFileSync(join(root, 'traces', 'also.rep'), short);
+    writeFileSync(join(root, 'traces', 'long.rep'), readFileSync(resolve(ROOT, 'traces/tiny.rep')));
+    buildSite({ root, outDir: join(root, 'dist') });
+    for (const page of ['00-a.html', 'heap.html']) {
+      const data = JSON.parse(/<script type="application\/json" class="hv-data">([^<]*)<\/script>/.exec(read(join(root, 'dist'), page))![1]);
+      expect(data.trace).toBe('traces/short.rep');
+      expect(data.traces.map((t: { trace: string }) => t.trace)).toEqual(['traces/also.rep', 'traces/short.rep']);
+    }
+  });
+
   it('checks the links of the finished pages too', () => {
     const files = new Map([
       ['a.html', '<a href="b.html#x">b</a> <img src="https://example.com/i.png"> <a href="missing.html">m</a>'],

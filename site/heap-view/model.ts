@@ -126,6 +126,17 @@ export class HeapReplay {
   }
 }
 
+/** The step where the heap has the most blocks: the most to look at. */
+export function busiestStep(replay: HeapReplay): number {
+  let best = 0;
+  let most = -1;
+  for (let step = 0; step <= replay.ops.length; step++) {
+    const count = replay.stepTo(step).blocks.length;
+    if (count > most) [best, most] = [step, count];
+  }
+  return best;
+}
+
 const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`);
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
