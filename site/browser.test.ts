@@ -17,6 +17,7 @@ import { checkHeap } from '../solutions/03-coalescing/check.ts';
 import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { buildSite, ROOT, SITE_DIR } from './generator.ts';
+import { serveSite } from './serve.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const found = existsSync(CHROMIUM);
@@ -289,6 +290,32 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await figure.locator('button[data-move="end"]').click();
     expect(await figure.locator('.hv-live').textContent()).toBe('Step 3 of 3: f 0. 2 blocks, 1 in use, 1 free.');
     expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('runs your allocator beside the reference when npm start serves the site, and shows what it threw', async () => {
+    const site = await serveSite({ outDir: join(scratch, 'served') });
+    try {
+      const { page, errors, close } = await open(`${site.url}heap.html`);
+      const figure = page.locator('figure.heap-view');
+      await figure.locator('select.hv-beside').selectOption('student');
+      const panel = figure.locator('.hv-student');
+      expect(await panel.isVisible()).toBe(true);
+      expect(await panel.locator('.hv-student-file').textContent()).toBe('exercises/03-coalescing/coalescing.ts');
+      // The skeleton as shipped: its first todo(…) is what the page shows, not a picture.
+      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(a 0 439\) your allocator threw:/);
+      expect(await panel.locator('.hv-error').textContent()).toMatch(/^Not written yet: /);
+      expect(await panel.locator('.hv-block').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await close();
+    } finally {
+      await site.close();
+    }
+  }, 60_000);
+
+  it('has no "your allocator" in the static site', async () => {
+    const { page, close } = await open(fileUrl('heap.html'));
+    expect(await page.locator('select.hv-beside').count()).toBe(0);
     await close();
   }, 30_000);
 

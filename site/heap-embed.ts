@@ -86,6 +86,30 @@ export function renderHeapViews(html: string, env: RenderEnv, problems: string[]
   return used ? `${out}${HEAP_VIEW_SCRIPT}\n` : out;
 }
 
+/**
+ * The student's allocators from exercises/, for the heap view of a served site (`npm start`);
+ * if they do not compile, a script that says why, so the page shows it instead of a picture.
+ */
+export function bundleStudentAllocators(siteDir: string): string {
+  try {
+    const result = buildSync({
+      entryPoints: [join(siteDir, 'heap-view', 'student.js')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+      legalComments: 'none',
+    });
+    return `// Your allocators, bundled from exercises/ on your last save.\n${result.outputFiles[0].text}`;
+  } catch (error) {
+    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+    const message = errors.length > 0 ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('\n') : (error as Error).message;
+    return `window.WORKBOOK_STUDENT = { error: ${JSON.stringify(`Your exercises do not compile:\n${message}`).replace(/</g, '\\u003c')} };\ndocument.dispatchEvent(new Event('workbook-student'));\n`;
+  }
+}
+
 /** The browser bundle of the heap view: the model, the machine and the solutions, minified. */
 export function bundleHeapView(siteDir: string): string {
   const result = buildSync({

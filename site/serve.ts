@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, sep } from 'node:path';
-import { buildSite, DEFAULT_OUT, ROOT, SiteBuildError } from './generator.ts';
+import { buildSite, DEFAULT_OUT, ROOT, SITE_DIR, SiteBuildError } from './generator.ts';
+import { bundleStudentAllocators } from './heap-embed.ts';
 
 export interface ServeOptions {
   /** 0 or absent: any free port. */
@@ -33,14 +34,19 @@ const TYPES: Record<string, string> = {
 export const WATCHED = ['chapters', 'solutions', 'exercises', 'machine', 'site/assets', 'README.md'];
 
 const RELOAD_SCRIPT = `<script>(function(){var s=new EventSource('/__reload');s.onmessage=function(){location.reload();};})();</script>`;
+/** The student's allocators for the heap view: served here only, never part of the static site. */
+const STUDENT_SCRIPT = '<script src="/__student.js"></script>';
 
 export async function serveSite(options: ServeOptions = {}): Promise<ServedSite> {
   const log = options.log ?? (() => {});
   const outDir = options.outDir ?? DEFAULT_OUT;
+  let student = '';
   const build = (): boolean => {
+    student = bundleStudentAllocators(SITE_DIR);
     try {
       const result = buildSite({ withSolutions: options.withSolutions, outDir });
-      log(`site: built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms`);
+      const measured = result.charts.measured.length === 0 ? '' : ` (measured the charts ${result.charts.measured.join(', ')} in ${result.charts.measureMs.toFixed(0)} ms)`;
+      log(`site: built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms${measured}`);
       return true;
     } catch (error) {
       log(error instanceof SiteBuildError ? error.message : `site: the build failed: ${(error as Error).stack}`);
@@ -59,6 +65,10 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
       request.on('close', () => listeners.delete(response));
       return;
     }
+    if (path === '/__student.js') {
+      response.writeHead(200, { 'content-type': TYPES['.js'], 'cache-control': 'no-store' }).end(student);
+      return;
+    }
     let file = normalize(join(outDir, path));
     if (file !== outDir && !file.startsWith(outDir + sep)) {
       response.writeHead(403).end('Forbidden');
@@ -71,7 +81,7 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     let body: Buffer | string = readFileSync(file);
-    if (extname(file) === '.html') body = body.toString('utf8').replace('</body>', `${RELOAD_SCRIPT}</body>`);
+    if (extname(file) === '.html') body = body.toString('utf8').replace('</body>', `${STUDENT_SCRIPT}${RELOAD_SCRIPT}</body>`);
     response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
   });
 

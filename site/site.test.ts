@@ -13,6 +13,9 @@ import { fitPolicies } from './charts/fit-policies.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
+import { firstDifference, HeapReplay } from './heap-view/model.ts';
+import { parseRep } from '../workbook/trace/rep.ts';
+import type { Allocator, Process } from '../machine/index.ts';
 
 const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => /^\d\d-.*\.md$/.test(f)).sort();
 const scratch = mkdtempSync(join(tmpdir(), 'workbook-site-'));
@@ -283,6 +286,26 @@ describe('a broken book does not build', () => {
       'a.html: src="https://example.com/i.png" loads from another host',
       'a.html: the link to missing.html points at no file of the site',
     ]);
+  });
+});
+
+describe('the heap view beside a second allocator', () => {
+  const ops = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'short.rep').ops;
+  it('finds no difference between an allocator and itself', () => {
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, (proc) => createCoalescing(proc)))).toBeUndefined();
+  });
+  it('names the first step where the blocks differ, or where the allocator threw', () => {
+    const padded = (proc: Process): Allocator => {
+      const heap = createCoalescing(proc);
+      return { ...heap, malloc: (size: number) => heap.malloc(size + 64) };
+    };
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, padded))).toMatchObject({ step: 1, op: 'a 0 439', threw: false, message: expect.stringMatching(/^block 1: the reference has a 464-byte used block at 0x[0-9a-f]+, yours has a 528-byte used block/) });
+    let calls = 0;
+    const failing = (proc: Process): Allocator => {
+      const heap = createCoalescing(proc);
+      return { ...heap, malloc: (size: number) => (++calls === 3 ? (() => { throw new Error('Not written yet: place'); })() : heap.malloc(size)) };
+    };
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, failing))).toEqual({ step: 4, op: 'a 2 382', threw: true, message: 'Not written yet: place' });
   });
 });
 

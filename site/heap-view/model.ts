@@ -73,9 +73,14 @@ export class HeapReplay {
   private requested = new Map<number, number>();
   private done = 0;
 
+  /**
+   * `create` replaces the reference allocator of `kind` (the student's own, in `npm start`);
+   * its heap is still read with the reference's walker, which is what the two are compared by.
+   */
   constructor(
     readonly kind: string,
     readonly ops: HeapOp[],
+    private readonly create: (proc: Process) => Allocator = (proc) => HEAP_KINDS[kind].create(proc),
   ) {
     if (HEAP_KINDS[kind] === undefined) throw new Error(`The heap view knows no allocator '${kind}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})`);
     this.reset();
@@ -83,7 +88,7 @@ export class HeapReplay {
 
   private reset(): void {
     this.proc = new Process({ heapLimit: 1 << 24 });
-    this.allocator = HEAP_KINDS[this.kind].create(this.proc);
+    this.allocator = this.create(this.proc);
     this.pointers.clear();
     this.requested.clear();
     this.done = 0;
@@ -124,6 +129,44 @@ export class HeapReplay {
       largestFree: Math.max(0, ...free),
     };
   }
+}
+
+/** Where a second allocator's heap first parts from the reference's, stepping through the same trace. */
+export interface Difference {
+  step: number;
+  /** The operation of that step, as in the trace (`(start)` before the first). */
+  op: string;
+  /** What differs, or what the allocator threw. */
+  message: string;
+  /** It threw (or its heap could not be walked), rather than laid out other blocks. */
+  threw: boolean;
+}
+
+const describeBlock = (block: ViewBlock | undefined) =>
+  block === undefined ? 'no block' : `a ${block.end - block.start}-byte ${block.free ? 'free' : 'used'} block at ${hex(block.start)}`;
+
+/** The first step where the block lists differ (address, size, used or free), or undefined if they never do. */
+export function firstDifference(reference: HeapReplay, other: () => HeapReplay): Difference | undefined {
+  let replay: HeapReplay;
+  let step = 0;
+  const at = (s: number) => (s === 0 ? '(start)' : formatOp(reference.ops[s - 1]));
+  try {
+    replay = other();
+    for (; step <= reference.ops.length; step++) {
+      const theirs = replay.stepTo(step).blocks;
+      const ours = reference.stepTo(step).blocks;
+      const count = Math.max(theirs.length, ours.length);
+      for (let i = 0; i < count; i++) {
+        const a = ours[i];
+        const b = theirs[i];
+        if (a?.start === b?.start && a?.end === b?.end && a?.free === b?.free) continue;
+        return { step, op: at(step), threw: false, message: `block ${i + 1}: the reference has ${describeBlock(a)}, yours has ${describeBlock(b)}.` };
+      }
+    }
+  } catch (error) {
+    return { step, op: at(step), threw: true, message: error instanceof Error ? error.message : String(error) };
+  }
+  return undefined;
 }
 
 /** The step where the heap has the most blocks: the most to look at. */

@@ -1,0 +1,14 @@
+// The student's own allocators, bundled from exercises/ by `npm start` on every save, for the
+// heap view to run beside the reference. The static site has no such script.
+import { createAllocator as freeList } from '../../exercises/02-free-list/free-list.ts';
+import { createAllocator as coalescing } from '../../exercises/03-coalescing/coalescing.ts';
+import { createAllocator as realloc } from '../../exercises/04-realloc/realloc.ts';
+
+window.WORKBOOK_STUDENT = {
+  allocators: {
+    'free-list': { file: 'exercises/02-free-list/free-list.ts', create: (proc) => freeList(proc) },
+    coalescing: { file: 'exercises/03-coalescing/coalescing.ts', create: (proc) => coalescing(proc) },
+    realloc: { file: 'exercises/04-realloc/realloc.ts', create: (proc) => realloc(proc) },
+  },
+};
+document.dispatchEvent(new Event('workbook-student'));
