@@ -208,6 +208,9 @@ export interface ShippedTrace {
 /** The traces in traces/, as `npm run trace -- --generate` writes them. */
 export const SHIPPED_TRACES: readonly ShippedTrace[] = [
   { file: 'short.rep', pattern: 'random', seed: 1, ops: 12 },
+  // Small enough to step through in the book's heap view.
+  { file: 'coalescing-small.rep', pattern: 'coalescing', seed: 3, ops: 60 },
+  { file: 'binary-small.rep', pattern: 'binary', seed: 3, ops: 40 },
   { file: 'binary.rep', pattern: 'binary', seed: 1, ops: 4000 },
   { file: 'coalescing.rep', pattern: 'coalescing', seed: 1, ops: 4000 },
   { file: 'random.rep', pattern: 'random', seed: 1, ops: 4000 },
