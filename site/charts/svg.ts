@@ -67,8 +67,8 @@ export function renderBarChart(chart: BarChart): string {
       svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(0) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
       if (labelled) svg += `<text class="chart-value" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(chart.axis.format(value))}</text>`;
     });
-    // A label in parentheses goes on a second line: `realloc in place (ch. 4)`.
-    const [first, second] = group.split(/ (?=\()/);
+    // A label in parentheses, or after a hyphen, goes on a second line: `realloc in place (ch. 4)`, `binary-small`.
+    const [first, second] = group.split(/ (?=\()|(?<=-)/);
     const cx = (LEFT + (g + 0.5) * groupWidth).toFixed(1);
     if (group !== '') svg += `<text class="chart-tick" x="${cx}" y="${HEIGHT - BOTTOM + 18}" text-anchor="middle">${escapeHtml(first)}${second === undefined ? '' : `<tspan x="${cx}" dy="14">${escapeHtml(second)}</tspan>`}</text>`;
   });
