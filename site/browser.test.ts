@@ -2,6 +2,8 @@
 // from file:// and from a sub-path, links resolve, search, keys, theme, copy, accessibility.
 // Without Chromium these tests are skipped and say why; under CI=true that is a failure.
 
+import { EXERCISES } from '../workbook/exercises.ts';
+import { isUntouchedSkeleton } from '../workbook/skeletons.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -293,7 +295,9 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await close();
   }, 30_000);
 
-  it('runs your allocator beside the reference when npm start serves the site, and shows what it threw', async () => {
+  // Only while chapter 3's skeleton is as shipped: a student's own heap draws a picture instead.
+  const shipped = isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'coalescing')!);
+  it.skipIf(!shipped)('runs your allocator beside the reference when npm start serves the site, and shows what it threw', async () => {
     const site = await serveSite({ outDir: join(scratch, 'served') });
     try {
       const { page, errors, close } = await open(`${site.url}heap.html`);
