@@ -4,9 +4,9 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { type Exercise, exercisePath } from './exercises.ts';
+import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import { readSkeletonManifest } from './skeletons.ts';
 import { targetRoot } from './target.ts';
@@ -29,6 +29,15 @@ export function shippedSkeleton(exercise: Exercise): string {
     if (createHash('sha256').update(text).digest('hex') === wanted) return text.toString('utf8');
   }
   throw new Error(`Cannot reset ${path}: no commit holds the skeleton that workbook/skeletons.json records.`);
+}
+
+/**
+ * A copy of exercises/ as shipped, in `dir`/exercises: the student's own work left out.
+ * Tests that need untouched skeletons start from it.
+ */
+export function copyShippedExercises(dir: string): void {
+  cpSync(resolve(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true });
+  for (const exercise of EXERCISES) writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
 }
 
 /** Puts the shipped skeleton back in the target, keeping the student's file as a backup. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
+import { copyShippedExercises } from './reset.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && process.env.CI === 'true') throw new Error('tmux is missing: .ci/run installs it (apt-get install -y tmux).');
@@ -36,7 +37,7 @@ async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<strin
 describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
   it('runs the tests on save, gives hints, moves on when they pass, and quits', async () => {
     const work = join(scratch, 'student');
-    cpSync(resolve(ROOT, 'exercises'), join(work, 'exercises'), { recursive: true });
+    copyShippedExercises(work);
     const progress = join(scratch, 'progress');
     const command = `cd ${ROOT} && WORKBOOK_PROGRESS=${progress} NO_COLOR=1 ${process.execPath} node_modules/tsx/dist/cli.mjs workbook/cli.ts watch --target ${work}; sleep 60`;
     tmux('new-session', '-d', '-s', session, '-x', '140', '-y', '50', command);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
+import { copyShippedExercises } from '../reset.ts';
 import { type GradedSubmission, gradeSubmission } from './grade.ts';
 import { toCsv, toExercism, toGradescope, toJunit } from './reports.ts';
 
@@ -44,7 +45,7 @@ describe('grading', () => {
 
   it('gives the untouched skeletons zero', async () => {
     const dir = join(scratch, 'skeletons');
-    cpSync(resolve(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true });
+    copyShippedExercises(dir);
     const graded = await gradeSubmission(dir, { chapters: ['00-the-process', '01-bump'] });
     expect(graded.points).toBe(0);
   }, 60_000);
