@@ -253,7 +253,7 @@ async function reset(options: Options): Promise<number> {
   if (exercise === undefined) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${EXERCISES.map((e) => e.id).join(', ')}.`);
   const file = fileInTarget(`${exercise.chapter}/${exercise.file}`, options.target);
   if (!options.yes) {
-    if (!process.stdin.isTTY) throw new UsageError(`reset asks before it replaces ${file}; without a terminal, add --yes.`);
+    if (!process.stdin.isTTY) throw new Error(`reset asks before it replaces ${file}; without a terminal, add --yes.`);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     const answer = (await rl.question(`Replace ${file} with the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
     rl.close();
@@ -286,7 +286,9 @@ async function status(options: Options): Promise<number> {
       const passed = result.tests.filter((t) => t.status === 'pass').length;
       const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
       const detail = result.status === 'error' ? pc.red('does not run: see npm run check -- ' + result.exercise.id) : `${passed}/${result.tests.length} tests`;
-      console.log(`    ${mark} ${result.exercise.id.padEnd(10)} ${pc.dim(fileInTarget(`${result.exercise.chapter}/${result.exercise.file}`, options.target).padEnd(36))} ${detail}`);
+      const idWidth = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
+      const file = fileInTarget(`${result.exercise.chapter}/${result.exercise.file}`, options.target);
+      console.log(`    ${mark} ${result.exercise.id.padEnd(idWidth)} ${pc.dim(file.padEnd(40))} ${detail}`);
     }
   }
   const done = results.filter((r) => r.status === 'pass').length;
@@ -407,10 +409,13 @@ async function grade(options: Options): Promise<number> {
     chapters: options.values.chapters?.split(',').map((selector) => selectExercises(selector)[0].chapter),
   };
   const started = Date.now();
+  const tty = process.stderr.isTTY === true;
   const results = await gradeAll(submissions, gradeOptions, (done) => {
-    process.stderr.write(`\r${progressBar(done, submissions.length, 20)} ${done}/${submissions.length} graded`);
+    // On a terminal one line that fills up; in a log, a line per submission graded.
+    if (tty) process.stderr.write(`\r${progressBar(done, submissions.length, 20)} ${done}/${submissions.length} graded`);
+    else if (done > 0) process.stderr.write(`${done}/${submissions.length} graded\n`);
   });
-  process.stderr.write(`\r\u001b[2K${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
   const write = (name: string | undefined, text: string) => {
     if (name === undefined) return;
     writeFileSync(resolve(here, name), text);

@@ -44,12 +44,12 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     lines.push('');
     if (running) lines.push(pc.dim('Running the tests…'));
     else if (result === undefined) lines.push(pc.dim(options.manualRun ? 'Press r to run the tests.' : 'Save the file to run the tests.'));
-    else if (result.status === 'error') lines.push(pc.red('The tests could not run:'), indent(result.error));
+    else if (result.status === 'error') lines.push(pc.red('The tests could not run:'), indent(forWatch(result.error)));
     else {
       const passed = result.tests.filter((t) => t.status === 'pass').length;
       const failing = result.tests.find((t) => t.status === 'fail');
       lines.push(`${result.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${passed}/${result.tests.length} tests pass`);
-      if (failing !== undefined) lines.push('', `${pc.red(pc.bold('First failure'))}: ${failing.name}`, indent(failing.message));
+      if (failing !== undefined) lines.push('', `${pc.red(pc.bold('First failure'))}: ${failing.name}`, indent(forWatch(failing.message)));
       else lines.push(pc.green(`Every test passes. Press n for the next exercise.`));
     }
     if (hint.length > 0) lines.push('', pc.yellow(pc.bold(hint[0])), indent(hint.slice(1).join('\n')));
@@ -67,6 +67,8 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     render();
     try {
       [result] = await runExerciseTests([current], options.target);
+      // A passing exercise is done, and the bar says so at once.
+      if (result.status === 'pass') updateProgress((p) => p.done.add(result!.exercise.id));
     } catch (error) {
       result = { exercise: current, status: 'error', tests: [], error: error instanceof Error ? error.message : String(error) };
     }
@@ -227,6 +229,11 @@ export async function watchMode(options: WatchOptions): Promise<number> {
   stdin.removeListener('data', onData);
   process.stdout.write('\n');
   return code;
+}
+
+/** In watch mode the tests run again on save: say so where a message says to run them. */
+function forWatch(message: string): string {
+  return message.replace('and run the check again', 'and save: the tests run again');
 }
 
 /** Where a student resumes: the exercise recorded last time, else the first not done. */

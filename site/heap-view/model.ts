@@ -186,7 +186,7 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 /** One sentence for screen readers and the caption. */
 export function describeState(state: HeapState): string {
   const used = state.blocks.filter((b) => !b.free).length;
-  return `Step ${state.step} of ${state.steps}: ${state.op}. ${state.blocks.length} blocks, ${used} in use, ${state.blocks.length - used} free.`;
+  return `Step ${state.step} of ${state.steps}: ${state.op}. ${state.blocks.length} block${state.blocks.length === 1 ? '' : 's'}, ${used} in use, ${state.blocks.length - used} free.`;
 }
 
 /** The heap drawn to scale as HTML: the same markup for the static picture and the live view. */

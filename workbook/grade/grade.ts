@@ -5,7 +5,7 @@
 // on time, so the same submission always gets the same score.
 
 import { execFileSync } from 'node:child_process';
-import { relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 import { type ReportedModule } from '../results-reporter.ts';
@@ -201,8 +201,8 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** A submission's path as the instructor typed it: relative to where the command was run. */
+/** A submission's name for gradebooks: its folder's name (the folder above, if that is `exercises`). */
 export function displayName(submission: string): string {
-  const rel = relative(process.env.INIT_CWD ?? process.cwd(), resolve(submission));
-  return rel === '' ? '.' : rel;
+  const path = resolve(submission);
+  return basename(path) === 'exercises' ? basename(dirname(path)) : basename(path);
 }

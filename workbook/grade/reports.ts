@@ -21,8 +21,20 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     s.chapters.filter((c) => c.reason !== '').map((c) => `  ${displayName(s.submission)}, chapter ${c.chapter.number}: ${c.reason.split('\n')[0]}`),
   );
   const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${displayName(s.submission)}: no ${s.missing.join(', ')} (the skeleton was graded)`);
+  // For a few submissions, what failed: the instructor should not need --json to see it.
+  const failures =
+    submissions.length > 3
+      ? []
+      : submissions.flatMap((s) => {
+          const failed = s.chapters.flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
+          if (failed.length === 0) return [];
+          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.exercise}: ${t.name} — ${t.message.split('\n')[0]}`);
+          const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
+          return ['', pc.bold(`${displayName(s.submission)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
+        });
   return [
     renderTable(header, rows),
+    ...failures,
     ...(reasons.length > 0 ? ['', pc.bold('Why chapters failed:'), ...reasons] : []),
     ...(missing.length > 0 ? ['', pc.bold('Missing files:'), ...missing] : []),
   ].join('\n');

@@ -33,7 +33,8 @@ export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): 
   });
   const average = averageOf(runs);
   const maybe = (value: number | undefined, format: (x: number) => string) => (value === undefined ? pc.dim('—') : format(value));
-  const label = average.passed === average.traces ? 'average' : `average of the ${average.passed} passing`;
+  // ops and checks add up; the other columns are averages (over the passing traces).
+  const label = average.passed === average.traces ? 'all: sum / average' : average.passed === 0 ? 'all: sum (none passed)' : `all: sum / average of the ${average.passed} passing`;
   const footer = [
     `  ${label}`,
     String(runs.reduce((n, r) => n + r.result.ops, 0)),
