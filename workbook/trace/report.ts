@@ -66,14 +66,20 @@ export function renderTable(header: string[], rows: string[][], footer?: string[
  */
 export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading): string {
   const failed = runs.filter((r) => r.result.failure !== undefined);
-  return failed
-    .map((run, i) => {
-      if (i === 0) return formatFailure(run, heading);
-      const failure = run.result.failure as TraceFailure;
-      const again = `npm run trace -- ${heading.allocator} ${run.result.trace}${targetOption(heading)}`;
-      return [`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n');
-    })
-    .join('\n\n');
+  const [first, ...others] = failed;
+  if (first === undefined) return '';
+  // The same message on every trace (code not written yet, say) is said once.
+  const message = (run: TraceRun) => (run.result.failure as TraceFailure).message.replace(/^\w+\([^)]*\) /, ''); // without the call's arguments
+  const same = others.filter((run) => message(run) === message(first));
+  const different = others.filter((run) => message(run) !== message(first));
+  const parts = [formatFailure(first, heading)];
+  if (same.length > 0) parts.push(pc.dim(`The same failure on ${same.length} more trace${same.length === 1 ? '' : 's'}: ${same.map((r) => r.result.trace).join(', ')}.`));
+  for (const run of different) {
+    const failure = run.result.failure as TraceFailure;
+    const again = `npm run trace -- ${heading.allocator} ${run.result.trace}${targetOption(heading)}`;
+    parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
+  }
+  return parts.join('\n\n');
 }
 
 /** One failure in full: where, what, the bytes, and the shrunk trace that fails the same way. */
