@@ -7,7 +7,9 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { CreateAllocator } from '../machine/index.ts';
 import { ALLOCATORS, loadAllocator } from './allocators.ts';
+import { benchAllocators, benchJson, readBenchTraces } from './bench/allocators.ts';
 import { benchMachine } from './bench/machine.ts';
+import { formatBench } from './bench/table.ts';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises } from './exercises.ts';
 import { hintsFor, revealNextHint } from './hints.ts';
 import { readProgress, updateProgress } from './progress.ts';
@@ -56,6 +58,11 @@ Commands:
       --timeout <seconds>      per chapter (default 30); --memory <MiB> (default 1024)
       --points <file.json>     points per exercise id, instead of workbook/exercises.ts
       --chapters 01,02         grade only these chapters
+  bench [allocators]         every allocator of the book on every trace in traces/, beside
+                             @thi.ng/malloc and the C library's malloc: utilization, memory
+                             operations per call, ops/s and its ratio to bump and @thi.ng/malloc
+      --traces <folder|file.rep>   other traces (a course's, say) instead of traces/
+      --json                 print one JSON document instead
   bench machine              speed of the simulated memory against a plain DataView
   skeletons --update         (maintainers) record the shipped skeletons' hashes
   markers --update           (maintainers) refresh the code and figures the chapters show
@@ -78,7 +85,7 @@ interface Options {
 }
 
 /** The options that take a value, beyond --target and --option. */
-const VALUE_OPTIONS = ['batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+const VALUE_OPTIONS = ['traces', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
 
 function parseOptions(args: string[]): Options {
   const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
@@ -457,9 +464,10 @@ async function gradeAll(submissions: string[], options: GradeOptions, onDone: (d
 
 // ------------------------------------------------------------------ bench
 
-function bench(options: Options): number {
-  const what = options.positional[0] ?? 'machine';
-  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: machine.`);
+async function bench(options: Options): Promise<number> {
+  const what = options.positional[0] ?? 'allocators';
+  if (what === 'allocators') return benchTheAllocators(options);
+  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine.`);
   const rounds = 15;
   const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
   process.stderr.write('\n');
@@ -474,6 +482,31 @@ function bench(options: Options): number {
   const verdict = result.slowdown <= 3 ? pc.green('pass') : pc.yellow('short');
   console.log(`  ratio                        ${result.slowdown.toFixed(2).padStart(8)}×  slower  (target ≤ 3×: ${verdict})`);
   return 0;
+}
+
+/** `npm run bench`: every allocator on every trace, beside @thi.ng/malloc and glibc. */
+async function benchTheAllocators(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
+  const folder = options.values.traces;
+  const traces = readBenchTraces([folder === undefined ? resolve(ROOT, 'traces') : resolve(here, folder)], here);
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  const document = await benchAllocators(traces, {
+    target: 'solutions',
+    onProgress: (message, done, total) => {
+      // On a terminal one line that fills up; in a log, a line per step.
+      if (tty) process.stderr.write(`\r\u001b[2K${progressBar(done, total, 20)} ${done}/${total} ${pc.dim(message)}`);
+      else if (done < total) process.stderr.write(pc.dim(`${done + 1}/${total} ${message}\n`));
+    },
+  });
+  process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Measured in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  if (options.json) console.log(JSON.stringify(benchJson(document), null, 2));
+  else {
+    const allocators = document.allocators.length;
+    console.log(formatBench(document, `${allocators} allocators on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
+  }
+  return document.rows.every((r) => r.failure === undefined) ? 0 : 1;
 }
 
 // ------------------------------------------------------------------ main
