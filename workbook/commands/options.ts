@@ -1,0 +1,69 @@
+// The command line's options: one parser for every command.
+
+import { isAbsolute, resolve } from 'node:path';
+import pc from 'picocolors';
+import { targetRoot } from '../target.ts';
+
+export interface Options {
+  positional: string[];
+  target: string;
+  json: boolean;
+  watch: boolean;
+  update: boolean;
+  generate: boolean;
+  manualRun: boolean;
+  noSite: boolean;
+  yes: boolean;
+  /** `--option fit=best`: passed to createAllocator(proc, options). */
+  allocatorOptions: Record<string, string | number>;
+  /** Options that take a value, such as `--batch <folder>`: by name, without the dashes. */
+  values: Record<string, string>;
+}
+
+/** The options that take a value, beyond --target and --option. */
+const VALUE_OPTIONS = ['traces', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+
+export function parseOptions(args: string[]): Options {
+  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json') options.json = true;
+    else if (arg === '--watch') options.watch = true;
+    else if (arg === '--update') options.update = true;
+    else if (arg === '--generate') options.generate = true;
+    else if (arg === '--manual-run') options.manualRun = true;
+    else if (arg === '--no-site') options.noSite = true;
+    else if (arg === '--yes' || arg === '-y') options.yes = true;
+    else if (arg === '--target') {
+      const value = args[++i];
+      if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
+      options.target = value;
+    } else if (arg.startsWith('--target=')) options.target = arg.slice('--target='.length);
+    else if (VALUE_OPTIONS.includes(arg.slice(2))) {
+      const value = args[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
+      options.values[arg.slice(2)] = value;
+    } else if (arg === '--option') {
+      const match = /^(\w+)=(.*)$/.exec(args[++i] ?? '');
+      if (match === null) throw new UsageError('--option takes name=value, for example --option fit=best.');
+      options.allocatorOptions[match[1]] = /^\d+$/.test(match[2]) ? Number(match[2]) : match[2];
+    }
+    else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}.`);
+    else options.positional.push(arg);
+  }
+  // A folder target is resolved from where the command was typed, not from the repository.
+  if (options.target !== 'exercises' && options.target !== 'solutions' && !isAbsolute(options.target)) {
+    options.target = resolve(process.env.INIT_CWD ?? process.cwd(), options.target);
+  }
+  targetRoot(options.target); // a missing folder is reported before any work starts
+  return options;
+}
+
+/** A mistake in the command line: the usage text follows the message. */
+export class UsageError extends Error {}
+
+/** `[####------]`: done out of total. */
+export function progressBar(done: number, total: number, width = 10): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `[${pc.green('#'.repeat(filled))}${pc.dim('-'.repeat(width - filled))}]`;
+}

@@ -1,0 +1,218 @@
+// The student's commands: check, status, hint, start (watch mode and the book), reset.
+
+import { watch } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import pc from 'picocolors';
+import { EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises, CHAPTERS } from '../exercises.ts';
+import { hintsFor, revealNextHint } from '../hints.ts';
+import { readProgress, updateProgress } from '../progress.ts';
+import { resetExercise } from '../reset.ts';
+import { type ExerciseResult, runExerciseTests } from '../run-tests.ts';
+import { fileInTarget, targetRoot } from '../target.ts';
+import { indent } from '../text.ts';
+import { watchMode } from '../watch.ts';
+import { type Options, UsageError, progressBar } from './options.ts';
+
+// ------------------------------------------------------------------ check
+
+export async function check(options: Options): Promise<number> {
+  if (options.positional.length > 1) throw new UsageError(`check takes one chapter or exercise, not ${options.positional.length}: ${options.positional.join(' ')}.`);
+  const exercises = selectExercises(options.positional[0]);
+  const run = async (): Promise<number> => {
+    if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
+    const results = await runExerciseTests(exercises, options.target);
+    if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
+    else printCheck(results, options.target, options.watch);
+    return results.every((r) => r.status === 'pass') ? 0 : 1;
+  };
+  if (!options.watch) return run();
+  const folder = targetRoot(options.target);
+  const watching = pc.dim(`\nWatching ${folder} for changes. Ctrl-C to stop.`);
+  await run();
+  console.log(watching);
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let pending = false;
+  const again = async (): Promise<void> => {
+    if (running) {
+      pending = true; // saved during a run: run once more after it
+      return;
+    }
+    running = true;
+    console.clear();
+    await run().catch((error: unknown) => console.error(error));
+    console.log(watching);
+    running = false;
+    if (pending) {
+      pending = false;
+      return again();
+    }
+  };
+  watch(folder, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void again(), 150);
+  });
+  return new Promise<number>(() => {}); // runs until interrupted
+}
+
+function toJson(results: ExerciseResult[], target: string) {
+  const tests = results.flatMap((r) => r.tests);
+  return {
+    target,
+    passed: tests.filter((t) => t.status === 'pass').length,
+    failed: tests.filter((t) => t.status !== 'pass').length + results.filter((r) => r.status === 'error').length,
+    exercises: results.map((r) => ({
+      id: r.exercise.id,
+      chapter: r.exercise.chapter,
+      file: fileInTarget(`${r.exercise.chapter}/${r.exercise.file}`, target),
+      status: r.status,
+      error: r.error,
+      tests: r.tests,
+    })),
+  };
+}
+
+function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
+  const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);
+  let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
+  for (const result of results) {
+    const passed = result.tests.filter((t) => t.status === 'pass').length;
+    const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
+    const count = result.status === 'error' ? pc.red('the tests could not run') : `${passed}/${result.tests.length} tests pass`;
+    console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(fileOf(result.exercise))}  ${count}`);
+    if (result.status === 'error') {
+      console.log(pc.red(indent(result.error, 4)));
+      firstFailure ??= { result, name: 'the tests could not run', message: result.error };
+      continue;
+    }
+    for (const test of result.tests) {
+      console.log(`    ${test.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${test.name}`);
+      if (test.status !== 'pass') firstFailure ??= { result, name: test.name, message: test.message };
+    }
+  }
+  if (firstFailure !== undefined) {
+    const id = firstFailure.result.exercise.id;
+    console.log(`\n${pc.red(pc.bold('First failure'))}: ${firstFailure.result.exercise.id} › ${firstFailure.name}\n`);
+    console.log(indent(firstFailure.message, 2));
+    const again = watching ? 'save, and the tests run again' : `then run ${pc.cyan(`npm run check -- ${id}`)} again`;
+    console.log(`\nNext: fix it in ${pc.cyan(fileOf(firstFailure.result.exercise))}, ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+  } else {
+    const total = results.reduce((n, r) => n + r.tests.length, 0);
+    console.log(`\n${pc.green(pc.bold(`All ${total} tests pass.`))}`);
+    const after = nextExerciseAfter(results.at(-1)?.exercise);
+    if (after !== undefined) console.log(`Next: ${describeNext(after)}`);
+  }
+}
+
+
+function nextExerciseAfter(exercise: Exercise | undefined): Exercise | undefined {
+  if (exercise === undefined) return undefined;
+  return EXERCISES[EXERCISES.indexOf(exercise) + 1];
+}
+
+function describeNext(exercise: Exercise): string {
+  const chapter = chapterOf(exercise);
+  return `${pc.bold(exercise.id)} (chapter ${chapter.number}, ${chapter.title}): read ${pc.cyan(`chapters/${chapter.slug}.md`)}, open ${pc.cyan(exercisePath(exercise))}, run ${pc.cyan(`npm run check -- ${exercise.id}`)}`;
+}
+
+// ------------------------------------------------------------------ start, watch and reset
+
+/** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
+export async function start(options: Options): Promise<number> {
+  if (!process.stdin.isTTY && !options.manualRun) {
+    // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever.
+    return status(options);
+  }
+  const banner: string[] = [];
+  let site: { close(): Promise<void> } | undefined;
+  if (!options.noSite) {
+    try {
+      const { serveSite } = await import('../../site/serve.ts');
+      const served = await serveSite({});
+      site = served;
+      banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
+    } catch (error) {
+      banner.push(pc.yellow(`The book could not be served: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}. Read it in chapters/.`), '');
+    }
+  }
+  try {
+    return await watchMode({ target: options.target, manualRun: options.manualRun, banner });
+  } finally {
+    await site?.close();
+  }
+}
+
+export async function reset(options: Options): Promise<number> {
+  const [id] = options.positional;
+  const exercise = EXERCISES.find((e) => e.id === id);
+  if (exercise === undefined) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${EXERCISES.map((e) => e.id).join(', ')}.`);
+  const file = fileInTarget(`${exercise.chapter}/${exercise.file}`, options.target);
+  if (!options.yes) {
+    if (!process.stdin.isTTY) throw new Error(`reset asks before it replaces ${file}; without a terminal, add --yes.`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = (await rl.question(`Replace ${file} with the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
+    rl.close();
+    if (answer !== 'y' && answer !== 'yes') {
+      console.log('Nothing changed.');
+      return 0;
+    }
+  }
+  const { backup } = resetExercise(exercise, options.target);
+  updateProgress((p) => p.done.delete(exercise.id));
+  console.log(`${file} is the skeleton again. Your code is in ${backup}.`);
+  return 0;
+}
+
+// ------------------------------------------------------------------ status
+
+export async function status(options: Options): Promise<number> {
+  process.stderr.write(pc.dim(`Running every exercise's tests against ${options.target}…\n`));
+  const results = await runExerciseTests(EXERCISES, options.target);
+  if (options.json) {
+    console.log(JSON.stringify(toJson(results, options.target), null, 2));
+    return 0;
+  }
+  console.log(pc.bold('\nThe malloc workbook: your progress\n'));
+  for (const chapter of CHAPTERS) {
+    const inChapter = results.filter((r) => r.exercise.chapter === chapter.slug);
+    const done = inChapter.filter((r) => r.status === 'pass').length;
+    console.log(`${progressBar(done, inChapter.length)} ${pc.bold(`Chapter ${chapter.number}`)}  ${chapter.title}  ${pc.dim(`${done}/${inChapter.length} exercises`)}`);
+    for (const result of inChapter) {
+      const passed = result.tests.filter((t) => t.status === 'pass').length;
+      const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
+      const detail = result.status === 'error' ? pc.red('does not run: see npm run check -- ' + result.exercise.id) : `${passed}/${result.tests.length} tests`;
+      const idWidth = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
+      const file = fileInTarget(`${result.exercise.chapter}/${result.exercise.file}`, options.target);
+      console.log(`    ${mark} ${result.exercise.id.padEnd(idWidth)} ${pc.dim(file.padEnd(40))} ${detail}`);
+    }
+  }
+  const done = results.filter((r) => r.status === 'pass').length;
+  console.log(`\n${progressBar(done, results.length)} ${done}/${results.length} exercises done`);
+  const next = results.find((r) => r.status !== 'pass');
+  console.log(next === undefined ? pc.green('\nEvery exercise passes. Well done!') : `\nNext: ${describeNext(next.exercise)}`);
+  return 0;
+}
+
+
+// ------------------------------------------------------------------ hint
+
+export function hint(options: Options): number {
+  const selector = options.positional[0];
+  if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
+  const candidates = selectExercises(selector);
+  // For a chapter, the first exercise whose hints are not all shown yet.
+  const seen = readProgress().hints;
+  const exercise = candidates.find((e) => (seen.get(e.id) ?? 0) < hintsFor(e).length) ?? candidates[candidates.length - 1];
+  const { shown, total } = revealNextHint(exercise);
+  if (total === 0) {
+    console.log(`There are no hints for ${exercise.id} yet. Read chapters/${exercise.chapter}.md again, and the TODO comments in ${exercisePath(exercise)}.`);
+    return 0;
+  }
+  console.log(pc.bold(`Hints for ${exercise.id} (${exercisePath(exercise)})\n`));
+  shown.forEach((text, i) => {
+    const label = `Hint ${i + 1} of ${total}`;
+    console.log(i === shown.length - 1 ? `${pc.yellow(pc.bold(label))}\n${indent(text, 2)}\n` : pc.dim(`${label}\n${indent(text, 2)}\n`));
+  });
+  console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));
+  return 0;
+}

@@ -1,0 +1,197 @@
+// The tools' commands: trace (replay and compare allocators), grade, bench.
+
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import pc from 'picocolors';
+import type { CreateAllocator } from '../../machine/index.ts';
+import { ALLOCATORS, loadAllocator } from '../allocators.ts';
+import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
+import { benchMachine } from '../bench/machine.ts';
+import { formatBench } from '../bench/table.ts';
+import { selectExercises } from '../exercises.ts';
+import { type GradeOptions, type GradedSubmission, gradeSubmission } from '../grade/grade.ts';
+import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
+import { ROOT } from '../paths.ts';
+import { stageTarget, targetRoot } from '../target.ts';
+import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
+import { writeShippedTraces } from '../trace/generate.ts';
+import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
+import { readTraces, runTraces } from '../trace/run.ts';
+import { type Options, UsageError, progressBar } from './options.ts';
+
+// ------------------------------------------------------------------ trace
+
+export async function trace(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  if (options.generate) {
+    for (const path of writeShippedTraces(resolve(ROOT, 'traces'))) console.log(`wrote ${relative(here, path)}`);
+    return 0;
+  }
+  const [id, ...paths] = options.positional;
+  if (id === undefined) throw new UsageError(`Which allocator? For example: npm run trace -- bump. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
+  const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here);
+  const staged = stageTarget(options.target);
+  try {
+    if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
+    const { createAllocator: create } = await loadAllocator(id, staged.target);
+    const createAllocator: CreateAllocator = (proc) => create(proc, options.allocatorOptions);
+    const tty = process.stderr.isTTY === true;
+    let shown = 0;
+    const runs = runTraces(traces, createAllocator, {
+      shrink: options.json ? 'all' : 'first',
+      onProgress: (message) => {
+        // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
+        if (!tty) {
+          if (message.endsWith('operations') || message.endsWith('shrinking')) process.stderr.write(pc.dim(`${message}\n`));
+          return;
+        }
+        if (Date.now() - shown < 100) return;
+        shown = Date.now();
+        process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
+      },
+    });
+    if (tty) process.stderr.write('\r\u001b[2K');
+    const heading = { allocator: id, target: options.target };
+    if (options.json) {
+      console.log(JSON.stringify(traceJson(runs, heading), null, 2));
+    } else {
+      console.log(formatTable(runs, heading));
+      if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
+      console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
+    }
+    return runs.every((r) => r.result.failure === undefined) ? 0 : 1;
+  } finally {
+    staged.cleanup();
+  }
+}
+
+/** Several allocators on the same traces, side by side. */
+async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTraces>, target: string, options: Options): Promise<number> {
+  const all: AllocatorRuns[] = [];
+  for (const id of ids) {
+    const { createAllocator } = await loadAllocator(id, target);
+    const runs = runTraces(traces, (proc) => createAllocator(proc, options.allocatorOptions), { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
+    all.push({ id, runs });
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => traceJson(runs, { allocator: id, target: options.target })), null, 2));
+  else console.log(formatComparison(all, options.target));
+  return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
+}
+
+// ------------------------------------------------------------------ grade
+
+export async function grade(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const submissions = options.positional.map((p) => resolve(here, p));
+  const batch = options.values.batch;
+  if (batch !== undefined) {
+    const folder = resolve(here, batch);
+    if (!existsSync(folder)) throw new UsageError(`--batch ${batch}: there is no such folder.`);
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) submissions.push(join(folder, entry.name));
+    }
+  }
+  if (submissions.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
+  for (const s of submissions) targetRoot(s); // a missing folder is reported before any work starts
+  const gradeOptions: GradeOptions = {
+    timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
+    memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
+    extraTests: options.values['extra-tests'] === undefined ? undefined : resolve(here, options.values['extra-tests']),
+    points: options.values.points === undefined ? undefined : (JSON.parse(readFileSync(resolve(here, options.values.points), 'utf8')) as Record<string, number>),
+    chapters: options.values.chapters?.split(',').map((selector) => selectExercises(selector)[0].chapter),
+  };
+  const started = Date.now();
+  const tty = process.stderr.isTTY === true;
+  const results = await gradeAll(submissions, gradeOptions, (done) => {
+    // On a terminal one line that fills up; in a log, a line per submission graded.
+    if (tty) process.stderr.write(`\r${progressBar(done, submissions.length, 20)} ${done}/${submissions.length} graded`);
+    else if (done > 0) process.stderr.write(`${done}/${submissions.length} graded\n`);
+  });
+  process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  const write = (name: string | undefined, text: string) => {
+    if (name === undefined) return;
+    writeFileSync(resolve(here, name), text);
+    process.stderr.write(pc.dim(`wrote ${name}\n`));
+  };
+  write(options.values.csv, toCsv(results));
+  write(options.values.junit, toJunit(results));
+  const gradescope = options.values.gradescope;
+  if (gradescope !== undefined) {
+    if (results.length === 1) write(gradescope, `${JSON.stringify(toGradescope(results[0]), null, 2)}\n`);
+    else {
+      mkdirSync(resolve(here, gradescope), { recursive: true });
+      for (const r of results) write(join(gradescope, `${basename(r.submission)}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`);
+    }
+  }
+  if (options.json) {
+    const documents = results.map(toExercism);
+    console.log(JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
+  } else console.log(formatGradeTable(results));
+  return 0;
+}
+
+/** Grades submissions two at a time (the machine's cores), in the order given. */
+async function gradeAll(submissions: string[], options: GradeOptions, onDone: (done: number) => void): Promise<GradedSubmission[]> {
+  const results: GradedSubmission[] = new Array(submissions.length);
+  let next = 0;
+  let done = 0;
+  onDone(0);
+  const worker = async () => {
+    while (next < submissions.length) {
+      const i = next++;
+      results[i] = await gradeSubmission(submissions[i], options);
+      onDone(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, availableParallelism(), submissions.length) }, worker));
+  return results;
+}
+
+// ------------------------------------------------------------------ bench
+
+export async function bench(options: Options): Promise<number> {
+  const what = options.positional[0] ?? 'allocators';
+  if (what === 'allocators') return benchTheAllocators(options);
+  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine.`);
+  const rounds = 15;
+  const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
+  process.stderr.write('\n');
+  if (options.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  const millions = (x: number) => `${(x / 1e6).toFixed(0)} M/s`;
+  console.log(`\nLoads and stores (32- and 64-bit, aligned, 1 MiB walked), best of ${rounds} rounds each:`);
+  console.log(`  simulated memory (Process)   ${millions(result.simulatedOpsPerSecond).padStart(10)}`);
+  console.log(`  plain DataView               ${millions(result.dataViewOpsPerSecond).padStart(10)}`);
+  const verdict = result.slowdown <= 3 ? pc.green('pass') : pc.yellow('short');
+  console.log(`  ratio                        ${result.slowdown.toFixed(2).padStart(8)}×  slower  (target ≤ 3×: ${verdict})`);
+  return 0;
+}
+
+/** `npm run bench`: every allocator on every trace, beside @thi.ng/malloc and glibc. */
+async function benchTheAllocators(options: Options): Promise<number> {
+  const here = process.env.INIT_CWD ?? process.cwd();
+  if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
+  const folder = options.values.traces;
+  const traces = readBenchTraces([folder === undefined ? resolve(ROOT, 'traces') : resolve(here, folder)], here);
+  const tty = process.stderr.isTTY === true;
+  const started = Date.now();
+  const document = await benchAllocators(traces, {
+    target: 'solutions',
+    onProgress: (message, done, total) => {
+      // On a terminal one line that fills up; in a log, a line per step.
+      if (tty) process.stderr.write(`\r\u001b[2K${progressBar(done, total, 20)} ${done}/${total} ${pc.dim(message)}`);
+      else if (done < total) process.stderr.write(pc.dim(`${done + 1}/${total} ${message}\n`));
+    },
+  });
+  process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Measured in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  if (options.json) console.log(JSON.stringify(benchJson(document), null, 2));
+  else {
+    const allocators = document.allocators.length;
+    console.log(formatBench(document, `${allocators} allocators on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
+  }
+  return document.rows.every((r) => r.failure === undefined) ? 0 : 1;
+}
