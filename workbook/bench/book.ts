@@ -2,25 +2,15 @@
 // checked (utilization, and the memory operations of one bare replay), then is timed on
 // bare replays in fresh simulated processes, the median of several after a warm-up.
 
-import { Process, type Allocator, type CreateAllocator } from '../../machine/index.ts';
-import { TRACE_PROCESS, replay } from '../trace/driver.ts';
+import { Process, type CreateAllocator } from '../../machine/index.ts';
+import { TRACE_PROCESS, bareReplay, replay } from '../trace/driver.ts';
 import type { Trace } from '../trace/rep.ts';
 import type { BenchRow } from './row.ts';
-import { medianSeconds, secondsSince, type TimingOptions } from './timing.ts';
+import { medianSeconds, type TimingOptions } from './timing.ts';
 
 /** The allocator calls of the trace in a fresh process, nothing else; the seconds they took. */
-function bareReplay(trace: Trace, create: CreateAllocator): number {
-  const allocator: Allocator = create(new Process(TRACE_PROCESS));
-  const pointers = new Float64Array(trace.numIds);
-  const ops = trace.ops;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (op.kind === 'a') pointers[op.id] = allocator.malloc(op.bytes);
-    else if (op.kind === 'r') pointers[op.id] = allocator.realloc(pointers[op.id], op.bytes);
-    else allocator.free(pointers[op.id]);
-  }
-  return secondsSince(started);
+function bareReplayIn(trace: Trace, create: CreateAllocator): number {
+  return bareReplay(trace, create(new Process(TRACE_PROCESS)));
 }
 
 /** One of the book's allocators on one trace; ops/s unless `timing` is false. */
@@ -29,7 +19,7 @@ export function benchBook(id: string, trace: Trace, create: CreateAllocator, tim
   const failure = checked.failure;
   let opsPerSecond: number | undefined;
   if (failure === undefined && timing !== false) {
-    const seconds = medianSeconds(() => bareReplay(trace, create), timing);
+    const seconds = medianSeconds(() => bareReplayIn(trace, create), timing);
     opsPerSecond = seconds === 0 ? Infinity : trace.ops.length / seconds;
   }
   return {

@@ -512,7 +512,7 @@ function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayO
 }
 
 /** The allocator calls of the trace and nothing else; returns the seconds they took. */
-function bareReplay(trace: Trace, allocator: Allocator): number {
+export function bareReplay(trace: Trace, allocator: Allocator): number {
   const pointers = new Float64Array(trace.numIds);
   const ops = trace.ops;
   const started = process.hrtime.bigint();
