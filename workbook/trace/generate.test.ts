@@ -59,6 +59,31 @@ describe('generateTrace', () => {
     const binary = sizes(of('binary'));
     expect(new Set(binary).size).toBe(3); // small, large, and the larger ones that fit no hole
     expect(of('random').ops.some((op) => op.kind === 'r')).toBe(false);
+    const churn = of('churn');
+    const churnSizes = sizes(churn);
+    expect(Math.min(...churnSizes)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...churnSizes)).toBeLessThanOrEqual(4096);
+    expect(churnSizes.filter((s) => s <= 256).length / churnSizes.length).toBeGreaterThan(0.75); // mostly small
+    const reallocs = churn.ops.filter((op) => op.kind === 'r').length;
+    expect(reallocs).toBeGreaterThan(0);
+    expect(reallocs / churn.ops.length).toBeLessThan(0.05); // mostly malloc and free
+  });
+
+  it('churn keeps a working set of an eighth of its operations live, freed and replaced at random', () => {
+    const trace = generateTrace('churn', { seed: 1, ops: 24000 });
+    const live = new Set<number>();
+    const counts: number[] = [];
+    for (const op of trace.ops) {
+      if (op.kind === 'a') live.add(op.id);
+      else if (op.kind === 'f') live.delete(op.id);
+      counts.push(live.size);
+    }
+    const steady = counts.slice(8000, 20000);
+    expect(Math.min(...steady)).toBeGreaterThan(2000);
+    expect(Math.max(...steady)).toBeLessThan(4000);
+    // Not freed in the order allocated: the blocks freed in the steady state are of every age.
+    const freedIds = trace.ops.slice(8000, 20000).flatMap((op) => (op.kind === 'f' ? [op.id] : []));
+    expect(Math.min(...freedIds)).toBeLessThan(1000);
   });
 
   it('refuses an unknown pattern', () => {

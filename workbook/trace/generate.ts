@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Random } from './prng.ts';
 import { writeRep, type Trace, type TraceOp } from './rep.ts';
 
-export type Pattern = 'binary' | 'coalescing' | 'random' | 'realloc' | 'tiny' | 'mixed';
+export type Pattern = 'binary' | 'coalescing' | 'random' | 'realloc' | 'tiny' | 'mixed' | 'churn';
 
 interface PatternSpec {
   description: string;
@@ -102,6 +102,28 @@ export const PATTERNS: Readonly<Record<Pattern, PatternSpec>> = {
         const roll = random.float();
         if (trace.live === 0 || roll < 0.5) trace.malloc(size());
         else if (roll < 0.6) trace.realloc(trace.randomLive(random), size());
+        else trace.free(trace.randomLive(random));
+      }
+    },
+  },
+  churn: {
+    description: 'a long steady state: an eighth of the operations stay live at once, and random live blocks are freed and replaced; sizes 1 B to 4 KiB, most under 256 B; a few reallocs',
+    generate(trace, random, ops) {
+      // Sizes as programs ask for them: many strings and small structs, fewer buffers.
+      const size = (): number => {
+        const roll = random.float();
+        if (roll < 0.6) return random.int(1, 64);
+        if (roll < 0.85) return random.int(65, 256);
+        if (roll < 0.96) return random.int(257, 1024);
+        return random.int(1025, 4096);
+      };
+      const target = Math.max(8, Math.floor(ops / 8));
+      while (trace.length < ops - trace.live) {
+        // Around the target the working set drifts; far from it, it is pulled back.
+        const pMalloc = trace.live < target * 0.9 ? 0.8 : trace.live > target * 1.1 ? 0.2 : 0.5;
+        const roll = random.float();
+        if (trace.live === 0 || roll < pMalloc * 0.96) trace.malloc(size());
+        else if (roll < pMalloc) trace.realloc(trace.randomLive(random), size());
         else trace.free(trace.randomLive(random));
       }
     },
@@ -218,6 +240,8 @@ export const SHIPPED_TRACES: readonly ShippedTrace[] = [
   { file: 'realloc.rep', pattern: 'realloc', seed: 1, ops: 4000 },
   { file: 'tiny.rep', pattern: 'tiny', seed: 1, ops: 6000 },
   { file: 'mixed.rep', pattern: 'mixed', seed: 1, ops: 4000 },
+  // Long enough that speed is measured over a steady state, not over the start of a heap.
+  { file: 'churn.rep', pattern: 'churn', seed: 1, ops: 24000 },
 ];
 
 /** Writes every shipped trace into `dir`; returns the paths written. */
