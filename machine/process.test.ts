@@ -302,6 +302,21 @@ describe('virtual and resident memory', () => {
     expect(proc.stats().residentBytes).toBe(PAGE_SIZE);
   });
 
+  it('counts the resident pages of mappings apart from the heap', () => {
+    const proc = new Process();
+    proc.sbrk(2 * PAGE_SIZE);
+    proc.memset(proc.heapStart, 1, 2 * PAGE_SIZE);
+    const m = proc.mmap(8 * PAGE_SIZE);
+    proc.store8(m + 3 * PAGE_SIZE, 1);
+    proc.store8(m + 7 * PAGE_SIZE, 1);
+    expect(proc.stats().residentBytes).toBe(4 * PAGE_SIZE);
+    expect(proc.stats().mappedResidentBytes).toBe(2 * PAGE_SIZE);
+    proc.munmap(m + 7 * PAGE_SIZE, PAGE_SIZE);
+    expect(proc.stats().mappedResidentBytes).toBe(PAGE_SIZE);
+    proc.sbrk(-2 * PAGE_SIZE);
+    expect(proc.stats().mappedResidentBytes).toBe(PAGE_SIZE);
+  });
+
   it('munmap gives resident pages back', () => {
     const proc = new Process();
     const m = proc.mmap(4 * PAGE_SIZE);

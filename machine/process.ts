@@ -52,6 +52,8 @@ export interface ProcessStats {
   virtualBytes: number;
   /** Bytes of pages that own a physical frame (written at least once). */
   residentBytes: number;
+  /** The resident part of mappedBytes: mmap'd pages written at least once. */
+  mappedResidentBytes: number;
   /** First touches of a page: a read maps the shared zero page, a write gives it a frame. */
   minorFaults: number;
   syscalls: Record<SyscallName, number>;
@@ -92,6 +94,7 @@ export class Process {
   private freeFrames: number[] = [];
   private readonly physicalLimit: number;
   private residentPages = 0;
+  private mappedResidentPages = 0;
 
   /** Every mapping but the heap, sorted by address. */
   private mappings: Region[] = [];
@@ -278,6 +281,7 @@ export class Process {
       if (this.ownFrame[page] === NO_FRAME) {
         this.ownFrame[page] = this.allocateFrame();
         this.residentPages++;
+        if ((mapping as Partial<Region>).mmapped === true) this.mappedResidentPages++;
         this.counters.minorFaults++;
       }
       this.writeTable[page] = this.ownFrame[page];
@@ -316,12 +320,13 @@ export class Process {
     this.u32 = new Uint32Array(bigger);
   }
 
-  private releasePages(start: number, end: number): void {
+  private releasePages(start: number, end: number, mmapped = false): void {
     for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
       const frame = this.ownFrame[page];
       if (frame !== NO_FRAME) {
         this.freeFrames.push(frame);
         this.residentPages--;
+        if (mmapped) this.mappedResidentPages--;
       }
       this.ownFrame[page] = NO_FRAME;
       this.readTable[page] = NO_FRAME;
@@ -544,7 +549,7 @@ export class Process {
     const range = this.pageRange(addr, length);
     if (range === undefined) return -1;
     const [start, end] = range;
-    for (const piece of this.cutMappings(start, end)) this.releasePages(piece.start, piece.end);
+    for (const piece of this.cutMappings(start, end)) this.releasePages(piece.start, piece.end, piece.mmapped === true);
     return 0;
   }
 
@@ -693,6 +698,7 @@ export class Process {
       mappedBytes: this.mappedBytes(),
       virtualBytes,
       residentBytes: this.residentPages * PAGE_SIZE,
+      mappedResidentBytes: this.mappedResidentPages * PAGE_SIZE,
       minorFaults: this.counters.minorFaults,
       syscalls: { ...this.counters.syscalls },
       memoryOps: this.memoryOps,

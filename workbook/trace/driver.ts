@@ -69,7 +69,11 @@ export interface TraceResult {
   failure: TraceFailure | undefined;
   /** Peak live payload: the most bytes the trace had allocated at once. */
   peakPayload: number;
-  /** Peak heap footprint: break − heap start plus mmap'd bytes, sampled after every operation. */
+  /**
+   * Peak heap footprint, sampled after every operation: break − heap start, plus the mmap'd
+   * pages written at least once. An untouched page of a region costs address space only, so
+   * a zone's 8 MiB region holding a few blocks is not charged 8 MiB.
+   */
   peakFootprint: number;
   /** peakPayload / peakFootprint, the CS:APP definition; between 0 and 1. */
   utilization: number;
@@ -434,7 +438,7 @@ class CheckedReplay {
   /** Peak footprint, payload and process size after an operation. */
   private sample(): void {
     const stats = this.proc.stats();
-    this.peakFootprint = Math.max(this.peakFootprint, stats.heapBytes + stats.mappedBytes);
+    this.peakFootprint = Math.max(this.peakFootprint, stats.heapBytes + stats.mappedResidentBytes);
     this.peakVirtual = Math.max(this.peakVirtual, stats.virtualBytes);
     this.peakResident = Math.max(this.peakResident, stats.residentBytes);
   }
