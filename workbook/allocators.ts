@@ -17,6 +17,7 @@ export const ALLOCATORS: readonly AllocatorEntry[] = [
   { id: 'free-list', chapter: 2, module: '02-free-list/free-list.ts', description: 'headers and a list of all blocks; first fit' },
   { id: 'realloc', chapter: 4, module: '04-realloc/realloc.ts', description: 'realloc in place, calloc that skips fresh memory; best fit' },
   { id: 'coalescing', chapter: 3, module: '03-coalescing/coalescing.ts', description: 'splitting, boundary tags, an explicit free list; first, next or best fit' },
+  { id: 'zones', chapter: 5, module: '05-zones/zone.ts', description: 'tiny, small and large scales: regions with bitmaps, free lists per size, mmap for large' },
 ];
 
 export interface AllocatorModule {

@@ -1,0 +1,347 @@
+// Chapter 5, step 3: malloc and free inside regions. A rack is everything one scale (tiny or
+// small) owns: its regions, a free list per block size with a bitmap of the non-empty lists,
+// the last block freed (death row), and its statistics. It lives in the data segment; the
+// region kind (tiny-region.ts, small-region.ts) says how blocks are recorded.
+//
+// malloc takes the first block of the smallest non-empty list that fits, which the bitmap
+// finds in a few word reads, and splits off the rest; when no list has one, it cuts the
+// block from the region's tail. free merges a block with free neighbours inside its region
+// (a block next to the tail rejoins it), and gives a region back to the kernel once nothing
+// in it is in use.
+
+import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
+import { REGION, blockAddress, mapAlignedRegion, regionBase, type RegionKind } from './region.ts';
+import { countAllocated, countBlock } from './statistics.ts';
+
+// #region rack-layout
+/** Fields of a rack (u32 each), then its arrays. */
+export const RACK = {
+  regions: 0, // the first region, or 0
+  regionCount: 4,
+  lastFree: 8, // death row: the block freed last, not yet merged (0 if none)
+  lastFreeMsize: 12,
+  counters: 16, // statistics (statistics.ts): 16 bytes
+  nonEmpty: 32, // the bitmap of non-empty free lists: u32[listWords]
+} as const;
+
+/** Free-block links, at the start of the block. */
+export const LINK = { next: 0, prev: 4 } as const;
+
+export interface RackLayout {
+  /** Lists 0 … maxMsize-1 hold blocks of exactly 1 … maxMsize quanta; the last holds bigger ones. */
+  lists: number;
+  listWords: number;
+  /** Offset of the list heads, u32[lists]. */
+  freeLists: number;
+  /** Offset of the region map: one bit per possible region in the 4 GiB address space. */
+  regionMap: number;
+  bytes: number;
+}
+
+export function rackLayout(kind: RegionKind, maxMsize: number): RackLayout {
+  const lists = maxMsize + 1;
+  const listWords = Math.ceil(lists / 32);
+  const freeLists = RACK.nonEmpty + listWords * 4;
+  const regionMap = freeLists + lists * 4;
+  const mapWords = Math.ceil(2 ** 32 / kind.regionSize / 32);
+  return { lists, listWords, freeLists, regionMap, bytes: regionMap + mapWords * 4 };
+}
+// #endregion rack-layout
+
+export interface Rack {
+  readonly kind: RegionKind;
+  /** The rack's address in the data segment. */
+  readonly base: number;
+  readonly layout: RackLayout;
+  /** A block of `msize` quanta, or 0 with errno = ENOMEM. */
+  malloc(msize: number): number;
+  /** The region of this scale that holds `ptr`, or 0. */
+  regionOf(ptr: number): number;
+  /** The quantum of the live block `ptr` in `region`; a HeapCorruption for anything else. */
+  quantumOf(region: number, ptr: number, call: string): number;
+  free(region: number, q: number): void;
+  /** Shrinks the live block at q to `msize` quanta, freeing the rest. */
+  shrink(region: number, q: number, msize: number): void;
+  /** Grows the live block at q to `msize` quanta into a free neighbour; false if it cannot. */
+  growInPlace(region: number, q: number, msize: number): boolean;
+  /** Which free list holds blocks of `msize` quanta. */
+  listIndex(msize: number): number;
+}
+
+export function createRack(proc: Process, kind: RegionKind, maxMsize: number): Rack {
+  const layout = rackLayout(kind, maxMsize);
+  const base = proc.static(`${kind.name}_rack`, layout.bytes);
+  const { quantum, numQuanta, regionSize } = kind;
+  const field = (name: keyof typeof RACK) => base + RACK[name];
+  const lastFree = field('lastFree');
+  const lastFreeMsize = field('lastFreeMsize');
+  const listHead = (index: number) => base + layout.freeLists + index * 4;
+  const listIndex = (msize: number) => Math.min(msize, layout.lists) - 1;
+
+  // #region free-lists
+  function insertFree(block: number, msize: number): void {
+    const index = listIndex(msize);
+    const head = proc.load32(listHead(index));
+    proc.store32(block + LINK.next, head);
+    proc.store32(block + LINK.prev, 0);
+    if (head !== 0) proc.store32(head + LINK.prev, block);
+    proc.store32(listHead(index), block);
+    const word = base + RACK.nonEmpty + (index >>> 5) * 4;
+    proc.store32(word, (proc.load32(word) | (1 << (index & 31))) >>> 0);
+  }
+
+  function removeFree(block: number, msize: number): void {
+    const index = listIndex(msize);
+    const next = proc.load32(block + LINK.next);
+    const prev = proc.load32(block + LINK.prev);
+    if (next !== 0) proc.store32(next + LINK.prev, prev);
+    if (prev !== 0) {
+      proc.store32(prev + LINK.next, next);
+      return;
+    }
+    proc.store32(listHead(index), next);
+    if (next === 0) {
+      const word = base + RACK.nonEmpty + (index >>> 5) * 4;
+      proc.store32(word, (proc.load32(word) & ~(1 << (index & 31))) >>> 0);
+    }
+  }
+
+  /** The first non-empty list at or after `index`, from the bitmap; -1 if there is none. */
+  function firstNonEmpty(index: number): number {
+    for (let w = index >>> 5; w < layout.listWords; w++) {
+      let bits = proc.load32(base + RACK.nonEmpty + w * 4);
+      if (w === index >>> 5) bits &= -1 << (index & 31);
+      if (bits !== 0) return w * 32 + 31 - Math.clz32(bits & -bits);
+    }
+    return -1;
+  }
+  // #endregion free-lists
+
+  const counters = field('counters');
+  function account(msize: number, blocks: 1 | -1): void {
+    countBlock(proc, counters, msize * quantum, blocks);
+  }
+
+  function addUsed(region: number, quanta: number): number {
+    const used = proc.load32(region + REGION.usedQuanta) + quanta;
+    proc.store32(region + REGION.usedQuanta, used);
+    return used;
+  }
+
+  // #region regions
+  function newRegion(): number {
+    const region = mapAlignedRegion(proc, kind);
+    if (region === 0) return 0;
+    const head = proc.load32(field('regions'));
+    proc.store32(region + REGION.magic, kind.magic);
+    proc.store32(region + REGION.next, head);
+    if (head !== 0) proc.store32(head + REGION.prev, region);
+    proc.store32(field('regions'), region);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
+    countAllocated(proc, counters, regionSize);
+    setMapBit(region, true);
+    return region; // all tail: no block yet
+  }
+
+  /** Moves the tail of `region` to quantum `q`. */
+  function setTail(region: number, q: number): void {
+    kind.markTail(proc, region, proc.load32(region + REGION.tail), false);
+    proc.store32(region + REGION.tail, q);
+    kind.markTail(proc, region, q, true);
+  }
+
+  /** A block of `msize` quanta cut from the tail of the newest region, or of a new one; 0 if mmap fails. */
+  function carve(msize: number): number {
+    let region = proc.load32(field('regions'));
+    if (region === 0 || proc.load32(region + REGION.tail) + msize > numQuanta) region = newRegion();
+    if (region === 0) return 0;
+    const q = proc.load32(region + REGION.tail);
+    setTail(region, q + msize);
+    kind.setBlock(proc, region, q, msize, false);
+    return blockAddress(kind, region, q);
+  }
+
+  /** Unmaps a region whose blocks have merged into one free block (already off its list). */
+  function releaseRegion(region: number): void {
+    const next = proc.load32(region + REGION.next);
+    const prev = proc.load32(region + REGION.prev);
+    if (next !== 0) proc.store32(next + REGION.prev, prev);
+    if (prev !== 0) proc.store32(prev + REGION.next, next);
+    else proc.store32(field('regions'), next);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) - 1);
+    countAllocated(proc, counters, -regionSize);
+    setMapBit(region, false);
+    proc.munmap(region, regionSize);
+  }
+
+  function setMapBit(region: number, on: boolean): void {
+    const index = region / regionSize;
+    const word = base + layout.regionMap + (index >>> 5) * 4;
+    const mask = 1 << (index & 31);
+    proc.store32(word, (on ? proc.load32(word) | mask : proc.load32(word) & ~mask) >>> 0);
+  }
+
+  function regionOf(ptr: number): number {
+    const index = Math.floor(ptr / regionSize);
+    if (!(index >= 0 && index < 2 ** 32 / regionSize)) return 0;
+    const bits = proc.load32(base + layout.regionMap + (index >>> 5) * 4);
+    return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
+  }
+  // #endregion regions
+
+  // #region malloc
+  function malloc(msize: number): number {
+    const last = proc.load32(lastFree);
+    if (last !== 0) {
+      if (proc.load32(lastFreeMsize) === msize) {
+        proc.store32(lastFree, 0); // death row pardons the block: still marked in use
+        addUsed(regionBase(kind, last), msize);
+        account(msize, 1);
+        return last;
+      }
+      flushDeathRow(); // merged with its neighbours, it may make the fit this request needs
+    }
+    const index = firstNonEmpty(listIndex(msize));
+    const block = index === -1 ? carve(msize) : takeFree(proc.load32(listHead(index)), msize);
+    if (block === 0) {
+      proc.errno = ENOMEM;
+      return 0;
+    }
+    addUsed(regionBase(kind, block), msize);
+    account(msize, 1);
+    return block;
+  }
+
+  /** Takes the free block `block` off its list and uses its first `msize` quanta. */
+  function takeFree(block: number, msize: number): number {
+    const region = regionBase(kind, block);
+    const q = (block - region - kind.headerBytes) / quantum;
+    const have = kind.msizeOf(proc, region, q);
+    removeFree(block, have);
+    if (have > msize) {
+      kind.setBlock(proc, region, q + msize, have - msize, true);
+      insertFree(block + msize * quantum, have - msize);
+    }
+    kind.setBlock(proc, region, q, msize, false);
+    return block;
+  }
+  // #endregion malloc
+
+  // #region free
+  function quantumOf(region: number, ptr: number, call: string): number {
+    const offset = ptr - region - kind.headerBytes;
+    const q = offset / quantum;
+    if (!Number.isInteger(q) || q < 0 || q >= numQuanta) {
+      const why = offset < 0 ? 'inside the region header' : `not on a ${quantum}-byte quantum boundary of its blocks`;
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)} (${kind.name} region ${hex(region)}: ${why})`, ptr);
+    }
+    if (!kind.isBlockStart(proc, region, q)) {
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)} (${kind.name} region ${hex(region)}, quantum ${q}: inside a block, not at its start)`, ptr);
+    }
+    if (kind.isFree(proc, region, q)) {
+      throw new HeapCorruption(`${call}: double free detected: ${hex(ptr)} (${kind.name} region ${hex(region)}, quantum ${q}) is already free`, ptr);
+    }
+    if (ptr === proc.load32(lastFree)) {
+      throw new HeapCorruption(`${call}: double free detected: ${hex(ptr)} (${kind.name} region ${hex(region)}, quantum ${q}) was the last block freed`, ptr);
+    }
+    return q;
+  }
+
+  function free(region: number, q: number): void {
+    const msize = kind.msizeOf(proc, region, q);
+    const block = blockAddress(kind, region, q);
+    account(msize, -1);
+    if (addUsed(region, -msize) === 0) {
+      // Nothing else in the region is in use: merge now, so the region can go back.
+      flushDeathRow();
+      release(region, q, msize);
+      return;
+    }
+    const condemned = proc.load32(lastFree);
+    const condemnedMsize = proc.load32(lastFreeMsize);
+    proc.store32(lastFree, block);
+    proc.store32(lastFreeMsize, msize);
+    if (condemned !== 0) {
+      const home = regionBase(kind, condemned);
+      release(home, (condemned - home - kind.headerBytes) / quantum, condemnedMsize);
+    }
+  }
+
+  function flushDeathRow(): void {
+    const condemned = proc.load32(lastFree);
+    if (condemned === 0) return;
+    proc.store32(lastFree, 0);
+    const home = regionBase(kind, condemned);
+    release(home, (condemned - home - kind.headerBytes) / quantum, proc.load32(lastFreeMsize));
+  }
+
+  /** Really frees the block at q: merges it with free neighbours and files it, or returns it to the tail. */
+  function release(region: number, q: number, msize: number): void {
+    let start = q;
+    let size = msize;
+    kind.forget(proc, region, q, msize);
+    const before = kind.freeBefore(proc, region, q);
+    if (before !== -1) {
+      const beforeSize = q - before;
+      removeFree(blockAddress(kind, region, before), beforeSize);
+      kind.forget(proc, region, before, beforeSize);
+      start = before;
+      size += beforeSize;
+    }
+    const after = q + msize;
+    if (after === proc.load32(region + REGION.tail)) {
+      setTail(region, start); // the block rejoins the untouched end
+      if (start === 0) releaseRegion(region);
+      return;
+    }
+    if (kind.isFree(proc, region, after)) {
+      const afterSize = kind.msizeOf(proc, region, after);
+      removeFree(blockAddress(kind, region, after), afterSize);
+      kind.forget(proc, region, after, afterSize);
+      size += afterSize;
+    }
+    kind.setBlock(proc, region, start, size, true);
+    insertFree(blockAddress(kind, region, start), size);
+  }
+  // #endregion free
+
+  // #region in-place
+  function shrink(region: number, q: number, msize: number): void {
+    const have = kind.msizeOf(proc, region, q);
+    if (msize >= have) return;
+    kind.setBlock(proc, region, q, msize, false);
+    kind.setBlock(proc, region, q + msize, have - msize, false);
+    account(have, -1);
+    account(msize, 1);
+    addUsed(region, msize - have);
+    release(region, q + msize, have - msize);
+  }
+
+  function growInPlace(region: number, q: number, msize: number): boolean {
+    const have = kind.msizeOf(proc, region, q);
+    const after = q + have;
+    if (after === proc.load32(region + REGION.tail)) {
+      if (q + msize > numQuanta) return false;
+      setTail(region, q + msize); // the last block grows into the tail
+    } else {
+      if (!kind.isFree(proc, region, after)) return false;
+      const afterSize = kind.msizeOf(proc, region, after);
+      if (have + afterSize < msize) return false;
+      removeFree(blockAddress(kind, region, after), afterSize);
+      kind.forget(proc, region, after, afterSize);
+      const rest = have + afterSize - msize;
+      if (rest > 0) {
+        kind.setBlock(proc, region, q + msize, rest, true);
+        insertFree(blockAddress(kind, region, q + msize), rest);
+      }
+    }
+    kind.setBlock(proc, region, q, msize, false);
+    account(have, -1);
+    account(msize, 1);
+    addUsed(region, msize - have);
+    return true;
+  }
+  // #endregion in-place
+
+  return { kind, base, layout, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex };
+}
