@@ -8,6 +8,7 @@ import { refreshChapter } from './chapter-markers.ts';
 import { parseOptions, UsageError } from './commands/options.ts';
 import { check, hint, reset, start, status } from './commands/student.ts';
 import { bench, grade, trace } from './commands/tools.ts';
+import { zoneStats } from './commands/zone-stats.ts';
 import { ROOT } from './paths.ts';
 import { writeSkeletonManifest } from './skeletons.ts';
 
@@ -47,6 +48,11 @@ Commands:
       --traces <folder|file.rep>   other traces (a course's, say) instead of traces/
       --json                 print one JSON document instead
   bench machine              speed of the simulated memory against a plain DataView
+  zone-stats <size>…         the zone's statistics per scale (tiny, small, large) after one
+                             malloc(<size>) in a fresh process, as macOS's classic example
+      --option preset=32-bit   older thresholds (32-bit, 32-bit-1gb); tinyLimit=, smallLimit=
+      --target <t>           solutions (the default here), exercises, or a folder
+      --json                 print one JSON document instead
   skeletons --update         (maintainers) record the shipped skeletons' hashes
   markers --update           (maintainers) refresh the code and figures the chapters show
 `;
@@ -75,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       return grade(options);
     case 'trace':
       return trace(options);
+    case 'zone-stats':
+      return zoneStats(options, rest.some((arg) => arg === '--target' || arg.startsWith('--target=')));
     case 'skeletons':
       if (!options.update) throw new UsageError('skeletons takes --update: it records the current skeletons as the shipped ones.');
       console.log(`Recorded ${writeSkeletonManifest()} skeleton hashes in workbook/skeletons.json.`);

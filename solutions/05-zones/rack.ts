@@ -10,7 +10,7 @@
 // in it is in use.
 
 import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
-import { REGION, blockAddress, mapAlignedRegion, regionBase, type RegionKind } from './region.ts';
+import { REGION, blockAddress, mapAligned, regionBase, type RegionKind } from './region.ts';
 import { countAllocated, countBlock } from './statistics.ts';
 
 // #region rack-layout
@@ -130,7 +130,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
 
   // #region regions
   function newRegion(): number {
-    const region = mapAlignedRegion(proc, kind);
+    const region = mapAligned(proc, regionSize, `malloc ${kind.name}`);
     if (region === 0) return 0;
     const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);

@@ -59,13 +59,11 @@ export function regionBase(kind: RegionKind, ptr: number): number {
 
 // #region map-region
 /**
- * A fresh region of `kind.regionSize` bytes aligned to its size, or 0 if mmap fails.
- * mmap only promises page alignment: when the first try is not aligned, map twice the size
- * and unmap the parts before and after the aligned region inside it.
+ * `size` fresh bytes aligned to `size` (a power of two), or 0 if mmap fails. mmap only
+ * promises page alignment: when the first try is not aligned, map twice the size and unmap
+ * the parts before and after the aligned region inside it.
  */
-export function mapAlignedRegion(proc: Process, kind: RegionKind): number {
-  const size = kind.regionSize;
-  const name = `malloc ${kind.name}`;
+export function mapAligned(proc: Process, size: number, name: string): number {
   const first = proc.mmap(size, PROT_READ | PROT_WRITE, { name });
   if (first === MAP_FAILED) return 0;
   if (first % size === 0) return first;

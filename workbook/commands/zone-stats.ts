@@ -1,0 +1,64 @@
+// `npm run zone-stats -- <size>…`: the table of macOS's classic scalable_zone_statistics
+// example, for a fresh process that has allocated <size> bytes, so a student can watch a
+// request move from tiny to small to large as it crosses each threshold.
+
+import { Process, formatBytes } from '../../machine/index.ts';
+import { loadAllocator } from '../allocators.ts';
+import { renderTable } from '../trace/report.ts';
+import { UsageError, type Options } from './options.ts';
+
+const SCALES = ['tiny', 'small', 'large'] as const;
+
+interface Statistics {
+  blocksInUse: number;
+  sizeInUse: number;
+  maxSizeInUse: number;
+  sizeAllocated: number;
+}
+
+interface ZoneLike {
+  malloc(size: number): number;
+  statistics(scale?: string): Statistics;
+  classes?: { tinyLimit: number; smallLimit: number };
+}
+
+export interface ZoneStatsReport {
+  size: number;
+  pointer: number;
+  scale: string | undefined;
+  statistics: Record<(typeof SCALES)[number], Statistics>;
+}
+
+export async function zoneStats(options: Options, explicitTarget: boolean): Promise<number> {
+  if (options.positional.length === 0) throw new UsageError('zone-stats needs a size in bytes: npm run zone-stats -- 497');
+  const sizes = options.positional.map((arg) => {
+    if (!/^\d+$/.test(arg) || !Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number such as 497).`);
+    return Number(arg);
+  });
+  // The reference unless asked otherwise: the point is to watch the thresholds.
+  const target = explicitTarget ? options.target : 'solutions';
+  const { createAllocator } = await loadAllocator('zones', target);
+  const reports: ZoneStatsReport[] = sizes.map((size) => {
+    const zone = createAllocator(new Process(), options.allocatorOptions) as unknown as ZoneLike;
+    if (typeof zone.statistics !== 'function') throw new Error(`The zones allocator of ${target} has no statistics() yet: write exercises/05-zones/statistics.ts first.`);
+    const pointer = zone.malloc(size);
+    const statistics = Object.fromEntries(SCALES.map((s) => [s, zone.statistics(s)])) as ZoneStatsReport['statistics'];
+    const scale = SCALES.find((s) => statistics[s].blocksInUse > 0);
+    return { size, pointer, scale, statistics };
+  });
+  if (options.json) {
+    console.log(JSON.stringify({ target, options: options.allocatorOptions, reports }, null, 2));
+    return 0;
+  }
+  for (const report of reports) {
+    const where = report.pointer === 0 ? 'malloc returned NULL' : `a ${report.scale} block`;
+    console.log(`malloc(${report.size}) (${formatBytes(report.size)}): ${where}`);
+    const rows = SCALES.map((s) => {
+      const st = report.statistics[s];
+      return [s, String(st.blocksInUse), String(st.sizeInUse), String(st.maxSizeInUse), String(st.sizeAllocated)];
+    });
+    console.log(renderTable(['Region', 'Blocks in use', 'Size in use', 'Max size in use', 'Size allocated'], rows));
+    console.log('');
+  }
+  return 0;
+}
