@@ -21,14 +21,23 @@ import { FREE_MSIZE_OFFSET, NUM_TINY_QUANTA, TINY_HEADER_BYTES, TINY_MAGIC, TINY
 class Broken extends Error {}
 
 /** What the checker needs of a zone: where its racks and large-block record are. */
+export interface RackPlace {
+  base: number;
+  layout: RackLayout;
+  /** The region map's address (a rack may share one with others of its scale). */
+  regionMap: number;
+  /** Empty regions the rack may keep mapped. */
+  keepEmpty: number;
+}
+
 export interface ZoneLayout {
-  tiny: { base: number; layout: RackLayout };
-  small: { base: number; layout: RackLayout };
+  tiny: RackPlace;
+  small: RackPlace;
   large: { base: number };
 }
 
 /** How the checker reads one scale's regions. */
-interface Reader {
+export interface Reader {
   name: 'tiny' | 'small';
   magic: number;
   quantum: number;
@@ -43,7 +52,7 @@ interface Reader {
 
 const bit = (proc: Process, word: number, q: number) => ((proc.load32(word) >>> (q & 31)) & 1) === 1;
 
-const TINY_READER: Reader = {
+export const TINY_READER: Reader = {
   name: 'tiny',
   magic: TINY_MAGIC,
   quantum: 16,
@@ -60,7 +69,7 @@ const TINY_READER: Reader = {
   },
 };
 
-const SMALL_READER: Reader = {
+export const SMALL_READER: Reader = {
   name: 'small',
   magic: SMALL_MAGIC,
   quantum: 512,
@@ -90,7 +99,7 @@ function fail(proc: Process, problem: string, at: number, length = 16): never {
   throw new Broken(`${problem}\n${proc.hexdump(at - 16, length + 32, { from: at, to: at + length })}`);
 }
 
-function checkRack(proc: Process, rack: ZoneLayout['tiny'], kind: Reader): void {
+export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
   const { base, layout } = rack;
   const name = kind.name;
   const read = (field: keyof typeof RACK) => proc.load32(base + RACK[field]);
@@ -105,7 +114,7 @@ function checkRack(proc: Process, rack: ZoneLayout['tiny'], kind: Reader): void 
     if (region % kind.regionSize !== 0) fail(proc, `${name} region ${hex(region)} is not aligned to its size (${kind.regionSize} bytes)`, base + RACK.regions, 4);
     if (proc.load32(region + REGION.magic) !== kind.magic) fail(proc, `${name} region ${hex(region)}: its magic is ${hex(proc.load32(region + REGION.magic))}, not ${hex(kind.magic)}`, region, 4);
     if (proc.load32(region + REGION.prev) !== previous) fail(proc, `${name} region ${hex(region)}: prev is ${hex(proc.load32(region + REGION.prev))}, but the region before it on the list is ${hex(previous)}`, region + REGION.prev, 4);
-    if (!inRegionMap(proc, base + layout.regionMap, region, kind.regionSize)) fail(proc, `${name} region ${hex(region)} is on the list but not marked in the region map`, base + layout.regionMap, 16);
+    if (!inRegionMap(proc, rack.regionMap, region, kind.regionSize)) fail(proc, `${name} region ${hex(region)} is on the list but not marked in the region map`, rack.regionMap, 16);
     const tail = proc.load32(region + REGION.tail);
     if (tail > kind.numQuanta) fail(proc, `${name} region ${hex(region)}: its tail is quantum ${tail}, past the last (${kind.numQuanta - 1})`, region + REGION.tail, 4);
     if (kind.name === 'tiny' && tail < kind.numQuanta && !kind.isStart(proc, region, tail)) fail(proc, `tiny region ${hex(region)}: the header bit of its tail (quantum ${tail}) is not set, so the last block has no end`, headerWord(region, tail), 8);
@@ -136,13 +145,13 @@ function checkRack(proc: Process, rack: ZoneLayout['tiny'], kind: Reader): void 
       q += msize;
     }
     if (proc.load32(region + REGION.usedQuanta) !== used) fail(proc, `${name} region ${hex(region)}: usedQuanta says ${proc.load32(region + REGION.usedQuanta)}, its blocks in use hold ${used}`, region + REGION.usedQuanta, 4);
-    if (used === 0) fail(proc, `${name} region ${hex(region)} holds no block in use but was not given back`, region, 16);
+    if (used === 0 && read('regionCount') > rack.keepEmpty) fail(proc, `${name} region ${hex(region)} holds no block in use but was not given back`, region, 16);
     previous = region;
   }
   if (regions !== read('regionCount')) fail(proc, `${name}: regionCount is ${read('regionCount')} but the list holds ${regions} regions`, base + RACK.regionCount, 4);
   if (condemned !== 0) {
     const home = condemned - (condemned % kind.regionSize);
-    if (!inRegionMap(proc, base + layout.regionMap, home, kind.regionSize) || freeBlocks.has(condemned)) fail(proc, `${name} death row holds ${hex(condemned)}, which is not a block in use in a ${name} region`, base + RACK.lastFree, 8);
+    if (!inRegionMap(proc, rack.regionMap, home, kind.regionSize) || freeBlocks.has(condemned)) fail(proc, `${name} death row holds ${hex(condemned)}, which is not a block in use in a ${name} region`, base + RACK.lastFree, 8);
   }
   checkLists(proc, rack, kind, freeBlocks);
   const counters = base + RACK.counters;
@@ -168,7 +177,7 @@ function checkFreeRecord(proc: Process, kind: Reader, region: number, q: number,
   }
 }
 
-function checkLists(proc: Process, rack: ZoneLayout['tiny'], kind: Reader, freeBlocks: Map<number, number>): void {
+function checkLists(proc: Process, rack: RackPlace, kind: Reader, freeBlocks: Map<number, number>): void {
   const { base, layout } = rack;
   let listed = 0;
   for (let index = 0; index < layout.lists; index++) {

@@ -66,11 +66,38 @@ export interface Rack {
   growInPlace(region: number, q: number, msize: number): boolean;
   /** Which free list holds blocks of `msize` quanta. */
   listIndex(msize: number): number;
+  /** The address of the region map this rack marks its regions in. */
+  readonly regionMap: number;
+  /** Empty regions the rack keeps mapped (RackPlacement.keepEmpty). */
+  readonly keepEmpty: number;
+  /** Detaches `region` from this rack: its free blocks leave the lists, its counts leave the statistics. */
+  takeRegion(region: number): void;
+  /** Attaches a region detached from another rack of the same scale: the reverse of takeRegion. */
+  giveRegion(region: number): void;
+  /** The region with the fewest quanta in use, or 0 if the rack has none. */
+  emptiestRegion(): number;
 }
 
-export function createRack(proc: Process, kind: RegionKind, maxMsize: number): Rack {
+/** Where a rack lives and how it shares; chapter 6 keeps several racks per scale, one per magazine. */
+export interface RackPlacement {
+  /** The rack's address; by default a global named after the scale. */
+  base?: number;
+  /** A region map shared with other racks of the scale; by default the rack's own. */
+  regionMap?: number;
+  /** Written into each region the rack maps or is given (REGION.owner). */
+  owner?: number;
+  /** Regions kept mapped when they become empty, as long as the rack holds no more than this many. */
+  keepEmpty?: number;
+  /** Called before mapping a new region: may give this rack a region (giveRegion) and return true. */
+  refill?: () => boolean;
+}
+
+export function createRack(proc: Process, kind: RegionKind, maxMsize: number, placement: RackPlacement = {}): Rack {
   const layout = rackLayout(kind, maxMsize);
-  const base = proc.static(`${kind.name}_rack`, layout.bytes);
+  const base = placement.base ?? proc.static(`${kind.name}_rack`, layout.bytes);
+  const regionMap = placement.regionMap ?? base + layout.regionMap;
+  const owner = placement.owner ?? 0;
+  const keepEmpty = placement.keepEmpty ?? 0;
   const { quantum, numQuanta, regionSize } = kind;
   const field = (name: keyof typeof RACK) => base + RACK[name];
   const lastFree = field('lastFree');
@@ -134,6 +161,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
     if (region === 0) return 0;
     const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);
+    proc.store32(region + REGION.owner, owner);
     proc.store32(region + REGION.next, head);
     if (head !== 0) proc.store32(head + REGION.prev, region);
     proc.store32(field('regions'), region);
@@ -153,6 +181,11 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
   /** A block of `msize` quanta cut from the tail of the newest region, or of a new one; 0 if mmap fails. */
   function carve(msize: number): number {
     let region = proc.load32(field('regions'));
+    if ((region === 0 || proc.load32(region + REGION.tail) + msize > numQuanta) && placement.refill?.() === true) {
+      const index = firstNonEmpty(listIndex(msize)); // the region given may have a free block that fits
+      if (index !== -1) return takeFree(proc.load32(listHead(index)), msize);
+      region = proc.load32(field('regions'));
+    }
     if (region === 0 || proc.load32(region + REGION.tail) + msize > numQuanta) region = newRegion();
     if (region === 0) return 0;
     const q = proc.load32(region + REGION.tail);
@@ -161,8 +194,15 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
     return blockAddress(kind, region, q);
   }
 
-  /** Unmaps a region whose blocks have merged into one free block (already off its list). */
+  /** Unmaps a region that holds no block any more (it is all tail), unless the rack keeps it. */
   function releaseRegion(region: number): void {
+    if (proc.load32(field('regionCount')) <= keepEmpty) return;
+    unlinkRegion(region);
+    setMapBit(region, false);
+    proc.munmap(region, regionSize);
+  }
+
+  function unlinkRegion(region: number): void {
     const next = proc.load32(region + REGION.next);
     const prev = proc.load32(region + REGION.prev);
     if (next !== 0) proc.store32(next + REGION.prev, prev);
@@ -170,13 +210,11 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
     else proc.store32(field('regions'), next);
     proc.store32(field('regionCount'), proc.load32(field('regionCount')) - 1);
     countAllocated(proc, counters, -regionSize);
-    setMapBit(region, false);
-    proc.munmap(region, regionSize);
   }
 
   function setMapBit(region: number, on: boolean): void {
     const index = region / regionSize;
-    const word = base + layout.regionMap + (index >>> 5) * 4;
+    const word = regionMap + (index >>> 5) * 4;
     const mask = 1 << (index & 31);
     proc.store32(word, (on ? proc.load32(word) | mask : proc.load32(word) & ~mask) >>> 0);
   }
@@ -184,7 +222,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
   function regionOf(ptr: number): number {
     const index = Math.floor(ptr / regionSize);
     if (!(index >= 0 && index < 2 ** 32 / regionSize)) return 0;
-    const bits = proc.load32(base + layout.regionMap + (index >>> 5) * 4);
+    const bits = proc.load32(regionMap + (index >>> 5) * 4);
     return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
   }
   // #endregion regions
@@ -343,5 +381,49 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number): R
   }
   // #endregion in-place
 
-  return { kind, base, layout, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex };
+  // #region move-regions
+  /** Calls `visit` for each block of `region`, in address order. */
+  function eachBlock(region: number, visit: (q: number, msize: number, free: boolean) => void): void {
+    const tail = proc.load32(region + REGION.tail);
+    for (let q = 0; q < tail; ) {
+      const msize = kind.msizeOf(proc, region, q);
+      visit(q, msize, kind.isFree(proc, region, q));
+      q += msize;
+    }
+  }
+
+  function takeRegion(region: number): void {
+    flushDeathRow(); // its block may lie in this region
+    eachBlock(region, (q, msize, free) => {
+      if (free) removeFree(blockAddress(kind, region, q), msize);
+      else countBlock(proc, counters, msize * quantum, -1);
+    });
+    unlinkRegion(region);
+  }
+
+  function giveRegion(region: number): void {
+    const head = proc.load32(field('regions'));
+    proc.store32(region + REGION.owner, owner);
+    proc.store32(region + REGION.prev, 0);
+    proc.store32(region + REGION.next, head);
+    if (head !== 0) proc.store32(head + REGION.prev, region);
+    proc.store32(field('regions'), region);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
+    countAllocated(proc, counters, regionSize);
+    eachBlock(region, (q, msize, free) => {
+      if (free) insertFree(blockAddress(kind, region, q), msize);
+      else countBlock(proc, counters, msize * quantum, 1);
+    });
+  }
+
+  function emptiestRegion(): number {
+    let best = 0;
+    for (let region = proc.load32(field('regions')); region !== 0; region = proc.load32(region + REGION.next)) {
+      if (best === 0 || proc.load32(region + REGION.usedQuanta) < proc.load32(best + REGION.usedQuanta)) best = region;
+    }
+    return best;
+  }
+  // #endregion move-regions
+
+  return { kind, base, layout, regionMap, keepEmpty, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex, takeRegion, giveRegion, emptiestRegion };
 }

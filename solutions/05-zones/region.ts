@@ -15,6 +15,7 @@ export const REGION = {
   prev: 8, // the previous one, or 0
   usedQuanta: 12, // quanta in blocks the program holds: 0 means the region may be given back
   tail: 16, // the first quantum of the untouched end: blocks tile [0, tail)
+  owner: 20, // which rack holds the region: 0 in a zone; a magazine's number in chapter 6
 } as const;
 // #endregion region-fields
 
