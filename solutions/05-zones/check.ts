@@ -95,6 +95,17 @@ export function checkZone(proc: Process, scales: ZoneLayout): string {
   }
 }
 
+/** checkRack's finding as a string ('' when sound), for racks outside a zone (chapter 6). */
+export function checkOneRack(proc: Process, rack: RackPlace, kind: Reader): string {
+  try {
+    checkRack(proc, rack, kind);
+    return '';
+  } catch (error) {
+    if (error instanceof Broken) return error.message;
+    return `the ${kind.name} rack at ${hex(rack.base)} cannot be walked: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 function fail(proc: Process, problem: string, at: number, length = 16): never {
   throw new Broken(`${problem}\n${proc.hexdump(at - 16, length + 32, { from: at, to: at + length })}`);
 }

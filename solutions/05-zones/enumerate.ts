@@ -26,18 +26,9 @@ export type Recorder = (type: number, ranges: Range[]) => void;
 // #endregion record-types
 
 export function enumerateZone(proc: Process, scales: Scales, recorder: Recorder, typeMask = ALL_RANGE_TYPES): void {
+  enumerateRack(proc, scales.tiny, recorder, typeMask);
+  enumerateRack(proc, scales.small, recorder, typeMask);
   const wants = (type: number) => (typeMask & type) !== 0;
-  for (const rack of [scales.tiny, scales.small]) {
-    if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: rack.base, size: rack.layout.bytes }]);
-    for (let region = proc.load32(rack.base + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) {
-      if (wants(MALLOC_PTR_REGION_RANGE_TYPE)) recorder(MALLOC_PTR_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.regionSize }]);
-      if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.headerBytes }]);
-      if (wants(MALLOC_PTR_IN_USE_RANGE_TYPE)) {
-        const blocks = blocksInUse(proc, rack, region);
-        if (blocks.length > 0) recorder(MALLOC_PTR_IN_USE_RANGE_TYPE, blocks);
-      }
-    }
-  }
   // #region enumerate-large
   const large = scales.large.base;
   const table = proc.load32(large + LARGE.table);
@@ -53,6 +44,20 @@ export function enumerateZone(proc: Process, scales: Scales, recorder: Recorder,
   if (blocks.length > 0 && wants(MALLOC_PTR_REGION_RANGE_TYPE)) recorder(MALLOC_PTR_REGION_RANGE_TYPE, blocks);
   if (blocks.length > 0 && wants(MALLOC_PTR_IN_USE_RANGE_TYPE)) recorder(MALLOC_PTR_IN_USE_RANGE_TYPE, blocks);
   // #endregion enumerate-large
+}
+
+/** One rack's ranges: its own record (admin), then each region, its header, its blocks in use. */
+export function enumerateRack(proc: Process, rack: Rack, recorder: Recorder, typeMask = ALL_RANGE_TYPES): void {
+  const wants = (type: number) => (typeMask & type) !== 0;
+  if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: rack.base, size: rack.layout.bytes }]);
+  for (let region = proc.load32(rack.base + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) {
+    if (wants(MALLOC_PTR_REGION_RANGE_TYPE)) recorder(MALLOC_PTR_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.regionSize }]);
+    if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.headerBytes }]);
+    if (wants(MALLOC_PTR_IN_USE_RANGE_TYPE)) {
+      const blocks = blocksInUse(proc, rack, region);
+      if (blocks.length > 0) recorder(MALLOC_PTR_IN_USE_RANGE_TYPE, blocks);
+    }
+  }
 }
 
 // #region walk-region
