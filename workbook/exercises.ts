@@ -27,6 +27,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: 2, slug: '02-free-list', title: 'Headers and a free list' },
   { number: 3, slug: '03-coalescing', title: 'Splitting and coalescing' },
   { number: 4, slug: '04-realloc', title: 'realloc and calloc' },
+  { number: 5, slug: '05-zones', title: 'Size classes and zones' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -39,6 +40,9 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'walk', chapter: '02-free-list', file: 'walk.ts', test: 'walk.test.ts', title: 'Walking the heap from its bytes', points: 5 },
   { id: 'coalescing', chapter: '03-coalescing', file: 'coalescing.ts', test: 'coalescing.test.ts', title: 'Split, coalesce, fit, trim', points: 20 },
   { id: 'realloc', chapter: '04-realloc', file: 'realloc.ts', test: 'realloc.test.ts', title: 'realloc in place, calloc without waste', points: 15 },
+  { id: 'size-classes', chapter: '05-zones', file: 'size-classes.ts', test: 'size-classes.test.ts', title: 'Three scales, a quantum each', points: 5 },
+  { id: 'tiny-region', chapter: '05-zones', file: 'tiny-region.ts', test: 'tiny-region.test.ts', title: "The tiny region's bitmaps", points: 10 },
+  { id: 'statistics', chapter: '05-zones', file: 'statistics.ts', test: 'statistics.test.ts', title: 'Counting blocks as they come and go', points: 5 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

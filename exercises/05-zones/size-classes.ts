@@ -1,0 +1,78 @@
+// Chapter 5, step 1: size classes. A request is tiny, small or large, and within its scale
+// it is rounded up to a whole number of quanta: 16 bytes for tiny, 512 for small, a page for
+// large. Each scale's quantum trades rounding waste against the cost of its metadata.
+// Check your work with `npm run check -- size-classes`; stuck? `npm run hint -- size-classes`.
+// The first step of the chapter: it needs nothing from the chapters before.
+
+import { todo } from '../../workbook/todo.ts';
+
+// #region scales
+export const TINY_QUANTUM = 16;
+export const SMALL_QUANTUM = 512;
+export const LARGE_QUANTUM = 4096; // a page: large blocks come straight from mmap
+
+export type Scale = 'tiny' | 'small' | 'large';
+
+/** Where one scale ends and the next begins, in bytes of request. */
+export interface SizeClasses {
+  /** The largest tiny request: 1008 on today's 64-bit macOS, 496 on 32-bit. */
+  tinyLimit: number;
+  /** The largest small request; anything bigger is large. 32 KiB on today's macOS. */
+  smallLimit: number;
+}
+
+/** The thresholds of macOS's allocator, today and in the 32-bit days. */
+export const PRESETS = {
+  macos: { tinyLimit: 1008, smallLimit: 32 * 1024 },
+  /** 32-bit, less than 1 GB of RAM: large from 15 KiB. */
+  '32-bit': { tinyLimit: 496, smallLimit: 15 * 1024 - 1 },
+  /** 32-bit, 1 GB of RAM or more: large from 127 KiB. */
+  '32-bit-1gb': { tinyLimit: 496, smallLimit: 127 * 1024 - 1 },
+} as const satisfies Record<string, SizeClasses>;
+// #endregion scales
+
+export interface SizeClass {
+  scale: Scale;
+  /** Quanta the block takes: 16-byte units (tiny), 512-byte units (small), pages (large). */
+  msize: number;
+}
+
+// #region size-class
+/** The scale of a request of `size` bytes. */
+export function scaleOf(size: number, classes: SizeClasses = PRESETS.macos): Scale {
+  // TODO: a request of at most classes.tinyLimit bytes is tiny; one of at most
+  // classes.smallLimit bytes is small; anything bigger is large. Each limit belongs to the
+  // scale below it: with the macos preset 1008 is still tiny and 1009 is small.
+  todo('scaleOf(size, classes): tiny, small or large');
+}
+
+/** Quanta of `quantum` bytes that hold `size` bytes; malloc(0) still gets one. */
+export function quantaFor(size: number, quantum: number): number {
+  // TODO: the fewest quanta of `quantum` bytes that hold `size` bytes (17 bytes take two
+  // 16-byte quanta). A request of 0 bytes still gets a block of its own: one quantum.
+  todo('quantaFor(size, quantum): round up to whole quanta');
+}
+
+export const QUANTUM: Record<Scale, number> = { tiny: TINY_QUANTUM, small: SMALL_QUANTUM, large: LARGE_QUANTUM };
+
+/** The scale of a request and the quanta its block takes. */
+export function sizeClassOf(size: number, classes: SizeClasses = PRESETS.macos): SizeClass {
+  // TODO: the scale of the request (scaleOf) and its size in quanta of that scale's
+  // quantum (QUANTUM[scale]): 1009 bytes are small, two 512-byte quanta.
+  todo('sizeClassOf(size, classes): the scale and the quanta');
+}
+// #endregion size-class
+
+const MAX_SMALL_LIMIT = 1024 * 1024;
+
+/** Checks options before any memory is touched: thresholds must sit on quantum boundaries. */
+export function validateSizeClasses(classes: SizeClasses): SizeClasses {
+  const { tinyLimit, smallLimit } = classes;
+  if (!Number.isSafeInteger(tinyLimit) || tinyLimit < TINY_QUANTUM || tinyLimit % TINY_QUANTUM !== 0 || tinyLimit > 63 * TINY_QUANTUM) {
+    throw new TypeError(`createAllocator: tinyLimit ${tinyLimit} must be a multiple of ${TINY_QUANTUM} between ${TINY_QUANTUM} and ${63 * TINY_QUANTUM}`);
+  }
+  if (!Number.isSafeInteger(smallLimit) || smallLimit <= tinyLimit || smallLimit > MAX_SMALL_LIMIT) {
+    throw new TypeError(`createAllocator: smallLimit ${smallLimit} must be above tinyLimit (${tinyLimit}) and at most ${MAX_SMALL_LIMIT} bytes (1 MiB)`);
+  }
+  return { tinyLimit, smallLimit };
+}
