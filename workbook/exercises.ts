@@ -43,6 +43,9 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'size-classes', chapter: '05-zones', file: 'size-classes.ts', test: 'size-classes.test.ts', title: 'Three scales, a quantum each', points: 5 },
   { id: 'tiny-region', chapter: '05-zones', file: 'tiny-region.ts', test: 'tiny-region.test.ts', title: "The tiny region's bitmaps", points: 10 },
   { id: 'statistics', chapter: '05-zones', file: 'statistics.ts', test: 'statistics.test.ts', title: 'Counting blocks as they come and go', points: 5 },
+  { id: 'rack', chapter: '05-zones', file: 'rack.ts', test: 'rack.test.ts', title: 'malloc and free in regions', points: 20 },
+  { id: 'small-region', chapter: '05-zones', file: 'small-region.ts', test: 'small-region.test.ts', title: 'Small blocks: one u16 per quantum', points: 10 },
+  { id: 'large', chapter: '05-zones', file: 'large.ts', test: 'large.test.ts', title: 'Large blocks straight from mmap', points: 10 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,0 +1,361 @@
+// Chapter 5, step 4: malloc and free inside regions. A rack is everything one scale (tiny or
+// small) owns: its regions, a free list per block size with a bitmap of the non-empty lists,
+// the last block freed (death row), and its statistics. It lives in the data segment; the
+// region kind (tiny-region.ts, small-region.ts) says how blocks are recorded.
+//
+// malloc takes the first block of the smallest non-empty list that fits, which the bitmap
+// finds in a few word reads, and splits off the rest; when no list has one, it cuts the
+// block from the region's tail. free merges a block with free neighbours inside its region
+// (a block next to the tail rejoins it), and gives a region back to the kernel once nothing
+// in it is in use.
+// Check your work with `npm run check -- rack`; stuck? `npm run hint -- rack`.
+// Builds on statistics.ts (step 3): account() counts blocks with your countBlock. The tests
+// run your rack over the reference TINY and SMALL kinds, so steps 2 and 5 need not be done.
+// Given: the free lists' insertFree and removeFree, regions (newRegion, releaseRegion,
+// setTail, regionOf), and what chapter 6 adds (placement, moving regions between racks).
+
+import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
+import { todo } from '../../workbook/todo.ts';
+import { REGION, blockAddress, mapAligned, regionBase, type RegionKind } from './region.ts';
+import { countAllocated, countBlock } from './statistics.ts';
+
+// #region rack-layout
+/** Fields of a rack (u32 each), then its arrays. */
+export const RACK = {
+  regions: 0, // the first region, or 0
+  regionCount: 4,
+  lastFree: 8, // death row: the block freed last, not yet merged (0 if none)
+  lastFreeMsize: 12,
+  counters: 16, // statistics (statistics.ts): 16 bytes
+  nonEmpty: 32, // the bitmap of non-empty free lists: u32[listWords]
+} as const;
+
+/** Free-block links, at the start of the block. */
+export const LINK = { next: 0, prev: 4 } as const;
+
+export interface RackLayout {
+  /** Lists 0 … maxMsize-1 hold blocks of exactly 1 … maxMsize quanta; the last holds bigger ones. */
+  lists: number;
+  listWords: number;
+  /** Offset of the list heads, u32[lists]. */
+  freeLists: number;
+  /** Offset of the region map: one bit per possible region in the 4 GiB address space. */
+  regionMap: number;
+  bytes: number;
+}
+
+export function rackLayout(kind: RegionKind, maxMsize: number): RackLayout {
+  const lists = maxMsize + 1;
+  const listWords = Math.ceil(lists / 32);
+  const freeLists = RACK.nonEmpty + listWords * 4;
+  const regionMap = freeLists + lists * 4;
+  const mapWords = Math.ceil(2 ** 32 / kind.regionSize / 32);
+  return { lists, listWords, freeLists, regionMap, bytes: regionMap + mapWords * 4 };
+}
+// #endregion rack-layout
+
+export interface Rack {
+  readonly kind: RegionKind;
+  /** The rack's address in the data segment. */
+  readonly base: number;
+  readonly layout: RackLayout;
+  /** A block of `msize` quanta, or 0 with errno = ENOMEM. */
+  malloc(msize: number): number;
+  /** The region of this scale that holds `ptr`, or 0. */
+  regionOf(ptr: number): number;
+  /** The quantum of the live block `ptr` in `region`; a HeapCorruption for anything else. */
+  quantumOf(region: number, ptr: number, call: string): number;
+  free(region: number, q: number): void;
+  /** Shrinks the live block at q to `msize` quanta, freeing the rest. */
+  shrink(region: number, q: number, msize: number): void;
+  /** Grows the live block at q to `msize` quanta into a free neighbour; false if it cannot. */
+  growInPlace(region: number, q: number, msize: number): boolean;
+  /** Which free list holds blocks of `msize` quanta. */
+  listIndex(msize: number): number;
+  /** The address of the region map this rack marks its regions in. */
+  readonly regionMap: number;
+  /** Empty regions the rack keeps mapped (RackPlacement.keepEmpty). */
+  readonly keepEmpty: number;
+  /** Detaches `region` from this rack: its free blocks leave the lists, its counts leave the statistics. */
+  takeRegion(region: number): void;
+  /** Attaches a region detached from another rack of the same scale: the reverse of takeRegion. */
+  giveRegion(region: number): void;
+  /** The region with the fewest quanta in use, or 0 if the rack has none. */
+  emptiestRegion(): number;
+}
+
+/** Where a rack lives and how it shares; chapter 6 keeps several racks per scale, one per magazine. */
+export interface RackPlacement {
+  /** The rack's address; by default a global named after the scale. */
+  base?: number;
+  /** A region map shared with other racks of the scale; by default the rack's own. */
+  regionMap?: number;
+  /** Written into each region the rack maps or is given (REGION.owner). */
+  owner?: number;
+  /** Regions kept mapped when they become empty, as long as the rack holds no more than this many. */
+  keepEmpty?: number;
+  /** Called before mapping a new region: may give this rack a region (giveRegion) and return true. */
+  refill?: () => boolean;
+}
+
+export function createRack(proc: Process, kind: RegionKind, maxMsize: number, placement: RackPlacement = {}): Rack {
+  const layout = rackLayout(kind, maxMsize);
+  const base = placement.base ?? proc.static(`${kind.name}_rack`, layout.bytes);
+  const regionMap = placement.regionMap ?? base + layout.regionMap;
+  const owner = placement.owner ?? 0;
+  const keepEmpty = placement.keepEmpty ?? 0;
+  const { quantum, numQuanta, regionSize } = kind;
+  const field = (name: keyof typeof RACK) => base + RACK[name];
+  const lastFree = field('lastFree');
+  const lastFreeMsize = field('lastFreeMsize');
+  const listHead = (index: number) => base + layout.freeLists + index * 4;
+  const listIndex = (msize: number) => Math.min(msize, layout.lists) - 1;
+
+  // #region free-lists
+  function insertFree(block: number, msize: number): void {
+    const index = listIndex(msize);
+    const head = proc.load32(listHead(index));
+    proc.store32(block + LINK.next, head);
+    proc.store32(block + LINK.prev, 0);
+    if (head !== 0) proc.store32(head + LINK.prev, block);
+    proc.store32(listHead(index), block);
+    const word = base + RACK.nonEmpty + (index >>> 5) * 4;
+    proc.store32(word, (proc.load32(word) | (1 << (index & 31))) >>> 0);
+  }
+
+  function removeFree(block: number, msize: number): void {
+    const index = listIndex(msize);
+    const next = proc.load32(block + LINK.next);
+    const prev = proc.load32(block + LINK.prev);
+    if (next !== 0) proc.store32(next + LINK.prev, prev);
+    if (prev !== 0) {
+      proc.store32(prev + LINK.next, next);
+      return;
+    }
+    proc.store32(listHead(index), next);
+    if (next === 0) {
+      const word = base + RACK.nonEmpty + (index >>> 5) * 4;
+      proc.store32(word, (proc.load32(word) & ~(1 << (index & 31))) >>> 0);
+    }
+  }
+
+  /** The first non-empty list at or after `index`, from the bitmap; -1 if there is none. */
+  function firstNonEmpty(index: number): number {
+    // TODO: bit i of the bitmap at base + RACK.nonEmpty (u32[layout.listWords]) is set when
+    // list i holds a block. Return the lowest set bit at or above `index`: in the word that
+    // holds `index`, ignore the bits below it, then go on word by word; -1 if there is none.
+    // `bits & -bits` keeps only the lowest set bit; Math.clz32 tells where it is.
+    todo('firstNonEmpty(index): the first non-empty free list, from the bitmap');
+  }
+  // #endregion free-lists
+
+  const counters = field('counters');
+  function account(msize: number, blocks: 1 | -1): void {
+    countBlock(proc, counters, msize * quantum, blocks);
+  }
+
+  function addUsed(region: number, quanta: number): number {
+    const used = proc.load32(region + REGION.usedQuanta) + quanta;
+    proc.store32(region + REGION.usedQuanta, used);
+    return used;
+  }
+
+  // #region regions
+  function newRegion(): number {
+    const region = mapAligned(proc, regionSize, `malloc ${kind.name}`);
+    if (region === 0) return 0;
+    const head = proc.load32(field('regions'));
+    proc.store32(region + REGION.magic, kind.magic);
+    proc.store32(region + REGION.owner, owner);
+    proc.store32(region + REGION.next, head);
+    if (head !== 0) proc.store32(head + REGION.prev, region);
+    proc.store32(field('regions'), region);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
+    countAllocated(proc, counters, regionSize);
+    setMapBit(region, true);
+    return region; // all tail: no block yet
+  }
+
+  /** Moves the tail of `region` to quantum `q`. */
+  function setTail(region: number, q: number): void {
+    kind.markTail(proc, region, proc.load32(region + REGION.tail), false);
+    proc.store32(region + REGION.tail, q);
+    kind.markTail(proc, region, q, true);
+  }
+
+  /** A block of `msize` quanta cut from the tail of the newest region, or of a new one; 0 if mmap fails. */
+  function carve(msize: number): number {
+    let region = proc.load32(field('regions'));
+    if ((region === 0 || proc.load32(region + REGION.tail) + msize > numQuanta) && placement.refill?.() === true) {
+      const index = firstNonEmpty(listIndex(msize)); // the region given may have a free block that fits
+      if (index !== -1) return takeFree(proc.load32(listHead(index)), msize);
+      region = proc.load32(field('regions'));
+    }
+    // TODO: `region` is the newest region (the head of the list). If there is none, or its
+    // tail has fewer than msize quanta left before numQuanta, map a new one (newRegion; 0
+    // when mmap fails: return 0). The block starts at the region's tail: move the tail
+    // msize quanta on (setTail), record the block in use (kind.setBlock), and return its
+    // address (blockAddress). The lines above are chapter 6's: a zone has no refill.
+    todo('carve(msize): a block cut from the tail of a region');
+  }
+
+  /** Unmaps a region that holds no block any more (it is all tail), unless the rack keeps it. */
+  function releaseRegion(region: number): void {
+    if (proc.load32(field('regionCount')) <= keepEmpty) return;
+    unlinkRegion(region);
+    setMapBit(region, false);
+    proc.munmap(region, regionSize);
+  }
+
+  function unlinkRegion(region: number): void {
+    const next = proc.load32(region + REGION.next);
+    const prev = proc.load32(region + REGION.prev);
+    if (next !== 0) proc.store32(next + REGION.prev, prev);
+    if (prev !== 0) proc.store32(prev + REGION.next, next);
+    else proc.store32(field('regions'), next);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) - 1);
+    countAllocated(proc, counters, -regionSize);
+  }
+
+  function setMapBit(region: number, on: boolean): void {
+    const index = region / regionSize;
+    const word = regionMap + (index >>> 5) * 4;
+    const mask = 1 << (index & 31);
+    proc.store32(word, (on ? proc.load32(word) | mask : proc.load32(word) & ~mask) >>> 0);
+  }
+
+  function regionOf(ptr: number): number {
+    const index = Math.floor(ptr / regionSize);
+    if (!(index >= 0 && index < 2 ** 32 / regionSize)) return 0;
+    const bits = proc.load32(regionMap + (index >>> 5) * 4);
+    return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
+  }
+  // #endregion regions
+
+  // #region malloc
+  function malloc(msize: number): number {
+    // TODO: first death row (the u32 at lastFree, its size at lastFreeMsize). A block of
+    // exactly msize quanta is handed back as it is: clear lastFree, the block is still marked
+    // in use. Any other size flushes death row (flushDeathRow) before the search. Then take
+    // the head of the first non-empty list that can hold msize quanta (firstNonEmpty from
+    // listIndex(msize); takeFree), or carve from a tail when there is none. No memory:
+    // proc.errno = ENOMEM and return 0. A block handed out counts: addUsed on its region
+    // (regionBase) and account(msize, 1).
+    todo('malloc(msize): death row, then the free lists, then the tail');
+  }
+
+  /** Takes the free block `block` off its list and uses its first `msize` quanta. */
+  function takeFree(block: number, msize: number): number {
+    // TODO: find the block's region (regionBase), its quantum, and its size (kind.msizeOf).
+    // Take it off its list (removeFree). If it is bigger than msize, the rest becomes a free
+    // block of its own: record it (kind.setBlock) and file it (insertFree). Then record the
+    // block in use at msize quanta and return it.
+    todo('takeFree(block, msize): unlist a free block and split off the rest');
+  }
+  // #endregion malloc
+
+  // #region free
+  function quantumOf(region: number, ptr: number, call: string): number {
+    // TODO: the quantum of ptr in region, if ptr is a live block. Otherwise throw
+    // new HeapCorruption(message, ptr), the message beginning with `call` and naming ptr,
+    // the region (`${kind.name} region ${hex(region)}`) and, once known, the quantum:
+    //   - ptr inside the region header, or not on a quantum boundary: 'invalid pointer';
+    //   - no block starts at that quantum (kind.isBlockStart): 'invalid pointer', inside a block;
+    //   - the block is free, or it is the block on death row: 'double free detected'.
+    todo('quantumOf(region, ptr, call): check ptr, find its quantum');
+  }
+
+  function free(region: number, q: number): void {
+    // TODO: the block (kind.msizeOf quanta) leaves use at once: account(msize, -1) and
+    // addUsed(region, -msize). If no quanta of the region are in use any more, flush death row
+    // and release this block now, so that the region can go back to the kernel. Otherwise the
+    // block takes death row's place (lastFree, lastFreeMsize) and the block that was there
+    // before, if any, is really released.
+    todo('free(region, q): onto death row, or give the region back');
+  }
+
+  function flushDeathRow(): void {
+    // TODO: if death row holds a block, empty it (lastFree = 0) and release that block, in its
+    // own region (regionBase), at its own quantum, with the size kept at lastFreeMsize.
+    todo('flushDeathRow(): really free the block on death row');
+  }
+
+  /** Really frees the block at q: merges it with free neighbours and files it, or returns it to the tail. */
+  function release(region: number, q: number, msize: number): void {
+    // TODO: forget the block's record (kind.forget), then merge it:
+    //   - with a free block just before it (kind.freeBefore): unlist and forget that one;
+    //     the merged block starts there;
+    //   - if the block, merged or not, ends at the region's tail, it rejoins the tail
+    //     (setTail to its start) and is filed nowhere; a region whose tail is back at
+    //     quantum 0 holds nothing, and goes back to the kernel (releaseRegion);
+    //   - otherwise with a free block just after it (kind.isFree): unlist and forget it.
+    // Record the result free (kind.setBlock) and file it (insertFree).
+    todo('release(region, q, msize): merge with free neighbours, file or rejoin the tail');
+  }
+  // #endregion free
+
+  // #region in-place
+  function shrink(region: number, q: number, msize: number): void {
+    // TODO: nothing to do unless msize is below the block's size. Record the block at msize
+    // quanta and the rest as a block of its own, both in use; move the counts from the old
+    // size to the new (account, addUsed), then release the rest, which merges it with a free
+    // neighbour or the tail.
+    todo('shrink(region, q, msize): keep msize quanta, free the rest');
+  }
+
+  function growInPlace(region: number, q: number, msize: number): boolean {
+    // TODO: a block that ends at the tail grows into it, if the region has msize quanta from q
+    // on (setTail). Otherwise the block after it must be free and hold, with this one, msize
+    // quanta: unlist and forget it, and file what is left beyond msize as a free block. When
+    // neither works, return false and change nothing. On success record the block at msize
+    // quanta, move the counts (account, addUsed) and return true.
+    todo('growInPlace(region, q, msize): into the tail or a free neighbour');
+  }
+  // #endregion in-place
+
+  // #region move-regions
+  /** Calls `visit` for each block of `region`, in address order. */
+  function eachBlock(region: number, visit: (q: number, msize: number, free: boolean) => void): void {
+    const tail = proc.load32(region + REGION.tail);
+    for (let q = 0; q < tail; ) {
+      const msize = kind.msizeOf(proc, region, q);
+      visit(q, msize, kind.isFree(proc, region, q));
+      q += msize;
+    }
+  }
+
+  function takeRegion(region: number): void {
+    flushDeathRow(); // its block may lie in this region
+    eachBlock(region, (q, msize, free) => {
+      if (free) removeFree(blockAddress(kind, region, q), msize);
+      else countBlock(proc, counters, msize * quantum, -1);
+    });
+    unlinkRegion(region);
+  }
+
+  function giveRegion(region: number): void {
+    const head = proc.load32(field('regions'));
+    proc.store32(region + REGION.owner, owner);
+    proc.store32(region + REGION.prev, 0);
+    proc.store32(region + REGION.next, head);
+    if (head !== 0) proc.store32(head + REGION.prev, region);
+    proc.store32(field('regions'), region);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
+    countAllocated(proc, counters, regionSize);
+    eachBlock(region, (q, msize, free) => {
+      if (free) insertFree(blockAddress(kind, region, q), msize);
+      else countBlock(proc, counters, msize * quantum, 1);
+    });
+  }
+
+  function emptiestRegion(): number {
+    let best = 0;
+    for (let region = proc.load32(field('regions')); region !== 0; region = proc.load32(region + REGION.next)) {
+      if (best === 0 || proc.load32(region + REGION.usedQuanta) < proc.load32(best + REGION.usedQuanta)) best = region;
+    }
+    return best;
+  }
+  // #endregion move-regions
+
+  return { kind, base, layout, regionMap, keepEmpty, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex, takeRegion, giveRegion, emptiestRegion };
+}
