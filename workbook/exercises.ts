@@ -46,6 +46,9 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'rack', chapter: '05-zones', file: 'rack.ts', test: 'rack.test.ts', title: 'malloc and free in regions', points: 20 },
   { id: 'small-region', chapter: '05-zones', file: 'small-region.ts', test: 'small-region.test.ts', title: 'Small blocks: one u16 per quantum', points: 10 },
   { id: 'large', chapter: '05-zones', file: 'large.ts', test: 'large.test.ts', title: 'Large blocks straight from mmap', points: 10 },
+  { id: 'enumerate', chapter: '05-zones', file: 'enumerate.ts', test: 'enumerate.test.ts', title: 'Enumerating a zone', points: 5 },
+  { id: 'zone', chapter: '05-zones', file: 'zone.ts', test: 'zone.test.ts', title: 'One zone: any pointer to its scale, realloc across scales', points: 10 },
+  { id: 'pool', chapter: '05-zones', file: 'pool.ts', test: 'pool.test.ts', title: 'A pool: one size, no header', points: 5 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,0 +1,137 @@
+// Chapter 5, step 7: enumeration, as malloc_zone_enumerate does it: the blocks in use, the
+// regions, and the zone's own bookkeeping. The zone here is the reference one, so only your
+// enumerate.ts is under test.
+import { describe, expect, it } from 'vitest';
+import { Process, hex } from '../../machine/index.ts';
+import { LARGE } from '../../solutions/05-zones/large.ts';
+import { RACK } from '../../solutions/05-zones/rack.ts';
+import { SMALL_HEADER_BYTES } from '../../solutions/05-zones/small-region.ts';
+import { TINY_HEADER_BYTES } from '../../solutions/05-zones/tiny-region.ts';
+import { createZone } from '../../solutions/05-zones/zone.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const enumerate = await loadExercise<typeof import('./enumerate.ts')>('05-zones/enumerate.ts');
+const { MALLOC_PTR_IN_USE_RANGE_TYPE: IN_USE, MALLOC_PTR_REGION_RANGE_TYPE: REGION, MALLOC_ADMIN_REGION_RANGE_TYPE: ADMIN } = enumerate;
+
+const MiB = 1024 * 1024;
+type Call = { type: number; ranges: Array<[string, number]> };
+
+/** Every call the recorder gets, ranges as [address, size] with the address in hex. */
+function record(run: (recorder: (type: number, ranges: Array<{ address: number; size: number }>) => void) => void): Call[] {
+  const calls: Call[] = [];
+  run((type, ranges) => calls.push({ type, ranges: ranges.map((r) => [hex(r.address), r.size]) }));
+  return calls;
+}
+
+/** All ranges of one type, sorted by address. */
+function rangesOf(calls: Call[], type: number): Array<[string, number]> {
+  return calls
+    .filter((c) => c.type === type)
+    .flatMap((c) => c.ranges)
+    .sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+const sorted = (ranges: Array<[number, number]>): Array<[string, number]> => ranges.map(([a, s]): [string, number] => [hex(a), s]).sort((a, b) => a[0].localeCompare(b[0]));
+
+function show(calls: Call[]): string {
+  const name = (type: number) => (type === IN_USE ? 'in use' : type === REGION ? 'region' : type === ADMIN ? 'admin' : `type ${type}`);
+  return `the recorder was called ${calls.length} times:\n${calls.map((c) => `  ${name(c.type)}: ${c.ranges.map(([a, s]) => `${a} (${s} bytes)`).join(', ')}`).join('\n')}`;
+}
+
+/** A zone with tiny blocks (one free, one on death row), a small block and a large block. */
+function busyZone() {
+  const proc = new Process();
+  const zone = createZone(proc);
+  const [a, b, c, d] = [zone.malloc(100), zone.malloc(100), zone.malloc(100), zone.malloc(100)]; // 112 bytes each
+  zone.free(b);
+  zone.free(c); // b is really freed; c waits on death row
+  const s = zone.malloc(2000); // 4 quanta of 512 bytes
+  const big = zone.malloc(40000); // 10 pages
+  const tinyRegion = zone.tiny.regionOf(a);
+  const smallRegion = zone.small.regionOf(s);
+  return { proc, zone, a, d, s, big, tinyRegion, smallRegion };
+}
+
+describe('enumerateZone', () => {
+  it('reports exactly the blocks in use: not the free ones, not the one on death row', () => {
+    const { proc, zone, a, d, s, big } = busyZone();
+    const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    expect(rangesOf(calls, IN_USE), `the blocks in use (type ${IN_USE}); ${show(calls)}`).toEqual(sorted([[a, 112], [d, 112], [s, 2048], [big, 40960]]));
+  });
+
+  it('reports each region, and the large blocks as regions of their own', () => {
+    const { proc, zone, big, tinyRegion, smallRegion } = busyZone();
+    const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    expect(rangesOf(calls, REGION), `the regions (type ${REGION}); ${show(calls)}`).toEqual(sorted([[tinyRegion, MiB], [smallRegion, 8 * MiB], [big, 40960]]));
+  });
+
+  it("reports the zone's own bookkeeping: both racks, the region headers, the large-block table", () => {
+    const { proc, zone, tinyRegion, smallRegion } = busyZone();
+    const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    const table = proc.load32(zone.large.base + LARGE.table);
+    const capacity = proc.load32(zone.large.base + LARGE.capacity);
+    expect(rangesOf(calls, ADMIN), `the admin ranges (type ${ADMIN}); ${show(calls)}`).toEqual(
+      sorted([
+        [zone.tiny.base, zone.tiny.layout.bytes],
+        [zone.small.base, zone.small.layout.bytes],
+        [tinyRegion, TINY_HEADER_BYTES],
+        [smallRegion, SMALL_HEADER_BYTES],
+        [table, capacity * 8],
+      ]),
+    );
+  });
+
+  it('reports only the types the mask asks for', () => {
+    const { proc, zone } = busyZone();
+    const all = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    for (const mask of [IN_USE, REGION, ADMIN, IN_USE | ADMIN, REGION | ADMIN, 0]) {
+      const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder, mask));
+      const wrong = calls.filter((c) => (c.type & mask) === 0);
+      expect(wrong, `with typeMask ${mask}, no call of another type; ${show(calls)}`).toEqual([]);
+      for (const type of [IN_USE, REGION, ADMIN].filter((t) => (t & mask) !== 0)) {
+        expect(rangesOf(calls, type), `with typeMask ${mask}, the ranges of type ${type} are those of a full enumeration`).toEqual(rangesOf(all, type));
+      }
+    }
+  });
+
+  it('reports only the racks of an empty zone, and no empty list of large blocks', () => {
+    const proc = new Process();
+    const zone = createZone(proc);
+    const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    expect(calls, `a zone that never allocated: its two racks, as admin; ${show(calls)}`).toEqual([
+      { type: ADMIN, ranges: [[hex(zone.tiny.base), zone.tiny.layout.bytes]] },
+      { type: ADMIN, ranges: [[hex(zone.small.base), zone.small.layout.bytes]] },
+    ]);
+    zone.free(zone.malloc(50000));
+    const after = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    const empty = after.filter((c) => c.ranges.length === 0);
+    expect(empty, `no call with no ranges, after the only large block is freed; ${show(after)}`).toEqual([]);
+    expect(rangesOf(after, IN_USE), `nothing in use; ${show(after)}`).toEqual([]);
+  });
+});
+
+describe('enumerateRack and blocksInUse', () => {
+  it("give a region's blocks in use in one call, in address order", () => {
+    const proc = new Process();
+    const zone = createZone(proc);
+    const blocks = [10, 500, 1, 64, 1000, 33].map((size) => zone.malloc(size));
+    zone.free(blocks[1]);
+    zone.free(blocks[4]); // blocks[1] is really freed; blocks[4] is on death row
+    const region = zone.tiny.regionOf(blocks[0]);
+    const live = [blocks[0], blocks[2], blocks[3], blocks[5]].map((p) => [p, zone.usableSize(p)] as [number, number]);
+    expect(enumerate.blocksInUse(proc, zone.tiny, region).map((r): [string, number] => [hex(r.address), r.size]), `blocksInUse of tiny region ${hex(region)}`).toEqual(live.map(([p, s]) => [hex(p), s]));
+    const calls = record((recorder) => enumerate.enumerateRack(proc, zone.tiny, recorder, IN_USE));
+    expect(calls, `enumerateRack(tiny, in use only); ${show(calls)}`).toEqual([{ type: IN_USE, ranges: live.map(([p, s]) => [hex(p), s]) }]);
+  });
+
+  it('follow the list of regions', () => {
+    const proc = new Process();
+    const zone = createZone(proc);
+    const first = zone.malloc(1008);
+    for (let i = 0; i < 1023; i++) zone.malloc(1008); // 1,024 blocks of 63 quanta: one more than a region holds
+    const second = proc.load32(zone.tiny.base + RACK.regions); // the newest region, first on the list
+    const calls = record((recorder) => enumerate.enumerateRack(proc, zone.tiny, recorder, REGION | IN_USE));
+    expect(rangesOf(calls, REGION), `two tiny regions; ${show(calls).slice(0, 2000)}`).toEqual(sorted([[zone.tiny.regionOf(first), MiB], [second, MiB]]));
+    expect(rangesOf(calls, IN_USE).length, 'every block of both regions').toBe(1024);
+  });
+});

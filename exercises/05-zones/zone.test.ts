@@ -1,0 +1,307 @@
+// Chapter 5, step 8: the zone, all of chapter 5 together. malloc sends a request to its
+// scale, free finds the scale from the pointer alone, realloc moves blocks across scales,
+// calloc zeroes what may be dirty. The reference check walks the zone after every step, and
+// the last tests replay shipped traces with every check of the trace driver.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, PAGE_SIZE, Process, hex, type ProcessOptions } from '../../machine/index.ts';
+import { checkZone } from '../../solutions/05-zones/check.ts';
+import { ROOT } from '../../workbook/paths.ts';
+import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
+import { replayChecked } from '../../workbook/trace/driver.ts';
+import { readRep } from '../../workbook/trace/rep.ts';
+import { formatFailure } from '../../workbook/trace/report.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+import { expectCorruption, expectSound } from './zone-testing.ts';
+
+const { createAllocator } = await loadExercise<typeof import('./zone.ts')>('05-zones/zone.ts');
+
+const MiB = 1024 * 1024;
+
+function setUp(options: Parameters<typeof createAllocator>[1] = {}, processOptions: ProcessOptions = {}) {
+  const proc = new Process(processOptions);
+  const zone = createAllocator(proc, options);
+  const sound = (after: string) => expectSound(proc, after, zone);
+  function malloc(size: number): number {
+    const ptr = zone.malloc(size);
+    expect(ptr, `malloc(${size}) returned NULL`).not.toBe(0);
+    expect(ptr % 16, `malloc(${size}) = ${hex(ptr)} is not 16-byte aligned`).toBe(0);
+    sound(`malloc(${size}) = ${hex(ptr)}`);
+    return ptr;
+  }
+  function free(ptr: number): void {
+    zone.free(ptr);
+    sound(`free(${hex(ptr)})`);
+  }
+  /** Which scale holds ptr: the region maps, then the large table. */
+  function scaleOf(ptr: number): string {
+    if (zone.tiny.regionOf(ptr) !== 0) return 'tiny';
+    if (zone.small.regionOf(ptr) !== 0) return 'small';
+    return zone.large.sizeOf(ptr) !== 0 ? 'large' : 'none';
+  }
+  return { proc, zone, sound, malloc, free, scaleOf };
+}
+
+function expectIntact(proc: Process, ptr: number, size: number, seed: number, what: string) {
+  const damage = findPatternDamage(proc, ptr, size, seed);
+  if (damage !== undefined) expect.fail(`${what}: the byte at ${hex(damage)} (offset ${damage - ptr}) is not what was there:\n${around(proc, damage, 1)}`);
+}
+
+describe('malloc sends each request to its scale', () => {
+  it('tiny up to 1008 bytes, small up to 32 KiB, large (whole pages) above', () => {
+    const { zone, malloc, scaleOf } = setUp();
+    const cases: Array<[number, string]> = [
+      [0, 'tiny'],
+      [1, 'tiny'],
+      [1008, 'tiny'],
+      [1009, 'small'],
+      [32768, 'small'],
+      [32769, 'large'],
+      [100000, 'large'],
+    ];
+    for (const [size, scale] of cases) {
+      const p = malloc(size);
+      expect(scaleOf(p), `malloc(${size}) = ${hex(p)}: which scale holds it`).toBe(scale);
+      if (scale === 'large') {
+        expect(p % PAGE_SIZE, `a large block starts on a page: ${hex(p)}`).toBe(0);
+        expect(zone.large.sizeOf(p), `malloc(${size}): whole pages`).toBe(Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+      }
+    }
+  });
+
+  it('takes the thresholds of a preset', () => {
+    const { malloc, scaleOf } = setUp({ preset: '32-bit' });
+    for (const [size, scale] of [
+      [496, 'tiny'],
+      [497, 'small'],
+      [15359, 'small'],
+      [15360, 'large'],
+    ] as const) {
+      expect(scaleOf(malloc(size)), `malloc(${size}) with the 32-bit preset`).toBe(scale);
+    }
+  });
+
+  it('returns NULL with ENOMEM for 4 GiB or more, and throws a TypeError for a size that is no size', () => {
+    const { proc, zone, sound } = setUp();
+    expect(zone.malloc(2 ** 32), 'malloc(2^32) in a 32-bit process').toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(() => zone.malloc(-1), 'malloc(-1)').toThrow(TypeError);
+    expect(() => zone.malloc(1.5), 'malloc(1.5)').toThrow(TypeError);
+    sound('mallocs that failed');
+  });
+});
+
+describe('free finds the scale from the pointer alone', () => {
+  it('frees tiny, small and large blocks, and does nothing for NULL', () => {
+    const { proc, zone, malloc, free } = setUp();
+    const blocks = [malloc(10), malloc(5000), malloc(50000)];
+    const mapped = proc.stats().mappedBytes;
+    for (const p of blocks) free(p);
+    free(0);
+    expect(zone.statistics(), 'the zone after every block is freed').toMatchObject({ blocksInUse: 0, sizeInUse: 0 });
+    expect(mapped - proc.stats().mappedBytes, `the large block's 13 pages and both regions went back\n${proc.maps()}`).toBe(13 * PAGE_SIZE + MiB + 8 * MiB);
+  });
+
+  it('rejects a pointer into a region header, naming the region', () => {
+    const { malloc, zone } = setUp();
+    const t = malloc(16);
+    const s = malloc(2000);
+    const tinyRegion = t - (t % MiB);
+    const smallRegion = s - (s % (8 * MiB));
+    expectCorruption(() => zone.free(tinyRegion + 32), `free(${hex(tinyRegion + 32)}), inside the tiny region's header`, ['free()', 'invalid pointer', hex(tinyRegion)]);
+    expectCorruption(() => zone.free(smallRegion + 512), `free(${hex(smallRegion + 512)}), inside the small region's header`, ['free()', 'invalid pointer', hex(smallRegion)]);
+  });
+
+  it('rejects a pointer into the middle of a block, naming the region and the quantum', () => {
+    const { malloc, zone } = setUp();
+    const p = malloc(100);
+    const region = p - (p % MiB);
+    expectCorruption(() => zone.free(p + 16), `free(${hex(p + 16)}), 16 bytes into a tiny block`, ['invalid pointer', hex(region), 'quantum 1']);
+    expectCorruption(() => zone.free(p + 8), `free(${hex(p + 8)}), off a quantum boundary`, ['invalid pointer', hex(region)]);
+    const big = malloc(40000);
+    expectCorruption(() => zone.free(big + PAGE_SIZE), `free(${hex(big + PAGE_SIZE)}), the second page of a large block`, ['invalid pointer', hex(big + PAGE_SIZE)]);
+  });
+
+  it('rejects a pointer into nothing at all, and a double free of any scale', () => {
+    const { malloc, free, zone } = setUp();
+    expectCorruption(() => zone.free(0x12345670), 'free(0x12345670), where nothing was ever allocated', ['free()', 'invalid pointer', '0x12345670', 'not allocated']);
+    const t = malloc(48);
+    malloc(48);
+    free(t);
+    expectCorruption(() => zone.free(t), `free(${hex(t)}) twice (tiny)`, ['double free', hex(t)]);
+    const big = malloc(40000);
+    free(big);
+    expectCorruption(() => zone.free(big), `free(${hex(big)}) twice (large): it is in no region and no longer in the table`, ['invalid pointer', hex(big)]);
+  });
+});
+
+describe('realloc', () => {
+  it('realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns NULL', () => {
+    const { zone, sound } = setUp();
+    const p = zone.realloc(0, 100);
+    expect(p, 'realloc(NULL, 100)').not.toBe(0);
+    sound(`realloc(NULL, 100) = ${hex(p)}`);
+    expect(zone.statistics().blocksInUse, 'one block in use').toBe(1);
+    expect(zone.realloc(p, 0), `realloc(${hex(p)}, 0)`).toBe(0);
+    sound(`realloc(${hex(p)}, 0)`);
+    expect(zone.statistics().blocksInUse, 'no block in use').toBe(0);
+  });
+
+  it('stays in place within its scale: shrinking, growing into a free neighbour or the tail', () => {
+    const { proc, zone, sound, malloc, free } = setUp();
+    const p = malloc(100); // 7 quanta
+    const n = malloc(100);
+    malloc(16);
+    fillPattern(proc, p, 100, 1);
+    free(n);
+    malloc(500); // another size: death row is flushed, n is really free
+    const grown = zone.realloc(p, 200); // 13 quanta: p and n together hold 14
+    sound(`realloc(${hex(p)}, 200)`);
+    expect(hex(grown), `realloc(${hex(p)}, 200): the free block after it makes room`).toBe(hex(p));
+    expectIntact(proc, p, 100, 1, 'growing in place');
+    expect(hex(zone.realloc(p, 40)), `realloc(${hex(p)}, 40): shrinking never moves`).toBe(hex(p));
+    sound(`realloc(${hex(p)}, 40)`);
+    const last = malloc(600); // bigger than any free block: carved from the tail
+    expect(hex(zone.realloc(last, 900)), `realloc(${hex(last)}, 900) of the last block: it grows into the tail`).toBe(hex(last));
+    sound(`realloc(${hex(last)}, 900)`);
+    const big = malloc(100000);
+    expect(hex(zone.realloc(big, 50000)), `realloc(${hex(big)}, 50000) of a large block: its pages beyond are given back`).toBe(hex(big));
+    sound(`realloc(${hex(big)}, 50000)`);
+    expect(zone.large.sizeOf(big), 'the large block after shrinking').toBe(13 * PAGE_SIZE);
+  });
+
+  it('moves tiny → small → large and back, keeping the bytes and freeing the old block', () => {
+    const { proc, zone, sound, scaleOf } = setUp();
+    let p = zone.malloc(100);
+    let size = 100;
+    fillPattern(proc, p, size, 0);
+    for (const [next, scale] of [
+      [2000, 'small'],
+      [50000, 'large'],
+      [3000, 'small'],
+      [10, 'tiny'],
+      [40000, 'large'],
+      [500, 'tiny'],
+    ] as const) {
+      const q = zone.realloc(p, next);
+      const step = `realloc(${hex(p)}, ${next}) = ${hex(q)}, from ${size} bytes`;
+      expect(q, `${step} returned NULL`).not.toBe(0);
+      sound(step);
+      expect(scaleOf(q), `${step}: the scale of the new block`).toBe(scale);
+      expectIntact(proc, q, Math.min(size, next), 0, step);
+      expect(zone.statistics().blocksInUse, `${step}: the old block is freed`).toBe(1);
+      fillPattern(proc, q, next, 0);
+      [p, size] = [q, next];
+    }
+  });
+
+  it('copies no more than the new block holds when it moves to a smaller scale', () => {
+    const { proc, zone, sound, malloc, free } = setUp();
+    const big = malloc(40000);
+    fillPattern(proc, big, 40000, 6);
+    const hole = malloc(500);
+    const neighbour = malloc(500);
+    fillPattern(proc, neighbour, 500, 7);
+    free(hole); // on death row: the next malloc of 500 bytes takes it back
+    const q = zone.realloc(big, 500);
+    sound(`realloc(${hex(big)}, 500) = ${hex(q)}`);
+    expect(hex(q), `realloc(${hex(big)}, 500) from 40,000 bytes: a tiny block, the one freed last`).toBe(hex(hole));
+    expectIntact(proc, q, 500, 6, `realloc(${hex(big)}, 500) = ${hex(q)}`);
+    expectIntact(proc, neighbour, 500, 7, `the block after ${hex(q)}, which realloc(${hex(big)}, 500) must not touch`);
+  });
+
+  it('keeps the bytes at every size boundary, up and down', () => {
+    const { proc, zone, sound } = setUp();
+    const sizes = [1, 16, 17, 1008, 1009, 1024, 1025, 32768, 32769, 40960, 40961];
+    let p = zone.malloc(1);
+    let previous = 1;
+    fillPattern(proc, p, 1, 3);
+    for (const size of [...sizes.slice(1), ...sizes.slice().reverse()]) {
+      const q = zone.realloc(p, size);
+      const step = `realloc(${hex(p)}, ${size}) = ${hex(q)}, from ${previous} bytes`;
+      sound(step);
+      expectIntact(proc, q, Math.min(previous, size), 3, step);
+      fillPattern(proc, q, size, 3);
+      [p, previous] = [q, size];
+    }
+  });
+
+  it('returns NULL and leaves the block as it was when it cannot move it', () => {
+    const { proc, zone, sound, malloc } = setUp({}, { mmapLimit: 4 * MiB });
+    const p = malloc(100);
+    fillPattern(proc, p, 100, 5);
+    expect(zone.realloc(p, 16 * MiB), 'realloc to 16 MiB under a 4 MiB mmap limit').toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    sound('a realloc that failed');
+    expectIntact(proc, p, 100, 5, 'a failed realloc');
+    expect(zone.usableSize(p), 'the block is still live').toBe(112);
+  });
+});
+
+describe('calloc', () => {
+  it('zeroes a block it reuses, tiny or small', () => {
+    const { proc, zone, sound, malloc, free } = setUp();
+    for (const size of [200, 5000]) {
+      const dirty = malloc(size);
+      malloc(16);
+      proc.memset(dirty, 0xff, size);
+      free(dirty);
+      const p = zone.calloc(size / 10, 10);
+      sound(`calloc(${size / 10}, 10) = ${hex(p)}`);
+      expect(hex(p), `free(${hex(dirty)}), then calloc of the same size: death row's block`).toBe(hex(dirty));
+      const left = proc.bytes(p, size).findIndex((b) => b !== 0);
+      expect(left, `calloc(${size / 10}, 10) = ${hex(p)} left old bytes at ${hex(p + left)}:\n${around(proc, p + Math.max(0, left), 16)}`).toBe(-1);
+    }
+  });
+
+  it('returns NULL with ENOMEM when count * size does not fit in 32 bits', () => {
+    const { proc, zone, sound } = setUp();
+    expect(zone.calloc(65536, 65536), 'calloc(65536, 65536): 2^32 bytes').toBe(0);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(zone.calloc(2 ** 26, 2 ** 27), 'calloc(2^26, 2^27) = 2^53 bytes').toBe(0);
+    expect(zone.calloc(0, 5), 'calloc(0, 5) is a valid, empty request').not.toBe(0);
+    sound('callocs that failed, and one of 0 bytes');
+  });
+
+  it('returns a large block zeroed without writing it: fresh pages are zero', () => {
+    const { proc, zone, sound } = setUp();
+    const before = proc.stats().bytesMoved;
+    const p = zone.calloc(1000, 100);
+    const moved = proc.stats().bytesMoved - before;
+    sound(`calloc(1000, 100) = ${hex(p)}`);
+    expect(proc.bytes(p, 100000).every((b) => b === 0), 'the block is zero').toBe(true);
+    expect(moved, `calloc(1000, 100) moved ${moved} bytes (bytesMoved): a large block is fresh from mmap`).toBeLessThan(1000);
+  });
+});
+
+describe('usableSize and traces', () => {
+  it('usableSize is the block rounded up to its quanta or pages', () => {
+    const { zone, malloc } = setUp();
+    for (const [size, usable] of [
+      [100, 112],
+      [1009, 1024],
+      [40000, 40960],
+    ]) {
+      expect(zone.usableSize(malloc(size)), `usableSize(malloc(${size}))`).toBe(usable);
+    }
+    expectCorruption(() => zone.usableSize(0x12345670), 'usableSize(0x12345670)', ['invalid pointer']);
+  });
+
+  for (const name of ['churn', 'realloc']) {
+    it(`replays traces/${name}.rep with every check of the trace driver, and leaves a sound zone`, () => {
+      const trace = readRep(resolve(ROOT, 'traces', `${name}.rep`), `traces/${name}.rep`);
+      let last: { proc: Process; zone: ReturnType<typeof createAllocator> } | undefined;
+      const result = replayChecked(trace, (proc, options) => {
+        const zone = createAllocator(proc, options);
+        last = { proc, zone };
+        return zone;
+      });
+      if (result.failure !== undefined) {
+        const target = process.env[TARGET_VARIABLE] ?? 'exercises';
+        throw new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'zones', target })}\n\nnpm run trace -- zones traces/${name}.rep shrinks it to the fewest operations that fail the same way.`);
+      }
+      const problem = last === undefined ? 'no zone was made' : checkZone(last.proc, last.zone);
+      expect(problem, `after the last operation of traces/${name}.rep, the reference check finds:\n${problem}`).toBe('');
+    });
+  }
+});
