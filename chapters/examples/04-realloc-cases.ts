@@ -15,7 +15,7 @@ function blocks(proc: Process, p: number): string {
 
 function show(title: string, setUp: (heap: ReturnType<typeof createAllocator>) => number, size: number): void {
   const proc = new Process();
-  const heap = createAllocator(proc);
+  const heap = createAllocator(proc, { placement: 'low' }); // the heap grows by exactly what malloc lacks: only the blocks asked for
   const p = setUp(heap);
   console.log(`${title}: realloc(p, ${size})`);
   console.log(`  before ${blocks(proc, p)}`);

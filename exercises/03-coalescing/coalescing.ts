@@ -66,6 +66,14 @@ export interface CoalescingHeap extends Allocator {
   growTop(bytes: number): boolean;
   /** Block size for a request of `size` payload bytes. */
   blockSizeFor(size: number): number;
+  /** A free block of at least `size` bytes, by the fit policy; 0 if there is none. */
+  findFit(size: number): number;
+  /** A free block of at least `size` bytes at the top of the heap, grown by what is missing; 0 (errno = ENOMEM) if sbrk fails. */
+  extendHeap(size: number): number;
+  /** Allocates the first `size` bytes of the free block `block`, freeing the rest if it can be a block. */
+  place(block: number, size: number): void;
+  /** Allocates the last `size` bytes of the free block `block`, leaving the rest free before it; returns the allocated block. */
+  placeHigh(block: number, size: number): number;
 }
 
 export function createHeap(proc: Process, options: CoalescingOptions = {}): CoalescingHeap {
@@ -245,6 +253,22 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
   }
   // #endregion free
 
+  // #region place-high
+  function placeHigh(block: number, size: number): number {
+    const blockSize = sizeOf(block);
+    if (blockSize - size < MIN_BLOCK) {
+      place(block, size); // no room for a free block below: take the whole block
+      return block;
+    }
+    removeFree(block);
+    makeFree(block, blockSize - size, flagsOf(block) & PREV_FREE); // the low part stays free
+    const high = block + blockSize - size;
+    setHeader(high, size, USED | PREV_FREE);
+    setFlag(high + size, PREV_FREE, false);
+    return high;
+  }
+  // #endregion place-high
+
   function absorbNext(block: number): void {
     const next = nextBlock(block);
     removeFree(next);
@@ -307,6 +331,10 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     shrinkInPlace,
     growTop,
     blockSizeFor,
+    findFit,
+    extendHeap,
+    place,
+    placeHigh,
   };
 }
 

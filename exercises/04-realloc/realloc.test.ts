@@ -8,10 +8,14 @@ import { around, fillPattern, findPatternDamage } from '../../workbook/testing.t
 
 const { createAllocator } = await loadAllocator('realloc');
 
-function setUp(processOptions = {}) {
+function setUp(processOptions = {}, allocatorOptions = {}) {
   const proc = new Process(processOptions);
-  return { proc, heap: createAllocator(proc) };
+  return { proc, heap: createAllocator(proc, allocatorOptions) };
 }
+
+/** Chapter 3's placement: the heap grows by exactly what malloc lacks, so a layout is just the blocks asked for. */
+const EXACT = { placement: 'low' } as const;
+const HEADER = 16;
 
 function layout(proc: Process): Array<[number, boolean]> {
   const report = checkHeap(proc);
@@ -53,7 +57,7 @@ describe('realloc: the edges', () => {
 
 describe('realloc in place', () => {
   it('shrinks in place, freeing the tail when it can be a block', () => {
-    const { proc, heap } = setUp();
+    const { proc, heap } = setUp({}, EXACT);
     const p = heap.malloc(1000);
     heap.malloc(16);
     fillPattern(proc, p, 100, 1);
@@ -71,7 +75,7 @@ describe('realloc in place', () => {
   });
 
   it('grows into the next block when it is free and big enough', () => {
-    const { proc, heap } = setUp();
+    const { proc, heap } = setUp({}, EXACT);
     const p = heap.malloc(100);
     const q = heap.malloc(500);
     heap.malloc(16);
@@ -131,6 +135,70 @@ describe('realloc in place', () => {
     expect(proc.errno).toBe(ENOMEM);
     expectIntact(proc, p, 1000, 5, 'a failed realloc');
     expect(layout(proc)[0], 'and the block is still live').toEqual([1024, false]);
+  });
+});
+
+describe('malloc: placement by size', () => {
+  /** The free blocks, by header address. */
+  const freeBlocks = (proc: Process) => checkHeap(proc).blocks.filter((b) => b.free);
+  /** The free block, of those in `blocks`, that holds the payload `p`. */
+  const holding = (blocks: ReturnType<typeof freeBlocks>, p: number) => blocks.find((b) => p > b.header && p < b.header + b.size);
+
+  it('puts a block larger than the typical one at the high end of the free block it takes, a smaller one at the low end', () => {
+    const { proc, heap } = setUp();
+    for (let i = 0; i < 40; i++) heap.malloc(100); // the typical block: 128 bytes
+    const hole = heap.malloc(3000);
+    heap.malloc(100);
+    heap.free(hole);
+    let free = freeBlocks(proc);
+    const large = heap.malloc(2000);
+    const from = holding(free, large);
+    expect(from, `malloc(2000) at ${hex(large)} should come from a free block`).toBeDefined();
+    expect(large - HEADER + 2016, 'a block of 2,016 bytes is larger than the typical one: it should end where its free block ended').toBe(from!.header + from!.size);
+    free = freeBlocks(proc);
+    const small = heap.malloc(100);
+    const to = holding(free, small);
+    expect(to, `malloc(100) at ${hex(small)} should come from a free block`).toBeDefined();
+    expect(small - HEADER, 'a block of the typical size goes at the start of its free block').toBe(to!.header);
+  });
+
+  it('alternating small and large blocks: the large ones end up side by side, so their holes merge', () => {
+    for (const [options, holes, grows] of [[{}, 50, false], [EXACT, 100, true]] as const) {
+      const { proc, heap } = setUp({}, options);
+      const large: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        heap.malloc(48);
+        large.push(heap.malloc(400));
+      }
+      for (const p of large) heap.free(p);
+      const how = `with placement '${'placement' in options ? options.placement : 'by-size'}'`;
+      expect(freeBlocks(proc).length, `${how}, the 100 large blocks freed should leave ${grows ? 'as many holes' : 'fewer than half as many holes'}`).toBeLessThanOrEqual(holes);
+      const before = proc.stats().heapBytes;
+      for (let i = 0; i < 50; i++) heap.malloc(460);
+      expect(proc.stats().heapBytes > before, `${how}, 50 blocks a little larger ${grows ? 'fit no hole: the heap grows' : 'fit in the merged holes: the heap should not grow'}`).toBe(grows);
+    }
+  });
+
+  it('grows the heap with room to spare: an eighth of its size, at most a page', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(8000); // the first block: the heap is exactly its size
+    let before = proc.stats().heapBytes;
+    heap.malloc(16);
+    expect(proc.stats().heapBytes - before, 'an eighth of the 8,016 bytes of blocks, rounded up to 16').toBe(1008);
+    expect(layout(proc).at(-1), 'what the 48-byte block did not take stays free at the top').toEqual([1008 - 48, true]);
+    heap.malloc(100_000);
+    before = proc.stats().heapBytes;
+    heap.malloc(16);
+    expect(proc.stats().heapBytes - before, 'past 32 KiB of heap, a page').toBe(4096);
+  });
+
+  it("placement: 'low' is chapter 3's malloc, and an unknown placement is refused", () => {
+    const { proc, heap } = setUp({}, EXACT);
+    heap.malloc(8000);
+    const before = proc.stats().heapBytes;
+    heap.malloc(16);
+    expect(proc.stats().heapBytes - before, 'exactly the 48-byte block').toBe(48);
+    expect(() => createAllocator(new Process(), { placement: 'middle' } as object)).toThrow(TypeError);
   });
 });
 
