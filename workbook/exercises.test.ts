@@ -28,6 +28,20 @@ describe('the exercise metadata', () => {
     }
   });
 
+  it('ships the files a chapter gives complete exactly as they are in the solutions', () => {
+    for (const chapter of CHAPTERS) {
+      const folder = resolve(EXERCISES_DIR, chapter.slug);
+      if (!existsSync(folder)) continue;
+      const exercises = new Set(EXERCISES.filter((e) => e.chapter === chapter.slug).map((e) => e.file));
+      for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !exercises.has(f))) {
+        const solution = resolve(SOLUTIONS_DIR, chapter.slug, file);
+        if (!existsSync(solution)) continue; // a helper of the chapter's tests
+        const given = readFileSync(resolve(folder, file), 'utf8') === readFileSync(solution, 'utf8');
+        expect(given, `exercises/${chapter.slug}/${file} is given complete, so it must be solutions/${chapter.slug}/${file} as it is: copy it over`).toBe(true);
+      }
+    }
+  });
+
   it('has a TODO in every shipped skeleton and none in the solutions', () => {
     for (const e of EXERCISES) {
       // A skeleton the student has filled in may have lost its TODOs: that is the point.

@@ -11,7 +11,7 @@ import { EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 
 /** What a sandbox copies from the workbook: everything the canonical tests need. */
-const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises'];
+const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces'];
 
 export interface Sandbox {
   dir: string;
