@@ -5,13 +5,15 @@
 // The book's allocators come from the registry (workbook/allocators.ts), so a new chapter's
 // allocator is benchmarked as soon as it is registered.
 
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { ALLOCATORS, loadAllocator, type AllocatorEntry } from '../allocators.ts';
+import { ROOT } from '../paths.ts';
 import { readTraces } from '../trace/run.ts';
 import type { Trace } from '../trace/rep.ts';
 import { benchBook } from './book.ts';
 import { GLIBC_ID, benchGlibc, buildReplayer } from './glibc.ts';
 import { averageRows, type BenchAverage, type BenchRow } from './row.ts';
+import { evaluateTargets, type TargetResult } from './targets.ts';
 import { THING_ID, benchThing } from './thing.ts';
 import type { TimingOptions } from './timing.ts';
 
@@ -21,11 +23,16 @@ export const BASELINE_ID = 'bump';
 export interface BenchTrace {
   trace: Trace;
   file: string;
+  /** A course's trace: read from anywhere but the workbook's own traces/. */
+  course: boolean;
 }
 
 /** The .rep files of `paths` (files or folders), named relative to `base`. */
 export function readBenchTraces(paths: readonly string[], base: string): BenchTrace[] {
-  return readTraces(paths, base).map((trace) => ({ trace, file: resolve(base, trace.name) }));
+  return readTraces(paths, base).map((trace) => {
+    const file = resolve(base, trace.name);
+    return { trace, file, course: relative(resolve(ROOT, 'traces'), file).startsWith('..') };
+  });
 }
 
 export interface BenchOptions {
@@ -54,6 +61,8 @@ export interface BenchDocument {
   averages: (BenchAverage & Ratios)[];
   /** Why something was not measured, such as a missing C compiler. */
   notes: string[];
+  /** The reference allocators' targets, measured on this run. */
+  targets: TargetResult[];
 }
 
 export async function benchAllocators(traces: readonly BenchTrace[], options: BenchOptions = {}): Promise<BenchDocument> {
@@ -107,6 +116,7 @@ export async function benchAllocators(traces: readonly BenchTrace[], options: Be
       return { ...averageRows(id, mine), vsBump: geometricMean(mine.map((r) => r.vsBump)), vsThing: geometricMean(mine.map((r) => r.vsThing)) };
     }),
     notes,
+    targets: evaluateTargets({ rows, courseTraces: traces.filter((t) => t.course).map((t) => t.trace.name) }),
   };
 }
 

@@ -2,8 +2,9 @@
 // then a summary table with one row of averages per allocator.
 
 import pc from 'picocolors';
-import { percent, rate, renderTable } from '../trace/report.ts';
+import { percent, rate, renderTable, times } from '../trace/report.ts';
 import { BASELINE_ID, type BenchDocument } from './allocators.ts';
+import type { TargetResult } from './targets.ts';
 import { THING_ID } from './thing.ts';
 
 const HEADER = ['util', 'mem ops/call', 'ops/s', `× ${BASELINE_ID}`, `× ${THING_ID}`];
@@ -12,13 +13,13 @@ type Cells = { utilization: number | undefined; memoryOpsPerCall: number | undef
 
 function cells(r: Cells): string[] {
   const dash = pc.dim('—');
-  const times = (x: number | undefined) => (x === undefined ? dash : x >= 10 ? `${x.toFixed(0)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toPrecision(2)}×`);
+  const ratio = (x: number | undefined) => (x === undefined ? dash : times(x));
   return [
     r.utilization === undefined ? dash : percent(r.utilization),
     r.memoryOpsPerCall === undefined ? dash : r.memoryOpsPerCall.toFixed(1),
     r.opsPerSecond === undefined ? dash : rate(r.opsPerSecond),
-    times(r.vsBump),
-    times(r.vsThing),
+    ratio(r.vsBump),
+    ratio(r.vsThing),
   ];
 }
 
@@ -47,5 +48,20 @@ export function formatBench(document: BenchDocument, heading: string): string {
       ].join('\n'),
     ),
   );
+  if (document.targets.length > 0) out.push('', formatTargets(document.targets));
   return out.join('\n');
+}
+
+/** A line per target: pass or short, with the figure measured and the bound; or why there is no figure. */
+export function formatTargets(targets: readonly TargetResult[]): string {
+  const issues = [...new Set(targets.flatMap((t) => t.issues))].sort((a, b) => a - b);
+  const verdict = (t: TargetResult) => (t.status === 'pass' ? pc.green('pass ') : t.status === 'short' ? pc.red('short') : pc.dim('  —  '));
+  const issue = (t: TargetResult) => t.issues.map((n) => `#${n}`).join(' ');
+  const width = Math.max(...targets.map((t) => t.allocator.length));
+  const issueWidth = Math.max(...targets.map((t) => issue(t).length));
+  const lines = targets.map((t) => {
+    const detail = t.status === 'pass' || t.status === 'short' ? t.detail : pc.dim(t.detail);
+    return `  ${verdict(t)}  ${t.allocator.padEnd(width)}  ${pc.dim(issue(t).padEnd(issueWidth))}  ${t.target}: ${detail}`;
+  });
+  return [pc.bold(`Targets (issue${issues.length === 1 ? '' : 's'} ${issues.join(' and ')})`), '', ...lines].join('\n');
 }

@@ -175,8 +175,9 @@ export async function bench(options: Options): Promise<number> {
 async function benchTheAllocators(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
-  const folder = options.values.traces;
-  const traces = readBenchTraces([folder === undefined ? resolve(ROOT, 'traces') : resolve(here, folder)], here);
+  // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
+  const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
+  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here);
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
   const document = await benchAllocators(traces, {

@@ -156,6 +156,11 @@ export function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
+/** A ratio: `42×`, `3.04×`, `0.0080×`. */
+export function times(x: number): string {
+  return x >= 10 ? `${x.toFixed(0)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toPrecision(2)}×`;
+}
+
 /** `42.2M`, `546K`, `812` operations per second. */
 export function rate(x: number): string {
   if (!Number.isFinite(x)) return '∞';
