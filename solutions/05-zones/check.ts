@@ -135,7 +135,8 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
       const block = region + kind.headerBytes + q * kind.quantum;
       if (!kind.isStart(proc, region, q)) fail(proc, `${name} region ${hex(region)}, quantum ${q} (${hex(block)}): the block before ends here, but no block starts here`, block);
       const msize = kind.msize(proc, region, q);
-      if (msize < 1 || q + msize > tail) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has size ${msize} quanta, which runs past the region's tail (quantum ${tail})`, block);
+      if (msize < 1) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has a size of ${msize} quanta: its metadata is broken`, block);
+      if (q + msize > tail) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has size ${msize} quanta, which runs past the region's tail (quantum ${tail})`, block);
       const free = kind.isFree(proc, region, q);
       if (free) {
         if (previousFree) fail(proc, `${name} block ${hex(block)} (quantum ${q}) is free and so is the block before it: they should have merged`, block);
@@ -184,7 +185,7 @@ function checkFreeRecord(proc: Process, kind: Reader, region: number, q: number,
   } else {
     const first = proc.load16(metaEntry(region, q));
     const last = proc.load16(metaEntry(region, q + msize - 1));
-    if (last !== first) fail(proc, `small free block ${hex(block)}: its first entry is ${hex(first)}, its last ${hex(last)}; both should be ${hex(msize | SMALL_FREE)}`, metaEntry(region, q + msize - 1), 2);
+    if (last !== first) fail(proc, `small free block ${hex(block)}: its first entry is ${hex(first, 4)}, its last ${hex(last, 4)}; both should be ${hex(msize | SMALL_FREE, 4)}`, metaEntry(region, q + msize - 1), 2);
   }
 }
 

@@ -1,4 +1,4 @@
-// Chapter 5, step 5: large blocks. A request above the small limit gets whole pages of its
+// Chapter 5, step 6: large blocks. A request above the small limit gets whole pages of its
 // own from mmap, and free gives them straight back with munmap. The block has no header:
 // its payload starts on the page, so the zone remembers each large block in a hash table
 // (address → bytes) that lives in its own mmap'd pages, as macOS's large entries do.

@@ -1,4 +1,4 @@
-// Chapter 5, the last step: a pool, the limit of size classes. When a program allocates
+// Chapter 5, step 9, the last: a pool, the limit of size classes. When a program allocates
 // millions of objects of one size, one size class is all it needs: the pool carves them
 // from 64 KiB slabs and keeps the free ones on a list threaded through their own first
 // bytes. No header, no size, no search: alloc pops the list, free pushes onto it. A pool

@@ -1,4 +1,4 @@
-// Chapter 5, step 3: malloc and free inside regions. A rack is everything one scale (tiny or
+// Chapter 5, step 4: malloc and free inside regions. A rack is everything one scale (tiny or
 // small) owns: its regions, a free list per block size with a bitmap of the non-empty lists,
 // the last block freed (death row), and its statistics. It lives in the data segment; the
 // region kind (tiny-region.ts, small-region.ts) says how blocks are recorded.
@@ -272,6 +272,9 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (!Number.isInteger(q) || q < 0 || q >= numQuanta) {
       const why = offset < 0 ? 'inside the region header' : `not on a ${quantum}-byte quantum boundary of its blocks`;
       throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)} (${kind.name} region ${hex(region)}: ${why})`, ptr);
+    }
+    if (q >= proc.load32(region + REGION.tail)) {
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)} (${kind.name} region ${hex(region)}, quantum ${q}: past the last block, where nothing was ever allocated)`, ptr);
     }
     if (!kind.isBlockStart(proc, region, q)) {
       throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)} (${kind.name} region ${hex(region)}, quantum ${q}: inside a block, not at its start)`, ptr);

@@ -1,4 +1,4 @@
-// Chapter 5, step 4: the small region. 8 MiB: a header of 33,280 bytes, then 16,319 quanta
+// Chapter 5, step 5: the small region. 8 MiB: a header of 33,280 bytes, then 16,319 quanta
 // of 512 bytes. The metadata is one u16 per quantum, as in macOS: a block's first entry holds
 // its size in quanta (15 bits) and, in the top bit, whether it is free. A free block repeats
 // that entry in its last quantum, so the block after it can find it and merge. Every other

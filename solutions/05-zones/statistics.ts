@@ -1,4 +1,4 @@
-// Chapter 5, step 6: zone statistics, after macOS's malloc_statistics_t. Each scale keeps four
+// Chapter 5, step 3: zone statistics, after macOS's malloc_statistics_t. Each scale keeps four
 // counters (u32) in its own bookkeeping, the rack or the large-block record, and updates them
 // as blocks come and go, so reading them costs nothing and needs no walk of the heap.
 

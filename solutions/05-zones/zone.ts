@@ -1,4 +1,4 @@
-// Chapter 5: the zone. It sends each request to its scale (tiny, small or large) and finds
+// Chapter 5, step 8: the zone. It sends each request to its scale (tiny, small or large) and finds
 // the scale of any pointer from the address alone: the region maps say whether the 1 MiB or
 // 8 MiB slot around it is a tiny or a small region, and anything else must be in the large
 // table. realloc stays in place when the new size keeps its scale and the block can shrink

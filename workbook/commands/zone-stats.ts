@@ -2,7 +2,7 @@
 // example, for a fresh process that has allocated <size> bytes, so a student can watch a
 // request move from tiny to small to large as it crosses each threshold.
 
-import { Process, formatBytes } from '../../machine/index.ts';
+import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { renderTable } from '../trace/report.ts';
 import { UsageError, type Options } from './options.ts';
@@ -52,7 +52,7 @@ export async function zoneStats(options: Options, explicitTarget: boolean): Prom
   }
   for (const report of reports) {
     const where = report.pointer === 0 ? 'malloc returned NULL' : `a ${report.scale} block`;
-    console.log(`malloc(${report.size}) (${formatBytes(report.size)}): ${where}`);
+    console.log(`malloc(${report.size}): ${where}`);
     const rows = SCALES.map((s) => {
       const st = report.statistics[s];
       return [s, String(st.blocksInUse), String(st.sizeInUse), String(st.maxSizeInUse), String(st.sizeAllocated)];
