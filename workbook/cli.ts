@@ -44,9 +44,11 @@ Commands:
       --chapters 01,02         grade only these chapters
   bench [allocators]         every allocator of the book on every trace in traces/, beside
                              @thi.ng/malloc and the C library's malloc: utilization, memory
-                             operations per call, ops/s and its ratio to bump and @thi.ng/malloc
-      --traces <folder|file.rep>   other traces (a course's, say) instead of traces/
-      --json                 print one JSON document instead
+                             operations per call, ops/s and its ratio to bump and @thi.ng/malloc;
+                             then the reference allocators' targets, pass or short
+      --traces <folder|file.rep>[,…]   other traces (a course's, say) instead of traces/
+      --json                 print one JSON document instead (the targets included)
+      --svg <file>           also write the averages as an SVG chart
   bench machine              speed of the simulated memory against a plain DataView
   zone-stats <size>…         the zone's statistics per scale (tiny, small, large) after one
                              malloc(<size>) in a fresh process, as macOS's classic example

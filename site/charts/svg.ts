@@ -1,5 +1,6 @@
 // Bar charts as SVG, drawn at build time. Colours are CSS variables (site.css), so one chart
 // reads in the light and the dark theme; the numbers are also in a table beside the picture.
+// `npm run bench -- --svg` draws its charts here too, into a file of their own.
 
 import { escapeHtml } from '../highlight.ts';
 
@@ -14,12 +15,17 @@ export interface BarChart {
   series: string[];
   /** values[group][series]; undefined where there is no measure (a failed run). */
   values: (number | undefined)[][];
-  /** The y axis: its label, its top, and how its numbers read. */
-  axis: { label: string; max: number; format: (value: number) => string; ticks: number };
+  /**
+   * The y axis: its label, its top, and how its numbers read. A logarithmic axis (`log`) runs
+   * from `min` to `max`, powers of ten both, with a grid line at each power of ten.
+   */
+  axis: { label: string; max: number; format: (value: number) => string; ticks: number; log?: { min: number } };
   /** Colour each group rather than each series (one bar per group, named below it; no legend). */
   colorByGroup?: boolean;
   /** How wide the picture is, in its own units. */
   width?: number;
+  /** Where the picture sits inside another SVG (renderSvgFile stacks charts so). */
+  at?: { x: number; y: number };
 }
 
 const HEIGHT = 260;
@@ -32,8 +38,15 @@ export function renderBarChart(chart: BarChart): string {
   const width = chart.width ?? 720;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const plotWidth = width - LEFT - RIGHT;
-  const y = (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, chart.axis.max)) / chart.axis.max;
-  let svg = `<svg class="chart" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg">`;
+  const { max, log } = chart.axis;
+  // Linear from 0, or logarithmic from log.min.
+  const y =
+    log === undefined
+      ? (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, max)) / max
+      : (value: number) => TOP + plotHeight - (plotHeight * Math.log(Math.min(Math.max(value, log.min), max) / log.min)) / Math.log(max / log.min);
+  const base = log?.min ?? 0;
+  const at = chart.at === undefined ? '' : ` x="${chart.at.x}" y="${chart.at.y}" width="${width}" height="${HEIGHT}"`;
+  let svg = `<svg class="chart"${at} viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg">`;
   svg += `<title>${escapeHtml(chart.title)}</title><desc>${escapeHtml(chart.desc)}</desc>`;
 
   // The legend, across the top.
@@ -44,8 +57,11 @@ export function renderBarChart(chart: BarChart): string {
   });
 
   // The y axis: grid lines with their values, and the axis label turned on its side.
-  for (let t = 0; t <= chart.axis.ticks; t++) {
-    const value = (chart.axis.max * t) / chart.axis.ticks;
+  const ticks =
+    log === undefined
+      ? Array.from({ length: chart.axis.ticks + 1 }, (_, t) => (max * t) / chart.axis.ticks)
+      : Array.from({ length: Math.round(Math.log10(max / log.min)) + 1 }, (_, t) => log.min * 10 ** t);
+  for (const value of ticks) {
     svg += `<line class="chart-grid" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(value)}" y2="${y(value)}"/>`;
     svg += `<text class="chart-tick" x="${LEFT - 6}" y="${y(value) + 4}" text-anchor="end">${escapeHtml(chart.axis.format(value))}</text>`;
   }
@@ -61,10 +77,10 @@ export function renderBarChart(chart: BarChart): string {
       const value = chart.values[g][s];
       const bx = left + s * barWidth;
       if (value === undefined) {
-        svg += `<text class="chart-tick" x="${bx + barWidth / 2}" y="${y(0) - 4}" text-anchor="middle">✗</text>`;
+        svg += `<text class="chart-tick" x="${bx + barWidth / 2}" y="${y(base) - 4}" text-anchor="middle">✗</text>`;
         return;
       }
-      svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(0) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
+      svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(base) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
       if (labelled) svg += `<text class="chart-value" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(chart.axis.format(value))}</text>`;
     });
     // A label in parentheses, or after a hyphen, goes on a second line: `realloc in place (ch. 4)`, `binary-small`.
@@ -72,9 +88,41 @@ export function renderBarChart(chart: BarChart): string {
     const cx = (LEFT + (g + 0.5) * groupWidth).toFixed(1);
     if (group !== '') svg += `<text class="chart-tick" x="${cx}" y="${HEIGHT - BOTTOM + 18}" text-anchor="middle">${escapeHtml(first)}${second === undefined ? '' : `<tspan x="${cx}" dy="14">${escapeHtml(second)}</tspan>`}</text>`;
   });
-  svg += `<line class="chart-baseline" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`;
+  svg += `<line class="chart-baseline" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(base)}" y2="${y(base)}"/>`;
   svg += '</svg>';
   return svg;
+}
+
+/**
+ * Charts stacked in one SVG file that stands alone, outside the site: it carries the few
+ * styles the charts take from site.css, for a light and a dark background.
+ */
+export function renderSvgFile(title: string, charts: readonly BarChart[]): string {
+  const width = Math.max(...charts.map((c) => c.width ?? 720));
+  const style = [
+    'svg { --chart-0: #0969da; --chart-1: #bf5700; --chart-2: #1a7f37; --chart-grid: #d8dee4; --bg: #ffffff; --fg: #1f2328; --fg-soft: #57606a; }',
+    '@media (prefers-color-scheme: dark) { svg { --chart-0: #58a6ff; --chart-1: #f0883e; --chart-2: #3fb950; --chart-grid: #30363d; --bg: #0d1117; --fg: #e6edf3; --fg-soft: #9da7b3; } }',
+    '.chart-background { fill: var(--bg); }',
+    '.chart text { font-family: system-ui, sans-serif; font-size: 12px; fill: var(--fg); }',
+    '.chart .chart-tick, .chart .chart-value { fill: var(--fg-soft); font-size: 11px; }',
+    '.chart .chart-axis { fill: var(--fg-soft); }',
+    '.chart .chart-grid { stroke: var(--chart-grid); } .chart .chart-baseline { stroke: var(--fg-soft); }',
+    '.chart .chart-s0 { fill: var(--chart-0); } .chart .chart-s1 { fill: var(--chart-1); } .chart .chart-s2 { fill: var(--chart-2); }',
+  ].join('\n');
+  const heading = 30; // the title, above the charts
+  const height = heading + charts.length * HEIGHT;
+  const body = charts.map((chart, i) => renderBarChart({ ...chart, at: { x: 0, y: heading + i * HEIGHT } })).join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
+<title>${escapeHtml(title)}</title>
+<style>
+${style}
+</style>
+<rect class="chart-background" width="100%" height="100%"/>
+<g class="chart"><text x="${LEFT}" y="20" font-weight="bold">${escapeHtml(title)}</text></g>
+${body}
+</svg>
+`;
 }
 
 /** The numbers of the chart as a table: what a screen reader reads, and anyone who wants them. */

@@ -189,6 +189,13 @@ async function benchTheAllocators(options: Options): Promise<number> {
     },
   });
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Measured in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
+  const svg = options.values.svg;
+  if (svg !== undefined) {
+    // The site's chart code, loaded only when a chart is asked for.
+    const { benchChart } = await import('../bench/chart.ts');
+    writeFileSync(resolve(here, svg), benchChart(document));
+    process.stderr.write(pc.dim(`wrote ${svg}\n`));
+  }
   if (options.json) console.log(JSON.stringify(benchJson(document), null, 2));
   else {
     const allocators = document.allocators.length;
