@@ -91,13 +91,7 @@ export const PATTERNS: Readonly<Record<Pattern, PatternSpec>> = {
   mixed: {
     description: 'a program-like mix: mostly small blocks, some medium, a few of hundreds of KiB; short and long lives; some reallocs',
     generate(trace, random, ops) {
-      const size = (): number => {
-        const roll = random.float();
-        if (roll < 0.7) return random.int(1, 128);
-        if (roll < 0.92) return random.int(129, 4096);
-        if (roll < 0.99) return random.int(4097, 64 * 1024);
-        return random.int(128 * 1024, 512 * 1024);
-      };
+      const size = () => tieredSize(random, [[0.7, 1, 128], [0.92, 129, 4096], [0.99, 4097, 64 * 1024], [1, 128 * 1024, 512 * 1024]]);
       while (trace.length < ops - trace.live) {
         const roll = random.float();
         if (trace.live === 0 || roll < 0.5) trace.malloc(size());
@@ -110,13 +104,7 @@ export const PATTERNS: Readonly<Record<Pattern, PatternSpec>> = {
     description: 'a long steady state: an eighth of the operations stay live at once, and random live blocks are freed and replaced; sizes 1 B to 4 KiB, most under 256 B; a few reallocs',
     generate(trace, random, ops) {
       // Sizes as programs ask for them: many strings and small structs, fewer buffers.
-      const size = (): number => {
-        const roll = random.float();
-        if (roll < 0.6) return random.int(1, 64);
-        if (roll < 0.85) return random.int(65, 256);
-        if (roll < 0.96) return random.int(257, 1024);
-        return random.int(1025, 4096);
-      };
+      const size = () => tieredSize(random, [[0.6, 1, 64], [0.85, 65, 256], [0.96, 257, 1024], [1, 1025, 4096]]);
       const target = Math.max(8, Math.floor(ops / 8));
       while (trace.length < ops - trace.live) {
         // Around the target the working set drifts; far from it, it is pulled back.
@@ -129,6 +117,16 @@ export const PATTERNS: Readonly<Record<Pattern, PatternSpec>> = {
     },
   },
 };
+
+/**
+ * A size from tiers `[up to, min, max]`, in order: one roll picks the first tier whose bound
+ * it is under, and the size is drawn evenly from that tier's range.
+ */
+function tieredSize(random: Random, tiers: readonly (readonly [number, number, number])[]): number {
+  const roll = random.float();
+  const [, min, max] = tiers.find(([upTo]) => roll < upTo) ?? tiers[tiers.length - 1];
+  return random.int(min, max);
+}
 
 /** Builds a well-formed trace: fresh ids, frees and reallocs of live blocks only. */
 export class TraceBuilder {
