@@ -97,3 +97,42 @@ export class HeapCorruption extends Error {
 export class OutOfPhysicalMemory extends Error {
   override name = 'OutOfPhysicalMemory';
 }
+
+/**
+ * An atomic access at an address that is not a multiple of its width. x86 would split it
+ * across cache lines and lose its atomicity; ARM raises SIGBUS, and so does the simulator.
+ */
+export class BusError extends Error {
+  override name = 'BusError';
+  constructor(
+    readonly address: number,
+    /** The operation, such as `atomicAdd32`. */
+    readonly operation: string,
+    readonly width: number,
+  ) {
+    super(
+      `Bus error: ${operation}(${hex(address)}) is not ${width}-byte aligned (it is ${address % width} past a multiple of ${width}); ` +
+        `an atomic access needs an aligned word (cstruct aligns a u32 field to 4 bytes).`,
+    );
+  }
+}
+
+/**
+ * A logical thread waits (wait32) for a word to change, but with logical threads nothing
+ * else runs while it waits, so nothing ever will: a lock taken twice, or never released.
+ */
+export class Deadlock extends Error {
+  override name = 'Deadlock';
+  constructor(
+    readonly thread: number,
+    readonly address: number,
+    /** The value the word holds, which the thread waits to see change. */
+    readonly value: number,
+  ) {
+    super(
+      `Deadlock: thread ${thread} waits at ${hex(address)} (which holds ${value}) for a value only another thread could change, ` +
+        `and with logical threads nothing else runs while it waits. Is a lock taken twice, or taken and never released ` +
+        `(an early return, an exception)? In a Process made with { shared: true }, wait32 really sleeps until notify32.`,
+    );
+  }
+}

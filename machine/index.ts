@@ -1,8 +1,8 @@
 // The simulated process. Allocators import everything they need from here.
 
-export { Process, type ProcessOptions, type ProcessStats, type SyscallName } from './process.ts';
+export { Process, type ProcessOptions, type ProcessStats, type SyscallName, type WaitResult } from './process.ts';
 export { cstruct, type CStruct, type FieldType, type StructFields, type StructView } from './cstruct.ts';
-export { SegmentationFault, HeapCorruption, OutOfPhysicalMemory, type Mapping, type AccessKind } from './errors.ts';
+export { SegmentationFault, HeapCorruption, OutOfPhysicalMemory, BusError, Deadlock, type Mapping, type AccessKind } from './errors.ts';
 export { hex, formatBytes } from './format.ts';
 export * from './constants.ts';
 export { requireSize, alignUp, type Allocator, type CreateAllocator } from './allocator.ts';

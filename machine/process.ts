@@ -22,6 +22,8 @@ import {
   PROT_WRITE,
 } from './constants.ts';
 import {
+  BusError,
+  Deadlock,
   OutOfPhysicalMemory,
   SegmentationFault,
   protString,
@@ -57,11 +59,14 @@ export interface ProcessStats {
   /** First touches of a page: a read maps the shared zero page, a write gives it a frame. */
   minorFaults: number;
   syscalls: Record<SyscallName, number>;
-  /** Loads and stores, plus one per memset/memcpy/memmove/memcmp/bytes call. */
+  /** Loads, stores and atomics, plus one per memset/memcpy/memmove/memcmp/bytes call. */
   memoryOps: number;
   /** Bytes handled by memset, memcpy, memmove, memcmp and bytes. */
   bytesMoved: number;
 }
+
+/** The result of wait32, as Atomics.wait's. */
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const TWO_32 = 4294967296;
@@ -332,6 +337,87 @@ export class Process {
       this.readTable[page] = NO_FRAME;
       this.writeTable[page] = NO_FRAME;
     }
+  }
+
+  // ---------------------------------------------------------------- atomics
+
+  // Atomic operations on aligned 32-bit words, for locks and counters shared by threads.
+  // With logical threads they are ordinary reads and writes that cannot be interrupted.
+  // Each counts as one memory operation. All but atomicLoad32 need a writable page and give
+  // it its own frame at first touch, so that every thread works on the same physical word.
+
+  /** An atomic load of the 32-bit word at `addr` (unsigned). */
+  atomicLoad32(addr: number): number {
+    this.memoryOps++;
+    const frame = this.readTable[addr >>> PAGE_SHIFT];
+    const word = addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0 ? this.slowAtomicWord(addr, 'atomicLoad32', 'read') : (frame + (addr & PAGE_MASK)) >>> 2;
+    return Atomics.load(this.u32, word);
+  }
+
+  /** An atomic store of a 32-bit value (unsigned, or signed in two's complement). */
+  atomicStore32(addr: number, value: number): void {
+    checkFits(addr, 4, value, 'atomicStore32');
+    Atomics.store(this.u32, this.atomicWord(addr, 'atomicStore32'), value);
+  }
+
+  /**
+   * Compare and swap: if the word at `addr` holds `expected`, it becomes `replacement`.
+   * Returns the value the word held (so the swap happened if it equals `expected`), as
+   * Atomics.compareExchange on a Uint32Array.
+   */
+  atomicCompareExchange32(addr: number, expected: number, replacement: number): number {
+    checkFits(addr, 4, expected, 'atomicCompareExchange32');
+    checkFits(addr, 4, replacement, 'atomicCompareExchange32');
+    return Atomics.compareExchange(this.u32, this.atomicWord(addr, 'atomicCompareExchange32'), expected, replacement);
+  }
+
+  /** Adds `delta` to the word at `addr`, wrapping around at 2^32; returns the old value. */
+  atomicAdd32(addr: number, delta: number): number {
+    checkFits(addr, 4, delta, 'atomicAdd32');
+    return Atomics.add(this.u32, this.atomicWord(addr, 'atomicAdd32'), delta);
+  }
+
+  /** Subtracts `delta` from the word at `addr`, wrapping around below 0; returns the old value. */
+  atomicSub32(addr: number, delta: number): number {
+    checkFits(addr, 4, delta, 'atomicSub32');
+    return Atomics.sub(this.u32, this.atomicWord(addr, 'atomicSub32'), delta);
+  }
+
+  /**
+   * Sleeps while the word at `addr` holds `expected`, until notify32 wakes this thread or
+   * `timeoutMs` passes: a futex wait, with Atomics.wait's results. With logical threads
+   * nothing else can run meanwhile: a different value returns 'not-equal', a finite
+   * timeout 'timed-out' at once, and waiting for ever throws a Deadlock.
+   */
+  wait32(addr: number, expected: number, timeoutMs = Infinity): WaitResult {
+    checkFits(addr, 4, expected, 'wait32');
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new TypeError(`wait32(${hex(addr)}, ${expected}, ${timeoutMs}): the timeout is a number of milliseconds, 0 or more (Infinity: no timeout)`);
+    const word = this.atomicWord(addr, 'wait32');
+    if (this.u32[word] !== expected >>> 0) return 'not-equal';
+    if (timeoutMs !== Infinity) return 'timed-out';
+    throw new Deadlock(this.thread, addr, this.u32[word]);
+  }
+
+  /** Wakes up to `count` threads waiting at `addr` (all by default); returns how many woke. Always 0 with logical threads. */
+  notify32(addr: number, count = Infinity): number {
+    if (count !== Infinity && !(Number.isSafeInteger(count) && count >= 0)) throw new TypeError(`notify32(${hex(addr)}, ${count}): the count is a non-negative integer, or Infinity for every waiter`);
+    this.atomicWord(addr, 'notify32');
+    return 0;
+  }
+
+  /** The index in u32 of the aligned, writable word at `addr`, for an atomic operation. */
+  private atomicWord(addr: number, operation: string): number {
+    this.memoryOps++;
+    const frame = this.writeTable[addr >>> PAGE_SHIFT];
+    if (addr >>> 0 !== addr || frame === NO_FRAME || (addr & 3) !== 0) return this.slowAtomicWord(addr, operation, 'write');
+    return (frame + (addr & PAGE_MASK)) >>> 2;
+  }
+
+  private slowAtomicWord(addr: number, operation: string, access: AccessKind): number {
+    if (Number.isSafeInteger(addr) && addr % 4 !== 0) throw new BusError(addr, operation, 4);
+    this.checkAccess(addr, 4, access);
+    const table = access === 'read' ? this.readTable : this.writeTable;
+    return (table[addr >>> PAGE_SHIFT] + (addr & PAGE_MASK)) >>> 2;
   }
 
   // ---------------------------------------------------------------- bulk memory
@@ -727,11 +813,11 @@ export class Process {
 }
 
 /** A store of `width` bytes takes a value that fits them, unsigned or signed; nothing is cut silently. */
-function checkFits(addr: number, width: number, value: number): void {
+function checkFits(addr: number, width: number, value: number, operation?: string): void {
   const bits = width * 8;
   if (Number.isInteger(value) && value >= -(2 ** (bits - 1)) && value < 2 ** bits) return;
   throw new RangeError(
-    `store${bits}(${hex(addr)}, ${value}): the value does not fit in ${bits} bits (it must be an integer from ${-(2 ** (bits - 1))} to ${2 ** bits - 1}). ` +
+    `${operation ?? `store${bits}`}(${hex(addr)}, ${value}): the value does not fit in ${bits} bits (it must be an integer from ${-(2 ** (bits - 1))} to ${2 ** bits - 1}). ` +
       `C would cut it silently; here that is treated as the bug it usually is.`,
   );
 }
