@@ -6,6 +6,10 @@
 // lookup, a bounds test and one DataView access; everything unusual (an untouched page, a
 // protected page, an unmapped address, an access that straddles two pages) takes the
 // slow path, which faults the page in or throws a SegmentationFault.
+//
+// In shared mode (new Process({ shared: true })) the frames, the page tables and the kernel's
+// state live in SharedArrayBuffers, and Process.attach builds the same process in a worker;
+// see shared.ts. The loads and stores are the same code in both modes.
 
 import {
   EINVAL,
@@ -31,16 +35,25 @@ import {
   type Mapping,
 } from './errors.ts';
 import { hex, hexdumpLines } from './format.ts';
+import { CHANGED_MAPPINGS, CHANGED_STATICS, SharedKernel, type SharedProcessHandle } from './shared.ts';
 
 export interface ProcessOptions {
   /** How far the heap may grow, in bytes (like RLIMIT_DATA). Default 1 GiB. */
   heapLimit?: number;
   /** How many bytes mmap may hand out in all (like RLIMIT_AS). Default: no limit but the address space. */
   mmapLimit?: number;
-  /** How much physical memory the machine has, rounded up to pages. Default 1 GiB, at most 2 GiB less 4 pages. */
+  /**
+   * How much physical memory the machine has, rounded up to pages. Default 1 GiB (256 MiB in
+   * shared mode, where it is reserved at once), at most 2 GiB less 4 pages.
+   */
   physicalLimit?: number;
   /** The process environment, read by allocators' debugging options. */
   env?: Record<string, string>;
+  /**
+   * Shared mode: memory and kernel state in SharedArrayBuffers, so that `Process.attach`
+   * can run the same process in worker_threads, with real parallel threads.
+   */
+  shared?: boolean;
 }
 
 export type SyscallName = 'brk' | 'sbrk' | 'mmap' | 'munmap' | 'mprotect';
@@ -59,14 +72,37 @@ export interface ProcessStats {
   /** First touches of a page: a read maps the shared zero page, a write gives it a frame. */
   minorFaults: number;
   syscalls: Record<SyscallName, number>;
-  /** Loads, stores and atomics, plus one per memset/memcpy/memmove/memcmp/bytes call. */
+  /**
+   * Loads, stores and atomics, plus one per memset/memcpy/memmove/memcmp/bytes call. In
+   * shared mode this one Process's own (a worker's); the caller sums them. Every other
+   * field is the whole process's, in every attached Process.
+   */
   memoryOps: number;
-  /** Bytes handled by memset, memcpy, memmove, memcmp and bytes. */
+  /** Bytes handled by memset, memcpy, memmove, memcmp and bytes; in shared mode, like memoryOps, this Process's own. */
   bytesMoved: number;
 }
 
 /** The result of wait32, as Atomics.wait's. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+/**
+ * What the kernel keeps about the process besides page tables and frames. In shared mode
+ * each attached Process holds a copy, refreshed from shared memory under the kernel lock.
+ */
+export interface KernelState {
+  /** Every mapping but the heap, sorted by address. */
+  mappings: Region[];
+  brk: number;
+  statics: Map<string, { address: number; size: number }>;
+  dataNext: number;
+  /** Frames below this have been handed out at least once. */
+  physicalTop: number;
+  freeFrames: { push(frame: number): void; pop(): number | undefined };
+  residentPages: number;
+  mappedResidentPages: number;
+  minorFaults: number;
+  syscalls: Record<SyscallName, number>;
+}
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const TWO_32 = 4294967296;
@@ -77,6 +113,7 @@ const ZERO_FRAME = PAGE_SIZE;
 const FIRST_FREE_FRAME = 2 * PAGE_SIZE;
 /** Frame offsets live in Int32Arrays: the last frame must end below 2^31. */
 const MAX_PHYSICAL = 2 ** 31 - 4 * PAGE_SIZE;
+const PAGES = LAYOUT.addressSpaceEnd / PAGE_SIZE;
 
 export class Process {
   readonly heapStart = LAYOUT.heapStart;
@@ -84,50 +121,44 @@ export class Process {
   errno = 0;
   readonly env: Record<string, string>;
 
-  // Page tables: virtual page number -> physical offset of its frame, or NO_FRAME.
+  // Page tables: virtual page number -> physical offset of its frame, or NO_FRAME. In shared
+  // mode every worker reads them plainly here and writes them under the kernel lock (shared.ts
+  // says why the plain reads are enough).
   private readTable: Int32Array;
   private writeTable: Int32Array;
   /** The frame a page owns (it has been written), whatever its protection now. */
   private ownFrame: Int32Array;
 
-  private physical: ArrayBuffer;
+  private physical: ArrayBuffer | SharedArrayBuffer;
   private view: DataView;
   private u8: Uint8Array;
   /** The same bytes as 32-bit words, for aligned accesses (the host is little-endian, as x86-64). */
   private u32: Uint32Array;
-  private physicalTop = FIRST_FREE_FRAME;
-  private freeFrames: number[] = [];
+  /** In shared mode, the same bytes as Int32 words, which Atomics.wait needs. */
+  private readonly waitWords: Int32Array | undefined;
   private readonly physicalLimit: number;
-  private residentPages = 0;
-  private mappedResidentPages = 0;
-
-  /** Every mapping but the heap, sorted by address. */
-  private mappings: Region[] = [];
-  private brkValue: number = LAYOUT.heapStart;
   private readonly heapLimit: number;
   private readonly mmapLimit: number;
 
-  private statics = new Map<string, { address: number; size: number }>();
-  private dataNext: number = LAYOUT.dataStart;
+  private kernel: KernelState;
+  /** The kernel lock and the shared memory behind `kernel`, in shared mode. */
+  private readonly shared: SharedKernel | undefined;
 
   private thread = 0;
 
-  private counters = {
-    bytesMoved: 0,
-    minorFaults: 0,
-    syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0 } as Record<SyscallName, number>,
-  };
-  // The hot path counts in a plain field: one increment per access.
+  // The hot path counts in plain fields: one increment per access.
   private memoryOps = 0;
+  private bytesMoved = 0;
 
   private readonly scratch = new DataView(new ArrayBuffer(8));
 
-  constructor(options: ProcessOptions = {}) {
-    this.heapLimit = options.heapLimit ?? 1 << 30;
-    this.mmapLimit = options.mmapLimit ?? Infinity;
+  /** `attach` is Process.attach's: the shared memory of a process made in another worker. */
+  constructor(options: ProcessOptions = {}, attach?: SharedProcessHandle) {
+    this.heapLimit = attach?.heapLimit ?? options.heapLimit ?? 1 << 30;
+    this.mmapLimit = attach?.mmapLimit ?? options.mmapLimit ?? Infinity;
     // Frames are addressed by 31-bit offsets; whole pages only.
-    this.physicalLimit = pageCeil(options.physicalLimit ?? 2 ** 30);
-    this.env = { ...(options.env ?? {}) };
+    this.physicalLimit = attach?.physicalLimit ?? pageCeil(options.physicalLimit ?? (options.shared === true ? 2 ** 28 : 2 ** 30));
+    this.env = { ...(attach?.env ?? options.env ?? {}) };
     for (const [name, value] of [
       ['heapLimit', this.heapLimit],
       ['physicalLimit', this.physicalLimit],
@@ -143,18 +174,69 @@ export class Process {
     if (LAYOUT.heapStart + this.heapLimit > LAYOUT.mmapBase) {
       throw new RangeError(`new Process({ heapLimit: ${this.heapLimit} }): the heap would run into the mmap area at ${hex(LAYOUT.mmapBase)}`);
     }
-    const pages = LAYOUT.addressSpaceEnd / PAGE_SIZE;
-    this.readTable = new Int32Array(pages);
-    this.writeTable = new Int32Array(pages);
-    this.ownFrame = new Int32Array(pages);
-    this.physical = new ArrayBuffer(Math.min(64 * PAGE_SIZE, this.physicalLimit + FIRST_FREE_FRAME));
+    const limits = { heapLimit: this.heapLimit, mmapLimit: this.mmapLimit, physicalLimit: this.physicalLimit, env: this.env };
+    const shared =
+      attach !== undefined ? SharedKernel.attach(attach) : options.shared === true ? SharedKernel.create(limits, this.physicalLimit + FIRST_FREE_FRAME, PAGES) : undefined;
+    this.shared = shared;
+    if (shared === undefined) {
+      this.readTable = new Int32Array(PAGES);
+      this.writeTable = new Int32Array(PAGES);
+      this.ownFrame = new Int32Array(PAGES);
+      this.physical = new ArrayBuffer(Math.min(64 * PAGE_SIZE, this.physicalLimit + FIRST_FREE_FRAME));
+      this.waitWords = undefined;
+    } else {
+      [this.readTable, this.writeTable, this.ownFrame] = shared.pageTables(PAGES);
+      this.physical = shared.handle.physical;
+      this.waitWords = new Int32Array(this.physical);
+    }
     this.view = new DataView(this.physical);
     this.u8 = new Uint8Array(this.physical);
     this.u32 = new Uint32Array(this.physical);
 
+    this.kernel = {
+      mappings: [],
+      brk: LAYOUT.heapStart,
+      statics: new Map(),
+      dataNext: LAYOUT.dataStart,
+      physicalTop: FIRST_FREE_FRAME,
+      freeFrames: shared?.freeFrames ?? [],
+      residentPages: 0,
+      mappedResidentPages: 0,
+      minorFaults: 0,
+      syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0 },
+    };
+    if (attach !== undefined) return; // the creator has set the shared state up
     this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });
     this.insertMapping({ start: LAYOUT.dataStart, end: LAYOUT.dataStart + LAYOUT.dataSize, prot: PROT_READ | PROT_WRITE, name: PROGRAM_PATH, mmapped: false });
     this.insertMapping({ start: LAYOUT.stackEnd - LAYOUT.stackSize, end: LAYOUT.stackEnd, prot: PROT_READ | PROT_WRITE, name: '[stack]', mmapped: false });
+    shared?.publishInitial(this.kernel);
+  }
+
+  // ---------------------------------------------------------------- shared mode
+
+  /**
+   * Builds, in a worker, a Process over the memory of a process made with
+   * `new Process({ shared: true })`, from what its `shareHandle()` returned; its
+   * `currentThread` is `thread`. Every attached Process sees the same bytes, mappings,
+   * break, statics and counters (but counts its own memoryOps and bytesMoved).
+   */
+  static attach(handle: SharedProcessHandle, options: { thread: number }): Process {
+    const thread = options?.thread;
+    if (!Number.isSafeInteger(thread) || thread < 0) throw new TypeError(`Process.attach(handle, { thread: ${thread} }): a thread id is a non-negative integer`);
+    const proc = new Process({}, handle);
+    proc.thread = thread;
+    return proc;
+  }
+
+  /** Whether this process lives in shared memory (made with `{ shared: true }`, or attached). */
+  get isShared(): boolean {
+    return this.shared !== undefined;
+  }
+
+  /** What `Process.attach` needs in another worker: pass it through workerData or postMessage. */
+  shareHandle(): SharedProcessHandle {
+    if (this.shared === undefined) throw new TypeError('shareHandle(): this process is not shared; make it with new Process({ shared: true })');
+    return this.shared.handle;
   }
 
   // ---------------------------------------------------------------- loads and stores
@@ -269,9 +351,33 @@ export class Process {
       throw new TypeError(`${access === 'read' ? 'load' : 'store'} at address ${addr}: an address must be an integer (did a size get divided, or a pointer become undefined?)`);
     }
     if (width === 0) return;
+    if (this.shared !== undefined) return this.checkSharedAccess(addr, width, access, this.shared);
+    this.faultInRange(addr, width, access);
+  }
+
+  private faultInRange(addr: number, width: number, access: AccessKind): void {
     const end = addr + width;
     for (let page = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE; page < end; page += PAGE_SIZE) {
       this.faultIn(Math.max(page, addr), access, width, addr);
+    }
+  }
+
+  /**
+   * checkAccess in shared mode: nothing to do when the page tables already allow the access
+   * (as in normal mode, where the fault handler would change nothing), else the fault
+   * handler under the kernel lock, on the kernel state as shared memory has it.
+   */
+  private checkSharedAccess(addr: number, width: number, access: AccessKind, shared: SharedKernel): void {
+    const table = access === 'read' ? this.readTable : this.writeTable;
+    const end = addr + width;
+    let ready = addr >= 0 && end <= LAYOUT.addressSpaceEnd;
+    for (let page = Math.floor(addr / PAGE_SIZE); ready && page * PAGE_SIZE < end; page++) ready = table[page] !== NO_FRAME;
+    if (ready) return;
+    shared.enter(this.kernel);
+    try {
+      this.faultInRange(addr, width, access);
+    } finally {
+      shared.leave(this.kernel);
     }
   }
 
@@ -285,27 +391,36 @@ export class Process {
     if (access === 'write' && this.writeTable[page] === NO_FRAME) {
       if (this.ownFrame[page] === NO_FRAME) {
         this.ownFrame[page] = this.allocateFrame();
-        this.residentPages++;
-        if ((mapping as Partial<Region>).mmapped === true) this.mappedResidentPages++;
-        this.counters.minorFaults++;
+        this.kernel.residentPages++;
+        if ((mapping as Partial<Region>).mmapped === true) this.kernel.mappedResidentPages++;
+        this.kernel.minorFaults++;
       }
-      this.writeTable[page] = this.ownFrame[page];
-      this.readTable[page] = this.ownFrame[page];
+      this.setEntry(this.writeTable, page, this.ownFrame[page]);
+      this.setEntry(this.readTable, page, this.ownFrame[page]);
     } else if (access === 'read' && this.readTable[page] === NO_FRAME) {
-      if (this.ownFrame[page] === NO_FRAME) this.counters.minorFaults++;
-      this.readTable[page] = this.ownFrame[page] || ZERO_FRAME;
+      if (this.ownFrame[page] === NO_FRAME) this.kernel.minorFaults++;
+      this.setEntry(this.readTable, page, this.ownFrame[page] || ZERO_FRAME);
     }
   }
 
+  /**
+   * Writes a page-table entry. In shared mode with Atomics.store, which keeps it after the
+   * writes before it (the zeroing of a reused frame), for threads reading the tables plainly.
+   */
+  private setEntry(table: Int32Array, page: number, frame: number): void {
+    if (this.shared === undefined) table[page] = frame;
+    else Atomics.store(table, page, frame);
+  }
+
   private allocateFrame(): number {
-    const reused = this.freeFrames.pop();
+    const reused = this.kernel.freeFrames.pop();
     if (reused !== undefined) {
       this.u8.fill(0, reused, reused + PAGE_SIZE); // fresh pages read as zero
       return reused;
     }
-    const frame = this.physicalTop;
+    const frame = this.kernel.physicalTop;
     if (frame + PAGE_SIZE > this.physical.byteLength) this.growPhysical(frame + PAGE_SIZE);
-    this.physicalTop += PAGE_SIZE;
+    this.kernel.physicalTop += PAGE_SIZE;
     return frame;
   }
 
@@ -313,7 +428,7 @@ export class Process {
     const limit = this.physicalLimit + FIRST_FREE_FRAME;
     if (needed > limit) {
       throw new OutOfPhysicalMemory(
-        `The simulated machine is out of physical memory: ${this.residentPages} pages are resident ` +
+        `The simulated machine is out of physical memory: ${this.kernel.residentPages} pages are resident ` +
           `(limit ${this.physicalLimit} bytes, set by new Process({ physicalLimit })).`,
       );
     }
@@ -329,20 +444,21 @@ export class Process {
     for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
       const frame = this.ownFrame[page];
       if (frame !== NO_FRAME) {
-        this.freeFrames.push(frame);
-        this.residentPages--;
-        if (mmapped) this.mappedResidentPages--;
+        this.kernel.freeFrames.push(frame);
+        this.kernel.residentPages--;
+        if (mmapped) this.kernel.mappedResidentPages--;
       }
       this.ownFrame[page] = NO_FRAME;
-      this.readTable[page] = NO_FRAME;
-      this.writeTable[page] = NO_FRAME;
+      this.setEntry(this.readTable, page, NO_FRAME);
+      this.setEntry(this.writeTable, page, NO_FRAME);
     }
   }
 
   // ---------------------------------------------------------------- atomics
 
-  // Atomic operations on aligned 32-bit words, for locks and counters shared by threads.
-  // With logical threads they are ordinary reads and writes that cannot be interrupted.
+  // Atomic operations on aligned 32-bit words, for locks and counters shared by threads. In
+  // shared mode they are the host's Atomics on shared memory, so they hold between workers;
+  // with logical threads they are ordinary reads and writes that cannot be interrupted.
   // Each counts as one memory operation. All but atomicLoad32 need a writable page and give
   // it its own frame at first touch, so that every thread works on the same physical word.
 
@@ -393,6 +509,7 @@ export class Process {
     checkFits(addr, 4, expected, 'wait32');
     if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new TypeError(`wait32(${hex(addr)}, ${expected}, ${timeoutMs}): the timeout is a number of milliseconds, 0 or more (Infinity: no timeout)`);
     const word = this.atomicWord(addr, 'wait32');
+    if (this.waitWords !== undefined) return Atomics.wait(this.waitWords, word, expected | 0, timeoutMs);
     if (this.u32[word] !== expected >>> 0) return 'not-equal';
     if (timeoutMs !== Infinity) return 'timed-out';
     throw new Deadlock(this.thread, addr, this.u32[word]);
@@ -401,8 +518,8 @@ export class Process {
   /** Wakes up to `count` threads waiting at `addr` (all by default); returns how many woke. Always 0 with logical threads. */
   notify32(addr: number, count = Infinity): number {
     if (count !== Infinity && !(Number.isSafeInteger(count) && count >= 0)) throw new TypeError(`notify32(${hex(addr)}, ${count}): the count is a non-negative integer, or Infinity for every waiter`);
-    this.atomicWord(addr, 'notify32');
-    return 0;
+    const word = this.atomicWord(addr, 'notify32');
+    return this.waitWords === undefined ? 0 : Atomics.notify(this.waitWords, word, count);
   }
 
   /** The index in u32 of the aligned, writable word at `addr`, for an atomic operation. */
@@ -469,7 +586,7 @@ export class Process {
   private bulk(n: number, what: string): void {
     if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`${what}: length ${n} is not a non-negative integer`);
     this.memoryOps++;
-    this.counters.bytesMoved += n;
+    this.bytesMoved += n;
   }
 
   private physicalByte(addr: number): number {
@@ -519,11 +636,16 @@ export class Process {
 
   /** The byte at `addr` without touching the page or counting an access; undefined if unmapped or PROT_NONE. */
   peek8(addr: number): number | undefined {
-    if (!Number.isSafeInteger(addr) || addr < 0 || addr >= LAYOUT.addressSpaceEnd) return undefined;
-    const mapping = this.mappingAt(addr);
-    if (mapping === undefined || mapping.prot === PROT_NONE) return undefined;
-    const frame = this.ownFrame[addr >>> PAGE_SHIFT];
-    return frame === NO_FRAME ? 0 : this.u8[frame + (addr & PAGE_MASK)];
+    this.shared?.enter(this.kernel);
+    try {
+      if (!Number.isSafeInteger(addr) || addr < 0 || addr >= LAYOUT.addressSpaceEnd) return undefined;
+      const mapping = this.mappingAt(addr);
+      if (mapping === undefined || mapping.prot === PROT_NONE) return undefined;
+      const frame = this.ownFrame[addr >>> PAGE_SHIFT];
+      return frame === NO_FRAME ? 0 : this.u8[frame + (addr & PAGE_MASK)];
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   /** A hex dump of `length` bytes at `addr` for messages, with [mark.from, mark.to) underlined. */
@@ -538,35 +660,50 @@ export class Process {
    * address: C's `static` globals. The same name always gives the same address.
    */
   static(name: string, bytes: number): number {
-    const known = this.statics.get(name);
-    if (known !== undefined) {
-      if (known.size !== bytes) {
-        throw new RangeError(`proc.static('${name}', ${bytes}): this global already exists with ${known.size} bytes; use one size for one name`);
+    this.shared?.enter(this.kernel);
+    try {
+      const known = this.kernel.statics.get(name);
+      if (known !== undefined) {
+        if (known.size !== bytes) {
+          throw new RangeError(`proc.static('${name}', ${bytes}): this global already exists with ${known.size} bytes; use one size for one name`);
+        }
+        return known.address;
       }
-      return known.address;
+      if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TypeError(`proc.static('${name}', ${bytes}): the size must be a positive integer`);
+      const address = this.kernel.dataNext;
+      const next = address + Math.ceil(bytes / 16) * 16;
+      if (next > LAYOUT.dataStart + LAYOUT.dataSize) {
+        throw new RangeError(`proc.static('${name}', ${bytes}): the data segment (${LAYOUT.dataSize} bytes) is full`);
+      }
+      this.kernel.dataNext = next;
+      this.kernel.statics.set(name, { address, size: bytes });
+      return address;
+    } finally {
+      this.shared?.leave(this.kernel, CHANGED_STATICS);
     }
-    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new TypeError(`proc.static('${name}', ${bytes}): the size must be a positive integer`);
-    const address = this.dataNext;
-    const next = address + Math.ceil(bytes / 16) * 16;
-    if (next > LAYOUT.dataStart + LAYOUT.dataSize) {
-      throw new RangeError(`proc.static('${name}', ${bytes}): the data segment (${LAYOUT.dataSize} bytes) is full`);
-    }
-    this.dataNext = next;
-    this.statics.set(name, { address, size: bytes });
-    return address;
   }
 
   // ---------------------------------------------------------------- the heap: brk and sbrk
 
   /** The current break, without a syscall (for tools and tests). */
   get currentBreak(): number {
-    return this.brkValue;
+    this.shared?.enter(this.kernel);
+    try {
+      return this.kernel.brk;
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   /** Sets the break to `addr`. Returns 0, or -1 with errno = ENOMEM. */
   brk(addr: number): number {
-    this.counters.syscalls.brk++;
-    return this.setBreak(addr);
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.brk++;
+      return this.setBreak(addr);
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   /**
@@ -574,10 +711,15 @@ export class Process {
    * errno = ENOMEM. `sbrk(0)` returns the break; a negative increment gives memory back.
    */
   sbrk(increment: number): number {
-    this.counters.syscalls.sbrk++;
-    if (!Number.isInteger(increment)) throw new TypeError(`sbrk(${increment}): the increment must be an integer number of bytes`);
-    const old = this.brkValue;
-    return this.setBreak(old + increment) === 0 ? old : -1;
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.sbrk++;
+      if (!Number.isInteger(increment)) throw new TypeError(`sbrk(${increment}): the increment must be an integer number of bytes`);
+      const old = this.kernel.brk;
+      return this.setBreak(old + increment) === 0 ? old : -1;
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   private setBreak(addr: number): number {
@@ -587,15 +729,15 @@ export class Process {
       this.errno = ENOMEM;
       return -1;
     }
-    const oldEnd = pageCeil(this.brkValue);
+    const oldEnd = pageCeil(this.kernel.brk);
     const newEnd = pageCeil(addr);
     if (newEnd < oldEnd) this.releasePages(newEnd, oldEnd);
-    this.brkValue = addr;
+    this.kernel.brk = addr;
     return 0;
   }
 
   private heapMapping(): Mapping | undefined {
-    const end = pageCeil(this.brkValue);
+    const end = pageCeil(this.kernel.brk);
     return end > this.heapStart ? { start: this.heapStart, end, prot: PROT_READ | PROT_WRITE, name: '[heap]' } : undefined;
   }
 
@@ -608,21 +750,26 @@ export class Process {
    * `name` labels the mapping in maps(), as Linux's PR_SET_VMA_ANON_NAME does.
    */
   mmap(length: number, prot: number = PROT_READ | PROT_WRITE, options: { name?: string } = {}): number {
-    this.counters.syscalls.mmap++;
-    if (!Number.isInteger(length)) throw new TypeError(`mmap(${length}): the length must be an integer number of bytes`);
-    if (length <= 0 || length >= LAYOUT.addressSpaceEnd) {
-      this.errno = length <= 0 ? EINVAL : ENOMEM;
-      return MAP_FAILED;
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.mmap++;
+      if (!Number.isInteger(length)) throw new TypeError(`mmap(${length}): the length must be an integer number of bytes`);
+      if (length <= 0 || length >= LAYOUT.addressSpaceEnd) {
+        this.errno = length <= 0 ? EINVAL : ENOMEM;
+        return MAP_FAILED;
+      }
+      if (!Number.isInteger(prot) || prot < 0 || prot > 7) throw new TypeError(`mmap(${length}, ${prot}): prot is PROT_NONE or an OR of PROT_READ, PROT_WRITE and PROT_EXEC`);
+      const size = pageCeil(length);
+      const start = this.findGap(size);
+      if (start === undefined || this.mappedBytes() + size > this.mmapLimit) {
+        this.errno = ENOMEM;
+        return MAP_FAILED;
+      }
+      this.insertMapping({ start, end: start + size, prot, name: options.name === undefined ? '' : `[anon:${options.name}]`, mmapped: true });
+      return start;
+    } finally {
+      this.shared?.leave(this.kernel, CHANGED_MAPPINGS);
     }
-    if (!Number.isInteger(prot) || prot < 0 || prot > 7) throw new TypeError(`mmap(${length}, ${prot}): prot is PROT_NONE or an OR of PROT_READ, PROT_WRITE and PROT_EXEC`);
-    const size = pageCeil(length);
-    const start = this.findGap(size);
-    if (start === undefined || this.mappedBytes() + size > this.mmapLimit) {
-      this.errno = ENOMEM;
-      return MAP_FAILED;
-    }
-    this.insertMapping({ start, end: start + size, prot, name: options.name === undefined ? '' : `[anon:${options.name}]`, mmapped: true });
-    return start;
   }
 
   /**
@@ -631,12 +778,17 @@ export class Process {
    * (the heap shrinks with brk only).
    */
   munmap(addr: number, length: number): number {
-    this.counters.syscalls.munmap++;
-    const range = this.pageRange(addr, length);
-    if (range === undefined) return -1;
-    const [start, end] = range;
-    for (const piece of this.cutMappings(start, end)) this.releasePages(piece.start, piece.end, piece.mmapped === true);
-    return 0;
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.munmap++;
+      const range = this.pageRange(addr, length);
+      if (range === undefined) return -1;
+      const [start, end] = range;
+      for (const piece of this.cutMappings(start, end)) this.releasePages(piece.start, piece.end, piece.mmapped === true);
+      return 0;
+    } finally {
+      this.shared?.leave(this.kernel, CHANGED_MAPPINGS);
+    }
   }
 
   /**
@@ -645,23 +797,28 @@ export class Process {
    * EINVAL (an unaligned address, or the heap, whose pages only brk changes).
    */
   mprotect(addr: number, length: number, prot: number): number {
-    this.counters.syscalls.mprotect++;
-    const range = this.pageRange(addr, length);
-    if (range === undefined) return -1;
-    const [start, end] = range;
-    let covered = 0;
-    for (const m of this.mappings) covered += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
-    if (covered !== end - start) {
-      this.errno = ENOMEM;
-      return -1;
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.mprotect++;
+      const range = this.pageRange(addr, length);
+      if (range === undefined) return -1;
+      const [start, end] = range;
+      let covered = 0;
+      for (const m of this.kernel.mappings) covered += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
+      if (covered !== end - start) {
+        this.errno = ENOMEM;
+        return -1;
+      }
+      for (const piece of this.cutMappings(start, end)) this.insertMapping({ ...piece, prot });
+      for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
+        const frame = this.ownFrame[page];
+        this.setEntry(this.readTable, page, prot !== PROT_NONE ? frame : NO_FRAME);
+        this.setEntry(this.writeTable, page, prot & PROT_WRITE ? frame : NO_FRAME);
+      }
+      return 0;
+    } finally {
+      this.shared?.leave(this.kernel, CHANGED_MAPPINGS);
     }
-    for (const piece of this.cutMappings(start, end)) this.insertMapping({ ...piece, prot });
-    for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
-      const frame = this.ownFrame[page];
-      this.readTable[page] = prot !== PROT_NONE ? frame : NO_FRAME;
-      this.writeTable[page] = prot & PROT_WRITE ? frame : NO_FRAME;
-    }
-    return 0;
   }
 
   /** Validates a page-aligned range outside the heap; sets errno and returns undefined if it is not. */
@@ -670,7 +827,7 @@ export class Process {
       throw new TypeError(`address ${addr} and length ${length} must be integers`);
     }
     const end = pageCeil(addr + length);
-    const heapEnd = pageCeil(this.brkValue);
+    const heapEnd = pageCeil(this.kernel.brk);
     if (length <= 0 || (addr & PAGE_MASK) !== 0 || addr < 0 || end > LAYOUT.addressSpaceEnd || (addr < heapEnd && end > this.heapStart)) {
       this.errno = EINVAL;
       return undefined;
@@ -682,7 +839,7 @@ export class Process {
   private cutMappings(start: number, end: number): Region[] {
     const removed: Region[] = [];
     const kept: Region[] = [];
-    for (const m of this.mappings) {
+    for (const m of this.kernel.mappings) {
       if (m.end <= start || m.start >= end) {
         kept.push(m);
         continue;
@@ -691,21 +848,21 @@ export class Process {
       removed.push({ ...m, start: Math.max(m.start, start), end: Math.min(m.end, end) });
       if (m.end > end) kept.push({ ...m, start: end });
     }
-    this.mappings = kept;
+    this.kernel.mappings = kept;
     return removed;
   }
 
   private insertMapping(mapping: Region): void {
-    const at = this.mappings.findIndex((m) => m.start > mapping.start);
-    this.mappings.splice(at === -1 ? this.mappings.length : at, 0, mapping);
+    const at = this.kernel.mappings.findIndex((m) => m.start > mapping.start);
+    this.kernel.mappings.splice(at === -1 ? this.kernel.mappings.length : at, 0, mapping);
   }
 
   /** The highest free range of `size` bytes that ends at or below the mmap base and above the heap's reserve. */
   private findGap(size: number): number | undefined {
     const floor = this.heapStart + this.heapLimit;
     let ceiling: number = LAYOUT.mmapBase;
-    for (let i = this.mappings.length - 1; i >= 0; i--) {
-      const m = this.mappings[i];
+    for (let i = this.kernel.mappings.length - 1; i >= 0; i--) {
+      const m = this.kernel.mappings[i];
       if (m.start >= ceiling) continue;
       if (m.end <= ceiling - size && ceiling - size >= floor) return ceiling - size;
       ceiling = Math.min(ceiling, m.start);
@@ -715,24 +872,24 @@ export class Process {
 
   private mappedBytes(): number {
     let total = 0;
-    for (const m of this.mappings) if (m.mmapped) total += m.end - m.start;
+    for (const m of this.kernel.mappings) if (m.mmapped) total += m.end - m.start;
     return total;
   }
 
   private lowestMappingAbove(addr: number): number {
-    for (const m of this.mappings) if (m.start >= addr) return m.start;
+    for (const m of this.kernel.mappings) if (m.start >= addr) return m.start;
     return LAYOUT.addressSpaceEnd;
   }
 
   private allMappings(): Mapping[] {
     const heap = this.heapMapping();
-    const all: Mapping[] = heap === undefined ? [...this.mappings] : [...this.mappings, heap];
+    const all: Mapping[] = heap === undefined ? [...this.kernel.mappings] : [...this.kernel.mappings, heap];
     return all.sort((a, b) => a.start - b.start);
   }
 
   private mappingAt(addr: number): Mapping | undefined {
-    if (addr >= this.heapStart && addr < pageCeil(this.brkValue)) return this.heapMapping();
-    const list = this.mappings;
+    if (addr >= this.heapStart && addr < pageCeil(this.kernel.brk)) return this.heapMapping();
+    const list = this.kernel.mappings;
     let lo = 0;
     let hi = list.length - 1;
     while (lo <= hi) {
@@ -773,23 +930,33 @@ export class Process {
 
   /** The mappings as objects, sorted by address. */
   mappingList(): Mapping[] {
-    return this.allMappings().map(({ start, end, prot, name }) => ({ start, end, prot, name }));
+    this.shared?.enter(this.kernel);
+    try {
+      return this.allMappings().map(({ start, end, prot, name }) => ({ start, end, prot, name }));
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   stats(): ProcessStats {
-    let virtualBytes = 0;
-    for (const m of this.allMappings()) virtualBytes += m.end - m.start;
-    return {
-      heapBytes: this.brkValue - this.heapStart,
-      mappedBytes: this.mappedBytes(),
-      virtualBytes,
-      residentBytes: this.residentPages * PAGE_SIZE,
-      mappedResidentBytes: this.mappedResidentPages * PAGE_SIZE,
-      minorFaults: this.counters.minorFaults,
-      syscalls: { ...this.counters.syscalls },
-      memoryOps: this.memoryOps,
-      bytesMoved: this.counters.bytesMoved,
-    };
+    this.shared?.enter(this.kernel);
+    try {
+      let virtualBytes = 0;
+      for (const m of this.allMappings()) virtualBytes += m.end - m.start;
+      return {
+        heapBytes: this.kernel.brk - this.heapStart,
+        mappedBytes: this.mappedBytes(),
+        virtualBytes,
+        residentBytes: this.kernel.residentPages * PAGE_SIZE,
+        mappedResidentBytes: this.kernel.mappedResidentPages * PAGE_SIZE,
+        minorFaults: this.kernel.minorFaults,
+        syscalls: { ...this.kernel.syscalls },
+        memoryOps: this.memoryOps,
+        bytesMoved: this.bytesMoved,
+      };
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
   }
 
   // ---------------------------------------------------------------- threads
@@ -831,7 +998,7 @@ function hexNoPrefix(value: number): string {
 }
 
 /** A mapping as the process keeps it: also whether mmap made it (and so counts in mappedBytes). */
-interface Region extends Mapping {
+export interface Region extends Mapping {
   mmapped: boolean;
 }
 
