@@ -18,6 +18,7 @@ export const ALLOCATORS: readonly AllocatorEntry[] = [
   { id: 'realloc', chapter: 4, module: '04-realloc/realloc.ts', description: 'realloc in place, calloc that skips fresh memory; best fit' },
   { id: 'coalescing', chapter: 3, module: '03-coalescing/coalescing.ts', description: 'splitting, boundary tags, an explicit free list; first, next or best fit' },
   { id: 'zones', chapter: 5, module: '05-zones/zone.ts', description: 'tiny, small and large scales: regions with bitmaps, free lists per size, mmap for large' },
+  { id: 'magazines', chapter: 6, module: '06-magazines/magazines.ts', description: 'the zone with a magazine per thread, each behind its own lock, and a depot of spare regions' },
 ];
 
 export interface AllocatorModule {
