@@ -221,7 +221,14 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     const index = region / regionSize;
     const word = regionMap + (index >>> 5) * 4;
     const mask = 1 << (index & 31);
-    proc.store32(word, (on ? proc.load32(word) | mask : proc.load32(word) & ~mask) >>> 0);
+    // Racks of one scale may share the map (chapter 6) and each holds only its own lock, so
+    // the word changes by compare-and-swap: a plain read-modify-write could lose a neighbour's bit.
+    for (let seen = proc.atomicLoad32(word); ; ) {
+      const wanted = (on ? seen | mask : seen & ~mask) >>> 0;
+      const found = proc.atomicCompareExchange32(word, seen, wanted);
+      if (found === seen) return;
+      seen = found;
+    }
   }
 
   function regionOf(ptr: number): number {
