@@ -21,7 +21,7 @@ export interface Options {
 }
 
 /** The options that take a value, beyond --target and --option. */
-const VALUE_OPTIONS = ['traces', 'svg', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+const VALUE_OPTIONS = ['traces', 'svg', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
 
 export function parseOptions(args: string[]): Options {
   const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };

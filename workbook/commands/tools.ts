@@ -17,6 +17,7 @@ import { stageTarget, targetRoot } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
+import { benchThreads } from '../threads/bench.ts';
 import { readTraces, runTraces } from '../trace/run.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
@@ -154,7 +155,8 @@ async function gradeAll(submissions: string[], options: GradeOptions, onDone: (d
 export async function bench(options: Options): Promise<number> {
   const what = options.positional[0] ?? 'allocators';
   if (what === 'allocators') return benchTheAllocators(options);
-  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine.`);
+  if (what === 'threads') return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 20_000, 1, 10_000_000), target: options.target === 'exercises' ? 'solutions' : options.target, json: options.json });
+  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);
   const rounds = 15;
   const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
   process.stderr.write('\n');
@@ -169,6 +171,15 @@ export async function bench(options: Options): Promise<number> {
   const verdict = result.slowdown <= 3 ? pc.green('pass') : pc.yellow('short');
   console.log(`  ratio                        ${result.slowdown.toFixed(2).padStart(8)}×  slower  (target ≤ 3×: ${verdict})`);
   return 0;
+}
+
+/** A whole-number option between min and max, or its default. */
+function count(options: Options, name: string, fallback: number, min: number, max: number): number {
+  const raw = options.values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not '${raw}'.`);
+  return value;
 }
 
 /** `npm run bench`: every allocator on every trace, beside @thi.ng/malloc and glibc. */
