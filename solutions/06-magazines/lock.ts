@@ -21,11 +21,11 @@ export function lock(proc: Process, at: number): void {
   let state = proc.atomicCompareExchange32(at + LOCK.state, 0, 1);
   if (state !== 0) {
     proc.atomicAdd32(at + LOCK.waits, 1);
-    // Mark the lock contended (2) and sleep until it is released; retake it as contended,
-    // since other waiters may remain.
-    if (state !== 2) state = proc.atomicCompareExchange32(at + LOCK.state, 1, 2);
     while (state !== 0) {
-      proc.wait32(at + LOCK.state, 2);
+      // Mark the lock contended (2) and sleep while it stays so. If it was released in the
+      // meantime (the exchange finds 0), do not sleep: try to take it at once.
+      if (state === 2 || proc.atomicCompareExchange32(at + LOCK.state, 1, 2) !== 0) proc.wait32(at + LOCK.state, 2);
+      // Take it as contended: other threads may still be asleep on the word.
       state = proc.atomicCompareExchange32(at + LOCK.state, 0, 2);
     }
   }
