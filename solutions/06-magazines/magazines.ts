@@ -1,60 +1,34 @@
-// Chapter 6: magazines. The zone of chapter 5, made to scale across threads the way macOS's
-// allocator does it, after Hoard: each scale (tiny, small) has several magazines, and a
-// thread uses the magazine its id picks, so threads rarely want the same lock. A magazine is
-// a chapter 5 rack (free lists, bitmap, death row, regions, counters) with a lock in front.
+// Chapter 6, step 5: magazines, the allocator. The zone of chapter 5, made to scale across
+// threads the way macOS's allocator does it, after Hoard: each scale (tiny, small) has several
+// magazines, and a thread uses the magazine its id picks (choose.ts). A magazine is a chapter 5
+// rack (free lists, bitmap, death row, regions, counters) with a lock (lock.ts) in front.
 //
-// One more rack per scale, the depot, holds regions nobody is using much. A magazine that
-// frees enough to be mostly empty hands a sparse region to the depot; a magazine that runs
-// out takes one from the depot before it asks the kernel. A block freed by another thread
-// goes back to the magazine that owns its region, under that magazine's lock: the region's
-// header says which one.
-//
-// Everything lives in simulated memory: one admin mapping holds the region maps, the locks
-// and the racks, and a global in the data segment points to it, so any thread (or worker)
-// that attaches finds the same magazines.
+// malloc takes the lock of the thread's own magazine; free sends a block home to the rack
+// that owns its region, from any thread (cross-thread.ts); the depot (depot.ts) takes sparse
+// regions and refills magazines that run out. Large blocks have one lock of their own.
 
-import { HeapCorruption, MAP_FAILED, PAGE_SIZE, PROT_READ, PROT_WRITE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
-import { SMALL_READER, TINY_READER, checkOneRack, checkZone, type Reader } from '../05-zones/check.ts';
+import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/check.ts';
 import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
 import { LARGE, createLargeBlocks } from '../05-zones/large.ts';
-import { RACK, createRack, rackLayout, type Rack } from '../05-zones/rack.ts';
-import { REGION, type RegionKind } from '../05-zones/region.ts';
+import { RACK, type Rack } from '../05-zones/rack.ts';
 import { PRESETS, SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, validateSizeClasses, type Scale, type SizeClasses } from '../05-zones/size-classes.ts';
 import { SMALL } from '../05-zones/small-region.ts';
 import { COUNTERS, type ZoneStatistics } from '../05-zones/statistics.ts';
 import { TINY } from '../05-zones/tiny-region.ts';
 import type { ZoneOptions } from '../05-zones/zone.ts';
+import { DEPOT, MAX_MAGAZINES, adminMapping, checkOwners, createMagazineSet, magazineOf, setBytes, type MagazineSet } from './choose.ts';
+import { freeToOwner, lockOwner } from './cross-thread.ts';
+import { depotPolicy } from './depot.ts';
 import { LOCK_BYTES, lock, lockCounts, unlock, type LockCounts } from './lock.ts';
 
-export const MAX_MAGAZINES = 64;
-export const DEPOT = 0; // rack 0 of each scale; magazines are 1 … count
-
-// #region recirculation
-/** A magazine gives a region to the depot when more than this many regions' worth of it is free… */
-export const FREE_REGIONS_THRESHOLD = 1.5;
-/** …and less than this fraction of what it holds is in use (Hoard's f = ¼ leaves ¾). */
-export const DENSITY_THRESHOLD = 0.75;
-/** The depot keeps this many empty regions mapped, ready for the next magazine that runs out… */
-export const DEPOT_KEEPS = 2;
-/** …and a magazine its last region, so freeing its last block and allocating again costs no mmap. */
-export const MAGAZINE_KEEPS = 1;
-// #endregion recirculation
-
-/** The magazines' global in the data segment: where the admin mapping is, and the count. */
-export const MAGAZINES_GLOBAL = { admin: 0, count: 4 } as const;
+// What the chapter's steps define, from the one module that tools load.
+export { DEPOT, MAGAZINES_GLOBAL, MAX_MAGAZINES, type MagazineSet } from './choose.ts';
+export { DENSITY_THRESHOLD, DEPOT_KEEPS, FREE_REGIONS_THRESHOLD, MAGAZINE_KEEPS } from './depot.ts';
 
 export interface MagazineOptions extends ZoneOptions {
   /** How many magazines each scale has (1 … 64); a thread uses magazine 1 + (id mod count). */
   magazines?: number;
-}
-
-/** One scale's racks (0 is the depot) and their locks. */
-export interface MagazineSet {
-  readonly kind: RegionKind;
-  readonly racks: readonly Rack[];
-  /** The address of each rack's lock. */
-  readonly locks: readonly number[];
-  readonly reader: Reader;
 }
 
 export interface LockReport extends LockCounts {
@@ -87,91 +61,14 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
   const classes = validateSizeClasses({ tinyLimit: options.tinyLimit ?? preset.tinyLimit, smallLimit: options.smallLimit ?? preset.smallLimit });
   const maxMsize = { tiny: classes.tinyLimit / TINY_QUANTUM, small: Math.ceil(classes.smallLimit / SMALL_QUANTUM) };
 
-  // #region admin
-  // The admin mapping: per scale a region map, then count + 1 locks and racks; then the large lock.
-  const mapBytes = (kind: RegionKind) => Math.ceil(2 ** 32 / kind.regionSize / 8);
-  const setBytes = (kind: RegionKind, msize: number) => mapBytes(kind) + (count + 1) * (LOCK_BYTES + rackLayout(kind, msize).bytes);
-  const adminBytes = setBytes(TINY, maxMsize.tiny) + setBytes(SMALL, maxMsize.small) + LOCK_BYTES;
-  const global = proc.static('magazines', 8);
-  let admin = proc.load32(global + MAGAZINES_GLOBAL.admin);
-  if (admin === 0) {
-    admin = proc.mmap(adminBytes, PROT_READ | PROT_WRITE, { name: 'malloc magazines' });
-    if (admin === MAP_FAILED) throw new Error(`createAllocator: could not map ${adminBytes} bytes for the magazines (errno ${proc.errno})`);
-    proc.store32(global + MAGAZINES_GLOBAL.count, count);
-    proc.store32(global + MAGAZINES_GLOBAL.admin, admin);
-  } else if (proc.load32(global + MAGAZINES_GLOBAL.count) !== count) {
-    throw new TypeError(`createAllocator: this process's magazines were made with ${proc.load32(global + MAGAZINES_GLOBAL.count)} magazines, not ${count}`);
-  }
-  // #endregion admin
-
+  // The admin mapping (choose.ts): the tiny set, the small set, then the large blocks' lock.
+  const adminBytes = setBytes(TINY, maxMsize.tiny, count) + setBytes(SMALL, maxMsize.small, count) + LOCK_BYTES;
+  const admin = adminMapping(proc, count, adminBytes);
   const large = createLargeBlocks(proc);
-  const tiny = makeSet(TINY, TINY_READER, maxMsize.tiny, admin);
-  const small = makeSet(SMALL, SMALL_READER, maxMsize.small, admin + setBytes(TINY, maxMsize.tiny));
+  const policy = depotPolicy(proc);
+  const tiny = createMagazineSet(proc, TINY, TINY_READER, maxMsize.tiny, admin, count, policy);
+  const small = createMagazineSet(proc, SMALL, SMALL_READER, maxMsize.small, admin + setBytes(TINY, maxMsize.tiny, count), count, policy);
   const largeLock = admin + adminBytes - LOCK_BYTES;
-
-  function makeSet(kind: RegionKind, reader: Reader, msize: number, at: number): MagazineSet {
-    const regionMap = at;
-    const stride = LOCK_BYTES + rackLayout(kind, msize).bytes;
-    const locks: number[] = [];
-    const racks: Rack[] = [];
-    for (let m = 0; m <= count; m++) {
-      const lockAt = at + mapBytes(kind) + m * stride;
-      locks.push(lockAt);
-      racks.push(
-        createRack(proc, kind, msize, {
-          base: lockAt + LOCK_BYTES,
-          regionMap,
-          owner: m,
-          keepEmpty: m === DEPOT ? DEPOT_KEEPS : MAGAZINE_KEEPS,
-          refill: m === DEPOT ? undefined : () => refill(set, m),
-        }),
-      );
-    }
-    const set: MagazineSet = { kind, racks, locks, reader };
-    return set;
-  }
-
-  // #region choose
-  function magazineOf(tid: number): number {
-    return 1 + (tid % count);
-  }
-  // #endregion choose
-
-  // #region depot
-  /** Called by magazine m (locked) when it would map a region: take the depot's emptiest one. */
-  function refill(set: MagazineSet, m: number): boolean {
-    lock(proc, set.locks[DEPOT]);
-    try {
-      const region = set.racks[DEPOT].emptiestRegion();
-      if (region === 0) return false;
-      set.racks[DEPOT].takeRegion(region);
-      set.racks[m].giveRegion(region);
-      return true;
-    } finally {
-      unlock(proc, set.locks[DEPOT]);
-    }
-  }
-
-  /** After a free in `region` of magazine m (locked): give the region to the depot if m is mostly empty and the region sparse. */
-  function recirculate(set: MagazineSet, m: number, region: number): void {
-    const rack = set.racks[m];
-    const counters = rack.base + RACK.counters;
-    const held = proc.load32(counters + COUNTERS.sizeAllocated);
-    const used = proc.load32(counters + COUNTERS.sizeInUse);
-    const { regionSize, numQuanta } = set.kind;
-    if (held - used <= FREE_REGIONS_THRESHOLD * regionSize || used >= DENSITY_THRESHOLD * held) return;
-    // The region the magazine is carving from stays: it would only come straight back.
-    if (region === proc.load32(rack.base + RACK.regions)) return;
-    if (proc.load32(region + REGION.usedQuanta) >= DENSITY_THRESHOLD * numQuanta) return;
-    lock(proc, set.locks[DEPOT]);
-    try {
-      rack.takeRegion(region);
-      set.racks[DEPOT].giveRegion(region);
-    } finally {
-      unlock(proc, set.locks[DEPOT]);
-    }
-  }
-  // #endregion depot
 
   // #region magazine-malloc
   function malloc(size: number): number {
@@ -179,7 +76,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     const scale = scaleOf(size, classes);
     if (scale === 'large') return largeMalloc(size);
     const set = scale === 'tiny' ? tiny : small;
-    const m = magazineOf(proc.currentThread);
+    const m = magazineOf(proc.currentThread, count);
     lock(proc, set.locks[m]);
     try {
       return set.racks[m].malloc(quantaFor(size, set.kind.quantum));
@@ -200,34 +97,10 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
       unlock(proc, largeLock);
     }
   }
-  // #endregion magazine-malloc
-
-  // #region cross-thread-free
-  /** Locks the magazine that owns `region`, even if the region moves to the depot meanwhile; returns its number. */
-  function lockOwner(set: MagazineSet, region: number): number {
-    for (;;) {
-      const owner = proc.atomicLoad32(region + REGION.owner);
-      lock(proc, set.locks[owner]);
-      if (proc.atomicLoad32(region + REGION.owner) === owner) return owner;
-      unlock(proc, set.locks[owner]); // it moved while we waited: follow it
-    }
-  }
 
   function free(ptr: number): void {
     if (ptr === 0) return;
-    for (const set of [tiny, small]) {
-      const region = set.racks[DEPOT].regionOf(ptr);
-      if (region === 0) continue;
-      const owner = lockOwner(set, region);
-      try {
-        const rack = set.racks[owner];
-        rack.free(region, rack.quantumOf(region, ptr, 'free()'));
-        if (owner !== DEPOT && set.racks[owner].regionOf(region) !== 0) recirculate(set, owner, region);
-      } finally {
-        unlock(proc, set.locks[owner]);
-      }
-      return;
-    }
+    if (freeToOwner(proc, [tiny, small], ptr)) return;
     lock(proc, largeLock);
     try {
       if (!large.free(ptr)) throw notAllocated(ptr, 'free()');
@@ -235,7 +108,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
       unlock(proc, largeLock);
     }
   }
-  // #endregion cross-thread-free
+  // #endregion magazine-malloc
 
   function notAllocated(ptr: number, call: string): HeapCorruption {
     return new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}: pointer being freed was not allocated`, ptr, `${hex(ptr)} is in no tiny or small region, and no live large block starts there (was it freed already?).`);
@@ -246,7 +119,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     for (const set of [tiny, small]) {
       const region = set.racks[DEPOT].regionOf(ptr);
       if (region === 0) continue;
-      const owner = lockOwner(set, region);
+      const owner = lockOwner(proc, set, region);
       try {
         const q = set.racks[owner].quantumOf(region, ptr, call);
         return fn({ set, owner, region, q }, set.kind.msizeOf(proc, region, q) * set.kind.quantum);
@@ -329,12 +202,8 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
         const problem = checkOneRack(proc, place(set.racks[m]), set.reader);
         if (problem !== '') return `${set.kind.name} magazine ${m}: ${problem}`;
       }
-      for (let m = 0; m <= count; m++) {
-        for (let region = proc.load32(set.racks[m].base + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) {
-          const owner = proc.load32(region + REGION.owner);
-          if (owner !== m) return `${set.kind.name} region ${hex(region)} is on the list of ${m === DEPOT ? 'the depot' : `magazine ${m}`} but its header names ${owner === DEPOT ? 'the depot' : `magazine ${owner}`} as its owner\n${proc.hexdump(region, 32, { from: region + REGION.owner, to: region + REGION.owner + 4 })}`;
-        }
-      }
+      const owners = checkOwners(proc, set);
+      if (owners !== '') return owners;
     }
     return '';
   }
@@ -367,7 +236,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     enumerate,
     check,
     locks,
-    magazineOf,
+    magazineOf: (tid) => magazineOf(tid, count),
   };
 }
 
