@@ -83,7 +83,10 @@ function dedent(lines: string[]): string[] {
 export function runOutputScript(spec: string, where = spec): string {
   if (!existsSync(resolve(ROOT, spec))) throw new MarkerError(`${where}: output of ${spec}: there is no such script`);
   try {
-    const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), spec], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    // Figures are plain text wherever they are made: no colours, whatever the terminal or CI says.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    const printed = execFileSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), spec], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe', env });
     return printed.replace(/\n+$/, '');
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? error).trim().split('\n').slice(0, 6).join('\n');
