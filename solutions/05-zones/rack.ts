@@ -327,8 +327,11 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   function release(region: number, q: number, msize: number): void {
     let start = q;
     let size = msize;
-    kind.forget(proc, region, q, msize);
     const before = kind.freeBefore(proc, region, q);
+    const after = q + msize;
+    const tail = proc.load32(region + REGION.tail);
+    // The block stops being a block of its own only if it merges backwards or into the tail.
+    if (before !== -1 || after === tail) kind.forget(proc, region, q, msize);
     if (before !== -1) {
       const beforeSize = q - before;
       removeFree(blockAddress(kind, region, before), beforeSize);
@@ -336,8 +339,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
       start = before;
       size += beforeSize;
     }
-    const after = q + msize;
-    if (after === proc.load32(region + REGION.tail)) {
+    if (after === tail) {
       setTail(region, start); // the block rejoins the untouched end
       if (start === 0) releaseRegion(region);
       return;

@@ -17,7 +17,8 @@ export function countBlock(proc: Process, counters: number, bytes: number, block
   proc.store32(counters + COUNTERS.blocksInUse, proc.load32(counters + COUNTERS.blocksInUse) + blocks);
   const size = proc.load32(counters + COUNTERS.sizeInUse) + blocks * bytes;
   proc.store32(counters + COUNTERS.sizeInUse, size);
-  if (size > proc.load32(counters + COUNTERS.maxSizeInUse)) proc.store32(counters + COUNTERS.maxSizeInUse, size);
+  // The high-water mark can only rise when a block comes into use.
+  if (blocks > 0 && size > proc.load32(counters + COUNTERS.maxSizeInUse)) proc.store32(counters + COUNTERS.maxSizeInUse, size);
 }
 
 /** The scale now holds `bytes` more from the kernel (fewer, if negative). */
