@@ -1,4 +1,4 @@
-// Chapter 6, step 1: choosing a magazine, and where the magazines live. A thread uses the
+// Chapter 6, step 2: choosing a magazine, and where the magazines live. A thread uses the
 // magazine its id picks, so threads rarely want the same lock. Each scale (tiny, small) has
 // its depot, rack 0, and magazines 1 … count, each rack behind its own lock; every region's
 // header names the rack that holds it (REGION.owner), which is how a free from any thread

@@ -1,8 +1,8 @@
-// Chapter 6: a lock in simulated memory, the futex mutex of "Futexes Are Tricky" (Drepper).
-// The state word is 0 (free), 1 (held) or 2 (held, and someone may be waiting). Taking a
-// free lock is one compare-and-swap; only a thread that finds it held goes to sleep on the
-// word (wait32), and only a release that saw waiters wakes one (notify32). The lock also
-// counts how often it was taken and how often a taker had to wait: contention, made visible.
+// Chapter 6, step 1: a lock in simulated memory, the futex mutex of "Futexes Are Tricky"
+// (Drepper). The state word is 0 (free), 1 (held) or 2 (held, and someone may be waiting).
+// Taking a free lock is one compare-and-swap; only a thread that finds it held goes to sleep
+// on the word (wait32), and only a release that saw waiters wakes one (notify32). The lock
+// also counts how often it was taken and how often a taker had to wait: contention, made visible.
 
 import type { Process } from '../../machine/index.ts';
 
