@@ -28,6 +28,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: 3, slug: '03-coalescing', title: 'Splitting and coalescing' },
   { number: 4, slug: '04-realloc', title: 'realloc and calloc' },
   { number: 5, slug: '05-zones', title: 'Size classes and zones' },
+  { number: 6, slug: '06-magazines', title: 'Magazines' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -49,6 +50,8 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'enumerate', chapter: '05-zones', file: 'enumerate.ts', test: 'enumerate.test.ts', title: 'Enumerating a zone', points: 5 },
   { id: 'zone', chapter: '05-zones', file: 'zone.ts', test: 'zone.test.ts', title: 'One zone: any pointer to its scale, realloc across scales', points: 10 },
   { id: 'pool', chapter: '05-zones', file: 'pool.ts', test: 'pool.test.ts', title: 'A pool: one size, no header', points: 5 },
+  { id: 'lock', chapter: '06-magazines', file: 'lock.ts', test: 'lock.test.ts', title: 'A futex lock in simulated memory', points: 10 },
+  { id: 'choose', chapter: '06-magazines', file: 'choose.ts', test: 'choose.test.ts', title: 'A magazine per thread, and where it lives', points: 10 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,0 +1,145 @@
+// Chapter 6, step 1: a futex lock in simulated memory. Logical threads run one at a time, so
+// the tests play the interleavings out by hand: thread 1 takes the lock, then thread 2 tries;
+// a wait that nothing could end is a Deadlock, thrown at once, naming the thread and the word.
+import { describe, expect, it, vi } from 'vitest';
+import { Deadlock, Process, hex } from '../../machine/index.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const { LOCK, LOCK_BYTES, lock, lockCounts, tryLock, unlock } = await loadExercise<typeof import('./lock.ts')>('06-magazines/lock.ts');
+
+function setUp() {
+  const proc = new Process();
+  const at = proc.static('test_lock', LOCK_BYTES);
+  const words = () => ({
+    state: proc.atomicLoad32(at + LOCK.state),
+    acquisitions: proc.atomicLoad32(at + LOCK.acquisitions),
+    waits: proc.atomicLoad32(at + LOCK.waits),
+    holder: proc.atomicLoad32(at + LOCK.holder),
+  });
+  /** Fails unless the lock's four words are `expected`, showing them after `after`. */
+  function expectWords(expected: ReturnType<typeof words>, after: string): void {
+    expect(words(), `after ${after}, the lock at ${hex(at)} (u32: state, acquisitions, waits, holder = thread + 1):\n${proc.hexdump(at, LOCK_BYTES)}`).toEqual(expected);
+  }
+  return { proc, at, words, expectWords };
+}
+
+/** What `fn` threw; fails if it threw nothing. */
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('an uncontended lock', () => {
+  it('lock sets the state word from 0 to 1, counts an acquisition and records the holder; unlock sets it back to 0', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    expectWords({ state: 1, acquisitions: 1, waits: 0, holder: 2 }, 'thread 1 takes the free lock');
+    proc.runOn(1, () => unlock(proc, at));
+    expectWords({ state: 0, acquisitions: 1, waits: 0, holder: 0 }, 'thread 1 releases it: the counts stay');
+    proc.runOn(5, () => lock(proc, at));
+    expectWords({ state: 1, acquisitions: 2, waits: 0, holder: 6 }, 'thread 5 takes it in turn');
+    proc.runOn(5, () => unlock(proc, at));
+    expect(lockCounts(proc, at), 'lockCounts reads the two counters').toEqual({ acquisitions: 2, waits: 0 });
+  });
+
+  it('takes a free lock without sleeping and releases it without waking anyone: no wait32, no notify32', () => {
+    const { proc, at } = setUp();
+    const wait = vi.spyOn(proc, 'wait32');
+    const notify = vi.spyOn(proc, 'notify32');
+    for (let i = 0; i < 3; i++) {
+      proc.runOn(i, () => lock(proc, at));
+      proc.runOn(i, () => unlock(proc, at));
+    }
+    expect(wait.mock.calls, 'wait32 calls while nobody else held the lock').toEqual([]);
+    expect(notify.mock.calls, 'notify32 calls when nobody could be waiting (the state word was 1, not 2)').toEqual([]);
+  });
+
+  it('takes the lock with an atomic compare-and-swap on the state word', () => {
+    const { proc, at } = setUp();
+    const swap = vi.spyOn(proc, 'atomicCompareExchange32');
+    proc.runOn(1, () => lock(proc, at));
+    expect(
+      swap.mock.calls.map(([address, expected, replacement]) => `${hex(address)}: ${expected} -> ${replacement}`),
+      `lock of a free lock: one atomicCompareExchange32(state, 0, 1) at ${hex(at + LOCK.state)}, so two threads can never both see 0 and both take it`,
+    ).toEqual([`${hex(at + LOCK.state)}: 0 -> 1`]);
+  });
+});
+
+describe('tryLock', () => {
+  it('fails on a lock that lock() took, changing nothing, and takes it once unlock() released it', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    expect(proc.runOn(2, () => tryLock(proc, at)), 'tryLock on thread 2 while thread 1 holds the lock').toBe(false);
+    expectWords({ state: 1, acquisitions: 1, waits: 0, holder: 2 }, 'thread 2 tried a lock that thread 1 holds');
+    proc.runOn(1, () => unlock(proc, at));
+    expect(proc.runOn(2, () => tryLock(proc, at)), 'tryLock on thread 2 once thread 1 released it').toBe(true);
+    expectWords({ state: 1, acquisitions: 2, waits: 0, holder: 3 }, 'thread 2 took it once it was free');
+  });
+});
+
+describe('a contended lock', () => {
+  it('counts a wait, marks the state word 2 (held, with waiters) and sleeps on it', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    const error = thrownBy(() => proc.runOn(2, () => lock(proc, at)));
+    // With logical threads nothing can release the lock while thread 2 sleeps: the machine
+    // says so at once. Under real threads thread 2 would sleep until thread 1's unlock.
+    if (!(error instanceof Deadlock)) {
+      throw new Error(`thread 2 locking what thread 1 holds should sleep with wait32(state word, 2), which here throws a Deadlock; it ${error instanceof Error ? `threw ${error.name}: ${error.message}` : `threw ${String(error)}`}`);
+    }
+    expect({ thread: error.thread, address: hex(error.address), value: error.value }, 'the Deadlock: thread 2 waits on the state word while it holds 2').toEqual({ thread: 2, address: hex(at + LOCK.state), value: 2 });
+    expectWords({ state: 2, acquisitions: 1, waits: 1, holder: 2 }, 'thread 2 found the lock held and went to sleep on it');
+  });
+
+  it('unlock of a contended lock sets the state word to 0 and wakes one waiter with notify32', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    thrownBy(() => proc.runOn(2, () => lock(proc, at))); // thread 2 marks it contended and sleeps
+    const notify = vi.spyOn(proc, 'notify32');
+    proc.runOn(1, () => unlock(proc, at));
+    expectWords({ state: 0, acquisitions: 1, waits: 1, holder: 0 }, 'thread 1 releases the contended lock');
+    expect(notify.mock.calls, `notify32 calls of thread 1's unlock: one, on the state word ${hex(at + LOCK.state)}, for one waiter`).toEqual([[at + LOCK.state, 1]]);
+  });
+
+  it('a waiter woken by the unlock takes the lock, still marked contended (2): others may sleep on it too', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    // Thread 2's wait32 lets thread 1 run its unlock, as the scheduler would, and then wakes.
+    const wait = vi.spyOn(proc, 'wait32').mockImplementation((address, expected) => {
+      expect({ address: hex(address), expected }, 'thread 2 sleeps on the state word while it holds 2').toEqual({ address: hex(at + LOCK.state), expected: 2 });
+      proc.runOn(1, () => unlock(proc, at));
+      return 'ok';
+    });
+    proc.runOn(2, () => lock(proc, at));
+    expect(wait, 'wait32 calls of thread 2').toHaveBeenCalledTimes(1);
+    expectWords({ state: 2, acquisitions: 2, waits: 1, holder: 3 }, 'thread 2 slept, was woken by thread 1\'s unlock, and took the lock');
+    wait.mockRestore();
+    const notify = vi.spyOn(proc, 'notify32');
+    proc.runOn(2, () => unlock(proc, at));
+    expectWords({ state: 0, acquisitions: 2, waits: 1, holder: 0 }, 'thread 2 releases it');
+    expect(notify, 'thread 2 took the lock as contended, so its unlock wakes whoever may still sleep').toHaveBeenCalledTimes(1);
+  });
+
+  it('a lock released before the waiter could sleep is taken without sleeping', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    // Between thread 2's first try and its marking the lock contended, thread 1 releases it.
+    const swap = proc.atomicCompareExchange32.bind(proc);
+    let calls = 0;
+    const spy = vi.spyOn(proc, 'atomicCompareExchange32').mockImplementation((address, expected, replacement) => {
+      if (++calls === 2) proc.runOn(1, () => unlock(proc, at));
+      return swap(address, expected, replacement);
+    });
+    const wait = vi.spyOn(proc, 'wait32');
+    proc.runOn(2, () => lock(proc, at));
+    spy.mockRestore();
+    expect(wait.mock.calls, 'thread 2 should not sleep on a lock that is already free: the word would be 0, not 2, and under real threads nobody would wake it').toEqual([]);
+    const state = proc.atomicLoad32(at + LOCK.state);
+    expect(state, `thread 2 holds the lock now, so its state word must say held (1, or 2 if it may have waiters), not ${state}: with 0 the next thread would take it as well\n${proc.hexdump(at, LOCK_BYTES)}`).toBeOneOf([1, 2]);
+    expectWords({ state, acquisitions: 2, waits: 1, holder: 3 }, 'thread 2 took the lock thread 1 released');
+  });
+});

@@ -1,0 +1,174 @@
+// Helpers for the tests of chapter 6, shared by its test files: not an exercise, nothing to
+// edit. They read your magazines with the reference checkers (solutions/05-zones/check.ts and
+// checkOwners in solutions/06-magazines/choose.ts), never with your own functions, so a bug
+// in those cannot hide itself; and they play a trace's operations out on logical threads.
+
+import { Deadlock, hex, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
+import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../../solutions/05-zones/check.ts';
+import { LARGE_BYTES } from '../../solutions/05-zones/large.ts';
+import { RACK, type Rack } from '../../solutions/05-zones/rack.ts';
+import { REGION } from '../../solutions/05-zones/region.ts';
+import { SMALL } from '../../solutions/05-zones/small-region.ts';
+import { TINY } from '../../solutions/05-zones/tiny-region.ts';
+import { DEPOT, adminMapping, checkOwners, createMagazineSet, setBytes, type DepotPolicy, type MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { LOCK } from '../../solutions/06-magazines/lock.ts';
+import { mulberry32 } from '../../workbook/trace/prng.ts';
+import type { Trace, TraceOp } from '../../workbook/trace/rep.ts';
+
+export { DEPOT, SMALL_READER, TINY_READER };
+export { expectCorruption } from '../05-zones/zone-testing.ts';
+
+/** What the checks need of a magazine allocator, yours or the reference one. */
+export interface MagazineHeap {
+  readonly tiny: MagazineSet;
+  readonly small: MagazineSet;
+}
+
+const place = (rack: Rack) => ({ base: rack.base, layout: rack.layout, regionMap: rack.regionMap, keepEmpty: rack.keepEmpty });
+
+/** `tiny magazine 2`, `small depot`. */
+export function rackName(set: MagazineSet, m: number): string {
+  return `${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}`;
+}
+
+/**
+ * The reference checks over every rack of both scales, the large blocks, and every region's
+ * owner field: the first broken invariant, or ''.
+ */
+export function checkMagazineHeap(proc: Process, heap: MagazineHeap): string {
+  const large = { base: proc.static('large_blocks', LARGE_BYTES) };
+  const depot = checkZone(proc, { tiny: place(heap.tiny.racks[DEPOT]), small: place(heap.small.racks[DEPOT]), large });
+  if (depot !== '') return `the depot (or the large blocks): ${depot}`;
+  for (const set of [heap.tiny, heap.small]) {
+    for (let m = 1; m < set.racks.length; m++) {
+      const problem = checkOneRack(proc, place(set.racks[m]), set.reader);
+      if (problem !== '') return `${rackName(set, m)}: ${problem}`;
+    }
+    const owners = checkOwners(proc, set);
+    if (owners !== '') return owners;
+  }
+  return '';
+}
+
+/** Throws what the reference checks find, naming the step after which the heap broke. */
+export function expectSound(proc: Process, heap: MagazineHeap, after: string): void {
+  const problem = checkMagazineHeap(proc, heap);
+  if (problem !== '') throw new Error(`After ${after}, the reference checks find a broken invariant:\n${problem}`);
+}
+
+/** The regions on rack m's list, first (newest) first. */
+export function regionsOf(proc: Process, rack: { base: number }): number[] {
+  const regions: number[] = [];
+  for (let region = proc.load32(rack.base + RACK.regions); region !== 0 && regions.length < 10_000; region = proc.load32(region + REGION.next)) regions.push(region);
+  return regions;
+}
+
+/** `tiny magazine 2: regions 0x01100000 (owner 2, 63 quanta in use); death row 0x01104010`, for a message. */
+export function describeRack(proc: Process, set: MagazineSet, m: number): string {
+  const rack = set.racks[m];
+  const regions = regionsOf(proc, rack).map((r) => `${hex(r)} (owner ${proc.load32(r + REGION.owner)}, ${proc.load32(r + REGION.usedQuanta)} quanta in use)`);
+  const condemned = proc.load32(rack.base + RACK.lastFree);
+  return `${rackName(set, m)}: ${regions.length === 0 ? 'no region' : `regions ${regions.join(', ')}`}; death row ${condemned === 0 ? 'empty' : hex(condemned)}`;
+}
+
+/** Every rack of a set, a line each. */
+export function describeSet(proc: Process, set: MagazineSet): string {
+  return set.racks.map((_, m) => `  ${describeRack(proc, set, m)}`).join('\n');
+}
+
+/** A region's header: magic, next, prev, usedQuanta, tail, owner; the owner marked. */
+export function regionHeader(proc: Process, region: number): string {
+  return proc.hexdump(region, 32, { from: region + REGION.owner, to: region + REGION.owner + 4 });
+}
+
+/** The lock's four words: state, acquisitions, waits, holder. */
+export function lockWords(proc: Process, at: number): { state: number; acquisitions: number; waits: number; holder: number } {
+  return { state: proc.load32(at + LOCK.state), acquisitions: proc.load32(at + LOCK.acquisitions), waits: proc.load32(at + LOCK.waits), holder: proc.load32(at + LOCK.holder) };
+}
+
+/**
+ * Tells a Deadlock at one of the heap's locks by name: which lock, and which thread held it
+ * when the wait began (read then, before any finally let it go). Returns the function that
+ * turns such a Deadlock into that message; anything else it returns as it is.
+ */
+export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): Array<{ name: string; address: number }> }): (error: unknown) => unknown {
+  const holders = new Map<Deadlock, number>();
+  const wait32 = proc.wait32.bind(proc);
+  proc.wait32 = (address, expected, timeoutMs) => {
+    try {
+      return wait32(address, expected, timeoutMs);
+    } catch (error) {
+      if (error instanceof Deadlock) holders.set(error, proc.load32(address + LOCK.holder) - 1);
+      throw error;
+    }
+  };
+  return (error) => {
+    if (!(error instanceof Deadlock)) return error;
+    const named = heap.locks?.() ?? [heap.tiny, heap.small].flatMap((set) => set.locks.map((address, m) => ({ name: rackName(set, m), address })));
+    const lock = named.find((l) => l.address === error.address);
+    if (lock === undefined) return error;
+    const holder = holders.get(error) ?? -1;
+    const who = holder === error.thread ? `thread ${error.thread} itself holds it: the lock is taken twice (is a call that takes it made while it is held?)` : holder >= 0 ? `thread ${holder} holds it` : 'no thread is recorded as its holder';
+    return new Error(`Thread ${error.thread} waits for the lock of ${lock.name} at ${hex(error.address)}, and ${who}.\n${error.message}`);
+  };
+}
+
+/** Tiny and small sets of the reference racks, laid out by the reference choose.ts, whose magazines refill through `refill`. */
+export function referenceSets(proc: Process, count: number, refill: DepotPolicy['refill']): MagazineHeap {
+  const at = adminMapping(proc, count, setBytes(TINY, 63, count) + setBytes(SMALL, 64, count));
+  const policy = { depotKeeps: 2, magazineKeeps: 1, refill };
+  return {
+    tiny: createMagazineSet(proc, TINY, TINY_READER, 63, at, count, policy),
+    small: createMagazineSet(proc, SMALL, SMALL_READER, 64, at + setBytes(TINY, 63, count), count, policy),
+  };
+}
+
+// ------------------------------------------------------------------ traces on threads
+
+export interface Spread {
+  threads: number;
+  /** The share of frees made by a thread other than the one that allocated the block. */
+  crossFree: number;
+  seed: number;
+}
+
+/** The thread of each operation: id n is owned by thread n mod threads; a free is sometimes another thread's. */
+export function threadsOf(trace: Trace, spread: Spread): number[] {
+  const random = mulberry32(spread.seed);
+  return trace.ops.map((op) => {
+    const owner = op.id % spread.threads;
+    if (op.kind !== 'f' || spread.threads === 1 || random() >= spread.crossFree) return owner;
+    return (owner + 1 + Math.floor(random() * (spread.threads - 1))) % spread.threads;
+  });
+}
+
+/**
+ * An allocator that makes each call of `trace` on its thread (`threads[i]` for operation i).
+ * The trace driver calls the allocator once per operation, in order, so call i is operation i;
+ * `last()` says which operation and thread ran last, for a failure's message. A Deadlock at
+ * one of the allocator's locks is told by name (namingDeadlocks).
+ */
+export function onThreads(trace: Trace, threads: readonly number[], create: (proc: Process, options?: object) => Allocator & MagazineHeap): { create: CreateAllocator; last: () => { op: TraceOp | undefined; index: number; thread: number } } {
+  let next = 0;
+  const create2: CreateAllocator = (proc: Process, options?: object): Allocator => {
+    const inner = create(proc, options);
+    const named = namingDeadlocks(proc, inner);
+    next = 0;
+    const on = <T>(kind: TraceOp['kind'], call: () => T): T => {
+      const op = trace.ops[next];
+      if (op?.kind !== kind) throw new Error(`the driver's call ${next} is not operation ${next} of ${trace.name} (${op?.kind ?? 'none'}, not ${kind}): the test cannot tell which thread should run it`);
+      try {
+        return proc.runOn(threads[next++], call);
+      } catch (error) {
+        throw named(error);
+      }
+    };
+    return {
+      malloc: (size) => on('a', () => inner.malloc(size)),
+      free: (ptr) => on('f', () => inner.free(ptr)),
+      realloc: (ptr, size) => on('r', () => inner.realloc(ptr, size)),
+      calloc: (count, size) => inner.calloc(count, size),
+    };
+  };
+  return { create: create2, last: () => ({ op: trace.ops[next - 1], index: next - 1, thread: threads[next - 1] }) };
+}
