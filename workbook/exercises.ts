@@ -52,6 +52,8 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'pool', chapter: '05-zones', file: 'pool.ts', test: 'pool.test.ts', title: 'A pool: one size, no header', points: 5 },
   { id: 'lock', chapter: '06-magazines', file: 'lock.ts', test: 'lock.test.ts', title: 'A futex lock in simulated memory', points: 10 },
   { id: 'choose', chapter: '06-magazines', file: 'choose.ts', test: 'choose.test.ts', title: 'A magazine per thread, and where it lives', points: 10 },
+  { id: 'depot', chapter: '06-magazines', file: 'depot.ts', test: 'depot.test.ts', title: 'The depot: sparse regions out, refills in', points: 10 },
+  { id: 'cross-thread', chapter: '06-magazines', file: 'cross-thread.ts', test: 'cross-thread.test.ts', title: 'Frees from any thread, home to the owner', points: 10 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,0 +1,161 @@
+// Chapter 6, step 4: frees from other threads. The magazines here are the reference racks,
+// laid out by the reference choose.ts; the test allocates from them directly, then frees with
+// your freeToOwner on whichever thread it likes, and watches which lock is taken and which
+// rack gets the block. Your freeToOwner calls your recirculate (step 3) after each free.
+import { describe, expect, it, vi } from 'vitest';
+import { Deadlock, Process, hex } from '../../machine/index.ts';
+import { RACK } from '../../solutions/05-zones/rack.ts';
+import { REGION } from '../../solutions/05-zones/region.ts';
+import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { DEPOT, describeSet, expectCorruption, expectSound, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
+
+const { freeToOwner, lockOwner } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
+
+const MiB = 1024 * 1024;
+
+function setUp() {
+  const proc = new Process();
+  const heap = referenceSets(proc, 4, () => false);
+  const { tiny, small } = heap;
+  /** A block of `msize` quanta from rack m of `set`, as thread `tid` would get it. */
+  function malloc(set: MagazineSet, m: number, msize = 4): number {
+    const ptr = set.racks[m].malloc(msize);
+    expect(ptr, `racks[${m}].malloc(${msize}) returned NULL`).not.toBe(0);
+    return ptr;
+  }
+  const regionOf = (set: MagazineSet, ptr: number) => ptr - (ptr % set.kind.regionSize);
+  const deathRow = (set: MagazineSet, m: number) => proc.load32(set.racks[m].base + RACK.lastFree);
+  const acquisitions = (set: MagazineSet) => set.locks.map((at) => lockWords(proc, at).acquisitions);
+  const states = (set: MagazineSet) => set.locks.map((at) => lockWords(proc, at).state);
+  const free = (tid: number, ptr: number) => proc.runOn(tid, () => freeToOwner(proc, [tiny, small], ptr));
+  const sound = (after: string) => expectSound(proc, heap, after);
+  return { proc, heap, tiny, small, malloc, regionOf, deathRow, acquisitions, states, free, sound };
+}
+
+describe('lockOwner', () => {
+  it("takes the lock of the rack the region's header names, and returns its number", () => {
+    const { proc, tiny, malloc, regionOf, acquisitions } = setUp();
+    const region = regionOf(tiny, malloc(tiny, 3));
+    const owner = proc.runOn(1, () => lockOwner(proc, tiny, region));
+    expect(owner, `lockOwner of region ${hex(region)}, whose header names magazine 3:\n${regionHeader(proc, region)}`).toBe(3);
+    expect(lockWords(proc, tiny.locks[3]), `magazine 3's lock at ${hex(tiny.locks[3])}: held by thread 1 (holder 2)`).toMatchObject({ state: 1, holder: 2 });
+    expect(acquisitions(tiny), 'acquisitions of the depot and magazines 1 to 4: only magazine 3 was taken').toEqual([0, 0, 0, 1, 0]);
+    proc.runOn(1, () => unlock(proc, tiny.locks[3]));
+  });
+
+  it('follows a region that moved to another rack while it waited for the lock', () => {
+    const { proc, tiny, malloc, regionOf, states } = setUp();
+    const region = regionOf(tiny, malloc(tiny, 3));
+    proc.runOn(0, () => lock(proc, tiny.locks[3])); // thread 0 is working in magazine 3
+    // Thread 1 finds magazine 3 locked and sleeps; meanwhile thread 0 moves the region to the
+    // depot (under the depot's lock, as recirculate does) and lets magazine 3 go.
+    const wait = vi.spyOn(proc, 'wait32').mockImplementationOnce(() => {
+      proc.runOn(0, () => {
+        lock(proc, tiny.locks[DEPOT]);
+        tiny.racks[3].takeRegion(region);
+        tiny.racks[DEPOT].giveRegion(region);
+        unlock(proc, tiny.locks[DEPOT]);
+        unlock(proc, tiny.locks[3]);
+      });
+      return 'ok';
+    });
+    const owner = proc.runOn(1, () => lockOwner(proc, tiny, region));
+    wait.mockRestore();
+    expect(owner, `lockOwner of region ${hex(region)}: it was magazine 3's when thread 1 read the header, the depot's once thread 1 had magazine 3's lock; the rack it returns must be the one that owns the region now\n${regionHeader(proc, region)}`).toBe(DEPOT);
+    expect(states(tiny).slice(1), "the state words of magazines 1 to 4's locks: magazine 3's, taken while the region was still to move, let go again").toEqual([0, 0, 0, 0]);
+    expect(lockWords(proc, tiny.locks[DEPOT]), "the depot's lock: thread 1 holds it (holder 2)").toMatchObject({ holder: 2 });
+    expect(states(tiny)[DEPOT], "the depot lock's state word: held").not.toBe(0);
+    proc.runOn(1, () => unlock(proc, tiny.locks[DEPOT]));
+  });
+});
+
+describe('freeToOwner', () => {
+  it('sends a block freed by another thread back to the magazine that owns its region, under that lock', () => {
+    const { proc, tiny, malloc, deathRow, acquisitions, states, free, sound } = setUp();
+    const p = malloc(tiny, 2); // thread 1's magazine
+    malloc(tiny, 2); // a neighbour, so that the region stays in use and the free goes to death row
+    expect(free(3, p), `freeToOwner(${hex(p)}) on thread 3: a tiny block`).toBe(true);
+    expect(hex(deathRow(tiny, 2)), `magazine 2's death row after thread 3 freed ${hex(p)}, a block of magazine 2's region\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(hex(deathRow(tiny, 4)), "magazine 4's death row (thread 3's own magazine): the block is not its to keep").toBe(hex(0));
+    expect(acquisitions(tiny), "acquisitions of the depot's and the magazines' locks: magazine 2's, once").toEqual([0, 0, 1, 0, 0]);
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound(`thread 3 freed ${hex(p)}, a block of magazine 2`);
+  });
+
+  it('waits for the owner\'s lock while another thread holds it, rather than free into a magazine of its own', () => {
+    const { proc, tiny, malloc, free } = setUp();
+    const p = malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2])); // thread 1 is in its magazine
+    let error: unknown;
+    try {
+      free(3, p);
+    } catch (thrown) {
+      error = thrown;
+    }
+    const what = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'nothing';
+    expect(error instanceof Deadlock ? { thread: error.thread, address: hex(error.address) } : what, `thread 3 freeing ${hex(p)} while thread 1 holds magazine 2's lock at ${hex(tiny.locks[2])}: it must wait for that lock (here, a Deadlock at its state word), and threw ${what}`).toEqual({ thread: 3, address: hex(tiny.locks[2]) });
+    expect(lockWords(proc, tiny.locks[2]).waits, "magazine 2's lock counted thread 3's wait").toBe(1);
+  });
+
+  it('frees into the depot a block whose region the depot holds, under the depot\'s lock', () => {
+    const { proc, tiny, malloc, deathRow, acquisitions, free, sound } = setUp();
+    const p = malloc(tiny, DEPOT);
+    malloc(tiny, DEPOT);
+    free(2, p);
+    expect(hex(deathRow(tiny, DEPOT)), `the depot's death row after thread 2 freed ${hex(p)}, in a region of the depot\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(acquisitions(tiny), "acquisitions of the depot's and the magazines' locks").toEqual([1, 0, 0, 0, 0]);
+    sound(`thread 2 freed ${hex(p)}, a block of the depot`);
+  });
+
+  it('finds the scale from the pointer: a small block goes to its small magazine', () => {
+    const { proc, tiny, small, malloc, deathRow, acquisitions, free, sound } = setUp();
+    const [t, s] = [malloc(tiny, 1), malloc(small, 4, 3)];
+    malloc(tiny, 1);
+    malloc(small, 4, 1);
+    free(0, s);
+    expect(hex(deathRow(small, 4)), `small magazine 4's death row after thread 0 freed ${hex(s)}\n${describeSet(proc, small)}`).toBe(hex(s));
+    expect({ tiny: acquisitions(tiny), small: acquisitions(small) }, 'the locks taken: small magazine 4 only').toEqual({ tiny: [0, 0, 0, 0, 0], small: [0, 0, 0, 0, 1] });
+    free(0, t);
+    expect(hex(deathRow(tiny, 1)), 'tiny magazine 1\'s death row').toBe(hex(t));
+    sound('frees of a tiny and a small block');
+  });
+
+  it('returns false, taking no lock, for a pointer in no region of either scale', () => {
+    const { tiny, small, acquisitions, free } = setUp();
+    expect(free(0, 0x12345670), 'freeToOwner(0x12345670), in no region: a large block, or no block at all (the allocator decides)').toBe(false);
+    expect([...acquisitions(tiny), ...acquisitions(small)], 'locks taken').toEqual(Array(10).fill(0));
+  });
+
+  it("lets the owner's lock go when the free throws (a double free, a bad pointer), so the next free works", () => {
+    const { proc, tiny, malloc, states, free, sound } = setUp();
+    const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
+    malloc(tiny, 2);
+    free(1, p);
+    expectCorruption(() => free(3, p), `freeToOwner(${hex(p)}) again, on thread 3`, ['double free', hex(p)]);
+    expect(states(tiny), `the state words of the locks after the double free threw: magazine 2's must be free again, or its next malloc or free waits for ever`).toEqual([0, 0, 0, 0, 0]);
+    expectCorruption(() => free(3, q + 16), `freeToOwner(${hex(q + 16)}), inside a block`, ['invalid pointer']);
+    expect(states(tiny), 'the state words after the bad pointer').toEqual([0, 0, 0, 0, 0]);
+    free(3, q);
+    expect(proc.load32(tiny.racks[2].base + RACK.lastFree), `magazine 2's death row after thread 3 freed ${hex(q)}`).toBe(q);
+    sound('a double free and a bad pointer were refused');
+  });
+
+  it('calls recirculate after each free into a magazine: one that frees enough gives a sparse region to the depot', () => {
+    const { proc, tiny, malloc, regionOf, free, sound } = setUp();
+    const blocks = Array.from({ length: 3 * 64 }, () => malloc(tiny, 1, 1000)); // 3 regions of 64 blocks of 16,000 bytes
+    const [oldest, middle] = [...new Set(blocks.map((b) => regionOf(tiny, b)))];
+    const of = (region: number) => blocks.filter((b) => regionOf(tiny, b) === region);
+    of(oldest).slice(0, 40).forEach((b, i) => free(i % 4, b));
+    expect(proc.load32(oldest + REGION.owner), 'the oldest region after 40 of its blocks were freed: the magazine still uses 2,432,000 of 3 MiB, so it stays').toBe(1);
+    of(middle).slice(0, 54).forEach((b, i) => free(i % 4, b));
+    expect(proc.load32(middle + REGION.owner), `the middle region's owner after 54 of its blocks were freed too: 1,577,728 bytes of magazine 1's 3 MiB are free, more than 1.5 regions, so recirculate gives it to the depot\n${describeSet(proc, tiny)}`).toBe(DEPOT);
+    expect(regionsOf(proc, tiny.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
+    const rest = of(middle)[60];
+    free(2, rest);
+    expect(hex(proc.load32(tiny.racks[DEPOT].base + RACK.lastFree)), `a block of the middle region, freed after the move: the depot's now`).toBe(hex(rest));
+    expect(proc.stats().mappedBytes, 'mapped: the admin area and 3 regions').toBeLessThan(4 * MiB);
+    sound('a region went to the depot');
+  });
+});

@@ -1,0 +1,244 @@
+// Chapter 6, step 3: the depot and recirculation. The magazines here are the reference racks,
+// laid out by the reference choose.ts, so only your refill and recirculate (and the lock of
+// step 2, which they take) are under test. The tests call them as a magazine would: with the
+// magazine's own lock held.
+import { describe, expect, it } from 'vitest';
+import { Process, hex } from '../../machine/index.ts';
+import { checkOneRack } from '../../solutions/05-zones/check.ts';
+import { RACK } from '../../solutions/05-zones/rack.ts';
+import { REGION } from '../../solutions/05-zones/region.ts';
+import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
+import { NUM_TINY_QUANTA } from '../../solutions/05-zones/tiny-region.ts';
+import { checkOwners, type MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+import { DEPOT, describeSet, lockWords, rackName, referenceSets, regionsOf } from './magazine-testing.ts';
+
+const { refill, recirculate } = await loadExercise<typeof import('./depot.ts')>('06-magazines/depot.ts');
+
+const MiB = 1024 * 1024;
+const BLOCK = 1000; // quanta: 16,000 bytes, 64 blocks to a tiny region
+
+/** A tiny set of 4 magazines; `withRefill`: its magazines refill through your refill, otherwise they never do. */
+function setUp(withRefill: boolean) {
+  const proc = new Process();
+  const set: MagazineSet = referenceSets(proc, 4, withRefill ? (s, m) => refill(proc, s, m) : () => false).tiny;
+  const regionOf = (ptr: number) => ptr - (ptr % MiB);
+  const counters = (m: number) => {
+    const at = set.racks[m].base + RACK.counters;
+    return { blocksInUse: proc.load32(at + COUNTERS.blocksInUse), sizeInUse: proc.load32(at + COUNTERS.sizeInUse), sizeAllocated: proc.load32(at + COUNTERS.sizeAllocated) };
+  };
+  const owner = (region: number) => proc.load32(region + REGION.owner);
+  function sound(after: string): void {
+    for (let m = 0; m < set.racks.length; m++) {
+      const rack = set.racks[m];
+      const problem = checkOneRack(proc, { base: rack.base, layout: rack.layout, regionMap: rack.regionMap, keepEmpty: rack.keepEmpty }, set.reader) || checkOwners(proc, set);
+      if (problem !== '') throw new Error(`After ${after}, the reference check finds a broken invariant in ${rackName(set, m)}:\n${problem}\n${describeSet(proc, set)}`);
+    }
+  }
+  /** Runs `fn` on thread 0 holding magazine m's lock, as the magazine's malloc and free do. */
+  function asMagazine<T>(m: number, fn: () => T): T {
+    return proc.runOn(0, () => {
+      lock(proc, set.locks[m]);
+      try {
+        return fn();
+      } finally {
+        unlock(proc, set.locks[m]);
+      }
+    });
+  }
+  /** `n` blocks of `msize` quanta from rack m, each filled with a pattern of its own. */
+  function mallocs(m: number, n: number, msize = BLOCK): number[] {
+    return Array.from({ length: n }, () => {
+      const ptr = asMagazine(m, () => set.racks[m].malloc(msize));
+      expect(ptr, `racks[${m}].malloc(${msize}) returned NULL`).not.toBe(0);
+      fillPattern(proc, ptr, 64, ptr >>> 4);
+      return ptr;
+    });
+  }
+  function free(m: number, ptr: number): void {
+    const region = regionOf(ptr);
+    set.racks[m].free(region, set.racks[m].quantumOf(region, ptr, 'free()'));
+  }
+  return { proc, set, regionOf, counters, owner, sound, asMagazine, mallocs, free };
+}
+
+function expectIntact(proc: Process, ptrs: number[], what: string): void {
+  for (const ptr of ptrs) {
+    const damage = findPatternDamage(proc, ptr, 64, ptr >>> 4);
+    if (damage !== undefined) expect.fail(`${what}: the live block ${hex(ptr)} changed at ${hex(damage)}:\n${around(proc, damage, 1)}`);
+  }
+}
+
+describe('refill', () => {
+  it("gives a magazine that runs out the depot's emptiest region, before any mmap", () => {
+    const { proc, set, regionOf, counters, owner, sound, mallocs } = setUp(true);
+    const [dense] = mallocs(DEPOT, 1, 60_000);
+    const [sparse] = mallocs(DEPOT, 1, 10_000); // does not fit beside the first: a second region
+    const [denseRegion, sparseRegion] = [regionOf(dense), regionOf(sparse)];
+    const mmaps = proc.stats().syscalls.mmap;
+    const [p] = mallocs(2, 1, 1);
+    expect(proc.stats().syscalls.mmap - mmaps, `mmap calls when magazine 2, with no region, allocated while the depot held two: it should take one of those\n${describeSet(proc, set)}`).toBe(0);
+    expect(hex(regionOf(p)), `magazine 2's block ${hex(p)}: in the depot's emptiest region ${hex(sparseRegion)} (10,000 quanta in use), not ${hex(denseRegion)} (60,000)`).toBe(hex(sparseRegion));
+    expect(owner(sparseRegion), `the owner field of ${hex(sparseRegion)}, now magazine 2's`).toBe(2);
+    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(denseRegion)]);
+    expect({ depot: counters(DEPOT), magazine: counters(2) }, 'the counters moved with the region: its block of 10,000 quanta and its megabyte').toEqual({
+      depot: { blocksInUse: 1, sizeInUse: 960_000, sizeAllocated: MiB },
+      magazine: { blocksInUse: 2, sizeInUse: 160_016, sizeAllocated: MiB },
+    });
+    sound('magazine 2 was refilled from the depot');
+  });
+
+  it("takes the depot's lock to look and to move, inside the magazine's own, and lets it go", () => {
+    const { proc, set, sound, mallocs } = setUp(true);
+    mallocs(DEPOT, 1, 100);
+    const before = lockWords(proc, set.locks[DEPOT]);
+    mallocs(3, 1, 1); // with magazine 3's lock held: refill must not take it again
+    expect(lockWords(proc, set.locks[DEPOT]), `the depot's lock at ${hex(set.locks[DEPOT])} after refilling magazine 3: taken once, free again`).toEqual({ ...before, acquisitions: before.acquisitions + 1, state: 0, holder: 0 });
+    expect(lockWords(proc, set.locks[3]).state, "magazine 3's lock, released by the caller: refill leaves it alone").toBe(0);
+    sound('magazine 3 was refilled from the depot');
+  });
+
+  it('returns false when the depot is empty, and the magazine maps a region of its own', () => {
+    const { proc, set, owner, regionOf, mallocs, sound } = setUp(true);
+    expect(proc.runOn(0, () => refill(proc, set, 1)), 'refill(proc, set, 1) with nothing in the depot').toBe(false);
+    expect(regionsOf(proc, set.racks[1]), 'magazine 1 after a refill that found nothing').toEqual([]);
+    expect(lockWords(proc, set.locks[DEPOT]), "the depot's lock after a refill that found nothing: looked at under the lock, and released").toMatchObject({ acquisitions: 1, state: 0 });
+    const [p] = mallocs(1, 1, 1);
+    expect(owner(regionOf(p)), `magazine 1's own new region ${hex(regionOf(p))}`).toBe(1);
+    sound('magazine 1 mapped a region of its own');
+  });
+
+  it('moves the free blocks of the region with it: the magazine can use them at once', () => {
+    const { proc, set, counters, sound, mallocs, free } = setUp(true);
+    const [x] = mallocs(DEPOT, 1, 5);
+    mallocs(DEPOT, 1, 1);
+    free(DEPOT, x); // on the depot's death row: refill's takeRegion flushes it onto a free list
+    const [p] = mallocs(1, 1, 5);
+    expect(hex(p), `magazine 1's malloc of 5 quanta after taking the depot's region: the free 5-quantum block ${hex(x)} came with the region, on magazine 1's lists now\n${describeSet(proc, set)}`).toBe(hex(x));
+    expect(counters(DEPOT), "the depot's counters: nothing left").toEqual({ blocksInUse: 0, sizeInUse: 0, sizeAllocated: 0 });
+    expect(counters(1), "magazine 1's counters").toEqual({ blocksInUse: 2, sizeInUse: 96, sizeAllocated: MiB });
+    sound('the region and its free block moved to magazine 1');
+  });
+});
+
+describe('recirculate', () => {
+  /** Magazine 1 with 3 regions of 64 blocks of 1,000 quanta, oldest first. */
+  function threeRegions() {
+    const t = setUp(false);
+    const blocks = t.mallocs(1, 3 * 64);
+    const regions = [...new Set(blocks.map(t.regionOf))];
+    expect(regions.length, 'regions of 192 blocks of 1,000 quanta').toBe(3);
+    const of = (region: number) => blocks.filter((b) => t.regionOf(b) === region);
+    return { ...t, blocks, regions, of };
+  }
+
+  /** Frees `ptrs` one by one as magazine 1 (locked), calling recirculate after each; returns how many frees it took `region` to leave, or -1. */
+  function freeUntilMoved(t: ReturnType<typeof threeRegions>, ptrs: number[], region: number): number {
+    for (let i = 0; i < ptrs.length; i++) {
+      const ptr = ptrs[i];
+      t.asMagazine(1, () => {
+        t.free(1, ptr);
+        recirculate(t.proc, t.set, 1, t.regionOf(ptr));
+      });
+      if (t.owner(region) !== 1) return i + 1;
+    }
+    return -1;
+  }
+
+  function why(t: ReturnType<typeof threeRegions>, region: number): string {
+    const { sizeAllocated: held, sizeInUse: used } = t.counters(1);
+    return `magazine 1 holds ${held} bytes and uses ${used}: ${held - used} free (the threshold: more than 1.5 regions, ${1.5 * MiB}), ${((100 * used) / held).toFixed(1)}% in use (the threshold: under 75%); region ${hex(region)} has ${t.proc.load32(region + REGION.usedQuanta)} of ${NUM_TINY_QUANTA} quanta in use (under 75%: ${Math.floor(0.75 * NUM_TINY_QUANTA)})\n${describeSet(t.proc, t.set)}`;
+  }
+
+  /** 40 frees in the oldest region, then frees in the middle one until it moves; how many of those it took. */
+  function sparseMiddle(t: ReturnType<typeof threeRegions>): number {
+    const [oldest, middle] = t.regions;
+    const early = freeUntilMoved(t, t.of(oldest).slice(0, 40), oldest);
+    expect(early, `after 40 frees in region ${hex(oldest)}, 2,432,000 of 3 MiB are still in use: only 713,728 bytes free, not more than 1.5 regions, so nothing may move yet; yet region ${hex(oldest)} moved after free ${early}`).toBe(-1);
+    return freeUntilMoved(t, t.of(middle), middle);
+  }
+
+  it('gives a sparse region to the depot once the magazine is mostly free: its owner field becomes 0', () => {
+    const t = threeRegions();
+    const middle = t.regions[1];
+    const moved = sparseMiddle(t);
+    // After 40 + 54 frees of 16,000 bytes, 1,568,000 of 3 MiB are in use: 1,577,728 bytes free, more than 1.5 regions (1,572,864).
+    expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never); now ${why(t, middle)}`).toBe(54);
+    expect(t.owner(middle), `the owner field of ${hex(middle)}`).toBe(DEPOT);
+    expect(regionsOf(t.proc, t.set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
+    expect(regionsOf(t.proc, t.set.racks[1]).length, "magazine 1's regions").toBe(2);
+    t.sound(`region ${hex(middle)} went to the depot`);
+  });
+
+  it('moves the live blocks and their counts with the region, and leaves every byte where it was', () => {
+    const t = threeRegions();
+    const [oldest, middle] = t.regions;
+    sparseMiddle(t);
+    const live = [...t.of(oldest).slice(40), ...t.of(middle).slice(54), ...t.of(t.regions[2])];
+    expectIntact(t.proc, live, 'after the move');
+    expect(t.counters(DEPOT), "the depot's counters: the region's 10 live blocks and its megabyte").toEqual({ blocksInUse: 10, sizeInUse: 160_000, sizeAllocated: MiB });
+    expect(t.counters(1), "magazine 1's counters: the other two regions, 24 + 64 blocks").toEqual({ blocksInUse: 88, sizeInUse: 1_408_000, sizeAllocated: 2 * MiB });
+  });
+
+  it('waits for both thresholds: more than 1.5 regions free is not enough while 75% or more is in use', () => {
+    const t = setUp(false);
+    const blocks = t.mallocs(1, 8 * 64); // 8 regions of 64 blocks: 8 MiB held
+    const regions = [...new Set(blocks.map(t.regionOf))];
+    const of = (region: number) => blocks.filter((b) => t.regionOf(b) === region);
+    // 30 frees in each of three regions: 1,636,608 bytes free (more than 1.5 regions), but 80.5% still in use.
+    const early = [regions[1], regions[2], regions[3]].flatMap((r) => of(r).slice(0, 30));
+    const moved = freeUntilMoved({ ...t, blocks, regions, of }, early, regions[3]);
+    const owners = regions.map((r) => t.owner(r));
+    expect(owners, `owners of the 8 regions after 90 frees, with ${t.counters(1).sizeInUse} of ${8 * MiB} bytes in use (over 75%): no region should move yet\n${describeSet(t.proc, t.set)}`).toEqual(regions.map(() => 1));
+    expect(moved).toBe(-1);
+    // 29 more, in a fifth region: 6,288,000 bytes in use, under 75%: that region goes.
+    expect(freeUntilMoved({ ...t, blocks, regions, of }, of(regions[4]).slice(0, 29), regions[4]), `the free after which region ${hex(regions[4])} went to the depot (-1: never)`).toBe(29);
+  });
+
+  it('keeps the region the magazine carves from (the first on its list), and a region 75% full or more', () => {
+    const t = threeRegions();
+    const [oldest, middle, newest] = t.regions;
+    freeUntilMoved(t, t.of(oldest).slice(0, 40), oldest);
+    expect(freeUntilMoved(t, t.of(newest).slice(0, 60), newest), `region ${hex(newest)}, the one magazine 1 carves from, should stay however sparse: ${why(t, newest)}`).toBe(-1);
+    // The magazine is mostly free now, but the middle region is full: it stays until fewer than 48,378 of its quanta are in use.
+    const moved = freeUntilMoved(t, t.of(middle), middle);
+    expect(moved, `the free after which the full region ${hex(middle)} went to the depot: once 16 of its 64 blocks are free, 48,000 quanta in use (-1: never)`).toBe(16);
+    t.sound(`region ${hex(middle)} went to the depot`);
+  });
+
+  it('leaves alone a region the magazine no longer holds: the free emptied it and it went back to the kernel', () => {
+    const t = setUp(false);
+    const [x] = t.mallocs(1, 1, 64_000);
+    const [z1] = t.mallocs(1, 1, 64_000);
+    t.mallocs(1, 1, 400); // beside z1
+    const [a] = t.mallocs(1, 1, 64_000); // a third region
+    t.mallocs(1, 1, 600); // a fourth, the one magazine 1 carves from
+    t.asMagazine(1, () => t.free(1, z1));
+    const gone = t.regionOf(a);
+    t.asMagazine(1, () => t.free(1, a)); // its only block: the region is unmapped
+    expect(regionsOf(t.proc, t.set.racks[1]).map(hex), `magazine 1's regions after region ${hex(gone)} lost its only block`).not.toContain(hex(gone));
+    // The magazine is mostly free (3 MiB held, 1,040,000 bytes in use), so only its list can say the region is not its own.
+    const [theirs] = t.mallocs(2, 1, 1); // magazine 2 maps a region, perhaps where the old one was
+    try {
+      t.asMagazine(1, () => recirculate(t.proc, t.set, 1, gone));
+    } catch (error) {
+      throw new Error(`recirculate(proc, set, 1, ${hex(gone)}) for a region magazine 1 no longer holds (unmapped, or now another's) threw ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}\n${describeSet(t.proc, t.set)}`);
+    }
+    expect(t.owner(t.regionOf(theirs)), `magazine 2's region ${hex(t.regionOf(theirs))} after recirculate(…, 1, ${hex(gone)}): still magazine 2's`).toBe(2);
+    expect(regionsOf(t.proc, t.set.racks[DEPOT]), "the depot's regions: nothing moved").toEqual([]);
+    expect(t.owner(t.regionOf(x)), 'the full region keeps its owner').toBe(1);
+    t.sound(`recirculate of region ${hex(gone)}, which magazine 1 no longer holds`);
+  });
+
+  it("takes the depot's lock only to move a region, inside the magazine's own", () => {
+    const t = threeRegions();
+    const [oldest, middle] = t.regions;
+    freeUntilMoved(t, t.of(oldest).slice(0, 40), oldest);
+    freeUntilMoved(t, t.of(middle).slice(0, 53), middle);
+    expect(lockWords(t.proc, t.set.locks[DEPOT]).acquisitions, "the depot lock's acquisitions after 93 frees that moved nothing: every free calls recirculate, and a depot lock taken on each would make every thread wait on it").toBe(0);
+    freeUntilMoved(t, t.of(middle).slice(53), middle);
+    expect(lockWords(t.proc, t.set.locks[DEPOT]), "the depot's lock after the move: taken once, and free").toMatchObject({ acquisitions: 1, state: 0, holder: 0 });
+  });
+});

@@ -1,0 +1,65 @@
+// Chapter 6, step 3: the depot and recirculation. Without it, a region stays with the
+// magazine that mapped it for ever: a thread that allocated much and freed most of it sits
+// on memory the others cannot use. So the depot, rack 0 of each scale, holds regions nobody
+// is using much. A magazine that frees enough to be mostly empty hands a sparse region to
+// the depot (libmalloc's density threshold, after Hoard's f = ¼); a magazine that runs out
+// takes the depot's emptiest region before it asks the kernel for a new one.
+//
+// A magazine calls both with its own lock held, and takes the depot's lock inside it: always
+// in that order (magazine, then depot), so two threads can never each hold the lock the other
+// wants.
+// Check your work with `npm run check -- depot`; stuck? `npm run hint -- depot`.
+// Builds on the lock (step 1) and choose.ts (step 2). The tests run your functions over the
+// reference racks. Given: the thresholds, holds and depotPolicy.
+
+import type { Process } from '../../machine/index.ts';
+import { todo } from '../../workbook/todo.ts';
+import { RACK, type Rack } from '../05-zones/rack.ts';
+import { REGION } from '../05-zones/region.ts';
+import { COUNTERS } from '../05-zones/statistics.ts';
+import { DEPOT, type DepotPolicy, type MagazineSet } from './choose.ts';
+import { lock, unlock } from './lock.ts';
+
+// #region recirculation
+/** A magazine gives a region to the depot when more than this many regions' worth of it is free… */
+export const FREE_REGIONS_THRESHOLD = 1.5;
+/** …and less than this fraction of what it holds is in use (Hoard's f = ¼ leaves ¾). */
+export const DENSITY_THRESHOLD = 0.75;
+/** The depot keeps this many empty regions mapped, ready for the next magazine that runs out… */
+export const DEPOT_KEEPS = 2;
+/** …and a magazine its last region, so freeing its last block and allocating again costs no mmap. */
+export const MAGAZINE_KEEPS = 1;
+// #endregion recirculation
+
+// #region depot
+/** Called by magazine m (locked) when it would map a region: take the depot's emptiest one. */
+export function refill(proc: Process, set: MagazineSet, m: number): boolean {
+  // TODO: under the depot's lock (set.locks[DEPOT], released whatever happens): the depot's
+  // emptiest region (its rack's emptiestRegion(); 0 if it has none, and then false) leaves
+  // the depot's rack (takeRegion) for magazine m's (giveRegion). True when m got a region.
+  todo('refill(proc, set, m): give magazine m the emptiest region of the depot');
+}
+
+/** After a free in `region` of magazine m (locked): give the region to the depot if m is mostly empty and the region sparse. */
+export function recirculate(proc: Process, set: MagazineSet, m: number, region: number): void {
+  // TODO: nothing to do unless magazine m still holds the region (holds: the free may have
+  // emptied it and given it back), more than FREE_REGIONS_THRESHOLD regions' worth of what m
+  // holds is free, and less than DENSITY_THRESHOLD of it is in use (m's counters,
+  // sizeAllocated and sizeInUse, at rack.base + RACK.counters). Keep the region m carves from,
+  // the first on its list, and a region with DENSITY_THRESHOLD of its quanta or more in use
+  // (REGION.usedQuanta). Otherwise move it from m's rack to the depot's, as refill does the
+  // other way, under the depot's lock: take that lock only when a region really moves.
+  todo('recirculate(proc, set, m, region): give a sparse region to the depot');
+}
+// #endregion depot
+
+/** Is `region` on `rack`'s list of regions? (Read under the rack's lock.) */
+function holds(proc: Process, rack: Rack, region: number): boolean {
+  for (let r = proc.load32(rack.base + RACK.regions); r !== 0; r = proc.load32(r + REGION.next)) if (r === region) return true;
+  return false;
+}
+
+/** The policy createMagazineSet (choose.ts) gives each rack. */
+export function depotPolicy(proc: Process): DepotPolicy {
+  return { depotKeeps: DEPOT_KEEPS, magazineKeeps: MAGAZINE_KEEPS, refill: (set, m) => refill(proc, set, m) };
+}
