@@ -54,6 +54,7 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'choose', chapter: '06-magazines', file: 'choose.ts', test: 'choose.test.ts', title: 'A magazine per thread, and where it lives', points: 10 },
   { id: 'depot', chapter: '06-magazines', file: 'depot.ts', test: 'depot.test.ts', title: 'The depot: sparse regions out, refills in', points: 10 },
   { id: 'cross-thread', chapter: '06-magazines', file: 'cross-thread.ts', test: 'cross-thread.test.ts', title: 'Frees from any thread, home to the owner', points: 10 },
+  { id: 'magazines', chapter: '06-magazines', file: 'magazines.ts', test: 'magazines.test.ts', title: 'Magazines: malloc under your own lock, traces on four threads', points: 15 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,0 +1,373 @@
+// Chapter 6, step 5: the magazines, all of chapter 6 together. Each call runs on the logical
+// thread the test picks (proc.runOn), so every interleaving is the same on every run. The
+// reference checks walk every magazine and the depot after each step, and the last tests
+// replay the shipped traces on 4 threads, 30% of the frees made by another thread, with
+// every check of the trace driver.
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ENOMEM, Process, hex, type ProcessOptions } from '../../machine/index.ts';
+import { RACK } from '../../solutions/05-zones/rack.ts';
+import { REGION } from '../../solutions/05-zones/region.ts';
+import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
+import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
+import { ROOT } from '../../workbook/paths.ts';
+import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
+import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
+import { replayChecked } from '../../workbook/trace/driver.ts';
+import { readRep } from '../../workbook/trace/rep.ts';
+import { formatFailure } from '../../workbook/trace/report.ts';
+import { DEPOT, checkMagazineHeap, describeSet, expectCorruption, expectSound, lockWords, namingDeadlocks, onThreads, regionHeader, regionsOf, threadsOf } from './magazine-testing.ts';
+
+const { createAllocator } = await loadExercise<typeof import('./magazines.ts')>('06-magazines/magazines.ts');
+
+const MiB = 1024 * 1024;
+const TINY_BLOCK = 1008; // the largest tiny block: 63 quanta, 1,023 to a region
+
+function setUp(options: Parameters<typeof createAllocator>[1] = {}, processOptions: ProcessOptions = {}) {
+  const proc = new Process(processOptions);
+  const heap = createAllocator(proc, options);
+  const sound = (after: string) => expectSound(proc, heap, after);
+  const named = namingDeadlocks(proc, heap);
+  /** Runs `fn` as thread `tid`; a Deadlock at one of the heap's locks says which lock, and who holds it. */
+  function on<T>(tid: number, fn: () => T): T {
+    try {
+      return proc.runOn(tid, fn);
+    } catch (error) {
+      throw named(error);
+    }
+  }
+  /** malloc(size) on thread `tid`, checked: not NULL, aligned, the heap sound after it. */
+  function malloc(tid: number, size: number, check = true): number {
+    const ptr = on(tid, () => heap.malloc(size));
+    expect(ptr, `malloc(${size}) on thread ${tid} returned NULL`).not.toBe(0);
+    expect(ptr % 16, `malloc(${size}) on thread ${tid} = ${hex(ptr)} is not 16-byte aligned`).toBe(0);
+    if (check) sound(`malloc(${size}) = ${hex(ptr)} on thread ${tid}`);
+    return ptr;
+  }
+  function free(tid: number, ptr: number, check = true): void {
+    on(tid, () => heap.free(ptr));
+    if (check) sound(`free(${hex(ptr)}) on thread ${tid}`);
+  }
+  const setOf = (ptr: number): MagazineSet => (heap.small.racks[DEPOT].regionOf(ptr) !== 0 ? heap.small : heap.tiny);
+  const regionOf = (ptr: number) => ptr - (ptr % setOf(ptr).kind.regionSize);
+  const ownerOf = (ptr: number) => proc.load32(regionOf(ptr) + REGION.owner);
+  /** Acquisitions of every lock, by name, that changed since `before`. */
+  const counts = () => Object.fromEntries(heap.locks().map((l) => [l.name, l.acquisitions]));
+  function taken(before: Record<string, number>): Record<string, number> {
+    return Object.fromEntries(Object.entries(counts()).filter(([name, n]) => n !== before[name]).map(([name, n]) => [name, n - before[name]]));
+  }
+  const deathRow = (set: MagazineSet, m: number) => hex(proc.load32(set.racks[m].base + RACK.lastFree));
+  return { proc, heap, sound, on, malloc, free, setOf, regionOf, ownerOf, counts, taken, deathRow };
+}
+
+function expectIntact(proc: Process, ptr: number, size: number, seed: number, what: string) {
+  const damage = findPatternDamage(proc, ptr, size, seed);
+  if (damage !== undefined) expect.fail(`${what}: the byte at ${hex(damage)} (offset ${damage - ptr}) is not what was there:\n${around(proc, damage, 1)}`);
+}
+
+describe('malloc and free in a magazine per thread', () => {
+  it('threads 0 to 3 allocate from magazines 1 to 4: four regions, each naming its magazine; thread 4 shares magazine 1', () => {
+    const { proc, heap, malloc, regionOf, ownerOf } = setUp();
+    const blocks = [0, 1, 2, 3, 4].map((t) => malloc(t, 100));
+    blocks.forEach((p, t) => {
+      expect(heap.magazineOf(t), `heap.magazineOf(${t})`).toBe(1 + (t % 4));
+      expect(ownerOf(p), `malloc(100) on thread ${t} = ${hex(p)}: the owner field of its region ${hex(regionOf(p))} (magic, next, prev, usedQuanta, tail, owner):\n${regionHeader(proc, regionOf(p))}`).toBe(1 + (t % 4));
+    });
+    expect(new Set(blocks.slice(0, 4).map(regionOf)).size, `the regions of threads 0 to 3: one each\n${describeSet(proc, heap.tiny)}`).toBe(4);
+    expect(hex(regionOf(blocks[4])), "thread 4's block: in magazine 1's region, beside thread 0's").toBe(hex(regionOf(blocks[0])));
+  });
+
+  it("takes only the lock of the thread's magazine in the block's scale, or the large lock, and lets it go", () => {
+    const { proc, heap, malloc, free, counts, taken } = setUp();
+    let before = counts();
+    malloc(2, 100);
+    expect(taken(before), "the locks the first malloc(100) on thread 2 took: magazine 3's has no region yet, so it asked the depot's (refill) before mapping one").toEqual({ 'tiny magazine 3': 1, 'tiny depot': 1 });
+    before = counts();
+    const t = malloc(2, 100);
+    expect(taken(before), 'the locks the next malloc(100) on thread 2 took, with how many acquisitions').toEqual({ 'tiny magazine 3': 1 });
+    malloc(2, 5000);
+    before = counts();
+    const s = malloc(2, 5000);
+    expect(taken(before), 'the locks a second malloc(5000) on thread 2 took').toEqual({ 'small magazine 3': 1 });
+    before = counts();
+    const l = malloc(2, 100_000);
+    expect(taken(before), 'the locks malloc(100000) on thread 2 took').toEqual({ large: 1 });
+    before = counts();
+    for (const p of [t, s, l]) free(2, p);
+    expect(taken(before), 'the locks the frees of the three blocks on thread 2 took').toEqual({ 'tiny magazine 3': 1, 'small magazine 3': 1, large: 1 });
+    for (const l of heap.locks()) expect(lockWords(proc, l.address), `${l.name}'s lock at ${hex(l.address)}: free again`).toMatchObject({ state: 0, holder: 0 });
+  });
+
+  it('keeps a death row and free lists per magazine: a block freed on one thread is not reused by another', () => {
+    const { heap, malloc, free, regionOf, deathRow } = setUp();
+    const p = malloc(0, 100);
+    malloc(0, 100);
+    free(0, p);
+    expect(deathRow(heap.tiny, 1), "magazine 1's death row after thread 0 freed its block").toBe(hex(p));
+    const other = malloc(1, 100);
+    expect(hex(regionOf(other)) === hex(regionOf(p)), `malloc(100) on thread 1 = ${hex(other)}: thread 1 allocates from magazine 2, never from magazine 1's death row or regions`).toBe(false);
+    expect(deathRow(heap.tiny, 1), "magazine 1's death row after thread 1's malloc").toBe(hex(p));
+    expect(hex(malloc(0, 100)), "malloc(100) on thread 0 again: magazine 1's death row gives its block back").toBe(hex(p));
+  });
+
+  it('returns NULL with ENOMEM when no region can be mapped, and lets the lock go', () => {
+    const { proc, heap, on, counts } = setUp({}, { mmapLimit: 64 * 1024 });
+    const p = on(1, () => heap.malloc(100));
+    expect(p, 'malloc(100) with 64 KiB of mmap, less than a tiny region').toBe(0);
+    expect(proc.errno, 'errno').toBe(ENOMEM);
+    for (const l of heap.locks()) expect(lockWords(proc, l.address).state, `${l.name}'s lock after the malloc that failed`).toBe(0);
+    expect(counts()['tiny magazine 2'], "tiny magazine 2's lock was taken for it").toBe(1);
+    expect(on(1, () => heap.malloc(2 ** 32)), 'malloc(2^32)').toBe(0);
+    expect(() => heap.malloc(-1), 'malloc(-1)').toThrow(TypeError);
+  });
+
+  it('refuses bad pointers and double frees as chapter 5 did, and lets the lock go each time', () => {
+    const { proc, heap, on, malloc, free, regionOf } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100);
+    free(1, p);
+    expectCorruption(() => on(1, () => heap.free(p)), `free(${hex(p)}) twice`, ['double free', hex(p)]);
+    expectCorruption(() => on(3, () => heap.free(p + 16)), `free(${hex(p + 16)}), inside a block`, ['invalid pointer', hex(regionOf(p))]);
+    expectCorruption(() => on(3, () => heap.free(0x12345670)), 'free(0x12345670), in nothing', ['invalid pointer']);
+    expectCorruption(() => on(3, () => heap.usableSize(0x12345670)), 'usableSize(0x12345670)', ['invalid pointer']);
+    for (const l of heap.locks()) expect(lockWords(proc, l.address).state, `${l.name}'s lock after the frees that were refused`).toBe(0);
+    free(0, 0);
+    malloc(1, 100);
+  });
+});
+
+describe('frees from any thread', () => {
+  it("a block malloc'd on thread 1 and freed on thread 2 goes back to magazine 2, under magazine 2's lock", () => {
+    const { proc, heap, malloc, free, counts, taken, deathRow } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100);
+    malloc(2, 100);
+    const before = counts();
+    free(2, p);
+    expect(taken(before), `the locks thread 2's free(${hex(p)}) took: the lock of the magazine that owns the block, not its own (magazine 3)`).toEqual({ 'tiny magazine 2': 1 });
+    expect(deathRow(heap.tiny, 2), `magazine 2's death row\n${describeSet(proc, heap.tiny)}`).toBe(hex(p));
+    expect(deathRow(heap.tiny, 3), "magazine 3's death row: thread 2's own magazine keeps nothing of magazine 2's").toBe(hex(0));
+    expect(hex(malloc(1, 100)), "thread 1's next malloc(100): the block thread 2 freed, from magazine 2's death row").toBe(hex(p));
+  });
+
+  it("waits for the owner's lock when another thread holds it", () => {
+    const { proc, heap, malloc } = setUp();
+    const p = malloc(1, 100);
+    proc.runOn(1, () => lock(proc, heap.tiny.locks[2])); // thread 1 is inside its magazine
+    let error: unknown;
+    try {
+      proc.runOn(2, () => heap.free(p));
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error instanceof Error ? error.name : String(error), `thread 2's free(${hex(p)}) while thread 1 holds magazine 2's lock: it must wait for that lock, which here is a Deadlock`).toBe('Deadlock');
+    expect((error as { address?: number }).address, "the Deadlock is at magazine 2's lock").toBe(heap.tiny.locks[2]);
+    proc.runOn(1, () => unlock(proc, heap.tiny.locks[2]));
+  });
+
+  it("realloc from another thread stays in place under the owner's lock, or moves to the caller's magazine", () => {
+    const { proc, heap, on, malloc, free, counts, taken, ownerOf, sound } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100);
+    fillPattern(proc, p, 100, 7);
+    malloc(3, 5000); // thread 3's small magazine has a region: its next malloc takes no depot lock
+    let before = counts();
+    expect(hex(on(3, () => heap.realloc(p, 60))), 'realloc(p, 60) on thread 3: shrinks in place').toBe(hex(p));
+    expect(taken(before), 'the locks it took').toEqual({ 'tiny magazine 2': 1 });
+    sound(`realloc(${hex(p)}, 60) on thread 3`);
+    before = counts();
+    const q = on(3, () => heap.realloc(p, 5000));
+    sound(`realloc(${hex(p)}, 5000) = ${hex(q)} on thread 3`);
+    expect(ownerOf(q), `realloc(p, 5000) on thread 3 = ${hex(q)}: a small block of thread 3's magazine (4)`).toBe(4);
+    expectIntact(proc, q, 60, 7, `realloc(${hex(p)}, 5000) = ${hex(q)}`);
+    expect(taken(before), "the locks it took: magazine 2's to look at the block and to free it, small magazine 4's for the new one").toEqual({ 'tiny magazine 2': 2, 'small magazine 4': 1 });
+    free(0, q);
+  });
+
+  it("realloc that must move, on the owner's own thread, never takes a lock it holds", () => {
+    const { proc, heap, on, malloc, ownerOf, sound } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100); // p cannot grow in place
+    fillPattern(proc, p, 100, 3);
+    const q = on(1, () => heap.realloc(p, 500)); // a Deadlock here: malloc called with magazine 2's lock held
+    sound(`realloc(${hex(p)}, 500) = ${hex(q)} on thread 1`);
+    expect(q === p, `realloc(${hex(p)}, 500) on thread 1: the block could not grow, so it moves`).toBe(false);
+    expect(ownerOf(q), 'the new block is in magazine 2').toBe(2);
+    expectIntact(proc, q, 100, 3, `realloc(${hex(p)}, 500) = ${hex(q)}`);
+    expect(on(2, () => heap.usableSize(q)), 'usableSize on thread 2 of the new block').toBe(512);
+  });
+});
+
+describe('the depot, end to end', () => {
+  /**
+   * Threads `tids` each fill 3 tiny regions (3 × 1,023 blocks of 1,008 bytes); then each frees
+   * 60% of its first region and, block by block, its second until that region goes to the
+   * depot. The frees are made by the four threads in turn. Returns each thread's regions, its
+   * blocks, and those still live in the region that went to the depot.
+   */
+  function spill(t: ReturnType<typeof setUp>, tids: number[]) {
+    const { proc, regionOf } = t;
+    const all = tids.map((tid) => {
+      const blocks = Array.from({ length: 3 * 1023 }, () => t.malloc(tid, TINY_BLOCK, false));
+      blocks.forEach((p) => fillPattern(proc, p, 16, p >>> 4));
+      const regions = [...new Set(blocks.map(regionOf))];
+      expect(regions.length, `the regions of 3,069 blocks of ${TINY_BLOCK} bytes on thread ${tid}`).toBe(3);
+      return { tid, blocks, regions };
+    });
+    t.sound('3,069 mallocs on each thread');
+    let next = 0;
+    return all.map(({ tid, blocks, regions }) => {
+      const [first, second] = regions;
+      blocks.filter((p) => regionOf(p) === first).slice(0, 614).forEach((p) => t.free(next++ % 4, p, false));
+      expect(proc.load32(first + REGION.owner), `thread ${tid}'s first region ${hex(first)} after 614 of its 1,023 blocks were freed: its magazine still uses 2.4 of 3 MiB, so it stays`).toBe(t.heap.magazineOf(tid));
+      const inSecond = blocks.filter((p) => regionOf(p) === second);
+      let freed = 0;
+      while (proc.load32(second + REGION.owner) !== DEPOT && freed < inSecond.length) t.free(next++ % 4, inSecond[freed++], false);
+      expect(proc.load32(second + REGION.owner), `thread ${tid}'s second region ${hex(second)} after all but ${inSecond.length - freed} of its blocks were freed: its magazine frees more than 1.5 regions and uses less than 75% of what it holds, so the region should have gone to the depot (owner 0)\n${regionHeader(proc, second)}\n${describeSet(proc, t.heap.tiny)}`).toBe(DEPOT);
+      t.sound(`thread ${tid}'s second region went to the depot`);
+      return { tid, blocks, regions, leftInDepot: inSecond.slice(freed) };
+    });
+  }
+
+  it('a magazine that frees enough gives a sparse region to the depot: its owner field becomes 0', () => {
+    const t = setUp();
+    const [{ regions, leftInDepot: left }] = spill(t, [0]);
+    const second = regions[1];
+    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(second)]);
+    expect(regionsOf(t.proc, t.heap.tiny.racks[1]).length, "magazine 1's regions: the other two").toBe(2);
+    for (const p of left) expectIntact(t.proc, p, 16, p >>> 4, `a live block of the region that went to the depot`);
+    const before = t.counts();
+    t.free(2, left[0]);
+    expect(t.taken(before), `the locks free(${hex(left[0])}) took: the region is the depot's now`).toEqual({ 'tiny depot': 1 });
+  });
+
+  it('a magazine that runs out takes a depot region before asking the kernel', () => {
+    const t = setUp();
+    const second = spill(t, [0])[0].regions[1];
+    const mmaps = t.proc.stats().syscalls.mmap;
+    const p = t.malloc(1, TINY_BLOCK);
+    expect(t.proc.stats().syscalls.mmap - mmaps, `mmap calls of thread 1's first malloc, with a region in the depot\n${describeSet(t.proc, t.heap.tiny)}`).toBe(0);
+    expect(hex(t.regionOf(p)), `thread 1's block ${hex(p)}: in the depot's region`).toBe(hex(second));
+    expect(t.ownerOf(p), `the owner field of ${hex(second)}: magazine 2's now`).toBe(2);
+  });
+
+  it('the depot keeps 2 empty regions mapped; a third goes back to the kernel', () => {
+    const t = setUp();
+    const all = spill(t, [0, 1, 2]);
+    const depotRegions = all.map(({ regions }) => regions[1]);
+    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map(hex).sort(), "the depot's regions: one from each thread").toEqual(depotRegions.map(hex).sort());
+    const munmaps = t.proc.stats().syscalls.munmap;
+    let tid = 0;
+    for (const { leftInDepot } of all) for (const p of leftInDepot) t.free(tid++ % 4, p, false);
+    t.sound("the depot's regions were emptied");
+    expect(t.proc.stats().syscalls.munmap - munmaps, `munmap calls while the depot's three regions were emptied: the first to empty goes back, the other two stay for the next magazine that runs out\n${describeSet(t.proc, t.heap.tiny)}`).toBe(1);
+    const kept = regionsOf(t.proc, t.heap.tiny.racks[DEPOT]);
+    expect(kept.length, "the depot's regions").toBe(2);
+    for (const region of kept) expect(t.proc.load32(region + REGION.usedQuanta), `region ${hex(region)}: empty, and kept`).toBe(0);
+  });
+
+  it('a magazine keeps its last region when it empties it: the next malloc costs no mmap', () => {
+    const { proc, malloc, free } = setUp();
+    const p = malloc(0, 100);
+    const [maps, unmaps] = [proc.stats().syscalls.mmap, proc.stats().syscalls.munmap];
+    free(0, p);
+    malloc(0, 100);
+    expect({ mmap: proc.stats().syscalls.mmap - maps, munmap: proc.stats().syscalls.munmap - unmaps }, 'syscalls of free and malloc again').toEqual({ mmap: 0, munmap: 0 });
+  });
+});
+
+describe('statistics, check, and a second allocator', () => {
+  it('statistics sum every magazine and the depot, per scale and in all', () => {
+    const { heap, malloc, free } = setUp();
+    for (let t = 0; t < 4; t++) malloc(t, 100);
+    const s1 = malloc(1, 2000);
+    malloc(3, 2000);
+    malloc(2, 40_000);
+    free(0, s1); // from another thread: counted in magazine 2
+    expect(heap.statistics('tiny'), "statistics('tiny'): four blocks of 112 bytes in four magazines, a region each").toEqual({ blocksInUse: 4, sizeInUse: 448, maxSizeInUse: 448, sizeAllocated: 4 * MiB });
+    expect(heap.statistics('small'), "statistics('small'): one block of 2,048 left, in two magazines (each magazine's own high-water mark, summed)").toEqual({ blocksInUse: 1, sizeInUse: 2048, maxSizeInUse: 4096, sizeAllocated: 16 * MiB });
+    expect(heap.statistics('large'), "statistics('large')").toEqual({ blocksInUse: 1, sizeInUse: 40_960, maxSizeInUse: 40_960, sizeAllocated: 40_960 });
+    expect(heap.statistics(), 'statistics(): the three scales').toEqual({ blocksInUse: 6, sizeInUse: 448 + 2048 + 40_960, maxSizeInUse: 448 + 4096 + 40_960, sizeAllocated: 20 * MiB + 40_960 });
+  });
+
+  it('statistics count the blocks of regions in the depot', () => {
+    const t = setUp();
+    const p = t.malloc(0, 100);
+    t.malloc(0, 100);
+    const region = t.regionOf(p);
+    t.proc.runOn(0, () => {
+      // Move magazine 1's region to the depot by hand, as recirculate would.
+      lock(t.proc, t.heap.tiny.locks[1]);
+      lock(t.proc, t.heap.tiny.locks[DEPOT]);
+      t.heap.tiny.racks[1].takeRegion(region);
+      t.heap.tiny.racks[DEPOT].giveRegion(region);
+      unlock(t.proc, t.heap.tiny.locks[DEPOT]);
+      unlock(t.proc, t.heap.tiny.locks[1]);
+    });
+    const counters = t.heap.tiny.racks[DEPOT].base + RACK.counters;
+    expect(t.proc.load32(counters + COUNTERS.blocksInUse), "the depot's own counter").toBe(2);
+    expect(t.heap.statistics('tiny'), "statistics('tiny') with both blocks in a depot region").toMatchObject({ blocksInUse: 2, sizeInUse: 224, sizeAllocated: MiB });
+  });
+
+  it('check() names a region whose owner field disagrees with the list it is on', () => {
+    const { proc, heap, malloc } = setUp();
+    malloc(0, 100);
+    const p = malloc(1, 100);
+    expect(heap.check(), 'check() of a sound heap').toBe('');
+    const region = p - (p % MiB);
+    proc.store32(region + REGION.owner, 3);
+    const found = heap.check();
+    for (const part of [hex(region), 'magazine 2', 'magazine 3']) expect(found.includes(part), `check() after magazine 2's region ${hex(region)} was made to name magazine 3:\n${found || "''"}\nIt should say ${part}`).toBe(true);
+    expect(checkMagazineHeap(proc, heap), 'the reference check agrees').not.toBe('');
+  });
+
+  it('a second allocator on the same process (a worker attaching) finds the same magazines; another count is refused', () => {
+    const { proc, heap, on, malloc, sound } = setUp();
+    const p = malloc(1, 100);
+    const again = createAllocator(proc);
+    expect(again.tiny.locks.map(hex), "the second allocator's locks").toEqual(heap.tiny.locks.map(hex));
+    on(2, () => again.free(p));
+    sound(`free(${hex(p)}) through the second allocator`);
+    expect(heap.statistics().blocksInUse, 'blocks in use, as the first allocator sees them').toBe(0);
+    expect(() => createAllocator(proc, { magazines: 3 }), 'createAllocator(proc, { magazines: 3 }) on a process with 4').toThrow(TypeError);
+    expect(() => createAllocator(new Process(), { magazines: 65 }), 'magazines: 65').toThrow(TypeError);
+    expect(() => createAllocator(new Process(), { magazines: 0 }), 'magazines: 0').toThrow(TypeError);
+  });
+});
+
+describe('the shipped traces on 4 threads, 30% of frees by another thread', () => {
+  const folder = resolve(ROOT, 'traces');
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.rep')).sort()) {
+    it(`traces/${file} passes every check of the trace driver, and the heap is sound after it`, () => {
+      const trace = readRep(resolve(folder, file), `traces/${file}`);
+      const threads = threadsOf(trace, { threads: 4, crossFree: 0.3, seed: 6 });
+      let last: { proc: Process; heap: ReturnType<typeof createAllocator> } | undefined;
+      const spread = onThreads(trace, threads, (proc, options) => {
+        const heap = createAllocator(proc, options);
+        last = { proc, heap };
+        return heap;
+      });
+      const result = replayChecked(trace, spread.create);
+      if (result.failure !== undefined) {
+        const target = process.env[TARGET_VARIABLE] ?? 'exercises';
+        const { index, thread } = spread.last();
+        const failedOn = index === result.failure.opIndex ? `\n\nOperation ${index} ran on thread ${thread} (magazine ${1 + (thread % 4)}); trace id n belongs to thread n mod 4, and about 30% of the frees are made by another thread.` : '';
+        const problem = last === undefined ? '' : checkMagazineHeap(last.proc, last.heap);
+        const checked = problem === '' ? '' : `\n\nThe reference checks of the heap as the failure left it:\n${problem}`;
+        throw new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'magazines', target })}${failedOn}${checked}\n\nnpm run trace -- magazines traces/${file} replays it on one thread, and shrinks a failure to the fewest operations.`);
+      }
+      const { proc, heap } = last!;
+      const problem = checkMagazineHeap(proc, heap);
+      expect(problem, `after the last operation of traces/${file}, the reference checks find:\n${problem}`).toBe('');
+      const live = new Set<number>();
+      for (const op of trace.ops) {
+        if (op.kind === 'a' || (op.kind === 'r' && op.bytes > 0)) live.add(op.id);
+        else live.delete(op.id);
+      }
+      expect(heap.statistics().blocksInUse, `statistics().blocksInUse after traces/${file}: the ${live.size} blocks the trace still holds, summed over every magazine, the depot and the large blocks`).toBe(live.size);
+      for (const l of heap.locks()) expect(lockWords(proc, l.address).state, `${l.name}'s lock after the trace`).toBe(0);
+    });
+  }
+});

@@ -1,0 +1,218 @@
+// Chapter 6, step 5: magazines, the allocator. The zone of chapter 5, made to scale across
+// threads the way macOS's allocator does it, after Hoard: each scale (tiny, small) has several
+// magazines, and a thread uses the magazine its id picks (choose.ts). A magazine is a chapter 5
+// rack (free lists, bitmap, death row, regions, counters) with a lock (lock.ts) in front.
+//
+// malloc takes the lock of the thread's own magazine; free sends a block home to the rack
+// that owns its region, from any thread (cross-thread.ts); the depot (depot.ts) takes sparse
+// regions and refills magazines that run out. Large blocks have one lock of their own.
+// Check your work with `npm run check -- magazines`; stuck? `npm run hint -- magazines`.
+// Builds on every step before, and on your chapter 5 (large blocks, check, enumerate).
+// Given: the set-up, largeMalloc, withBlock (a live block with its owner locked), calloc,
+// check, enumerate and locks.
+
+import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { todo } from '../../workbook/todo.ts';
+import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/check.ts';
+import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
+import { LARGE, createLargeBlocks } from '../05-zones/large.ts';
+import { RACK, type Rack } from '../05-zones/rack.ts';
+import { PRESETS, SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, validateSizeClasses, type Scale, type SizeClasses } from '../05-zones/size-classes.ts';
+import { SMALL } from '../05-zones/small-region.ts';
+import { COUNTERS, type ZoneStatistics } from '../05-zones/statistics.ts';
+import { TINY } from '../05-zones/tiny-region.ts';
+import type { ZoneOptions } from '../05-zones/zone.ts';
+import { DEPOT, MAX_MAGAZINES, adminMapping, checkOwners, createMagazineSet, magazineOf, setBytes, type MagazineSet } from './choose.ts';
+import { freeToOwner, lockOwner } from './cross-thread.ts';
+import { depotPolicy } from './depot.ts';
+import { LOCK_BYTES, lock, lockCounts, unlock, type LockCounts } from './lock.ts';
+
+// What the chapter's steps define, from the one module that tools load.
+export { DEPOT, MAGAZINES_GLOBAL, MAX_MAGAZINES, type MagazineSet } from './choose.ts';
+export { DENSITY_THRESHOLD, DEPOT_KEEPS, FREE_REGIONS_THRESHOLD, MAGAZINE_KEEPS } from './depot.ts';
+
+export interface MagazineOptions extends ZoneOptions {
+  /** How many magazines each scale has (1 … 64); a thread uses magazine 1 + (id mod count). */
+  magazines?: number;
+}
+
+export interface LockReport extends LockCounts {
+  name: string;
+  address: number;
+}
+
+export interface Magazines extends Allocator {
+  readonly classes: SizeClasses;
+  readonly count: number;
+  readonly tiny: MagazineSet;
+  readonly small: MagazineSet;
+  usableSize(ptr: number): number;
+  statistics(scale?: Scale): ZoneStatistics;
+  enumerate(recorder: Recorder, typeMask?: number): void;
+  check(): string;
+  /** Every lock with how often it was taken and how often a taker had to wait. */
+  locks(): LockReport[];
+  /** The magazine (1 … count) that thread `tid` uses. */
+  magazineOf(tid: number): number;
+}
+
+export function createMagazines(proc: Process, options: MagazineOptions = {}): Magazines {
+  const count = options.magazines ?? 4;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_MAGAZINES) {
+    throw new TypeError(`createAllocator: magazines ${count} must be a whole number from 1 to ${MAX_MAGAZINES}`);
+  }
+  const preset = PRESETS[options.preset ?? 'macos'];
+  if (preset === undefined) throw new TypeError(`createAllocator: preset '${options.preset}' is not one of ${Object.keys(PRESETS).join(', ')}`);
+  const classes = validateSizeClasses({ tinyLimit: options.tinyLimit ?? preset.tinyLimit, smallLimit: options.smallLimit ?? preset.smallLimit });
+  const maxMsize = { tiny: classes.tinyLimit / TINY_QUANTUM, small: Math.ceil(classes.smallLimit / SMALL_QUANTUM) };
+
+  // The admin mapping (choose.ts): the tiny set, the small set, then the large blocks' lock.
+  const adminBytes = setBytes(TINY, maxMsize.tiny, count) + setBytes(SMALL, maxMsize.small, count) + LOCK_BYTES;
+  const admin = adminMapping(proc, count, adminBytes);
+  const large = createLargeBlocks(proc);
+  const policy = depotPolicy(proc);
+  const tiny = createMagazineSet(proc, TINY, TINY_READER, maxMsize.tiny, admin, count, policy);
+  const small = createMagazineSet(proc, SMALL, SMALL_READER, maxMsize.small, admin + setBytes(TINY, maxMsize.tiny, count), count, policy);
+  const largeLock = admin + adminBytes - LOCK_BYTES;
+
+  // #region magazine-malloc
+  function malloc(size: number): number {
+    // TODO: check the size (requireSize). A large size goes to largeMalloc. A tiny or small
+    // one goes to the rack of the calling thread's magazine (proc.currentThread) in its set,
+    // in that scale's quanta, with that magazine's lock held around the rack's malloc, and
+    // let go however the call ends.
+    todo('malloc(size): from the thread\'s own magazine, under its lock');
+  }
+
+  function largeMalloc(size: number): number {
+    if (size >= 2 ** 32) {
+      proc.errno = 12; // ENOMEM: more than a 32-bit process can address
+      return 0;
+    }
+    lock(proc, largeLock);
+    try {
+      return large.malloc(quantaFor(size, PAGE_SIZE));
+    } finally {
+      unlock(proc, largeLock);
+    }
+  }
+
+  function free(ptr: number): void {
+    // TODO: free(NULL) does nothing. A tiny or small block goes home with freeToOwner
+    // (cross-thread.ts). Anything else must be a large block: large.free under the large
+    // lock; if it is not one, throw notAllocated(ptr, 'free()').
+    todo('free(ptr): home to its owner, or a large block');
+  }
+  // #endregion magazine-malloc
+
+  function notAllocated(ptr: number, call: string): HeapCorruption {
+    return new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}: pointer being freed was not allocated`, ptr, `${hex(ptr)} is in no tiny or small region, and no live large block starts there (was it freed already?).`);
+  }
+
+  /** Runs `fn` on the live block `ptr` with its owner locked; `large` for a large block. */
+  function withBlock<T>(ptr: number, call: string, fn: (where: { set: MagazineSet; owner: number; region: number; q: number } | undefined, usable: number) => T): T {
+    for (const set of [tiny, small]) {
+      const region = set.racks[DEPOT].regionOf(ptr);
+      if (region === 0) continue;
+      const owner = lockOwner(proc, set, region);
+      try {
+        const q = set.racks[owner].quantumOf(region, ptr, call);
+        return fn({ set, owner, region, q }, set.kind.msizeOf(proc, region, q) * set.kind.quantum);
+      } finally {
+        unlock(proc, set.locks[owner]);
+      }
+    }
+    lock(proc, largeLock);
+    let bytes: number;
+    try {
+      bytes = large.sizeOf(ptr);
+    } finally {
+      unlock(proc, largeLock);
+    }
+    if (bytes === 0) throw notAllocated(ptr, call);
+    return fn(undefined, bytes);
+  }
+
+  // #region magazine-realloc
+  function realloc(ptr: number, size: number): number {
+    // TODO: check the size; realloc(NULL, n) is malloc(n); realloc(p, 0) frees p, NULL.
+    // withBlock(ptr, 'realloc()', fn) runs fn with the block's owner locked (and throws for a
+    // pointer that is not live): when the new size keeps the block's scale, shrink it or grow
+    // it in place there (the owner's rack: shrink, growInPlace). Otherwise, with no lock
+    // held (malloc takes the caller's magazine's, which may be the very lock withBlock held),
+    // malloc, copy min(size, usable) bytes, free the old block. A failed malloc: NULL, and
+    // the old block as it was.
+    todo('realloc(ptr, size): in place under the owner\'s lock, or moved with none held');
+  }
+  // #endregion magazine-realloc
+
+  function calloc(countOf: number, size: number): number {
+    requireSize(countOf, `calloc(${countOf}, ${size})`);
+    requireSize(size, `calloc(${countOf}, ${size})`);
+    const total = countOf * size;
+    if (total >= 2 ** 32) {
+      proc.errno = 12; // ENOMEM: the product overflows a 32-bit size_t
+      return 0;
+    }
+    const ptr = malloc(total);
+    if (ptr !== 0 && scaleOf(total, classes) !== 'large') proc.memset(ptr, 0, total);
+    return ptr;
+  }
+
+  function statistics(scale?: Scale): ZoneStatistics {
+    // TODO: every rack of a scale, the depot and each magazine, keeps the four counters at
+    // rack.base + RACK.counters (COUNTERS in statistics.ts); the large blocks at
+    // large.base + LARGE.counters. Sum them for one scale, or for all three.
+    todo('statistics(scale): the counters of every magazine and the depot, summed');
+  }
+
+  function check(): string {
+    const place = (rack: Rack) => ({ base: rack.base, layout: rack.layout, regionMap: rack.regionMap, keepEmpty: rack.keepEmpty });
+    const found = checkZone(proc, { tiny: place(tiny.racks[DEPOT]), small: place(small.racks[DEPOT]), large });
+    if (found !== '') return `depot: ${found}`;
+    for (const set of [tiny, small]) {
+      for (let m = 1; m <= count; m++) {
+        const problem = checkOneRack(proc, place(set.racks[m]), set.reader);
+        if (problem !== '') return `${set.kind.name} magazine ${m}: ${problem}`;
+      }
+      const owners = checkOwners(proc, set);
+      if (owners !== '') return owners;
+    }
+    return '';
+  }
+
+  function enumerate(recorder: Recorder, typeMask?: number): void {
+    enumerateZone(proc, { tiny: tiny.racks[DEPOT], small: small.racks[DEPOT], large }, recorder, typeMask);
+    for (const set of [tiny, small]) for (let m = 1; m <= count; m++) enumerateRack(proc, set.racks[m], recorder, typeMask);
+  }
+
+  function locks(): LockReport[] {
+    const reports: LockReport[] = [];
+    for (const set of [tiny, small]) {
+      set.locks.forEach((address, m) => reports.push({ name: `${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}`, address, ...lockCounts(proc, address) }));
+    }
+    reports.push({ name: 'large', address: largeLock, ...lockCounts(proc, largeLock) });
+    return reports;
+  }
+
+  return {
+    classes,
+    count,
+    tiny,
+    small,
+    malloc,
+    free,
+    realloc,
+    calloc,
+    usableSize: (ptr) => withBlock(ptr, 'malloc_usable_size()', (_, bytes) => bytes),
+    statistics,
+    enumerate,
+    check,
+    locks,
+    magazineOf: (tid) => magazineOf(tid, count),
+  };
+}
+
+export function createAllocator(proc: Process, options: MagazineOptions = {}): Magazines {
+  return createMagazines(proc, options);
+}
