@@ -1,0 +1,134 @@
+// Chapter 7, step 3: MallocGuardEdges. Each large block gets a mapping of its own with one
+// PROT_NONE page on either side: [guard][the block's pages][guard]. A loop that runs off the
+// end of the block, or writes just before it, touches a guard page and faults on that very
+// access, with the address, instead of quietly spoiling whatever lies next to it.
+//
+// Chapter 5's large blocks map exactly the block, so the guarded ones keep their own record:
+// a table of (address, bytes) in mmap'd pages, searched from the start (a debugging zone
+// has few large blocks and no hurry), with the same statistics counters as a scale.
+
+import { ENOMEM, MAP_FAILED, PAGE_SIZE, PROT_NONE, PROT_READ, PROT_WRITE, hex, type Process } from '../../machine/index.ts';
+import { COUNTERS_BYTES, countAllocated, countBlock } from '../05-zones/statistics.ts';
+
+// #region guarded-layout
+/** The guarded blocks' record in the data segment (u32 each). */
+export const GUARDED = {
+  table: 0, // the entry table, or 0 before the first guarded block
+  capacity: 4, // entries it has room for
+  count: 8, // entries in use: entries 0 … count-1, in no order
+  counters: 12, // statistics (05-zones/statistics.ts)
+} as const;
+export const GUARDED_BYTES = GUARDED.counters + COUNTERS_BYTES;
+
+/** One entry: the block's first payload byte and its size in bytes (guards not counted). */
+export const GUARDED_ENTRY = { address: 0, bytes: 4 } as const;
+export const GUARDED_ENTRY_SIZE = 8;
+// #endregion guarded-layout
+
+export interface GuardedBlocks {
+  readonly base: number;
+  /** `pages` fresh pages between two guard pages, or 0 with errno = ENOMEM. */
+  malloc(pages: number): number;
+  /** The block's size in bytes, or 0 if `ptr` is not a live guarded block. */
+  sizeOf(ptr: number): number;
+  /** Unmaps the block and its guards; false if `ptr` is not a live guarded block. */
+  free(ptr: number): boolean;
+  /** The live guarded blocks, by address. */
+  blocks(): { address: number; size: number }[];
+  /** The first broken invariant ('' when sound): each block mapped, each guard PROT_NONE. */
+  check(): string;
+}
+
+export function createGuardedBlocks(proc: Process): GuardedBlocks {
+  const base = proc.static('guarded_large_blocks', GUARDED_BYTES);
+  const get = (field: keyof typeof GUARDED) => proc.load32(base + GUARDED[field]);
+  const set = (field: keyof typeof GUARDED, value: number) => proc.store32(base + GUARDED[field], value);
+  const counters = base + GUARDED.counters;
+  const entry = (i: number) => get('table') + i * GUARDED_ENTRY_SIZE;
+
+  function find(ptr: number): number {
+    const count = get('count');
+    for (let i = 0; i < count; i++) if (proc.load32(entry(i) + GUARDED_ENTRY.address) === ptr) return i;
+    return -1;
+  }
+
+  /** Room for one more entry: the table doubles into a new mapping when full. */
+  function reserve(): boolean {
+    const capacity = get('capacity');
+    if (get('count') < capacity) return true;
+    const bigger = capacity === 0 ? PAGE_SIZE / GUARDED_ENTRY_SIZE : capacity * 2;
+    const table = proc.mmap(bigger * GUARDED_ENTRY_SIZE, PROT_READ | PROT_WRITE, { name: 'malloc guarded entries' });
+    if (table === MAP_FAILED) return false;
+    const old = get('table');
+    if (old !== 0) {
+      proc.memcpy(table, old, capacity * GUARDED_ENTRY_SIZE);
+      proc.munmap(old, capacity * GUARDED_ENTRY_SIZE);
+    }
+    set('table', table);
+    set('capacity', bigger);
+    return true;
+  }
+
+  // #region guarded-malloc
+  function malloc(pages: number): number {
+    const bytes = pages * PAGE_SIZE;
+    if (bytes + 2 * PAGE_SIZE >= 2 ** 32 || !reserve()) {
+      proc.errno = ENOMEM;
+      return 0;
+    }
+    const mapping = proc.mmap(bytes + 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, { name: 'malloc large (guarded)' });
+    if (mapping === MAP_FAILED) return 0; // mmap set errno = ENOMEM
+    const block = mapping + PAGE_SIZE;
+    proc.mprotect(mapping, PAGE_SIZE, PROT_NONE); // the prelude
+    proc.mprotect(block + bytes, PAGE_SIZE, PROT_NONE); // the postlude
+    const count = get('count');
+    proc.store32(entry(count) + GUARDED_ENTRY.address, block);
+    proc.store32(entry(count) + GUARDED_ENTRY.bytes, bytes);
+    set('count', count + 1);
+    countBlock(proc, counters, bytes, 1);
+    countAllocated(proc, counters, bytes);
+    return block;
+  }
+
+  function free(ptr: number): boolean {
+    const i = find(ptr);
+    if (i === -1) return false;
+    const bytes = proc.load32(entry(i) + GUARDED_ENTRY.bytes);
+    const last = get('count') - 1;
+    proc.store32(entry(i) + GUARDED_ENTRY.address, proc.load32(entry(last) + GUARDED_ENTRY.address));
+    proc.store32(entry(i) + GUARDED_ENTRY.bytes, proc.load32(entry(last) + GUARDED_ENTRY.bytes));
+    set('count', last);
+    countBlock(proc, counters, bytes, -1);
+    countAllocated(proc, counters, -bytes);
+    proc.munmap(ptr - PAGE_SIZE, bytes + 2 * PAGE_SIZE);
+    return true;
+  }
+  // #endregion guarded-malloc
+
+  function sizeOf(ptr: number): number {
+    const i = find(ptr);
+    return i === -1 ? 0 : proc.load32(entry(i) + GUARDED_ENTRY.bytes);
+  }
+
+  function blocks(): { address: number; size: number }[] {
+    const list = [];
+    for (let i = 0; i < get('count'); i++) list.push({ address: proc.load32(entry(i) + GUARDED_ENTRY.address), size: proc.load32(entry(i) + GUARDED_ENTRY.bytes) });
+    return list.sort((a, b) => a.address - b.address);
+  }
+
+  function check(): string {
+    const mappings = proc.mappingList();
+    const protectionAt = (address: number) => mappings.find((m) => m.start <= address && address < m.end)?.prot;
+    for (const { address, size } of blocks()) {
+      if (address % PAGE_SIZE !== 0 || size === 0 || size % PAGE_SIZE !== 0) return `guarded large block ${hex(address)} of ${size} bytes is not whole pages`;
+      for (let page = address; page < address + size; page += PAGE_SIZE) {
+        if (protectionAt(page) !== (PROT_READ | PROT_WRITE)) return `guarded large block ${hex(address)}: its page ${hex(page)} is not mapped read-write`;
+      }
+      if (protectionAt(address - PAGE_SIZE) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page before it (${hex(address - PAGE_SIZE)}) is not PROT_NONE`;
+      if (protectionAt(address + size) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page after it (${hex(address + size)}) is not PROT_NONE`;
+    }
+    return '';
+  }
+
+  return { base, malloc, sizeOf, free, blocks, check };
+}

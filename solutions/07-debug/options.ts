@@ -1,0 +1,88 @@
+// Chapter 7, step 1: the debugging options. macOS reads them from the environment when a
+// program starts (MallocScribble=1 ./program); here they come from the simulated process's
+// environment (`new Process({ env: { MallocScribble: '1' } })`) or from code, and code wins.
+// They are written into the debug zone's record in the data segment, so a second allocator
+// object attached to the same process runs with the same options.
+
+import type { Process } from '../../machine/index.ts';
+
+export interface DebugOptions {
+  /** MallocScribble: 0xAA into every new block, 0x55 into every freed one. */
+  scribble?: boolean;
+  /** MallocGuardEdges: a PROT_NONE page before and after each large block. */
+  guardEdges?: boolean;
+  /** MallocCheckHeapStart: check the heap after this operation (1 is the first). */
+  checkHeapStart?: number;
+  /** MallocCheckHeapEach: then check it again every this many operations (default 1000). */
+  checkHeapEach?: number;
+  /** MallocStackLogging: remember where every block was allocated and freed. */
+  stackLogging?: boolean;
+}
+
+/** The environment variable behind each option. */
+export const ENVIRONMENT = {
+  scribble: 'MallocScribble',
+  guardEdges: 'MallocGuardEdges',
+  checkHeapStart: 'MallocCheckHeapStart',
+  checkHeapEach: 'MallocCheckHeapEach',
+  stackLogging: 'MallocStackLogging',
+} as const satisfies Record<keyof DebugOptions, string>;
+
+// #region debug-record
+/** The debug zone's record in the data segment (u32 each). */
+export const DEBUG = {
+  flags: 0, // FLAG_* below
+  checkStart: 4, // 0: no heap checks
+  checkEach: 8,
+  operations: 12, // malloc, free, realloc and calloc calls so far
+} as const;
+export const DEBUG_BYTES = 16;
+
+export const FLAG_SCRIBBLE = 1;
+export const FLAG_GUARD_EDGES = 2;
+export const FLAG_STACK_LOGGING = 4;
+// #endregion debug-record
+
+export const DEFAULT_CHECK_EACH = 1000;
+
+/** macOS treats a set variable as on; we also accept the usual spellings of off. */
+function envFlag(proc: Process, name: string): boolean | undefined {
+  const value = proc.env[name];
+  if (value === undefined) return undefined;
+  return !['', '0', 'no', 'false', 'NO'].includes(value.trim());
+}
+
+function envCount(proc: Process, name: string): number | undefined {
+  const value = proc.env[name];
+  if (value === undefined) return undefined;
+  const n = Number(value.trim());
+  if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`${name}=${JSON.stringify(value)}: expected a whole number of operations`);
+  return n;
+}
+
+/** The options in force: the code's where it gave one, else the environment's. */
+export function resolveOptions(proc: Process, options: DebugOptions = {}): Required<DebugOptions> {
+  let start = options.checkHeapStart ?? envCount(proc, ENVIRONMENT.checkHeapStart) ?? 0;
+  let each = options.checkHeapEach ?? envCount(proc, ENVIRONMENT.checkHeapEach) ?? 0;
+  if (each > 0 && start === 0) start = 1; // MallocCheckHeapEach alone checks from the start
+  if (start > 0 && each === 0) each = DEFAULT_CHECK_EACH;
+  return {
+    scribble: options.scribble ?? envFlag(proc, ENVIRONMENT.scribble) ?? false,
+    guardEdges: options.guardEdges ?? envFlag(proc, ENVIRONMENT.guardEdges) ?? false,
+    checkHeapStart: start,
+    checkHeapEach: each,
+    stackLogging: options.stackLogging ?? envFlag(proc, ENVIRONMENT.stackLogging) ?? false,
+  };
+}
+
+/** Writes the options into the debug record at `base`. */
+export function storeOptions(proc: Process, base: number, options: Required<DebugOptions>): void {
+  const flags = (options.scribble ? FLAG_SCRIBBLE : 0) | (options.guardEdges ? FLAG_GUARD_EDGES : 0) | (options.stackLogging ? FLAG_STACK_LOGGING : 0);
+  proc.store32(base + DEBUG.flags, flags);
+  proc.store32(base + DEBUG.checkStart, options.checkHeapStart);
+  proc.store32(base + DEBUG.checkEach, options.checkHeapEach);
+}
+
+export function hasFlag(proc: Process, base: number, flag: number): boolean {
+  return (proc.load32(base + DEBUG.flags) & flag) !== 0;
+}
