@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { refreshChapter } from './chapter-markers.ts';
 import { parseOptions, UsageError } from './commands/options.ts';
+import { record } from './commands/record.ts';
 import { check, hint, reset, start, status } from './commands/student.ts';
 import { bench, grade, trace } from './commands/tools.ts';
 import { zoneStats } from './commands/zone-stats.ts';
@@ -30,7 +31,8 @@ Commands:
   hint <exercise|chapter>    show the next hint (one more each time)
   trace <allocator>[,<allocator>…] [file.rep|folder]… [--option name=value]…
                              replay allocation traces through an allocator and check every
-                             result (every trace in traces/ by default); a failure is shrunk
+                             result (every trace in traces/ by default, not traces/recorded:
+                             name it to replay the recorded programs); a failure is shrunk
       --target <t>           exercises (yours, the default), solutions, or a folder
       --json                 print one JSON document instead
   trace --generate           (maintainers) write the workbook's traces into traces/
@@ -55,6 +57,13 @@ Commands:
       --option preset=32-bit   older thresholds (32-bit, 32-bit-1gb); tinyLimit=, smallLimit=
       --target <t>           solutions (the default here), exercises, or a folder
       --json                 print one JSON document instead
+  record <command …>         run a real Linux program with an LD_PRELOAD library (built with
+                             cc at first use) that logs its malloc, calloc, realloc and free,
+                             and write the calls as traces/recorded/<name>.rep
+      --name <name>          the trace's name (default: the command's)
+      --max-ops <n>          stop the trace after n operations (and say so)
+      --json                 print one JSON document instead
+                             (these come before the command; the command's output is discarded)
   skeletons --update         (maintainers) record the shipped skeletons' hashes
   markers --update           (maintainers) refresh the code and figures the chapters show
 `;
@@ -63,6 +72,8 @@ Commands:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // The recorded command's options are its own: record parses only what comes before it.
+  if (command === 'record') return record(rest);
   const options = parseOptions(rest);
   switch (command) {
     case undefined:

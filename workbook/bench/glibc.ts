@@ -1,53 +1,27 @@
 // The C peer of `npm run bench`: the C library's malloc, through a small replayer
-// (replay.c, next to this file) built with the machine's `cc` at first use into a cache
-// folder (node_modules/.cache, gitignored). Its utilization comes from mallinfo2 after every
-// operation (footprint = arena + mmapped bytes, top pad 0), its ops/s from the median of
-// timed runs after a warm-up, both measured by the replayer itself.
+// (replay.c, next to this file) built with the machine's `cc` at first use (workbook/cc.ts).
+// Its utilization comes from mallinfo2 after every operation (footprint = arena + mmapped
+// bytes, top pad 0), its ops/s from the median of timed runs after a warm-up, both measured
+// by the replayer itself.
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWithCc } from '../cc.ts';
 import type { BenchRow } from './row.ts';
 
 export const GLIBC_ID = 'glibc';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPLAY_SOURCE = join(HERE, 'replay.c');
-const CACHE = resolve(HERE, '../../node_modules/.cache/malloc-workbook');
 
 /** The replayer, or why there is none: `cc` missing, or the build failed. */
 export type Replayer = { path: string } | { missing: string };
 
-const builtWith = new Map<string, Replayer>();
-
 /** Builds the replayer once per version of replay.c (the binary is named by the source's hash). */
 export function buildReplayer(cc: string = process.env.CC ?? 'cc'): Replayer {
-  const known = builtWith.get(cc);
-  if (known !== undefined) return known;
-  const source = readFileSync(REPLAY_SOURCE);
-  const hash = createHash('sha256').update(source).digest('hex').slice(0, 12);
-  const path = join(CACHE, `replay-${hash}`);
-  let result: Replayer;
-  if (existsSync(path)) result = { path };
-  else {
-    const probe = spawnSync(cc, ['--version'], { encoding: 'utf8' });
-    if (probe.error !== undefined || probe.status !== 0) {
-      result = { missing: `there is no C compiler (${cc}) on this machine, so the C library's malloc is not measured` };
-    } else {
-      mkdirSync(CACHE, { recursive: true });
-      const partial = `${path}.${process.pid}.tmp`;
-      const compile = spawnSync(cc, ['-O2', '-o', partial, REPLAY_SOURCE], { encoding: 'utf8' });
-      if (compile.status !== 0) result = { missing: `${cc} could not build ${REPLAY_SOURCE}: ${(compile.stderr || compile.error?.message || '').trim()}` };
-      else {
-        renameSync(partial, path); // atomic: two runs at once both end with a whole binary
-        result = { path };
-      }
-    }
-  }
-  builtWith.set(cc, result);
-  return result;
+  const built = buildWithCc(REPLAY_SOURCE, { name: 'replay', flags: ['-O2'], purpose: "the C library's malloc is not measured", cc });
+  return 'path' in built ? { path: built.path } : { missing: built.missing };
 }
 
 /** What the replayer prints: one line of JSON. */

@@ -45,10 +45,18 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
   for (let k = 1; k < all.length; k++) {
     footer.push(ratio(averages[0].memoryOpsPerCall, averages[k].memoryOpsPerCall), ratio(averages[k].opsPerSecond, averages[0].opsPerSecond));
   }
+  // Why each failure failed, in a line: the table only says that it did.
+  const failures = all.flatMap((a) =>
+    a.runs.flatMap(({ result: { trace, failure } }) =>
+      failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${failure.message}`],
+    ),
+  );
+  if (failures.length > 0) failures.push(pc.dim('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.'));
   return [
     pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} traces, in one run`),
     '',
     renderTable(header, rows, footer),
+    ...(failures.length === 0 ? [] : ['', ...failures]),
     '',
     pc.dim(`cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock).`),
   ].join('\n');

@@ -1,0 +1,96 @@
+// `npm run record -- [--name <name>] [--max-ops <n>] [--json] <command …>`: record a real
+// program's allocations into traces/recorded/<name>.rep. Its own options come first; the
+// first word that is not one of them starts the command, whose options are its own.
+
+import { relative } from 'node:path';
+import pc from 'picocolors';
+import { RecorderUnavailable, type Recording, recordCommand } from '../record/record.ts';
+import { UsageError } from './options.ts';
+
+export interface RecordArgs {
+  command: string[];
+  name?: string;
+  maxOps?: number;
+  json: boolean;
+}
+
+export function parseRecordArgs(args: readonly string[]): RecordArgs {
+  const parsed: RecordArgs = { command: [], json: false };
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('--')) break;
+    if (arg === '--json') parsed.json = true;
+    else if (arg === '--name') {
+      const value = args[++i];
+      if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) throw new UsageError('--name takes a trace name: letters, digits, ".", "-" and "_" (traces/recorded/<name>.rep).');
+      parsed.name = value;
+    } else if (arg === '--max-ops') {
+      const value = args[++i];
+      if (value === undefined || !/^[1-9]\d*$/.test(value)) throw new UsageError('--max-ops takes a number of operations, such as 100000.');
+      parsed.maxOps = Number(value);
+    } else throw new UsageError(`Unknown option ${arg} for record (its options come before the command; put -- before a command that starts with --).`);
+  }
+  parsed.command = args.slice(i);
+  if (parsed.command.length === 0) throw new UsageError('record needs a command to run: npm run record -- ls -la /usr/lib');
+  return parsed;
+}
+
+export async function record(args: readonly string[]): Promise<number> {
+  const parsed = parseRecordArgs(args);
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const tty = process.stderr.isTTY === true;
+  let recording: Recording;
+  try {
+    recording = await recordCommand(parsed.command, {
+      name: parsed.name,
+      maxOps: parsed.maxOps,
+      cwd: here,
+      onProgress: (message) => tty && process.stderr.write(`\r\u001b[2K${pc.dim(message)}`),
+    });
+  } catch (error) {
+    if (tty) process.stderr.write('\r\u001b[2K');
+    const message = error instanceof Error ? error.message : String(error);
+    if (parsed.json) console.log(JSON.stringify({ command: parsed.command, error: message, unavailable: error instanceof RecorderUnavailable }, null, 2));
+    else console.error(pc.red(message));
+    return 1;
+  }
+  if (tty) process.stderr.write('\r\u001b[2K');
+  const file = relative(here, recording.file);
+  if (parsed.json) {
+    console.log(JSON.stringify({ ...recording, file }, null, 2));
+    return 0;
+  }
+  console.log(formatRecording(recording, file));
+  return 0;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+
+/** What a recording caught and what it left out, for a person. */
+export function formatRecording(r: Recording, file: string): string {
+  const c = r.counts;
+  const ended = r.signal !== null ? `was killed by ${r.signal}` : r.exitCode === 0 ? 'exited with 0' : `exited with ${r.exitCode} (recorded all the same)`;
+  const lines = [
+    `${r.command.join(' ')} ${ended} after ${r.seconds.toFixed(1)} s.`,
+    `Caught ${n(r.ops)} operations: ${n(c.malloc)} malloc, ${n(c.calloc)} calloc, ${n(c.realloc)} realloc, ${n(c.free)} free.`,
+    `${n(r.ids)} ids, at most ${n(c.peakLiveBlocks)} blocks and ${n(c.peakLivePayload)} bytes live at once; ${n(c.liveAtEnd)} still live at exit.`,
+  ];
+  const skipped: string[] = [];
+  if (c.unknownFrees > 0) skipped.push(`${n(c.unknownFrees)} frees of blocks allocated before the library was loaded`);
+  if (c.unknownReallocs > 0) skipped.push(`${n(c.unknownReallocs)} reallocs of such blocks, recorded as malloc`);
+  if (c.missedFrees > 0) skipped.push(`${n(c.missedFrees)} blocks whose free was missed (freed when their address came back)`);
+  if (c.otherProcessCalls > 0) skipped.push(`${n(c.otherProcessCalls)} calls of ${n(c.otherProcesses)} child process${c.otherProcesses === 1 ? '' : 'es'}`);
+  if (c.earlierImageCalls > 0 || c.earlierImages > 0) skipped.push(`${n(c.earlierImageCalls)} calls of ${n(c.earlierImages)} program${c.earlierImages === 1 ? '' : 's'} that exec'd the next (a wrapper, a shell)`);
+  if (c.unreadableLines > 0) skipped.push(`${n(c.unreadableLines)} unreadable log lines`);
+  lines.push(skipped.length === 0 ? 'Skipped nothing.' : `Skipped: ${skipped.join('; ')}.`);
+  if (r.cut) lines.push(pc.yellow(`Cut at --max-ops ${n(r.ops)}: ${n(c.cutCalls)} later calls are not in the trace.`));
+  const size = `${(r.bytes / 1024).toFixed(0)} KiB`;
+  lines.push(`Wrote ${file} (${size}). Replay it: npm run trace -- zones ${file}`);
+  if (r.bytes > 2 * 1024 * 1024) lines.push(pc.yellow(`That is a big trace: --max-ops ${Math.floor((r.ops * 2 * 1024 * 1024) / r.bytes)} would keep it under 2 MiB.`));
+  return lines.join('\n');
+}

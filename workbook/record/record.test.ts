@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRecordArgs } from '../commands/record.ts';
+import { readRep } from '../trace/rep.ts';
+import { buildLogger, recordCommand, traceName } from './record.ts';
+
+describe('npm run record: its arguments', () => {
+  it('takes its own options before the command, and leaves the command’s options alone', () => {
+    expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, json: false });
+    expect(parseRecordArgs(['--json', '--', '--weird'])).toMatchObject({ command: ['--weird'], json: true });
+    expect(() => parseRecordArgs(['--json'])).toThrow('record needs a command');
+    expect(() => parseRecordArgs(['--max-ops', 'lots', 'ls'])).toThrow('--max-ops takes a number');
+  });
+
+  it('names a trace after the program, and git after its subcommand', () => {
+    expect(traceName(['ls', '-la', '/usr/lib'])).toBe('ls');
+    expect(traceName(['/usr/bin/python3', '-c', 'pass'])).toBe('python3');
+    expect(traceName(['git', 'log', '--stat'])).toBe('git-log');
+  });
+});
+
+const compiler = spawnSync(process.env.CC ?? 'cc', ['--version']);
+const hasCc = compiler.error === undefined && compiler.status === 0 && process.platform === 'linux';
+if (!hasCc) {
+  // .ci/run installs gcc: there, a missing compiler is a failure, not a skip.
+  if (process.env.CI === 'true') throw new Error('The recorder needs cc under CI (.ci/run installs gcc).');
+  console.warn('Skipping the recorder’s end-to-end tests: there is no C compiler (cc) on this machine, or it is not Linux.');
+}
+
+describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'record-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('records ls into a trace the driver’s parser accepts, with the counts it prints', async () => {
+    const recording = await recordCommand(['ls', '-la', '/'], { dir, name: 'ls-root' });
+    expect(recording).toMatchObject({ exitCode: 0, name: 'ls-root', cut: false });
+    expect(recording.file).toBe(join(dir, 'ls-root.rep'));
+    const trace = readRep(recording.file);
+    expect(trace.ops.length).toBe(recording.ops);
+    expect(trace.ops.length).toBeGreaterThan(10); // ls allocates for its locale, its directory, its lines
+    expect(trace.numIds).toBe(recording.ids);
+    expect(trace.suggestedHeapSize).toBe(recording.counts.peakLivePayload);
+    expect(readFileSync(recording.file, 'utf8').split('\n')[3]).toBe('1'); // weight
+  });
+
+  it('keeps the command’s own process only, and cuts at maxOps', async () => {
+    // sh runs ls as a child (it forks, since another command follows).
+    const recording = await recordCommand(['sh', '-c', 'ls / > /dev/null; true'], { dir, name: 'sh', maxOps: 5 });
+    expect(recording.ops).toBe(5);
+    expect(recording.cut).toBe(true);
+    expect(recording.counts.otherProcesses).toBeGreaterThanOrEqual(1);
+    expect(recording.counts.otherProcessCalls).toBeGreaterThan(0);
+  });
+
+  it('says what is wrong when the program does not exist', async () => {
+    await expect(recordCommand(['no-such-program-here'], { dir })).rejects.toThrow('There is no program no-such-program-here');
+  });
+
+  it('builds its library once and reuses it', () => {
+    expect(buildLogger()).toBe(buildLogger());
+  });
+});

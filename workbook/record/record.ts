@@ -1,0 +1,154 @@
+// `npm run record -- <command …>`'s work, apart from printing: run a real program with the
+// logging library preloaded (malloc-logger.c, built with the machine's `cc` at first use),
+// turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
+
+import { spawn } from 'node:child_process';
+import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildWithCc } from '../cc.ts';
+import { ROOT } from '../paths.ts';
+import { parseRep, writeRep } from '../trace/rep.ts';
+import { type ConversionCounts, convertLog } from './convert.ts';
+
+export const LOGGER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'malloc-logger.c');
+export const RECORDED_DIR = resolve(ROOT, 'traces/recorded');
+/** The descriptor the child writes its log to (the fourth of its stdio). */
+const LOG_FD = 3;
+
+/** Why nothing can be recorded here: no compiler, or not Linux. */
+export class RecorderUnavailable extends Error {
+  override name = 'RecorderUnavailable';
+}
+
+/** Builds the logging library, or throws RecorderUnavailable saying what to install. */
+export function buildLogger(cc?: string): string {
+  if (process.platform !== 'linux') {
+    throw new RecorderUnavailable(`npm run record works on Linux only (it preloads a library with LD_PRELOAD, which ${process.platform} does not have). The traces in traces/recorded/ replay anywhere: npm run trace -- zones traces/recorded`);
+  }
+  const built = buildWithCc(LOGGER_SOURCE, { name: 'malloc-logger', flags: ['-O2', '-shared', '-fPIC'], libs: ['-ldl', '-lpthread'], suffix: '.so', purpose: 'the logging library cannot be built', cc });
+  if ('path' in built) return built.path;
+  if (built.noCompiler === true) {
+    throw new RecorderUnavailable(
+      `npm run record needs a C compiler to build its LD_PRELOAD library, and ${built.missing.replace(/, so .*$/, '')}. ` +
+        'Install one (on Debian or Ubuntu: sudo apt-get install gcc) and run it again. ' +
+        'The traces already recorded in traces/recorded/ replay without it: npm run trace -- zones traces/recorded',
+    );
+  }
+  throw new RecorderUnavailable(built.missing);
+}
+
+export interface RecordOptions {
+  /** The trace's name (traces/recorded/<name>.rep); default the command's name. */
+  name?: string;
+  maxOps?: number;
+  /** Where the command runs (default the current directory). */
+  cwd?: string;
+  /** The folder the trace is written to (default traces/recorded). */
+  dir?: string;
+  cc?: string;
+  /** While the program runs: the bytes logged so far; then, converting: the lines read. */
+  onProgress?: (message: string) => void;
+}
+
+export interface Recording {
+  command: string[];
+  name: string;
+  file: string;
+  exitCode: number | null;
+  signal: string | null;
+  ops: number;
+  ids: number;
+  suggestedHeapSize: number;
+  /** The .rep file's size in bytes. */
+  bytes: number;
+  /** --max-ops stopped the trace before the program's last call. */
+  cut: boolean;
+  counts: ConversionCounts;
+  seconds: number;
+}
+
+/** `ls`, `python3`, `git-log`: a trace name from the command, letters, digits, `.`, `-` and `_`. */
+export function traceName(command: readonly string[]): string {
+  const program = basename(command[0] ?? 'program');
+  const sub = command.slice(1).find((a) => !a.startsWith('-') && /^[a-z][a-z-]*$/.test(a));
+  // `git log` and `npm test` are named by their subcommand too; `ls /usr/lib` is just ls.
+  const name = program === 'git' && sub !== undefined ? `${program}-${sub}` : program;
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'program';
+}
+
+/** Runs `command` with the library preloaded and writes its trace; rejects with why it could not. */
+export async function recordCommand(command: readonly string[], options: RecordOptions = {}): Promise<Recording> {
+  if (command.length === 0) throw new Error('Which program? For example: npm run record -- ls -la /usr/lib');
+  const library = buildLogger(options.cc);
+  const scratch = mkdtempSync(join(tmpdir(), 'malloc-record-'));
+  const logPath = join(scratch, 'malloc.log');
+  const started = Date.now();
+  try {
+    const fd = openSync(logPath, 'a'); // O_APPEND: every process's lines land whole
+    let run: { pid: number; exitCode: number | null; signal: string | null };
+    try {
+      run = await runWithLogger(command, library, fd, options);
+    } finally {
+      closeSync(fd);
+    }
+    options.onProgress?.('converting the log');
+    const log = readFileSync(logPath, 'utf8');
+    const conversion = convertLog(log, { pid: run.pid, maxOps: options.maxOps, onProgress: (lines) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`) });
+    const name = options.name ?? traceName(command);
+    const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
+    if (conversion.ops.length === 0) {
+      const why =
+        log === ''
+          ? 'the library logged nothing: the program may be statically linked or setuid (LD_PRELOAD is ignored for both), or may not exist under that name'
+          : 'none of its calls made it into a trace (see the counts)';
+      throw Object.assign(new Error(`Recorded no operations of ${command.join(' ')}: ${why}. Nothing was written.`), { counts: conversion.counts });
+    }
+    const text = writeRep(conversion);
+    parseRep(text, file); // the driver's own checks, before anything is written
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    return {
+      command: [...command],
+      name,
+      file,
+      exitCode: run.exitCode,
+      signal: run.signal,
+      ops: conversion.ops.length,
+      ids: conversion.numIds,
+      suggestedHeapSize: conversion.suggestedHeapSize,
+      bytes: Buffer.byteLength(text),
+      cut: conversion.counts.cutCalls > 0,
+      counts: conversion.counts,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs the command (its output discarded, its errors shown) with the log on descriptor 3. */
+function runWithLogger(command: readonly string[], library: string, fd: number, options: RecordOptions): Promise<{ pid: number; exitCode: number | null; signal: string | null }> {
+  const preload = [library, process.env.LD_PRELOAD].filter((p) => p !== undefined && p !== '').join(':');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command[0], command.slice(1), {
+      cwd: options.cwd,
+      stdio: ['inherit', 'ignore', 'inherit', fd],
+      env: { ...process.env, LD_PRELOAD: preload, MALLOC_WORKBOOK_FD: String(LOG_FD) },
+    });
+    const since = Date.now();
+    const timer = setInterval(() => {
+      const kib = Math.round(fstatSync(fd).size / 1024);
+      options.onProgress?.(`running ${basename(command[0])}: ${kib.toLocaleString('en-US')} KiB of log, ${Math.round((Date.now() - since) / 1000)} s`);
+    }, 500);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      reject(new Error(error.code === 'ENOENT' ? `There is no program ${command[0]} (not found on PATH).` : `Could not run ${command[0]}: ${error.message}`));
+    });
+    child.on('exit', (exitCode, signal) => {
+      clearInterval(timer);
+      resolvePromise({ pid: child.pid as number, exitCode, signal });
+    });
+  });
+}
