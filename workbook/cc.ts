@@ -25,6 +25,8 @@ export interface BuildOptions {
   /** What the build is for, in the message when there is no compiler. */
   purpose: string;
   cc?: string;
+  /** The folder built files are kept in (default CC_CACHE). */
+  cache?: string;
 }
 
 const built = new Map<string, Built>();
@@ -32,9 +34,9 @@ const built = new Map<string, Built>();
 /** Builds `source` once per version of it (and of the flags), with `cc` (default $CC or cc). */
 export function buildWithCc(source: string, options: BuildOptions): Built {
   const cc = options.cc ?? process.env.CC ?? 'cc';
-  const { name, flags, libs = [], suffix = '', purpose } = options;
+  const { name, flags, libs = [], suffix = '', purpose, cache = CC_CACHE } = options;
   const hash = createHash('sha256').update(readFileSync(source)).update(JSON.stringify([flags, libs])).digest('hex').slice(0, 12);
-  const path = join(CC_CACHE, `${name}-${hash}${suffix}`);
+  const path = join(cache, `${name}-${hash}${suffix}`);
   const key = `${cc}\n${path}`;
   const known = built.get(key);
   if (known !== undefined) return known;
@@ -45,7 +47,7 @@ export function buildWithCc(source: string, options: BuildOptions): Built {
     if (probe.error !== undefined || probe.status !== 0) {
       result = { missing: `there is no C compiler (${cc}) on this machine, so ${purpose}`, noCompiler: true };
     } else {
-      mkdirSync(CC_CACHE, { recursive: true });
+      mkdirSync(cache, { recursive: true });
       const partial = `${path}.${process.pid}.tmp`;
       const compile = spawnSync(cc, [...flags, '-o', partial, source, ...libs], { encoding: 'utf8' });
       if (compile.status !== 0) result = { missing: `${cc} could not build ${source}: ${(compile.stderr || compile.error?.message || '').trim()}` };

@@ -22,6 +22,18 @@ describe('npm run record: its arguments', () => {
   });
 });
 
+describe('npm run record without a C compiler', () => {
+  it('says so, says how to install one, and points at the shipped traces', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'record-no-cc-'));
+    try {
+      if (process.platform !== 'linux') expect(() => buildLogger('no-such-cc', cache)).toThrow('Linux only');
+      else expect(() => buildLogger('no-such-cc', cache)).toThrow(/there is no C compiler \(no-such-cc\) on this machine\. .*sudo apt-get install gcc.*traces\/recorded\/ replay without it/);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
+
 const compiler = spawnSync(process.env.CC ?? 'cc', ['--version']);
 const hasCc = compiler.error === undefined && compiler.status === 0 && process.platform === 'linux';
 if (!hasCc) {

@@ -22,12 +22,12 @@ export class RecorderUnavailable extends Error {
   override name = 'RecorderUnavailable';
 }
 
-/** Builds the logging library, or throws RecorderUnavailable saying what to install. */
-export function buildLogger(cc?: string): string {
+/** Builds the logging library (into `cache`, default CC_CACHE), or throws RecorderUnavailable saying what to install. */
+export function buildLogger(cc?: string, cache?: string): string {
   if (process.platform !== 'linux') {
     throw new RecorderUnavailable(`npm run record works on Linux only (it preloads a library with LD_PRELOAD, which ${process.platform} does not have). The traces in traces/recorded/ replay anywhere: npm run trace -- zones traces/recorded`);
   }
-  const built = buildWithCc(LOGGER_SOURCE, { name: 'malloc-logger', flags: ['-O2', '-shared', '-fPIC'], libs: ['-ldl', '-lpthread'], suffix: '.so', purpose: 'the logging library cannot be built', cc });
+  const built = buildWithCc(LOGGER_SOURCE, { name: 'malloc-logger', flags: ['-O2', '-shared', '-fPIC'], libs: ['-ldl', '-lpthread'], suffix: '.so', purpose: 'the logging library cannot be built', cc, cache });
   if ('path' in built) return built.path;
   if (built.noCompiler === true) {
     throw new RecorderUnavailable(
@@ -99,10 +99,13 @@ export async function recordCommand(command: readonly string[], options: RecordO
     const name = options.name ?? traceName(command);
     const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
     if (conversion.ops.length === 0) {
+      const calls = log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length;
       const why =
         log === ''
-          ? 'the library logged nothing: the program may be statically linked or setuid (LD_PRELOAD is ignored for both), or may not exist under that name'
-          : 'none of its calls made it into a trace (see the counts)';
+          ? 'the library was never loaded: the program may be statically linked or setuid (LD_PRELOAD is ignored for both)'
+          : calls === 0
+            ? 'it never called malloc, calloc, realloc or free'
+            : `none of its ${calls} logged calls made it into a trace (${JSON.stringify(conversion.counts)})`;
       throw Object.assign(new Error(`Recorded no operations of ${command.join(' ')}: ${why}. Nothing was written.`), { counts: conversion.counts });
     }
     const text = writeRep(conversion);
