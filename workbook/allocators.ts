@@ -19,6 +19,7 @@ export const ALLOCATORS: readonly AllocatorEntry[] = [
   { id: 'coalescing', chapter: 3, module: '03-coalescing/coalescing.ts', description: 'splitting, boundary tags, an explicit free list; first, next or best fit' },
   { id: 'zones', chapter: 5, module: '05-zones/zone.ts', description: 'tiny, small and large scales: regions with bitmaps, free lists per size, mmap for large' },
   { id: 'magazines', chapter: 6, module: '06-magazines/magazines.ts', description: 'the zone with a magazine per thread, each behind its own lock, and a depot of spare regions' },
+  { id: 'debug', chapter: 7, module: '07-debug/debug.ts', description: 'the zone with debugging layers: scribble, guard edges, heap checks, stack logging, a malloc logger, leaks' },
 ];
 
 export interface AllocatorModule {
