@@ -9,6 +9,7 @@
 
 import { ENOMEM, MAP_FAILED, PAGE_SIZE, PROT_NONE, PROT_READ, PROT_WRITE, hex, type Process } from '../../machine/index.ts';
 import { COUNTERS_BYTES, countAllocated, countBlock } from '../05-zones/statistics.ts';
+import { reserveEntry } from './table.ts';
 
 // #region guarded-layout
 /** The guarded blocks' record in the data segment (u32 each). */
@@ -52,22 +53,8 @@ export function createGuardedBlocks(proc: Process): GuardedBlocks {
     return -1;
   }
 
-  /** Room for one more entry: the table doubles into a new mapping when full. */
-  function reserve(): boolean {
-    const capacity = get('capacity');
-    if (get('count') < capacity) return true;
-    const bigger = capacity === 0 ? PAGE_SIZE / GUARDED_ENTRY_SIZE : capacity * 2;
-    const table = proc.mmap(bigger * GUARDED_ENTRY_SIZE, PROT_READ | PROT_WRITE, { name: 'malloc guarded entries' });
-    if (table === MAP_FAILED) return false;
-    const old = get('table');
-    if (old !== 0) {
-      proc.memcpy(table, old, capacity * GUARDED_ENTRY_SIZE);
-      proc.munmap(old, capacity * GUARDED_ENTRY_SIZE);
-    }
-    set('table', table);
-    set('capacity', bigger);
-    return true;
-  }
+  const fields = { table: base + GUARDED.table, capacity: base + GUARDED.capacity, count: base + GUARDED.count };
+  const reserve = () => reserveEntry(proc, fields, GUARDED_ENTRY_SIZE, PAGE_SIZE / GUARDED_ENTRY_SIZE, 'malloc guarded entries');
 
   // #region guarded-malloc
   function malloc(pages: number): number {

@@ -7,6 +7,7 @@
 
 import { MAP_FAILED, PROT_READ, PROT_WRITE, hex, type Process } from '../../machine/index.ts';
 import { MALLOC_LOG_TYPE_ALLOCATE, MALLOC_LOG_TYPE_DEALLOCATE } from './logger.ts';
+import { reserveEntry } from './table.ts';
 
 // #region stack-log-layout
 /** The stack log's record in the data segment (u32 each). */
@@ -114,22 +115,8 @@ export function createStackLog(proc: Process): StackLog {
   }
   // #endregion intern
 
-  /** Room for one more event: the log doubles into a new mapping when full. */
-  function reserve(): boolean {
-    const capacity = get('logCapacity');
-    if (get('logCount') < capacity) return true;
-    const bigger = capacity === 0 ? 4096 : capacity * 2;
-    const log = proc.mmap(bigger * EVENT_SIZE, PROT_READ | PROT_WRITE, { name: 'malloc stack log' });
-    if (log === MAP_FAILED) return false;
-    const old = get('log');
-    if (old !== 0) {
-      proc.memcpy(log, old, capacity * EVENT_SIZE);
-      proc.munmap(old, capacity * EVENT_SIZE);
-    }
-    set('log', log);
-    set('logCapacity', bigger);
-    return true;
-  }
+  const fields = { table: base + STACK_LOG.log, capacity: base + STACK_LOG.logCapacity, count: base + STACK_LOG.logCount };
+  const reserve = () => reserveEntry(proc, fields, EVENT_SIZE, 4096, 'malloc stack log');
 
   function record(type: number, address: number, size: number): void {
     if (!reserve()) return; // out of memory: the event is lost, the program goes on

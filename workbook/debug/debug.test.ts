@@ -9,20 +9,11 @@ import { nomallocPrintf, printingLogger } from '../../solutions/07-debug/nomallo
 import { ROOT } from '../paths.ts';
 import { replayChecked } from '../trace/driver.ts';
 import { readRep } from '../trace/rep.ts';
+import { caught } from './caught.ts';
 
 function setUp(options: DebugOptions = {}, env: Record<string, string> = {}) {
   const proc = new Process({ env });
   return { proc, zone: createAllocator(proc, options) };
-}
-
-function caught(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected an error, but the call returned');
 }
 
 describe('options', () => {

@@ -8,16 +8,7 @@ import { FIRST_BLOCK, HARDENED_REGION_SIZE, SEALED, createHardenedZone, linkChec
 import { ROOT } from '../paths.ts';
 import { replayChecked } from '../trace/driver.ts';
 import { readRep } from '../trace/rep.ts';
-
-function caught(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw error;
-  }
-  throw new Error('expected an error, but the call returned');
-}
+import { caught } from './caught.ts';
 
 describe('hardened free lists', () => {
   it('seal each link: next XOR the secret, and a check field', () => {
