@@ -138,13 +138,27 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     // TODO: check the size; realloc(NULL, n) is malloc(n); realloc(p, 0) frees p, NULL.
     // withBlock(ptr, 'realloc()', fn) runs fn with the block's owner locked (and throws for a
     // pointer that is not live): when the new size keeps the block's scale, shrink it or grow
-    // it in place there (the owner's rack: shrink, growInPlace). Otherwise, with no lock
+    // it in place there (the owner's rack: shrink, growInPlace); a large block whose pages
+    // still hold the new size stays too (shrinkLarge, below, takes the large lock). Otherwise, with no lock
     // held (malloc takes the caller's magazine's, which may be the very lock withBlock held),
     // malloc, copy min(size, usable) bytes, free the old block. A failed malloc: NULL, and
     // the old block as it was.
     todo('realloc(ptr, size): in place under the owner\'s lock, or moved with none held');
   }
   // #endregion magazine-realloc
+
+  /** Keeps a large block in place when `size` still fits its pages, giving back those it no longer needs. */
+  function shrinkLarge(ptr: number, size: number, bytes: number): boolean {
+    const pages = quantaFor(size, PAGE_SIZE);
+    if (pages * PAGE_SIZE > bytes) return false;
+    lock(proc, largeLock);
+    try {
+      large.shrink(ptr, pages);
+    } finally {
+      unlock(proc, largeLock);
+    }
+    return true;
+  }
 
   function calloc(countOf: number, size: number): number {
     requireSize(countOf, `calloc(${countOf}, ${size})`);

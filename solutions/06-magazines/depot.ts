@@ -21,9 +21,9 @@ import { lock, unlock } from './lock.ts';
 export const FREE_REGIONS_THRESHOLD = 1.5;
 /** …and less than this fraction of what it holds is in use (Hoard's f = ¼ leaves ¾). */
 export const DENSITY_THRESHOLD = 0.75;
-/** The depot keeps this many empty regions mapped, ready for the next magazine that runs out… */
+/** A region that empties in the depot stays mapped while the depot holds no more than this many, ready for the next magazine that runs out… */
 export const DEPOT_KEEPS = 2;
-/** …and a magazine its last region, so freeing its last block and allocating again costs no mmap. */
+/** …and one that empties in a magazine stays if it is the magazine's last, so freeing its last block and allocating again costs no mmap. */
 export const MAGAZINE_KEEPS = 1;
 // #endregion recirculation
 

@@ -150,7 +150,8 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     // In place when the scale stays and the owner's rack can shrink or grow the block;
     // otherwise the bytes to copy to a new block.
     const toCopy = withBlock(ptr, 'realloc()', (where, bytes) => {
-      if (where === undefined || where.set.kind.name !== scale) return bytes;
+      if (where === undefined) return scale === 'large' && shrinkLarge(ptr, size, bytes) ? undefined : bytes;
+      if (where.set.kind.name !== scale) return bytes;
       const rack = where.set.racks[where.owner];
       const msize = quantaFor(size, where.set.kind.quantum);
       if (msize * where.set.kind.quantum <= bytes) {
@@ -167,6 +168,19 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     return moved;
   }
   // #endregion magazine-realloc
+
+  /** Keeps a large block in place when `size` still fits its pages, giving back those it no longer needs. */
+  function shrinkLarge(ptr: number, size: number, bytes: number): boolean {
+    const pages = quantaFor(size, PAGE_SIZE);
+    if (pages * PAGE_SIZE > bytes) return false;
+    lock(proc, largeLock);
+    try {
+      large.shrink(ptr, pages);
+    } finally {
+      unlock(proc, largeLock);
+    }
+    return true;
+  }
 
   function calloc(countOf: number, size: number): number {
     requireSize(countOf, `calloc(${countOf}, ${size})`);
