@@ -6,6 +6,7 @@ import { HeapCorruption, PAGE_SIZE, Process, SegmentationFault, hex } from '../.
 import { createAllocator, interpose, setMallocLogger, type DebugOptions } from '../../solutions/07-debug/debug.ts';
 import { MALLOC_OP_CALLOC, MALLOC_OP_FREE, MALLOC_OP_MALLOC, MALLOC_OP_REALLOC } from '../../solutions/07-debug/logger.ts';
 import { nomallocPrintf, printingLogger } from '../../solutions/07-debug/nomalloc.ts';
+import { loadAllocator } from '../allocators.ts';
 import { ROOT } from '../paths.ts';
 import { replayChecked } from '../trace/driver.ts';
 import { readRep } from '../trace/rep.ts';
@@ -25,6 +26,19 @@ describe('options', () => {
   it('are set from code too, and code wins over the environment', () => {
     const { zone } = setUp({ scribble: false, checkHeapStart: 5 }, { MallocScribble: '1' });
     expect(zone.options).toEqual({ scribble: false, guardEdges: false, stackLogging: false, checkHeapStart: 5, checkHeapEach: 1000 });
+  });
+
+  it('MallocCheckHeapEach alone checks from the first operation; MallocCheckHeapStart alone every 1000', () => {
+    expect(setUp({}, { MallocCheckHeapEach: '7' }).zone.options).toMatchObject({ checkHeapStart: 1, checkHeapEach: 7 });
+    expect(setUp({}, { MallocCheckHeapStart: '9' }).zone.options).toMatchObject({ checkHeapStart: 9, checkHeapEach: 1000 });
+    expect(() => setUp({}, { MallocCheckHeapEach: 'often' })).toThrow('MallocCheckHeapEach="often": expected a whole number of operations');
+  });
+
+  it('the registry serves the debug zone as `debug`, and it reads the environment there too', async () => {
+    const { createAllocator: create } = await loadAllocator('debug', 'solutions');
+    const proc = new Process({ env: { MallocScribble: 'YES' } });
+    const ptr = create(proc).malloc(24);
+    expect(proc.load32(ptr)).toBe(0xaaaaaaaa);
   });
 
   it('live in the data segment, so a second allocator object sees them', () => {
