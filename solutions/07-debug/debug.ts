@@ -16,10 +16,10 @@ import type { ZoneStatistics } from '../05-zones/statistics.ts';
 import { createZone, type Zone, type ZoneOptions } from '../05-zones/zone.ts';
 import { countOperation } from './check-heap.ts';
 import type { ZoneFunctions } from './functions.ts';
-import { GUARDED, createGuardedBlocks, type GuardedBlocks } from './guard-edges.ts';
+import { GUARDED, POSTLUDE, PRELUDE, createGuardedBlocks, type GuardedBlocks } from './guard-edges.ts';
 import { findLeaks, formatLeaks, type Leak, type LeakOptions } from './leaks.ts';
 import { MALLOC_LOG_TYPE_ALLOCATE, MALLOC_LOG_TYPE_DEALLOCATE, MALLOC_OP_CALLOC, MALLOC_OP_FREE, MALLOC_OP_MALLOC, MALLOC_OP_REALLOC, mallocLoggerOf } from './logger.ts';
-import { DEBUG_BYTES, FLAG_GUARD_EDGES, FLAG_SCRIBBLE, FLAG_STACK_LOGGING, hasFlag, resolveOptions, storeOptions, type DebugOptions } from './options.ts';
+import { DEBUG_BYTES, FLAG_GUARD_EDGES, FLAG_NO_POSTLUDE, FLAG_NO_PRELUDE, FLAG_SCRIBBLE, FLAG_STACK_LOGGING, hasFlag, resolveOptions, storeOptions, type DebugOptions } from './options.ts';
 import { scribbleFreed, scribbleNew } from './scribble.ts';
 import { createStackLog, formatHistory, type StackEvent, type StackLog } from './stack-logging.ts';
 
@@ -90,7 +90,8 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
       proc.errno = ENOMEM;
       return 0;
     }
-    return guarded.malloc(quantaFor(size, PAGE_SIZE));
+    const guards = (on(FLAG_NO_PRELUDE) ? 0 : PRELUDE) | (on(FLAG_NO_POSTLUDE) ? 0 : POSTLUDE);
+    return guarded.malloc(quantaFor(size, PAGE_SIZE), guards);
   }
 
   /** Frees the live block `ptr` of `bytes`: 0x55 over it first, while it is still ours. */
@@ -187,7 +188,7 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
 
   function enumerate(recorder: Recorder, typeMask = ALL_RANGE_TYPES): void {
     zone.enumerate(recorder, typeMask);
-    const blocks = guarded.blocks();
+    const blocks = guarded.blocks().map(({ address, size }) => ({ address, size }));
     if (blocks.length === 0) return;
     if ((typeMask & MALLOC_PTR_REGION_RANGE_TYPE) !== 0) recorder(MALLOC_PTR_REGION_RANGE_TYPE, blocks);
     if ((typeMask & MALLOC_PTR_IN_USE_RANGE_TYPE) !== 0) recorder(MALLOC_PTR_IN_USE_RANGE_TYPE, blocks);

@@ -1,5 +1,6 @@
 // Chapter 7, step 3: MallocGuardEdges. Each large block gets a mapping of its own with one
-// PROT_NONE page on either side: [guard][the block's pages][guard]. A loop that runs off the
+// PROT_NONE page on either side: [guard][the block's pages][guard] (MallocDoNotProtectPrelude
+// and MallocDoNotProtectPostlude leave one side out). A loop that runs off the
 // end of the block, or writes just before it, touches a guard page and faults on that very
 // access, with the address, instead of quietly spoiling whatever lies next to it.
 //
@@ -21,21 +22,26 @@ export const GUARDED = {
 } as const;
 export const GUARDED_BYTES = GUARDED.counters + COUNTERS_BYTES;
 
-/** One entry: the block's first payload byte and its size in bytes (guards not counted). */
-export const GUARDED_ENTRY = { address: 0, bytes: 4 } as const;
-export const GUARDED_ENTRY_SIZE = 8;
+/** One entry: the block's first payload byte, its size in bytes (guards not counted), its guards. */
+export const GUARDED_ENTRY = { address: 0, bytes: 4, guards: 8 } as const;
+export const GUARDED_ENTRY_SIZE = 12;
+
+/** Which guard pages a block has (GUARDED_ENTRY.guards). */
+export const PRELUDE = 1;
+export const POSTLUDE = 2;
+export const BOTH_GUARDS = PRELUDE | POSTLUDE;
 // #endregion guarded-layout
 
 export interface GuardedBlocks {
   readonly base: number;
-  /** `pages` fresh pages between two guard pages, or 0 with errno = ENOMEM. */
-  malloc(pages: number): number;
+  /** `pages` fresh pages with the guard pages `guards` asks for, or 0 with errno = ENOMEM. */
+  malloc(pages: number, guards?: number): number;
   /** The block's size in bytes, or 0 if `ptr` is not a live guarded block. */
   sizeOf(ptr: number): number;
   /** Unmaps the block and its guards; false if `ptr` is not a live guarded block. */
   free(ptr: number): boolean;
   /** The live guarded blocks, by address. */
-  blocks(): { address: number; size: number }[];
+  blocks(): { address: number; size: number; guards: number }[];
   /** The first broken invariant ('' when sound): each block mapped, each guard PROT_NONE. */
   check(): string;
 }
@@ -54,23 +60,26 @@ export function createGuardedBlocks(proc: Process): GuardedBlocks {
   }
 
   const fields = { table: base + GUARDED.table, capacity: base + GUARDED.capacity, count: base + GUARDED.count };
-  const reserve = () => reserveEntry(proc, fields, GUARDED_ENTRY_SIZE, PAGE_SIZE / GUARDED_ENTRY_SIZE, 'malloc guarded entries');
+  const reserve = () => reserveEntry(proc, fields, GUARDED_ENTRY_SIZE, Math.floor(PAGE_SIZE / GUARDED_ENTRY_SIZE), 'malloc guarded entries');
 
   // #region guarded-malloc
-  function malloc(pages: number): number {
+  function malloc(pages: number, guards = BOTH_GUARDS): number {
     const bytes = pages * PAGE_SIZE;
-    if (bytes + 2 * PAGE_SIZE >= 2 ** 32 || !reserve()) {
+    const before = guards & PRELUDE ? PAGE_SIZE : 0;
+    const after = guards & POSTLUDE ? PAGE_SIZE : 0;
+    if (before + bytes + after >= 2 ** 32 || !reserve()) {
       proc.errno = ENOMEM;
       return 0;
     }
-    const mapping = proc.mmap(bytes + 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, { name: 'malloc large (guarded)' });
+    const mapping = proc.mmap(before + bytes + after, PROT_READ | PROT_WRITE, { name: 'malloc large (guarded)' });
     if (mapping === MAP_FAILED) return 0; // mmap set errno = ENOMEM
-    const block = mapping + PAGE_SIZE;
-    proc.mprotect(mapping, PAGE_SIZE, PROT_NONE); // the prelude
-    proc.mprotect(block + bytes, PAGE_SIZE, PROT_NONE); // the postlude
+    const block = mapping + before;
+    if (before !== 0) proc.mprotect(mapping, PAGE_SIZE, PROT_NONE); // the prelude
+    if (after !== 0) proc.mprotect(block + bytes, PAGE_SIZE, PROT_NONE); // the postlude
     const count = get('count');
     proc.store32(entry(count) + GUARDED_ENTRY.address, block);
     proc.store32(entry(count) + GUARDED_ENTRY.bytes, bytes);
+    proc.store32(entry(count) + GUARDED_ENTRY.guards, guards);
     set('count', count + 1);
     countBlock(proc, counters, bytes, 1);
     countAllocated(proc, counters, bytes);
@@ -81,13 +90,14 @@ export function createGuardedBlocks(proc: Process): GuardedBlocks {
     const i = find(ptr);
     if (i === -1) return false;
     const bytes = proc.load32(entry(i) + GUARDED_ENTRY.bytes);
+    const guards = proc.load32(entry(i) + GUARDED_ENTRY.guards);
     const last = get('count') - 1;
-    proc.store32(entry(i) + GUARDED_ENTRY.address, proc.load32(entry(last) + GUARDED_ENTRY.address));
-    proc.store32(entry(i) + GUARDED_ENTRY.bytes, proc.load32(entry(last) + GUARDED_ENTRY.bytes));
+    if (i !== last) proc.memcpy(entry(i), entry(last), GUARDED_ENTRY_SIZE); // the last entry fills the hole
     set('count', last);
     countBlock(proc, counters, bytes, -1);
     countAllocated(proc, counters, -bytes);
-    proc.munmap(ptr - PAGE_SIZE, bytes + 2 * PAGE_SIZE);
+    const before = guards & PRELUDE ? PAGE_SIZE : 0;
+    proc.munmap(ptr - before, before + bytes + (guards & POSTLUDE ? PAGE_SIZE : 0));
     return true;
   }
   // #endregion guarded-malloc
@@ -97,22 +107,24 @@ export function createGuardedBlocks(proc: Process): GuardedBlocks {
     return i === -1 ? 0 : proc.load32(entry(i) + GUARDED_ENTRY.bytes);
   }
 
-  function blocks(): { address: number; size: number }[] {
-    const list = [];
-    for (let i = 0; i < get('count'); i++) list.push({ address: proc.load32(entry(i) + GUARDED_ENTRY.address), size: proc.load32(entry(i) + GUARDED_ENTRY.bytes) });
+  function blocks(): { address: number; size: number; guards: number }[] {
+    const list: { address: number; size: number; guards: number }[] = [];
+    for (let i = 0; i < get('count'); i++) {
+      list.push({ address: proc.load32(entry(i) + GUARDED_ENTRY.address), size: proc.load32(entry(i) + GUARDED_ENTRY.bytes), guards: proc.load32(entry(i) + GUARDED_ENTRY.guards) });
+    }
     return list.sort((a, b) => a.address - b.address);
   }
 
   function check(): string {
     const mappings = proc.mappingList();
     const protectionAt = (address: number) => mappings.find((m) => m.start <= address && address < m.end)?.prot;
-    for (const { address, size } of blocks()) {
+    for (const { address, size, guards } of blocks()) {
       if (address % PAGE_SIZE !== 0 || size === 0 || size % PAGE_SIZE !== 0) return `guarded large block ${hex(address)} of ${size} bytes is not whole pages`;
       for (let page = address; page < address + size; page += PAGE_SIZE) {
         if (protectionAt(page) !== (PROT_READ | PROT_WRITE)) return `guarded large block ${hex(address)}: its page ${hex(page)} is not mapped read-write`;
       }
-      if (protectionAt(address - PAGE_SIZE) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page before it (${hex(address - PAGE_SIZE)}) is not PROT_NONE`;
-      if (protectionAt(address + size) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page after it (${hex(address + size)}) is not PROT_NONE`;
+      if (guards & PRELUDE && protectionAt(address - PAGE_SIZE) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page before it (${hex(address - PAGE_SIZE)}) is not PROT_NONE`;
+      if (guards & POSTLUDE && protectionAt(address + size) !== PROT_NONE) return `guarded large block ${hex(address)}: the guard page after it (${hex(address + size)}) is not PROT_NONE`;
     }
     return '';
   }

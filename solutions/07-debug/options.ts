@@ -11,6 +11,10 @@ export interface DebugOptions {
   scribble?: boolean;
   /** MallocGuardEdges: a PROT_NONE page before and after each large block. */
   guardEdges?: boolean;
+  /** MallocDoNotProtectPrelude: with guard edges, no guard page before a large block. */
+  doNotProtectPrelude?: boolean;
+  /** MallocDoNotProtectPostlude: with guard edges, no guard page after a large block. */
+  doNotProtectPostlude?: boolean;
   /** MallocCheckHeapStart: check the heap after this operation (1 is the first). */
   checkHeapStart?: number;
   /** MallocCheckHeapEach: then check it again every this many operations (default 1000). */
@@ -23,6 +27,8 @@ export interface DebugOptions {
 export const ENVIRONMENT = {
   scribble: 'MallocScribble',
   guardEdges: 'MallocGuardEdges',
+  doNotProtectPrelude: 'MallocDoNotProtectPrelude',
+  doNotProtectPostlude: 'MallocDoNotProtectPostlude',
   checkHeapStart: 'MallocCheckHeapStart',
   checkHeapEach: 'MallocCheckHeapEach',
   stackLogging: 'MallocStackLogging',
@@ -41,6 +47,8 @@ export const DEBUG_BYTES = 16;
 export const FLAG_SCRIBBLE = 1;
 export const FLAG_GUARD_EDGES = 2;
 export const FLAG_STACK_LOGGING = 4;
+export const FLAG_NO_PRELUDE = 8;
+export const FLAG_NO_POSTLUDE = 16;
 // #endregion debug-record
 
 export const DEFAULT_CHECK_EACH = 1000;
@@ -69,6 +77,8 @@ export function resolveOptions(proc: Process, options: DebugOptions = {}): Requi
   return {
     scribble: options.scribble ?? envFlag(proc, ENVIRONMENT.scribble) ?? false,
     guardEdges: options.guardEdges ?? envFlag(proc, ENVIRONMENT.guardEdges) ?? false,
+    doNotProtectPrelude: options.doNotProtectPrelude ?? envFlag(proc, ENVIRONMENT.doNotProtectPrelude) ?? false,
+    doNotProtectPostlude: options.doNotProtectPostlude ?? envFlag(proc, ENVIRONMENT.doNotProtectPostlude) ?? false,
     checkHeapStart: start,
     checkHeapEach: each,
     stackLogging: options.stackLogging ?? envFlag(proc, ENVIRONMENT.stackLogging) ?? false,
@@ -77,7 +87,12 @@ export function resolveOptions(proc: Process, options: DebugOptions = {}): Requi
 
 /** Writes the options into the debug record at `base`. */
 export function storeOptions(proc: Process, base: number, options: Required<DebugOptions>): void {
-  const flags = (options.scribble ? FLAG_SCRIBBLE : 0) | (options.guardEdges ? FLAG_GUARD_EDGES : 0) | (options.stackLogging ? FLAG_STACK_LOGGING : 0);
+  const flags =
+    (options.scribble ? FLAG_SCRIBBLE : 0) |
+    (options.guardEdges ? FLAG_GUARD_EDGES : 0) |
+    (options.stackLogging ? FLAG_STACK_LOGGING : 0) |
+    (options.doNotProtectPrelude ? FLAG_NO_PRELUDE : 0) |
+    (options.doNotProtectPostlude ? FLAG_NO_POSTLUDE : 0);
   proc.store32(base + DEBUG.flags, flags);
   proc.store32(base + DEBUG.checkStart, options.checkHeapStart);
   proc.store32(base + DEBUG.checkEach, options.checkHeapEach);

@@ -20,12 +20,12 @@ function setUp(options: DebugOptions = {}, env: Record<string, string> = {}) {
 describe('options', () => {
   it('are read from the process environment, under macOS names', () => {
     const { zone } = setUp({}, { MallocScribble: '1', MallocGuardEdges: '1', MallocStackLogging: '1', MallocCheckHeapStart: '100', MallocCheckHeapEach: '10' });
-    expect(zone.options).toEqual({ scribble: true, guardEdges: true, stackLogging: true, checkHeapStart: 100, checkHeapEach: 10 });
+    expect(zone.options).toEqual({ scribble: true, guardEdges: true, doNotProtectPrelude: false, doNotProtectPostlude: false, stackLogging: true, checkHeapStart: 100, checkHeapEach: 10 });
   });
 
   it('are set from code too, and code wins over the environment', () => {
     const { zone } = setUp({ scribble: false, checkHeapStart: 5 }, { MallocScribble: '1' });
-    expect(zone.options).toEqual({ scribble: false, guardEdges: false, stackLogging: false, checkHeapStart: 5, checkHeapEach: 1000 });
+    expect(zone.options).toEqual({ scribble: false, guardEdges: false, doNotProtectPrelude: false, doNotProtectPostlude: false, stackLogging: false, checkHeapStart: 5, checkHeapEach: 1000 });
   });
 
   it('MallocCheckHeapEach alone checks from the first operation; MallocCheckHeapStart alone every 1000', () => {
@@ -102,6 +102,21 @@ describe('MallocGuardEdges', () => {
     const ptr = zone.malloc(40_000);
     const fault = caught(() => proc.load8(ptr - 1));
     expect(fault.message).toContain(`read of 1 byte at ${hex(ptr - 1)}, which lies in a mapping that does not allow reading`);
+  });
+
+  it('MallocDoNotProtectPrelude and MallocDoNotProtectPostlude leave one guard out', () => {
+    const { proc, zone } = setUp({ guardEdges: true }, { MallocDoNotProtectPrelude: '1' });
+    const ptr = zone.malloc(40_000);
+    const guards = proc.maps().split('\n').filter((line) => line.includes('---p'));
+    expect(guards).toHaveLength(1);
+    expect(guards[0]!.startsWith((ptr + zone.usableSize(ptr)).toString(16).padStart(8, '0'))).toBe(true);
+    expect(zone.check()).toBe('');
+    zone.free(ptr);
+    expect(proc.maps()).not.toContain('guarded)');
+    const other = setUp({ guardEdges: true, doNotProtectPostlude: true });
+    const block = other.zone.malloc(40_000);
+    expect(caught(() => other.proc.load8(block - 1)).message).toContain('does not allow reading');
+    expect(other.proc.maps().split('\n').filter((line) => line.includes('---p'))).toHaveLength(1);
   });
 
   it('free unmaps the block and both guards; realloc moves between guarded mappings', () => {
