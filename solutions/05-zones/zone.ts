@@ -48,7 +48,7 @@ export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
 
   // #region zone-malloc
   function malloc(size: number): number {
-    requireSize(size, `malloc(${size})`);
+    if (!(size >= 0 && Number.isSafeInteger(size))) requireSize(size, `malloc(${size})`); // the message only when it is needed
     if (size <= classes.tinyLimit) return tiny.malloc(quantaFor(size, TINY_QUANTUM));
     if (size <= classes.smallLimit) return small.malloc(quantaFor(size, SMALL_QUANTUM));
     if (size >= 2 ** 32) {
