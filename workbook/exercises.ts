@@ -29,6 +29,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: 4, slug: '04-realloc', title: 'realloc and calloc' },
   { number: 5, slug: '05-zones', title: 'Size classes and zones' },
   { number: 6, slug: '06-magazines', title: 'Magazines' },
+  { number: 7, slug: '07-debug', title: 'Debugging the heap' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -55,6 +56,16 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'depot', chapter: '06-magazines', file: 'depot.ts', test: 'depot.test.ts', title: 'The depot: sparse regions out, refills in', points: 10 },
   { id: 'cross-thread', chapter: '06-magazines', file: 'cross-thread.ts', test: 'cross-thread.test.ts', title: 'Frees from any thread, home to the owner', points: 10 },
   { id: 'magazines', chapter: '06-magazines', file: 'magazines.ts', test: 'magazines.test.ts', title: 'Magazines: malloc under your own lock, traces on four threads', points: 15 },
+  { id: 'options', chapter: '07-debug', file: 'options.ts', test: 'options.test.ts', title: 'Options under macOS names, from the environment or code', points: 5 },
+  { id: 'scribble', chapter: '07-debug', file: 'scribble.ts', test: 'scribble.test.ts', title: 'MallocScribble: 0xAA in, 0x55 out', points: 5 },
+  { id: 'guard-edges', chapter: '07-debug', file: 'guard-edges.ts', test: 'guard-edges.test.ts', title: 'MallocGuardEdges: PROT_NONE pages around large blocks', points: 10 },
+  { id: 'check-heap', chapter: '07-debug', file: 'check-heap.ts', test: 'check-heap.test.ts', title: 'MallocCheckHeapStart and Each: a heap check every N operations', points: 5 },
+  { id: 'stack-logging', chapter: '07-debug', file: 'stack-logging.ts', test: 'stack-logging.test.ts', title: 'MallocStackLogging and malloc_history', points: 10 },
+  { id: 'nomalloc', chapter: '07-debug', file: 'nomalloc.ts', test: 'nomalloc.test.ts', title: 'A malloc logger that prints without malloc', points: 10 },
+  { id: 'interpose', chapter: '07-debug', file: 'functions.ts', test: 'interpose.test.ts', title: "Interposing on a zone's function table", points: 5 },
+  { id: 'leaks', chapter: '07-debug', file: 'leaks.ts', test: 'leaks.test.ts', title: 'leaks: a conservative scan for unreachable blocks', points: 10 },
+  { id: 'hardened', chapter: '07-debug', file: 'hardened.ts', test: 'hardened.test.ts', title: 'Hardened free lists: sealed links', points: 10 },
+  { id: 'debug', chapter: '07-debug', file: 'debug.ts', test: 'debug.test.ts', title: 'The debug zone: every option on your zone', points: 10 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {

@@ -1,14 +1,17 @@
-// Chapter 7's hardened free lists (solutions/07-debug/hardened.ts): an overrun into a free
-// block breaks the seal of its link, and the next malloc names the block.
+// Chapter 7, hardened free lists (hardened.ts): an overrun into a free block breaks the seal
+// of its link, and the next malloc names the block instead of following the link.
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HeapCorruption, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { createZone } from '../../solutions/05-zones/zone.ts';
-import { FIRST_BLOCK, HARDENED_REGION_SIZE, SEALED, createHardenedZone, linkCheck } from '../../solutions/07-debug/hardened.ts';
-import { ROOT } from '../paths.ts';
-import { replayChecked } from '../trace/driver.ts';
-import { readRep } from '../trace/rep.ts';
+import { FIRST_BLOCK, HARDENED_REGION_SIZE, SEALED, linkCheck } from '../../solutions/07-debug/hardened.ts';
+import { ROOT } from '../../workbook/paths.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { replayChecked } from '../../workbook/trace/driver.ts';
+import { readRep } from '../../workbook/trace/rep.ts';
 import { caught } from './caught.ts';
+
+const { createHardenedZone } = await loadExercise<typeof import('./hardened.ts')>('07-debug/hardened.ts');
 
 describe('hardened free lists', () => {
   it('seal each link: next XOR the secret, and a check field', () => {
@@ -20,11 +23,11 @@ describe('hardened free lists', () => {
     expect(a % HARDENED_REGION_SIZE).toBe(FIRST_BLOCK);
     zone.free(a);
     zone.free(b); // b → a → NULL
-    expect(proc.load32(b + SEALED.next)).toBe((a ^ 0x1234_5678) >>> 0);
-    expect(proc.load32(b + SEALED.check)).toBe(linkCheck(b, a, 0x1234_5678));
+    expect(hex(proc.load32(b + SEALED.next)), `b's link to a, sealed: a XOR the secret 0x12345678`).toBe(hex((a ^ 0x1234_5678) >>> 0));
+    expect(hex(proc.load32(b + SEALED.check)), `b's check field: linkCheck(b, a, secret)`).toBe(hex(linkCheck(b, a, 0x1234_5678)));
     expect(zone.check()).toBe('');
-    expect(zone.malloc(32)).toBe(b);
-    expect(zone.malloc(32)).toBe(a);
+    expect(hex(zone.malloc(32)), 'malloc takes the last block freed first').toBe(hex(b));
+    expect(hex(zone.malloc(32)), 'then follows its unsealed link').toBe(hex(a));
   });
 
   it('an overrun into a free block is caught at the next malloc, with the block\'s address', () => {
@@ -41,7 +44,7 @@ describe('hardened free lists', () => {
     expect(zone.check()).toMatch(new RegExp(`^check\\(\\): corrupted free-list link in free block ${hex(b)}`));
   });
 
-  it('where chapter 5\'s zone follows the overwritten link to a wild address, far from the bug', () => {
+  it('the same overrun: chapter 5\'s zone follows the link to a wild address, the sealed list stops at the block', () => {
     const proc = new Process();
     const zone = createZone(proc);
     const [a, b, , d] = [zone.malloc(32), zone.malloc(32), zone.malloc(32), zone.malloc(32), zone.malloc(32)] as number[];
@@ -52,6 +55,14 @@ describe('hardened free lists', () => {
     const fault = caught(() => zone.malloc(32)); // takes b off its list and follows b's links
     expect(fault).toBeInstanceOf(SegmentationFault);
     expect((fault as SegmentationFault).address).toBe(0x41414145);
+    const sealed = new Process();
+    const hardened = createHardenedZone(sealed);
+    const [x, y] = [hardened.malloc(32), hardened.malloc(32)];
+    hardened.free(y);
+    sealed.memset(x, 0x41, 40);
+    const stopped = caught(() => hardened.malloc(32));
+    expect(stopped, 'the hardened zone should throw a HeapCorruption at the broken seal, not fault somewhere else').toBeInstanceOf(HeapCorruption);
+    expect((stopped as HeapCorruption).address, 'the corrupted block').toBe(y);
   });
 
   it('a double free and a pointer inside a block are named', () => {

@@ -44,13 +44,13 @@ export interface StackEvent {
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../../', import.meta.url).pathname;
 
-/** The caller's stack without the allocator's frames, the machine's, the test runner's or Node's. */
+/** The caller's stack without the allocator's frames (a test file beside it is the program's), the machine's, the test runner's or Node's. */
 export function callStack(): string {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
   const frames: string[] = [];
   for (const line of lines) {
     const frame = line.trim().replace(/^at /, '').replace(/file:\/\//g, '').replace(/\?[^:)]*/g, '');
-    if (frame.includes(here) || frame.includes(`${root}machine/`) || frame.includes('node_modules') || frame.includes('node:')) continue;
+    if ((frame.includes(here) && !/\.test\.ts:/.test(frame)) || frame.includes(`${root}machine/`) || frame.includes('node_modules') || frame.includes('node:')) continue;
     frames.push(frame.replaceAll(root, ''));
     if (frames.length === MAX_FRAMES) break;
   }

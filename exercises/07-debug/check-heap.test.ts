@@ -1,0 +1,67 @@
+// Chapter 7, step 4: MallocCheckHeapStart and MallocCheckHeapEach (check-heap.ts). The heap is
+// chapter 5's reference zone; your countOperation runs its check() when the options say so.
+import { describe, expect, it } from 'vitest';
+import { HeapCorruption, Process, hex } from '../../machine/index.ts';
+import { createZone } from '../../solutions/05-zones/zone.ts';
+import { DEBUG, DEBUG_BYTES } from '../../solutions/07-debug/options.ts';
+import { loadExercise } from '../../workbook/target.ts';
+import { caught } from './caught.ts';
+
+const { countOperation, checkFailedMessage } = await loadExercise<typeof import('./check-heap.ts')>('07-debug/check-heap.ts');
+
+function record(proc: Process, start: number, each: number): number {
+  const base = proc.static('test_debug_record', DEBUG_BYTES);
+  proc.store32(base + DEBUG.checkStart, start);
+  proc.store32(base + DEBUG.checkEach, each);
+  return base;
+}
+
+describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
+  it('check after operation #start, then every #each: and never with start 0', () => {
+    const proc = new Process();
+    const base = record(proc, 9, 3);
+    const checked: number[] = [];
+    const numbers: number[] = [];
+    for (let i = 1; i <= 16; i++) {
+      numbers.push(
+        countOperation(proc, base, () => {
+          checked.push(proc.load32(base + DEBUG.operations));
+          return '';
+        }),
+      );
+    }
+    expect(numbers, 'countOperation returns the number of the operation it counted').toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    expect(checked, 'MallocCheckHeapStart=9 MallocCheckHeapEach=3: the operations after which check() ran').toEqual([9, 12, 15]);
+    const quiet = new Process();
+    const off = record(quiet, 0, 0);
+    for (let i = 0; i < 5; i++) expect(() => countOperation(quiet, off, () => 'broken'), 'checkStart 0: no check at all').not.toThrow();
+    expect(quiet.load32(off + DEBUG.operations), 'but every operation is counted').toBe(5);
+  });
+
+  it('an overrun into the next (free) block is reported at the next check, with the block', () => {
+    const proc = new Process();
+    const zone = createZone(proc);
+    const base = record(proc, 1, 1);
+    const [a, b, , d] = [zone.malloc(32), zone.malloc(32), zone.malloc(32), zone.malloc(32), zone.malloc(32)];
+    zone.free(b);
+    zone.free(d); // b is filed on the list of 2-quantum blocks
+    proc.store32(base + DEBUG.operations, 7); // seven operations so far
+    proc.memset(a, 0x41, 48); // the bug: 16 bytes too many, over b's links and size
+    const error = caught(() => countOperation(proc, base, () => zone.check()));
+    expect(error, 'the check after operation #8 finds the damage').toBeInstanceOf(HeapCorruption);
+    expect(error.message.split('\n')[0]).toBe('MallocCheckHeap: FAILED check at operation #8');
+    expect(error.message, "the rest of the report: what check() said").toContain(`tiny block ${hex(b)} (quantum 2) has size 16705 quanta, which runs past the region's tail`);
+    expect(hex((error as HeapCorruption).address), 'the address: the first one in what check() said').toBe(hex(b));
+  });
+
+  it('name the operation in the first line, as macOS does', () => {
+    expect(checkFailedMessage(5)).toBe('MallocCheckHeap: FAILED check at operation #5');
+    const proc = new Process();
+    const base = record(proc, 2, 4); // checks after 2, 6, 10, …
+    const broken = () => 'something broke, no address';
+    countOperation(proc, base, broken); // #1: no check
+    const error = caught(() => countOperation(proc, base, broken));
+    expect(error.message.split('\n')[0]).toBe('MallocCheckHeap: FAILED check at operation #2');
+    expect((error as HeapCorruption).address, 'no address in what check() said: 0').toBe(0);
+  });
+});

@@ -1,0 +1,91 @@
+// Chapter 7, step 9: leaks (leaks.ts). The blocks are the reference debug zone's, with
+// MallocStackLogging on so that each leak can say where it was allocated.
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { MALLOC_PTR_IN_USE_RANGE_TYPE, type Range } from '../../solutions/05-zones/enumerate.ts';
+import { createAllocator } from '../../solutions/07-debug/debug.ts';
+import { loadExercise } from '../../workbook/target.ts';
+
+const { findLeaks, formatLeaks } = await loadExercise<typeof import('./leaks.ts')>('07-debug/leaks.ts');
+
+type Zone = ReturnType<typeof createAllocator>;
+
+function live(zone: Zone): Range[] {
+  const ranges: Range[] = [];
+  zone.enumerate((_, found) => ranges.push(...found), MALLOC_PTR_IN_USE_RANGE_TYPE);
+  return ranges;
+}
+
+function site(zone: Zone) {
+  return (address: number) => {
+    const last = zone.history(address).at(-1);
+    return last?.type === 'alloc' && last.address === address ? last.stack : undefined;
+  };
+}
+
+function makeLeak(zone: Zone): number {
+  return zone.malloc(64); // the caller drops the pointer
+}
+
+function setUp() {
+  const proc = new Process();
+  const zone = createAllocator(proc, { stackLogging: true });
+  const globals = proc.static('program_globals', 16);
+  return { proc, zone, globals };
+}
+
+describe('leaks', () => {
+  it('finds the block nothing points to, with its size and where it was allocated', () => {
+    const { proc, zone, globals } = setUp();
+    const list = zone.malloc(48);
+    proc.store32(globals, list); // a global holds the list
+    const leaked = makeLeak(zone);
+    const leaks = findLeaks(proc, live(zone), site(zone));
+    expect(leaks.map((l) => [hex(l.address), l.size]), `the leaks: only the block makeLeak dropped (${hex(leaked)}); the list is held by a global`).toEqual([[hex(leaked), 64]]);
+    expect(leaks[0]!.stack?.split('\n')[0]).toMatch(/^makeLeak \(.*leaks\.test\.ts:\d+:\d+\)$/);
+  });
+
+  it('follows pointers through reachable blocks, interior pointers included, and extra roots', () => {
+    const { proc, zone, globals } = setUp();
+    const list = zone.malloc(48);
+    proc.store32(globals, list);
+    const next = zone.malloc(32);
+    proc.store32(list + 8, next + 16); // an interior pointer keeps a block alive too
+    const big = zone.malloc(100_000);
+    proc.store32(next, big); // found only by scanning next, itself found by scanning list
+    const held = zone.malloc(16); // held in a register: an extra root
+    expect(findLeaks(proc, live(zone), site(zone), { roots: [held] }), 'everything is reachable').toEqual([]);
+    proc.store32(globals, 0); // drop the list: all three go
+    const dropped = [
+      [list, 48],
+      [next, 32],
+      [big, 25 * PAGE_SIZE],
+    ].sort((x, y) => x[0]! - y[0]!);
+    expect(findLeaks(proc, live(zone), site(zone), { roots: [held] }).map((l) => [hex(l.address), l.size]), 'the list dropped: its three blocks leak, by address').toEqual(dropped.map(([a, size]) => [hex(a!), size]));
+  });
+
+  it("formats the report in the shape of macOS's leaks", () => {
+    const zone = 0x00018010;
+    expect(formatLeaks([], zone)).toBe('Process: 0 leaks for 0 total leaked bytes.');
+    const report = formatLeaks(
+      [
+        { address: 0x10000040, size: 64, stack: 'makeLeak (list.c:10:3)\nmain (main.c:5:1)' },
+        { address: 0x10000100, size: 32, stack: undefined },
+      ],
+      zone,
+    );
+    expect(report).toBe(
+      [
+        'Process: 2 leaks for 96 total leaked bytes.',
+        '',
+        'Leak: 0x10000040  size=64  zone: debug_0x00018010',
+        '  Call stack:',
+        '    makeLeak (list.c:10:3)',
+        '    main (main.c:5:1)',
+        '',
+        'Leak: 0x10000100  size=32  zone: debug_0x00018010',
+      ].join('\n'),
+    );
+    expect(formatLeaks([{ address: 0x10000040, size: 16, stack: undefined }], zone).split('\n')[0]).toBe('Process: 1 leak for 16 total leaked bytes.');
+  });
+});
