@@ -73,7 +73,7 @@ describe('npm run site', () => {
         const title = `<span class="file">${path} · ${region}</span>`;
         const at = html.indexOf(title);
         expect(at, `${chapter}: the block of ${marker.spec} has a title`).toBeGreaterThan(-1);
-        const code = /<code class="language-typescript">([\s\S]*?)<\/code><\/pre>/.exec(html.slice(at))![1];
+        const code = /<code class="language-(?:typescript|c)">([\s\S]*?)<\/code><\/pre>/.exec(html.slice(at))![1];
         expect(code).toContain('<span class="token keyword">');
         expect(textOf(code)).toBe(resolveInclude(marker.spec, chapter));
       }

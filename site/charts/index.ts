@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
+import { recorded } from './recorded.ts';
 
 const CHARTS_DIR = dirname(fileURLToPath(import.meta.url));
 const PROJECT = join(CHARTS_DIR, '..', '..');
@@ -25,6 +26,7 @@ export interface Chart<T> {
 export const CHARTS: Record<string, Chart<never>> = {
   'fit-policies': fitPolicies as Chart<never>,
   allocators: allocators as Chart<never>,
+  recorded: recorded as Chart<never>,
 };
 
 /** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the charts. */

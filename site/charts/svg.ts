@@ -100,14 +100,15 @@ export function renderBarChart(chart: BarChart): string {
 export function renderSvgFile(title: string, charts: readonly BarChart[]): string {
   const width = Math.max(...charts.map((c) => c.width ?? 720));
   const style = [
-    'svg { --chart-0: #0969da; --chart-1: #bf5700; --chart-2: #1a7f37; --chart-grid: #d8dee4; --bg: #ffffff; --fg: #1f2328; --fg-soft: #57606a; }',
-    '@media (prefers-color-scheme: dark) { svg { --chart-0: #58a6ff; --chart-1: #f0883e; --chart-2: #3fb950; --chart-grid: #30363d; --bg: #0d1117; --fg: #e6edf3; --fg-soft: #9da7b3; } }',
+    'svg { --chart-0: #0969da; --chart-1: #bf5700; --chart-2: #1a7f37; --chart-3: #8250df; --chart-4: #cf222e; --chart-5: #6e7781; --chart-6: #9a6700; --chart-grid: #d8dee4; --bg: #ffffff; --fg: #1f2328; --fg-soft: #57606a; }',
+    '@media (prefers-color-scheme: dark) { svg { --chart-0: #58a6ff; --chart-1: #f0883e; --chart-2: #3fb950; --chart-3: #a371f7; --chart-4: #ff7b72; --chart-5: #8b949e; --chart-6: #d29922; --chart-grid: #30363d; --bg: #0d1117; --fg: #e6edf3; --fg-soft: #9da7b3; } }',
     '.chart-background { fill: var(--bg); }',
     '.chart text { font-family: system-ui, sans-serif; font-size: 12px; fill: var(--fg); }',
     '.chart .chart-tick, .chart .chart-value { fill: var(--fg-soft); font-size: 11px; }',
     '.chart .chart-axis { fill: var(--fg-soft); }',
     '.chart .chart-grid { stroke: var(--chart-grid); } .chart .chart-baseline { stroke: var(--fg-soft); }',
     '.chart .chart-s0 { fill: var(--chart-0); } .chart .chart-s1 { fill: var(--chart-1); } .chart .chart-s2 { fill: var(--chart-2); }',
+    '.chart .chart-s3 { fill: var(--chart-3); } .chart .chart-s4 { fill: var(--chart-4); } .chart .chart-s5 { fill: var(--chart-5); } .chart .chart-s6 { fill: var(--chart-6); }',
   ].join('\n');
   const heading = 30; // the title, above the charts
   const height = heading + charts.length * HEIGHT;

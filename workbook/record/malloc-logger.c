@@ -35,6 +35,7 @@ static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static void *(*real_reallocarray)(void *, size_t, size_t);
 
+// #region bootstrap
 // dlsym itself calls calloc before real_calloc is known: those few bytes come from here,
 // and are never freed to the real allocator.
 static char bootstrap[8192] __attribute__((aligned(16)));
@@ -58,6 +59,7 @@ static void *bootstrap_alloc(size_t bytes) {
   bootstrap_used = start + bytes;
   return bootstrap + start; // static memory: already zero, as calloc needs
 }
+// #endregion bootstrap
 
 static void resolve(void) {
   if (real_malloc != NULL || resolving) return;
@@ -164,6 +166,7 @@ __attribute__((constructor)) static void start(void) {
   inside = 0;
 }
 
+// #region malloc
 void *malloc(size_t bytes) {
   resolve();
   if (real_malloc == NULL) return bootstrap_alloc(bytes);
@@ -174,6 +177,7 @@ void *malloc(size_t bytes) {
   leave();
   return p;
 }
+// #endregion malloc
 
 void *calloc(size_t count, size_t size) {
   resolve();

@@ -1,0 +1,77 @@
+// Chapter 8: a zone tuned for one recorded program. The tests replay the program you named in
+// TARGET_TRACE through your tuned zone and through chapter 5's reference zone with macOS's
+// thresholds, with every check of the trace driver, and grade the tuning on utilization: peak
+// payload over peak footprint, counted in bytes and pages, the same on every machine.
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PAGE_SIZE, Process } from '../../machine/index.ts';
+import { checkZone } from '../../solutions/05-zones/check.ts';
+import { PRESETS } from '../../solutions/05-zones/size-classes.ts';
+import { createAllocator as referenceZone } from '../../solutions/05-zones/zone.ts';
+import { ROOT } from '../../workbook/paths.ts';
+import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
+import { replayChecked, type TraceResult } from '../../workbook/trace/driver.ts';
+import { readRep } from '../../workbook/trace/rep.ts';
+import { formatFailure } from '../../workbook/trace/report.ts';
+
+const { createAllocator, TARGET_TRACE } = await loadExercise<typeof import('./tuned.ts')>('08-real-programs/tuned.ts');
+
+/** Utilization points the tuning must gain over the reference: more than noise, less than ls's or git log's gain. */
+const MARGIN = 0.02;
+const RECORDED = resolve(ROOT, 'traces', 'recorded');
+const recorded = () => readdirSync(RECORDED).filter((f) => f.endsWith('.rep')).sort();
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+let replays: { tuned: TraceResult; reference: TraceResult; problem: string } | undefined;
+
+/** Both replays of TARGET_TRACE, made once; a failure of yours is reported as npm run trace reports it. */
+function replayBoth(): { tuned: TraceResult; reference: TraceResult; problem: string } {
+  if (replays !== undefined) return replays;
+  const trace = readRep(resolve(RECORDED, TARGET_TRACE), `traces/recorded/${TARGET_TRACE}`);
+  let last: { proc: Process; zone: ReturnType<typeof createAllocator> } | undefined;
+  const tuned = replayChecked(trace, (proc, options) => {
+    const zone = createAllocator(proc, options);
+    last = { proc, zone };
+    return zone;
+  });
+  if (tuned.failure !== undefined) {
+    const target = process.env[TARGET_VARIABLE] ?? 'exercises';
+    throw new Error(`${formatFailure({ result: tuned, shrunk: undefined }, { allocator: 'tuned', target })}\n\nnpm run trace -- zones traces/recorded/${TARGET_TRACE} --option … with your thresholds shrinks it to the fewest operations that fail the same way.`);
+  }
+  const reference = replayChecked(trace, referenceZone);
+  if (reference.failure !== undefined) throw new Error(`the reference zone fails traces/recorded/${TARGET_TRACE}: ${reference.failure.message}`);
+  const problem = last === undefined ? 'no zone was made' : checkZone(last.proc, last.zone);
+  replays = { tuned, reference, problem };
+  return replays;
+}
+
+describe('a zone tuned for one real program', () => {
+  it('names a recorded program, and tunes a threshold away from macOS', () => {
+    expect(existsSync(resolve(RECORDED, TARGET_TRACE)), `TARGET_TRACE is '${TARGET_TRACE}': traces/recorded/ holds ${recorded().join(', ')}`).toBe(true);
+    const { classes } = createAllocator(new Process());
+    const macos = PRESETS.macos;
+    expect(
+      classes.tinyLimit !== macos.tinyLimit || classes.smallLimit !== macos.smallLimit,
+      `your zone has macOS's thresholds (tinyLimit ${classes.tinyLimit}, smallLimit ${classes.smallLimit}), the reference's own: change TUNING in tuned.ts`,
+    ).toBe(true);
+  });
+
+  it(`replays its program with every check of the trace driver, and beats the reference's utilization by ${100 * MARGIN} points`, () => {
+    const { tuned, reference, problem } = replayBoth();
+    expect(problem, `after the last operation of traces/recorded/${TARGET_TRACE}, the reference check finds:\n${problem}`).toBe('');
+    expect(
+      tuned.utilization,
+      `on traces/recorded/${TARGET_TRACE} your tuned zone keeps ${percent(tuned.utilization)} of its peak footprint in use, chapter 5's reference zone ${percent(reference.utilization)}: ` +
+        `it needs ${percent(reference.utilization + MARGIN)} or more`,
+    ).toBeGreaterThanOrEqual(reference.utilization + MARGIN);
+  }, 120_000);
+
+  it('takes at least a page less at its peak than the reference', () => {
+    const { tuned, reference } = replayBoth();
+    expect(
+      tuned.peakFootprint,
+      `on traces/recorded/${TARGET_TRACE} your tuned zone's peak footprint is ${tuned.peakFootprint.toLocaleString('en-US')} bytes, the reference's ${reference.peakFootprint.toLocaleString('en-US')} (the same peak payload, ${tuned.peakPayload.toLocaleString('en-US')} bytes)`,
+    ).toBeLessThanOrEqual(reference.peakFootprint - PAGE_SIZE);
+  }, 120_000);
+});
