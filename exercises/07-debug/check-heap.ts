@@ -16,6 +16,7 @@ export function checkFailedMessage(operation: number): string {
   todo('checkFailedMessage(operation): the first line of the report');
 }
 
+// #region count-operation
 /**
  * Counts one operation; if the options ask for a check after it, runs `check` and throws a
  * HeapCorruption naming the operation and what broke. Returns the operation's number.
@@ -28,3 +29,4 @@ export function countOperation(proc: Process, base: number, check: () => string)
   // Return the operation's number.
   todo('countOperation(proc, base, check): count, and check when due');
 }
+// #endregion count-operation

@@ -8,6 +8,7 @@
 
 import { todo } from '../../workbook/todo.ts';
 
+// #region zone-functions
 export interface ZoneFunctions {
   /** The block's usable size, or 0 if `ptr` is not a block of this zone. */
   size(ptr: number): number;
@@ -16,7 +17,9 @@ export interface ZoneFunctions {
   free(ptr: number): void;
   realloc(ptr: number, size: number): number;
 }
+// #endregion zone-functions
 
+// #region interpose
 /**
  * Puts `wrap(original)` in the table in place of entry `name`, as writing a function pointer
  * does, and returns the function that puts the original back.
@@ -30,3 +33,4 @@ export function interpose<K extends keyof ZoneFunctions>(
   // that puts the kept one back.
   todo('interpose(functions, name, wrap): a function of your own in the table');
 }
+// #endregion interpose

@@ -7,6 +7,7 @@
 import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 
+// #region scribble
 export const SCRIBBLE_NEW = 0xaa;
 export const SCRIBBLE_FREED = 0x55;
 
@@ -24,3 +25,4 @@ export function scribbleFreed(proc: Process, ptr: number, bytes: number): void {
   // TODO: `bytes` bytes of SCRIBBLE_FREED from ptr.
   todo('scribbleFreed(proc, ptr, bytes): 0x55 over a freed block');
 }
+// #endregion scribble

@@ -12,6 +12,7 @@ export function checkFailedMessage(operation: number): string {
   return `MallocCheckHeap: FAILED check at operation #${operation}`;
 }
 
+// #region count-operation
 /**
  * Counts one operation; if the options ask for a check after it, runs `check` and throws a
  * HeapCorruption naming the operation and what broke. Returns the operation's number.
@@ -29,3 +30,4 @@ export function countOperation(proc: Process, base: number, check: () => string)
   }
   return operation;
 }
+// #endregion count-operation

@@ -5,6 +5,7 @@
 // JavaScript functions cannot live in simulated memory, so the table is an object; the debug
 // zone's malloc, free, realloc and calloc always call through it.
 
+// #region zone-functions
 export interface ZoneFunctions {
   /** The block's usable size, or 0 if `ptr` is not a block of this zone. */
   size(ptr: number): number;
@@ -13,7 +14,9 @@ export interface ZoneFunctions {
   free(ptr: number): void;
   realloc(ptr: number, size: number): number;
 }
+// #endregion zone-functions
 
+// #region interpose
 /**
  * Puts `wrap(original)` in the table in place of entry `name`, as writing a function pointer
  * does, and returns the function that puts the original back.
@@ -29,3 +32,4 @@ export function interpose<K extends keyof ZoneFunctions>(
     functions[name] = original;
   };
 }
+// #endregion interpose

@@ -5,6 +5,7 @@
 
 import type { Process } from '../../machine/index.ts';
 
+// #region scribble
 export const SCRIBBLE_NEW = 0xaa;
 export const SCRIBBLE_FREED = 0x55;
 
@@ -20,3 +21,4 @@ export function scribbleNew(proc: Process, ptr: number, bytes: number): void {
 export function scribbleFreed(proc: Process, ptr: number, bytes: number): void {
   proc.memset(ptr, SCRIBBLE_FREED, bytes);
 }
+// #endregion scribble
