@@ -30,6 +30,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { number: 5, slug: '05-zones', title: 'Size classes and zones' },
   { number: 6, slug: '06-magazines', title: 'Magazines' },
   { number: 7, slug: '07-debug', title: 'Debugging the heap' },
+  { number: 8, slug: '08-real-programs', title: 'Real programs' },
 ];
 
 export const EXERCISES: readonly Exercise[] = [
@@ -66,6 +67,7 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'leaks', chapter: '07-debug', file: 'leaks.ts', test: 'leaks.test.ts', title: 'leaks: a conservative scan for unreachable blocks', points: 10 },
   { id: 'hardened', chapter: '07-debug', file: 'hardened.ts', test: 'hardened.test.ts', title: 'Hardened free lists: sealed links', points: 10 },
   { id: 'debug', chapter: '07-debug', file: 'debug.ts', test: 'debug.test.ts', title: 'The debug zone: every option on your zone', points: 10 },
+  { id: 'tuned', chapter: '08-real-programs', file: 'tuned.ts', test: 'tuned.test.ts', title: 'A zone tuned for one real program', points: 10 },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {
