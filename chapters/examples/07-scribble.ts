@@ -3,7 +3,7 @@
 import { Process, hex } from '../../machine/index.ts';
 import { createAllocator } from '../../solutions/07-debug/debug.ts';
 
-for (const env of [{}, { MallocScribble: '1' }]) {
+for (const env of [{}, { MallocScribble: '1' }] as Record<string, string>[]) {
   const proc = new Process({ env });
   const zone = createAllocator(proc);
   const keep = zone.malloc(32);
