@@ -155,7 +155,7 @@ async function gradeAll(submissions: string[], options: GradeOptions, onDone: (d
 export async function bench(options: Options): Promise<number> {
   const what = options.positional[0] ?? 'allocators';
   if (what === 'allocators') return benchTheAllocators(options);
-  if (what === 'threads') return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 20_000, 1, 10_000_000), target: options.target === 'exercises' ? 'solutions' : options.target, json: options.json });
+  if (what === 'threads') return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target: options.target === 'exercises' ? 'solutions' : options.target, json: options.json });
   if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);
   const rounds = 15;
   const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
