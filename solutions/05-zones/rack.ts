@@ -99,6 +99,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   const owner = placement.owner ?? 0;
   const keepEmpty = placement.keepEmpty ?? 0;
   const { quantum, numQuanta, regionSize } = kind;
+  const regionShift = Math.log2(regionSize);
   const field = (name: keyof typeof RACK) => base + RACK[name];
   const lastFree = field('lastFree');
   const lastFreeMsize = field('lastFreeMsize');
@@ -227,8 +228,8 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   function regionOf(ptr: number): number {
-    const index = Math.floor(ptr / regionSize);
-    if (!(index >= 0 && index < 2 ** 32 / regionSize)) return 0;
+    if (!(ptr >= 0 && ptr < 2 ** 32)) return 0;
+    const index = ptr >>> regionShift; // regionSize is a power of two: a shift, not a division
     const bits = proc.load32(regionMap + (index >>> 5) * 4);
     return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
   }

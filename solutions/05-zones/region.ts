@@ -55,7 +55,7 @@ export function blockAddress(kind: RegionKind, region: number, q: number): numbe
 
 /** The region that would hold `ptr`, if `ptr` is in one of this kind. */
 export function regionBase(kind: RegionKind, ptr: number): number {
-  return ptr - (ptr % kind.regionSize);
+  return (ptr & -kind.regionSize) >>> 0; // a power of two: clear the low bits (>>> 0 keeps it unsigned)
 }
 
 // #region map-region
