@@ -65,6 +65,21 @@ export function sizeClassOf(size: number, classes: SizeClasses = PRESETS.macos):
 
 const MAX_SMALL_LIMIT = 1024 * 1024;
 
+/** The thresholds an allocator is asked for: a preset, and either limit on its own. */
+export interface SizeClassOptions extends Partial<SizeClasses> {
+  /** Thresholds of a known allocator (PRESETS); tinyLimit and smallLimit override them. */
+  preset?: keyof typeof PRESETS;
+}
+
+/** The thresholds `options` ask for, checked: a TypeError names what is wrong. */
+export function sizeClassesFrom(options: SizeClassOptions): SizeClasses {
+  if (options.preset !== undefined && !Object.hasOwn(PRESETS, options.preset)) {
+    throw new TypeError(`createAllocator: preset '${options.preset}' is not one of ${Object.keys(PRESETS).join(', ')}`);
+  }
+  const preset = PRESETS[options.preset ?? 'macos'];
+  return validateSizeClasses({ tinyLimit: options.tinyLimit ?? preset.tinyLimit, smallLimit: options.smallLimit ?? preset.smallLimit });
+}
+
 /** Checks options before any memory is touched: thresholds must sit on quantum boundaries. */
 export function validateSizeClasses(classes: SizeClasses): SizeClasses {
   const { tinyLimit, smallLimit } = classes;

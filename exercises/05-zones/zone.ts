@@ -13,15 +13,12 @@ import { checkZone } from './check.ts';
 import { enumerateZone, type Recorder } from './enumerate.ts';
 import { createLargeBlocks, type LargeBlocks } from './large.ts';
 import { createRack, type Rack } from './rack.ts';
-import { PRESETS, SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, sizeClassOf, validateSizeClasses, type Scale, type SizeClasses } from './size-classes.ts';
+import { SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, sizeClassOf, sizeClassesFrom, type Scale, type SizeClassOptions, type SizeClasses } from './size-classes.ts';
 import { SMALL } from './small-region.ts';
 import { statisticsOf, type ZoneStatistics } from './statistics.ts';
 import { TINY } from './tiny-region.ts';
 
-export interface ZoneOptions extends Partial<SizeClasses> {
-  /** Thresholds of a known allocator (PRESETS); tinyLimit and smallLimit override them. */
-  preset?: keyof typeof PRESETS;
-}
+export type ZoneOptions = SizeClassOptions;
 
 export interface Zone extends Allocator {
   readonly classes: SizeClasses;
@@ -41,11 +38,7 @@ export interface Zone extends Allocator {
 type Located = { rack: Rack; region: number; q: number } | { rack: undefined; bytes: number };
 
 export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
-  if (options.preset !== undefined && !(options.preset in PRESETS)) {
-    throw new TypeError(`createAllocator: preset '${options.preset}' is not one of ${Object.keys(PRESETS).join(', ')}`);
-  }
-  const preset = PRESETS[options.preset ?? 'macos'];
-  const classes = validateSizeClasses({ tinyLimit: options.tinyLimit ?? preset.tinyLimit, smallLimit: options.smallLimit ?? preset.smallLimit });
+  const classes = sizeClassesFrom(options);
   const tiny = createRack(proc, TINY, classes.tinyLimit / TINY_QUANTUM);
   const small = createRack(proc, SMALL, Math.ceil(classes.smallLimit / SMALL_QUANTUM));
   const large = createLargeBlocks(proc);

@@ -12,7 +12,7 @@ import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/
 import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
 import { LARGE, createLargeBlocks } from '../05-zones/large.ts';
 import { RACK, type Rack } from '../05-zones/rack.ts';
-import { PRESETS, SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, validateSizeClasses, type Scale, type SizeClasses } from '../05-zones/size-classes.ts';
+import { SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, sizeClassesFrom, type Scale, type SizeClasses } from '../05-zones/size-classes.ts';
 import { SMALL } from '../05-zones/small-region.ts';
 import { COUNTERS, type ZoneStatistics } from '../05-zones/statistics.ts';
 import { TINY } from '../05-zones/tiny-region.ts';
@@ -56,9 +56,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
   if (!Number.isInteger(count) || count < 1 || count > MAX_MAGAZINES) {
     throw new TypeError(`createAllocator: magazines ${count} must be a whole number from 1 to ${MAX_MAGAZINES}`);
   }
-  const preset = PRESETS[options.preset ?? 'macos'];
-  if (preset === undefined) throw new TypeError(`createAllocator: preset '${options.preset}' is not one of ${Object.keys(PRESETS).join(', ')}`);
-  const classes = validateSizeClasses({ tinyLimit: options.tinyLimit ?? preset.tinyLimit, smallLimit: options.smallLimit ?? preset.smallLimit });
+  const classes = sizeClassesFrom(options);
   const maxMsize = { tiny: classes.tinyLimit / TINY_QUANTUM, small: Math.ceil(classes.smallLimit / SMALL_QUANTUM) };
 
   // The admin mapping (choose.ts): the tiny set, the small set, then the large blocks' lock.
