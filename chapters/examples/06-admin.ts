@@ -1,4 +1,4 @@
-// Where the magazines keep their state: one admin mapping with the region maps, a lock and a
+// Where the magazines keep their state: one admin mapping with the region maps, a lock, an inbox and a
 // rack per magazine, found through a global in the data segment. Six threads each malloc(40);
 // the region header's owner field says which magazine each block's region belongs to.
 import { Process, hex } from '../../machine/index.ts';
@@ -18,7 +18,7 @@ for (const set of [magazines.tiny, magazines.small]) {
   rows.push([`${set.kind.name} region map`, set.racks[DEPOT].regionMap, first - set.racks[DEPOT].regionMap]);
   set.locks.forEach((lock, m) => {
     const next = set.locks[m + 1] ?? lock + (set.locks[1] - set.locks[0]);
-    rows.push([`${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}: lock, then rack`, lock, next - lock]);
+    rows.push([`${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}: lock, inbox, rack`, lock, next - lock]);
   });
 }
 const large = magazines.locks().find((l) => l.name === 'large')!;

@@ -1,7 +1,11 @@
 // A block freed by another thread goes home: to the magazine named by its region's owner
-// field, under that magazine's lock. For each call: the locks it took and its loads and stores.
+// field, under that magazine's lock, or into its inbox when that lock is busy. For each call:
+// the locks it took and its loads and stores.
 import { Process, hex } from '../../machine/index.ts';
 import { REGION } from '../../solutions/05-zones/region.ts';
+import { release } from '../../solutions/06-magazines/cross-thread.ts';
+import { INBOX } from '../../solutions/06-magazines/inbox.ts';
+import { lock } from '../../solutions/06-magazines/lock.ts';
 import { DEPOT, createMagazines } from '../../solutions/06-magazines/magazines.ts';
 
 const proc = new Process();
@@ -30,3 +34,12 @@ const b = run(0, 'b = malloc(100)', () => magazines.malloc(100)) as number;
 run(1, 'free(b)', () => magazines.free(b));
 run(1, 'malloc(100)', () => magazines.malloc(100));
 run(0, 'malloc(100)', () => magazines.malloc(100));
+console.log('');
+// Thread 0 is inside magazine 1 (we take its lock by hand, as a malloc under way would).
+const c = run(0, 'c = malloc(100)', () => magazines.malloc(100)) as number;
+proc.runOn(0, () => lock(proc, magazines.tiny.locks[1]));
+run(1, 'free(c), magazine 1 busy', () => magazines.free(c));
+const inbox = magazines.tiny.inboxes[1];
+console.log(`          magazine 1's inbox at ${hex(inbox)} holds ${hex(proc.load32(inbox + INBOX.head))}; blocks in use: ${magazines.statistics('tiny').blocksInUse}`);
+run(0, 'release(magazine 1)', () => release(proc, magazines.tiny, 1));
+console.log(`          magazine 1's inbox holds ${hex(proc.load32(inbox + INBOX.head))}; blocks in use: ${magazines.statistics('tiny').blocksInUse}`);

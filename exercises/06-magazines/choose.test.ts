@@ -7,6 +7,7 @@ import { rackLayout } from '../../solutions/05-zones/rack.ts';
 import { REGION } from '../../solutions/05-zones/region.ts';
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
+import { INBOX_BYTES } from '../../solutions/06-magazines/inbox.ts';
 import { LOCK_BYTES } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { SMALL_READER, TINY_READER, describeSet, regionHeader, regionsOf } from './magazine-testing.ts';
@@ -100,15 +101,17 @@ describe('the admin mapping', () => {
 });
 
 describe('a magazine set', () => {
-  it('puts after the region map, for the depot and each magazine, its lock and then its rack', () => {
+  it('puts after the region map, for the depot and each magazine, its lock, its inbox and then its rack', () => {
     const { at, set, kind, maxMsize } = setUp(4);
-    const stride = LOCK_BYTES + rackLayout(kind, maxMsize).bytes;
+    const stride = LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes;
     expect(set.locks.length, 'locks: the depot and 4 magazines').toBe(5);
+    expect(set.inboxes?.length, 'inboxes: the depot and 4 magazines').toBe(5);
     expect(set.racks.length, 'racks: the depot and 4 magazines').toBe(5);
     for (let m = 0; m <= 4; m++) {
       const lockAt = at + regionMapBytes(kind) + m * stride;
-      expect(hex(set.locks[m]), `locks[${m}]: after the ${regionMapBytes(kind)}-byte region map, ${m} × ${stride} bytes (a lock and a rack each) from ${hex(at)}`).toBe(hex(lockAt));
-      expect(hex(set.racks[m].base), `racks[${m}].base: right after its ${LOCK_BYTES}-byte lock`).toBe(hex(lockAt + LOCK_BYTES));
+      expect(hex(set.locks[m]), `locks[${m}]: after the ${regionMapBytes(kind)}-byte region map, ${m} × ${stride} bytes (a lock, an inbox and a rack each) from ${hex(at)}`).toBe(hex(lockAt));
+      expect(hex(set.inboxes[m]), `inboxes[${m}]: right after its ${LOCK_BYTES}-byte lock`).toBe(hex(lockAt + LOCK_BYTES));
+      expect(hex(set.racks[m].base), `racks[${m}].base: right after its ${INBOX_BYTES}-byte inbox`).toBe(hex(lockAt + LOCK_BYTES + INBOX_BYTES));
       expect(hex(set.racks[m].regionMap), `racks[${m}].regionMap: every rack of the scale marks its regions in the one map at the start, ${hex(at)}`).toBe(hex(at));
       expect(set.racks[m].keepEmpty, `racks[${m}].keepEmpty: the policy's ${m === DEPOT ? 'depotKeeps' : 'magazineKeeps'}`).toBe(m === DEPOT ? 2 : 1);
     }
@@ -151,7 +154,7 @@ describe('a magazine set', () => {
 
   it('lays out the small scale the same way, beside the tiny one', () => {
     const { proc, at, set, kind, maxMsize, malloc } = setUp(2, 'small');
-    const stride = LOCK_BYTES + rackLayout(kind, maxMsize).bytes;
+    const stride = LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes;
     expect(hex(set.locks[2]), 'locks[2] of the small set').toBe(hex(at + regionMapBytes(SMALL) + 2 * stride));
     const { region } = malloc(2, 3);
     expect(region % (8 * MiB), `a small region is 8 MiB-aligned: ${hex(region)}`).toBe(0);

@@ -1,6 +1,7 @@
 // Chapter 6, step 2: choosing a magazine, and where the magazines live. A thread uses the
 // magazine its id picks, so threads rarely want the same lock. Each scale (tiny, small) has
-// its depot, rack 0, and magazines 1 … count, each rack behind its own lock; every region's
+// its depot, rack 0, and magazines 1 … count, each rack behind its own lock, with an inbox
+// for frees from other threads (inbox.ts); every region's
 // header names the rack that holds it (REGION.owner), which is how a free from any thread
 // finds the magazine to give the block back to.
 //
@@ -17,6 +18,7 @@ import { todo } from '../../workbook/todo.ts';
 import type { Reader } from '../05-zones/check.ts';
 import { RACK, createRack, rackLayout, type Rack } from '../05-zones/rack.ts';
 import { REGION, type RegionKind } from '../05-zones/region.ts';
+import { INBOX_BYTES } from './inbox.ts';
 import { LOCK_BYTES } from './lock.ts';
 
 export const MAX_MAGAZINES = 64;
@@ -25,12 +27,14 @@ export const DEPOT = 0; // rack 0 of each scale; magazines are 1 … count
 /** The magazines' global in the data segment: where the admin mapping is, and the count. */
 export const MAGAZINES_GLOBAL = { admin: 0, count: 4 } as const;
 
-/** One scale's racks (0 is the depot) and their locks. */
+/** One scale's racks (0 is the depot), their locks and their inboxes. */
 export interface MagazineSet {
   readonly kind: RegionKind;
   readonly racks: readonly Rack[];
   /** The address of each rack's lock. */
   readonly locks: readonly number[];
+  /** The address of each rack's inbox (inbox.ts); the depot's stays empty. */
+  readonly inboxes: readonly number[];
   readonly reader: Reader;
 }
 
@@ -57,9 +61,9 @@ export function regionMapBytes(kind: RegionKind): number {
   return Math.ceil(2 ** 32 / kind.regionSize / 8);
 }
 
-/** One scale's part of the admin mapping: its region map, then count + 1 locks, each followed by its rack. */
+/** One scale's part of the admin mapping: its region map, then for each rack its lock, its inbox and the rack. */
 export function setBytes(kind: RegionKind, maxMsize: number, count: number): number {
-  return regionMapBytes(kind) + (count + 1) * (LOCK_BYTES + rackLayout(kind, maxMsize).bytes);
+  return regionMapBytes(kind) + (count + 1) * (LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes);
 }
 
 /** The admin mapping of `bytes`: mapped by the process's first allocator, found through the global by every later one. */
@@ -73,14 +77,15 @@ export function adminMapping(proc: Process, count: number, bytes: number): numbe
 }
 // #endregion admin
 
-/** One scale's depot and magazines at `at` in the admin mapping: its region map, then lock m and rack m for m = 0 … count. */
+/** One scale's depot and magazines at `at` in the admin mapping: its region map, then lock m, inbox m and rack m for m = 0 … count. */
 export function createMagazineSet(proc: Process, kind: RegionKind, reader: Reader, maxMsize: number, at: number, count: number, depot: DepotPolicy): MagazineSet {
   // TODO: the set starts at `at` with the region map (regionMapBytes(kind)); then, for the
-  // depot (m = 0) and each magazine m = 1 … count, a lock of LOCK_BYTES and right after it
-  // rack m, made by createRack with a placement: its base, the shared region map, owner m,
-  // the depot policy's keepEmpty for it, and for a magazine (never the depot) a refill that
-  // calls depot.refill with this set and m. Return { kind, racks, locks, reader }.
-  todo('createMagazineSet(…): the depot and the magazines, each a lock and a rack');
+  // depot (m = 0) and each magazine m = 1 … count, a lock of LOCK_BYTES, right after it an
+  // inbox of INBOX_BYTES, and right after that rack m, made by createRack with a placement:
+  // its base, the shared region map, owner m, the depot policy's keepEmpty for it, and for a
+  // magazine (never the depot) a refill that calls depot.refill with this set and m.
+  // Return { kind, racks, locks, inboxes, reader }.
+  todo('createMagazineSet(…): the depot and the magazines, each a lock, an inbox and a rack');
 }
 
 /** Every region on rack m's list names m as its owner; the first that does not, with its bytes, or ''. */

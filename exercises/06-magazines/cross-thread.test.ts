@@ -5,13 +5,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Deadlock, Process, hex } from '../../machine/index.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
+import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
 import { REGION } from '../../solutions/05-zones/region.ts';
 import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
-import { DEPOT, describeSet, expectCorruption, expectSound, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
+import { DEPOT, describeSet, expectCorruption, expectSound, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
 
-const { freeToOwner, lockOwner } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
+const { freeToOwner, lockOwner, release } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
 
 const MiB = 1024 * 1024;
 
@@ -31,8 +32,20 @@ function setUp() {
   const states = (set: MagazineSet) => set.locks.map((at) => lockWords(proc, at).state);
   const free = (tid: number, ptr: number) => proc.runOn(tid, () => freeToOwner(proc, [tiny, small], ptr));
   const sound = (after: string) => expectSound(proc, heap, after);
-  return { proc, heap, tiny, small, malloc, regionOf, deathRow, acquisitions, states, free, sound };
+  const inbox = (set: MagazineSet, m: number) => inboxOf(proc, set, m);
+  return { proc, heap, tiny, small, malloc, regionOf, deathRow, acquisitions, states, free, inbox, sound };
 }
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+const describe_ = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'nothing');
+const deadlockOf = (error: unknown) => (error instanceof Deadlock ? { thread: error.thread, address: hex(error.address) } : describe_(error));
 
 describe('lockOwner', () => {
   it("takes the lock of the rack the region's header names, and returns its number", () => {
@@ -84,19 +97,94 @@ describe('freeToOwner', () => {
     sound(`thread 3 freed ${hex(p)}, a block of magazine 2`);
   });
 
-  it('waits for the owner\'s lock while another thread holds it, rather than free into a magazine of its own', () => {
+  it("waits for its own magazine's lock, held by another thread, as any lock is waited for", () => {
     const { proc, tiny, malloc, free } = setUp();
+    const p = malloc(tiny, 2); // magazine 2 is thread 1's own
+    malloc(tiny, 2);
+    proc.runOn(0, () => lock(proc, tiny.locks[2])); // thread 0 is freeing into magazine 2
+    const error = thrown(() => free(1, p));
+    expect(deadlockOf(error), `thread 1 freeing ${hex(p)}, a block of its own magazine 2, while thread 0 holds magazine 2's lock at ${hex(tiny.locks[2])}: it must wait for that lock (here, a Deadlock at its state word), and threw ${describe_(error)}`).toEqual({ thread: 1, address: hex(tiny.locks[2]) });
+  });
+
+  it("does not wait for another thread's busy magazine: the block waits in that magazine's inbox, in use", () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, sound } = setUp();
     const p = malloc(tiny, 2);
+    malloc(tiny, 2);
     proc.runOn(1, () => lock(proc, tiny.locks[2])); // thread 1 is in its magazine
-    let error: unknown;
-    try {
-      free(3, p);
-    } catch (thrown) {
-      error = thrown;
-    }
-    const what = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : 'nothing';
-    expect(error instanceof Deadlock ? { thread: error.thread, address: hex(error.address) } : what, `thread 3 freeing ${hex(p)} while thread 1 holds magazine 2's lock at ${hex(tiny.locks[2])}: it must wait for that lock (here, a Deadlock at its state word), and threw ${what}`).toEqual({ thread: 3, address: hex(tiny.locks[2]) });
-    expect(lockWords(proc, tiny.locks[2]).waits, "magazine 2's lock counted thread 3's wait").toBe(1);
+    const error = thrown(() => free(3, p));
+    expect(describe_(error), `thread 3 freeing ${hex(p)} while thread 1 holds magazine 2's lock: it must not wait (a Deadlock here), but leave the block in magazine 2's inbox`).toBe('nothing');
+    expect(inbox(tiny, 2), `magazine 2's inbox at ${hex(tiny.inboxes[2])}: the block thread 3 freed (pushInbox)`).toEqual([hex(p)]);
+    expect(lockWords(proc, tiny.locks[2]), "magazine 2's lock: still thread 1's, and nobody waited for it").toMatchObject({ state: 1, waits: 0, holder: 2 });
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: the block is not free yet, only its magazine may free it").toBe(hex(0));
+    proc.runOn(1, () => unlock(proc, tiny.locks[2])); // not release: the block stays in the inbox
+    sound(`thread 3 left ${hex(p)} in magazine 2's inbox`);
+  });
+
+  it('release frees what the inbox holds, then unlocks', () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
+    const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p);
+    free(0, q);
+    expect(inbox(tiny, 2), "magazine 2's inbox: q, pushed last, on top of p").toEqual([hex(q), hex(p)]);
+    proc.runOn(1, () => release(proc, tiny, 2));
+    expect(inbox(tiny, 2), "magazine 2's inbox after thread 1's release(proc, tiny, 2): empty").toEqual([]);
+    expect(hex(deathRow(tiny, 2)), `magazine 2's death row: the last block freed from the inbox (p, freed after q)\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    expect(proc.load32(tiny.racks[2].base + RACK.counters + COUNTERS.blocksInUse), "magazine 2's blocks in use: the third block only").toBe(1);
+    sound('release emptied the inbox');
+  });
+
+  it('release looks at the inbox again after it unlocks: a block pushed while it was letting go is freed too', () => {
+    const { proc, tiny, malloc, free, inbox, states, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    // Thread 3 frees p just before thread 1's unlock lands: it finds the lock held and pushes.
+    const unlocking = vi.spyOn(proc, 'atomicSub32').mockImplementationOnce(function (this: Process, address: number, value: number) {
+      unlocking.mockRestore();
+      proc.runOn(3, () => freeToOwner(proc, [tiny], p));
+      return proc.atomicSub32(address, value);
+    });
+    proc.runOn(1, () => release(proc, tiny, 2));
+    unlocking.mockRestore();
+    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} after release had emptied the inbox, while the lock was still held; release must look again once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a push during release');
+  });
+
+  it("release sends a block whose region moved meanwhile to the region's new owner", () => {
+    const { proc, tiny, malloc, regionOf, deathRow, free, inbox, acquisitions, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    const region = regionOf(tiny, p);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p);
+    // While p waits in the inbox, thread 1 (holding magazine 2) gives the region to the depot.
+    proc.runOn(1, () => {
+      lock(proc, tiny.locks[DEPOT]);
+      tiny.racks[2].takeRegion(region);
+      tiny.racks[DEPOT].giveRegion(region);
+      unlock(proc, tiny.locks[DEPOT]);
+    });
+    const before = acquisitions(tiny)[DEPOT];
+    proc.runOn(1, () => release(proc, tiny, 2));
+    expect(inbox(tiny, 2), "magazine 2's inbox").toEqual([]);
+    expect(hex(deathRow(tiny, DEPOT)), `the depot's death row: p's region is the depot's now, so the depot frees p, under its lock\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: not its block any more").toBe(hex(0));
+    expect(acquisitions(tiny)[DEPOT] - before, "the depot's lock, taken by release").toBe(1);
+    sound('a block in the inbox whose region moved to the depot');
+  });
+
+  it('a bad pointer left in an inbox is refused when the inbox is emptied, and the lock is let go', () => {
+    const { proc, tiny, malloc, free, states } = setUp();
+    const q = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, q + 16); // inside a block: nobody can tell without magazine 2's lock
+    expectCorruption(() => proc.runOn(1, () => release(proc, tiny, 2)), `release of magazine 2, whose inbox holds ${hex(q + 16)}, inside a block`, ['invalid pointer', hex(q + 16), 'inbox']);
+    expect(states(tiny), "the state words after release threw: magazine 2's lock must be free").toEqual([0, 0, 0, 0, 0]);
   });
 
   it('frees into the depot a block whose region the depot holds, under the depot\'s lock', () => {

@@ -3,16 +3,26 @@
 // free, and only under that rack's lock. So a free from any thread sends the block home, to
 // the rack its region's header names (REGION.owner), even when that is not the freeing
 // thread's magazine, and even when the region moves while the thread waits for the lock.
+//
+// A thread never waits for another thread's magazine, though: if that lock is held, the block
+// goes into the magazine's inbox (inbox.ts), and whoever holds the lock frees it before letting
+// go (release). The owner is busy allocating most of the time, and a free that waited for it
+// would make both threads take turns.
+//
 // Check your work with `npm run check -- cross-thread`; stuck? `npm run hint -- cross-thread`.
-// Builds on the lock (step 1), choose.ts (step 2) and recirculate (step 3). The tests run
-// your functions over the reference racks.
+// Builds on the lock (step 1), choose.ts (step 2) and recirculate (step 3); inbox.ts is given.
+// The tests run your functions over the reference racks. Given: freeInto and emptyInbox.
 
 import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { REGION } from '../05-zones/region.ts';
-import { DEPOT, type MagazineSet } from './choose.ts';
+import { DEPOT, magazineOf, type MagazineSet } from './choose.ts';
 import { recirculate } from './depot.ts';
-import { lock, unlock } from './lock.ts';
+import { INBOX, pushInbox, takeInbox } from './inbox.ts';
+import { lock, tryLock, unlock } from './lock.ts';
+
+/** No magazine: the caller of sendHome holds no magazine's lock. */
+const NONE = -1;
 
 // #region cross-thread-free
 /** Locks the rack that owns `region`, even if the region moves to the depot meanwhile; returns its number. */
@@ -20,17 +30,65 @@ export function lockOwner(proc: Process, set: MagazineSet, region: number): numb
   // TODO: read the owner from the region's header (atomicLoad32: another thread may change
   // it) and lock that rack (set.locks[owner]). While you waited, the region may have moved
   // (to the depot, or from it to a magazine): read the owner again. The same: return it,
-  // with its lock held. Not the same: let that lock go and start again with the new owner.
+  // with its lock held. Not the same: let that lock go with release (below: other threads
+  // may have left blocks in its inbox meanwhile) and start again with the new owner.
   todo('lockOwner(proc, set, region): lock the rack that owns the region');
 }
 
 /** Frees `ptr` into the rack that owns its region, from any thread; false if no region of `sets` holds it. */
 export function freeToOwner(proc: Process, sets: readonly MagazineSet[], ptr: number): boolean {
   // TODO: the region map (any rack's regionOf; the depot's is set.racks[DEPOT]) says which
-  // set, tiny or small, holds ptr: none of them, return false. With the owner's lock held
-  // (lockOwner), the owner's rack finds the block's quantum (quantumOf, with 'free()' as the
-  // call; it throws for a bad pointer) and frees it; then, if the owner is a magazine and not
-  // the depot, recirculate. The lock must be let go even when the rack throws. Return true.
-  todo('freeToOwner(proc, sets, ptr): free the block into the rack that owns it');
+  // set, tiny or small, holds ptr: none of them, return false. For the set that does, send
+  // the block home (sendHome) holding no lock (NONE), with 'free()' as the call, and return
+  // true.
+  todo('freeToOwner(proc, sets, ptr): find the set that holds the block, and send it home');
+}
+
+/**
+ * Frees `ptr` (in `region`) into the rack that owns the region. The caller may already hold
+ * magazine `held`'s lock. It waits only for its own magazine's lock or the depot's; another
+ * magazine that is busy gets the block in its inbox.
+ */
+function sendHome(proc: Process, set: MagazineSet, region: number, ptr: number, held: number, call: string): void {
+  // TODO: read the owner from the region's header (atomicLoad32), then:
+  // - the caller holds that rack's lock already (owner === held): just freeInto it;
+  // - it is the depot, or the calling thread's own magazine (only when held is NONE:
+  //   magazineOf(proc.currentThread, set.racks.length - 1)): lock it, waiting if need be;
+  // - it is another thread's magazine: tryLock it; if it is busy, do not wait: push the
+  //   block onto that magazine's inbox (pushInbox, set.inboxes[owner]) and return.
+  // With the lock taken, read the owner again. Still the same: freeInto, and release the lock
+  // however freeInto ends (it throws for a bad pointer). Not the same (the region moved while
+  // you waited): release, and go round with the new owner.
+  todo('sendHome(…): free into the owner, or leave the block in its inbox');
+}
+
+/** chapter 5's free on rack `owner`, whose lock the caller holds, then recirculation. */
+function freeInto(proc: Process, set: MagazineSet, owner: number, region: number, ptr: number, call: string): void {
+  const rack = set.racks[owner];
+  rack.free(region, rack.quantumOf(region, ptr, call));
+  if (owner !== DEPOT) recirculate(proc, set, owner, region);
 }
 // #endregion cross-thread-free
+
+// #region release
+/** Lets go of rack m's lock, after freeing what other threads left in its inbox meanwhile. */
+export function release(proc: Process, set: MagazineSet, m: number): void {
+  // TODO: empty rack m's inbox (emptyInbox) and unlock, even when emptyInbox throws. Then look
+  // at the inbox's head once more (atomicLoad32, set.inboxes[m] + INBOX.head): a thread may
+  // have pushed a block after you emptied it, because it found the lock still held, and
+  // counts on you. Empty: return. Not empty: tryLock; if you get the lock, go round (empty,
+  // unlock, look); if another thread has it, that thread will look when it lets go.
+  todo('release(proc, set, m): empty the inbox, unlock, and look again');
+}
+
+/** Frees every block in rack m's inbox; the caller holds m's lock. */
+function emptyInbox(proc: Process, set: MagazineSet, m: number): void {
+  for (let block = takeInbox(proc, set.inboxes[m]); block !== 0; ) {
+    const next = proc.load32(block); // before the free writes its own links there
+    const region = set.racks[DEPOT].regionOf(block);
+    // The region may have moved since the block was pushed: send it on, without waiting for another magazine.
+    sendHome(proc, set, region, block, m, `free() by another thread, of a block it left in ${set.kind.name} magazine ${m}'s inbox`);
+    block = next;
+  }
+}
+// #endregion release

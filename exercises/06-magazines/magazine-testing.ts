@@ -11,6 +11,7 @@ import { REGION } from '../../solutions/05-zones/region.ts';
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { DEPOT, adminMapping, checkOwners, createMagazineSet, setBytes, type DepotPolicy, type MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { INBOX, checkInbox } from '../../solutions/06-magazines/inbox.ts';
 import { LOCK } from '../../solutions/06-magazines/lock.ts';
 import { mulberry32 } from '../../workbook/trace/prng.ts';
 import type { Trace, TraceOp } from '../../workbook/trace/rep.ts';
@@ -46,6 +47,10 @@ export function checkMagazineHeap(proc: Process, heap: MagazineHeap): string {
     }
     const owners = checkOwners(proc, set);
     if (owners !== '') return owners;
+    for (let m = 0; m < set.racks.length; m++) {
+      const inbox = checkInbox(proc, set, m);
+      if (inbox !== '') return inbox;
+    }
   }
   return '';
 }
@@ -61,6 +66,13 @@ export function regionsOf(proc: Process, rack: { base: number }): number[] {
   const regions: number[] = [];
   for (let region = proc.load32(rack.base + RACK.regions); region !== 0 && regions.length < 10_000; region = proc.load32(region + REGION.next)) regions.push(region);
   return regions;
+}
+
+/** The blocks in rack m's inbox, pushed last first, in hex (cut short at 100: a loop). */
+export function inboxOf(proc: Process, set: MagazineSet, m: number): string[] {
+  const blocks: string[] = [];
+  for (let block = proc.load32(set.inboxes[m] + INBOX.head); block !== 0 && blocks.length < 100; block = proc.load32(block)) blocks.push(hex(block));
+  return blocks;
 }
 
 /** `tiny magazine 2: regions 0x01100000 (owner 2, 63 quanta in use); death row 0x01104010`, for a message. */

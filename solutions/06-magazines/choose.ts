@@ -1,6 +1,7 @@
 // Chapter 6, step 2: choosing a magazine, and where the magazines live. A thread uses the
 // magazine its id picks, so threads rarely want the same lock. Each scale (tiny, small) has
-// its depot, rack 0, and magazines 1 … count, each rack behind its own lock; every region's
+// its depot, rack 0, and magazines 1 … count, each rack behind its own lock, with an inbox
+// for frees from other threads (inbox.ts); every region's
 // header names the rack that holds it (REGION.owner), which is how a free from any thread
 // finds the magazine to give the block back to.
 //
@@ -12,6 +13,7 @@ import { MAP_FAILED, PROT_READ, PROT_WRITE, hex, type Process } from '../../mach
 import type { Reader } from '../05-zones/check.ts';
 import { RACK, createRack, rackLayout, type Rack } from '../05-zones/rack.ts';
 import { REGION, type RegionKind } from '../05-zones/region.ts';
+import { INBOX_BYTES } from './inbox.ts';
 import { LOCK_BYTES } from './lock.ts';
 
 export const MAX_MAGAZINES = 64;
@@ -20,12 +22,14 @@ export const DEPOT = 0; // rack 0 of each scale; magazines are 1 … count
 /** The magazines' global in the data segment: where the admin mapping is, and the count. */
 export const MAGAZINES_GLOBAL = { admin: 0, count: 4 } as const;
 
-/** One scale's racks (0 is the depot) and their locks. */
+/** One scale's racks (0 is the depot), their locks and their inboxes. */
 export interface MagazineSet {
   readonly kind: RegionKind;
   readonly racks: readonly Rack[];
   /** The address of each rack's lock. */
   readonly locks: readonly number[];
+  /** The address of each rack's inbox (inbox.ts); the depot's stays empty. */
+  readonly inboxes: readonly number[];
   readonly reader: Reader;
 }
 
@@ -50,9 +54,9 @@ export function regionMapBytes(kind: RegionKind): number {
   return Math.ceil(2 ** 32 / kind.regionSize / 8);
 }
 
-/** One scale's part of the admin mapping: its region map, then count + 1 locks, each followed by its rack. */
+/** One scale's part of the admin mapping: its region map, then for each rack its lock, its inbox and the rack. */
 export function setBytes(kind: RegionKind, maxMsize: number, count: number): number {
-  return regionMapBytes(kind) + (count + 1) * (LOCK_BYTES + rackLayout(kind, maxMsize).bytes);
+  return regionMapBytes(kind) + (count + 1) * (LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes);
 }
 
 /** The admin mapping of `bytes`: mapped by the process's first allocator, found through the global by every later one. */
@@ -71,18 +75,20 @@ export function adminMapping(proc: Process, count: number, bytes: number): numbe
 }
 // #endregion admin
 
-/** One scale's depot and magazines at `at` in the admin mapping: its region map, then lock m and rack m for m = 0 … count. */
+/** One scale's depot and magazines at `at` in the admin mapping: its region map, then lock m, inbox m and rack m for m = 0 … count. */
 export function createMagazineSet(proc: Process, kind: RegionKind, reader: Reader, maxMsize: number, at: number, count: number, depot: DepotPolicy): MagazineSet {
-  const stride = LOCK_BYTES + rackLayout(kind, maxMsize).bytes;
+  const stride = LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes;
   const locks: number[] = [];
+  const inboxes: number[] = [];
   const racks: Rack[] = [];
-  const set: MagazineSet = { kind, racks, locks, reader };
+  const set: MagazineSet = { kind, racks, locks, inboxes, reader };
   for (let m = 0; m <= count; m++) {
     const lockAt = at + regionMapBytes(kind) + m * stride;
     locks.push(lockAt);
+    inboxes.push(lockAt + LOCK_BYTES);
     racks.push(
       createRack(proc, kind, maxMsize, {
-        base: lockAt + LOCK_BYTES,
+        base: lockAt + LOCK_BYTES + INBOX_BYTES,
         regionMap: at,
         owner: m,
         keepEmpty: m === DEPOT ? depot.depotKeeps : depot.magazineKeeps,

@@ -3,7 +3,8 @@
 // magazines, and a thread uses the magazine its id picks (choose.ts). A magazine is a chapter 5
 // rack (free lists, bitmap, death row, regions, counters) with a lock (lock.ts) in front.
 //
-// malloc takes the lock of the thread's own magazine; free sends a block home to the rack
+// malloc takes the lock of the thread's own magazine, and lets it go with release, which first
+// frees what other threads left in the magazine's inbox; free sends a block home to the rack
 // that owns its region, from any thread (cross-thread.ts); the depot (depot.ts) takes sparse
 // regions and refills magazines that run out. Large blocks have one lock of their own.
 
@@ -18,8 +19,9 @@ import { COUNTERS, type ZoneStatistics } from '../05-zones/statistics.ts';
 import { TINY } from '../05-zones/tiny-region.ts';
 import type { ZoneOptions } from '../05-zones/zone.ts';
 import { DEPOT, MAX_MAGAZINES, adminMapping, checkOwners, createMagazineSet, magazineOf, setBytes, type MagazineSet } from './choose.ts';
-import { freeToOwner, lockOwner } from './cross-thread.ts';
+import { freeToOwner, lockOwner, release } from './cross-thread.ts';
 import { depotPolicy } from './depot.ts';
+import { INBOX, checkInbox } from './inbox.ts';
 import { LOCK_BYTES, lock, lockCounts, unlock, type LockCounts } from './lock.ts';
 
 // What the chapter's steps define, from the one module that tools load.
@@ -34,6 +36,8 @@ export interface MagazineOptions extends ZoneOptions {
 export interface LockReport extends LockCounts {
   name: string;
   address: number;
+  /** Frees left in the rack's inbox because this lock was busy (0 for the large lock). */
+  inboxed: number;
 }
 
 export interface Magazines extends Allocator {
@@ -79,7 +83,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     try {
       return set.racks[m].malloc(quantaFor(size, set.kind.quantum));
     } finally {
-      unlock(proc, set.locks[m]);
+      release(proc, set, m);
     }
   }
 
@@ -122,7 +126,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
         const q = set.racks[owner].quantumOf(region, ptr, call);
         return fn({ set, owner, region, q }, set.kind.msizeOf(proc, region, q) * set.kind.quantum);
       } finally {
-        unlock(proc, set.locks[owner]);
+        release(proc, set, owner);
       }
     }
     lock(proc, largeLock);
@@ -216,6 +220,10 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
       }
       const owners = checkOwners(proc, set);
       if (owners !== '') return owners;
+      for (let m = 0; m <= count; m++) {
+        const inbox = checkInbox(proc, set, m);
+        if (inbox !== '') return inbox;
+      }
     }
     return '';
   }
@@ -228,9 +236,12 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
   function locks(): LockReport[] {
     const reports: LockReport[] = [];
     for (const set of [tiny, small]) {
-      set.locks.forEach((address, m) => reports.push({ name: `${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}`, address, ...lockCounts(proc, address) }));
+      set.locks.forEach((address, m) => {
+        const inboxed = proc.atomicLoad32(set.inboxes[m] + INBOX.pushed);
+        reports.push({ name: `${set.kind.name} ${m === DEPOT ? 'depot' : `magazine ${m}`}`, address, ...lockCounts(proc, address), inboxed });
+      });
     }
-    reports.push({ name: 'large', address: largeLock, ...lockCounts(proc, largeLock) });
+    reports.push({ name: 'large', address: largeLock, ...lockCounts(proc, largeLock), inboxed: 0 });
     return reports;
   }
 

@@ -53,6 +53,7 @@ export async function benchThreads(options: ThreadsBenchOptions): Promise<number
     seconds: median(c.runs.map((r) => r.seconds)),
     waits: median(c.runs.map((r) => r.waits)),
     acquisitions: median(c.runs.map((r) => r.acquisitions)),
+    inboxed: median(c.runs.map((r) => r.inboxed)),
   }));
   const [global, magazines] = summary;
   const fewerWaits = magazines.waits === 0 ? Infinity : global.waits / magazines.waits;
@@ -67,8 +68,9 @@ export async function benchThreads(options: ThreadsBenchOptions): Promise<number
     return failures === 0 ? 0 : 1;
   }
   console.log(`\nThe stress workload on ${options.workers} worker threads, ${options.ops} steps each, median of ${options.repeat} run${options.repeat === 1 ? '' : 's'}:\n`);
-  const rows = summary.map((s) => [s.name, `${s.seconds.toFixed(3)} s`, String(s.acquisitions), String(s.waits), `${((1000 * s.waits) / Math.max(1, s.acquisitions)).toFixed(1)}`]);
-  console.log(renderTable(['allocator', 'time', 'lock acquisitions', 'waits', 'waits per 1,000'], rows));
+  const rows = summary.map((s) => [s.name, `${s.seconds.toFixed(3)} s`, String(s.acquisitions), String(s.waits), `${((1000 * s.waits) / Math.max(1, s.acquisitions)).toFixed(1)}`, String(s.inboxed)]);
+  console.log(renderTable(['allocator', 'time', 'lock acquisitions', 'waits', 'waits per 1,000', 'frees via inbox'], rows));
+  console.log(pc.dim('frees via inbox: frees that found the owner magazine busy and left the block in its inbox instead of waiting.'));
   console.log('');
   const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}×` : 'no waits at all');
   console.log(`  ${targets[0].pass ? pc.green('pass') : pc.yellow('short')}  ${targets[0].target}: ${ratio(fewerWaits)} fewer`);

@@ -32,6 +32,8 @@ export interface LockFigures {
   name: string;
   acquisitions: number;
   waits: number;
+  /** Frees that found this lock busy and left their block in its rack's inbox (chapter 6). */
+  inboxed?: number;
 }
 
 export interface StressResult {
@@ -46,6 +48,8 @@ export interface StressResult {
   locks: LockFigures[];
   waits: number;
   acquisitions: number;
+  /** Frees that went through an inbox instead of waiting. */
+  inboxed: number;
 }
 
 interface Introspectable {
@@ -101,6 +105,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
       locks,
       waits: locks.reduce((sum, l) => sum + l.waits, 0),
       acquisitions: locks.reduce((sum, l) => sum + l.acquisitions, 0),
+      inboxed: locks.reduce((sum, l) => sum + (l.inboxed ?? 0), 0),
     };
   } finally {
     clearTimeout(timer);
