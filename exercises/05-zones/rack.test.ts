@@ -11,12 +11,13 @@ import { around } from '../../workbook/testing.ts';
 import { type BlockState, SMALL_READER, TINY_READER, describeLayout, expectCorruption, expectRackSound, layoutText, randomRun, regionLayout } from './zone-testing.ts';
 
 const { createRack, RACK } = await loadExercise<typeof import('./rack.ts')>('05-zones/rack.ts');
+type RackPlacement = import('./rack.ts').RackPlacement;
 
 const MiB = 1024 * 1024;
 
-function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions = {}) {
+function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions = {}, placement: RackPlacement = {}) {
   const proc = new Process(processOptions);
-  const rack = kind === 'tiny' ? createRack(proc, TINY, 63) : createRack(proc, SMALL, 64);
+  const rack = kind === 'tiny' ? createRack(proc, TINY, 63, placement) : createRack(proc, SMALL, 64, placement);
   const reader = kind === 'tiny' ? TINY_READER : SMALL_READER;
   const sound = (after: string) => expectRackSound(proc, after, rack, reader);
   const field = (name: keyof typeof RACK) => proc.load32(rack.base + RACK[name]);
@@ -94,6 +95,35 @@ describe('malloc from the tail', () => {
     expect(rack.malloc(1), 'a 1 MiB region cannot be mapped under a 512 KiB limit').toBe(0);
     expect(proc.errno).toBe(ENOMEM);
     sound('a malloc that failed');
+  });
+});
+
+describe('bands: the smallest blocks carve from regions of their own', () => {
+  it('with a band limit of 64 bytes, blocks of up to 4 quanta and bigger ones are cut from different regions', () => {
+    const { proc, malloc, regionOf } = setUp('tiny', {}, { bandLimit: 64 });
+    const [a, b, c, d] = malloc(4, 28, 4, 28);
+    const [smallest, others] = [regionOf(a), regionOf(b)];
+    expect(hex(others), `malloc(4), malloc(28): a block of 28 quanta (448 bytes) is above the band limit, so it is not cut from ${hex(smallest)}, the region of the smallest blocks`).not.toBe(hex(smallest));
+    expect([hex(regionOf(c)), hex(regionOf(d))], 'the next blocks of 4 and 28 quanta: each from the newest region of its band (newestOf)').toEqual([hex(smallest), hex(others)]);
+    expect([proc.load32(smallest + REGION.band), proc.load32(others + REGION.band)], `REGION.band of ${hex(smallest)} and ${hex(others)}: newRegion(band) records the band (1: the smallest blocks)`).toEqual([1, 0]);
+    expect([c - a, d - b], 'blocks of one band lie back to back in their region').toEqual([64, 448]);
+  });
+
+  it('freeing every bigger block gives their region back whole, not holes between the smallest blocks', () => {
+    const { proc, field, malloc, free, regionOf } = setUp('tiny', {}, { bandLimit: 64 });
+    const blocks = malloc(4, 28, 4, 28, 4, 28);
+    const smallest = regionOf(blocks[0]);
+    free(blocks[1], blocks[3], blocks[5]);
+    expect([hex(field('regions')), field('regionCount')], `after freeing the three blocks of 28 quanta, only the region of the smallest blocks is left
+${proc.maps()}`).toEqual([hex(smallest), 1]);
+    const [bigger] = malloc(32);
+    expect(hex(regionOf(bigger)), `malloc(32 quanta) = ${hex(bigger)}: a block above the band limit never comes from the tail of the smallest blocks' region`).not.toBe(hex(smallest));
+  });
+
+  it('without a band limit (the default), every block comes from the newest region', () => {
+    const { malloc, regionOf } = setUp();
+    const [a, b] = malloc(1, 63);
+    expect(hex(regionOf(b)), 'blocks of 1 and 63 quanta in a rack with no band limit').toBe(hex(regionOf(a)));
   });
 });
 

@@ -5,14 +5,16 @@
 //
 // malloc takes the first block of the smallest non-empty list that fits, which the bitmap
 // finds in a few word reads, and splits off the rest; when no list has one, it cuts the
-// block from the region's tail. free merges a block with free neighbours inside its region
-// (a block next to the tail rejoins it), and gives a region back to the kernel once nothing
-// in it is in use.
+// block from the tail of the newest region of its band (given a band limit, the smallest
+// blocks carve from regions of their own). free merges a block with free neighbours inside
+// its region (a block next to the tail rejoins it), and gives a region back to the kernel
+// once nothing in it is in use.
 // Check your work with `npm run check -- rack`; stuck? `npm run hint -- rack`.
 // Builds on statistics.ts (step 3): account() counts blocks with your countBlock. The tests
 // run your rack over the reference TINY and SMALL kinds, so steps 2 and 5 need not be done.
 // Given: the free lists' insertFree and removeFree, regions (newRegion, releaseRegion,
-// setTail, regionOf), and what chapter 6 adds (placement, moving regions between racks).
+// setTail, regionOf, and the bands: bandOf, newestOf), and what chapter 6 adds (placement,
+// moving regions between racks).
 
 import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
@@ -76,6 +78,8 @@ export interface Rack {
   readonly regionMap: number;
   /** Empty regions the rack keeps mapped (RackPlacement.keepEmpty). */
   readonly keepEmpty: number;
+  /** Blocks of up to this many bytes carve from regions of their own (RackPlacement.bandLimit); 0 for none. */
+  readonly bandLimit: number;
   /** Detaches `region` from this rack: its free blocks leave the lists, its counts leave the statistics. */
   takeRegion(region: number): void;
   /** Attaches a region detached from another rack of the same scale: the reverse of takeRegion. */
@@ -96,7 +100,12 @@ export interface RackPlacement {
   keepEmpty?: number;
   /** Called before mapping a new region: may give this rack a region (giveRegion) and return true. */
   refill?: () => boolean;
+  /** Blocks of up to this many bytes carve from regions of their own (band 1), the others from theirs (band 0); by default 0, one band. */
+  bandLimit?: number;
 }
+
+/** The zone's band limit: tiny blocks of up to 64 bytes (4 quanta) carve apart from bigger ones. */
+export const BAND_LIMIT = 64;
 
 export function createRack(proc: Process, kind: RegionKind, maxMsize: number, placement: RackPlacement = {}): Rack {
   const layout = rackLayout(kind, maxMsize);
@@ -104,6 +113,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   const regionMap = placement.regionMap ?? base + layout.regionMap;
   const owner = placement.owner ?? 0;
   const keepEmpty = placement.keepEmpty ?? 0;
+  const bandLimit = placement.bandLimit ?? 0;
   const { quantum, numQuanta, regionSize } = kind;
   const regionShift = Math.log2(regionSize);
   const field = (name: keyof typeof RACK) => base + RACK[name];
@@ -162,12 +172,13 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   // #region regions
-  function newRegion(): number {
+  function newRegion(band: number): number {
     const region = mapAligned(proc, regionSize, `malloc ${kind.name}`);
     if (region === 0) return 0;
     const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);
     proc.store32(region + REGION.owner, owner);
+    proc.store32(region + REGION.band, band);
     proc.store32(region + REGION.next, head);
     if (head !== 0) proc.store32(head + REGION.prev, region);
     proc.store32(field('regions'), region);
@@ -184,19 +195,32 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     kind.markTail(proc, region, q, true);
   }
 
-  /** A block of `msize` quanta cut from the tail of the newest region, or of a new one; 0 if mmap fails. */
-  function carve(msize: number): number {
+  /** The band of a block of `msize` quanta: 1 for the smallest blocks, 0 for the others. */
+  function bandOf(msize: number): number {
+    return msize * quantum <= bandLimit ? 1 : 0;
+  }
+
+  /** The newest region of `band` (the first on the list), or 0. */
+  function newestOf(band: number): number {
     let region = proc.load32(field('regions'));
+    while (region !== 0 && proc.load32(region + REGION.band) !== band) region = proc.load32(region + REGION.next);
+    return region;
+  }
+
+  /** A block of `msize` quanta cut from the tail of the newest region of its band, or of a new one; 0 if mmap fails. */
+  function carve(msize: number): number {
+    const band = bandOf(msize);
+    let region = newestOf(band);
     if ((region === 0 || proc.load32(region + REGION.tail) + msize > numQuanta) && placement.refill?.() === true) {
       const index = firstNonEmpty(listIndex(msize)); // the region given may have a free block that fits
       if (index !== -1) return takeFree(proc.load32(listHead(index)), msize);
-      region = proc.load32(field('regions'));
+      region = newestOf(band);
     }
-    // TODO: `region` is the newest region (the head of the list). If there is none, or its
-    // tail has fewer than msize quanta left before numQuanta, map a new one (newRegion; 0
-    // when mmap fails: return 0). The block starts at the region's tail: move the tail
-    // msize quanta on (setTail), record the block in use (kind.setBlock), and return its
-    // address (blockAddress). The lines above are chapter 6's: a zone has no refill.
+    // TODO: `region` is the newest region of the block's band. If there is none, or its
+    // tail has fewer than msize quanta left before numQuanta, map a new one of that band
+    // (newRegion(band); 0 when mmap fails: return 0). The block starts at the region's tail:
+    // move the tail msize quanta on (setTail), record the block in use (kind.setBlock), and
+    // return its address (blockAddress). The lines above are chapter 6's: a zone has no refill.
     todo('carve(msize): a block cut from the tail of a region');
   }
 
@@ -366,5 +390,5 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
   // #endregion move-regions
 
-  return { kind, base, layout, regionMap, keepEmpty, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex, takeRegion, giveRegion, emptiestRegion };
+  return { kind, base, layout, regionMap, keepEmpty, bandLimit, malloc, regionOf, quantumOf, free, shrink, growInPlace, listIndex, takeRegion, giveRegion, emptiestRegion };
 }

@@ -16,6 +16,7 @@ export const REGION = {
   usedQuanta: 12, // quanta in blocks the program holds: 0 means the region may be given back
   tail: 16, // the first quantum of the untouched end: blocks tile [0, tail)
   owner: 20, // which rack holds the region: 0 in a zone; a magazine's number in chapter 6
+  band: 24, // which blocks the rack carves from it: 1 only the smallest (RackPlacement.bandLimit), 0 the others
 } as const;
 // #endregion region-fields
 

@@ -151,7 +151,7 @@ describe('realloc', () => {
     const { proc, zone, sound, malloc, free } = setUp();
     const p = malloc(100); // 7 quanta
     const n = malloc(100);
-    malloc(16);
+    malloc(100); // keeps n off the tail (a 16-byte block would carve from the region of the smallest blocks)
     fillPattern(proc, p, 100, 1);
     free(n);
     malloc(500); // another size: death row is flushed, n is really free

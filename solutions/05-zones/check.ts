@@ -1,6 +1,7 @@
 // Chapter 5: the zone's check(), as malloc_zone_check. It reads the zone from memory alone and
 // names the first broken invariant, with the address and the bytes around it:
 //   - every region is on its scale's list once, marked in the region map, and tagged;
+//   - every region is of a band its rack carves (band 1 only if the rack has a band limit);
 //   - the blocks of a region tile it up to its tail, and their metadata agrees with itself;
 //   - no two free blocks touch (they would have merged), and no region is entirely free;
 //   - every free block is on the list of its size exactly once, and the list bitmap is right;
@@ -28,6 +29,8 @@ export interface RackPlace {
   regionMap: number;
   /** Empty regions the rack may keep mapped. */
   keepEmpty: number;
+  /** Blocks of up to this many bytes carve from regions of band 1; 0 or absent: every region is of band 0. */
+  bandLimit?: number;
 }
 
 export interface ZoneLayout {
@@ -126,6 +129,8 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
     if (proc.load32(region + REGION.magic) !== kind.magic) fail(proc, `${name} region ${hex(region)}: its magic is ${hex(proc.load32(region + REGION.magic))}, not ${hex(kind.magic)}`, region, 4);
     if (proc.load32(region + REGION.prev) !== previous) fail(proc, `${name} region ${hex(region)}: prev is ${hex(proc.load32(region + REGION.prev))}, but the region before it on the list is ${hex(previous)}`, region + REGION.prev, 4);
     if (!inRegionMap(proc, rack.regionMap, region, kind.regionSize)) fail(proc, `${name} region ${hex(region)} is on the list but not marked in the region map`, rack.regionMap, 16);
+    const band = proc.load32(region + REGION.band);
+    if (band > ((rack.bandLimit ?? 0) > 0 ? 1 : 0)) fail(proc, `${name} region ${hex(region)}: its band is ${band}, but the rack carves ${(rack.bandLimit ?? 0) > 0 ? 'bands 0 and 1' : 'band 0 only (it has no band limit)'}`, region + REGION.band, 4);
     const tail = proc.load32(region + REGION.tail);
     if (tail > kind.numQuanta) fail(proc, `${name} region ${hex(region)}: its tail is quantum ${tail}, past the last (${kind.numQuanta - 1})`, region + REGION.tail, 4);
     if (kind.name === 'tiny' && tail < kind.numQuanta && !kind.isStart(proc, region, tail)) fail(proc, `tiny region ${hex(region)}: the header bit of its tail (quantum ${tail}) is not set, so the last block has no end`, headerWord(region, tail), 8);

@@ -8,7 +8,7 @@ import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, ty
 import { checkZone } from './check.ts';
 import { enumerateZone, type Recorder } from './enumerate.ts';
 import { createLargeBlocks, type LargeBlocks } from './large.ts';
-import { createRack, type Rack } from './rack.ts';
+import { BAND_LIMIT, createRack, type Rack } from './rack.ts';
 import { SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, sizeClassOf, sizeClassesFrom, type Scale, type SizeClassOptions, type SizeClasses } from './size-classes.ts';
 import { SMALL } from './small-region.ts';
 import { statisticsOf, type ZoneStatistics } from './statistics.ts';
@@ -35,7 +35,7 @@ type Located = { rack: Rack; region: number; q: number } | { rack: undefined; by
 
 export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
   const classes = sizeClassesFrom(options);
-  const tiny = createRack(proc, TINY, classes.tinyLimit / TINY_QUANTUM);
+  const tiny = createRack(proc, TINY, classes.tinyLimit / TINY_QUANTUM, { bandLimit: BAND_LIMIT });
   const small = createRack(proc, SMALL, Math.ceil(classes.smallLimit / SMALL_QUANTUM));
   const large = createLargeBlocks(proc);
 
