@@ -27,18 +27,18 @@ function show(title: string): void {
   console.log(`  death row: ${condemned === 0 ? 'empty' : `${hex(condemned)} (${proc.load32(base + RACK.lastFreeMsize)} quanta)`}\n`);
 }
 
-// Three blocks of 2, 5 and 9 quanta, each followed by a block that stays, so none can merge.
-const held = [32, 80, 144].map((size) => [zone.malloc(size), zone.malloc(16)]);
-console.log(`malloc(32), malloc(80), malloc(144) at ${held.map(([p]) => hex(p)).join(', ')},`);
-console.log('each followed by a malloc(16) that stays\n');
+// Three blocks of 5, 7 and 10 quanta, each followed by a block that stays, so none can merge.
+const held = [80, 112, 160].map((size) => [zone.malloc(size), zone.malloc(96)]);
+console.log(`malloc(80), malloc(112), malloc(160) at ${held.map(([p]) => hex(p)).join(', ')},`);
+console.log('each followed by a malloc(96) that stays\n');
 for (const [p] of held) zone.free(p);
 show('after freeing the three, in that order');
 
-const [p, cost] = counted(() => zone.malloc(50));
-show(`malloc(50) = ${hex(p)}: 4 quanta, in ${cost} loads and stores`);
+const [p, cost] = counted(() => zone.malloc(90));
+show(`malloc(90) = ${hex(p)}: 6 quanta, in ${cost} loads and stores`);
 
 zone.free(p);
-const [again, pardon] = counted(() => zone.malloc(50));
-console.log(`free(${hex(p)}), then malloc(50) = ${hex(again)}: back from death row, ${pardon} loads and stores`);
+const [again, pardon] = counted(() => zone.malloc(90));
+console.log(`free(${hex(p)}), then malloc(90) = ${hex(again)}: back from death row, ${pardon} loads and stores`);
 const [fresh, carved] = counted(() => zone.malloc(400));
 console.log(`malloc(400) = ${hex(fresh)}: 25 quanta, carved from the tail, ${carved} loads and stores`);

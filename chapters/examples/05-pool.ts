@@ -33,7 +33,7 @@ function run(make: (proc: Process) => Heap): { opsPerCall: number; ms: number; m
 
 const makeZone = (proc: Process): Heap => {
   const z = createZone(proc);
-  z.malloc(100); // something else the program keeps, so the region stays between rounds
+  z.malloc(16); // something else the program keeps, so the region stays between rounds
   return { alloc: () => z.malloc(SIZE), free: (ptr) => z.free(ptr) };
 };
 const makePool = (proc: Process): Heap => {

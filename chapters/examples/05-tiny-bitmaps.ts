@@ -6,7 +6,7 @@ import { createZone } from '../../solutions/05-zones/zone.ts';
 
 const proc = new Process();
 const zone = createZone(proc);
-const sizes = { a: 16, b: 40, c: 100, d: 16, e: 20 };
+const sizes = { a: 16, b: 40, c: 64, d: 16, e: 20 };
 const blocks = Object.fromEntries(Object.entries(sizes).map(([name, size]) => {
   const ptr = zone.malloc(size);
   proc.memset(ptr, name.charCodeAt(0), size); // the program's bytes: a's are 'a', …
@@ -34,7 +34,7 @@ function show(title: string): void {
   console.log(`  in-use bits   ${grouped(bit(inUse))}\n`);
 }
 
-console.log(`a = malloc(16), b = malloc(40), c = malloc(100), d = malloc(16), e = malloc(20)`);
+console.log(`a = malloc(16), b = malloc(40), c = malloc(64), d = malloc(16), e = malloc(20)`);
 console.log(`in the tiny region at ${hex(region)}; each filled with its own letter; '.' is the tail\n`);
 show('after the five mallocs');
 const before = [proc.load32(region + TINY_BITMAP_OFFSET), proc.load32(region + TINY_BITMAP_OFFSET + 4)];
@@ -44,8 +44,8 @@ console.log(`free(b): ${same ? 'no bit changes; b waits on death row' : 'the bit
 zone.free(blocks.d);
 show('free(d): d takes its place on death row, and b is really freed');
 
-console.log('the region header: magic, next, prev, usedQuanta, tail, owner');
-console.log(proc.hexdump(region, 32, { from: region, to: region + 24 }));
+console.log('the region header: magic, next, prev, usedQuanta, tail, owner, band');
+console.log(proc.hexdump(region, 32, { from: region, to: region + 28 }));
 console.log('\nthe bitmaps: header word and in-use word of quanta 0 to 31, then of quanta 32 to 63');
 console.log(proc.hexdump(region + TINY_BITMAP_OFFSET, 16, { from: region + TINY_BITMAP_OFFSET, to: region + TINY_BITMAP_OFFSET + 8 }));
 console.log(`\nb, now free: next, prev, msize (3) at +8, the old b's, msize in its last two bytes`);

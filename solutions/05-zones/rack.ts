@@ -189,6 +189,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     kind.markTail(proc, region, q, true);
   }
 
+  // #region carve
   /** The band of a block of `msize` quanta: 1 for the smallest blocks, 0 for the others. */
   function bandOf(msize: number): number {
     return msize * quantum <= bandLimit ? 1 : 0;
@@ -217,6 +218,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     kind.setBlock(proc, region, q, msize, false);
     return blockAddress(kind, region, q);
   }
+  // #endregion carve
 
   /** Unmaps a region that holds no block any more (it is all tail), unless the rack keeps it. */
   function releaseRegion(region: number): void {
