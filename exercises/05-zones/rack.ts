@@ -220,7 +220,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     // tail has fewer than msize quanta left before numQuanta, map a new one of that band
     // (newRegion(band); 0 when mmap fails: return 0). The block starts at the region's tail:
     // move the tail msize quanta on (setTail), record the block in use (kind.setBlock), and
-    // return its address (blockAddress). The lines above are chapter 6's: a zone has no refill.
+    // return its address (blockAddress). The refill lines above are chapter 6's: a zone has none.
     todo('carve(msize): a block cut from the tail of a region');
   }
 
