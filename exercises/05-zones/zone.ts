@@ -20,11 +20,8 @@ import { TINY } from './tiny-region.ts';
 
 export type ZoneOptions = SizeClassOptions;
 
-export interface Zone extends Allocator {
-  readonly classes: SizeClasses;
-  readonly tiny: Rack;
-  readonly small: Rack;
-  readonly large: LargeBlocks;
+/** An allocator that tells about itself, after macOS's malloc_introspection_t: chapters 5, 6 and 7's zones. */
+export interface ZoneIntrospection extends Allocator {
   usableSize(ptr: number): number;
   /** malloc_zone_statistics: one scale's figures, or the whole zone's. */
   statistics(scale?: Scale): ZoneStatistics;
@@ -32,6 +29,13 @@ export interface Zone extends Allocator {
   enumerate(recorder: Recorder, typeMask?: number): void;
   /** The first broken invariant, with its address and bytes; '' when the zone is sound. */
   check(): string;
+}
+
+export interface Zone extends ZoneIntrospection {
+  readonly classes: SizeClasses;
+  readonly tiny: Rack;
+  readonly small: Rack;
+  readonly large: LargeBlocks;
 }
 
 /** Where a live block is: a quantum of a tiny or small region, or a large block. */

@@ -11,13 +11,13 @@
 // Builds on every step of the chapter, and on your chapter 5 zone. Given: blockBytes (every
 // pointer validated), guardedMalloc, calloc, realloc, statistics, enumerate and leaks.
 
-import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { ALL_RANGE_TYPES, MALLOC_PTR_IN_USE_RANGE_TYPE, MALLOC_PTR_REGION_RANGE_TYPE, type Range, type Recorder } from '../05-zones/enumerate.ts';
 import { quantaFor, type Scale } from '../05-zones/size-classes.ts';
 import { COUNTERS } from '../05-zones/statistics.ts';
 import type { ZoneStatistics } from '../05-zones/statistics.ts';
-import { createZone, type Zone, type ZoneOptions } from '../05-zones/zone.ts';
+import { createZone, type Zone, type ZoneIntrospection, type ZoneOptions } from '../05-zones/zone.ts';
 import { countOperation } from './check-heap.ts';
 import type { ZoneFunctions } from './functions.ts';
 import { GUARDED, POSTLUDE, PRELUDE, createGuardedBlocks, type GuardedBlocks } from './guard-edges.ts';
@@ -31,7 +31,7 @@ export { interpose, type ZoneFunctions } from './functions.ts';
 export { setMallocLogger, type MallocLogger } from './logger.ts';
 export type { DebugOptions } from './options.ts';
 
-export interface DebugZone extends Allocator {
+export interface DebugZone extends ZoneIntrospection {
   /** The zone's record in the data segment: its address is the zone's, as the logger reports it. */
   readonly base: number;
   /** The options in force, from the code and the process environment. */
@@ -40,9 +40,6 @@ export interface DebugZone extends Allocator {
   readonly functions: ZoneFunctions;
   readonly zone: Zone;
   readonly guarded: GuardedBlocks;
-  usableSize(ptr: number): number;
-  statistics(scale?: Scale): ZoneStatistics;
-  enumerate(recorder: Recorder, typeMask?: number): void;
   /** The zone's check() and the guard pages': the first broken invariant, or ''. */
   check(): string;
   /** The events MallocStackLogging recorded for the block holding `address`. */

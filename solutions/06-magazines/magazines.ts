@@ -8,7 +8,7 @@
 // that owns its region, from any thread (cross-thread.ts); the depot (depot.ts) takes sparse
 // regions and refills magazines that run out. Large blocks have one lock of their own.
 
-import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
 import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/check.ts';
 import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
 import { LARGE, createLargeBlocks } from '../05-zones/large.ts';
@@ -17,7 +17,7 @@ import { SMALL_QUANTUM, TINY_QUANTUM, quantaFor, scaleOf, sizeClassesFrom, type 
 import { SMALL } from '../05-zones/small-region.ts';
 import { COUNTERS, type ZoneStatistics } from '../05-zones/statistics.ts';
 import { TINY } from '../05-zones/tiny-region.ts';
-import type { ZoneOptions } from '../05-zones/zone.ts';
+import type { ZoneIntrospection, ZoneOptions } from '../05-zones/zone.ts';
 import { DEPOT, MAX_MAGAZINES, adminMapping, checkOwners, createMagazineSet, magazineOf, setBytes, type MagazineSet } from './choose.ts';
 import { freeToOwner, lockOwner, release } from './cross-thread.ts';
 import { depotPolicy } from './depot.ts';
@@ -40,15 +40,11 @@ export interface LockReport extends LockCounts {
   inboxed: number;
 }
 
-export interface Magazines extends Allocator {
+export interface Magazines extends ZoneIntrospection {
   readonly classes: SizeClasses;
   readonly count: number;
   readonly tiny: MagazineSet;
   readonly small: MagazineSet;
-  usableSize(ptr: number): number;
-  statistics(scale?: Scale): ZoneStatistics;
-  enumerate(recorder: Recorder, typeMask?: number): void;
-  check(): string;
   /** Every lock with how often it was taken and how often a taker had to wait. */
   locks(): LockReport[];
   /** The magazine (1 … count) that thread `tid` uses. */

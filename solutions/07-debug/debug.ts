@@ -8,12 +8,12 @@
 // and after each one, the heap check when it is due (check-heap.ts). leaks.ts finds the
 // blocks nothing points to any more.
 
-import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Allocator, type Process } from '../../machine/index.ts';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
 import { ALL_RANGE_TYPES, MALLOC_PTR_IN_USE_RANGE_TYPE, MALLOC_PTR_REGION_RANGE_TYPE, type Range, type Recorder } from '../05-zones/enumerate.ts';
 import { quantaFor, type Scale } from '../05-zones/size-classes.ts';
 import { COUNTERS } from '../05-zones/statistics.ts';
 import type { ZoneStatistics } from '../05-zones/statistics.ts';
-import { createZone, type Zone, type ZoneOptions } from '../05-zones/zone.ts';
+import { createZone, type Zone, type ZoneIntrospection, type ZoneOptions } from '../05-zones/zone.ts';
 import { countOperation } from './check-heap.ts';
 import type { ZoneFunctions } from './functions.ts';
 import { GUARDED, POSTLUDE, PRELUDE, createGuardedBlocks, type GuardedBlocks } from './guard-edges.ts';
@@ -27,7 +27,7 @@ export { interpose, type ZoneFunctions } from './functions.ts';
 export { setMallocLogger, type MallocLogger } from './logger.ts';
 export type { DebugOptions } from './options.ts';
 
-export interface DebugZone extends Allocator {
+export interface DebugZone extends ZoneIntrospection {
   /** The zone's record in the data segment: its address is the zone's, as the logger reports it. */
   readonly base: number;
   /** The options in force, from the code and the process environment. */
@@ -36,9 +36,6 @@ export interface DebugZone extends Allocator {
   readonly functions: ZoneFunctions;
   readonly zone: Zone;
   readonly guarded: GuardedBlocks;
-  usableSize(ptr: number): number;
-  statistics(scale?: Scale): ZoneStatistics;
-  enumerate(recorder: Recorder, typeMask?: number): void;
   /** The zone's check() and the guard pages': the first broken invariant, or ''. */
   check(): string;
   /** The events MallocStackLogging recorded for the block holding `address`. */
