@@ -120,73 +120,6 @@ describe('freeToOwner', () => {
     sound(`thread 3 left ${hex(p)} in magazine 2's inbox`);
   });
 
-  it('release frees what the inbox holds, then unlocks', () => {
-    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
-    const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
-    malloc(tiny, 2);
-    proc.runOn(1, () => lock(proc, tiny.locks[2]));
-    free(3, p);
-    free(0, q);
-    expect(inbox(tiny, 2), "magazine 2's inbox: q, pushed last, on top of p").toEqual([hex(q), hex(p)]);
-    proc.runOn(1, () => release(proc, tiny, 2));
-    expect(inbox(tiny, 2), "magazine 2's inbox after thread 1's release(proc, tiny, 2): empty").toEqual([]);
-    expect(hex(deathRow(tiny, 2)), `magazine 2's death row: the last block freed from the inbox (p, freed after q)\n${describeSet(proc, tiny)}`).toBe(hex(p));
-    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
-    expect(proc.load32(tiny.racks[2].base + RACK.counters + COUNTERS.blocksInUse), "magazine 2's blocks in use: the third block only").toBe(1);
-    sound('release emptied the inbox');
-  });
-
-  it('release looks at the inbox again after it unlocks: a block pushed while it was letting go is freed too', () => {
-    const { proc, tiny, malloc, free, inbox, states, sound } = setUp();
-    const p = malloc(tiny, 2);
-    malloc(tiny, 2);
-    proc.runOn(1, () => lock(proc, tiny.locks[2]));
-    // Thread 3 frees p just before thread 1's unlock lands: it finds the lock held and pushes.
-    const unlocking = vi.spyOn(proc, 'atomicSub32').mockImplementationOnce(function (this: Process, address: number, value: number) {
-      unlocking.mockRestore();
-      proc.runOn(3, () => freeToOwner(proc, [tiny], p));
-      return proc.atomicSub32(address, value);
-    });
-    proc.runOn(1, () => release(proc, tiny, 2));
-    unlocking.mockRestore();
-    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} after release had emptied the inbox, while the lock was still held; release must look again once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
-    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
-    sound('a push during release');
-  });
-
-  it("release sends a block whose region moved meanwhile to the region's new owner", () => {
-    const { proc, tiny, malloc, regionOf, deathRow, free, inbox, acquisitions, sound } = setUp();
-    const p = malloc(tiny, 2);
-    malloc(tiny, 2);
-    const region = regionOf(tiny, p);
-    proc.runOn(1, () => lock(proc, tiny.locks[2]));
-    free(3, p);
-    // While p waits in the inbox, thread 1 (holding magazine 2) gives the region to the depot.
-    proc.runOn(1, () => {
-      lock(proc, tiny.locks[DEPOT]);
-      tiny.racks[2].takeRegion(region);
-      tiny.racks[DEPOT].giveRegion(region);
-      unlock(proc, tiny.locks[DEPOT]);
-    });
-    const before = acquisitions(tiny)[DEPOT];
-    proc.runOn(1, () => release(proc, tiny, 2));
-    expect(inbox(tiny, 2), "magazine 2's inbox").toEqual([]);
-    expect(hex(deathRow(tiny, DEPOT)), `the depot's death row: p's region is the depot's now, so the depot frees p, under its lock\n${describeSet(proc, tiny)}`).toBe(hex(p));
-    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: not its block any more").toBe(hex(0));
-    expect(acquisitions(tiny)[DEPOT] - before, "the depot's lock, taken by release").toBe(1);
-    sound('a block in the inbox whose region moved to the depot');
-  });
-
-  it('a bad pointer left in an inbox is refused when the inbox is emptied, and the lock is let go', () => {
-    const { proc, tiny, malloc, free, states } = setUp();
-    const q = malloc(tiny, 2);
-    malloc(tiny, 2);
-    proc.runOn(1, () => lock(proc, tiny.locks[2]));
-    free(3, q + 16); // inside a block: nobody can tell without magazine 2's lock
-    expectCorruption(() => proc.runOn(1, () => release(proc, tiny, 2)), `release of magazine 2, whose inbox holds ${hex(q + 16)}, inside a block`, ['invalid pointer', hex(q + 16), 'inbox']);
-    expect(states(tiny), "the state words after release threw: magazine 2's lock must be free").toEqual([0, 0, 0, 0, 0]);
-  });
-
   it('frees into the depot a block whose region the depot holds, under the depot\'s lock', () => {
     const { proc, tiny, malloc, deathRow, acquisitions, free, sound } = setUp();
     const p = malloc(tiny, DEPOT);
@@ -245,5 +178,74 @@ describe('freeToOwner', () => {
     expect(hex(proc.load32(tiny.racks[DEPOT].base + RACK.lastFree)), `a block of the middle region, freed after the move: the depot's now`).toBe(hex(rest));
     expect(proc.stats().mappedBytes, 'mapped: the admin area and 3 regions').toBeLessThan(4 * MiB);
     sound('a region went to the depot');
+  });
+});
+
+describe('release', () => {
+  it('frees what the inbox holds, then unlocks', () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
+    const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p);
+    free(0, q);
+    expect(inbox(tiny, 2), "magazine 2's inbox: q, pushed last, on top of p").toEqual([hex(q), hex(p)]);
+    proc.runOn(1, () => release(proc, tiny, 2));
+    expect(inbox(tiny, 2), "magazine 2's inbox after thread 1's release(proc, tiny, 2): empty").toEqual([]);
+    expect(hex(deathRow(tiny, 2)), `magazine 2's death row: the last block freed from the inbox (p, freed after q)\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    expect(proc.load32(tiny.racks[2].base + RACK.counters + COUNTERS.blocksInUse), "magazine 2's blocks in use: the third block only").toBe(1);
+    sound('release emptied the inbox');
+  });
+
+  it('looks at the inbox again after it unlocks: a block pushed while it was letting go is freed too', () => {
+    const { proc, tiny, malloc, free, inbox, states, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    // Thread 3 frees p just before thread 1's unlock lands: it finds the lock held and pushes.
+    const unlocking = vi.spyOn(proc, 'atomicSub32').mockImplementationOnce(function (this: Process, address: number, value: number) {
+      unlocking.mockRestore();
+      proc.runOn(3, () => freeToOwner(proc, [tiny], p));
+      return proc.atomicSub32(address, value);
+    });
+    proc.runOn(1, () => release(proc, tiny, 2));
+    unlocking.mockRestore();
+    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} after release had emptied the inbox, while the lock was still held; release must look again once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a push during release');
+  });
+
+  it("sends a block whose region moved meanwhile to the region's new owner", () => {
+    const { proc, tiny, malloc, regionOf, deathRow, free, inbox, acquisitions, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    const region = regionOf(tiny, p);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p);
+    // While p waits in the inbox, thread 1 (holding magazine 2) gives the region to the depot.
+    proc.runOn(1, () => {
+      lock(proc, tiny.locks[DEPOT]);
+      tiny.racks[2].takeRegion(region);
+      tiny.racks[DEPOT].giveRegion(region);
+      unlock(proc, tiny.locks[DEPOT]);
+    });
+    const before = acquisitions(tiny)[DEPOT];
+    proc.runOn(1, () => release(proc, tiny, 2));
+    expect(inbox(tiny, 2), "magazine 2's inbox").toEqual([]);
+    expect(hex(deathRow(tiny, DEPOT)), `the depot's death row: p's region is the depot's now, so the depot frees p, under its lock\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: not its block any more").toBe(hex(0));
+    expect(acquisitions(tiny)[DEPOT] - before, "the depot's lock, taken by release").toBe(1);
+    sound('a block in the inbox whose region moved to the depot');
+  });
+
+  it('refuses a bad pointer left in the inbox when it empties it, and lets the lock go', () => {
+    const { proc, tiny, malloc, free, states } = setUp();
+    const q = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, q + 16); // inside a block: nobody can tell without magazine 2's lock
+    expectCorruption(() => proc.runOn(1, () => release(proc, tiny, 2)), `release of magazine 2, whose inbox holds ${hex(q + 16)}, inside a block`, ['invalid pointer', hex(q + 16), 'inbox']);
+    expect(states(tiny), "the state words after release threw: magazine 2's lock must be free").toEqual([0, 0, 0, 0, 0]);
   });
 });
