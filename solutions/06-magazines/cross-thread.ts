@@ -16,10 +16,10 @@ import { recirculate } from './depot.ts';
 import { INBOX, pushInbox, takeInbox } from './inbox.ts';
 import { lock, tryLock, unlock } from './lock.ts';
 
+// #region cross-thread-free
 /** No magazine: the caller of sendHome holds no magazine's lock. */
 const NONE = -1;
 
-// #region cross-thread-free
 /** Locks the rack that owns `region`, even if the region moves to the depot meanwhile; returns its number. */
 export function lockOwner(proc: Process, set: MagazineSet, region: number): number {
   for (;;) {
