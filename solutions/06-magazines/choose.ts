@@ -1,9 +1,9 @@
 // Chapter 6, step 2: choosing a magazine, and where the magazines live. A thread uses the
 // magazine its id picks, so threads rarely want the same lock. Each scale (tiny, small) has
 // its depot, rack 0, and magazines 1 … count, each rack behind its own lock, with an inbox
-// for frees from other threads (inbox.ts); every region's
-// header names the rack that holds it (REGION.owner), which is how a free from any thread
-// finds the magazine to give the block back to.
+// for frees from other threads (inbox.ts); every region's header names the rack that holds
+// it (REGION.owner), which is how a free from any thread finds the magazine to give the
+// block back to.
 //
 // Everything lives in simulated memory: one admin mapping holds the region maps, the locks
 // and the racks, and a global in the data segment points to it, so any thread (or worker)
