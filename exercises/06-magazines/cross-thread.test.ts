@@ -120,6 +120,25 @@ describe('freeToOwner', () => {
     sound(`thread 3 left ${hex(p)} in magazine 2's inbox`);
   });
 
+  it('tries the lock once more after leaving a block: if its holder let go in between, it frees the block itself', () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    // Thread 3 finds magazine 2 busy; before its push lands, thread 1 lets go (and finds the inbox empty).
+    const store32 = proc.store32.bind(proc);
+    const pushing = vi.spyOn(proc, 'store32').mockImplementation((address: number, value: number) => {
+      if (address === p && states(tiny)[2] !== 0) proc.runOn(1, () => unlock(proc, tiny.locks[2]));
+      return store32(address, value);
+    });
+    free(3, p);
+    pushing.mockRestore();
+    expect(inbox(tiny, 2), `magazine 2's inbox: thread 1 let go of the lock between thread 3's tryLock and its push, so nobody holds the lock to free ${hex(p)}; thread 3 must try the lock again after pushing, take it, and release it`).toEqual([]);
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: the block, freed by thread 3's release").toBe(hex(p));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a push just after the holder let go');
+  });
+
   it('frees into the depot a block whose region the depot holds, under the depot\'s lock', () => {
     const { proc, tiny, malloc, deathRow, acquisitions, free, sound } = setUp();
     const p = malloc(tiny, DEPOT);
@@ -182,7 +201,7 @@ describe('freeToOwner', () => {
 });
 
 describe('release', () => {
-  it('frees what the inbox holds, then unlocks', () => {
+  it('unlocks, then frees what the inbox holds', () => {
     const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
     const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
     malloc(tiny, 2);
@@ -198,7 +217,7 @@ describe('release', () => {
     sound('release emptied the inbox');
   });
 
-  it('looks at the inbox again after it unlocks: a block pushed while it was letting go is freed too', () => {
+  it('looks at the inbox after it unlocks: a block pushed while it was letting go is freed too', () => {
     const { proc, tiny, malloc, free, inbox, states, sound } = setUp();
     const p = malloc(tiny, 2);
     malloc(tiny, 2);
@@ -211,7 +230,7 @@ describe('release', () => {
     });
     proc.runOn(1, () => release(proc, tiny, 2));
     unlocking.mockRestore();
-    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} after release had emptied the inbox, while the lock was still held; release must look again once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
+    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} while the lock was still held; release must look at the inbox once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
     expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
     sound('a push during release');
   });

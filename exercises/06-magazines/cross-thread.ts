@@ -5,13 +5,13 @@
 // thread's magazine, and even when the region moves while the thread waits for the lock.
 //
 // A thread never waits for another thread's magazine, though: if that lock is held, the block
-// goes into the magazine's inbox (inbox.ts), and whoever holds the lock frees it before letting
-// go (release). The owner is busy allocating most of the time, and a free that waited for it
+// goes into the magazine's inbox (inbox.ts), and whoever holds the lock frees it as it lets go
+// (release). The owner is busy allocating most of the time, and a free that waited for it
 // would make both threads take turns.
 //
 // Check your work with `npm run check -- cross-thread`; stuck? `npm run hint -- cross-thread`.
 // Builds on the lock (step 1), choose.ts (step 2) and recirculate (step 3); inbox.ts is given.
-// The tests run your functions over the reference racks. Given: freeInto and emptyInbox.
+// The tests run your functions over the reference racks. Given: leave, freeInto and emptyInbox.
 
 import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
@@ -54,12 +54,20 @@ function sendHome(proc: Process, set: MagazineSet, region: number, ptr: number, 
   // - the caller holds that rack's lock already (owner === held): just freeInto it;
   // - it is the depot, or the calling thread's own magazine (only when held is NONE:
   //   magazineOf(proc.currentThread, set.racks.length - 1)): lock it, waiting if need be;
-  // - it is another thread's magazine: tryLock it; if it is busy, do not wait: push the
-  //   block onto that magazine's inbox (pushInbox, set.inboxes[owner]) and return.
+  // - it is another thread's magazine: tryLock it; if it is busy, do not wait: leave the
+  //   block in that magazine's inbox (leave, below) and return.
   // With the lock taken, read the owner again. Still the same: freeInto, and release the lock
   // however freeInto ends (it throws for a bad pointer). Not the same (the region moved while
   // you waited): release, and go round with the new owner.
   todo('sendHome(…): free into the owner, or leave the block in its inbox');
+}
+
+/** Leaves `ptr` in the inbox of busy rack `owner`, for whoever holds its lock to free. */
+function leave(proc: Process, set: MagazineSet, owner: number, ptr: number): void {
+  pushInbox(proc, set.inboxes[owner], ptr);
+  // The holder may have let go, and looked at the inbox, between our tryLock and the push:
+  // then nobody would free the block. So try once more; whoever gets the lock releases it.
+  if (tryLock(proc, set.locks[owner])) release(proc, set, owner);
 }
 
 /** chapter 5's free on rack `owner`, whose lock the caller holds, then recirculation. */
@@ -71,14 +79,14 @@ function freeInto(proc: Process, set: MagazineSet, owner: number, region: number
 // #endregion cross-thread-free
 
 // #region release
-/** Lets go of rack m's lock, after freeing what other threads left in its inbox meanwhile. */
+/** Lets go of rack m's lock, then frees what other threads left in its inbox meanwhile. */
 export function release(proc: Process, set: MagazineSet, m: number): void {
-  // TODO: empty rack m's inbox (emptyInbox) and unlock, even when emptyInbox throws. Then look
-  // at the inbox's head once more (atomicLoad32, set.inboxes[m] + INBOX.head): a thread may
-  // have pushed a block after you emptied it, because it found the lock still held, and
-  // counts on you. Empty: return. Not empty: tryLock; if you get the lock, go round (empty,
-  // unlock, look); if another thread has it, that thread will look when it lets go.
-  todo('release(proc, set, m): empty the inbox, unlock, and look again');
+  // TODO: unlock. Then look at the inbox's head (atomicLoad32, set.inboxes[m] + INBOX.head):
+  // a thread that found the lock held left its block there, counting on the holder. While it
+  // is not empty and tryLock gets the lock back, empty the inbox (emptyInbox) and unlock
+  // again, even when emptyInbox throws. If tryLock fails, another thread holds the lock, and
+  // it will look when it lets go.
+  todo('release(proc, set, m): unlock, look at the inbox, free what is there');
 }
 
 /** Frees every block in rack m's inbox; the caller holds m's lock. */

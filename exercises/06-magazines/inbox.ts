@@ -3,7 +3,7 @@
 // the block onto the magazine's inbox and goes on. The inbox is a stack linked through the
 // blocks' own first words (the program has freed them: their bytes are the allocator's), so
 // pushing is one compare-and-swap on its head, and taking everything is one more. Whoever
-// holds the magazine's lock empties the inbox before letting go (release, cross-thread.ts).
+// holds the magazine's lock empties the inbox as it lets go (release, cross-thread.ts).
 
 import { hex, type Process } from '../../machine/index.ts';
 import type { MagazineSet } from './choose.ts';

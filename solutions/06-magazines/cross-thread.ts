@@ -5,8 +5,8 @@
 // thread's magazine, and even when the region moves while the thread waits for the lock.
 //
 // A thread never waits for another thread's magazine, though: if that lock is held, the block
-// goes into the magazine's inbox (inbox.ts), and whoever holds the lock frees it before letting
-// go (release). The owner is busy allocating most of the time, and a free that waited for it
+// goes into the magazine's inbox (inbox.ts), and whoever holds the lock frees it as it lets go
+// (release). The owner is busy allocating most of the time, and a free that waited for it
 // would make both threads take turns.
 
 import type { Process } from '../../machine/index.ts';
@@ -52,7 +52,7 @@ function sendHome(proc: Process, set: MagazineSet, region: number, ptr: number, 
     const owner = proc.atomicLoad32(region + REGION.owner);
     if (owner === held) return freeInto(proc, set, owner, region, ptr, call);
     if (owner === DEPOT || owner === mine) lock(proc, set.locks[owner]);
-    else if (!tryLock(proc, set.locks[owner])) return pushInbox(proc, set.inboxes[owner], ptr);
+    else if (!tryLock(proc, set.locks[owner])) return leave(proc, set, owner, ptr);
     if (proc.atomicLoad32(region + REGION.owner) === owner) {
       try {
         return freeInto(proc, set, owner, region, ptr, call);
@@ -64,6 +64,14 @@ function sendHome(proc: Process, set: MagazineSet, region: number, ptr: number, 
   }
 }
 
+/** Leaves `ptr` in the inbox of busy rack `owner`, for whoever holds its lock to free. */
+function leave(proc: Process, set: MagazineSet, owner: number, ptr: number): void {
+  pushInbox(proc, set.inboxes[owner], ptr);
+  // The holder may have let go, and looked at the inbox, between our tryLock and the push:
+  // then nobody would free the block. So try once more; whoever gets the lock releases it.
+  if (tryLock(proc, set.locks[owner])) release(proc, set, owner);
+}
+
 /** chapter 5's free on rack `owner`, whose lock the caller holds, then recirculation. */
 function freeInto(proc: Process, set: MagazineSet, owner: number, region: number, ptr: number, call: string): void {
   const rack = set.racks[owner];
@@ -73,18 +81,18 @@ function freeInto(proc: Process, set: MagazineSet, owner: number, region: number
 // #endregion cross-thread-free
 
 // #region release
-/** Lets go of rack m's lock, after freeing what other threads left in its inbox meanwhile. */
+/** Lets go of rack m's lock, then frees what other threads left in its inbox meanwhile. */
 export function release(proc: Process, set: MagazineSet, m: number): void {
-  for (;;) {
+  unlock(proc, set.locks[m]);
+  // A thread that found the lock held left its block in the inbox, counting on the holder.
+  // Look, now that the lock is free, and take the lock back to free what is there; if
+  // another thread takes it first, that thread will look when it lets go.
+  while (proc.atomicLoad32(set.inboxes[m] + INBOX.head) !== 0 && tryLock(proc, set.locks[m])) {
     try {
       emptyInbox(proc, set, m);
     } finally {
       unlock(proc, set.locks[m]);
     }
-    // A thread that pushed after the inbox was emptied found the lock held: it counts on the
-    // holder. So look once more with the lock free; if another thread has taken it, that
-    // thread will look when it lets go.
-    if (proc.atomicLoad32(set.inboxes[m] + INBOX.head) === 0 || !tryLock(proc, set.locks[m])) return;
   }
 }
 
