@@ -12,7 +12,7 @@
 // Given: the set-up, largeMalloc, withBlock (a live block with its owner locked), calloc,
 // check, enumerate and locks.
 
-import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/check.ts';
 import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
@@ -85,7 +85,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
 
   function largeMalloc(size: number): number {
     if (size >= 2 ** 32) {
-      proc.errno = 12; // ENOMEM: more than a 32-bit process can address
+      proc.errno = ENOMEM; // more than a 32-bit process can address
       return 0;
     }
     lock(proc, largeLock);
@@ -164,7 +164,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     requireSize(size, `calloc(${countOf}, ${size})`);
     const total = countOf * size;
     if (total >= 2 ** 32) {
-      proc.errno = 12; // ENOMEM: the product overflows a 32-bit size_t
+      proc.errno = ENOMEM; // the product overflows a 32-bit size_t
       return 0;
     }
     const ptr = malloc(total);

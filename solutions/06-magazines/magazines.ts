@@ -8,7 +8,7 @@
 // that owns its region, from any thread (cross-thread.ts); the depot (depot.ts) takes sparse
 // regions and refills magazines that run out. Large blocks have one lock of their own.
 
-import { HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
+import { ENOMEM, HeapCorruption, PAGE_SIZE, hex, requireSize, type Process } from '../../machine/index.ts';
 import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../05-zones/check.ts';
 import { enumerateRack, enumerateZone, type Recorder } from '../05-zones/enumerate.ts';
 import { LARGE, createLargeBlocks } from '../05-zones/large.ts';
@@ -85,7 +85,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
 
   function largeMalloc(size: number): number {
     if (size >= 2 ** 32) {
-      proc.errno = 12; // ENOMEM: more than a 32-bit process can address
+      proc.errno = ENOMEM; // more than a 32-bit process can address
       return 0;
     }
     lock(proc, largeLock);
@@ -185,7 +185,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     requireSize(size, `calloc(${countOf}, ${size})`);
     const total = countOf * size;
     if (total >= 2 ** 32) {
-      proc.errno = 12; // ENOMEM: the product overflows a 32-bit size_t
+      proc.errno = ENOMEM; // the product overflows a 32-bit size_t
       return 0;
     }
     const ptr = malloc(total);
