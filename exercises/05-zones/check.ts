@@ -14,7 +14,7 @@
 import { PAGE_SIZE, hex, type Process } from '../../machine/index.ts';
 import { ENTRY, ENTRY_SIZE, LARGE } from './large.ts';
 import { LINK, RACK, type RackLayout } from './rack.ts';
-import { REGION } from './region.ts';
+import { REGION, REGION_BYTES } from './region.ts';
 import { NUM_SMALL_QUANTA, SMALL_FREE, SMALL_HEADER_BYTES, SMALL_MAGIC, SMALL_REGION_SIZE, metaEntry } from './small-region.ts';
 import { COUNTERS } from './statistics.ts';
 import { FREE_MSIZE_OFFSET, NUM_TINY_QUANTA, TINY_HEADER_BYTES, TINY_MAGIC, TINY_REGION_SIZE, headerWord } from './tiny-region.ts';
@@ -65,7 +65,7 @@ export const TINY_READER: Reader = {
   isStart: (proc, region, q) => bit(proc, headerWord(region, q), q),
   isFree: (proc, region, q) => !bit(proc, headerWord(region, q) + 4, q),
   msize(proc, region, q) {
-    if (!bit(proc, headerWord(region, q) + 4, q)) return proc.load16(region + TINY_HEADER_BYTES + q * 16 + FREE_MSIZE_OFFSET);
+    if (!bit(proc, headerWord(region, q) + 4, q)) return proc.load16(region + REGION_BYTES + q * 16 + FREE_MSIZE_OFFSET);
     let next = q + 1;
     while (next < NUM_TINY_QUANTA && !bit(proc, headerWord(region, next), next)) next++;
     return next - q;
@@ -125,7 +125,9 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
   let previous = 0;
   for (let region = read('regions'); region !== 0; region = proc.load32(region + REGION.next)) {
     if (++regions > read('regionCount')) fail(proc, `${name} regions: the list holds more than regionCount = ${read('regionCount')} regions (a cycle?)`, base + RACK.regions, 4);
-    if (region % kind.regionSize !== 0) fail(proc, `${name} region ${hex(region)} is not aligned to its size (${kind.regionSize} bytes)`, base + RACK.regions, 4);
+    if ((region - kind.headerBytes + REGION_BYTES) % kind.regionSize !== 0) {
+      fail(proc, `${name} region ${hex(region)}: its fields are not ${kind.headerBytes - REGION_BYTES} bytes into a mapping aligned to its size (${kind.regionSize} bytes)`, base + RACK.regions, 4);
+    }
     if (proc.load32(region + REGION.magic) !== kind.magic) fail(proc, `${name} region ${hex(region)}: its magic is ${hex(proc.load32(region + REGION.magic))}, not ${hex(kind.magic)}`, region, 4);
     if (proc.load32(region + REGION.prev) !== previous) fail(proc, `${name} region ${hex(region)}: prev is ${hex(proc.load32(region + REGION.prev))}, but the region before it on the list is ${hex(previous)}`, region + REGION.prev, 4);
     if (!inRegionMap(proc, rack.regionMap, region, kind.regionSize)) fail(proc, `${name} region ${hex(region)} is on the list but not marked in the region map`, rack.regionMap, 16);
@@ -137,7 +139,7 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
     let used = 0;
     let previousFree = false;
     for (let q = 0; q < tail; ) {
-      const block = region + kind.headerBytes + q * kind.quantum;
+      const block = region + REGION_BYTES + q * kind.quantum;
       if (!kind.isStart(proc, region, q)) fail(proc, `${name} region ${hex(region)}, quantum ${q} (${hex(block)}): the block before ends here, but no block starts here`, block);
       const msize = kind.msize(proc, region, q);
       if (msize < 1) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has a size of ${msize} quanta: its metadata is broken`, block);
@@ -180,7 +182,7 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
 
 /** A free block's size is recorded twice: both copies must agree, and nothing may start inside it. */
 function checkFreeRecord(proc: Process, kind: Reader, region: number, q: number, msize: number): void {
-  const block = region + kind.headerBytes + q * kind.quantum;
+  const block = region + REGION_BYTES + q * kind.quantum;
   if (kind.name === 'tiny') {
     const last = proc.load16(block + msize * 16 - 2);
     if (last !== msize) fail(proc, `tiny free block ${hex(block)} of ${msize} quanta: its last two bytes say ${last}`, block + msize * 16 - 2, 2);
@@ -216,8 +218,8 @@ function checkLists(proc: Process, rack: RackPlace, kind: Reader, freeBlocks: Ma
 }
 
 function inRegionMap(proc: Process, map: number, region: number, regionSize: number): boolean {
-  const index = region / regionSize;
-  return Number.isInteger(index) && ((proc.load32(map + (index >>> 5) * 4) >>> (index & 31)) & 1) === 1;
+  const index = Math.floor(region / regionSize); // any address in the region: its mapping's slot
+  return ((proc.load32(map + (index >>> 5) * 4) >>> (index & 31)) & 1) === 1;
 }
 
 function checkLarge(proc: Process, scales: ZoneLayout): void {

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { LARGE } from '../../solutions/05-zones/large.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
-import { SMALL_HEADER_BYTES } from '../../solutions/05-zones/small-region.ts';
-import { TINY_HEADER_BYTES } from '../../solutions/05-zones/tiny-region.ts';
+import { mappingOf } from '../../solutions/05-zones/region.ts';
+import { SMALL, SMALL_HEADER_BYTES } from '../../solutions/05-zones/small-region.ts';
+import { TINY, TINY_HEADER_BYTES } from '../../solutions/05-zones/tiny-region.ts';
 import { createZone } from '../../solutions/05-zones/zone.ts';
 import { loadExercise } from '../../workbook/target.ts';
 
@@ -47,8 +48,9 @@ function busyZone() {
   zone.free(c); // b is really freed; c waits on death row
   const s = zone.malloc(2000); // 4 quanta of 512 bytes
   const big = zone.malloc(40000); // 10 pages
-  const tinyRegion = zone.tiny.regionOf(a);
-  const smallRegion = zone.small.regionOf(s);
+  // Enumeration reports a region by its whole mapping, from the start mmap returned.
+  const tinyRegion = mappingOf(TINY, zone.tiny.regionOf(a));
+  const smallRegion = mappingOf(SMALL, zone.small.regionOf(s));
   return { proc, zone, a, d, s, big, tinyRegion, smallRegion };
 }
 
@@ -131,7 +133,7 @@ describe('enumerateRack and blocksInUse', () => {
     for (let i = 0; i < 1023; i++) zone.malloc(1008); // 1,024 blocks of 63 quanta: one more than a region holds
     const second = proc.load32(zone.tiny.base + RACK.regions); // the newest region, first on the list
     const calls = record((recorder) => enumerate.enumerateRack(proc, zone.tiny, recorder, REGION | IN_USE));
-    expect(rangesOf(calls, REGION), `two tiny regions; ${show(calls).slice(0, 2000)}`).toEqual(sorted([[zone.tiny.regionOf(first), MiB], [second, MiB]]));
+    expect(rangesOf(calls, REGION), `two tiny regions; ${show(calls).slice(0, 2000)}`).toEqual(sorted([[mappingOf(TINY, zone.tiny.regionOf(first)), MiB], [mappingOf(TINY, second), MiB]]));
     expect(rangesOf(calls, IN_USE).length, 'every block of both regions').toBe(1024);
   });
 });

@@ -10,7 +10,7 @@ import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { ENTRY, ENTRY_SIZE, LARGE } from './large.ts';
 import { RACK, type Rack } from './rack.ts';
-import { REGION, blockAddress } from './region.ts';
+import { REGION, blockAddress, mappingOf } from './region.ts';
 import type { Scales } from './statistics.ts';
 
 // #region record-types
@@ -45,9 +45,9 @@ export function enumerateZone(proc: Process, scales: Scales, recorder: Recorder,
 /** One rack's ranges: its own record (admin), then each region, its header, its blocks in use. */
 export function enumerateRack(proc: Process, rack: Rack, recorder: Recorder, typeMask = ALL_RANGE_TYPES): void {
   // TODO: only the types in typeMask. The rack's own record (base, layout.bytes) is admin.
-  // Then each of its regions, following the list from RACK.regions through REGION.next: the
-  // region itself (kind.regionSize bytes), its header (kind.headerBytes) as admin, and the
-  // blocks it holds (blocksInUse) in one call, if there are any.
+  // Then each of its regions, following the list from RACK.regions through REGION.next: its
+  // whole mapping (from mappingOf, kind.regionSize bytes), the header at the mapping's start
+  // (kind.headerBytes) as admin, and the blocks it holds (blocksInUse) in one call, if any.
   todo('enumerateRack(proc, rack, recorder, typeMask): a rack, region by region');
 }
 

@@ -3,12 +3,12 @@
 // with) is under test; the reference check walks the rack after every step.
 import { describe, expect, it } from 'vitest';
 import { ENOMEM, Process, hex, type ProcessOptions } from '../../machine/index.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, mappingOf, regionBase } from '../../solutions/05-zones/region.ts';
 import { SMALL, SMALL_HEADER_BYTES, SMALL_MAGIC } from '../../solutions/05-zones/small-region.ts';
 import { NUM_TINY_QUANTA, TINY, TINY_HEADER_BYTES, TINY_MAGIC } from '../../solutions/05-zones/tiny-region.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around } from '../../workbook/testing.ts';
-import { type BlockState, SMALL_READER, TINY_READER, describeLayout, expectCorruption, expectRackSound, layoutText, randomRun, regionLayout } from './zone-testing.ts';
+import { type BlockState, SMALL_READER, TINY_READER, describeLayout, expectCorruption, expectRackSound, layoutText, randomRun, quantumAddress, regionLayout } from './zone-testing.ts';
 
 const { createRack, RACK } = await loadExercise<typeof import('./rack.ts')>('05-zones/rack.ts');
 type RackPlacement = import('./rack.ts').RackPlacement;
@@ -34,7 +34,7 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
       const ptr = rack.malloc(msize);
       expect(ptr, `malloc(${msize} quanta) returned NULL`).not.toBe(0);
       const region = regionOf(ptr);
-      const q = (ptr - region - reader.headerBytes) / reader.quantum;
+      const q = (ptr - quantumAddress(reader, region, 0)) / reader.quantum;
       const recorded = Number.isInteger(q) && reader.isStart(proc, region, q) ? reader.msize(proc, region, q) : 0;
       if (recorded !== msize) {
         throw new Error(`malloc(${msize} quanta) = ${hex(ptr)}, quantum ${q} of ${kind} region ${hex(region)}: the metadata records ${recorded === 0 ? 'no block' : `a block of ${recorded} quanta`} there\n${describeLayout(proc, rack, reader, region)}`);
@@ -65,9 +65,10 @@ describe('malloc from the tail', () => {
   it('carves blocks back to back from a 1 MiB-aligned region, 16-byte aligned', () => {
     const { proc, field, malloc } = setUp();
     const [a, b, c] = malloc(1, 3, 63);
-    const region = a - (a % MiB);
-    expect(proc.load32(region + REGION.magic), `the region at ${hex(region)} holding ${hex(a)} should start with TINY_MAGIC:\n${around(proc, region, 24)}`).toBe(TINY_MAGIC);
-    expect(hex(a), `the first block is at quantum 0 of the region, right after its ${TINY_HEADER_BYTES}-byte header`).toBe(hex(region + TINY_HEADER_BYTES));
+    const region = regionBase(TINY, a);
+    expect(hex(mappingOf(TINY, region)), `the region holding ${hex(a)} is the 1 MiB around it`).toBe(hex(a - (a % MiB)));
+    expect(proc.load32(region + REGION.magic), `the fields of the region holding ${hex(a)}, at ${hex(region)}, should start with TINY_MAGIC:\n${around(proc, region, 24)}`).toBe(TINY_MAGIC);
+    expect(hex(a), `the first block is at quantum 0 of the region, right after its ${TINY_HEADER_BYTES}-byte header`).toBe(hex(a - (a % MiB) + TINY_HEADER_BYTES));
     expect([b - a, c - b], 'blocks of 1 and 3 quanta: the next block starts 16, then 48 bytes on').toEqual([16, 48]);
     for (const p of [a, b, c]) expect(p % 16, `${hex(p)} is not 16-byte aligned`).toBe(0);
     expect(proc.load32(region + REGION.tail), `REGION.tail of ${hex(region)}: 1 + 3 + 63 quanta are carved\n${around(proc, region + REGION.tail, 4)}`).toBe(67);
@@ -80,13 +81,13 @@ describe('malloc from the tail', () => {
     const first = rack.malloc(63);
     for (let i = 1; i < full; i++) rack.malloc(63);
     sound(`${full} mallocs of 63 quanta`);
-    const region = first - (first % MiB);
+    const region = regionBase(TINY, first);
     expect(proc.load32(region + REGION.tail), 'the first region after 1,023 blocks of 63 quanta').toBe(full * 63);
     const next = rack.malloc(63);
     sound(`malloc(63 quanta) = ${hex(next)} with ${NUM_TINY_QUANTA - full * 63} quanta left in the first region`);
-    const second = next - (next % MiB);
+    const second = regionBase(TINY, next);
     expect(second, `malloc(63) = ${hex(next)}: only ${NUM_TINY_QUANTA - full * 63} quanta are left in ${hex(region)}, so it takes a new region`).not.toBe(region);
-    expect(hex(next), 'quantum 0 of the new region').toBe(hex(second + TINY_HEADER_BYTES));
+    expect(hex(next), 'quantum 0 of the new region').toBe(hex(mappingOf(TINY, second) + TINY_HEADER_BYTES));
     expect([hex(field('regions')), field('regionCount')], 'RACK.regions (the newest region first) and RACK.regionCount').toEqual([hex(second), 2]);
   });
 
@@ -307,7 +308,7 @@ describe('in place, for realloc', () => {
     sound('growInPlace 6 → 12 quanta');
     expect(rack.growInPlace(region, 0, 13), 'grow 12 → 13 quanta: the next block is in use').toBe(false);
     expectLayout(region, [[12, 'in use'], [1, 'in use'], [60, 'in use']], 'growInPlace 12 → 13 quanta, refused');
-    const q = (last - region - TINY_HEADER_BYTES) / 16;
+    const q = (last - quantumAddress(TINY_READER, region, 0)) / 16;
     expect(rack.growInPlace(region, q, 500), 'the last block grows into the tail').toBe(true);
     sound('growInPlace of the last block to 500 quanta');
     expect(rack.growInPlace(region, q, NUM_TINY_QUANTA), 'no region has that many quanta after the block').toBe(false);
@@ -320,9 +321,9 @@ describe('the same rack for small blocks', () => {
     const { proc, regionOf, malloc, free, expectLayout } = setUp('small');
     const [a, b, c] = malloc(1, 2, 3, 1);
     const region = regionOf(a);
-    expect(region % (8 * MiB), `the small region ${hex(region)} is aligned to its 8 MiB`).toBe(0);
-    expect(proc.load32(region + REGION.magic), `the region starts with SMALL_MAGIC:\n${around(proc, region, 24)}`).toBe(SMALL_MAGIC);
-    expect([a - region, b - a, c - b], 'quantum 0 after the header, then 512 and 1024 bytes on').toEqual([SMALL_HEADER_BYTES, 512, 1024]);
+    expect(mappingOf(SMALL, region) % (8 * MiB), `the small region ${hex(region)} is in a mapping aligned to its 8 MiB`).toBe(0);
+    expect(proc.load32(region + REGION.magic), `the region's fields start with SMALL_MAGIC:\n${around(proc, region, 24)}`).toBe(SMALL_MAGIC);
+    expect([a - mappingOf(SMALL, region), b - a, c - b], 'quantum 0 after the header, then 512 and 1024 bytes on').toEqual([SMALL_HEADER_BYTES, 512, 1024]);
     free(a, c, b);
     malloc(60);
     expectLayout(region, [[6, 'free'], [1, 'in use'], [60, 'in use']], 'free(a), free(c), free(b), malloc(60 quanta)');

@@ -18,7 +18,7 @@
 
 import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
-import { REGION, blockAddress, mapAligned, regionBase, type RegionKind } from './region.ts';
+import { REGION, blockAddress, mapAligned, mappingOf, regionBase, regionIn, type RegionKind } from './region.ts';
 import { countAllocated, countBlock } from './statistics.ts';
 
 // #region rack-layout
@@ -173,8 +173,9 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
 
   // #region regions
   function newRegion(band: number): number {
-    const region = mapAligned(proc, regionSize, `malloc ${kind.name}`);
-    if (region === 0) return 0;
+    const start = mapAligned(proc, regionSize, `malloc ${kind.name}`);
+    if (start === 0) return 0;
+    const region = regionIn(kind, start);
     const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);
     proc.store32(region + REGION.owner, owner);
@@ -229,7 +230,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (proc.load32(field('regionCount')) <= keepEmpty) return;
     unlinkRegion(region);
     setMapBit(region, false);
-    proc.munmap(region, regionSize);
+    proc.munmap(mappingOf(kind, region), regionSize);
   }
 
   function unlinkRegion(region: number): void {
@@ -243,7 +244,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   function setMapBit(region: number, on: boolean): void {
-    const index = region / regionSize;
+    const index = region >>> regionShift;
     const word = regionMap + (index >>> 5) * 4;
     const mask = 1 << (index & 31);
     // Racks of one scale may share the map (chapter 6) and each holds only its own lock, so
@@ -260,7 +261,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (!(ptr >= 0 && ptr < 2 ** 32)) return 0;
     const index = ptr >>> regionShift; // regionSize is a power of two: a shift, not a division
     const bits = proc.load32(regionMap + (index >>> 5) * 4);
-    return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
+    return (bits & (1 << (index & 31))) !== 0 ? regionIn(kind, index * regionSize) : 0;
   }
   // #endregion regions
 

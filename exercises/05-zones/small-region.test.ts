@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { createRack } from '../../solutions/05-zones/rack.ts';
-import { mapAligned } from '../../solutions/05-zones/region.ts';
+import { mapAligned, regionIn } from '../../solutions/05-zones/region.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around } from '../../workbook/testing.ts';
 import { SMALL_READER, randomRun } from './zone-testing.ts';
@@ -13,10 +13,11 @@ const { SMALL, SMALL_REGION_SIZE, metaEntry } = await loadExercise<typeof import
 
 function setUp() {
   const proc = new Process();
-  const region = mapAligned(proc, SMALL_REGION_SIZE, 'test small region');
+  const region = regionIn(SMALL, mapAligned(proc, SMALL_REGION_SIZE, 'test small region'));
   /** The entries of quanta from…to-1 as u16 values, for a comparison that shows them all. */
   const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => hex(proc.load16(metaEntry(region, from + i))));
-  const dump = (q: number, count: number) => `the entries of quanta ${q}…${q + count - 1} at ${hex(metaEntry(region, q))} (2 bytes each):\n${around(proc, metaEntry(region, q), count * 2)}`;
+  const dump = (q: number, count: number) =>
+    `the entries of quanta ${q}…${q + count - 1}, 2 bytes each, downwards from ${hex(metaEntry(region, q))}:\n${around(proc, metaEntry(region, q + count - 1), count * 2)}`;
   return { proc, region, entries, dump };
 }
 
@@ -45,7 +46,7 @@ describe('writing entries', () => {
     const { proc, region, entries, dump } = setUp();
     SMALL.setBlock(proc, region, 5, 4, true);
     expect(entries(4, 10), `setBlock(5, 4 quanta, free): ${dump(4, 6)}`).toEqual(h([0, 0x8004, 0, 0, 0x8004, 0]));
-    expect([...proc.bytes(metaEntry(region, 5), 8)], 'the same, byte by byte (little-endian)').toEqual([0x04, 0x80, 0, 0, 0, 0, 0x04, 0x80]);
+    expect([...proc.bytes(metaEntry(region, 8), 8)], "the same, byte by byte in memory order (little-endian): quantum 8's entry, then 7's, 6's and 5's").toEqual([0x04, 0x80, 0, 0, 0, 0, 0x04, 0x80]);
   });
 
   it('setBlock of a block in use: the first entry holds the size, the last is 0', () => {

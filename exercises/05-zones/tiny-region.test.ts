@@ -4,18 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { createRack } from '../../solutions/05-zones/rack.ts';
-import { mapAligned } from '../../solutions/05-zones/region.ts';
+import { blockAddress, mapAligned, regionIn } from '../../solutions/05-zones/region.ts';
 import { mulberry32 as seededRandom } from '../../workbook/trace/prng.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 import { TINY_READER, randomRun } from './zone-testing.ts';
 
 const tiny = await loadExercise<typeof import('./tiny-region.ts')>('05-zones/tiny-region.ts');
-const { TINY, NUM_TINY_QUANTA, TINY_BITMAP_OFFSET, TINY_HEADER_BYTES, FREE_MSIZE_OFFSET, headerWord } = tiny;
+const { TINY, NUM_TINY_QUANTA, FREE_MSIZE_OFFSET, headerWord } = tiny;
 
 function setUp() {
   const proc = new Process();
-  const region = mapAligned(proc, tiny.TINY_REGION_SIZE, 'test tiny region');
+  const region = regionIn(TINY, mapAligned(proc, tiny.TINY_REGION_SIZE, 'test tiny region'));
   return { proc, region };
 }
 
@@ -29,11 +29,11 @@ function expectWord(proc: Process, region: number, q: number, which: 'header' | 
   const actual = proc.load32(address);
   expect(
     hex(actual),
-    `${what}: the ${which} word of quantum ${q} (at ${hex(address)}, region + ${TINY_BITMAP_OFFSET} + ${q >>> 5} * 8${which === 'header' ? '' : ' + 4'}) should be ${hex(expected)}, it is ${hex(actual)}:\n${bitmapAround(proc, region, q)}`,
+    `${what}: the ${which} word of quantum ${q} (at ${hex(address)}, region − (${q >>> 5} + 1) * 8${which === 'header' ? '' : ' + 4'}) should be ${hex(expected)}, it is ${hex(actual)}:\n${bitmapAround(proc, region, q)}`,
   ).toBe(hex(expected));
 }
 
-const block = (region: number, q: number) => region + TINY_HEADER_BYTES + q * 16;
+const block = (region: number, q: number) => blockAddress(TINY, region, q);
 
 describe('the bitmaps', () => {
   it('headerBit and inUseBit read bit q & 31 of the header word and of the in-use word after it', () => {

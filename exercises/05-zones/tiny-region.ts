@@ -1,8 +1,9 @@
 // Chapter 5, step 2: the tiny region and its bitmaps. A tiny region is 1 MiB: a header of
-// 16,512 bytes (a few fields and two bitmaps), then 64,504 quanta of 16 bytes. One bit per
-// quantum in the header bitmap marks where a block starts; the same bit in the in-use bitmap
-// says whether that block is allocated. The bitmaps are interleaved a 32-bit word at a time,
-// so one cache line holds both facts about the same quanta, as in macOS.
+// 16,512 bytes (two bitmaps, then the region's fields), then 64,504 quanta of 16 bytes. One
+// bit per quantum in the header bitmap marks where a block starts; the same bit in the in-use
+// bitmap says whether that block is allocated. The bitmaps are interleaved a 32-bit word at a
+// time, so one cache line holds both facts about the same quanta, as in macOS, and they run
+// downwards from the fields: the bits of the first quanta share a page with the first blocks.
 //
 // An allocated block stores nothing about itself: its size is the distance to the next set
 // header bit (the tail of the region has its bit set too). A free block stores its list links and its size in its own bytes:
@@ -17,15 +18,15 @@
 import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { TINY_QUANTUM } from './size-classes.ts';
-import { blockAddress, type RegionKind } from './region.ts';
+import { REGION_BYTES, blockAddress, type RegionKind } from './region.ts';
 
 // #region tiny-geometry
 export const TINY_REGION_SIZE = 1024 * 1024;
 export const NUM_TINY_QUANTA = 64_504;
 export const TINY_HEADER_BYTES = TINY_REGION_SIZE - NUM_TINY_QUANTA * TINY_QUANTUM; // 16,512
-/** Two u32 per 32 quanta (header word, then in-use word), ending where the blocks begin. */
+/** Two u32 per 32 quanta (header word, then in-use word), ending where the fields begin. */
 export const TINY_BITMAP_BYTES = Math.ceil(NUM_TINY_QUANTA / 32) * 8; // 16,128
-export const TINY_BITMAP_OFFSET = TINY_HEADER_BYTES - TINY_BITMAP_BYTES; // 384
+export const TINY_BITMAP_OFFSET = TINY_HEADER_BYTES - REGION_BYTES - TINY_BITMAP_BYTES; // 352
 export const TINY_MAGIC = 0x796e6974; // 'tiny' in a little-endian hex dump
 // #endregion tiny-geometry
 
@@ -33,9 +34,12 @@ export const TINY_MAGIC = 0x796e6974; // 'tiny' in a little-endian hex dump
 export const FREE_MSIZE_OFFSET = 8;
 
 // #region bitmaps
-/** The address of the header-bitmap word holding quantum q's bit; the in-use word is 4 bytes after. */
+/**
+ * The address of the header-bitmap word holding quantum q's bit; the in-use word is 4 bytes
+ * after. Quanta 0–31 have the pair just below the fields, quanta 32–63 the pair below that, …
+ */
 export function headerWord(region: number, q: number): number {
-  return region + TINY_BITMAP_OFFSET + (q >>> 5) * 8;
+  return region - ((q >>> 5) + 1) * 8;
 }
 
 export function headerBit(proc: Process, region: number, q: number): boolean {

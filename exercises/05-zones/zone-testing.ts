@@ -8,7 +8,7 @@ import { HeapCorruption, hex, type Process } from '../../machine/index.ts';
 import { type Reader, type RackPlace, SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../../solutions/05-zones/check.ts';
 import { LARGE_BYTES } from '../../solutions/05-zones/large.ts';
 import { RACK, rackLayout } from '../../solutions/05-zones/rack.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, REGION_BYTES } from '../../solutions/05-zones/region.ts';
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { mulberry32 } from '../../workbook/trace/prng.ts';
@@ -62,8 +62,8 @@ export function regionLayout(proc: Process, rack: { base: number }, reader: Read
   const blocks: Array<[number, BlockState]> = [];
   for (let q = 0; q < tail; ) {
     const msize = reader.msize(proc, region, q);
-    if (msize < 1) throw new Error(`${reader.name} region ${hex(region)}, quantum ${q}: a block of ${msize} quanta\n${around(proc, region + reader.headerBytes + q * reader.quantum)}`);
-    const address = region + reader.headerBytes + q * reader.quantum;
+    if (msize < 1) throw new Error(`${reader.name} region ${hex(region)}, quantum ${q}: a block of ${msize} quanta\n${around(proc, region + REGION_BYTES + q * reader.quantum)}`);
+    const address = region + REGION_BYTES + q * reader.quantum;
     blocks.push([msize, reader.isFree(proc, region, q) ? 'free' : address === condemned ? 'death row' : 'in use']);
     q += msize;
   }
@@ -83,7 +83,7 @@ export function describeLayout(proc: Process, rack: { base: number }, reader: Re
 
 /** The address of quantum `q` of `region`, as the reference reader lays blocks out. */
 export function quantumAddress(reader: Reader, region: number, q: number): number {
-  return region + reader.headerBytes + q * reader.quantum;
+  return region + REGION_BYTES + q * reader.quantum;
 }
 
 /** What a random run needs of a rack, yours or the reference one. */

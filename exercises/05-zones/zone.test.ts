@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENOMEM, PAGE_SIZE, Process, hex, type ProcessOptions } from '../../machine/index.ts';
 import { checkZone } from '../../solutions/05-zones/check.ts';
+import { regionBase } from '../../solutions/05-zones/region.ts';
+import { SMALL } from '../../solutions/05-zones/small-region.ts';
+import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { ROOT } from '../../workbook/paths.ts';
 import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
@@ -106,16 +109,19 @@ describe('free finds the scale from the pointer alone', () => {
     const { malloc, zone } = setUp();
     const t = malloc(16);
     const s = malloc(2000);
-    const tinyRegion = t - (t % MiB);
-    const smallRegion = s - (s % (8 * MiB));
-    expectCorruption(() => zone.free(tinyRegion + 32), `free(${hex(tinyRegion + 32)}), inside the tiny region's header`, ['free()', 'invalid pointer', hex(tinyRegion)]);
-    expectCorruption(() => zone.free(smallRegion + 512), `free(${hex(smallRegion + 512)}), inside the small region's header`, ['free()', 'invalid pointer', hex(smallRegion)]);
+    // A region is named by its fields, just below its first block; its header starts with the mapping.
+    const tinyRegion = regionBase(TINY, t);
+    const smallRegion = regionBase(SMALL, s);
+    const inTinyHeader = t - (t % MiB) + 32;
+    const inSmallHeader = s - (s % (8 * MiB)) + 512;
+    expectCorruption(() => zone.free(inTinyHeader), `free(${hex(inTinyHeader)}), inside the tiny region's header`, ['free()', 'invalid pointer', hex(tinyRegion)]);
+    expectCorruption(() => zone.free(inSmallHeader), `free(${hex(inSmallHeader)}), inside the small region's header`, ['free()', 'invalid pointer', hex(smallRegion)]);
   });
 
   it('rejects a pointer into the middle of a block, naming the region and the quantum', () => {
     const { malloc, zone } = setUp();
     const p = malloc(100);
-    const region = p - (p % MiB);
+    const region = regionBase(TINY, p);
     expectCorruption(() => zone.free(p + 16), `free(${hex(p + 16)}), 16 bytes into a tiny block`, ['invalid pointer', hex(region), 'quantum 1']);
     expectCorruption(() => zone.free(p + 8), `free(${hex(p + 8)}), off a quantum boundary`, ['invalid pointer', hex(region)]);
     const big = malloc(40000);

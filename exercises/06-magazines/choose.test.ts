@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { rackLayout } from '../../solutions/05-zones/rack.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, mappingOf, regionBase } from '../../solutions/05-zones/region.ts';
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { INBOX_BYTES } from '../../solutions/06-magazines/inbox.ts';
@@ -31,11 +31,11 @@ function setUp(count = 4, scale: 'tiny' | 'small' = 'tiny') {
       return false;
     },
   });
-  /** A block of `msize` quanta from rack m, and its region. */
+  /** A block of `msize` quanta from rack m, and its region (the address of the region's fields). */
   function malloc(m: number, msize = 1): { ptr: number; region: number } {
     const ptr = set.racks[m].malloc(msize);
     expect(ptr, `racks[${m}].malloc(${msize}) returned NULL`).not.toBe(0);
-    return { ptr, region: ptr - (ptr % kind.regionSize) };
+    return { ptr, region: regionBase(kind, ptr) };
   }
   return { proc, at, set, kind, maxMsize, refills, malloc };
 }
@@ -157,8 +157,8 @@ describe('a magazine set', () => {
     const stride = LOCK_BYTES + INBOX_BYTES + rackLayout(kind, maxMsize).bytes;
     expect(hex(set.locks[2]), 'locks[2] of the small set').toBe(hex(at + regionMapBytes(SMALL) + 2 * stride));
     const { region } = malloc(2, 3);
-    expect(region % (8 * MiB), `a small region is 8 MiB-aligned: ${hex(region)}`).toBe(0);
-    expect(proc.load32(region + REGION.owner), `the owner field of magazine 2's small region:\n${regionHeader(proc, region)}`).toBe(2);
+    expect(mappingOf(kind, region) % (8 * MiB), `a small region is one mapping, 8 MiB-aligned: region ${hex(region)} (its fields) is mapped at ${hex(mappingOf(kind, region))}`).toBe(0);
+    expect(proc.load32(region + REGION.owner), `the owner field of magazine 2's small region ${hex(region)}:\n${regionHeader(proc, region)}`).toBe(2);
   });
 });
 
@@ -179,7 +179,7 @@ describe('checkOwners', () => {
     for (const part of [`tiny region ${hex(region)}`, 'magazine 2', 'magazine 3']) {
       expect(found.includes(part), `checkOwners after magazine 2's region ${hex(region)} was made to name magazine 3 returned:\n${found || "''"}\nIt should say ${part}`).toBe(true);
     }
-    expect(found, 'the message shows the region header, as a hex dump').toContain(hex(region).slice(2));
+    expect(found, "the message shows the region's fields, as a hex dump").toContain(hex(region).slice(2));
     proc.store32(region + REGION.owner, 2);
     const depotRegion = set.racks[0].regionOf(set.racks[0].malloc(1));
     proc.store32(depotRegion + REGION.owner, 4);

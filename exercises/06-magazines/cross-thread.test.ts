@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Deadlock, Process, hex } from '../../machine/index.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, regionBase } from '../../solutions/05-zones/region.ts';
 import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
@@ -26,7 +26,7 @@ function setUp() {
     expect(ptr, `racks[${m}].malloc(${msize}) returned NULL`).not.toBe(0);
     return ptr;
   }
-  const regionOf = (set: MagazineSet, ptr: number) => ptr - (ptr % set.kind.regionSize);
+  const regionOf = (set: MagazineSet, ptr: number) => regionBase(set.kind, ptr); // the address of the region's fields
   const deathRow = (set: MagazineSet, m: number) => proc.load32(set.racks[m].base + RACK.lastFree);
   const acquisitions = (set: MagazineSet) => set.locks.map((at) => lockWords(proc, at).acquisitions);
   const states = (set: MagazineSet) => set.locks.map((at) => lockWords(proc, at).state);

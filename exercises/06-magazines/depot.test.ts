@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { checkOneRack } from '../../solutions/05-zones/check.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, regionBase } from '../../solutions/05-zones/region.ts';
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
 import { NUM_TINY_QUANTA } from '../../solutions/05-zones/tiny-region.ts';
 import { checkOwners, type MagazineSet } from '../../solutions/06-magazines/choose.ts';
@@ -24,7 +24,7 @@ const BLOCK = 1000; // quanta: 16,000 bytes, 64 blocks to a tiny region
 function setUp(withRefill: boolean) {
   const proc = new Process();
   const set: MagazineSet = referenceSets(proc, 4, withRefill ? (s, m) => refill(proc, s, m) : () => false).tiny;
-  const regionOf = (ptr: number) => ptr - (ptr % MiB);
+  const regionOf = (ptr: number) => regionBase(set.kind, ptr); // the address of the region's fields
   const counters = (m: number) => {
     const at = set.racks[m].base + RACK.counters;
     return { blocksInUse: proc.load32(at + COUNTERS.blocksInUse), sizeInUse: proc.load32(at + COUNTERS.sizeInUse), sizeAllocated: proc.load32(at + COUNTERS.sizeAllocated) };

@@ -6,6 +6,7 @@
 // holds the magazine's lock empties the inbox as it lets go (release, cross-thread.ts).
 
 import { hex, type Process } from '../../machine/index.ts';
+import { REGION_BYTES } from '../05-zones/region.ts';
 import type { MagazineSet } from './choose.ts';
 
 // #region inbox
@@ -46,7 +47,7 @@ export function checkInbox(proc: Process, set: MagazineSet, m: number): string {
     if (seen.has(block)) return `${where} twice, so its links loop: the block was freed twice`;
     seen.add(block);
     const region = set.racks[0].regionOf(block); // every rack of a set shares one region map
-    const q = (block - region - set.reader.headerBytes) / set.reader.quantum;
+    const q = (block - region - REGION_BYTES) / set.reader.quantum;
     if (region === 0 || !Number.isInteger(q) || q < 0 || q >= set.reader.numQuanta || !set.reader.isStart(proc, region, q) || set.reader.isFree(proc, region, q)) {
       return `${where}, which is not a block in use in a ${set.kind.name} region: a block waiting in an inbox stays in use until its magazine frees it\n${proc.hexdump(block, 16)}`;
     }

@@ -75,7 +75,7 @@ export function inboxOf(proc: Process, set: MagazineSet, m: number): string[] {
   return blocks;
 }
 
-/** `tiny magazine 2: regions 0x01100000 (owner 2, 63 quanta in use); death row 0x01104010`, for a message. */
+/** `tiny magazine 2: regions 0x01104060 (owner 2, 63 quanta in use); death row 0x01104090`, for a message. */
 export function describeRack(proc: Process, set: MagazineSet, m: number): string {
   const rack = set.racks[m];
   const regions = regionsOf(proc, rack).map((r) => `${hex(r)} (owner ${proc.load32(r + REGION.owner)}, ${proc.load32(r + REGION.usedQuanta)} quanta in use)`);
@@ -88,7 +88,7 @@ export function describeSet(proc: Process, set: MagazineSet): string {
   return set.racks.map((_, m) => `  ${describeRack(proc, set, m)}`).join('\n');
 }
 
-/** A region's header: magic, next, prev, usedQuanta, tail, owner; the owner marked. */
+/** A region's fields, the 32 bytes at its address just below its first block: magic, next, prev, usedQuanta, tail, owner, band; the owner marked. */
 export function regionHeader(proc: Process, region: number): string {
   return proc.hexdump(region, 32, { from: region + REGION.owner, to: region + REGION.owner + 4 });
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENOMEM, Process, hex, type ProcessOptions } from '../../machine/index.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
+import { REGION, regionBase } from '../../solutions/05-zones/region.ts';
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
 import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
@@ -51,7 +51,7 @@ function setUp(options: Parameters<typeof createAllocator>[1] = {}, processOptio
     if (check) sound(`free(${hex(ptr)}) on thread ${tid}`);
   }
   const setOf = (ptr: number): MagazineSet => (heap.small.racks[DEPOT].regionOf(ptr) !== 0 ? heap.small : heap.tiny);
-  const regionOf = (ptr: number) => ptr - (ptr % setOf(ptr).kind.regionSize);
+  const regionOf = (ptr: number) => regionBase(setOf(ptr).kind, ptr); // the address of the region's fields
   const ownerOf = (ptr: number) => proc.load32(regionOf(ptr) + REGION.owner);
   /** Acquisitions of every lock, by name, that changed since `before`. */
   const counts = () => Object.fromEntries(heap.locks().map((l) => [l.name, l.acquisitions]));
@@ -313,11 +313,11 @@ describe('statistics, check, and a second allocator', () => {
   });
 
   it('check() names a region whose owner field disagrees with the list it is on', () => {
-    const { proc, heap, malloc } = setUp();
+    const { proc, heap, malloc, regionOf } = setUp();
     malloc(0, 100);
     const p = malloc(1, 100);
     expect(heap.check(), 'check() of a sound heap').toBe('');
-    const region = p - (p % MiB);
+    const region = regionOf(p);
     proc.store32(region + REGION.owner, 3);
     const found = heap.check();
     for (const part of [hex(region), 'magazine 2', 'magazine 3']) expect(found.includes(part), `check() after magazine 2's region ${hex(region)} was made to name magazine 3:\n${found || "''"}\nIt should say ${part}`).toBe(true);

@@ -6,7 +6,7 @@
 import type { Process } from '../../machine/index.ts';
 import { ENTRY, ENTRY_SIZE, LARGE } from './large.ts';
 import { RACK, type Rack } from './rack.ts';
-import { REGION, blockAddress } from './region.ts';
+import { REGION, blockAddress, mappingOf } from './region.ts';
 import type { Scales } from './statistics.ts';
 
 // #region record-types
@@ -51,8 +51,9 @@ export function enumerateRack(proc: Process, rack: Rack, recorder: Recorder, typ
   const wants = (type: number) => (typeMask & type) !== 0;
   if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: rack.base, size: rack.layout.bytes }]);
   for (let region = proc.load32(rack.base + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) {
-    if (wants(MALLOC_PTR_REGION_RANGE_TYPE)) recorder(MALLOC_PTR_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.regionSize }]);
-    if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: region, size: rack.kind.headerBytes }]);
+    const start = mappingOf(rack.kind, region);
+    if (wants(MALLOC_PTR_REGION_RANGE_TYPE)) recorder(MALLOC_PTR_REGION_RANGE_TYPE, [{ address: start, size: rack.kind.regionSize }]);
+    if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: start, size: rack.kind.headerBytes }]);
     if (wants(MALLOC_PTR_IN_USE_RANGE_TYPE)) {
       const blocks = blocksInUse(proc, rack, region);
       if (blocks.length > 0) recorder(MALLOC_PTR_IN_USE_RANGE_TYPE, blocks);

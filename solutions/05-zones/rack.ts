@@ -11,7 +11,7 @@
 // once nothing in it is in use.
 
 import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
-import { REGION, blockAddress, mapAligned, regionBase, type RegionKind } from './region.ts';
+import { REGION, blockAddress, mapAligned, mappingOf, regionBase, regionIn, type RegionKind } from './region.ts';
 import { countAllocated, countBlock } from './statistics.ts';
 
 // #region rack-layout
@@ -167,8 +167,9 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
 
   // #region regions
   function newRegion(band: number): number {
-    const region = mapAligned(proc, regionSize, `malloc ${kind.name}`);
-    if (region === 0) return 0;
+    const start = mapAligned(proc, regionSize, `malloc ${kind.name}`);
+    if (start === 0) return 0;
+    const region = regionIn(kind, start);
     const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);
     proc.store32(region + REGION.owner, owner);
@@ -225,7 +226,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (proc.load32(field('regionCount')) <= keepEmpty) return;
     unlinkRegion(region);
     setMapBit(region, false);
-    proc.munmap(region, regionSize);
+    proc.munmap(mappingOf(kind, region), regionSize);
   }
 
   function unlinkRegion(region: number): void {
@@ -239,7 +240,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   function setMapBit(region: number, on: boolean): void {
-    const index = region / regionSize;
+    const index = region >>> regionShift;
     const word = regionMap + (index >>> 5) * 4;
     const mask = 1 << (index & 31);
     // Racks of one scale may share the map (chapter 6) and each holds only its own lock, so
@@ -256,7 +257,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (!(ptr >= 0 && ptr < 2 ** 32)) return 0;
     const index = ptr >>> regionShift; // regionSize is a power of two: a shift, not a division
     const bits = proc.load32(regionMap + (index >>> 5) * 4);
-    return (bits & (1 << (index & 31))) !== 0 ? index * regionSize : 0;
+    return (bits & (1 << (index & 31))) !== 0 ? regionIn(kind, index * regionSize) : 0;
   }
   // #endregion regions
 
@@ -286,7 +287,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   /** Takes the free block `block` off its list and uses its first `msize` quanta. */
   function takeFree(block: number, msize: number): number {
     const region = regionBase(kind, block);
-    const q = (block - region - kind.headerBytes) / quantum;
+    const q = (block - blockAddress(kind, region, 0)) / quantum;
     const have = kind.msizeOf(proc, region, q);
     removeFree(block, have);
     if (have > msize) {
@@ -300,7 +301,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
 
   // #region free
   function quantumOf(region: number, ptr: number, call: string): number {
-    const offset = ptr - region - kind.headerBytes;
+    const offset = ptr - blockAddress(kind, region, 0);
     const q = offset / quantum;
     if (!Number.isInteger(q) || q < 0 || q >= numQuanta) {
       const why = offset < 0 ? 'inside the region header' : `not on a ${quantum}-byte quantum boundary of its blocks`;
@@ -337,7 +338,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     proc.store32(lastFreeMsize, msize);
     if (condemned !== 0) {
       const home = regionBase(kind, condemned);
-      release(home, (condemned - home - kind.headerBytes) / quantum, condemnedMsize);
+      release(home, (condemned - blockAddress(kind, home, 0)) / quantum, condemnedMsize);
     }
   }
 
@@ -346,7 +347,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     if (condemned === 0) return;
     proc.store32(lastFree, 0);
     const home = regionBase(kind, condemned);
-    release(home, (condemned - home - kind.headerBytes) / quantum, proc.load32(lastFreeMsize));
+    release(home, (condemned - blockAddress(kind, home, 0)) / quantum, proc.load32(lastFreeMsize));
   }
 
   /** Really frees the block at q: merges it with free neighbours and files it, or returns it to the tail. */

@@ -1,14 +1,19 @@
 // Chapter 5: what every region has, tiny or small. A region is one mmap, aligned to its own
-// size, so `ptr - (ptr % regionSize)` finds the region of any block. It begins with a header:
-// a few fields, then the metadata that says where blocks start and which are free. Blocks
-// lie back to back from the first quantum up to the region's tail, the quanta never handed
-// out yet: malloc carves from the tail only when no free block fits, so a region's pages are
-// touched in order, as they are needed.
+// size, so `ptr - (ptr % regionSize)` finds the mapping of any block. It begins with a header,
+// the metadata that says where blocks start and which are free, and ends in a few fields;
+// blocks follow, back to back from the first quantum up to the region's tail, the quanta never
+// handed out yet. malloc carves from the tail only when no free block fits, so a region's
+// pages are touched in order, as they are needed.
+//
+// The header is laid out backwards: the fields sit just below the first block and the
+// metadata grows down from them, quantum 0's first. A region holding a few blocks then keeps
+// its fields, their metadata and the blocks themselves on one page, not two. Code names a
+// region by the address of its fields.
 
 import { MAP_FAILED, PROT_READ, PROT_WRITE, type Process } from '../../machine/index.ts';
 
 // #region region-fields
-/** The fields at the start of every region (u32 each), before its metadata. */
+/** The fields of every region (u32 each), just below its first block; the region's address is theirs. */
 export const REGION = {
   magic: 0, // TINY_MAGIC or SMALL_MAGIC: tells a region from stray memory in a hex dump
   next: 4, // the next region of the same scale, or 0
@@ -18,6 +23,8 @@ export const REGION = {
   owner: 20, // which rack holds the region: 0 in a zone; a magazine's number in chapter 6
   band: 24, // which blocks the rack carves from it: 1 only the smallest (RackPlacement.bandLimit), 0 the others
 } as const;
+/** The fields' bytes: the first block starts this far above the region's address. */
+export const REGION_BYTES = 32;
 // #endregion region-fields
 
 /**
@@ -31,7 +38,7 @@ export interface RegionKind {
   readonly regionSize: number;
   /** Quanta available for blocks in one region. */
   readonly numQuanta: number;
-  /** Bytes of header (fields and metadata) before the first block; a multiple of the quantum. */
+  /** Bytes of header (metadata, then fields) from the mapping's start to the first block; a multiple of the quantum. */
   readonly headerBytes: number;
   /** Does a block (free or in use) start at quantum `q`? */
   isBlockStart(proc: Process, region: number, q: number): boolean;
@@ -51,12 +58,22 @@ export interface RegionKind {
 
 /** The address of quantum `q`'s first byte. */
 export function blockAddress(kind: RegionKind, region: number, q: number): number {
-  return region + kind.headerBytes + q * kind.quantum;
+  return region + REGION_BYTES + q * kind.quantum;
+}
+
+/** The region (the address of its fields) in the mapping that starts at `start`. */
+export function regionIn(kind: RegionKind, start: number): number {
+  return start + kind.headerBytes - REGION_BYTES;
+}
+
+/** Where the mapping of `region` starts: what mmap returned and munmap takes back. */
+export function mappingOf(kind: RegionKind, region: number): number {
+  return region - kind.headerBytes + REGION_BYTES;
 }
 
 /** The region that would hold `ptr`, if `ptr` is in one of this kind. */
 export function regionBase(kind: RegionKind, ptr: number): number {
-  return (ptr & -kind.regionSize) >>> 0; // a power of two: clear the low bits (>>> 0 keeps it unsigned)
+  return regionIn(kind, (ptr & -kind.regionSize) >>> 0); // a power of two: clear the low bits (>>> 0 keeps it unsigned)
 }
 
 // #region map-region

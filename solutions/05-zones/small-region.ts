@@ -1,27 +1,28 @@
 // Chapter 5, step 5: the small region. 8 MiB: a header of 33,280 bytes, then 16,319 quanta
-// of 512 bytes. The metadata is one u16 per quantum, as in macOS: a block's first entry holds
+// of 512 bytes. The metadata is one u16 per quantum, as in macOS, stored downwards from the
+// region's fields (quantum 0's entry just below them): a block's first entry holds
 // its size in quanta (15 bits) and, in the top bit, whether it is free. A free block repeats
 // that entry in its last quantum, so the block after it can find it and merge. Every other
 // entry is 0. The blocks themselves hold nothing but, when free, their two list links.
 
 import type { Process } from '../../machine/index.ts';
 import { SMALL_QUANTUM } from './size-classes.ts';
-import type { RegionKind } from './region.ts';
+import { REGION_BYTES, type RegionKind } from './region.ts';
 
 // #region small-geometry
 export const SMALL_REGION_SIZE = 8 * 1024 * 1024;
 export const NUM_SMALL_QUANTA = 16_319;
 export const SMALL_HEADER_BYTES = SMALL_REGION_SIZE - NUM_SMALL_QUANTA * SMALL_QUANTUM; // 33,280
-/** The u16 entries end where the blocks begin. */
-export const SMALL_META_OFFSET = SMALL_HEADER_BYTES - NUM_SMALL_QUANTA * 2; // 642
+/** The u16 entries end where the fields begin. */
+export const SMALL_META_OFFSET = SMALL_HEADER_BYTES - REGION_BYTES - NUM_SMALL_QUANTA * 2; // 610
 export const SMALL_FREE = 0x8000;
 export const SMALL_MAGIC = 0x6c6c6d73; // 'smll'
 // #endregion small-geometry
 
 // #region small-meta
-/** The address of quantum q's metadata entry. */
+/** The address of quantum q's metadata entry: q entries below the one just under the fields. */
 export function metaEntry(region: number, q: number): number {
-  return region + SMALL_META_OFFSET + q * 2;
+  return region - 2 - q * 2;
 }
 
 export const SMALL: RegionKind = {
