@@ -1,5 +1,7 @@
 // What free says about pointers it never handed out, and about blocks freed twice.
 import { HeapCorruption, Process, hex } from '../../machine/index.ts';
+import { mappingOf } from '../../solutions/05-zones/region.ts';
+import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { createZone } from '../../solutions/05-zones/zone.ts';
 
 const proc = new Process();
@@ -23,7 +25,8 @@ function attempt(what: string, ptr: number): void {
 
 attempt('b + 8', b + 8);
 attempt('b + 32', b + 32);
-attempt(`${hex(zone.tiny.regionOf(a) + 256)}, in the tiny region's header`, zone.tiny.regionOf(a) + 256);
+const inHeader = mappingOf(TINY, zone.tiny.regionOf(a)) + 256; // 256 bytes into the mapping: below the bitmaps, bytes the header never uses
+attempt(`${hex(inHeader)}, in the tiny region's header`, inHeader);
 attempt('s + 512', s + 512);
 attempt('big + 4096', big + 4096);
 attempt(`${hex(proc.heapStart)}, never a block`, proc.heapStart);

@@ -2,7 +2,7 @@
 // bitmap, one into a small region's metadata.
 import { Process, hex } from '../../machine/index.ts';
 import { metaEntry } from '../../solutions/05-zones/small-region.ts';
-import { TINY_BITMAP_OFFSET } from '../../solutions/05-zones/tiny-region.ts';
+import { headerWord } from '../../solutions/05-zones/tiny-region.ts';
 import { createZone } from '../../solutions/05-zones/zone.ts';
 
 function zoneWithBlocks() {
@@ -22,7 +22,7 @@ console.log(`a sound zone: check() = ${JSON.stringify(sound.zone.check())}\n`);
 
 const one = zoneWithBlocks();
 const tinyRegion = one.zone.tiny.regionOf(one.tiny[0]);
-const word = tinyRegion + TINY_BITMAP_OFFSET;
+const word = headerWord(tinyRegion, 0); // quanta 0 to 31: just below the region's fields
 console.log(`a stray store writes 0 over the first header word, at ${hex(word)} (it held ${hex(one.proc.load32(word))})`);
 one.proc.store32(word, 0);
 console.log(`check():\n${one.zone.check()}\n`);

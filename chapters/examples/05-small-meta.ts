@@ -1,5 +1,6 @@
 // A small region's metadata: one u16 entry per 512-byte quantum, as blocks are freed,
-// merged and split.
+// merged and split. The entries run down from the region's fields: quantum 0's is the
+// highest, just below them, so a dump reads them right to left.
 import { Process, hex } from '../../machine/index.ts';
 import { REGION } from '../../solutions/05-zones/region.ts';
 import { SMALL_FREE, metaEntry } from '../../solutions/05-zones/small-region.ts';
@@ -22,12 +23,12 @@ function show(title: string, dump = true): void {
   }
   console.log(decoded.map((line) => `  ${line}`).join('\n'));
   console.log(`  tail: quantum ${tail}`);
-  if (dump) console.log(proc.hexdump(metaEntry(region, 0), QUANTA * 2));
+  if (dump) console.log(proc.hexdump(metaEntry(region, QUANTA - 1), QUANTA * 2));
   console.log('');
 }
 
 console.log('malloc(1500), malloc(5000), malloc(1200), malloc(2000), malloc(1100): 3, 10, 3, 4 and 3 quanta');
-console.log(`the entries of the small region at ${hex(region)} start at ${hex(metaEntry(region, 0))}\n`);
+console.log(`the entries of the small region at ${hex(region)} run down from ${hex(metaEntry(region, 0))} (quantum 0) to ${hex(metaEntry(region, QUANTA - 1))} (quantum ${QUANTA - 1})\n`);
 show('after the mallocs: one entry per block, the rest 0', false);
 zone.free(b);
 zone.free(e); // b leaves death row

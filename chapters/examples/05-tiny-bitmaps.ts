@@ -1,7 +1,9 @@
 // A tiny region's first bitmap words, and a free block's own bytes, as blocks come and go.
-import { Process, hex } from '../../machine/index.ts';
-import { REGION } from '../../solutions/05-zones/region.ts';
-import { TINY_BITMAP_OFFSET, TINY_HEADER_BYTES } from '../../solutions/05-zones/tiny-region.ts';
+// The header runs backwards: the bitmaps of the first quanta lie just below the region's
+// fields, and the first block just above them.
+import { PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { REGION, REGION_BYTES, blockAddress, mappingOf } from '../../solutions/05-zones/region.ts';
+import { TINY, headerWord } from '../../solutions/05-zones/tiny-region.ts';
 import { createZone } from '../../solutions/05-zones/zone.ts';
 
 const proc = new Process();
@@ -18,12 +20,12 @@ const grouped = (chars: string[]) => chars.join('').replace(/(.{4})(?=.)/g, '$1 
 
 /** The first 16 quanta: who owns each, then the two bits of each, in quantum order. */
 function show(title: string): void {
-  const header = proc.load32(region + TINY_BITMAP_OFFSET);
-  const inUse = proc.load32(region + TINY_BITMAP_OFFSET + 4);
+  const header = proc.load32(headerWord(region, 0));
+  const inUse = proc.load32(headerWord(region, 0) + 4);
   const tail = proc.load32(region + REGION.tail);
   const owner = Array.from({ length: QUANTA }, (_, q) => {
     if (q >= tail) return '.';
-    const address = region + TINY_HEADER_BYTES + q * 16;
+    const address = blockAddress(TINY, region, q);
     return Object.entries(blocks).find(([name, ptr]) => address >= ptr && address < ptr + Math.max(16, Math.ceil(sizes[name as keyof typeof sizes] / 16) * 16))?.[0] ?? '?';
   });
   const bit = (word: number) => Array.from({ length: QUANTA }, (_, q) => String((word >>> q) & 1));
@@ -35,18 +37,23 @@ function show(title: string): void {
 }
 
 console.log(`a = malloc(16), b = malloc(40), c = malloc(64), d = malloc(16), e = malloc(20)`);
-console.log(`in the tiny region at ${hex(region)}; each filled with its own letter; '.' is the tail\n`);
+console.log(`in the tiny region at ${hex(region)} (mapped at ${hex(mappingOf(TINY, region))}); each filled with its own letter; '.' is the tail\n`);
 show('after the five mallocs');
-const before = [proc.load32(region + TINY_BITMAP_OFFSET), proc.load32(region + TINY_BITMAP_OFFSET + 4)];
+const word = headerWord(region, 0);
+const before = [proc.load32(word), proc.load32(word + 4)];
 zone.free(blocks.b);
-const same = before[0] === proc.load32(region + TINY_BITMAP_OFFSET) && before[1] === proc.load32(region + TINY_BITMAP_OFFSET + 4);
+const same = before[0] === proc.load32(word) && before[1] === proc.load32(word + 4);
 console.log(`free(b): ${same ? 'no bit changes; b waits on death row' : 'the bits change'}\n`);
 zone.free(blocks.d);
 show('free(d): d takes its place on death row, and b is really freed');
 
-console.log('the region header: magic, next, prev, usedQuanta, tail, owner, band');
-console.log(proc.hexdump(region, 32, { from: region, to: region + 28 }));
-console.log('\nthe bitmaps: header word and in-use word of quanta 0 to 31, then of quanta 32 to 63');
-console.log(proc.hexdump(region + TINY_BITMAP_OFFSET, 16, { from: region + TINY_BITMAP_OFFSET, to: region + TINY_BITMAP_OFFSET + 8 }));
+const pair32 = headerWord(region, 32);
+console.log('the end of the header: the bitmaps of quanta 32 to 63, then of quanta 0 to 31 (header word, in-use word)');
+console.log(proc.hexdump(pair32, 16, { from: word, to: word + 8 }));
+console.log(`\nthen the region's fields, at ${hex(region)}: magic, next, prev, usedQuanta, tail, owner, band`);
+console.log(proc.hexdump(region, REGION_BYTES, { from: region, to: region + REGION.band + 4 }));
+const pages = [...new Set([word, region, blocks.a].map((address) => hex(address - (address % PAGE_SIZE))))];
+console.log(`\nthen quantum 0, a's block, at ${hex(blocks.a)}`);
+console.log(`the bitmaps of quanta 0 to 31, the fields and a: ${pages.length === 1 ? `all in the page at ${pages[0]}` : `in the pages at ${pages.join(', ')}`}`);
 console.log(`\nb, now free: next, prev, msize (3) at +8, the old b's, msize in its last two bytes`);
 console.log(proc.hexdump(blocks.b, 48, { from: blocks.b, to: blocks.b + 10 }));

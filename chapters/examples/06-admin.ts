@@ -35,7 +35,7 @@ for (let thread = 0; thread < 6; thread++) {
 }
 
 const region = magazines.tiny.racks[DEPOT].regionOf(blocks[1]);
-console.log(`\nthe header of thread 1's region: magic, next, prev, usedQuanta, tail, owner`);
+console.log(`\nthe fields of thread 1's region, at its address: magic, next, prev, usedQuanta, tail, owner`);
 console.log(proc.hexdump(region, 24, { from: region + REGION.owner, to: region + REGION.owner + 4 }));
 const lock = magazines.tiny.locks[1];
 console.log(`\ntiny magazine 1's lock: state 0 (free), acquisitions 2 (threads 0 and 4), waits 0, holder 0`);
