@@ -317,6 +317,20 @@ describe('virtual and resident memory', () => {
     expect(proc.stats().mappedResidentBytes).toBe(PAGE_SIZE);
   });
 
+  it('mincore tells which pages are resident, touching none and counting no access', () => {
+    const proc = new Process();
+    const m = proc.mmap(4 * PAGE_SIZE);
+    proc.store8(m + PAGE_SIZE, 1);
+    proc.load8(m + 2 * PAGE_SIZE); // a read maps the zero page: not resident
+    const before = proc.stats();
+    expect(proc.mincore(m, 4 * PAGE_SIZE), 'pages 0 to 3: only page 1 was written').toEqual([false, true, false, false]);
+    expect(proc.mincore(m, 1), 'a length that is not whole pages covers the page it reaches into').toEqual([false]);
+    expect([proc.stats().memoryOps, proc.stats().minorFaults], 'mincore counts no access and faults nothing in').toEqual([before.memoryOps, before.minorFaults]);
+    proc.munmap(m + PAGE_SIZE, PAGE_SIZE);
+    expect(proc.mincore(m, 2 * PAGE_SIZE), 'an unmapped page is not resident').toEqual([false, false]);
+    expect(() => proc.mincore(m + 8, PAGE_SIZE), 'mincore takes a page-aligned address, as in Linux').toThrow(/page-aligned/);
+  });
+
   it('munmap gives resident pages back', () => {
     const proc = new Process();
     const m = proc.mmap(4 * PAGE_SIZE);

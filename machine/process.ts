@@ -648,6 +648,25 @@ export class Process {
     }
   }
 
+  /**
+   * Linux's mincore: for each page of [addr, addr + length), whether it is resident (written at
+   * least once since it was mapped). Touches nothing and counts no access. `addr` must be
+   * page-aligned, as mincore requires.
+   */
+  mincore(addr: number, length: number): boolean[] {
+    if (!Number.isSafeInteger(addr) || addr % PAGE_SIZE !== 0 || addr < 0 || !Number.isSafeInteger(length) || length < 0 || addr + length > LAYOUT.addressSpaceEnd) {
+      throw new TypeError(`mincore(${hex(addr)}, ${length}): the address must be page-aligned and the range inside the 4 GiB address space`);
+    }
+    this.shared?.enter(this.kernel);
+    try {
+      const pages: boolean[] = [];
+      for (let page = addr >>> PAGE_SHIFT; page * PAGE_SIZE < addr + length; page++) pages.push(this.ownFrame[page] !== NO_FRAME);
+      return pages;
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
+  }
+
   /** A hex dump of `length` bytes at `addr` for messages, with [mark.from, mark.to) underlined. */
   hexdump(addr: number, length: number, mark?: { from: number; to: number }): string {
     return hexdumpLines(addr, length, (a) => this.peek8(a), mark).join('\n');
