@@ -17,6 +17,9 @@ import { createAllocator as createFreeList } from '../solutions/02-free-list/fre
 import { walkHeap } from '../solutions/02-free-list/walk.ts';
 import { checkHeap } from '../solutions/03-coalescing/check.ts';
 import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
+import { RACK } from '../solutions/05-zones/rack.ts';
+import { REGION } from '../solutions/05-zones/region.ts';
+import { createAllocator as createZone } from '../solutions/05-zones/zone.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { buildSite, ROOT, SITE_DIR } from './generator.ts';
 import { serveSite } from './serve.ts';
@@ -270,6 +273,83 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await expect.poll(() => figure.locator('.hv-block').first().locator('.hv-tip').isVisible()).toBe(true);
     expect(await figure.locator('.hv-block').first().locator('.hv-tip').innerText()).toMatch(/magic = 0x/);
     expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('steps the zone view of chapter 5 through its trace, with the regions and pages of the zone replayed here', async () => {
+    const trace = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'traces/short.rep');
+    const { page, errors, close } = await open(fileUrl('05-zones.html'));
+    const figure = page.locator('figure.zone-view');
+    expect(await figure.locator('.hv-controls').isVisible()).toBe(true);
+    await figure.locator('button[data-move="start"]').click();
+    expect(await figure.getAttribute('data-step')).toBe('0');
+
+    // The same trace through a zone of this test's own, its blocks written as the view's are.
+    const proc = new Process();
+    const zone = createZone(proc);
+    const pointers = new Map<number, number>();
+    const regions = (rack: number) => {
+      let count = 0;
+      for (let region = proc.load32(rack + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) count++;
+      return count;
+    };
+    let most = 0;
+    for (const op of trace.ops) {
+      if (op.kind === 'f') zone.free(pointers.get(op.id)!);
+      else {
+        const ptr = op.kind === 'a' ? zone.malloc(op.bytes) : zone.realloc(pointers.get(op.id)!, op.bytes);
+        proc.memset(ptr, 1, op.bytes);
+        pointers.set(op.id, ptr);
+      }
+      await figure.locator('button[data-move="forward"]').click();
+      const shown = figure.locator('.zv-zone');
+      const step = await figure.getAttribute('data-step');
+      const expected = regions(zone.tiny.base) + regions(zone.small.base);
+      expect(Number(await shown.getAttribute('data-regions')), `step ${step}`).toBe(expected);
+      expect(await figure.locator('.zv-region').count(), `step ${step}`).toBe(expected);
+      expect(Number(await shown.getAttribute('data-written')) * 4096, `step ${step}`).toBe(proc.stats().mappedResidentBytes);
+      most = Math.max(most, expected);
+    }
+    expect(most).toBe(2);
+    expect(await figure.getAttribute('data-done')).toBe('true');
+    expect(await figure.locator('.zv-live').textContent()).toMatch(new RegExp(`^Step ${trace.ops.length} of ${trace.ops.length}: f 4\\. 0 tiny regions`));
+
+    // From the keyboard: Home, then → twice: one tiny region, its fields' page written, each block titled.
+    await figure.locator('button[data-move="forward"]').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await figure.getAttribute('data-step')).toBe('2');
+    expect(page.url()).toMatch(/05-zones\.html$/);
+    const region = figure.locator('.zv-region');
+    expect(await region.locator('.zv-label').innerText()).toMatch(/^tiny region 0x[0-9a-f]{8}\s+band 0\s+1 of 256 pages written/);
+    expect(await region.locator('.zv-page.zv-written .zv-note').allTextContents()).toEqual(['page 4: header, fields, blocks']);
+    expect(await region.locator('.zv-pages .zv-used').evaluateAll((spans) => spans.map((s) => s.getAttribute('title')))).toEqual([expect.stringMatching(/ · 448 bytes · in use · 439 asked for$/), expect.stringMatching(/ · 176 bytes · in use · 167 asked for$/)]);
+
+    // Another trace from the picker.
+    await figure.locator('select.zv-trace').selectOption('traces/binary-small.rep');
+    expect(await figure.locator('.zv-trace-name').textContent()).toBe('traces/binary-small.rep');
+    expect(await figure.locator('input[type=range]').getAttribute('max')).toBe('40');
+    expect(await figure.locator('.zv-region').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('shows the zone as a picture when scripts are off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(fileUrl('05-zones.html'));
+    expect(await page.locator('figure.zone-view .zv-region').count()).toBe(2);
+    expect(await page.locator('figure.zone-view .hv-controls').isVisible()).toBe(false);
+    await context.close();
+  }, 30_000);
+
+  it('saves a screenshot of the zone view', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const { page, close } = await open(fileUrl('05-zones.html'));
+    const path = join(SCREENSHOTS, 'zone-view.png');
+    await page.locator('figure.zone-view').screenshot({ path });
+    expect(statSync(path).size).toBeGreaterThan(10_000);
     await close();
   }, 30_000);
 

@@ -15,6 +15,7 @@ import { buildSearchIndex } from './search-index.ts';
 import { renderPage, type NavEntry } from './template.ts';
 import { renderCharts, type ChartStats } from './charts/index.ts';
 import { bundleHeapView, heapViewHtml, HEAP_VIEW_SCRIPT, renderHeapViews } from './heap-embed.ts';
+import { bundleZoneView, renderZoneViews } from './zone-embed.ts';
 
 export const SITE_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(SITE_DIR, '..');
@@ -85,7 +86,8 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const env = newEnv(source, markdown, pageNames, { strictLinks, hintsFor: hints });
     const html = md.render(markdown, env);
     problems.push(...env.errors);
-    return { html: renderCharts(renderHeapViews(html, env, problems, root), env, problems, root, charts), env };
+    const views = renderZoneViews(renderHeapViews(html, env, problems, root), env, problems, root);
+    return { html: renderCharts(views, env, problems, root, charts), env };
   };
 
   const pages: Page[] = [];
@@ -142,6 +144,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   const minisearch = readFileSync(join(dirname(require.resolve('minisearch')), '..', 'umd', 'index.js'), 'utf8');
   files.set('assets/minisearch.js', minisearch.replace(/\n\/\/# sourceMappingURL=.*$/m, ''));
   files.set('assets/heap-view.js', bundleHeapView(SITE_DIR));
+  files.set('assets/zone-view.js', bundleZoneView(SITE_DIR));
 
   problems.push(...checkSiteLinks(files));
   if (problems.length > 0) throw new SiteBuildError(problems);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { escapeHtml } from './highlight.ts';
 import { HEAP_KINDS, HeapReplay, busiestStep, renderHeap, type HeapOp } from './heap-view/model.ts';
-import type { RenderEnv } from './markdown.ts';
+import type { HeapViewEmbed, RenderEnv } from './markdown.ts';
 
 export const HEAP_VIEW_SCRIPT = '<script src="assets/heap-view.js"></script>';
 
@@ -33,27 +33,42 @@ export function viewableTraces(root: string): { trace: string; ops: HeapOp[] }[]
     });
 }
 
-/** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
-export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
-  if (HEAP_KINDS[allocator] === undefined) return { problem: `${where}: the heap view knows no allocator '${allocator}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})` };
+/**
+ * The operations of a view's trace (a path from the root), or the problem with it; `view` names
+ * the view in the message ('heap view', 'zone view').
+ */
+export function viewTraceOps(trace: string, root: string, where: string, view: string): { ops: HeapOp[] } | { problem: string } {
   const file = join(root, trace);
-  if (!existsSync(file)) return { problem: `${where}: the heap view's trace ${trace} does not exist` };
+  if (!existsSync(file)) return { problem: `${where}: the ${view}'s trace ${trace} does not exist` };
   let ops;
   try {
     ops = parseRep(readFileSync(file, 'utf8'), trace).ops;
   } catch (error) {
     return { problem: `${where}: ${(error as Error).message}` };
   }
-  if (ops.length > MAX_VIEW_OPS) return { problem: `${where}: the heap view draws every block: ${trace} has ${ops.length} operations, at most ${MAX_VIEW_OPS} are readable` };
+  if (ops.length > MAX_VIEW_OPS) return { problem: `${where}: the ${view} draws every block: ${trace} has ${ops.length} operations, at most ${MAX_VIEW_OPS} are readable` };
+  return { ops };
+}
+
+/** The traces a view's reader can pick, as JSON for the page: the short ones of traces/, and the one named. */
+export function viewTracesJson(trace: string, ops: HeapOp[], root: string): string {
+  const traces = viewableTraces(root).filter((t) => t.trace !== trace);
+  traces.push({ trace, ops });
+  traces.sort((a, b) => a.trace.localeCompare(b.trace));
+  return JSON.stringify({ trace, traces }).replace(/</g, '\\u003c');
+}
+
+/** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
+export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
+  if (HEAP_KINDS[allocator] === undefined) return { problem: `${where}: the heap view knows no allocator '${allocator}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})` };
+  const loaded = viewTraceOps(trace, root, where, 'heap view');
+  if ('problem' in loaded) return loaded;
+  const { ops } = loaded;
   // Start where the heap has the most blocks: the most to look at.
   const replay = new HeapReplay(allocator, ops);
   const best = busiestStep(replay);
   const state = replay.stepTo(best);
-  // The reader can pick another trace: the short ones of traces/, and the one named here.
-  const traces = viewableTraces(root).filter((t) => t.trace !== trace);
-  traces.push({ trace, ops });
-  traces.sort((a, b) => a.trace.localeCompare(b.trace));
-  const data = JSON.stringify({ trace, traces }).replace(/</g, '\\u003c');
+  const data = viewTracesJson(trace, ops, root);
   const html = `<figure class="heap-view" data-allocator="${allocator}" data-trace="${escapeHtml(trace)}" data-step="${best}">
 <script type="application/json" class="hv-data">${data}</script>
 <figcaption class="hv-title">The heap of <code class="hv-allocator-name">${escapeHtml(allocator)}</code> replaying <code class="hv-trace-name">${escapeHtml(trace)}</code></figcaption>
@@ -71,11 +86,21 @@ export function heapViewHtml(allocator: string, trace: string, root: string, whe
   return { html };
 }
 
-export function renderHeapViews(html: string, env: RenderEnv, problems: string[], root: string): string {
+/**
+ * Replaces the placeholders `<!--NAME:i-->` markdown.ts left for a kind of view with the views
+ * `render` draws, collecting problems; appends `script` once if the page has one.
+ */
+export function embedViews(
+  html: string,
+  name: string,
+  views: HeapViewEmbed[],
+  render: (view: HeapViewEmbed) => { html: string } | { problem: string },
+  script: string,
+  problems: string[],
+): string {
   let used = false;
-  const out = html.replace(/<!--heap-view:(\d+)-->/g, (_, index: string) => {
-    const view = env.heapViews[Number(index)];
-    const result = heapViewHtml(view.allocator, view.trace, root, view.where);
+  const out = html.replace(new RegExp(`<!--${name}:(\\d+)-->`, 'g'), (_, index: string) => {
+    const result = render(views[Number(index)]);
     if ('problem' in result) {
       problems.push(result.problem);
       return '';
@@ -83,7 +108,11 @@ export function renderHeapViews(html: string, env: RenderEnv, problems: string[]
     used = true;
     return result.html;
   });
-  return used ? `${out}${HEAP_VIEW_SCRIPT}\n` : out;
+  return used ? `${out}${script}\n` : out;
+}
+
+export function renderHeapViews(html: string, env: RenderEnv, problems: string[], root: string): string {
+  return embedViews(html, 'heap-view', env.heapViews, (view) => heapViewHtml(view.allocator, view.trace, root, view.where), HEAP_VIEW_SCRIPT, problems);
 }
 
 /**
@@ -110,10 +139,10 @@ export function bundleStudentAllocators(siteDir: string): string {
   }
 }
 
-/** The browser bundle of the heap view: the model, the machine and the solutions, minified. */
-export function bundleHeapView(siteDir: string): string {
+/** A view's client script bundled for the browser with what it imports, minified, under a first comment line. */
+export function bundleForBrowser(entry: string, comment: string): string {
   const result = buildSync({
-    entryPoints: [join(siteDir, 'heap-view', 'client.js')],
+    entryPoints: [entry],
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -122,5 +151,10 @@ export function bundleHeapView(siteDir: string): string {
     write: false,
     legalComments: 'none',
   });
-  return `// The heap view, bundled from site/heap-view/ with machine/ and solutions/.\n${result.outputFiles[0].text}`;
+  return `// ${comment}\n${result.outputFiles[0].text}`;
+}
+
+/** The browser bundle of the heap view: the model, the machine and the solutions, minified. */
+export function bundleHeapView(siteDir: string): string {
+  return bundleForBrowser(join(siteDir, 'heap-view', 'client.js'), 'The heap view, bundled from site/heap-view/ with machine/ and solutions/.');
 }

@@ -46,6 +46,9 @@ export interface HeapViewEmbed {
   where: string;
 }
 
+/** `<!-- zone-view: zones traces/short.rep -->`: the same two names as a heap view. */
+export type ZoneViewEmbed = HeapViewEmbed;
+
 /** What rendering a page needs and collects: passed to markdown-it as its `env`. */
 export interface RenderEnv {
   /** The source file, relative to the repository: `chapters/01-bump.md`. */
@@ -61,6 +64,7 @@ export interface RenderEnv {
   links: SourceLink[];
   sections: Section[];
   heapViews: HeapViewEmbed[];
+  zoneViews: ZoneViewEmbed[];
   charts: ChartEmbed[];
   errors: string[];
 }
@@ -81,7 +85,9 @@ const BOXES: Record<string, { label: string; className: string }> = {
   'Warning:': { label: 'Warning', className: 'warning' },
 };
 
-const MARKER = /^<!--\s*(include|output|heap-view|chart):\s*(.+?)\s*-->\s*$/;
+const MARKER = /^<!--\s*(include|output|heap-view|zone-view|chart):\s*(.+?)\s*-->\s*$/;
+/** A comment that starts like a view's marker: if MARKER does not take it, it is malformed, not a comment. */
+const VIEW_MARKER_START = /^<!--\s*zone-view\b/;
 
 export function createMarkdown(): MarkdownIt {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
@@ -123,7 +129,7 @@ export function createMarkdown(): MarkdownIt {
     }
     const hints = box.hintId === undefined ? [] : (env.hintsFor?.(box.hintId) ?? []);
     hints.forEach((hint, i) => {
-      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [], charts: [] })}</details>\n`;
+      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [], zoneViews: [], charts: [] })}</details>\n`;
     });
     return `${footer}</aside>\n`;
   };
@@ -232,7 +238,13 @@ function plainText(markdown: string): string {
 function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string): void {
   const token = tokens[i];
   const match = MARKER.exec(token.content.trim());
-  if (match === null) return;
+  if (match === null) {
+    if (VIEW_MARKER_START.test(token.content.trim())) {
+      token.meta = { marker: true, html: '' };
+      env.errors.push(`${where}: a zone view is written <!-- zone-view: zones traces/short.rep --> on a line of its own`);
+    }
+    return;
+  }
   token.meta = { marker: true, html: '' };
   const line = (token.map?.[0] ?? 0) + 1;
   const kind = match[1];
@@ -244,6 +256,16 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
     }
     env.heapViews.push({ allocator, trace, where });
     token.meta.html = `<!--heap-view:${env.heapViews.length - 1}-->`;
+    return;
+  }
+  if (kind === 'zone-view') {
+    const [allocator, trace, ...rest] = match[2].split(/\s+/);
+    if (trace === undefined || rest.length > 0) {
+      env.errors.push(`${where}: a zone view names an allocator and a trace: <!-- zone-view: zones traces/short.rep -->`);
+      return;
+    }
+    env.zoneViews.push({ allocator, trace, where });
+    token.meta.html = `<!--zone-view:${env.zoneViews.length - 1}-->`;
     return;
   }
   if (kind === 'chart') {
@@ -337,6 +359,7 @@ export function newEnv(file: string, markdown: string, pages: Map<string, string
     links: [],
     sections: [],
     heapViews: [],
+    zoneViews: [],
     charts: [],
     errors: [],
     ...extra,

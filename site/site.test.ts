@@ -256,6 +256,40 @@ describe('a broken book does not build', () => {
     expect(html).toContain('<script src="assets/heap-view.js"></script>');
   });
 
+  it('embeds the zone view where a chapter asks for it, and names a malformed marker, a missing trace or one too long', () => {
+    const root = book({
+      '00-a.md': '# A\n\n<!-- zone-view: zones traces/short.rep -->\n\n<!-- zone-view: zones -->\n\n<!-- zone-view zones traces/short.rep -->\n\n<!-- zone-view: zones traces/none.rep -->\n\n<!-- zone-view: zones traces/long.rep -->\n\n<!-- zone-view: coalescing traces/short.rep -->\n',
+    });
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    writeFileSync(join(root, 'traces', 'long.rep'), readFileSync(resolve(ROOT, 'traces/tiny.rep')));
+    expect(problemsOf(root)).toEqual([
+      'chapters/00-a.md:5: a zone view names an allocator and a trace: <!-- zone-view: zones traces/short.rep -->',
+      'chapters/00-a.md:7: a zone view is written <!-- zone-view: zones traces/short.rep --> on a line of its own',
+      "chapters/00-a.md:9: the zone view's trace traces/none.rep does not exist",
+      'chapters/00-a.md:11: the zone view draws every block: traces/long.rep has 6000 operations, at most 400 are readable',
+      "chapters/00-a.md:13: the zone view knows no allocator 'coalescing' (it knows zones)",
+    ]);
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n<!-- zone-view: zones traces/short.rep -->\n');
+    buildSite({ root, outDir: join(root, 'dist') });
+    const html = read(join(root, 'dist'), '00-a.html');
+    expect(html).toContain('<figure class="zone-view" data-allocator="zones" data-trace="traces/short.rep" data-step="9">');
+    expect(html).toMatch(/<div class="zv-zone" data-regions="2" data-large="0" data-written="2">/);
+    expect(html).toContain('<script src="assets/zone-view.js"></script>');
+    expect(html).not.toContain('assets/heap-view.js');
+    expect(read(join(root, 'dist'), 'assets/zone-view.js')).toMatch(/^\/\/ The zone view, bundled/);
+  });
+
+  it('shows the zone view in chapter 5, where the footprint is taught', () => {
+    const markdown = read(resolve(ROOT, 'chapters'), '05-zones.md');
+    const html = read(student.outDir, '05-zones.html');
+    const figure = /<figure class="zone-view"[\s\S]*?<\/figure>/.exec(html)?.[0] ?? '';
+    expect(markdown.indexOf('<!-- zone-view: zones traces/short.rep -->')).toBeGreaterThan(markdown.indexOf('It still charges a region for what it costs'));
+    expect(figure).toMatch(/<div class="zv-region" role="group" aria-label="tiny region 0x[0-9a-f]{8}, band 1: 1 of 256 pages written/);
+    expect(figure.match(/<div class="zv-region" /g)).toHaveLength(2);
+    expect(html.match(/<script src="assets\/zone-view.js"><\/script>/g)).toHaveLength(1);
+  });
+
   it('names the chapter and line of a chart that does not exist', () => {
     const root = book({ '00-a.md': '# A\n\nA chart:\n\n<!-- chart: nope -->\n' });
     expect(problemsOf(root)).toEqual([`chapters/00-a.md:5: there is no chart 'nope' (there are ${Object.keys(CHARTS).join(', ')}; each is a module of site/charts/)`]);
