@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Process } from '../machine/index.ts';
@@ -78,8 +79,10 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
   const inPage = <T = unknown>(page: Page, js: string) => page.evaluate(js) as Promise<T>;
 
   /** A page that records console errors, uncaught exceptions and every request it makes. */
-  async function open(url: string, options: { colorScheme?: 'light' | 'dark' } = {}) {
+  async function open(url: string, options: { colorScheme?: 'light' | 'dark'; script?: string } = {}) {
     const context = await browser.newContext({ colorScheme: options.colorScheme ?? 'light', viewport: { width: 1400, height: 1000 } });
+    // A script to run before the page's own: a student's allocators, as `npm start` would serve them.
+    if (options.script !== undefined) await context.addInitScript(options.script);
     const page = await context.newPage();
     const errors: string[] = [];
     const requests: string[] = [];
@@ -397,10 +400,75 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     }
   }, 60_000);
 
-  it('has no "your allocator" in the static site', async () => {
-    const { page, close } = await open(fileUrl('heap.html'));
-    expect(await page.locator('select.hv-beside').count()).toBe(0);
+  // Only while chapter 5's zone is as shipped: a student's own zone draws a picture instead.
+  const zoneShipped = isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'zone')!);
+  it.skipIf(!zoneShipped)('runs your zone beside the reference when npm start serves the site, and says what to write first', async () => {
+    const site = await serveSite({ outDir: join(scratch, 'served-zone') });
+    try {
+      const { page, errors, close } = await open(`${site.url}05-zones.html`);
+      const figure = page.locator('figure.zone-view');
+      await figure.locator('select.hv-beside').selectOption('student');
+      const panel = figure.locator('.hv-student');
+      expect(await panel.isVisible()).toBe(true);
+      expect(await panel.locator('.hv-student-file').textContent()).toBe('exercises/05-zones/zone.ts');
+      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(a 0 439\) your zone threw:/);
+      expect(await panel.locator('.hv-error').textContent()).toMatch(/^Not written yet: malloc\(size\): send the request to its scale\n/);
+      expect(await panel.locator('.zv-region').count()).toBe(0);
+      // Before the first malloc the skeleton's zone is as empty as the reference's: drawn, not an error.
+      await figure.locator('button[data-move="start"]').click();
+      expect(await panel.locator('.hv-error').count()).toBe(0);
+      expect(await panel.locator('.zv-empty').count()).toBe(1);
+      expect(errors).toEqual([]);
+      await close();
+    } finally {
+      await site.close();
+    }
+  }, 60_000);
+
+  it('draws a zone that differs beside the reference, and goes to the step where they part', async () => {
+    // A student's zone that frees nothing: chapter 5's, bundled for the page as `npm start` bundles exercises/.
+    const script = buildSync({
+      stdin: {
+        contents: `import { createAllocator } from './solutions/05-zones/zone.ts';
+window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+    }).outputFiles[0].text;
+    const { page, errors, close } = await open(fileUrl('05-zones.html'), { script });
+    const figure = page.locator('figure.zone-view');
+    await figure.locator('select.hv-beside').selectOption('student');
+    const panel = figure.locator('.hv-student');
+    expect(await panel.locator('.hv-diff').textContent()).toMatch(
+      /^Your zone matches the reference up to step 2; at step 3 \(f 1\) they differ: the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\. Go to step 3$/,
+    );
+    await panel.locator('button.hv-go').click();
+    expect(await figure.getAttribute('data-step')).toBe('3');
+    expect(await panel.locator('button.hv-go').count()).toBe(0);
+    // Both pictures at step 3: the reference's block on death row, the same block still in use in the student's.
+    expect(await figure.locator('.zv-view .zv-pages .zv-death').count()).toBe(1);
+    expect(await panel.locator('.zv-pages .zv-death').count()).toBe(0);
+    expect(await panel.locator('.zv-region .zv-label').innerText()).toMatch(/2 blocks: 2 in use, 0 free/);
+    // At the end the reference has unmapped its region; the student's zone still holds every block, in both of its regions.
+    await figure.locator('button[data-move="end"]').click();
+    expect(await figure.locator('.zv-view .zv-region').count()).toBe(0);
+    expect(await panel.locator('.zv-region').count()).toBe(2);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await figure.screenshot({ path: join(SCREENSHOTS, 'zone-view-beside.png') });
+    expect(errors).toEqual([]);
     await close();
+  }, 30_000);
+
+  it('has no "your allocator" in the static site', async () => {
+    for (const name of ['heap.html', '05-zones.html']) {
+      const { page, close } = await open(fileUrl(name));
+      expect(await page.locator('select.hv-beside').count(), name).toBe(0);
+      await close();
+    }
   }, 30_000);
 
   it('shows the heap as a picture when scripts are off', async () => {

@@ -1,17 +1,23 @@
 // The zone view's model and drawing: what it reads from memory must be what the zone did, and
-// the pages it calls written must be the ones the kernel counts (proc.stats()), step by step.
+// the pages it calls written must be the ones the kernel counts (proc.stats()), step by step;
+// beside another zone, it must name the first step where what it reads differs, and how.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createAllocator as studentZone } from '../exercises/05-zones/zone.ts';
 import { PAGE_SIZE, Process } from '../machine/index.ts';
 import { MALLOC_PTR_IN_USE_RANGE_TYPE, type Range } from '../solutions/05-zones/enumerate.ts';
-import { TINY_HEADER_BYTES } from '../solutions/05-zones/tiny-region.ts';
-import { createAllocator } from '../solutions/05-zones/zone.ts';
+import { REGION_BYTES } from '../solutions/05-zones/region.ts';
+import { TINY_HEADER_BYTES, TINY_REGION_SIZE } from '../solutions/05-zones/tiny-region.ts';
+import { createAllocator, type Zone } from '../solutions/05-zones/zone.ts';
+import { EXERCISES } from '../workbook/exercises.ts';
+import { isUntouchedSkeleton } from '../workbook/skeletons.ts';
+import { NotImplemented } from '../workbook/todo.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { ROOT } from './generator.ts';
 import type { HeapOp } from './heap-view/model.ts';
-import { ZoneReplay, busiestZoneStep, describeZone } from './zone-view/model.ts';
+import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference } from './zone-view/model.ts';
 import { renderZone } from './zone-view/render.ts';
 
 const ops = (text: string): HeapOp[] => parseRep(`0\n9\n${text.trim().split('\n').length}\n1\n${text.trim()}\n`, 'test').ops;
@@ -111,5 +117,78 @@ describe('the zone view', () => {
     expect(html).toContain('6 more pages');
     expect(html).toContain('<dt>large-block table</dt><dd>1 page</dd>');
     expect(html).toContain('<dd class="zv-written-total">14 (56 KiB)</dd>');
+  });
+});
+
+describe('the zone view beside a second zone', () => {
+  const short = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'short.rep').ops;
+  const against = (trace: HeapOp[], create: (proc: Process) => Zone) => firstZoneDifference(new ZoneReplay(trace), () => new ZoneReplay(trace, create));
+
+  it('finds no difference between the zone and itself', () => {
+    expect(against(short, (proc) => createAllocator(proc))).toBeUndefined();
+  });
+
+  it('names the step where a zone that frees nothing parts, and the blocks that differ', () => {
+    const freesNothing = (proc: Process): Zone => ({ ...createAllocator(proc), free: () => {} });
+    expect(against(short, freesNothing)).toEqual({
+      step: 3,
+      op: 'f 1',
+      threw: false,
+      unreadable: false,
+      message: expect.stringMatching(/^the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\.$/),
+    });
+  });
+
+  it('names the region a zone with other size classes puts a block in', () => {
+    // 700 bytes are tiny under macOS's limit of 1008, small under the 32-bit one of 496.
+    const trace = ops('a 0 100\na 1 700\nf 1\nf 0');
+    const difference = against(trace, (proc) => createAllocator(proc, { tinyLimit: 496 }));
+    expect(difference).toMatchObject({ step: 2, op: 'a 1 700', threw: false });
+    expect(difference?.message).toMatch(/^the reference's tiny region 0x[0-9a-f]{8} holds \[112 B in use\] \[704 B in use\], yours \[112 B in use\]\.$/);
+    // One block in each: the tiny regions agree, the second zone has a small region the reference has not.
+    const apart = against(ops('a 0 700'), (proc) => createAllocator(proc, { tinyLimit: 496 }));
+    expect(apart?.message).toMatch(/^region 1: the reference has a tiny region 0x[0-9a-f]{8} \(band 0\), yours has a small region 0x[0-9a-f]{8} \(band 0\)\.$/);
+  });
+
+  it('says what the zone threw, at which step, and that it threw as it was made', () => {
+    let calls = 0;
+    const failing = (proc: Process): Zone => {
+      const zone = createAllocator(proc);
+      return {
+        ...zone,
+        malloc: (size: number) => {
+          if (++calls === 3) throw new NotImplemented('Not written yet: place a block');
+          return zone.malloc(size);
+        },
+      };
+    };
+    expect(against(short, failing)).toEqual({ step: 4, op: 'a 2 382', threw: true, unreadable: false, message: 'Not written yet: place a block' });
+    const unmade = () => {
+      throw new NotImplemented('Not written yet: createRack');
+    };
+    expect(against(short, unmade)).toEqual({ step: 0, op: '(start)', threw: true, unreadable: false, message: 'Not written yet: createRack' });
+  });
+
+  it('reports metadata the reference cannot read as unreadable, with what the reader found', () => {
+    // Its second malloc clears the tiny region's bitmaps: no block starts anywhere.
+    const clobbering = (proc: Process): Zone => {
+      const zone = createAllocator(proc);
+      let calls = 0;
+      return {
+        ...zone,
+        malloc: (size: number) => {
+          const ptr = zone.malloc(size);
+          if (++calls === 2) proc.memset(ptr - (ptr % TINY_REGION_SIZE), 0, TINY_HEADER_BYTES - REGION_BYTES);
+          return ptr;
+        },
+      };
+    };
+    expect(against(short, clobbering)).toMatchObject({ step: 2, op: 'a 1 167', threw: true, unreadable: true, message: expect.stringMatching(/^tiny region 0x[0-9a-f]{8}: no block starts at quantum 0$/) });
+  });
+
+  // Only while chapter 5's zone is as shipped: a student's own zone runs on instead.
+  const shipped = isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'zone')!);
+  it.skipIf(!shipped)("reports the skeleton's first todo(…) at the first malloc", () => {
+    expect(against(short, (proc) => studentZone(proc))).toMatchObject({ step: 1, op: 'a 0 439', threw: true, message: expect.stringMatching(/^Not written yet: malloc\(size\)/) });
   });
 });

@@ -1,5 +1,6 @@
 // The live heap view: step through a trace with the real allocator, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
+import { besideIt, whenStudentArrives } from './beside.js';
 import { HEAP_KINDS, HeapReplay, busiestStep, describeState, firstDifference, renderHeap } from './model.ts';
 
 for (const figure of document.querySelectorAll('figure.heap-view')) {
@@ -65,94 +66,14 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
   });
   show(step, false);
   // Served by `npm start`: the student's allocators arrive in a script of their own.
-  if (window.WORKBOOK_STUDENT) besideIt(figure, show);
-  else document.addEventListener('workbook-student', () => besideIt(figure, show), { once: true });
-}
-
-/** The student's allocator beside the reference, on the same trace, and the first step where they part. */
-function besideIt(figure, show) {
-  const student = window.WORKBOOK_STUDENT;
-  const controls = figure.querySelector('.hv-controls');
-  const label = document.createElement('label');
-  label.textContent = 'Beside it ';
-  const beside = document.createElement('select');
-  beside.className = 'hv-beside';
-  beside.add(new Option('nothing', ''));
-  beside.add(new Option('your allocator', 'student'));
-  label.append(beside);
-  controls.append(label);
-
-  const panel = document.createElement('section');
-  panel.className = 'hv-student';
-  panel.hidden = true;
-  panel.setAttribute('aria-label', 'Your allocator');
-  panel.innerHTML = '<p class="hv-title">Your allocator: <code class="hv-student-file"></code></p><p class="hv-diff" role="status"></p><div class="hv-student-view"></div>';
-  figure.querySelector('.hv-view').after(panel);
-  const diff = panel.querySelector('.hv-diff');
-  const view = panel.querySelector('.hv-student-view');
-
-  let current = { step: 0, replay: undefined };
-  let mine;
-  let difference;
-  const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const fresh = (replay) => new HeapReplay(replay.kind, replay.ops, student.allocators[replay.kind].create);
-
-  function compare(replay) {
-    mine = undefined;
-    if (student.error) {
-      difference = { step: 0, op: '(start)', threw: true, message: student.error };
-      return;
-    }
-    // The reference's own replay is left where the page shows it: compare on a copy.
-    difference = firstDifference(new HeapReplay(replay.kind, replay.ops), () => fresh(replay));
-  }
-  function render() {
-    if (beside.value !== 'student' || current.replay === undefined) return;
-    const { step, replay } = current;
-    panel.querySelector('.hv-student-file').textContent = student.error ? 'exercises/' : student.allocators[replay.kind].file;
-    let message = '';
-    if (difference === undefined) message = `Your heap matches the reference at every step of ${replay.ops.length}.`;
-    else if (difference.threw) message = `At step ${difference.step} (${difference.op}) your allocator threw: `;
-    else message = `Your heap matches the reference up to step ${difference.step - 1}; at step ${difference.step} (${difference.op}) they differ: ${difference.message}`;
-    diff.innerHTML = '';
-    diff.append(message);
-    if (difference !== undefined && difference.step !== step) {
-      const go = document.createElement('button');
-      go.type = 'button';
-      go.className = 'hv-go';
-      go.textContent = `Go to step ${difference.step}`;
-      go.addEventListener('click', () => show(difference.step, true));
-      diff.append(' ', go);
-    }
-    if (difference?.threw && step >= difference.step) {
-      view.innerHTML = `<pre class="hv-error">${escape(difference.message)}</pre>`;
-      return;
-    }
-    try {
-      mine ??= fresh(replay);
-      view.innerHTML = renderHeap(mine.stepTo(step));
-    } catch (error) {
-      mine = undefined;
-      view.innerHTML = `<pre class="hv-error">${escape(error instanceof Error ? error.message : String(error))}</pre>`;
-    }
-  }
-  figure.addEventListener('hv-step', (event) => {
-    if (event.detail.replay !== current.replay) {
-      current.replay = event.detail.replay;
-      if (beside.value === 'student') compare(current.replay);
-      else difference = undefined;
-    }
-    current.step = event.detail.step;
-    render();
-  });
-  beside.addEventListener('change', () => {
-    panel.hidden = beside.value !== 'student';
-    figure.dataset.beside = beside.value;
-    if (beside.value === 'student') {
-      compare(current.replay);
-      render();
-    }
-  });
-  current.replay = undefined;
-  show(Number(figure.dataset.step), false);
+  whenStudentArrives((student) =>
+    besideIt(figure, show, student, {
+      noun: 'allocator',
+      drawn: 'heap',
+      kind: (replay) => replay.kind,
+      replay: (replay, create) => new HeapReplay(replay.kind, replay.ops, create),
+      compare: (replay, create) => firstDifference(new HeapReplay(replay.kind, replay.ops), () => new HeapReplay(replay.kind, replay.ops, create)),
+      render: renderHeap,
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 // The live zone view: step through a trace with chapter 5's zone, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
-import { ZoneReplay, busiestZoneStep, describeZone } from './model.ts';
+import { besideIt, whenStudentArrives } from '../heap-view/beside.js';
+import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference } from './model.ts';
 import { renderZone } from './render.ts';
 
 for (const figure of document.querySelectorAll('figure.zone-view')) {
@@ -27,6 +28,7 @@ for (const figure of document.querySelectorAll('figure.zone-view')) {
     figure.dataset.step = String(step);
     figure.dataset.done = String(step === state.steps);
     if (announce) live.textContent = describeZone(state);
+    figure.dispatchEvent(new CustomEvent('hv-step', { detail: { step, replay } }));
   }
   controls.addEventListener('click', (event) => {
     const button = event.target.closest('button');
@@ -52,4 +54,15 @@ for (const figure of document.querySelectorAll('figure.zone-view')) {
     }
   });
   show(step, false);
+  // Served by `npm start`: the student's zone arrives in a script of its own, read with the reference's readers.
+  whenStudentArrives((student) =>
+    besideIt(figure, show, student, {
+      noun: 'zone',
+      drawn: 'zone',
+      kind: () => 'zones',
+      replay: (replay, create) => new ZoneReplay(replay.ops, create),
+      compare: (replay, create) => firstZoneDifference(new ZoneReplay(replay.ops), () => new ZoneReplay(replay.ops, create)),
+      render: renderZone,
+    }),
+  );
 }

@@ -2,6 +2,8 @@
 // reads the zone back from memory alone: the racks' region lists, each region's fields and
 // metadata (with check.ts's readers), the large-block table, and which pages the kernel says
 // were written (mincore). No DOM here: the build draws the static picture, the page's script the live one.
+// The zone may be the student's: the reference's readers read its bytes all the same, since
+// the layout is the contract, and firstZoneDifference says where the two zones first part.
 
 import { PAGE_SIZE, Process, hex } from '../../machine/index.ts';
 import { SMALL_READER, TINY_READER, type Reader } from '../../solutions/05-zones/check.ts';
@@ -11,7 +13,7 @@ import { REGION, REGION_BYTES, blockAddress, mappingOf } from '../../solutions/0
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { createAllocator, type Zone } from '../../solutions/05-zones/zone.ts';
-import { formatOp, type HeapOp } from '../heap-view/model.ts';
+import { formatOp, type Difference, type HeapOp } from '../heap-view/model.ts';
 
 export type BlockState = 'in use' | 'free' | 'death row';
 
@@ -84,6 +86,11 @@ const SCALES = [
 const countTrue = (flags: boolean[]) => flags.filter(Boolean).length;
 const pageOf = (offset: number) => Math.floor(offset / PAGE_SIZE);
 
+/** The reference's readers could not make sense of a zone's bytes: its metadata is not the layout they read. */
+export class UnreadableZone extends Error {
+  override name = 'UnreadableZone';
+}
+
 /** A trace replayed step by step through the zone; going back replays from the start. */
 export class ZoneReplay {
   private proc!: Process;
@@ -92,13 +99,20 @@ export class ZoneReplay {
   private requested = new Map<number, number>();
   private done = 0;
 
-  constructor(readonly ops: HeapOp[]) {
+  /**
+   * `create` replaces chapter 5's zone (the student's own, in `npm start`); its memory is still
+   * read with the reference's readers, which is what the two are compared by.
+   */
+  constructor(
+    readonly ops: HeapOp[],
+    private readonly create: (proc: Process) => Zone = (proc) => createAllocator(proc),
+  ) {
     this.reset();
   }
 
   private reset(): void {
     this.proc = new Process();
-    this.zone = createAllocator(this.proc);
+    this.zone = this.create(this.proc);
     this.pointers.clear();
     this.requested.clear();
     this.done = 0;
@@ -120,11 +134,19 @@ export class ZoneReplay {
     if (ptr !== 0) this.proc.memset(ptr, 0xa5, op.bytes);
   }
 
-  /** The zone after the first `step` operations. */
+  /** The zone after the first `step` operations; what the zone throws is thrown, what cannot be read is an UnreadableZone. */
   stepTo(step: number): ZoneState {
     const target = Math.max(0, Math.min(step, this.ops.length));
     if (target < this.done) this.reset();
     while (this.done < target) this.apply(this.ops[this.done++]);
+    try {
+      return this.read(target);
+    } catch (error) {
+      throw new UnreadableZone(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private read(target: number): ZoneState {
     const regions = SCALES.flatMap(({ kind, reader, rack }) => this.regionsOf(rack(this.zone).base, kind.name, kind.headerBytes, reader));
     const large = this.largeBlocks();
     const table = this.proc.load32(this.zone.large.base + LARGE.table);
@@ -149,9 +171,14 @@ export class ZoneReplay {
     const kind = scale === 'tiny' ? TINY : SMALL;
     const deathRow = proc.load32(rack + RACK.lastFree);
     const regions: ZoneRegion[] = [];
+    const seen = new Set<number>();
     for (let region = proc.load32(rack + RACK.regions); region !== 0; region = proc.load32(region + REGION.next)) {
+      // A broken list must not hang the page: a region twice means it loops.
+      if (seen.has(region)) throw new Error(`the ${scale} rack's list of regions comes back to ${hex(region)}: it loops`);
+      seen.add(region);
       const mapping = mappingOf(kind, region);
       const tail = proc.load32(region + REGION.tail);
+      if (blockAddress(kind, region, tail) > mapping + reader.regionSize) throw new Error(`${scale} region ${hex(region)}: its tail, quantum ${tail}, lies beyond the region`);
       const blocks: ZoneBlock[] = [];
       for (let q = 0; q < tail; ) {
         if (!reader.isStart(proc, region, q)) throw new Error(`${scale} region ${hex(region)}: no block starts at quantum ${q}`);
@@ -230,4 +257,81 @@ export function describeZone(state: ZoneState): string {
     `Step ${state.step} of ${state.steps}: ${state.op}. ${plural(tiny, 'tiny region')}, ${plural(small, 'small region')}, ${plural(state.large.length, 'large block')}; ` +
     `${count('in use')} in use, ${count('free')} free${deathRow > 0 ? `, ${deathRow} on death row` : ''}; ${plural(state.writtenPages, 'page')} written.`
   );
+}
+
+/** Where a second zone first parts from the reference's: a Difference, and whether its bytes could not be read. */
+export interface ZoneDifference extends Difference {
+  /** The reference's readers could not read its bytes (threw is true too). */
+  unreadable: boolean;
+}
+
+const regionName = (region: ZoneRegion) => `${region.scale} region ${hex(region.address)}`;
+const describeRegion = (region: ZoneRegion | undefined) => (region === undefined ? 'no region' : `a ${regionName(region)} (band ${region.band})`);
+const describeLarge = (block: LargeBlock | undefined) => (block === undefined ? 'no large block' : `a ${block.bytes}-byte large block at ${hex(block.address)}, ${plural(block.writtenPages, 'page')} written`);
+const sameBlock = (a: ZoneBlock | undefined, b: ZoneBlock | undefined) => a?.address === b?.address && a?.bytes === b?.bytes && a?.state === b?.state;
+
+/** The blocks around the `at`-th, as the reader sees them: `[448 B in use] [176 B death row] …`. */
+function blockList(blocks: ZoneBlock[], at: number, withAddresses: boolean): string {
+  if (blocks.length === 0) return 'no block';
+  const from = Math.max(0, at - 1);
+  const to = Math.min(blocks.length, at + 3);
+  const shown = blocks.slice(from, to).map((b) => `[${b.bytes} B ${b.state}${withAddresses ? ` at ${hex(b.address)}` : ''}]`);
+  return `${from > 0 ? '… ' : ''}${shown.join(' ')}${to < blocks.length ? ' …' : ''}`;
+}
+
+const writtenSaid = (region: ZoneRegion) => {
+  const pages = region.pages.filter((p) => p.written).map((p) => p.index);
+  const more = region.writtenPages > pages.length ? ', …' : '';
+  return region.writtenPages === 0 ? 'no page written' : `${plural(region.writtenPages, 'page')} written (${pages.length === 1 && more === '' ? 'page' : 'pages'} ${pages.join(', ')}${more})`;
+};
+
+/** What differs between two zones at one step, as a reader of their memory sees them, or undefined. */
+export function zoneStateDifference(ours: ZoneState, theirs: ZoneState): string | undefined {
+  for (let i = 0; i < Math.max(ours.regions.length, theirs.regions.length); i++) {
+    const a = ours.regions[i];
+    const b = theirs.regions[i];
+    if (a === undefined || b === undefined || a.scale !== b.scale || a.address !== b.address || a.band !== b.band) {
+      return `region ${i + 1}: the reference has ${describeRegion(a)}, yours has ${describeRegion(b)}.`;
+    }
+    const at = [...Array(Math.max(a.blocks.length, b.blocks.length)).keys()].find((j) => !sameBlock(a.blocks[j], b.blocks[j]));
+    if (at !== undefined) {
+      let mine = blockList(a.blocks, at, false);
+      let yours = blockList(b.blocks, at, false);
+      if (mine === yours) [mine, yours] = [blockList(a.blocks, at, true), blockList(b.blocks, at, true)];
+      return `the reference's ${regionName(a)} holds ${mine}, yours ${yours}.`;
+    }
+    if (writtenSaid(a) !== writtenSaid(b)) return `the reference's ${regionName(a)} has ${writtenSaid(a)}, yours ${writtenSaid(b)}.`;
+  }
+  for (let i = 0; i < Math.max(ours.large.length, theirs.large.length); i++) {
+    const a = ours.large[i];
+    const b = theirs.large[i];
+    if (a?.address === b?.address && a?.bytes === b?.bytes && a?.writtenPages === b?.writtenPages) continue;
+    return `large block ${i + 1}: the reference has ${describeLarge(a)}, yours has ${describeLarge(b)}.`;
+  }
+  // The rest of what the zone wrote: its large-block table.
+  if (ours.writtenPages !== theirs.writtenPages) return `the reference's zone has ${plural(ours.writtenPages, 'page')} written in all, yours ${theirs.writtenPages}.`;
+  return undefined;
+}
+
+/**
+ * The first step where a second zone (the student's) differs from the reference on the same
+ * trace: its regions (address, scale, band), their blocks (address, bytes, state), the pages
+ * written; or where it threw, or left bytes the reference's readers cannot read. Undefined if never.
+ * `other` makes the second replay, so that a zone that throws as it is created is caught too.
+ */
+export function firstZoneDifference(reference: ZoneReplay, other: () => ZoneReplay): ZoneDifference | undefined {
+  const at = (step: number) => (step === 0 ? '(start)' : formatOp(reference.ops[step - 1]));
+  let step = 0;
+  try {
+    const replay = other();
+    for (; step <= reference.ops.length; step++) {
+      const theirs = replay.stepTo(step);
+      const message = zoneStateDifference(reference.stepTo(step), theirs);
+      if (message !== undefined) return { step, op: at(step), message, threw: false, unreadable: false };
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { step, op: at(step), message, threw: true, unreadable: error instanceof UnreadableZone };
+  }
+  return undefined;
 }
