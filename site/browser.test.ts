@@ -412,7 +412,10 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       expect(await panel.isVisible()).toBe(true);
       expect(await panel.locator('.hv-student-file').textContent()).toBe('exercises/05-zones/zone.ts');
       expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(a 0 439\) your zone threw:/);
-      expect(await panel.locator('.hv-error').textContent()).toMatch(/^Not written yet: malloc\(size\): send the request to its scale\n/);
+      const error = await panel.locator('.hv-error').textContent();
+      expect(error).toMatch(/^Not written yet: malloc\(size\): send the request to its scale\n/);
+      const line = readFileSync(join(ROOT, 'exercises/05-zones/zone.ts'), 'utf8').split('\n').findIndex((text) => text.includes("todo('malloc(size)")) + 1;
+      expect(error, 'the message names the file and line to open, as in a terminal').toContain(`Open exercises/05-zones/zone.ts:${line},`);
       expect(await panel.locator('.zv-region').count()).toBe(0);
       // Before the first malloc the skeleton's zone is as empty as the reference's: drawn, not an error.
       await figure.locator('button[data-move="start"]').click();

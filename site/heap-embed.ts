@@ -131,12 +131,40 @@ export function bundleStudentAllocators(siteDir: string): string {
       logLevel: 'silent',
       legalComments: 'none',
     });
-    return `// Your allocators, bundled from exercises/ on your last save.\n${result.outputFiles[0].text}`;
+    return `// Your allocators, bundled from exercises/ on your last save.\n${locateTodos(result.outputFiles[0].text, join(siteDir, '..'))}`;
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
     const message = errors.length > 0 ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('\n') : (error as Error).message;
     return `window.WORKBOOK_STUDENT = { error: ${JSON.stringify(`Your exercises do not compile:\n${message}`).replace(/</g, '\\u003c')} };\ndocument.dispatchEvent(new Event('workbook-student'));\n`;
   }
+}
+
+/**
+ * Passes each todo(…) call of the student's bundle its file and line, as `this`: in the page an
+ * error's stack names only the bundle, and the student needs to know which file to open. The
+ * bundle is not minified, so esbuild's `// exercises/…` comment starts each module, and the
+ * task's words find the line in that file.
+ */
+export function locateTodos(bundle: string, root: string): string {
+  let file: string | undefined;
+  let source: string[] = [];
+  return bundle
+    .split('\n')
+    .map((line) => {
+      const module = /^\s*\/\/ (\S+\.ts)$/.exec(line);
+      if (module !== null) {
+        file = module[1].startsWith('exercises/') ? module[1] : undefined;
+        source = file !== undefined && existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8').split('\n') : [];
+        return line;
+      }
+      const call = /\btodo\(("(?:[^"\\]|\\.)*")/.exec(line);
+      if (file === undefined || call === null) return line;
+      const task = JSON.parse(call[1]) as string;
+      const at = source.findIndex((text) => text.includes('todo(') && text.includes(task));
+      const where = at === -1 ? file : `${file}:${at + 1}`;
+      return line.replace('todo(', `todo.call(${JSON.stringify(where)}, `);
+    })
+    .join('\n');
 }
 
 /** A view's client script bundled for the browser with what it imports, minified, under a first comment line. */

@@ -14,6 +14,8 @@ import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } fro
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
 import { firstDifference, HeapReplay } from './heap-view/model.ts';
+import { locateTodos } from './heap-embed.ts';
+import { todo } from '../workbook/todo.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import type { Allocator, Process } from '../machine/index.ts';
 
@@ -340,6 +342,19 @@ describe('the heap view beside a second allocator', () => {
       return { ...heap, malloc: (size: number) => (++calls === 3 ? (() => { throw new Error('Not written yet: place'); })() : heap.malloc(size)) };
     };
     expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, failing))).toEqual({ step: 4, op: 'a 2 382', threw: true, message: 'Not written yet: place' });
+  });
+});
+
+describe("the student's bundle", () => {
+  it('tells each todo of an exercise its file and line, since a stack in the page names only the bundle', () => {
+    const source = readFileSync(join(ROOT, 'exercises/02-free-list/free-list.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes("todo('findFreeBlock(size)")) + 1;
+    expect(line, 'the skeleton still has this todo').toBeGreaterThan(0);
+    const bundle = ['  // exercises/02-free-list/free-list.ts', '      todo("findFreeBlock(size): first fit over the list of blocks");', '  // workbook/todo.ts', '  todo("not an exercise");'].join('\n');
+    const located = locateTodos(bundle, ROOT).split('\n');
+    expect(located[1]).toBe(`      todo.call("exercises/02-free-list/free-list.ts:${line}", "findFreeBlock(size): first fit over the list of blocks");`);
+    expect(located[3], 'only the calls in exercises/ are located').toBe('  todo("not an exercise");');
+    expect(() => todo.call(`exercises/02-free-list/free-list.ts:${line}`, 'findFreeBlock(size)')).toThrow(`Open exercises/02-free-list/free-list.ts:${line}, replace`);
   });
 });
 

@@ -184,6 +184,10 @@ export function cleanMessage(raw: string, root: string = ROOT): string {
     .filter((path): path is string => path !== undefined)
     .map((path) => relative(root, path))
     .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || (!path.startsWith('..') && !/^(node_modules|workbook|machine)\//.test(path)));
-  const where = [...new Set(ours)].slice(0, 2);
+  const unique = [...new Set(ours)];
+  const where = unique.slice(0, 2);
+  // The line of the student's own code that led here, even when reference code threw above it.
+  const studentsFrame = unique.find((path) => path.startsWith('exercises/') && !/(\.test|-testing)\.ts:/.test(path));
+  if (studentsFrame !== undefined && !where.includes(studentsFrame)) where[where.length - 1] = studentsFrame;
   return where.length === 0 ? message : `${message}\n  at ${where.join('\n  at ')}`;
 }

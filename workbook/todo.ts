@@ -5,10 +5,14 @@ export class NotImplemented extends Error {
   override name = 'NotImplemented';
 }
 
-/** Marks a hole in a skeleton: throws, naming the task and the file and line to open. */
-export function todo(task: string): never {
+/**
+ * Marks a hole in a skeleton: throws, naming the task and the file and line to open. The
+ * place comes from the caller's stack frame, or from `this` when a browser bundle passes it
+ * (site/heap-embed.ts), since a stack in the page names only the bundle.
+ */
+export function todo(this: string | void, task: string): never {
   const frame = new Error().stack?.split('\n')[2] ?? '';
   // The file as the test runner sees it: exercises/…, or a staged copy of a student's folder.
-  const where = /((?:exercises|\.target-[^/]+)\/[^):]+:\d+)/.exec(frame)?.[1] ?? 'the exercise file';
+  const where = typeof this === 'string' ? this : (/((?:exercises|\.target-[^/]+)\/[^):]+:\d+)/.exec(frame)?.[1] ?? 'the exercise file');
   throw new NotImplemented(`Not written yet: ${task}\n  Open ${where}, replace the todo(…) call with your code, and run the check again.`);
 }

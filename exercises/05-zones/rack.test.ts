@@ -47,7 +47,16 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
   function free(...ptrs: number[]): void {
     for (const ptr of ptrs) {
       const region = regionOf(ptr);
-      rack.free(region, rack.quantumOf(region, ptr, 'free()'));
+      let q: number;
+      try {
+        q = rack.quantumOf(region, ptr, 'free()');
+      } catch (error) {
+        const first = quantumAddress(reader, region, 0);
+        const known = Number.isInteger((ptr - first) / reader.quantum) && ptr >= first;
+        const where = known ? `quantum ${(ptr - first) / reader.quantum} (blockAddress(kind, region, q) = region + 32 + q * ${reader.quantum})` : 'no quantum';
+        throw new Error(`quantumOf(${hex(region)}, ${hex(ptr)}) refused a block malloc returned, at ${where}:\n  ${(error as Error).message.split('\n')[0]}\n${describeLayout(proc, rack, reader, region)}`);
+      }
+      rack.free(region, q);
       sound(`free(${hex(ptr)})`);
     }
   }
@@ -262,7 +271,14 @@ describe('bad pointers', () => {
     const [a, b] = malloc(3, 2);
     const region = regionOf(a);
     expect(rack.quantumOf(region, b, 'free()'), `quantumOf(${hex(b)}): the second block is at quantum 3`).toBe(3);
-    expectCorruption(() => rack.quantumOf(region, region + 64, 'free()'), `quantumOf(region, ${hex(region + 64)}, 'free()'), a pointer into the region header`, ['free()', 'invalid pointer', hex(region + 64), hex(region)]);
+    // Below the first block (region + 32) lies the header: the fields, and below them the metadata.
+    for (const [ptr, what] of [
+      [region + 16, "a pointer into the region's fields"],
+      [region - 64, 'a pointer into the metadata, below the fields'],
+      [mappingOf(TINY, region), "the start of the region's mapping"],
+    ] as const) {
+      expectCorruption(() => rack.quantumOf(region, ptr, 'free()'), `quantumOf(region, ${hex(ptr)}, 'free()'), ${what}: the first block is at ${hex(quantumAddress(TINY_READER, region, 0))}`, ['free()', 'invalid pointer', hex(ptr), hex(region)]);
+    }
     expectCorruption(() => rack.quantumOf(region, a + 8, 'free()'), `quantumOf(region, ${hex(a + 8)}, 'free()'), off a quantum boundary`, ['invalid pointer', hex(region)]);
     expectCorruption(() => rack.quantumOf(region, a + 16, 'realloc()'), `quantumOf(region, ${hex(a + 16)}, 'realloc()'), inside the block at quantum 0`, ['realloc()', 'invalid pointer', hex(region), 'quantum 1']);
   });

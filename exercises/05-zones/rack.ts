@@ -292,7 +292,8 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     // TODO: the quantum of ptr in region, if ptr is a live block. Otherwise throw
     // new HeapCorruption(message, ptr), the message beginning with `call` and naming ptr,
     // the region (`${kind.name} region ${hex(region)}`) and, once known, the quantum:
-    //   - ptr inside the region header, or not on a quantum boundary: 'invalid pointer';
+    //   - ptr below the first block (blockAddress(kind, region, 0)), in the header, fields
+    //     included, or not on a quantum boundary: 'invalid pointer';
     //   - the quantum is at or past the region's tail (REGION.tail): 'invalid pointer', never allocated;
     //   - no block starts at that quantum (kind.isBlockStart): 'invalid pointer', inside a block;
     //   - the block is free, or it is the block on death row: 'double free detected'.

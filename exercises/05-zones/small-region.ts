@@ -17,7 +17,7 @@ import { REGION_BYTES, type RegionKind } from './region.ts';
 export const SMALL_REGION_SIZE = 8 * 1024 * 1024;
 export const NUM_SMALL_QUANTA = 16_319;
 export const SMALL_HEADER_BYTES = SMALL_REGION_SIZE - NUM_SMALL_QUANTA * SMALL_QUANTUM; // 33,280
-/** The u16 entries end where the fields begin. */
+/** Where the u16 entries begin, from the mapping's start: the last quantum's. Quantum 0's is at region - 2. */
 export const SMALL_META_OFFSET = SMALL_HEADER_BYTES - REGION_BYTES - NUM_SMALL_QUANTA * 2; // 610
 export const SMALL_FREE = 0x8000;
 export const SMALL_MAGIC = 0x6c6c6d73; // 'smll'

@@ -26,6 +26,7 @@ export const NUM_TINY_QUANTA = 64_504;
 export const TINY_HEADER_BYTES = TINY_REGION_SIZE - NUM_TINY_QUANTA * TINY_QUANTUM; // 16,512
 /** Two u32 per 32 quanta (header word, then in-use word), ending where the fields begin. */
 export const TINY_BITMAP_BYTES = Math.ceil(NUM_TINY_QUANTA / 32) * 8; // 16,128
+/** Where the bitmaps begin, from the mapping's start: the pair of the last quanta. Quantum 0's pair is at region - 8. */
 export const TINY_BITMAP_OFFSET = TINY_HEADER_BYTES - REGION_BYTES - TINY_BITMAP_BYTES; // 352
 export const TINY_MAGIC = 0x796e6974; // 'tiny' in a little-endian hex dump
 // #endregion tiny-geometry
