@@ -15,13 +15,15 @@ function setUp() {
   const proc = new Process();
   const region = regionIn(SMALL, mapAligned(proc, SMALL_REGION_SIZE, 'test small region'));
   /** The entries of quanta from…to-1 as u16 values, for a comparison that shows them all. */
-  const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => hex(proc.load16(metaEntry(region, from + i))));
+  /** The entries of quanta from…to-1, each labelled with its quantum, so a diff says whose entry is wrong. */
+  const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `quantum ${from + i}: ${hex(proc.load16(metaEntry(region, from + i)))}`);
   const dump = (q: number, count: number) =>
     `the entries of quanta ${q}…${q + count - 1}, 2 bytes each, downwards from ${hex(metaEntry(region, q))}:\n${around(proc, metaEntry(region, q + count - 1), count * 2)}`;
   return { proc, region, entries, dump };
 }
 
-const h = (values: number[]) => values.map((v) => hex(v));
+/** The entries expected from quantum `from` on, labelled as `entries` labels them. */
+const h = (from: number, values: number[]) => values.map((v, i) => `quantum ${from + i}: ${hex(v)}`);
 
 describe('reading an entry', () => {
   it('isBlockStart, isFree and msizeOf read the entry of the quantum: not 0, top bit, 15 bits', () => {
@@ -45,7 +47,10 @@ describe('writing entries', () => {
   it('setBlock of a free block: its first and last entries hold the size with the top bit, the ones inside stay 0', () => {
     const { proc, region, entries, dump } = setUp();
     SMALL.setBlock(proc, region, 5, 4, true);
-    expect(entries(4, 10), `setBlock(5, 4 quanta, free): ${dump(4, 6)}`).toEqual(h([0, 0x8004, 0, 0, 0x8004, 0]));
+    // Quanta 0 to 11: a last entry written on the wrong side (entries run downwards) lands among quanta 0 to 4.
+    expect(entries(0, 12), `setBlock(5, 4 quanta, free): the last entry is metaEntry(region, 5 + 4 - 1), 6 bytes below the first; ${dump(0, 12)}`).toEqual(
+      h(0, [0, 0, 0, 0, 0, 0x8004, 0, 0, 0x8004, 0, 0, 0]),
+    );
     expect([...proc.bytes(metaEntry(region, 8), 8)], "the same, byte by byte in memory order (little-endian): quantum 8's entry, then 7's, 6's and 5's").toEqual([0x04, 0x80, 0, 0, 0, 0, 0x04, 0x80]);
   });
 
@@ -53,16 +58,16 @@ describe('writing entries', () => {
     const { proc, region, entries, dump } = setUp();
     SMALL.setBlock(proc, region, 5, 4, true);
     SMALL.setBlock(proc, region, 5, 4, false);
-    expect(entries(4, 10), `setBlock(5, 4 quanta, free), then setBlock(5, 4 quanta, in use): ${dump(4, 6)}`).toEqual(h([0, 4, 0, 0, 0, 0]));
+    expect(entries(4, 10), `setBlock(5, 4 quanta, free), then setBlock(5, 4 quanta, in use): ${dump(4, 6)}`).toEqual(h(4, [0, 4, 0, 0, 0, 0]));
   });
 
   it('a one-quantum block has one entry: setBlock writes nothing after it', () => {
     const { proc, region, entries, dump } = setUp();
     proc.store16(metaEntry(region, 21), 3); // a block in use starts right after
     SMALL.setBlock(proc, region, 20, 1, true);
-    expect(entries(20, 22), `setBlock(20, 1 quantum, free), with a block at 21: ${dump(20, 2)}`).toEqual(h([0x8001, 3]));
+    expect(entries(20, 22), `setBlock(20, 1 quantum, free), with a block at 21: ${dump(20, 2)}`).toEqual(h(20, [0x8001, 3]));
     SMALL.setBlock(proc, region, 20, 1, false);
-    expect(entries(20, 22), `setBlock(20, 1 quantum, in use): ${dump(20, 2)}`).toEqual(h([1, 3]));
+    expect(entries(20, 22), `setBlock(20, 1 quantum, in use): ${dump(20, 2)}`).toEqual(h(20, [1, 3]));
   });
 
   it('forget zeroes the first and last entries, and nothing else', () => {
@@ -70,10 +75,10 @@ describe('writing entries', () => {
     SMALL.setBlock(proc, region, 5, 4, true);
     proc.store16(metaEntry(region, 9), 2);
     SMALL.forget(proc, region, 5, 4);
-    expect(entries(4, 10), `forget(5, 4 quanta): ${dump(4, 6)}`).toEqual(h([0, 0, 0, 0, 0, 2]));
+    expect(entries(4, 10), `forget(5, 4 quanta): ${dump(4, 6)}`).toEqual(h(4, [0, 0, 0, 0, 0, 2]));
     SMALL.setBlock(proc, region, 8, 1, true);
     SMALL.forget(proc, region, 8, 1);
-    expect(entries(8, 10), `forget(8, 1 quantum), with a block at 9: ${dump(8, 2)}`).toEqual(h([0, 2]));
+    expect(entries(8, 10), `forget(8, 1 quantum), with a block at 9: ${dump(8, 2)}`).toEqual(h(8, [0, 2]));
   });
 });
 

@@ -196,7 +196,10 @@ describe('TINY: blocks in the bitmaps', () => {
     proc.store16(block(region, 10) + FREE_MSIZE_OFFSET, 4);
     proc.store16(block(region, 14) - 2, 4);
     mark(14, true);
-    expect(TINY.freeBefore(proc, region, 14), `freeBefore(14): a free block of 4 quanta at 10 ends just before\n${around(proc, block(region, 14) - 16, 16)}`).toBe(10);
+    expect(
+      TINY.freeBefore(proc, region, 14),
+      `freeBefore(14): a free block of 4 quanta at 10 ends just before; the u16 at blockAddress(region, 14) - 2 = ${hex(block(region, 14) - 2)} holds its size, 4\n${around(proc, block(region, 14) - 16, 16)}`,
+    ).toBe(10);
     // A block in use at 20 (3 quanta) whose program bytes end in what looks like a size of 3.
     mark(20, true);
     proc.store16(block(region, 20) + FREE_MSIZE_OFFSET, 3);
