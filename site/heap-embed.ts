@@ -58,6 +58,15 @@ export function viewTracesJson(trace: string, ops: HeapOp[], root: string): stri
   return JSON.stringify({ trace, traces }).replace(/</g, '\\u003c');
 }
 
+/** A view's controls, hidden until its script shows them: `pickers`, then the stepping of site/heap-view/stepper.js. */
+export function stepControlsHtml(pickers: string, steps: number, step: number): string {
+  return `<div class="hv-controls" hidden>
+${pickers}
+<span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
+<label class="hv-range">Step <input type="range" min="0" max="${steps}" value="${step}"></label>
+</div>`;
+}
+
 /** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
 export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
   if (HEAP_KINDS[allocator] === undefined) return { problem: `${where}: the heap view knows no allocator '${allocator}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})` };
@@ -72,12 +81,7 @@ export function heapViewHtml(allocator: string, trace: string, root: string, whe
   const html = `<figure class="heap-view" data-allocator="${allocator}" data-trace="${escapeHtml(trace)}" data-step="${best}">
 <script type="application/json" class="hv-data">${data}</script>
 <figcaption class="hv-title">The heap of <code class="hv-allocator-name">${escapeHtml(allocator)}</code> replaying <code class="hv-trace-name">${escapeHtml(trace)}</code></figcaption>
-<div class="hv-controls" hidden>
-<label>Allocator <select class="hv-allocator"></select></label>
-<label>Trace <select class="hv-trace"></select></label>
-<span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
-<label class="hv-range">Step <input type="range" min="0" max="${ops.length}" value="${best}"></label>
-</div>
+${stepControlsHtml('<label>Allocator <select class="hv-allocator"></select></label>\n<label>Trace <select class="hv-trace"></select></label>', ops.length, best)}
 <div class="hv-view">${renderHeap(state)}</div>
 <p class="hv-live visually-hidden" aria-live="polite"></p>
 <p class="hv-legend"><span class="hv-key hv-key-header"></span>header <span class="hv-key hv-key-payload"></span>payload <span class="hv-key hv-key-padding"></span>padding <span class="hv-key hv-key-free"></span>free <span class="hv-key hv-key-gap"></span>the allocator's own</p>

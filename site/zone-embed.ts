@@ -3,7 +3,7 @@
 // step), made live by assets/zone-view.js, chapter 5's zone bundled for the browser with esbuild.
 
 import { join } from 'node:path';
-import { bundleForBrowser, embedViews, viewTraceOps, viewTracesJson } from './heap-embed.ts';
+import { bundleForBrowser, embedViews, stepControlsHtml, viewTraceOps, viewTracesJson } from './heap-embed.ts';
 import { escapeHtml } from './highlight.ts';
 import type { RenderEnv } from './markdown.ts';
 import { ZoneReplay, busiestZoneStep } from './zone-view/model.ts';
@@ -27,11 +27,7 @@ export function zoneViewHtml(allocator: string, trace: string, root: string, whe
   const html = `<figure class="zone-view" data-allocator="${allocator}" data-trace="${escapeHtml(trace)}" data-step="${best}">
 <script type="application/json" class="zv-data">${data}</script>
 <figcaption class="hv-title">The zone of chapter 5 replaying <code class="zv-trace-name">${escapeHtml(trace)}</code>: its regions, page by page</figcaption>
-<div class="hv-controls" hidden>
-<label>Trace <select class="zv-trace"></select></label>
-<span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
-<label class="hv-range">Step <input type="range" min="0" max="${ops.length}" value="${best}"></label>
-</div>
+${stepControlsHtml('<label>Trace <select class="zv-trace"></select></label>', ops.length, best)}
 <div class="zv-view">${renderZone(state)}</div>
 <p class="zv-live visually-hidden" aria-live="polite"></p>
 <p class="hv-legend"><span class="zv-legend-item"><span class="hv-key zv-key zv-meta"></span>header</span> <span class="zv-legend-item"><span class="hv-key zv-key zv-fields"></span>the region's fields</span> <span class="zv-legend-item"><span class="hv-key zv-key zv-used"></span>in use</span> <span class="zv-legend-item"><span class="hv-key zv-key zv-free"></span>free</span> <span class="zv-legend-item"><span class="hv-key zv-key zv-death"></span>death row</span> <span class="zv-legend-item"><span class="hv-key zv-key-page zv-written"></span>page written</span> <span class="zv-legend-item"><span class="hv-key zv-key-page zv-untouched"></span>page never touched</span></p>

@@ -2,15 +2,15 @@
 // process and reads every block back from the heap's bytes, with the allocator's own walker.
 // No DOM here: the build draws the static picture with it, the page's script the live one.
 
-import { Process, hex } from '../../machine/index.ts';
-import type { Allocator } from '../../machine/index.ts';
+import { hex, type Allocator, type Process } from '../../machine/index.ts';
 import { BlockMeta, META_SIZE, createAllocator as freeList } from '../../solutions/02-free-list/free-list.ts';
 import { walkHeap } from '../../solutions/02-free-list/walk.ts';
 import { checkHeap } from '../../solutions/03-coalescing/check.ts';
 import { HEADER_SIZE, Header, createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
 import { createAllocator as realloc } from '../../solutions/04-realloc/realloc.ts';
+import { TraceCursor, firstDifferingStep, type Difference, type HeapOp } from './trace-cursor.ts';
 
-export type HeapOp = { kind: 'a'; id: number; bytes: number } | { kind: 'f'; id: number } | { kind: 'r'; id: number; bytes: number };
+export { formatOp, type Difference, type HeapOp } from './trace-cursor.ts';
 
 export interface ViewBlock {
   /** The first byte of the block: its header. */
@@ -63,15 +63,9 @@ export const HEAP_KINDS: Record<string, HeapKind> = {
   realloc: { label: 'realloc in place (chapter 4)', create: (proc) => realloc(proc), blocks: coalescingBlocks },
 };
 
-export const formatOp = (op: HeapOp): string => (op.kind === 'f' ? `f ${op.id}` : `${op.kind} ${op.id} ${op.bytes}`);
-
 /** A trace replayed step by step; going back replays from the start (the heap has no undo). */
 export class HeapReplay {
-  private proc!: Process;
-  private allocator!: Allocator;
-  private pointers = new Map<number, number>();
-  private requested = new Map<number, number>();
-  private done = 0;
+  private readonly cursor: TraceCursor<Allocator>;
 
   /**
    * `create` replaces the reference allocator of `kind` (the student's own, in `npm start`);
@@ -80,93 +74,61 @@ export class HeapReplay {
   constructor(
     readonly kind: string,
     readonly ops: HeapOp[],
-    private readonly create: (proc: Process) => Allocator = (proc) => HEAP_KINDS[kind].create(proc),
+    create: (proc: Process) => Allocator = (proc) => HEAP_KINDS[kind].create(proc),
   ) {
     if (HEAP_KINDS[kind] === undefined) throw new Error(`The heap view knows no allocator '${kind}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})`);
-    this.reset();
-  }
-
-  private reset(): void {
-    this.proc = new Process({ heapLimit: 1 << 24 });
-    this.allocator = this.create(this.proc);
-    this.pointers.clear();
-    this.requested.clear();
-    this.done = 0;
-  }
-
-  private apply(op: HeapOp): void {
-    const old = this.pointers.get(op.id) ?? 0;
-    if (op.kind === 'f') {
-      this.allocator.free(old);
-      this.pointers.delete(op.id);
-      this.requested.delete(old);
-      return;
-    }
-    const ptr = op.kind === 'a' ? this.allocator.malloc(op.bytes) : this.allocator.realloc(old, op.bytes);
-    this.requested.delete(old);
-    this.pointers.set(op.id, ptr);
-    this.requested.set(ptr, op.bytes);
+    this.cursor = new TraceCursor(ops, create, { process: { heapLimit: 1 << 24 } });
   }
 
   /** The heap after the first `step` operations. */
   stepTo(step: number): HeapState {
-    const target = Math.max(0, Math.min(step, this.ops.length));
-    if (target < this.done) this.reset();
-    while (this.done < target) this.apply(this.ops[this.done++]);
-    const kind = HEAP_KINDS[this.kind];
-    const blocks = this.proc.currentBreak > this.proc.heapStart ? kind.blocks(this.proc) : [];
-    for (const block of blocks) if (!block.free) block.requested = this.requested.get(block.start + block.headerBytes);
+    const target = this.cursor.moveTo(step);
+    const proc = this.cursor.proc;
+    const blocks = proc.currentBreak > proc.heapStart ? HEAP_KINDS[this.kind].blocks(proc) : [];
+    for (const block of blocks) if (!block.free) block.requested = this.cursor.requested.get(block.start + block.headerBytes);
     const free = blocks.filter((b) => b.free).map((b) => b.end - b.start);
     return {
       step: target,
       steps: this.ops.length,
-      op: target === 0 ? '(start)' : formatOp(this.ops[target - 1]),
-      heapStart: this.proc.heapStart,
-      heapEnd: this.proc.currentBreak,
+      op: this.cursor.opAt(target),
+      heapStart: proc.heapStart,
+      heapEnd: proc.currentBreak,
       blocks,
-      liveBytes: [...this.requested.values()].reduce((a, b) => a + b, 0),
+      liveBytes: this.cursor.liveBytes,
       freeBytes: free.reduce((a, b) => a + b, 0),
       largestFree: Math.max(0, ...free),
     };
   }
 }
 
-/** Where a second allocator's heap first parts from the reference's, stepping through the same trace. */
-export interface Difference {
-  step: number;
-  /** The operation of that step, as in the trace (`(start)` before the first). */
-  op: string;
-  /** What differs, or what the allocator threw. */
-  message: string;
-  /** It threw (or its heap could not be walked), rather than laid out other blocks. */
-  threw: boolean;
-}
-
 const describeBlock = (block: ViewBlock | undefined) =>
   block === undefined ? 'no block' : `a ${block.end - block.start}-byte ${block.free ? 'free' : 'used'} block at ${hex(block.start)}`;
 
-/** The first step where the block lists differ (address, size, used or free), or undefined if they never do. */
-export function firstDifference(reference: HeapReplay, other: () => HeapReplay): Difference | undefined {
-  let replay: HeapReplay;
-  let step = 0;
-  const at = (s: number) => (s === 0 ? '(start)' : formatOp(reference.ops[s - 1]));
-  try {
-    replay = other();
-    for (; step <= reference.ops.length; step++) {
-      const theirs = replay.stepTo(step).blocks;
-      const ours = reference.stepTo(step).blocks;
-      const count = Math.max(theirs.length, ours.length);
-      for (let i = 0; i < count; i++) {
-        const a = ours[i];
-        const b = theirs[i];
-        if (a?.start === b?.start && a?.end === b?.end && a?.free === b?.free) continue;
-        return { step, op: at(step), threw: false, message: `block ${i + 1}: the reference has ${describeBlock(a)}, yours has ${describeBlock(b)}.` };
-      }
-    }
-  } catch (error) {
-    return { step, op: at(step), threw: true, message: error instanceof Error ? error.message : String(error) };
+/** Where two heaps' block lists first differ (address, size, used or free), or undefined. */
+function blocksDifference(ours: ViewBlock[], theirs: ViewBlock[]): string | undefined {
+  for (let i = 0; i < Math.max(theirs.length, ours.length); i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    if (a?.start === b?.start && a?.end === b?.end && a?.free === b?.free) continue;
+    return `block ${i + 1}: the reference has ${describeBlock(a)}, yours has ${describeBlock(b)}.`;
   }
   return undefined;
+}
+
+/** The first step where the block lists differ, or where the second allocator threw; undefined if never. */
+export function firstDifference(reference: HeapReplay, other: () => HeapReplay): Difference | undefined {
+  const found = firstDifferingStep(
+    reference.ops,
+    (step) => reference.stepTo(step).blocks,
+    () => {
+      const replay = other();
+      return (step) => replay.stepTo(step).blocks;
+    },
+    blocksDifference,
+  );
+  if (found === undefined) return undefined;
+  const { error: _error, ...difference } = found;
+  return difference;
 }
 
 /** The step where the heap has the most blocks: the most to look at. */

@@ -5,7 +5,7 @@
 // The zone may be the student's: the reference's readers read its bytes all the same, since
 // the layout is the contract, and firstZoneDifference says where the two zones first part.
 
-import { PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { PAGE_SIZE, hex, type Process } from '../../machine/index.ts';
 import { SMALL_READER, TINY_READER, type Reader } from '../../solutions/05-zones/check.ts';
 import { ENTRY, ENTRY_SIZE, LARGE } from '../../solutions/05-zones/large.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
@@ -13,7 +13,7 @@ import { REGION, REGION_BYTES, blockAddress, mappingOf } from '../../solutions/0
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
 import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { createAllocator, type Zone } from '../../solutions/05-zones/zone.ts';
-import { formatOp, type Difference, type HeapOp } from '../heap-view/model.ts';
+import { TraceCursor, firstDifferingStep, type Difference, type HeapOp } from '../heap-view/trace-cursor.ts';
 
 export type BlockState = 'in use' | 'free' | 'death row';
 
@@ -93,52 +93,35 @@ export class UnreadableZone extends Error {
 
 /** A trace replayed step by step through the zone; going back replays from the start. */
 export class ZoneReplay {
-  private proc!: Process;
-  private zone!: Zone;
-  private pointers = new Map<number, number>();
-  private requested = new Map<number, number>();
-  private done = 0;
+  private readonly cursor: TraceCursor<Zone>;
 
   /**
    * `create` replaces chapter 5's zone (the student's own, in `npm start`); its memory is still
-   * read with the reference's readers, which is what the two are compared by.
+   * read with the reference's readers, which is what the two are compared by. The program
+   * writes what it asked for, as the trace driver's does, so its pages count as written.
    */
   constructor(
     readonly ops: HeapOp[],
-    private readonly create: (proc: Process) => Zone = (proc) => createAllocator(proc),
+    create: (proc: Process) => Zone = (proc) => createAllocator(proc),
   ) {
-    this.reset();
+    this.cursor = new TraceCursor(ops, create, { writePayloads: true });
   }
 
-  private reset(): void {
-    this.proc = new Process();
-    this.zone = this.create(this.proc);
-    this.pointers.clear();
-    this.requested.clear();
-    this.done = 0;
+  private get proc(): Process {
+    return this.cursor.proc;
   }
 
-  private apply(op: HeapOp): void {
-    const old = this.pointers.get(op.id) ?? 0;
-    if (op.kind === 'f') {
-      this.zone.free(old);
-      this.pointers.delete(op.id);
-      this.requested.delete(old);
-      return;
-    }
-    const ptr = op.kind === 'a' ? this.zone.malloc(op.bytes) : this.zone.realloc(old, op.bytes);
-    this.requested.delete(old);
-    this.pointers.set(op.id, ptr);
-    this.requested.set(ptr, op.bytes);
-    // The program uses what it asked for, as the trace driver's does: its pages are written.
-    if (ptr !== 0) this.proc.memset(ptr, 0xa5, op.bytes);
+  private get zone(): Zone {
+    return this.cursor.allocator;
+  }
+
+  private get requested(): Map<number, number> {
+    return this.cursor.requested;
   }
 
   /** The zone after the first `step` operations; what the zone throws is thrown, what cannot be read is an UnreadableZone. */
   stepTo(step: number): ZoneState {
-    const target = Math.max(0, Math.min(step, this.ops.length));
-    if (target < this.done) this.reset();
-    while (this.done < target) this.apply(this.ops[this.done++]);
+    const target = this.cursor.moveTo(step);
     try {
       return this.read(target);
     } catch (error) {
@@ -156,11 +139,11 @@ export class ZoneReplay {
     return {
       step: target,
       steps: this.ops.length,
-      op: target === 0 ? '(start)' : formatOp(this.ops[target - 1]),
+      op: this.cursor.opAt(target),
       regions,
       large,
       largeTable,
-      liveBytes: [...this.requested.values()].reduce((a, b) => a + b, 0),
+      liveBytes: this.cursor.liveBytes,
       writtenPages,
     };
   }
@@ -320,18 +303,16 @@ export function zoneStateDifference(ours: ZoneState, theirs: ZoneState): string 
  * `other` makes the second replay, so that a zone that throws as it is created is caught too.
  */
 export function firstZoneDifference(reference: ZoneReplay, other: () => ZoneReplay): ZoneDifference | undefined {
-  const at = (step: number) => (step === 0 ? '(start)' : formatOp(reference.ops[step - 1]));
-  let step = 0;
-  try {
-    const replay = other();
-    for (; step <= reference.ops.length; step++) {
-      const theirs = replay.stepTo(step);
-      const message = zoneStateDifference(reference.stepTo(step), theirs);
-      if (message !== undefined) return { step, op: at(step), message, threw: false, unreadable: false };
-    }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { step, op: at(step), message, threw: true, unreadable: error instanceof UnreadableZone };
-  }
-  return undefined;
+  const found = firstDifferingStep(
+    reference.ops,
+    (step) => reference.stepTo(step),
+    () => {
+      const replay = other();
+      return (step) => replay.stepTo(step);
+    },
+    zoneStateDifference,
+  );
+  if (found === undefined) return undefined;
+  const { error, ...difference } = found;
+  return { ...difference, unreadable: error instanceof UnreadableZone };
 }

@@ -1,0 +1,50 @@
+// The stepping controls a view of the page shares: First, Back, Next and Last, the step range,
+// and the arrow keys. The view says how to draw a step; the stepper keeps which step is shown.
+
+/**
+ * Wires `figure`'s controls. `view.replay()` is the current replay (it changes with the trace or
+ * the allocator), `view.render(state)` its picture, `view.describe(state)` its sentence for
+ * screen readers. Returns `show(step, announce)`, which also dispatches 'hv-step' on the figure
+ * with { step, replay } for whatever follows the view (the student's side, the tests).
+ */
+export function stepThrough(figure, view) {
+  const controls = figure.querySelector('.hv-controls');
+  const range = controls.querySelector('input[type=range]');
+  const picture = figure.querySelector(view.picture);
+  const live = figure.querySelector(view.live);
+  let step = Number(figure.dataset.step);
+  const last = () => view.replay().ops.length;
+
+  function show(to, announce) {
+    const replay = view.replay();
+    const state = replay.stepTo(to);
+    step = state.step;
+    range.max = String(state.steps);
+    range.value = String(step);
+    range.setAttribute('aria-valuetext', `step ${step} of ${state.steps}: ${state.op}`);
+    picture.innerHTML = view.render(state);
+    figure.dataset.step = String(step);
+    figure.dataset.done = String(step === state.steps);
+    if (announce) live.textContent = view.describe(state);
+    figure.dispatchEvent(new CustomEvent('hv-step', { detail: { step, replay } }));
+  }
+
+  controls.addEventListener('click', (event) => {
+    const button = event.target.closest('button');
+    if (!button) return;
+    const moves = { start: 0, back: step - 1, forward: step + 1, end: last() };
+    show(moves[button.dataset.move], true);
+  });
+  range.addEventListener('input', () => show(Number(range.value), true));
+  figure.addEventListener('keydown', (event) => {
+    if (event.target.tagName === 'SELECT' || event.target === range) return;
+    const moves = { ArrowLeft: step - 1, ArrowRight: step + 1, Home: 0, End: last() };
+    if (event.key in moves) {
+      event.preventDefault();
+      show(moves[event.key], true);
+    }
+  });
+  range.max = String(last());
+  controls.hidden = false;
+  return { show, step: () => step };
+}
