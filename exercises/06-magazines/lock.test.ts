@@ -109,8 +109,12 @@ describe('a contended lock', () => {
     const { proc, at, expectWords } = setUp();
     proc.runOn(1, () => lock(proc, at));
     // Thread 2's wait32 lets thread 1 run its unlock, as the scheduler would, and then wakes.
+    let sleeps = 0;
     const wait = vi.spyOn(proc, 'wait32').mockImplementation((address, expected) => {
       expect({ address: hex(address), expected }, 'thread 2 sleeps on the state word while it holds 2').toEqual({ address: hex(at + LOCK.state), expected: 2 });
+      if (++sleeps > 1) {
+        throw new Error(`thread 2 went back to sleep after thread 1's unlock: the state word holds ${proc.atomicLoad32(at + LOCK.state)}, not 0. An unlock that finds 2 (waiters) must store 0 and notify32 one of them, or the lock stays held for ever\n${proc.hexdump(at, LOCK_BYTES)}`);
+      }
       proc.runOn(1, () => unlock(proc, at));
       return 'ok';
     });
@@ -137,7 +141,7 @@ describe('a contended lock', () => {
     const wait = vi.spyOn(proc, 'wait32');
     proc.runOn(2, () => lock(proc, at));
     spy.mockRestore();
-    expect(wait.mock.calls, 'thread 2 should not sleep on a lock that is already free: the word would be 0, not 2, and under real threads nobody would wake it').toEqual([]);
+    expect(wait.mock.calls, 'thread 2 should not call wait32 once its exchange from 1 to 2 found 0 (the lock was released meanwhile): a system call for nothing; try to take it from 0 at once').toEqual([]);
     const state = proc.atomicLoad32(at + LOCK.state);
     expect(state, `thread 2 holds the lock now, so its state word must say held (1, or 2 if it may have waiters), not ${state}: with 0 the next thread would take it as well\n${proc.hexdump(at, LOCK_BYTES)}`).toBeOneOf([1, 2]);
     expectWords({ state, acquisitions: 2, waits: 1, holder: 3 }, 'thread 2 took the lock thread 1 released');
