@@ -95,7 +95,7 @@ describe('the admin mapping', () => {
     } catch (thrown) {
       error = thrown;
     }
-    expect(error, 'adminMapping(proc, 3, …) after adminMapping(proc, 4, …)').toBeInstanceOf(TypeError);
+    expect(error, `adminMapping(proc, 3, …) after adminMapping(proc, 4, …) should throw a TypeError naming both counts; it ${error === undefined ? 'threw nothing' : `threw ${String(error)}`}`).toBeInstanceOf(TypeError);
     expect((error as Error).message, 'the message names both counts').toMatch(/4[^]*3|3[^]*4/);
   });
 });
@@ -144,7 +144,7 @@ describe('a magazine set', () => {
   it("lets a magazine that runs out ask the depot first (the policy's refill), and the depot never", () => {
     const { proc, set, refills, malloc } = setUp(4);
     malloc(DEPOT);
-    expect(refills.length, 'refill calls after the depot mapped its first region: the depot has nobody to ask').toBe(0);
+    expect(refills.length, "refill calls after the depot mapped its first region: none, since the depot has nobody to ask (its placement's refill is undefined)").toBe(0);
     malloc(3);
     expect(refills.map(([s, m]) => ({ sameSet: s === set, m })), 'refill calls after magazine 3 ran out: one, for magazine 3, with the set createMagazineSet returned').toEqual([{ sameSet: true, m: 3 }]);
     malloc(3);
@@ -183,6 +183,6 @@ describe('checkOwners', () => {
     proc.store32(region + REGION.owner, 2);
     const depotRegion = set.racks[0].regionOf(set.racks[0].malloc(1));
     proc.store32(depotRegion + REGION.owner, 4);
-    expect(checkOwners(proc, set), `a depot region ${hex(depotRegion)} that names magazine 4`).toMatch(/the depot[^]*magazine 4|magazine 4[^]*the depot/);
+    expect(checkOwners(proc, set), `checkOwners after the depot's region ${hex(depotRegion)} was made to name magazine 4: it should name the depot and magazine 4 (the depot is rack 0: walk its list too)`).toMatch(/the depot[^]*magazine 4|magazine 4[^]*the depot/);
   });
 });
