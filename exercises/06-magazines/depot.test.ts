@@ -82,7 +82,7 @@ describe('refill', () => {
     expect(proc.stats().syscalls.mmap - mmaps, `mmap calls when magazine 2, with no region, allocated while the depot held two: it should take one of those\n${describeSet(proc, set)}`).toBe(0);
     expect(hex(regionOf(p)), `magazine 2's block ${hex(p)}: in the depot's emptiest region ${hex(sparseRegion)} (10,000 quanta in use), not ${hex(denseRegion)} (60,000)`).toBe(hex(sparseRegion));
     expect(owner(sparseRegion), `the owner field of ${hex(sparseRegion)}, now magazine 2's`).toBe(2);
-    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(denseRegion)]);
+    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), `the depot's regions after magazine 2 took ${hex(sparseRegion)}: ${hex(denseRegion)} alone (the depot's takeRegion takes a region off its list, then the magazine's giveRegion puts it on the magazine's)\n${describeSet(proc, set)}`).toEqual([hex(denseRegion)]);
     expect({ depot: counters(DEPOT), magazine: counters(2) }, 'the counters moved with the region: its block of 10,000 quanta and its megabyte').toEqual({
       depot: { blocksInUse: 1, sizeInUse: 960_000, sizeAllocated: MiB },
       magazine: { blocksInUse: 2, sizeInUse: 160_016, sizeAllocated: MiB },
@@ -165,7 +165,7 @@ describe('recirculate', () => {
     const middle = t.regions[1];
     const moved = sparseMiddle(t);
     // After 40 + 54 frees of 16,000 bytes, 1,568,000 of 3 MiB are in use: 1,577,728 bytes free, more than 1.5 regions (1,572,864).
-    expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never); now ${why(t, middle)}`).toBe(54);
+    expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never). It should go after free 54, the first after which more than 1.5 regions' worth of magazine 1 is free and under 75% in use; now ${why(t, middle)}`).toBe(54);
     expect(t.owner(middle), `the owner field of ${hex(middle)}`).toBe(DEPOT);
     expect(regionsOf(t.proc, t.set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
     expect(regionsOf(t.proc, t.set.racks[1]).length, "magazine 1's regions").toBe(2);
@@ -191,7 +191,7 @@ describe('recirculate', () => {
     const early = [regions[1], regions[2], regions[3]].flatMap((r) => of(r).slice(0, 30));
     const moved = freeUntilMoved({ ...t, blocks, regions, of }, early, regions[3]);
     const owners = regions.map((r) => t.owner(r));
-    expect(owners, `owners of the 8 regions after 90 frees, with ${t.counters(1).sizeInUse} of ${8 * MiB} bytes in use (over 75%): no region should move yet\n${describeSet(t.proc, t.set)}`).toEqual(regions.map(() => 1));
+    expect(owners, `owners of the 8 regions after 90 frees: 6,752,000 of the 8 MiB magazine 1 held were in use, 80.5%, so no region should move yet (1,636,608 bytes free is more than 1.5 regions, but both thresholds must hold)\n${describeSet(t.proc, t.set)}`).toEqual(regions.map(() => 1));
     expect(moved).toBe(-1);
     // 29 more, in a fifth region: 6,288,000 bytes in use, under 75%: that region goes.
     expect(freeUntilMoved({ ...t, blocks, regions, of }, of(regions[4]).slice(0, 29), regions[4]), `the free after which region ${hex(regions[4])} went to the depot (-1: never)`).toBe(29);
@@ -201,7 +201,8 @@ describe('recirculate', () => {
     const t = threeRegions();
     const [oldest, middle, newest] = t.regions;
     freeUntilMoved(t, t.of(oldest).slice(0, 40), oldest);
-    expect(freeUntilMoved(t, t.of(newest).slice(0, 60), newest), `region ${hex(newest)}, the one magazine 1 carves from, should stay however sparse: ${why(t, newest)}`).toBe(-1);
+    const carving = freeUntilMoved(t, t.of(newest).slice(0, 60), newest);
+    expect(carving, `region ${hex(newest)}, the one magazine 1 carves from (the first on its list), went to the depot after free ${carving} of 60 in it: it should stay however sparse, since the next carve would only take it back\n${describeSet(t.proc, t.set)}`).toBe(-1);
     // The magazine is mostly free now, but the middle region is full: it stays until fewer than 48,378 of its quanta are in use.
     const moved = freeUntilMoved(t, t.of(middle), middle);
     expect(moved, `the free after which the full region ${hex(middle)} went to the depot: once 16 of its 64 blocks are free, 48,000 quanta in use (-1: never)`).toBe(16);
@@ -226,7 +227,7 @@ describe('recirculate', () => {
     } catch (error) {
       throw new Error(`recirculate(proc, set, 1, ${hex(gone)}) for a region magazine 1 no longer holds (unmapped, or now another's) threw ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}\n${describeSet(t.proc, t.set)}`);
     }
-    expect(t.owner(t.regionOf(theirs)), `magazine 2's region ${hex(t.regionOf(theirs))} after recirculate(…, 1, ${hex(gone)}): still magazine 2's`).toBe(2);
+    expect(t.owner(t.regionOf(theirs)), `magazine 2's region ${hex(t.regionOf(theirs))} after recirculate(…, 1, ${hex(gone)}): still magazine 2's. Magazine 1 no longer holds ${hex(gone)}: recirculate must leave a region that is not on magazine m's list alone (holds)\n${describeSet(t.proc, t.set)}`).toBe(2);
     expect(regionsOf(t.proc, t.set.racks[DEPOT]), "the depot's regions: nothing moved").toEqual([]);
     expect(t.owner(t.regionOf(x)), 'the full region keeps its owner').toBe(1);
     t.sound(`recirculate of region ${hex(gone)}, which magazine 1 no longer holds`);
