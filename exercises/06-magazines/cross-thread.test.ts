@@ -10,7 +10,7 @@ import { REGION, regionBase } from '../../solutions/05-zones/region.ts';
 import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
-import { DEPOT, describeSet, expectCorruption, expectSound, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
+import { DEPOT, describeSet, expectCorruption, expectSound, guardInboxLoops, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
 
 const { freeToOwner, lockOwner, release } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
 
@@ -19,6 +19,7 @@ const MiB = 1024 * 1024;
 function setUp() {
   const proc = new Process();
   const heap = referenceSets(proc, 4, () => false);
+  guardInboxLoops(proc, heap);
   const { tiny, small } = heap;
   /** A block of `msize` quanta from rack m of `set`, as thread `tid` would get it. */
   function malloc(set: MagazineSet, m: number, msize = 4): number {
@@ -104,6 +105,31 @@ describe('freeToOwner', () => {
     proc.runOn(0, () => lock(proc, tiny.locks[2])); // thread 0 is freeing into magazine 2
     const error = thrown(() => free(1, p));
     expect(deadlockOf(error), `thread 1 freeing ${hex(p)}, a block of its own magazine 2, while thread 0 holds magazine 2's lock at ${hex(tiny.locks[2])}: it must wait for that lock (here, a Deadlock at its state word), and threw ${describe_(error)}`).toEqual({ thread: 1, address: hex(tiny.locks[2]) });
+  });
+
+  it('follows a region that moved while it waited for the lock, and frees the block into its new owner', () => {
+    const { proc, tiny, malloc, regionOf, deathRow, states, free, sound } = setUp();
+    const p = malloc(tiny, 2); // magazine 2 is thread 1's own
+    malloc(tiny, 2);
+    const region = regionOf(tiny, p);
+    proc.runOn(0, () => lock(proc, tiny.locks[2])); // thread 0 is working in magazine 2
+    // Thread 1 waits for magazine 2's lock; meanwhile thread 0 gives the region to the depot and lets go.
+    const wait = vi.spyOn(proc, 'wait32').mockImplementationOnce(() => {
+      proc.runOn(0, () => {
+        lock(proc, tiny.locks[DEPOT]);
+        tiny.racks[2].takeRegion(region);
+        tiny.racks[DEPOT].giveRegion(region);
+        unlock(proc, tiny.locks[DEPOT]);
+        unlock(proc, tiny.locks[2]);
+      });
+      return 'ok';
+    });
+    free(1, p);
+    wait.mockRestore();
+    expect(hex(deathRow(tiny, DEPOT)), `the depot's death row: region ${hex(region)} was magazine 2's when thread 1 read its header, and the depot's once thread 1 had magazine 2's lock. Read the owner again with the lock held; if it changed, release and follow it\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: the block is no longer its to free").toBe(hex(0));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound(`thread 1 freed ${hex(p)}, whose region moved to the depot while thread 1 waited`);
   });
 
   it("does not wait for another thread's busy magazine: the block waits in that magazine's inbox, in use", () => {

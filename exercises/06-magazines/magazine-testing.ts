@@ -125,6 +125,29 @@ export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): 
   };
 }
 
+/**
+ * Stops a block that goes round for ever between an inbox and the release that empties it:
+ * after `limit` pushes into one inbox, the next push throws, naming the inbox and the likely
+ * cause, instead of a test that never ends.
+ */
+export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000): void {
+  const inboxes = new Map<number, string>();
+  for (const set of [heap.tiny, heap.small]) set.inboxes.forEach((at, m) => inboxes.set(at + INBOX.pushed, rackName(set, m)));
+  const pushes = new Map<number, number>();
+  const atomicAdd32 = proc.atomicAdd32.bind(proc);
+  proc.atomicAdd32 = (address, delta) => {
+    const name = inboxes.get(address);
+    if (name !== undefined) {
+      const n = (pushes.get(address) ?? 0) + 1;
+      pushes.set(address, n);
+      if (n > limit) {
+        throw new Error(`${name}'s inbox at ${hex(address - INBOX.pushed)}: more than ${limit} pushes in one test, so a block goes round between the inbox and the release that empties it. Emptying the inbox, release holds the magazine's lock: a block that magazine owns (owner === held in sendHome) must be freed into it, not left in its inbox again.`);
+      }
+    }
+    return atomicAdd32(address, delta);
+  };
+}
+
 /** Tiny and small sets of the reference racks, laid out by the reference choose.ts, whose magazines refill through `refill`. */
 export function referenceSets(proc: Process, count: number, refill: DepotPolicy['refill']): MagazineHeap {
   const at = adminMapping(proc, count, setBytes(TINY, 63, count) + setBytes(SMALL, 64, count));
