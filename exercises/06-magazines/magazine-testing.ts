@@ -121,7 +121,8 @@ export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): 
     if (lock === undefined) return error;
     const holder = holders.get(error) ?? -1;
     const who = holder === error.thread ? `thread ${error.thread} itself holds it: the lock is taken twice (is a call that takes it made while it is held?)` : holder >= 0 ? `thread ${holder} holds it` : 'no thread is recorded as its holder';
-    return new Error(`Thread ${error.thread} waits for the lock of ${lock.name} at ${hex(error.address)}, and ${who}.\n${error.message}`);
+    // The frames of the lock function and of this wrapper say nothing: show who called lock.
+    return withFramesOf(new Error(`Thread ${error.thread} waits for the lock of ${lock.name} at ${hex(error.address)}, and ${who}.\n${error.message}`), error, /magazine-testing\.ts:|\/lock\.ts:/);
   };
 }
 
@@ -183,8 +184,9 @@ export function threadsOf(trace: Trace, spread: Spread): number[] {
  * `last()` says which operation and thread ran last, for a failure's message. A Deadlock at
  * one of the allocator's locks is told by name (namingDeadlocks).
  */
-export function onThreads(trace: Trace, threads: readonly number[], create: (proc: Process, options?: object) => Allocator & MagazineHeap): { create: CreateAllocator; last: () => { op: TraceOp | undefined; index: number; thread: number } } {
+export function onThreads(trace: Trace, threads: readonly number[], create: (proc: Process, options?: object) => Allocator & MagazineHeap): { create: CreateAllocator; last: () => { op: TraceOp | undefined; index: number; thread: number }; thrown: () => unknown } {
   let next = 0;
+  let thrown: unknown;
   const create2: CreateAllocator = (proc: Process, options?: object): Allocator => {
     const inner = create(proc, options);
     const named = namingDeadlocks(proc, inner);
@@ -195,6 +197,7 @@ export function onThreads(trace: Trace, threads: readonly number[], create: (pro
       try {
         return proc.runOn(threads[next++], call);
       } catch (error) {
+        thrown = error;
         throw named(error);
       }
     };
@@ -205,5 +208,16 @@ export function onThreads(trace: Trace, threads: readonly number[], create: (pro
       calloc: (count, size) => inner.calloc(count, size),
     };
   };
-  return { create: create2, last: () => ({ op: trace.ops[next - 1], index: next - 1, thread: threads[next - 1] }) };
+  return { create: create2, last: () => ({ op: trace.ops[next - 1], index: next - 1, thread: threads[next - 1] }), thrown: () => thrown };
+}
+
+/**
+ * `error`, with the stack frames of `cause` (what the allocator threw) before its own, so a
+ * report can point at the line that threw; frames matching `skip` are left out.
+ */
+export function withFramesOf(error: Error, cause: unknown, skip?: RegExp): Error {
+  if (!(cause instanceof Error) || cause.stack === undefined || error.stack === undefined) return error;
+  const frames = (stack: string) => stack.split('\n').filter((line) => /^\s+at /.test(line) && !(skip?.test(line) ?? false));
+  error.stack = [`${error.name}: ${error.message}`, ...frames(cause.stack), ...frames(error.stack)].join('\n');
+  return error;
 }
