@@ -25,7 +25,7 @@ describe('resolveOptions', () => {
   it('MallocCheckHeapEach alone checks from the first operation; MallocCheckHeapStart alone every 1000', () => {
     expect(resolveOptions(new Process({ env: { MallocCheckHeapEach: '7' } })), 'MallocCheckHeapEach=7 alone').toMatchObject({ checkHeapStart: 1, checkHeapEach: 7 });
     expect(resolveOptions(new Process({ env: { MallocCheckHeapStart: '9' } })), 'MallocCheckHeapStart=9 alone').toMatchObject({ checkHeapStart: 9, checkHeapEach: 1000 });
-    expect(() => resolveOptions(new Process({ env: { MallocCheckHeapEach: 'often' } }))).toThrow('MallocCheckHeapEach="often": expected a whole number of operations');
+    expect(() => resolveOptions(new Process({ env: { MallocCheckHeapEach: 'often' } })), 'MallocCheckHeapEach=often: read the counts with envCount, which throws a TypeError naming the variable').toThrow('MallocCheckHeapEach="often": expected a whole number of operations');
   });
 });
 

@@ -42,6 +42,6 @@ describe('MallocScribble', () => {
     proc.memset(c, 0x33, 32);
     scribbleNew(proc, b, 32);
     scribbleFreed(proc, b, 32);
-    expect([proc.load8(a + 31), proc.load8(b), proc.load8(b + 31), proc.load8(c)].map((x) => hex(x, 2)), 'the last byte of a, the first and last of b, the first of c').toEqual([hex(0x11, 2), hex(0x55, 2), hex(0x55, 2), hex(0x33, 2)]);
+    expect([proc.load8(a + 31), proc.load8(b), proc.load8(b + 31), proc.load8(c)].map((x) => hex(x, 2)), `the last byte of a, the first and last of b, the first of c, after scribbleNew and scribbleFreed of b's 32 bytes: a filled with 0x11, c with 0x33, b between them\n${proc.hexdump(a, c + 32 - a, { from: b, to: b + 32 })}`).toEqual([hex(0x11, 2), hex(0x55, 2), hex(0x55, 2), hex(0x33, 2)]);
   });
 });
