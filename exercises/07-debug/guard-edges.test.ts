@@ -23,8 +23,8 @@ describe('guarded large blocks', () => {
       expect.stringMatching(new RegExp(`^${line(ptr - PAGE_SIZE)}-${line(ptr)} ---p`)),
       expect.stringMatching(new RegExp(`^${line(ptr + 10 * PAGE_SIZE)}-${line(ptr + 11 * PAGE_SIZE)} ---p`)),
     ]);
-    expect(guarded.blocks()).toEqual([{ address: ptr, size: 10 * PAGE_SIZE, guards: BOTH_GUARDS }]);
-    expect(guarded.check(), 'the reference check of the guards').toBe('');
+    expect(guarded.blocks(), `the table of guarded blocks after malloc(10) = ${hex(ptr)}: one entry, its first payload byte, its size without the guards, its guards`).toEqual([{ address: ptr, size: 10 * PAGE_SIZE, guards: BOTH_GUARDS }]);
+    expect(guarded.check(), 'the check of the guards').toBe('');
   });
 
   it('an overrun past the end faults on the first byte past the block, with its address', () => {
@@ -35,7 +35,7 @@ describe('guarded large blocks', () => {
     for (let i = 0; i < 3 * PAGE_SIZE; i += 4) proc.store32(ptr + i, i); // fine up to the end
     const fault = caught(() => proc.store32(end, 0));
     expect(fault, 'one word past the end: the postlude must be PROT_NONE').toBeInstanceOf(SegmentationFault);
-    expect((fault as SegmentationFault).address).toBe(end);
+    expect(hex((fault as SegmentationFault).address), 'the address of the fault: the first byte past the block').toBe(hex(end));
     expect(fault.message).toContain(`Segmentation fault: write of 4 bytes at ${hex(end)}, which lies in a mapping that does not allow writing.`);
     const under = caught(() => proc.load8(ptr - 1));
     expect(under.message, 'one byte before the start: the prelude').toContain(`read of 1 byte at ${hex(ptr - 1)}, which lies in a mapping that does not allow reading`);
@@ -59,15 +59,16 @@ describe('guarded large blocks', () => {
     const [a, b, c] = [guarded.malloc(1), guarded.malloc(2, PRELUDE), guarded.malloc(3, POSTLUDE)];
     const counters = guarded.base + GUARDED.counters;
     expect(proc.load32(counters + COUNTERS.blocksInUse), 'blocks in use after three mallocs').toBe(3);
-    expect(guarded.free(b)).toBe(true);
-    expect(guarded.free(b), 'the second free of the same block').toBe(false);
+    expect(guarded.free(b), `free(${hex(b)}), a guarded block`).toBe(true);
+    const table = guarded.blocks().map((x) => hex(x.address)).join(', ');
+    expect(guarded.free(b), `the second free of ${hex(b)}: its entry must be gone (fill the hole with the last entry, then drop the count); after the first free the table held ${table}`).toBe(false);
     expect(guarded.free(a + PAGE_SIZE), 'a pointer that is not the start of a guarded block').toBe(false);
-    expect(guarded.blocks().map((x) => x.address).sort((x, y) => x - y)).toEqual([a, c].sort((x, y) => x - y));
+    expect(guarded.blocks().map((x) => hex(x.address)).sort(), 'the table after free(b): a and c, in any order').toEqual([a, c].map((x) => hex(x)).sort());
     guarded.free(a);
     guarded.free(c);
-    expect(proc.maps(), 'nothing of the guarded blocks may stay mapped').not.toContain('guarded)');
+    expect(proc.maps(), 'nothing of the guarded blocks may stay mapped: free unmaps the prelude, the block and the postlude, as far as the block has them').not.toContain('guarded)');
     expect([proc.load32(counters + COUNTERS.blocksInUse), proc.load32(counters + COUNTERS.sizeInUse), proc.load32(counters + COUNTERS.sizeAllocated)], 'blocksInUse, sizeInUse, sizeAllocated').toEqual([0, 0, 0]);
     expect(guarded.malloc(2 ** 20), 'a block of 4 GiB').toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(proc.errno, 'errno after the 4 GiB malloc').toBe(ENOMEM);
   });
 });
