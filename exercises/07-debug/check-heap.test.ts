@@ -19,7 +19,7 @@ function record(proc: Process, start: number, each: number): number {
 describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
   it('check after operation #start, then every #each: and never with start 0', () => {
     const proc = new Process();
-    const base = record(proc, 9, 3);
+    const base = record(proc, 10, 3);
     const checked: number[] = [];
     const numbers: number[] = [];
     for (let i = 1; i <= 16; i++) {
@@ -31,7 +31,7 @@ describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
       );
     }
     expect(numbers, 'countOperation returns the number of the operation it counted').toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
-    expect(checked, 'MallocCheckHeapStart=9 MallocCheckHeapEach=3: the operations after which check() ran').toEqual([9, 12, 15]);
+    expect(checked, 'MallocCheckHeapStart=10 MallocCheckHeapEach=3: the operations after which check() ran, counted from #10, not multiples of 3').toEqual([10, 13, 16]);
     const quiet = new Process();
     const off = record(quiet, 0, 0);
     for (let i = 0; i < 5; i++) expect(() => countOperation(quiet, off, () => 'broken'), 'checkStart 0: no check at all').not.toThrow();
@@ -49,19 +49,25 @@ describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
     proc.memset(a, 0x41, 48); // the bug: 16 bytes too many, over b's links and size
     const error = caught(() => countOperation(proc, base, () => zone.check()));
     expect(error, 'the check after operation #8 finds the damage').toBeInstanceOf(HeapCorruption);
-    expect(error.message.split('\n')[0]).toBe('MallocCheckHeap: FAILED check at operation #8');
+    expect(error.message.split('\n')[0], "the report's first line").toBe('MallocCheckHeap: FAILED check at operation #8');
     expect(error.message, "the rest of the report: what check() said").toContain(`tiny block ${hex(b)} (quantum 2) has size 16705 quanta, which runs past the region's tail`);
     expect(hex((error as HeapCorruption).address), 'the address: the first one in what check() said').toBe(hex(b));
   });
 
   it('name the operation in the first line, as macOS does', () => {
-    expect(checkFailedMessage(5)).toBe('MallocCheckHeap: FAILED check at operation #5');
+    expect(checkFailedMessage(5), 'checkFailedMessage(5)').toBe('MallocCheckHeap: FAILED check at operation #5');
     const proc = new Process();
     const base = record(proc, 2, 4); // checks after 2, 6, 10, …
     const broken = () => 'something broke, no address';
     countOperation(proc, base, broken); // #1: no check
-    const error = caught(() => countOperation(proc, base, broken));
-    expect(error.message.split('\n')[0]).toBe('MallocCheckHeap: FAILED check at operation #2');
+    let error: Error;
+    try {
+      countOperation(proc, base, broken);
+      throw new Error('MallocCheckHeapStart=2 MallocCheckHeapEach=4: operation #2 should run check(), and throw the HeapCorruption for what it said; countOperation returned');
+    } catch (thrown) {
+      error = thrown as Error;
+    }
+    expect(error.message.split('\n')[0], "the report's first line").toBe('MallocCheckHeap: FAILED check at operation #2');
     expect((error as HeapCorruption).address, 'no address in what check() said: 0').toBe(0);
   });
 });
