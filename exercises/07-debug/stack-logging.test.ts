@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { MALLOC_LOG_TYPE_ALLOCATE, MALLOC_LOG_TYPE_DEALLOCATE } from '../../solutions/07-debug/logger.ts';
-import { STACK_LOG, STACK_LOG_BYTES } from '../../solutions/07-debug/stack-logging.ts';
+import { SITE_SLOTS, STACK_LOG, STACK_LOG_BYTES } from '../../solutions/07-debug/stack-logging.ts';
 import { loadExercise } from '../../workbook/target.ts';
 
 const { createStackLog, formatHistory } = await loadExercise<typeof import('./stack-logging.ts')>('07-debug/stack-logging.ts');
@@ -32,7 +32,7 @@ describe('MallocStackLogging', () => {
       ['free', hex(NODE), 48],
     ]);
     expect(events[0]!.stack.split('\n')[0], 'the innermost frame of the program: the function that called malloc').toMatch(FRAME('allocateNode'));
-    expect(events[1]!.stack.split('\n')[0]).toMatch(FRAME('releaseNode'));
+    expect(events[1]!.stack.split('\n')[0], 'the innermost frame of the free event: the function that called free').toMatch(FRAME('releaseNode'));
     expect(log.history(NODE + 48), 'one byte past the block').toEqual([]);
   });
 
@@ -46,7 +46,45 @@ describe('MallocStackLogging', () => {
     expect(proc.load32(base + STACK_LOG.siteCount), 'STACK_LOG.siteCount: two call sites, allocateNode and releaseNode, so two stacks').toBe(2);
     const ids = new Set(Array.from({ length: 50 }, (_, i) => proc.load32(proc.load32(base + STACK_LOG.log) + i * 16 + 12)));
     expect(ids.size, 'the 50 allocation events hold the same stack id').toBe(1);
-    expect(log.history(NODE + 49 * 48)[0]!.stack).toBe(log.history(NODE)[0]!.stack);
+    expect(log.history(NODE + 49 * 48)[0]!.stack, 'the stack of the 50th allocation, read back from its id: the same text as the first').toBe(log.history(NODE)[0]!.stack);
+  });
+
+  it('lays each string out as [u32 length][bytes] padded to 4, and compares the whole text when a slot is taken', () => {
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    const texts: string[] = [];
+    for (const round of [0, 1]) {
+      const proc = new Process();
+      const log = createStackLog(proc);
+      const base = proc.static('stack_logging', STACK_LOG_BYTES);
+      const get = (field: keyof typeof STACK_LOG) => proc.load32(base + STACK_LOG[field]);
+      allocateNode(log, NODE + 0x1000); // maps the string area and the table
+      if (round === 1) {
+        // A decoy of the same length as releaseNode's stack, where the probe for that stack starts.
+        const bytes = utf8(texts[0]!);
+        let hash = 0x811c9dc5;
+        for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+        let slot = (hash >>> 0) & (SITE_SLOTS - 1);
+        while (proc.load32(get('sites') + slot * 4) !== 0) slot = (slot + 1) & (SITE_SLOTS - 1);
+        const id = get('stringsUsed');
+        proc.store32(get('strings') + id, bytes.length);
+        for (let i = 0; i < bytes.length; i++) proc.store8(get('strings') + id + 4 + i, 0x78);
+        proc.store32(base + STACK_LOG.stringsUsed, id + 4 + Math.ceil(bytes.length / 4) * 4);
+        proc.store32(base + STACK_LOG.siteCount, get('siteCount') + 1);
+        proc.store32(get('sites') + slot * 4, id);
+      }
+      releaseNode(log, NODE);
+      const stack = log.history(NODE)[0]!.stack;
+      if (round === 1) {
+        expect(stack, "releaseNode's stack, after the test put another string of the same length in the slot where its probe starts: intern must compare the text itself, not only the length, and probe on").toBe(texts[0]);
+        break;
+      }
+      texts.push(stack);
+      const ids = [0, 1].map((i) => proc.load32(get('log') + i * 16 + 12));
+      const lengths = [log.history(NODE + 0x1000)[0]!.stack, stack].map((text) => utf8(text).length);
+      const layout = ids.map((id) => ({ id, length: proc.load32(get('strings') + id) }));
+      expect(layout, `the two strings' ids (offsets in the string area, ${hex(get('strings'))}) and the u32 length at each`).toEqual([{ id: 4, length: lengths[0] }, { id: 4 + 4 + Math.ceil(lengths[0]! / 4) * 4, length: lengths[1] }]);
+      expect(get('stringsUsed'), `STACK_LOG.stringsUsed after strings of ${lengths[0]} and ${lengths[1]} bytes: 4, then 4 + the bytes padded to 4 for each`).toBe(4 + lengths.reduce((sum, n) => sum + 4 + Math.ceil(n / 4) * 4, 0));
+    }
   });
 
   it('knows where a live block came from, and not a freed one', () => {
@@ -64,9 +102,9 @@ describe('MallocStackLogging', () => {
       { type: 'alloc' as const, address: NODE, size: 48, stack: 'allocateNode (list.c:10:3)\nmain (main.c:5:1)' },
       { type: 'free' as const, address: NODE, size: 48, stack: 'releaseNode (list.c:20:3)' },
     ];
-    expect(formatHistory(NODE, events)).toBe(
+    expect(formatHistory(NODE, events), "formatHistory of an alloc and a free: a line per event with the block's first and last byte, then its frames indented by four spaces").toBe(
       [`ALLOC ${hex(NODE)}-${hex(NODE + 47)} [size=48]:`, '    allocateNode (list.c:10:3)', '    main (main.c:5:1)', `FREE  ${hex(NODE)}-${hex(NODE + 47)} [size=48]:`, '    releaseNode (list.c:20:3)'].join('\n'),
     );
-    expect(formatHistory(NODE, [])).toBe(`malloc_history: no allocation or free recorded at ${hex(NODE)} (is MallocStackLogging on?)`);
+    expect(formatHistory(NODE, []), 'formatHistory with no events').toBe(`malloc_history: no allocation or free recorded at ${hex(NODE)} (is MallocStackLogging on?)`);
   });
 });
