@@ -16,7 +16,7 @@ describe('nomallocPrintf', () => {
     const write = (text: string) => out.push(text);
     expect(nomallocPrintf(proc, write, '%8s|%-4u|%x|%%', 'tiny', 7, 255), 'the bytes written').toBe(18);
     nomallocPrintf(proc, write, '%p %d %lu %16lu|', 0x10000040, -3, 4096, 12);
-    expect(out).toEqual(['    tiny|7   |ff|%', '0x10000040 -3 4096               12|']);
+    expect(out, "what write received for '%8s|%-4u|%x|%%' and '%p %d %lu %16lu|': a width pads with spaces on the left, or on the right after '-'; %x has no 0x, %p is hex() with 8 digits").toEqual(['    tiny|7   |ff|%', '0x10000040 -3 4096               12|']);
   });
 
   it('formats in the static buffer of the data segment, never in the heap', () => {
@@ -43,7 +43,7 @@ describe('printingLogger', () => {
     zone.free(r);
     setMallocLogger(proc, undefined);
     const z = hex(zone.base);
-    expect(lines).toEqual([
+    expect(lines, "the logger's lines for malloc, realloc, calloc and two frees (logger.ts says which argument is which)").toEqual([
       `malloc : zone=${z}, size=1024, pointer=${hex(m)}\n`,
       `realloc: zone=${z}, size=8192, old pointer=${hex(m)}, new pointer=${hex(r)}\n`,
       `calloc : zone=${z}, size=400, pointer=${hex(c)}\n`,
@@ -60,6 +60,6 @@ describe('printingLogger', () => {
     zone.free(zone.malloc(64));
     expect(zone.statistics().blocksInUse, 'a logger that called malloc would leave blocks behind').toBe(0);
     printingLogger(proc, (text) => lines.push(text))(MALLOC_LOG_TYPE_ALLOCATE, zone.base, 16, 0, 0x1000, 1);
-    expect(lines.at(-1)).toBe(`type 2: ${hex(zone.base)} 16 0 -> 0x00001000\n`);
+    expect(lines.at(-1), "a record of type 2, which is none of the four operations: 'type %u: %p %u %u -> %p\\n'").toBe(`type 2: ${hex(zone.base)} 16 0 -> 0x00001000\n`);
   });
 });
