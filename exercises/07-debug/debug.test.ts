@@ -9,9 +9,10 @@ import { nomallocPrintf, printingLogger } from '../../solutions/07-debug/nomallo
 import type { DebugOptions } from '../../solutions/07-debug/options.ts';
 import { loadAllocator } from '../../workbook/allocators.ts';
 import { ROOT } from '../../workbook/paths.ts';
-import { loadExercise } from '../../workbook/target.ts';
+import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
+import { formatFailure } from '../../workbook/trace/report.ts';
 import { caught } from './caught.ts';
 
 // setMallocLogger comes from your debug.ts: the logger it calls is the one of its own logger.ts.
@@ -47,8 +48,9 @@ describe('MallocScribble', () => {
   it('fills a new block with 0xAA: memory the program never wrote is easy to spot', () => {
     const { proc, zone } = setUp({}, { MallocScribble: '1' });
     const ptr = zone.malloc(40);
-    expect(proc.load32(ptr)).toBe(0xaaaaaaaa);
-    expect(proc.load32(ptr + 44)).toBe(0xaaaaaaaa); // the whole block, up to its usable size
+    const bytes = `\n${proc.hexdump(ptr, 48)}`;
+    expect(hex(proc.load32(ptr)), `the first word of malloc(40) with MallocScribble=1${bytes}`).toBe(hex(0xaaaaaaaa));
+    expect(hex(proc.load32(ptr + 44)), `its last word, at offset 44: allocate scribbles the whole block, its usable size (blockBytes), not only the 40 bytes asked for${bytes}`).toBe(hex(0xaaaaaaaa));
   });
 
   it('fills a freed block with 0x55: a use after free reads 0x55555555', () => {
@@ -57,14 +59,14 @@ describe('MallocScribble', () => {
     const node = zone.malloc(32);
     proc.store32(node + 16, 1234);
     zone.free(node);
-    expect(hex(proc.load32(node + 16))).toBe(hex(0x55555555)); // the stale read
+    expect(hex(proc.load32(node + 16)), `node->value read after free(node) with scribble on: release scribbles 0x55 over the block, then frees it\n${proc.hexdump(node, 32)}`).toBe(hex(0x55555555)); // the stale read
     zone.free(keep);
   });
 
   it('leaves calloc blocks zeroed', () => {
     const { proc, zone } = setUp({ scribble: true });
     const ptr = zone.calloc(4, 10);
-    expect([...proc.bytes(ptr, 40)].every((b) => b === 0)).toBe(true);
+    expect([...proc.bytes(ptr, 40)].every((b) => b === 0), `calloc(4, 10) with scribble on: 40 zero bytes, not 0xAA\n${proc.hexdump(ptr, 48)}`).toBe(true);
   });
 });
 
@@ -72,9 +74,9 @@ describe('MallocGuardEdges', () => {
   it('puts a PROT_NONE page on each side of a large block', () => {
     const { proc, zone } = setUp({ guardEdges: true });
     const ptr = zone.malloc(40_000);
-    expect(zone.usableSize(ptr)).toBe(10 * PAGE_SIZE);
-    expect(proc.maps()).toContain(`${(ptr - PAGE_SIZE).toString(16).padStart(8, '0')}-${ptr.toString(16).padStart(8, '0')} ---p`);
-    expect(zone.check()).toBe('');
+    expect(zone.usableSize(ptr), 'usableSize(malloc(40000)) with guard edges: ten whole pages').toBe(10 * PAGE_SIZE);
+    expect(proc.maps(), `a large malloc with guard edges on goes to guardedMalloc: a ---p page just before ${hex(ptr)}`).toContain(`${(ptr - PAGE_SIZE).toString(16).padStart(8, '0')}-${ptr.toString(16).padStart(8, '0')} ---p`);
+    expect(zone.check(), 'check() of the zone and its guarded blocks').toBe('');
   });
 
   it('an overrun past the end faults on the first byte past the block, with its address', () => {
@@ -83,8 +85,8 @@ describe('MallocGuardEdges', () => {
     const end = ptr + zone.usableSize(ptr);
     for (let i = 0; i < zone.usableSize(ptr); i += 4) proc.store32(ptr + i, i); // fine up to the end
     const fault = caught(() => proc.store32(end, 0));
-    expect(fault).toBeInstanceOf(SegmentationFault);
-    expect((fault as SegmentationFault).address).toBe(end);
+    expect(fault, `a write one word past the guarded block ${hex(ptr)}: the postlude must fault`).toBeInstanceOf(SegmentationFault);
+    expect(hex((fault as SegmentationFault).address), 'the address of the fault: the first byte past the block').toBe(hex(end));
     expect(fault.message).toContain(`Segmentation fault: write of 4 bytes at ${hex(end)}, which lies in a mapping that does not allow writing.`);
   });
 
@@ -92,22 +94,22 @@ describe('MallocGuardEdges', () => {
     const { proc, zone } = setUp({ guardEdges: true });
     const ptr = zone.malloc(40_000);
     const fault = caught(() => proc.load8(ptr - 1));
-    expect(fault.message).toContain(`read of 1 byte at ${hex(ptr - 1)}, which lies in a mapping that does not allow reading`);
+    expect(fault.message, `a read of the byte before the guarded block ${hex(ptr)}: the prelude must fault`).toContain(`read of 1 byte at ${hex(ptr - 1)}, which lies in a mapping that does not allow reading`);
   });
 
   it('MallocDoNotProtectPrelude and MallocDoNotProtectPostlude leave one guard out', () => {
     const { proc, zone } = setUp({ guardEdges: true }, { MallocDoNotProtectPrelude: '1' });
     const ptr = zone.malloc(40_000);
     const guards = proc.maps().split('\n').filter((line) => line.includes('---p'));
-    expect(guards).toHaveLength(1);
-    expect(guards[0]!.startsWith((ptr + zone.usableSize(ptr)).toString(16).padStart(8, '0'))).toBe(true);
-    expect(zone.check()).toBe('');
+    expect(guards, `the ---p pages with MallocDoNotProtectPrelude: the postlude only (guardedMalloc reads FLAG_NO_PRELUDE)\n${proc.maps()}`).toHaveLength(1);
+    expect(guards[0]!.startsWith((ptr + zone.usableSize(ptr)).toString(16).padStart(8, '0')), `the one guard page, after the block: ${guards[0]}`).toBe(true);
+    expect(zone.check(), 'check() of the zone and its guarded blocks').toBe('');
     zone.free(ptr);
-    expect(proc.maps()).not.toContain('guarded)');
+    expect(proc.maps(), 'after free: nothing of the guarded block stays mapped (release gives it to guarded.free)').not.toContain('guarded)');
     const other = setUp({ guardEdges: true, doNotProtectPostlude: true });
     const block = other.zone.malloc(40_000);
-    expect(caught(() => other.proc.load8(block - 1)).message).toContain('does not allow reading');
-    expect(other.proc.maps().split('\n').filter((line) => line.includes('---p'))).toHaveLength(1);
+    expect(caught(() => other.proc.load8(block - 1)).message, 'the byte before a block with doNotProtectPostlude: the prelude is there').toContain('does not allow reading');
+    expect(other.proc.maps().split('\n').filter((line) => line.includes('---p')), 'the ---p pages with doNotProtectPostlude: the prelude only').toHaveLength(1);
   });
 
   it('free unmaps the block and both guards; realloc moves between guarded mappings', () => {
@@ -115,11 +117,11 @@ describe('MallocGuardEdges', () => {
     const ptr = zone.malloc(40_000);
     proc.store32(ptr, 77);
     const moved = zone.realloc(ptr, 80_000);
-    expect(proc.load32(moved)).toBe(77);
-    expect(caught(() => proc.load32(ptr)).message).toContain('which is not mapped');
+    expect(proc.load32(moved), `the first word of realloc(${hex(ptr)}, 80000) = ${hex(moved)}: copied from the old block`).toBe(77);
+    expect(caught(() => proc.load32(ptr)).message, `a read of the old block ${hex(ptr)} after realloc moved it: its mapping is gone`).toContain('which is not mapped');
     zone.free(moved);
-    expect(zone.statistics()).toMatchObject({ blocksInUse: 0, sizeInUse: 0 });
-    expect(proc.stats().mappedBytes).toBeLessThan(PAGE_SIZE * 4); // only the guarded-entries table
+    expect(zone.statistics(), 'statistics after every block was freed').toMatchObject({ blocksInUse: 0, sizeInUse: 0 });
+    expect(proc.stats().mappedBytes, `bytes still mapped: only the guarded-entries table\n${proc.maps()}`).toBeLessThan(PAGE_SIZE * 4);
   });
 });
 
@@ -137,10 +139,10 @@ describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
     const { proc, zone, a, b } = plant({ checkHeapStart: 1, checkHeapEach: 1 });
     proc.memset(a, 0x41, 48); // 16 bytes too many: over b's links and size
     const error = caught(() => zone.malloc(200)); // operation #8
-    expect(error).toBeInstanceOf(HeapCorruption);
-    expect(error.message.split('\n')[0]).toBe('MallocCheckHeap: FAILED check at operation #8');
-    expect(error.message).toContain(`tiny block ${hex(b)} (quantum 2) has size 16705 quanta, which runs past the region's tail`);
-    expect((error as HeapCorruption).address).toBe(b);
+    expect(error, 'malloc(200) after the overrun, with a check after every operation').toBeInstanceOf(HeapCorruption);
+    expect(error.message.split('\n')[0], "the report's first line: five mallocs and two frees came before, so this malloc is operation #8 (malloc, free, realloc and calloc each count, with countOperation)").toBe('MallocCheckHeap: FAILED check at operation #8');
+    expect(error.message, 'the rest of the report: what check() said').toContain(`tiny block ${hex(b)} (quantum 2) has size 16705 quanta, which runs past the region's tail`);
+    expect(hex((error as HeapCorruption).address), 'the address of the HeapCorruption: the damaged block').toBe(hex(b));
   });
 
   it('checks only after operation #start and then every #each', () => {
@@ -176,12 +178,12 @@ describe('MallocStackLogging', () => {
     const { zone } = setUp({}, { MallocStackLogging: '1' });
     const node = allocateNode(zone);
     const [alloc] = zone.history(node + 20); // any address inside the block
-    expect(alloc).toMatchObject({ type: 'alloc', address: node, size: 48 });
-    expect(alloc!.stack.split('\n')[0]).toMatch(/^allocateNode \(exercises\/07-debug\/debug\.test\.ts:\d+:\d+\)$/);
+    expect(alloc, `the first event of the block holding ${hex(node + 20)}: allocate records an ALLOCATE event with the block's bytes`).toMatchObject({ type: 'alloc', address: node, size: 48 });
+    expect(alloc!.stack.split('\n')[0], 'the innermost frame of its stack: the function that called malloc').toMatch(/^allocateNode \(exercises\/07-debug\/debug\.test\.ts:\d+:\d+\)$/);
     releaseNode(zone, node);
     const report = zone.mallocHistory(node);
     expect(report).toMatch(new RegExp(`^ALLOC ${hex(node)}-${hex(node + 47)} \\[size=48\\]:\\n    allocateNode \\(exercises/07-debug/debug\\.test\\.ts`));
-    expect(report).toMatch(new RegExp(`\\nFREE  ${hex(node)}-${hex(node + 47)} \\[size=48\\]:\\n    releaseNode \\(exercises/07-debug/debug\\.test\\.ts`));
+    expect(report, 'malloc_history after the free: release records a DEALLOCATE event').toMatch(new RegExp(`\\nFREE  ${hex(node)}-${hex(node + 47)} \\[size=48\\]:\\n    releaseNode \\(exercises/07-debug/debug\\.test\\.ts`));
   });
 
   it('stores each stack once, as an interned string in simulated memory', () => {
@@ -210,7 +212,7 @@ describe('the malloc logger', () => {
     zone.free(c);
     setMallocLogger(proc, undefined);
     zone.free(r);
-    expect(records).toEqual([
+    expect(records, "the logger's records, (type, zone, arg2, arg3, result, 1) for each call: malloc logs (size, 0, the block), free (the pointer, 0, 0)").toEqual([
       [MALLOC_OP_MALLOC, zone.base, 1024, 0, m, 1],
       [MALLOC_OP_REALLOC, zone.base, m, 8192, r, 1],
       [MALLOC_OP_CALLOC, zone.base, 4, 1024, c, 1],
@@ -226,9 +228,9 @@ describe('the malloc logger', () => {
     const m = zone.malloc(1024);
     const before = zone.statistics();
     zone.free(m);
-    expect(lines).toEqual([`malloc : zone=${hex(zone.base)}, size=1024, pointer=${hex(m)}\n`, `free   : zone=${hex(zone.base)}, pointer=${hex(m)}\n`]);
+    expect(lines, 'the lines of a printing logger for a malloc and a free').toEqual([`malloc : zone=${hex(zone.base)}, size=1024, pointer=${hex(m)}\n`, `free   : zone=${hex(zone.base)}, pointer=${hex(m)}\n`]);
     expect(nomallocPrintf(proc, () => {}, '%8s|%-4u|%x|%%', 'tiny', 7, 255)).toBe(18);
-    expect(zone.statistics().blocksInUse).toBe(before.blocksInUse - 1);
+    expect(zone.statistics().blocksInUse, 'blocks in use after the free: one fewer, and none taken by the logger').toBe(before.blocksInUse - 1);
   });
 });
 
@@ -244,7 +246,7 @@ describe('interposition: the zone is a table of functions', () => {
     zone.free(ptr);
     restore();
     zone.free(zone.malloc(100));
-    expect(seen).toEqual([`free(${hex(ptr)}) of 112 bytes`]);
+    expect(seen, 'the frees the wrapper saw: one, before restore').toEqual([`free(${hex(ptr)}) of 112 bytes`]);
   });
 });
 
@@ -255,8 +257,8 @@ describe('misuse caught at the call', () => {
     const ptr = zone.malloc(64);
     zone.free(ptr);
     const error = caught(() => zone.free(ptr));
-    expect(error).toBeInstanceOf(HeapCorruption);
-    expect(error.message).toMatch(new RegExp(`^free\\(\\): double free detected: ${hex(ptr)} \\(tiny region 0x[0-9a-f]{8}, quantum 4\\) was the last block freed$`));
+    expect(error, `free(${hex(ptr)}) twice`).toBeInstanceOf(HeapCorruption);
+    expect(error.message, 'the message of the chapter 5 zone, through blockBytes: free validates the pointer before anything is touched').toMatch(new RegExp(`^free\\(\\): double free detected: ${hex(ptr)} \\(tiny region 0x[0-9a-f]{8}, quantum 4\\) was the last block freed$`));
     zone.free(keep);
   });
 
@@ -264,7 +266,7 @@ describe('misuse caught at the call', () => {
     const { zone } = setUp({ guardEdges: true });
     const big = zone.malloc(100_000);
     zone.free(big);
-    expect(caught(() => zone.free(big)).message).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(big)}: pointer being freed was not allocated`));
+    expect(caught(() => zone.free(big)).message, `free(${hex(big)}) twice, a guarded block: blockBytes finds it in no table`).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(big)}: pointer being freed was not allocated`));
   });
 });
 
@@ -312,7 +314,10 @@ describe('the shipped traces', () => {
     for (const name of ['mixed.rep', 'realloc.rep', 'coalescing-small.rep']) {
       const trace = readRep(resolve(ROOT, 'traces', name), name);
       const result = replayChecked(trace, createAllocator, { allocatorOptions: { scribble: true, guardEdges: true, stackLogging: true, checkHeapStart: 1, checkHeapEach: 250 } });
-      expect(result.failure?.message, name).toBeUndefined();
+      if (result.failure !== undefined) {
+        const target = process.env[TARGET_VARIABLE] ?? 'exercises';
+        throw new Error(`With every option on (scribble, guard edges, stack logging, a heap check every 250 operations):\n${formatFailure({ result, shrunk: undefined }, { allocator: 'debug', target })}\n\nnpm run trace -- debug traces/${name} shrinks it to the fewest operations that fail the same way.`);
+      }
     }
   });
 });
