@@ -42,7 +42,7 @@ describe('leaks', () => {
     const leaked = makeLeak(zone);
     const leaks = findLeaks(proc, live(zone), site(zone));
     expect(leaks.map((l) => [hex(l.address), l.size]), `the leaks: only the block makeLeak dropped (${hex(leaked)}); the list is held by a global`).toEqual([[hex(leaked), 64]]);
-    expect(leaks[0]!.stack?.split('\n')[0]).toMatch(/^makeLeak \(.*leaks\.test\.ts:\d+:\d+\)$/);
+    expect(leaks[0]!.stack?.split('\n')[0], "the leak's stack, from siteOf(address): its innermost frame is the function that called malloc").toMatch(/^makeLeak \(.*leaks\.test\.ts:\d+:\d+\)$/);
   });
 
   it('follows pointers through reachable blocks, interior pointers included, and extra roots', () => {
@@ -52,9 +52,10 @@ describe('leaks', () => {
     const next = zone.malloc(32);
     proc.store32(list + 8, next + 16); // an interior pointer keeps a block alive too
     const big = zone.malloc(100_000);
-    proc.store32(next, big); // found only by scanning next, itself found by scanning list
+    proc.store32(next + 28, big); // in next's last word: found only by scanning next to its end, next itself by scanning list
     const held = zone.malloc(16); // held in a register: an extra root
-    expect(findLeaks(proc, live(zone), site(zone), { roots: [held] }), 'everything is reachable').toEqual([]);
+    const found = findLeaks(proc, live(zone), site(zone), { roots: [held] }).map((l) => `${hex(l.address)} (${l.size} bytes)`);
+    expect(found, `the leaks while everything is reachable: the global holds list ${hex(list)}, list holds a pointer into next ${hex(next)}, next's last word holds big ${hex(big)}, a root holds ${hex(held)}. The blocks come in the order enumerate gives them, not by address: blockIndex's binary search needs a sorted copy`).toEqual([]);
     proc.store32(globals, 0); // drop the list: all three go
     const dropped = [
       [list, 48],
@@ -66,7 +67,7 @@ describe('leaks', () => {
 
   it("formats the report in the shape of macOS's leaks", () => {
     const zone = 0x00018010;
-    expect(formatLeaks([], zone)).toBe('Process: 0 leaks for 0 total leaked bytes.');
+    expect(formatLeaks([], zone), 'formatLeaks with no leaks').toBe('Process: 0 leaks for 0 total leaked bytes.');
     const report = formatLeaks(
       [
         { address: 0x10000040, size: 64, stack: 'makeLeak (list.c:10:3)\nmain (main.c:5:1)' },
@@ -74,7 +75,7 @@ describe('leaks', () => {
       ],
       zone,
     );
-    expect(report).toBe(
+    expect(report, 'formatLeaks of two leaks, one with a stack and one without').toBe(
       [
         'Process: 2 leaks for 96 total leaked bytes.',
         '',
@@ -86,6 +87,6 @@ describe('leaks', () => {
         'Leak: 0x10000100  size=32  zone: debug_0x00018010',
       ].join('\n'),
     );
-    expect(formatLeaks([{ address: 0x10000040, size: 16, stack: undefined }], zone).split('\n')[0]).toBe('Process: 1 leak for 16 total leaked bytes.');
+    expect(formatLeaks([{ address: 0x10000040, size: 16, stack: undefined }], zone).split('\n')[0], "one leak: '1 leak', not '1 leaks'").toBe('Process: 1 leak for 16 total leaked bytes.');
   });
 });
