@@ -55,7 +55,7 @@ describe('leaks', () => {
     proc.store32(next + 28, big); // in next's last word: found only by scanning next to its end, next itself by scanning list
     const held = zone.malloc(16); // held in a register: an extra root
     const found = findLeaks(proc, live(zone), site(zone), { roots: [held] }).map((l) => `${hex(l.address)} (${l.size} bytes)`);
-    expect(found, `the leaks while everything is reachable: the global holds list ${hex(list)}, list holds a pointer into next ${hex(next)}, next's last word holds big ${hex(big)}, a root holds ${hex(held)}. The blocks come in the order enumerate gives them, not by address: blockIndex's binary search needs a sorted copy`).toEqual([]);
+    expect(found, `the leaks while everything is reachable: the global holds list ${hex(list)}, list holds a pointer into next ${hex(next)}, next's last word holds big ${hex(big)}, a root holds ${hex(held)}. Is each reached block scanned to its last word? Are the blocks sorted by address? enumerate gives them in its own order, and blockIndex searches by halves`).toEqual([]);
     proc.store32(globals, 0); // drop the list: all three go
     const dropped = [
       [list, 48],
