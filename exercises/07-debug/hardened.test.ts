@@ -6,9 +6,10 @@ import { HeapCorruption, Process, SegmentationFault, hex } from '../../machine/i
 import { createZone } from '../../solutions/05-zones/zone.ts';
 import { FIRST_BLOCK, HARDENED_REGION_SIZE, SEALED, linkCheck } from '../../solutions/07-debug/hardened.ts';
 import { ROOT } from '../../workbook/paths.ts';
-import { loadExercise } from '../../workbook/target.ts';
+import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
+import { formatFailure } from '../../workbook/trace/report.ts';
 import { caught } from './caught.ts';
 
 const { createHardenedZone } = await loadExercise<typeof import('./hardened.ts')>('07-debug/hardened.ts');
@@ -23,9 +24,12 @@ describe('hardened free lists', () => {
     expect(a % HARDENED_REGION_SIZE).toBe(FIRST_BLOCK);
     zone.free(a);
     zone.free(b); // b → a → NULL
-    expect(hex(proc.load32(b + SEALED.next)), `b's link to a, sealed: a XOR the secret 0x12345678`).toBe(hex((a ^ 0x1234_5678) >>> 0));
+    const stored = proc.load32(b + SEALED.next);
+    const unsealed = (stored ^ 0x1234_5678) >>> 0;
+    const why = stored === a ? ' It holds a itself: XOR it with the secret.' : unsealed === a ? '' : ` Unsealed, it reads ${hex(unsealed)}, not a (${hex(a)}), the list's head when b was pushed: seal the link to the old head before the head becomes b.`;
+    expect(hex(stored), `b's link to a, sealed: a XOR the secret 0x12345678.${why}\n${proc.hexdump(b, 16, { from: b, to: b + 8 })}`).toBe(hex((a ^ 0x1234_5678) >>> 0));
     expect(hex(proc.load32(b + SEALED.check)), `b's check field: linkCheck(b, a, secret)`).toBe(hex(linkCheck(b, a, 0x1234_5678)));
-    expect(zone.check()).toBe('');
+    expect(zone.check(), 'check() of the two sealed links').toBe('');
     expect(hex(zone.malloc(32)), 'malloc takes the last block freed first').toBe(hex(b));
     expect(hex(zone.malloc(32)), 'then follows its unsealed link').toBe(hex(a));
   });
@@ -38,10 +42,10 @@ describe('hardened free lists', () => {
     zone.free(b);
     proc.memset(a, 0x41, 40); // 8 bytes too many: over b's sealed link
     const error = caught(() => zone.malloc(32));
-    expect(error).toBeInstanceOf(HeapCorruption);
-    expect((error as HeapCorruption).address).toBe(b);
-    expect(error.message).toMatch(new RegExp(`^malloc\\(\\): corrupted free-list link in free block ${hex(b)} \\(32-byte class\\): its check field is 0x41414141, the link needs 0x[0-9a-f]{8}\\nSomething wrote over the block after it was freed: an overrun from the block before it \\(${hex(a)}\\), or a use after free\\.`));
-    expect(zone.check()).toMatch(new RegExp(`^check\\(\\): corrupted free-list link in free block ${hex(b)}`));
+    expect(error, `malloc(32) after 8 bytes too many over b's sealed link: unseal finds the broken seal`).toBeInstanceOf(HeapCorruption);
+    expect(hex((error as HeapCorruption).address), "the HeapCorruption's address: the damaged block b").toBe(hex(b));
+    expect(error.message, 'the message and detail, as the TODO in unseal gives them').toMatch(new RegExp(`^malloc\\(\\): corrupted free-list link in free block ${hex(b)} \\(32-byte class\\): its check field is 0x41414141, the link needs 0x[0-9a-f]{8}\\nSomething wrote over the block after it was freed: an overrun from the block before it \\(${hex(a)}\\), or a use after free\\.`));
+    expect(zone.check(), 'check() of the damaged list: it unseals every link, with the call check()').toMatch(new RegExp(`^check\\(\\): corrupted free-list link in free block ${hex(b)}`));
   });
 
   it('the same overrun: chapter 5\'s zone follows the link to a wild address, the sealed list stops at the block', () => {
@@ -62,7 +66,7 @@ describe('hardened free lists', () => {
     sealed.memset(x, 0x41, 40);
     const stopped = caught(() => hardened.malloc(32));
     expect(stopped, 'the hardened zone should throw a HeapCorruption at the broken seal, not fault somewhere else').toBeInstanceOf(HeapCorruption);
-    expect((stopped as HeapCorruption).address, 'the corrupted block').toBe(y);
+    expect(hex((stopped as HeapCorruption).address), 'the corrupted block').toBe(hex(y));
   });
 
   it('a double free and a pointer inside a block are named', () => {
@@ -70,14 +74,17 @@ describe('hardened free lists', () => {
     const keep = zone.malloc(100);
     const ptr = zone.malloc(100);
     zone.free(ptr);
-    expect(caught(() => zone.free(ptr)).message).toBe(`free(): double free detected: ${hex(ptr)} (112-byte class) is already free`);
-    expect(caught(() => zone.free(keep + 16)).message).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(keep + 16)} \\(hardened region 0x[0-9a-f]{8} of 112-byte blocks: not the start of a block\\)$`));
+    expect(caught(() => zone.free(ptr)).message, `free(${hex(ptr)}) twice`).toBe(`free(): double free detected: ${hex(ptr)} (112-byte class) is already free`);
+    expect(caught(() => zone.free(keep + 16)).message, `free(${hex(keep + 16)}), 16 bytes into a block`).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(keep + 16)} \\(hardened region 0x[0-9a-f]{8} of 112-byte blocks: not the start of a block\\)$`));
   });
 
   it('passes the shipped traces with every check of the trace driver', () => {
     for (const name of ['tiny.rep', 'mixed.rep', 'realloc.rep', 'random.rep']) {
       const result = replayChecked(readRep(resolve(ROOT, 'traces', name), name), createHardenedZone);
-      expect(result.failure?.message, name).toBeUndefined();
+      if (result.failure !== undefined) {
+        const target = process.env[TARGET_VARIABLE] ?? 'exercises';
+        throw new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'hardened', target })}`);
+      }
     }
   });
 });
