@@ -29,7 +29,7 @@ describe('hardened free lists', () => {
     const why = stored === a ? ' It holds a itself: XOR it with the secret.' : unsealed === a ? '' : ` Unsealed, it reads ${hex(unsealed)}, not a (${hex(a)}), the list's head when b was pushed: seal the link to the old head before the head becomes b.`;
     expect(hex(stored), `b's link to a, sealed: a XOR the secret 0x12345678.${why}\n${proc.hexdump(b, 16, { from: b, to: b + 8 })}`).toBe(hex((a ^ 0x1234_5678) >>> 0));
     expect(hex(proc.load32(b + SEALED.check)), `b's check field: linkCheck(b, a, secret)`).toBe(hex(linkCheck(b, a, 0x1234_5678)));
-    expect(zone.check(), 'check() of the two sealed links').toBe('');
+    expect(zone.check(), 'check() of two sealed links nothing has touched: a broken seal here means unseal reads the link wrong (the stored next XOR the secret, then linkCheck of that)').toBe('');
     expect(hex(zone.malloc(32)), 'malloc takes the last block freed first').toBe(hex(b));
     expect(hex(zone.malloc(32)), 'then follows its unsealed link').toBe(hex(a));
   });
