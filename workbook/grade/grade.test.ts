@@ -2,14 +2,16 @@
 // submission for each way student code misbehaves. Each misbehaviour fails its chapter with
 // the reason named, and grading goes on.
 
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
 import { copyShippedExercises } from '../reset.ts';
-import { type GradedSubmission, gradeSubmission } from './grade.ts';
-import { toCsv, toExercism, toGradescope, toJunit } from './reports.ts';
+import { type GradedSubmission, displayName, gradeSubmission } from './grade.ts';
+import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from './reports.ts';
+import { scanSource, scanSubmission } from './scan.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'grade-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -26,6 +28,24 @@ function submission(name: string, patch: (bump: string) => string = (s) => s): s
 const IN_MALLOC = '    requireSize(size, `malloc(${size})`);';
 const inMalloc = (code: string) => (bump: string) => bump.replace(IN_MALLOC, `${IN_MALLOC}\n    ${code}`);
 const chapter1 = { chapters: ['01-bump'], timeoutMs: 8_000, memoryMb: 256 };
+
+/** Processes whose command line matches `pattern`, from /proc. */
+function runnersOn(pattern: RegExp): Array<{ pid: number; command: string }> {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        return pattern.test(command) ? [{ pid: Number(pid), command }] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+function sandboxOf(command: string): string {
+  return /--root=(\S+)/.exec(command)?.[1] ?? '';
+}
 
 function chapterOne(graded: GradedSubmission) {
   return graded.chapters.find((c) => c.chapter.slug === '01-bump')!;
@@ -56,8 +76,16 @@ describe('grading', () => {
     ['a thrown string', inMalloc("if (size === 24) throw 'oops';"), /not an Error/, 'some'],
     ['a stack overflow', (b) => b.replace('  function malloc(size: number): number {', '  function malloc(size: number): number {\n    if (size === 24) return malloc(size);'), /overflowed the stack/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /ran out of memory/, 0],
-    ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.test.ts', import.meta.url), 'export {};');"), /changed or deleted files .*bump\.test\.ts/, 0],
+    // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
+    ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');"), /changed or deleted files .*bump\.test\.ts/, 0],
     ['deleting a file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });"), /changed or deleted files .*machine\/format\.ts/, 0],
+    ['process.exit as it is imported', (b) => `process.exit(3);\n${b}`, /called process\.exit\(3\)/, 0],
+    ['a throw as it is imported', (b) => `throw new Error('not finished');\n${b}`, /the tests of bump, batched could not run: Error: not finished/, 0],
+    ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
+    ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
+    ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
+    ['an import by a computed name', () => "const m = await import(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url).href);\nexport const { ALIGNMENT, createAllocator, bumpAllocatorFrom } = m;", /01-bump\/bump\.ts:1 imports a module by a computed name/, 0],
+    ['an import of vitest', (b) => `import { expect } from 'vitest';\n${b}`, /01-bump\/bump\.ts:1 imports the test framework/, 0],
     ['a syntax error', (b) => b.replace('export const ALIGNMENT = 16;', 'export const ALIGNMENT = = 16;'), /does not compile: .*bump\.ts\(\d+,\d+\): error TS/, 0],
   ];
 
@@ -71,6 +99,85 @@ describe('grading', () => {
       else expect(chapter.points).toBeLessThan(chapter.maxPoints);
     }, 60_000);
   }
+
+  it('lets the tests write nowhere outside the sandbox, and names the refusal', async () => {
+    const outside = join(scratch, 'written-by-a-submission.txt');
+    const graded = await gradeSubmission(submission('writes-outside', inMalloc(`if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(outside)}, 'x');`)), chapter1);
+    expect(existsSync(outside)).toBe(false);
+    expect(chapterOne(graded).reason).toMatch(/tried to write outside its folder or start a program/);
+    expect(chapterOne(graded).points).toBeLessThan(chapterOne(graded).maxPoints);
+  }, 60_000);
+
+  it('lists what is worth a look without taking points, and names the file and line', async () => {
+    const graded = await gradeSubmission(submission('uses-node-util', (b) => `import { inspect } from 'node:util';\nexport const show = inspect;\n${b}`), chapter1);
+    expect(graded.points).toBe(graded.maxPoints);
+    expect(graded.review).toEqual(["01-bump/bump.ts:1: imports Node's util module"]);
+    expect(formatGradeTable([graded])).toMatch(/Worth a look[^\n]*\n\s+uses-node-util, 01-bump\/bump\.ts:1: imports Node's util module/);
+  }, 60_000);
+
+  it('grades a .zip or .tar.gz of a submission as its folder, named without the extension', async () => {
+    const dir = submission('packed');
+    execFileSync('tar', ['-czf', join(scratch, 'packed.tar.gz'), '-C', dir, 'exercises']);
+    execFileSync('zip', ['-qr', join(scratch, 'packed.zip'), '.'], { cwd: dir });
+    for (const archive of ['packed.tar.gz', 'packed.zip']) {
+      const graded = await gradeSubmission(join(scratch, archive), { chapters: ['00-the-process'], timeoutMs: 30_000 });
+      expect([displayName(graded.submission), graded.missing, graded.points]).toEqual(['packed', [], graded.maxPoints]);
+    }
+  }, 120_000);
+
+  it('refuses bad input before any work, saying what to do', async () => {
+    writeFileSync(join(scratch, 'notes.txt'), 'not a submission');
+    await expect(gradeSubmission(join(scratch, 'notes.txt'))).rejects.toThrow(/notes\.txt is a file, not a folder: a submission is a folder holding the student's exercises\//);
+    await expect(gradeSubmission(join(scratch, 'nobody'))).rejects.toThrow(/nobody: there is no such file or folder/);
+    await expect(gradeSubmission(scratch, { timeoutMs: Number('abc') * 1000 })).rejects.toThrow(/--timeout takes the seconds each chapter may run/);
+    await expect(gradeSubmission(scratch, { memoryMb: -5 })).rejects.toThrow(/--memory takes/);
+    await expect(gradeSubmission(scratch, { chapters: ['42'] })).rejects.toThrow(/--chapters: there is no chapter 42/);
+  });
+
+  it('says so when a folder holds no exercise at all', async () => {
+    mkdirSync(join(scratch, 'empty'));
+    const started: string[] = [];
+    const graded = await gradeSubmission(join(scratch, 'empty'), { chapters: ['00-the-process'], onChapter: (c, done, total) => started.push(`${c.slug} ${done}/${total}`) });
+    expect(graded.points).toBe(0);
+    expect(started).toEqual(['00-the-process 0/1']);
+    expect(formatGradeTable([graded])).toMatch(/empty: no exercise file at all: nothing was submitted, or this is not the folder/);
+  }, 60_000);
+
+  it('names a chapter that failed as a whole once, not once per exercise', async () => {
+    const graded = await gradeSubmission(submission('loops-once', inMalloc('while (size >= 0) size += 0;')), { ...chapter1, timeoutMs: 5_000 });
+    const table = formatGradeTable([graded]);
+    expect(table.match(/did not finish within 5 s/g)).toHaveLength(1);
+    expect(toCsv([graded]).split('\n')[1]).toMatch(/,0,15,"chapter 1: did not finish within 5 s/);
+  }, 60_000);
+
+  it("grades a student's own helper module beside an exercise, and reads it for what it reaches", async () => {
+    const dir = submission('helper', (b) => b.replace('export const ALIGNMENT = 16;', "import { ALIGNMENT } from './align.ts';\nexport { ALIGNMENT };"));
+    writeFileSync(join(dir, 'exercises/01-bump/align.ts'), "import { env } from 'node:process';\nexport const ALIGNMENT = env.NEVER_SET === undefined ? 16 : 8;\n");
+    writeFileSync(join(dir, 'exercises/01-bump/zone-testing.ts'), 'export {};\n'); // not a shipped file of this chapter: comes too, harmlessly
+    const graded = await gradeSubmission(dir, chapter1);
+    expect(graded.points).toBe(graded.maxPoints);
+    expect(graded.review).toEqual(["01-bump/align.ts:1: imports Node's process module"]);
+  }, 60_000);
+
+  it('stops the tests of a looping submission and removes its sandbox when the grader is interrupted', async () => {
+    const dir = submission('interrupted', inMalloc('while (size >= 0) size += 0;'));
+    const script = join(scratch, 'grade-one.mts');
+    writeFileSync(script, `import { gradeSubmission } from ${JSON.stringify(resolve(ROOT, 'workbook/grade/grade.ts'))};\nawait gradeSubmission(${JSON.stringify(dir)}, { chapters: ['01-bump'], timeoutMs: 600_000 });\n`);
+    const grader = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore' });
+    const runners = () => runnersOn(/workbook-grade-/).filter((r) => r.command.includes(`--root=`) && sandboxOf(r.command) !== '' && existsSync(join(sandboxOf(r.command), 'exercises/01-bump/bump.ts')) && readFileSync(join(sandboxOf(r.command), 'exercises/01-bump/bump.ts'), 'utf8').includes('size += 0'));
+    let found: Array<{ pid: number; command: string }> = [];
+    for (let i = 0; i < 600 && found.length === 0; i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      found = runners();
+    }
+    expect(found, 'the test runner of the looping submission started').not.toEqual([]);
+    const sandbox = sandboxOf(found[0].command);
+    const exited = new Promise((done) => grader.once('exit', done));
+    grader.kill('SIGINT');
+    await exited;
+    expect(runnersOn(new RegExp(`--root=${sandbox}\\b`))).toEqual([]);
+    expect(existsSync(sandbox)).toBe(false);
+  }, 120_000);
 
   it('runs hidden tests from --extra-tests with the chapter', async () => {
     const extra = join(scratch, 'hidden-tests/01-bump');
@@ -96,8 +203,38 @@ describe('grading', () => {
     expect(exercism.tests[0]).toMatchObject({ status: 'pass', task_id: 1 });
     const csv = toCsv([full]).trim().split('\n');
     expect(csv).toHaveLength(2);
-    expect(csv[1].split(',').slice(-2)).toEqual([String(full.points), String(full.maxPoints)]);
+    expect(csv[0].split(',').slice(-3)).toEqual(['total', 'max', 'notes']);
+    expect(csv[1].split(',').slice(-3)).toEqual([String(full.points), String(full.maxPoints), '']);
     expect(toJunit([full])).toMatch(/^<\?xml[\s\S]*<testsuite name="[^"]+ 01-bump" tests="\d+" failures="0" errors="0">/m);
     expect(toGradescope(full)).toMatchObject({ score: full.points, max_score: full.maxPoints });
+  });
+});
+
+describe('reading a submission before it runs', () => {
+  it('finds nothing in the reference solutions or the skeletons', () => {
+    expect(scanSubmission(resolve(ROOT, 'solutions'))).toEqual([]);
+    expect(scanSubmission(resolve(ROOT, 'exercises'))).toEqual([]);
+  });
+
+  it('calls reaching for the reference, the framework, the tests or a computed module a cheat; Node modules and hooks worth a look', () => {
+    const source = [
+      "import { x } from '../../solutions/01-bump/bump.ts'; // the reference",
+      "import { expect } from '@vitest/expect';",
+      "const t = new URL('./bump.test.ts', import.meta.url);",
+      'const m = await import(name);',
+      "import { readFileSync } from 'node:fs';",
+      'process.on("exit", () => {});',
+      '// import { y } from "../../solutions/02-free-list/walk.ts" in a comment is fine',
+      "const s = 'a // not a comment'; globalThis.x = 1;",
+    ].join('\n');
+    expect(scanSource(source).map((f) => [f.line, f.cheat, f.what.split(' (')[0]])).toEqual([
+      [1, true, 'names the reference solutions'],
+      [2, true, 'imports the test framework'],
+      [3, true, 'names a test or the grader'],
+      [4, true, 'imports a module by a computed name'],
+      [5, false, "imports Node's fs module"],
+      [6, false, 'uses process.on'],
+      [8, false, 'reaches into the global object'],
+    ]);
   });
 });

@@ -5,13 +5,16 @@
 // on time, so the same submission always gets the same score.
 
 import { execFileSync } from 'node:child_process';
-import { basename, dirname, resolve } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { targetRoot } from '../target.ts';
-import { createSandbox, hiddenTests } from './sandbox.ts';
+import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, createSandbox, hiddenTests, removeOnExit } from './sandbox.ts';
+import { type Finding, scanSubmission } from './scan.ts';
 
 export interface GradeOptions {
   /** Per chapter, in milliseconds. Default 30 s. */
@@ -24,6 +27,8 @@ export interface GradeOptions {
   points?: Record<string, number>;
   /** Only these chapters (slugs); all by default. */
   chapters?: string[];
+  /** Called as each chapter starts, for a progress line: the chapter, and how many of the submission's are done. */
+  onChapter?: (chapter: Chapter, done: number, total: number) => void;
 }
 
 export type GradeStatus = 'pass' | 'fail' | 'error';
@@ -56,16 +61,72 @@ export interface GradedSubmission {
   maxPoints: number;
   /** Exercise files the submission lacked: the shipped skeleton was graded instead. */
   missing: string[];
+  /** Lines of the submission worth a look (Node's modules, process hooks), `01-bump/bump.ts:3: …`. */
+  review: string[];
+}
+
+/** Archives a submission may come as; they are unpacked into a temporary folder and graded. */
+const ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
+
+/** Throws, saying which option is wrong and what it takes, before any work starts. */
+export function checkGradeOptions(options: GradeOptions): void {
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new Error(`--timeout takes the seconds each chapter may run, a number above 0 (such as --timeout 60); the default is 30.`);
+  }
+  if (options.memoryMb !== undefined && !(Number.isInteger(options.memoryMb) && options.memoryMb >= 64)) {
+    throw new Error(`--memory takes the MiB each chapter's tests may use, a whole number from 64 (such as --memory 2048); the default is 1024.`);
+  }
+  const unknown = (options.chapters ?? []).filter((slug) => !CHAPTERS.some((c) => c.slug === slug));
+  if (unknown.length > 0) throw new Error(`--chapters: there is no chapter ${unknown.join(', ')}. Chapters: ${CHAPTERS.map((c) => c.slug).join(', ')}.`);
+  if (options.chapters !== undefined && options.chapters.length === 0) throw new Error('--chapters names no chapter: give numbers such as --chapters 01,02.');
+}
+
+/**
+ * The folder of chapter folders to grade for `submission`: the folder itself, its
+ * `exercises/`, or what an archive holds, unpacked. Throws for anything else, saying what to do.
+ */
+export function submissionFolder(submission: string): { root: string; cleanup: () => void } {
+  const path = resolve(submission);
+  if (!existsSync(path)) throw new Error(`${submission}: there is no such file or folder. A submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip or .tar.gz of one.`);
+  if (statSync(path).isDirectory()) return { root: targetRoot(path), cleanup: () => {} };
+  if (!ARCHIVE.test(path)) throw new Error(`${submission} is a file, not a folder: a submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one.`);
+  const dir = mkdtempSync(join(tmpdir(), 'workbook-unpacked-'));
+  const cleanup = removeOnExit(dir);
+  try {
+    if (/\.zip$/i.test(path)) execFileSync('unzip', ['-q', '-o', path, '-d', dir], { stdio: 'pipe' });
+    else execFileSync('tar', ['-xf', path, '-C', dir], { stdio: 'pipe' });
+  } catch (error) {
+    cleanup();
+    const code = (error as { code?: string }).code;
+    const tool = /\.zip$/i.test(path) ? 'unzip' : 'tar';
+    if (code === 'ENOENT') throw new Error(`${submission}: unpacking it needs ${tool}, which is not installed (sudo apt-get install ${tool}); or unpack it yourself and grade the folder.`);
+    throw new Error(`${submission}: could not unpack it (${String((error as { stderr?: Buffer }).stderr ?? error).trim().split('\n')[0]}). Unpack it yourself and grade the folder.`);
+  }
+  return { root: chapterFolders(dir), cleanup };
+}
+
+/** The folder inside an unpacked archive that holds the chapter folders (at most three levels down). */
+function chapterFolders(dir: string, depth = 0): string {
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '__MACOSX');
+  if (entries.some((e) => CHAPTERS.some((c) => c.slug === e.name))) return dir;
+  if (entries.some((e) => e.name === 'exercises')) return join(dir, 'exercises');
+  if (depth < 3 && entries.length === 1) return chapterFolders(join(dir, entries[0].name), depth + 1);
+  return dir;
 }
 
 export async function gradeSubmission(submission: string, options: GradeOptions = {}): Promise<GradedSubmission> {
-  const root = targetRoot(resolve(submission));
+  checkGradeOptions(options);
+  const unpacked = submissionFolder(submission);
+  const root = unpacked.root;
   let sandbox = createSandbox(root, options.extraTests);
   const missing = sandbox.missing.map((e) => `${e.chapter}/${e.file}`);
+  const findings = scanSubmission(root, sandbox.added);
   try {
     const compileErrors = typeErrors(sandbox.dir);
     const chapters: GradedChapter[] = [];
-    for (const chapter of CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug))) {
+    const graded = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug));
+    for (const chapter of graded) {
+      options.onChapter?.(chapter, chapters.length, graded.length);
       const exercises = EXERCISES.filter((e) => e.chapter === chapter.slug);
       const files = [...exercises.map((e) => testPath(e)), ...hiddenTests(sandbox.dir, chapter.slug)];
       const run = await runTestFiles({
@@ -73,12 +134,13 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
         files,
         target: 'exercises',
         timeoutMs: options.timeoutMs ?? 30_000,
-        env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 1024}` },
+        env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 1024}`, TMPDIR: join(sandbox.dir, SANDBOX_TMP) },
         // One worker per chapter: a batch already grades submissions side by side.
-        args: ['--maxWorkers=1', '--no-cache'],
+        args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
       });
       const tampered = sandbox.tampered();
-      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered));
+      const cheats = findings.filter((f) => f.cheat && f.chapter === chapter.slug);
+      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
       if (tampered.length > 0) {
         // The next chapter gets a clean copy: one chapter's damage must not fail the next.
         sandbox.cleanup();
@@ -91,9 +153,11 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       points: round(chapters.reduce((n, c) => n + c.points, 0)),
       maxPoints: chapters.reduce((n, c) => n + c.maxPoints, 0),
       missing,
+      review: findings.filter((f) => !f.cheat).map((f) => `${f.where}: ${f.what}`),
     };
   } finally {
     sandbox.cleanup();
+    unpacked.cleanup();
   }
 }
 
@@ -106,6 +170,7 @@ function gradeChapter(
   options: GradeOptions,
   compileError: string,
   tampered: string[],
+  cheats: Finding[],
 ): GradedChapter {
   const maxPoints = exercises.reduce((n, e) => n + pointsOf(e, options), 0);
   const failAll = (status: GradeStatus, reason: string): GradedChapter => ({
@@ -117,6 +182,7 @@ function gradeChapter(
     maxPoints,
   });
   if (compileError !== '') return failAll('error', `does not compile: ${compileError.trim()}`);
+  if (cheats.length > 0) return failAll('fail', `its code reaches for what it must not: ${cheats.slice(0, 3).map((f) => `${f.where} ${f.what}`).join('; ')}`);
   if (tampered.length > 0) return failAll('fail', `the submission changed or deleted files it does not own while its tests ran: ${tampered.slice(0, 5).join(', ')}`);
   const crash = diagnose(run, options);
   if (crash !== '') return failAll('fail', crash);
@@ -148,10 +214,15 @@ function misbehaviour(tests: GradedTest[]): string {
   const failing = tests.filter((t) => t.status !== 'pass');
   const count = (pattern: RegExp) => failing.filter((t) => pattern.test(t.message)).length;
   const reasons: string[] = [];
+  // Code that throws as it is imported: no test of the exercise ran.
+  const unloaded = failing.filter((t) => t.status === 'error');
+  if (unloaded.length > 0) reasons.push(`the tests of ${[...new Set(unloaded.map((t) => t.exercise))].join(', ')} could not run: ${unloaded[0].message.split('\n')[0]}`);
   const stack = count(/Maximum call stack size exceeded/);
   if (stack > 0) reasons.push(`${stack} test${stack === 1 ? '' : 's'} overflowed the stack (endless recursion?)`);
   const thrown = count(/which is not an Error/);
   if (thrown > 0) reasons.push(`${thrown} test${thrown === 1 ? '' : 's'} met a thrown value that is not an Error`);
+  const denied = count(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
+  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write outside its folder or start a program, which grading does not allow`);
   return reasons.join('; ');
 }
 
@@ -161,7 +232,9 @@ function misbehaviour(tests: GradedTest[]): string {
  * the tests that happened to pass before it do not count.
  */
 function diagnose(run: TestRun, options: GradeOptions): string {
-  const everything = [run.output, ...run.unhandled.map((e) => `${e.message}\n${e.stack}`), ...(run.modules ?? []).flatMap((m) => m.tests.flatMap((t) => t.errors.map((e) => e.message)))].join('\n');
+  const everything = [run.output, ...run.unhandled.map((e) => `${e.message}\n${e.stack}`), ...(run.modules ?? []).flatMap((m) => [...m.errors, ...m.tests.flatMap((t) => t.errors)].map((e) => e.message))].join('\n');
+  const integrity = everything.split('\n').find((line) => line.includes(INTEGRITY_MARK));
+  if (integrity !== undefined) return integrity.slice(integrity.indexOf(INTEGRITY_MARK) + INTEGRITY_MARK.length).trim().replace(/^the submission's code/, 'its code');
   if (run.timedOut) return `did not finish within ${(options.timeoutMs ?? 30_000) / 1000} s: an infinite loop, or far too slow`;
   if (/heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|worker.*(exited|terminated) unexpectedly|Worker exited/i.test(everything)) {
     return `ran out of memory, or its worker died (limit ${options.memoryMb ?? 1024} MiB)`;
@@ -201,8 +274,8 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** A submission's name for gradebooks: its folder's name (the folder above, if that is `exercises`). */
+/** A submission's name for gradebooks: its folder's name (the folder above, if that is `exercises`), or its archive's without the extension. */
 export function displayName(submission: string): string {
   const path = resolve(submission);
-  return basename(path) === 'exercises' ? basename(dirname(path)) : basename(path);
+  return basename(path) === 'exercises' ? basename(dirname(path)) : basename(path).replace(ARCHIVE, '');
 }

@@ -2,7 +2,7 @@
 // Exercism's test-runner JSON (v3), a CSV gradebook, JUnit XML and Gradescope's results.json.
 
 import pc from 'picocolors';
-import { CHAPTERS } from '../exercises.ts';
+import { CHAPTERS, EXERCISES } from '../exercises.ts';
 import { renderTable } from '../trace/report.ts';
 import { type GradedSubmission, displayName } from './grade.ts';
 
@@ -20,15 +20,17 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
   const reasons = submissions.flatMap((s) =>
     s.chapters.filter((c) => c.reason !== '').map((c) => `  ${displayName(s.submission)}, chapter ${c.chapter.number}: ${c.reason.split('\n')[0]}`),
   );
-  const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${displayName(s.submission)}: no ${s.missing.join(', ')} (the skeleton was graded)`);
+  const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${displayName(s.submission)}: ${describeMissing(s)}`);
+  const review = submissions.flatMap((s) => s.review.map((line) => `  ${displayName(s.submission)}, ${line}`));
   // For a few submissions, what failed: the instructor should not need --json to see it.
+  // A chapter that failed as a whole is named once, under "Why chapters failed".
   const failures =
     submissions.length > 3
       ? []
       : submissions.flatMap((s) => {
-          const failed = s.chapters.flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
+          const failed = s.chapters.filter((c) => !failedWhole(c)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
           if (failed.length === 0) return [];
-          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.exercise}: ${t.name} — ${t.message.split('\n')[0]}`);
+          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`} — ${t.message.split('\n')[0]}`);
           const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
           return ['', pc.bold(`${displayName(s.submission)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
         });
@@ -36,19 +38,45 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     renderTable(header, rows),
     ...failures,
     ...(reasons.length > 0 ? ['', pc.bold('Why chapters failed:'), ...reasons] : []),
-    ...(missing.length > 0 ? ['', pc.bold('Missing files:'), ...missing] : []),
+    ...(missing.length > 0 ? ['', pc.bold('Missing files (the skeleton was graded in their place):'), ...missing] : []),
+    ...(review.length > 0 ? ['', pc.bold('Worth a look (no points taken):'), ...review] : []),
   ].join('\n');
+}
+
+/** Whether every test of a chapter failed for the chapter's one reason (a hang, a cheat), not on its own. */
+function failedWhole(chapter: GradedSubmission['chapters'][number]): boolean {
+  return chapter.reason !== '' && chapter.tests.every((t) => t.message === chapter.reason);
+}
+
+/** The files a submission lacked, a whole chapter in one word, or that nothing was found at all. */
+export function describeMissing(s: GradedSubmission): string {
+  if (s.missing.length === EXERCISES.length) return 'no exercise file at all: nothing was submitted, or this is not the folder holding exercises/ or its chapter folders';
+  const byChapter = CHAPTERS.map((c) => {
+    const all = EXERCISES.filter((e) => e.chapter === c.slug).map((e) => `${e.chapter}/${e.file}`);
+    const gone = all.filter((f) => s.missing.includes(f));
+    return gone.length === 0 ? '' : gone.length === all.length ? `${c.slug}/ (all of it)` : gone.join(', ');
+  });
+  return `no ${byChapter.filter((x) => x !== '').join(', ')}`;
+}
+
+/** What an instructor should know beside the score: chapters failed as a whole, missing files, lines worth a look. */
+function notes(s: GradedSubmission, full = false): string[] {
+  return [
+    ...s.chapters.filter((c) => c.reason !== '').map((c) => `chapter ${c.chapter.number}: ${full ? c.reason : c.reason.split('\n')[0]}`),
+    ...(s.missing.length > 0 ? [`missing: ${describeMissing(s)}`] : []),
+    ...(s.review.length > 0 ? [`worth a look: ${s.review.join('; ')}`] : []),
+  ];
 }
 
 /** Exercism's test-runner interface, version 3: one document per submission. */
 export function toExercism(s: GradedSubmission) {
   const tests = s.chapters.flatMap((c) => c.tests);
   const status = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
-  const failedWhole = s.chapters.filter((c) => c.reason !== '');
+  const whole = s.chapters.filter((c) => c.reason !== '');
   return {
     version: 3,
     status,
-    ...(failedWhole.length > 0 ? { message: failedWhole.map((c) => `chapter ${c.chapter.number}: ${c.reason}`).join('\n') } : {}),
+    ...(whole.length > 0 ? { message: whole.map((c) => `chapter ${c.chapter.number}: ${c.reason}`).join('\n') } : {}),
     tests: tests.map((t) => ({
       name: t.name,
       status: t.status,
@@ -58,15 +86,17 @@ export function toExercism(s: GradedSubmission) {
     submission: displayName(s.submission),
     points: s.points,
     max_points: s.maxPoints,
+    missing: s.missing,
+    review: s.review,
   };
 }
 
-/** One row per submission: a column per chapter and a total. */
+/** One row per submission: a column per chapter, a total, and notes (why chapters failed, what is missing, what to look at). */
 export function toCsv(submissions: readonly GradedSubmission[]): string {
   const quote = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
   const graded = submissions[0]?.chapters.map((c) => c.chapter) ?? CHAPTERS;
-  const header = ['submission', ...graded.map((c) => `chapter ${String(c.number).padStart(2, '0')} ${c.title}`), 'total', 'max'];
-  const rows = submissions.map((s) => [displayName(s.submission), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints)]);
+  const header = ['submission', ...graded.map((c) => `chapter ${String(c.number).padStart(2, '0')} ${c.title}`), 'total', 'max', 'notes'];
+  const rows = submissions.map((s) => [displayName(s.submission), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints), notes(s).join(' | ')]);
   return `${[header, ...rows].map((row) => row.map(quote).join(',')).join('\n')}\n`;
 }
 
@@ -91,7 +121,7 @@ export function toGradescope(s: GradedSubmission) {
   return {
     score: s.points,
     max_score: s.maxPoints,
-    output: s.chapters.filter((c) => c.reason !== '').map((c) => `Chapter ${c.chapter.number}: ${c.reason}`).join('\n'),
+    output: notes(s, true).map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('\n'),
     tests: s.chapters.flatMap((c) =>
       c.tests.map((t) => ({ name: t.name, score: Math.round(t.points * 100) / 100, max_score: Math.round(t.maxPoints * 100) / 100, status: t.status === 'pass' ? 'passed' : 'failed', output: t.message, tags: [c.chapter.slug] })),
     ),

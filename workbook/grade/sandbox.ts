@@ -1,22 +1,35 @@
 // A sandbox for one submission: a private copy of the workbook (machine, tools, reference
 // code, canonical tests) with the submission's exercise files put in place of the
 // skeletons. Whatever the submission's code writes or deletes, it does so in the copy, and
-// the grader notices: every file the submission does not own is fingerprinted.
+// the grader notices: every file the submission does not own is fingerprinted. The test
+// processes run under Node's permission model: they may write inside the sandbox only,
+// and start no other program.
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { EXERCISES, type Exercise } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 
 /** What a sandbox copies from the workbook: everything the canonical tests need. */
 const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces'];
 
+/** The vitest configuration a sandbox's tests run with, beside the shipped one. */
+export const GRADE_CONFIG = 'vitest.grade.config.ts';
+
+/** The first words of the error the integrity check (integrity.ts) throws; the grader looks for them. */
+export const INTEGRITY_MARK = 'Grading integrity:';
+
+/** The sandbox's own temporary folder, the only one its tests may write to. */
+export const SANDBOX_TMP = '.tmp';
+
 export interface Sandbox {
   dir: string;
   /** The submission's exercise files that were missing, so the skeleton stands in for them. */
   missing: Exercise[];
+  /** Files of the student's own beside the exercises, copied in: `01-bump/align.ts`. */
+  added: string[];
   /** Files the submission does not own that are no longer as they were, if any. */
   tampered(): string[];
   cleanup(): void;
@@ -27,12 +40,14 @@ export interface Sandbox {
  * optionally, a folder of hidden tests laid out as `NN-slug/*.test.ts`.
  */
 export function createSandbox(submissionRoot: string, extraTests?: string): Sandbox {
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-grade-'));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'workbook-grade-')));
   for (const entry of COPIED) {
     cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
   }
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   if (extraTests !== undefined) copyHiddenTests(extraTests, join(dir, 'exercises'));
+  mkdirSync(join(dir, SANDBOX_TMP));
+  writeFileSync(join(dir, GRADE_CONFIG), gradeConfig(dir));
 
   const missing: Exercise[] = [];
   for (const exercise of EXERCISES) {
@@ -40,19 +55,100 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
     if (existsSync(from)) cpSync(from, join(dir, 'exercises', exercise.chapter, exercise.file));
     else missing.push(exercise);
   }
-  const owned = new Set(EXERCISES.map((e) => join('exercises', e.chapter, e.file)));
+  // Files of the student's own beside the exercises (a helper module) come too; a file the
+  // workbook ships (a test, a checker such as 05-zones/check.ts) is never replaced.
+  const added: string[] = [];
+  for (const chapter of CHAPTERS) {
+    const from = join(submissionRoot, chapter.slug);
+    if (!existsSync(from) || !statSync(from).isDirectory()) continue;
+    for (const file of readdirSync(from).filter((f) => /\.(ts|mts|js|mjs)$/.test(f) && !/\.test\./.test(f))) {
+      const to = join(dir, 'exercises', chapter.slug, file);
+      if (existsSync(to) || !statSync(join(from, file)).isFile()) continue;
+      cpSync(join(from, file), to);
+      added.push(`${chapter.slug}/${file}`);
+    }
+  }
+  const owned = new Set([...EXERCISES.map((e) => join('exercises', e.chapter, e.file)), ...added.map((f) => join('exercises', f))]);
   const before = fingerprint(dir, owned);
   return {
     dir,
     missing,
+    added,
     tampered() {
       const after = fingerprint(dir, owned);
       const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
       const added = [...after.keys()].filter((file) => !before.has(file) && !file.startsWith('node_modules'));
       return [...changed, ...added].sort();
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: removeOnExit(dir),
   };
+}
+
+const live = new Set<string>();
+let hooked = false;
+
+/**
+ * Removes `dir` when the returned function is called, or when the grader ends first, even by
+ * Ctrl-C; then it first stops the test runs still working in it. They run in process groups
+ * of their own (so that a time limit kills them whole), which a terminal's Ctrl-C does not
+ * reach: without this, a submission that loops would go on spinning after the grader quit.
+ */
+export function removeOnExit(dir: string): () => void {
+  if (!hooked) {
+    hooked = true;
+    process.once('exit', () => live.forEach(remove));
+    // Ctrl-C and kill end the grader through process.exit, so that the line above runs.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(130));
+  }
+  live.add(dir);
+  return () => remove(dir);
+}
+
+function remove(dir: string): void {
+  stopTestsIn(dir);
+  rmSync(dir, { recursive: true, force: true });
+  live.delete(dir);
+}
+
+/** Kills the process group of every test runner started on `dir` (`--root=<dir>`); Linux only, where /proc lists them. */
+export function stopTestsIn(dir: string): void {
+  if (!existsSync('/proc')) return;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)) {
+    if (pid === process.pid) continue;
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone already, or not ours to read
+    }
+    if (!command.split('\0').includes(`--root=${dir}`)) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+/**
+ * The shipped configuration, plus the integrity check before every test file, and the
+ * permission model in the test processes: read anything, write only inside the sandbox,
+ * start workers (chapter 6 needs them) but no child processes.
+ */
+function gradeConfig(dir: string): string {
+  const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+  const execArgv = [permission, '--allow-fs-read=*', `--allow-fs-write=${join(dir, '*')}`, '--allow-worker', '--no-warnings'];
+  return [
+    '// Written by the grader: the shipped configuration, with the integrity check and a sandbox.',
+    "import { mergeConfig } from 'vitest/config';",
+    "import shipped from './vitest.config.ts';",
+    `export default mergeConfig(shipped, { test: { setupFiles: ['workbook/grade/integrity.ts'], execArgv: ${JSON.stringify(execArgv)} } });`,
+    '',
+  ].join('\n');
 }
 
 function copyHiddenTests(from: string, exercisesDir: string): void {
@@ -79,7 +175,7 @@ function fingerprint(dir: string, owned: Set<string>): Map<string, string> {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const path = join(folder, entry.name);
       const rel = relative(dir, path);
-      if (rel === 'node_modules') continue;
+      if (rel === 'node_modules' || rel === SANDBOX_TMP) continue;
       if (entry.isDirectory()) walk(path);
       else if (!owned.has(rel)) hashes.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
     }

@@ -1,0 +1,99 @@
+// What a submission's exercise files reach for, read from their source before anything runs.
+// A file that imports the reference solutions or the test framework fails its chapter;
+// Node's own modules, code built from strings and process-wide hooks are listed for an
+// instructor to look at, and change no score: a student may well print with node:util.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXERCISES } from '../exercises.ts';
+
+export interface Finding {
+  /** `01-bump/bump.ts:3`. */
+  where: string;
+  chapter: string;
+  what: string;
+  /** True when the chapter fails for it; false when it is only worth a look. */
+  cheat: boolean;
+}
+
+/** Node modules an allocator has no use for, with or without the `node:` prefix. */
+const BUILTINS = /^(node:.*|fs|fs\/promises|child_process|worker_threads|vm|module|os|path|url|inspector|process|cluster|net|http|https)$/;
+const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
+
+/**
+ * Findings in the exercise files of the submission rooted at `root` (the folder of chapter
+ * folders), and in `more` of its files (`01-bump/align.ts`, a helper of the student's own).
+ */
+export function scanSubmission(root: string, more: readonly string[] = []): Finding[] {
+  const findings: Finding[] = [];
+  for (const file of [...EXERCISES.map((e) => `${e.chapter}/${e.file}`), ...more]) {
+    const path = resolve(root, file);
+    if (!existsSync(path)) continue;
+    for (const f of scanSource(readFileSync(path, 'utf8'))) findings.push({ ...f, where: `${file}:${f.line}`, chapter: file.split('/')[0] });
+  }
+  return findings;
+}
+
+/** Findings in one file's source, by line. */
+export function scanSource(source: string): Array<{ line: number; what: string; cheat: boolean }> {
+  const code = withoutComments(source);
+  const found: Array<{ line: number; what: string; cheat: boolean }> = [];
+  const lineOf = (index: number) => code.slice(0, index).split('\n').length;
+  const add = (index: number, what: string, cheat: boolean) => {
+    const line = lineOf(index);
+    if (!found.some((f) => f.line === line && f.what === what)) found.push({ line, what, cheat });
+  };
+  // Every string literal: import specifiers, URLs and paths alike.
+  for (const m of code.matchAll(/(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g)) {
+    const text = m[2];
+    if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions ('${text}')`, true);
+    else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework ('${text}')`, true);
+    else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader ('${text}')`, true);
+    else if (BUILTINS.test(text) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
+  }
+  // The exercises never need a module whose name is only known at run time.
+  for (const m of code.matchAll(/\bimport\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'imports a module by a computed name', true);
+  const patterns: Array<[RegExp, string]> = [
+    [/\brequire\s*\(/g, 'calls require()'],
+    [/\beval\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(\s*['"`]/g, 'runs code built from a string'],
+    [/\bprocess\s*\.\s*(exit|reallyExit|abort|kill|getBuiltinModule|binding|dlopen|chdir|on|once|env)\b/g, 'uses process.$1'],
+    [/\bglobalThis\b|\bglobal\s*\.|\bSymbol\.for\s*\(/g, 'reaches into the global object'],
+    [/\.\s*prototype\b|\b__proto__\b|\bsetPrototypeOf\b/g, "touches a class's prototype"],
+  ];
+  for (const [pattern, what] of patterns) {
+    for (const m of code.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false);
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+/** Whether the string literal at `index` is a module specifier: after `from`, `import` or `import(`/`require(`. */
+function isSpecifier(code: string, index: number): boolean {
+  return /(\bfrom|\bimport|\bimport\s*\(|\brequire\s*\(|\bgetBuiltinModule\s*\()\s*$/.test(code.slice(Math.max(0, index - 40), index));
+}
+
+/** The source with its comments blanked out (lines kept), strings and template literals left alone. */
+export function withoutComments(source: string): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i];
+    const next = source[i + 1];
+    if (c === '/' && next === '/') {
+      while (i < source.length && source[i] !== '\n') i++;
+    } else if (c === '/' && next === '*') {
+      const end = source.indexOf('*/', i + 2);
+      const stop = end === -1 ? source.length : end + 2;
+      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < source.length && source[j] !== c && !(c !== '`' && source[j] === '\n')) j += source[j] === '\\' ? 2 : 1;
+      out += source.slice(i, j + 1);
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
