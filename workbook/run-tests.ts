@@ -152,24 +152,28 @@ export function toExerciseResult(exercise: Exercise, module: ReportedModule | un
   const tests: TestResult[] = module.tests.map((t) => ({
     name: t.name,
     status: t.state === 'passed' ? 'pass' : t.state === 'failed' ? 'fail' : 'skip',
-    message: t.errors.map((e) => describeError(e, root)).join('\n'),
+    message: t.errors.map((e) => describeError(e, root, exercise)).join('\n'),
   }));
   if (tests.length === 0 || module.errors.length > 0) {
-    const why = module.errors.map((e) => describeError(e, root)).join('\n') || 'No test ran.';
+    const why = module.errors.map((e) => describeError(e, root, exercise)).join('\n') || 'No test ran.';
     return { exercise, status: 'error', tests, error: why };
   }
   const status: Status = tests.some((t) => t.status === 'fail') ? 'fail' : 'pass';
   return { exercise, status, tests, error: '' };
 }
 
-function describeError(error: ReportedError, root: string): string {
-  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`, root);
+function describeError(error: ReportedError, root: string, exercise: Exercise): string {
+  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`, root, `${exercise.chapter}/${exercise.file}`);
   return error.diff === '' ? text : `${text}\n\n${stripAnsi(error.diff)}`;
 }
 
 
-/** Keeps the message and the frames in the student's files and the tests, as relative paths. */
-export function cleanMessage(raw: string, root: string = ROOT): string {
+/**
+ * Keeps the message and the frames in the student's files and the tests, as relative paths.
+ * `ownFile` (chapter/file.ts) is the exercise being checked: its line is the one to show
+ * when the error passed through it, even below other exercise files.
+ */
+export function cleanMessage(raw: string, root: string = ROOT, ownFile?: string): string {
   const lines = raw.split('\n');
   const frames = lines.filter((l) => /^\s+at /.test(l));
   const message = lines
@@ -187,7 +191,8 @@ export function cleanMessage(raw: string, root: string = ROOT): string {
   const unique = [...new Set(ours)];
   const where = unique.slice(0, 2);
   // The line of the student's own code that led here, even when reference code threw above it.
-  const studentsFrame = unique.find((path) => path.startsWith('exercises/') && !/(\.test|-testing)\.ts:/.test(path));
+  const isOwn = (path: string) => ownFile !== undefined && path.replace(/:\d+$/, '').endsWith(ownFile);
+  const studentsFrame = unique.find(isOwn) ?? unique.find((path) => path.startsWith('exercises/') && !/(\.test|-testing)\.ts:/.test(path));
   if (studentsFrame !== undefined && !where.includes(studentsFrame)) where[where.length - 1] = studentsFrame;
   return where.length === 0 ? message : `${message}\n  at ${where.join('\n  at ')}`;
 }

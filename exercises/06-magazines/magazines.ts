@@ -78,8 +78,8 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
     // TODO: check the size (requireSize). A large size goes to largeMalloc. A tiny or small
     // one goes to the rack of the calling thread's magazine (proc.currentThread) in its set,
     // in that scale's quanta, with that magazine's lock held around the rack's malloc, and
-    // let go however the call ends, with release (cross-thread.ts): it frees what other
-    // threads left in the magazine's inbox, then unlocks.
+    // let go however the call ends, with release (cross-thread.ts): it unlocks, then frees
+    // what other threads left in the magazine's inbox meanwhile.
     todo('malloc(size): from the thread\'s own magazine, under its lock');
   }
 

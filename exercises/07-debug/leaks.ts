@@ -44,7 +44,8 @@ function blockIndex(blocks: Block[], address: number): number {
 // #region find-leaks
 export function findLeaks(proc: Process, liveBlocks: Block[], siteOf: (address: number) => string | undefined, options: LeakOptions = {}): Leak[] {
   const blocks = [...liveBlocks].sort((a, b) => a.address - b.address);
-  // TODO: mark and scan. A value reaches the block holding it (blockIndex); a block reached for
+  // TODO: mark and scan, over `blocks` (sorted by address above: blockIndex's binary search
+  // needs them in that order). A value reaches the block holding it (blockIndex); a block reached for
   // the first time is marked and queued. Reach from each of options.roots, then from every
   // aligned u32 of the data segment (LAYOUT.dataStart, LAYOUT.dataSize bytes); then, until the
   // queue is empty, from every aligned u32 inside each queued block. The blocks never marked

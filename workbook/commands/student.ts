@@ -72,6 +72,14 @@ function toJson(results: ExerciseResult[], target: string) {
   };
 }
 
+/** The exercise whose unwritten todo a failure ran into, when it is not the one being checked. */
+export function earlierTodo(message: string, checking: Exercise): Exercise | undefined {
+  const file = /Not written yet: [^\n]*\n\s*Open (\S+?):\d+, replace the todo/.exec(message)?.[1];
+  if (file === undefined) return undefined;
+  const owner = EXERCISES.find((e) => file.endsWith(`${e.chapter}/${e.file}`));
+  return owner === undefined || owner.id === checking.id ? undefined : owner;
+}
+
 function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
   const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);
   let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
@@ -95,7 +103,12 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
     console.log(`\n${pc.red(pc.bold('First failure'))}: ${firstFailure.result.exercise.id} › ${firstFailure.name}\n`);
     console.log(indent(firstFailure.message, 2));
     const again = watching ? 'save, and the tests run again' : `then run ${pc.cyan(`npm run check -- ${id}`)} again`;
-    console.log(`\nNext: fix it in ${pc.cyan(fileOf(firstFailure.result.exercise))}, ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+    const earlier = earlierTodo(firstFailure.message, firstFailure.result.exercise);
+    if (earlier !== undefined) {
+      console.log(`\nNext: ${pc.cyan(fileOf(earlier))} comes first: this exercise calls it, and it is not written yet. Check it with ${pc.cyan(`npm run check -- ${earlier.id}`)}.`);
+    } else {
+      console.log(`\nNext: fix it in ${pc.cyan(fileOf(firstFailure.result.exercise))}, ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+    }
   } else {
     const total = results.reduce((n, r) => n + r.tests.length, 0);
     console.log(`\n${pc.green(pc.bold(`All ${total} tests pass.`))}`);
