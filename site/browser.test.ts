@@ -315,7 +315,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     }
     expect(most).toBe(2);
     expect(await figure.getAttribute('data-done')).toBe('true');
-    expect(await figure.locator('.zv-live').textContent()).toMatch(new RegExp(`^Step ${trace.ops.length} of ${trace.ops.length}: f 4\\. 0 tiny regions`));
+    expect(await figure.locator('.zv-live').textContent()).toMatch(new RegExp(`^Step ${trace.ops.length} of ${trace.ops.length}: free\\(p4\\)\\. 0 tiny regions`));
 
     // From the keyboard: Home, then → twice: one tiny region, its fields' page written, each block titled.
     await figure.locator('button[data-move="forward"]').focus();
@@ -373,7 +373,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     expect(await figure.locator('.hv-trace-name').textContent()).toBe('traces/three.rep');
     expect(await figure.locator('input[type=range]').getAttribute('max')).toBe('3');
     await figure.locator('button[data-move="end"]').click();
-    expect(await figure.locator('.hv-live').textContent()).toBe('Step 3 of 3: f 0. 2 blocks, 1 in use, 1 free.');
+    expect(await figure.locator('.hv-live').textContent()).toBe('Step 3 of 3: free(p0). 2 blocks, 1 in use, 1 free.');
     expect(errors).toEqual([]);
     await close();
   }, 30_000);
@@ -390,7 +390,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       expect(await panel.isVisible()).toBe(true);
       expect(await panel.locator('.hv-student-file').textContent()).toBe('exercises/03-coalescing/coalescing.ts');
       // The skeleton as shipped: its first todo(…) is what the page shows, not a picture.
-      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(a 0 439\) your allocator threw:/);
+      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(p0 = malloc\(439\)\) your allocator threw:/);
       expect(await panel.locator('.hv-error').textContent()).toMatch(/^Not written yet: /);
       expect(await panel.locator('.hv-block').count()).toBe(0);
       expect(errors).toEqual([]);
@@ -411,7 +411,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       const panel = figure.locator('.hv-student');
       expect(await panel.isVisible()).toBe(true);
       expect(await panel.locator('.hv-student-file').textContent()).toBe('exercises/05-zones/zone.ts');
-      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(a 0 439\) your zone threw:/);
+      expect(await panel.locator('.hv-diff').textContent()).toMatch(/^At step 1 \(p0 = malloc\(439\)\) your zone threw:/);
       const error = await panel.locator('.hv-error').textContent();
       expect(error).toMatch(/^Not written yet: malloc\(size\): send the request to its scale\n/);
       const line = readFileSync(join(ROOT, 'exercises/05-zones/zone.ts'), 'utf8').split('\n').findIndex((text) => text.includes("todo('malloc(size)")) + 1;
@@ -447,7 +447,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await figure.locator('select.hv-beside').selectOption('student');
     const panel = figure.locator('.hv-student');
     expect(await panel.locator('.hv-diff').textContent()).toMatch(
-      /^Your zone matches the reference up to step 2; at step 3 \(f 1\) they differ: the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\. Go to step 3$/,
+      /^Your zone matches the reference up to step 2; at step 3 \(free\(p1\)\) they differ: the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\. Go to step 3$/,
     );
     await panel.locator('button.hv-go').click();
     expect(await figure.getAttribute('data-step')).toBe('3');
@@ -481,6 +481,82 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(await page.locator('.hv-block').count()).toBeGreaterThan(0);
     expect(await page.locator('.hv-controls').isVisible()).toBe(false);
     await context.close();
+  }, 30_000);
+
+  it("reads on a phone: nothing wider than the screen, the top bar on one line, the views' controls inside their frames, no serious axe violation", async () => {
+    const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    const problems: string[] = [];
+    await Promise.all(pages.map(async (name) => {
+      const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(fileUrl(name));
+      const found = await inPage<string[]>(
+        page,
+        `(() => {
+          const problems = [];
+          const width = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth > width) problems.push('the page is ' + document.documentElement.scrollWidth + 'px wide');
+          const bar = document.querySelector('.topbar');
+          if (bar) for (const el of bar.querySelectorAll('button, .brand')) {
+            const r = el.getBoundingClientRect();
+            if (r.height > bar.clientHeight || r.right > width) problems.push((el.className || el.tagName) + ' does not fit the top bar');
+          }
+          for (const figure of document.querySelectorAll('.heap-view, .zone-view')) {
+            const frame = figure.getBoundingClientRect();
+            for (const el of figure.querySelectorAll('.hv-controls select, .hv-controls button')) {
+              if (el.getBoundingClientRect().right > frame.right) problems.push(el.className + ' sticks out of its view');
+            }
+          }
+          // A titled block's copy button sits in the title bar, off the code.
+          for (const block of document.querySelectorAll('figure.block.code')) {
+            const copy = block.querySelector('button.copy');
+            const pre = block.querySelector('pre');
+            if (copy && copy.getBoundingClientRect().bottom > pre.getBoundingClientRect().top + parseFloat(getComputedStyle(pre).paddingTop)) {
+              problems.push('a copy button covers code: ' + pre.textContent.slice(0, 30));
+            }
+          }
+          return problems;
+        })()`,
+      );
+      for (const problem of found) problems.push(`${name}: ${problem}`);
+      await page.addScriptTag({ path: axe });
+      await inPage(page, `document.querySelectorAll('details').forEach((d) => (d.open = true))`);
+      const violations = await inPage<{ id: string; help: string; nodes: { target: string[] }[] }[]>(
+        page,
+        `axe.run(document).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'))`,
+      );
+      for (const v of violations) problems.push(`${name} (phone): ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      await context.close();
+    }));
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
+    const root = mkdtempSync(join(scratch, 'search-book-'));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    writeFileSync(
+      join(root, 'chapters', '00-a.md'),
+      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n',
+    );
+    buildSite({ root, outDir: join(root, 'dist') });
+    const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
+    const search = async (query: string) => {
+      await page.keyboard.press('/');
+      await page.fill('#search-input', query);
+      await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
+      const hits = await page.locator('.search-results .result-title').allTextContents();
+      await page.keyboard.press('Escape');
+      return hits;
+    };
+    expect(await search('double free')).toEqual(['Double frees']);
+    expect(await search('free block')).toEqual(['Free lists']);
+    // No section has both words: any word will do.
+    expect((await search('double maps')).sort()).toEqual(['Double frees', 'Maps']);
+    expect(await search('vmmap')).toEqual([]);
+    expect(await search('magzines')).toEqual(['Magazines']);
+    expect(errors).toEqual([]);
+    await close();
   }, 30_000);
 
   it('prints the whole book without the site around it', async () => {

@@ -33,6 +33,8 @@ export interface Section {
   id: string;
   title: string;
   text: string;
+  /** The text without its code blocks: what a search result quotes. */
+  prose?: string;
 }
 
 export interface ChartEmbed {
@@ -108,7 +110,7 @@ export function createMarkdown(): MarkdownIt {
     // The container's own types see markdown-it's CommonJS declarations; the plugin is the same.
     md.use(container as unknown as PluginWithParams, kind, {
       render: (tokens: Token[], idx: number) =>
-        tokens[idx].nesting === 1 ? `<aside class="box ${kind}" aria-label="${kind[0].toUpperCase()}${kind.slice(1)}"><p class="box-title">${kind[0].toUpperCase()}${kind.slice(1)}</p>\n` : '</aside>\n',
+        tokens[idx].nesting === 1 ? `<aside class="box ${kind}" role="note" aria-label="${kind[0].toUpperCase()}${kind.slice(1)}"><p class="box-title">${kind[0].toUpperCase()}${kind.slice(1)}</p>\n` : '</aside>\n',
     });
   }
   md.core.ruler.push('workbook', (state) => workbookRule(state, md));
@@ -118,7 +120,7 @@ export function createMarkdown(): MarkdownIt {
     const box = tokens[idx].meta?.box as BoxMeta | undefined;
     if (box === undefined) return self.renderToken(tokens, idx, options);
     const file = box.file === undefined ? '' : ` <code class="box-file">${escapeHtml(box.file)}</code>`;
-    return `<aside class="box ${box.className}" aria-label="${box.label}"><p class="box-title">${box.label}${file}</p>\n`;
+    return `<aside class="box ${box.className}" role="note" aria-label="${box.label}"><p class="box-title">${box.label}${file}</p>\n`;
   };
   md.renderer.rules.blockquote_close = (tokens, idx, options, env: RenderEnv, self) => {
     const box = tokens[idx].meta?.box as BoxMeta | undefined;
@@ -133,6 +135,11 @@ export function createMarkdown(): MarkdownIt {
     });
     return `${footer}</aside>\n`;
   };
+  // A wide table scrolls sideways (site.css), so it must be reachable from the keyboard.
+  md.renderer.rules.table_open = () => '<table tabindex="0">\n';
+  // A header cell with nothing in it (the corner of a table with row headings) is not a header.
+  md.renderer.rules.th_open = (tokens, idx, options, env, self) => (isEmptyCell(tokens, idx + 1) ? '<td>' : self.renderToken(tokens, idx, options));
+  md.renderer.rules.th_close = (tokens, idx, options, env, self) => (isEmptyCell(tokens, idx - 1) ? '</td>\n' : self.renderToken(tokens, idx, options));
   md.renderer.rules.html_block = (tokens, idx) => (tokens[idx].meta?.marker === true ? (tokens[idx].meta.html ?? '') : tokens[idx].content);
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     if (tokens[idx].meta?.unlinked === true) return '<span class="unlinked">';
@@ -143,6 +150,10 @@ export function createMarkdown(): MarkdownIt {
     return self.renderToken(tokens, idx, options);
   };
   return md;
+}
+
+function isEmptyCell(tokens: Token[], inline: number): boolean {
+  return tokens[inline]?.type === 'inline' && tokens[inline].content.trim() === '';
 }
 
 interface BoxMeta {
@@ -194,7 +205,7 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
   const tokens = state.tokens;
   let section: Section | undefined;
   const flush = () => {
-    if (section !== undefined) env.sections.push({ ...section, text: section.text.replace(/\s+/g, ' ').trim() });
+    if (section !== undefined) env.sections.push({ ...section, text: section.text.replace(/\s+/g, ' ').trim(), prose: section.prose?.replace(/\s+/g, ' ').trim() });
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
@@ -212,7 +223,7 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
       env.headings.push({ level, id, text, html });
       if (level <= 3) {
         flush();
-        section = { id, title: text, text: '' };
+        section = { id, title: text, text: '', prose: '' };
       }
       i++;
       continue;
@@ -221,7 +232,10 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
     if (token.type === 'blockquote_open') boxToken(tokens, i, env);
 
     if (token.type === 'inline') {
-      if (section !== undefined) section.text += ' ' + plainText(token.content);
+      if (section !== undefined) {
+        section.text += ' ' + plainText(token.content);
+        section.prose += ' ' + plainText(token.content);
+      }
       for (const child of token.children ?? []) if (child.type === 'link_open') linkToken(child, env, where);
     } else if (token.type === 'fence' && section !== undefined) {
       section.text += ' ' + token.content;

@@ -28,11 +28,16 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
         text: section.text,
         pageTitle: page.pageTitle,
         href: `${page.page}#${section.id}`,
-        excerpt: section.text.length > 180 ? `${section.text.slice(0, 180).replace(/\s+\S*$/, '')} …` : section.text,
+        excerpt: excerptOf(section.prose || section.text),
       });
     }
   }
   const json = JSON.stringify(search);
   const options = JSON.stringify(SEARCH_OPTIONS);
   return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, index: ${JSON.stringify(json)} };\n`;
+}
+
+/** The start of a section's prose (its code would read as noise under a result), cut at a word. */
+export function excerptOf(text: string): string {
+  return text.length > 180 ? `${text.slice(0, 180).replace(/\s+\S*$/, '')} …` : text;
 }

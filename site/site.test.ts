@@ -13,7 +13,10 @@ import { fitPolicies } from './charts/fit-policies.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
-import { firstDifference, HeapReplay } from './heap-view/model.ts';
+import { describeState, firstDifference, formatOp, HeapReplay } from './heap-view/model.ts';
+import { chartHeight, MIN_SCALE, percent, renderBarChart, renderSvgFile } from './charts/svg.ts';
+import { createMarkdown, newEnv } from './markdown.ts';
+import { buildSearchIndex } from './search-index.ts';
 import { locateTodos } from './heap-embed.ts';
 import { todo } from '../workbook/todo.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
@@ -92,10 +95,45 @@ describe('npm run site', () => {
 
   it('draws exercise boxes with the file to open, the command to run and the hints folded', () => {
     const html = read(student.outDir, '01-bump.html');
-    expect(html).toContain('<aside class="box exercise" aria-label="Exercise"><p class="box-title">Exercise <code class="box-file">exercises/01-bump/bump.ts</code></p>');
+    expect(html).toContain('<aside class="box exercise" role="note" aria-label="Exercise"><p class="box-title">Exercise <code class="box-file">exercises/01-bump/bump.ts</code></p>');
     expect(html).toContain('<pre class="command"><code>npm run check -- bump</code></pre>');
     expect(html).toMatch(/<details class="hint"><summary>Hint 1 of \d+<\/summary>/);
     expect(html).not.toContain('<strong>Exercise:</strong>');
+  });
+
+  it('makes every table reachable from the keyboard, since a wide one scrolls sideways, and leaves no header cell empty', () => {
+    let tables = 0;
+    for (const chapter of chapters) {
+      const html = read(student.outDir, chapter.replace(/\.md$/, '.html'));
+      for (const table of html.match(/<table\b[^>]*>/g) ?? []) {
+        tables++;
+        expect(table, chapter).toContain('tabindex="0"');
+      }
+      expect(html, chapter).not.toMatch(/<th\b[^>]*>\s*<\/th>/);
+    }
+    expect(tables).toBeGreaterThan(0);
+    const md = createMarkdown();
+    expect(md.render('| | a |\n|---|---|\n| x | 1 |\n', newEnv('t.md', '', new Map()))).toContain('<tr>\n<td></td>\n<th>a</th>');
+  });
+
+  it('makes tips, notes, warnings and exercises notes, not a page full of landmarks of one name', () => {
+    const html = read(student.outDir, '01-bump.html');
+    const boxes = html.match(/<aside class="box [^"]+"[^>]*>/g) ?? [];
+    expect(boxes.length).toBeGreaterThan(1);
+    for (const box of boxes) expect(box).toContain('role="note"');
+  });
+
+  it('quotes the prose of a section under a search result, not its code', () => {
+    const markdown = '# T\n\n## S\n\n```ts\nconst first = 1;\n```\n\nWords about it.\n';
+    const env = newEnv('chapters/00-t.md', markdown, new Map());
+    createMarkdown().render(markdown, env);
+    const section = env.sections.find((s) => s.id === 's')!;
+    expect(section.text).toContain('const first');
+    expect(section.prose).toBe('Words about it.');
+    const window: { WORKBOOK_SEARCH?: { index: string } } = {};
+    new Function('window', buildSearchIndex([{ page: 't.html', pageTitle: 'T', sections: env.sections }]))(window);
+    const stored = JSON.parse(window.WORKBOOK_SEARCH!.index).storedFields as Record<string, { href: string; excerpt: string }>;
+    expect(Object.values(stored).find((f) => f.href === 't.html#s')?.excerpt).toBe('Words about it.');
   });
 
   it('puts an in-page contents list of the sections on every chapter', () => {
@@ -168,6 +206,41 @@ describe('charts', () => {
     expect(all.match(/<svg class="chart"/g)).toHaveLength(2);
     for (const label of ['free list (ch. 2)', 'coalescing (ch. 3)', 'realloc in place (ch. 4)']) expect(all).toContain(`<th scope="row">${label}</th>`);
     expect(all).toContain(`<td class="num">${traces.length} of ${traces.length}</td>`);
+  });
+
+  it('keeps labels apart: one line when it fits, two at a hyphen or parenthesis, turned when even two lines would run into the next', () => {
+    const chart = (groups: string[], width?: number) =>
+      renderBarChart({ title: 'T', desc: 'D', groups, series: ['s'], values: groups.map(() => [0.5]), axis: { label: 'y', max: 1, format: percent, ticks: 4 }, width });
+    const short = chart(['git-log', 'ls', 'python3', 'sort']);
+    expect(short).toContain('text-anchor="middle">git-log</text>');
+    expect(short).not.toContain('<tspan');
+    const two = chart(['free list (ch. 2)', 'coalescing (ch. 3)', 'realloc in place (ch. 4)'], 420);
+    expect(two).toMatch(/>realloc in place<tspan x="[\d.]+" dy="14">\(ch\. 4\)<\/tspan><\/text>/);
+    const many = ['binary-small', 'binary', 'churn', 'coalescing-small', 'coalescing', 'mixed', 'random', 'random2', 'realloc', 'short', 'tiny'];
+    const turned = chart(many);
+    for (const label of many) expect(turned).toMatch(new RegExp(`rotate\\(-35\\)" text-anchor="end">${label}</text>`));
+    // The plot keeps its height; the picture grows by the room the turned labels take.
+    const height = (svg: string) => Number(/viewBox="0 0 \d+ (\d+)"/.exec(svg)![1]);
+    expect(height(turned)).toBeGreaterThan(height(short));
+    expect(height(turned)).toBe(chartHeight({ title: 'T', desc: 'D', groups: many, series: ['s'], values: [], axis: { label: 'y', max: 1, format: percent, ticks: 4 } }));
+    const file = renderSvgFile('Both', [
+      { title: 'A', desc: 'D', groups: many, series: ['s'], values: many.map(() => [0.5]), axis: { label: 'y', max: 1, format: percent, ticks: 4 } },
+      { title: 'B', desc: 'D', groups: ['ls'], series: ['s'], values: [[0.5]], axis: { label: 'y', max: 1, format: percent, ticks: 4 } },
+    ]);
+    expect(file).toContain(`y="${30 + height(turned)}"`);
+  });
+
+  it('keeps a chart legible on a narrow screen: a least width, in a box that scrolls sideways from the keyboard too', () => {
+    for (const [page, name] of [['03-coalescing.html', 'fit-policies'], ['04-realloc.html', 'allocators']]) {
+      const figure = new RegExp(`<figure class="chart-figure" data-chart="${name}">[\\s\\S]*?</figure>`).exec(read(student.outDir, page))![0];
+      const scroll = /<div class="chart-scroll" tabindex="0" role="group" aria-label="[^"]+">([\s\S]*?)<\/div>\n<figcaption>/.exec(figure);
+      expect(scroll, name).not.toBeNull();
+      for (const svg of scroll![1].match(/<svg class="chart"[^>]*>/g)!) {
+        const width = Number(/viewBox="0 0 (\d+)/.exec(svg)![1]);
+        expect(svg).toContain(`style="min-width:${Math.round(width * MIN_SCALE)}px"`);
+      }
+      expect(figure).toContain('<table tabindex="0">');
+    }
   });
 
   it('measures utilization per fit with the trace driver, as npm run trace does', () => {
@@ -335,13 +408,24 @@ describe('the heap view beside a second allocator', () => {
       const heap = createCoalescing(proc);
       return { ...heap, malloc: (size: number) => heap.malloc(size + 64) };
     };
-    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, padded))).toMatchObject({ step: 1, op: 'a 0 439', threw: false, message: expect.stringMatching(/^block 1: the reference has a 464-byte used block at 0x[0-9a-f]+, yours has a 528-byte used block/) });
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, padded))).toMatchObject({ step: 1, op: 'p0 = malloc(439)', threw: false, message: expect.stringMatching(/^block 1: the reference has a 464-byte used block at 0x[0-9a-f]+, yours has a 528-byte used block/) });
     let calls = 0;
     const failing = (proc: Process): Allocator => {
       const heap = createCoalescing(proc);
       return { ...heap, malloc: (size: number) => (++calls === 3 ? (() => { throw new Error('Not written yet: place'); })() : heap.malloc(size)) };
     };
-    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, failing))).toEqual({ step: 4, op: 'a 2 382', threw: true, message: 'Not written yet: place' });
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, failing))).toEqual({ step: 4, op: 'p2 = malloc(382)', threw: true, message: 'Not written yet: place' });
+  });
+});
+
+describe('the views name each step as the C call it stands for', () => {
+  it('malloc, realloc and free, the trace id as the pointer', () => {
+    expect(formatOp({ kind: 'a', id: 3, bytes: 114 })).toBe('p3 = malloc(114)');
+    expect(formatOp({ kind: 'r', id: 3, bytes: 200 })).toBe('p3 = realloc(p3, 200)');
+    expect(formatOp({ kind: 'f', id: 3 })).toBe('free(p3)');
+    const ops = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'short.rep').ops;
+    const state = new HeapReplay('coalescing', ops).stepTo(1);
+    expect(describeState(state)).toMatch(/^Step 1 of \d+: p0 = malloc\(\d+\)\. 1 block, 1 in use, 0 free\.$/);
   });
 });
 

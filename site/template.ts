@@ -40,7 +40,7 @@ export function renderPage(page: PageOptions): string {
   if (page.kind === 'print') {
     return `${head}
 <body class="print-page">
-<p class="print-note no-print"><a href="index.html">Back to the site</a> · Print this page or save it as PDF from your browser.</p>
+<header class="print-note no-print"><p><a href="index.html">Back to the site</a> · Print this page or save it as PDF from your browser.</p></header>
 <main id="content">
 ${page.body}
 </main>

@@ -87,7 +87,7 @@ describe('the zone view', () => {
     const replay = new ZoneReplay(ops('a 0 100\na 1 100\nf 0\nf 1'));
     expect(replay.stepTo(3).regions[0].blocks.map((b) => b.state)).toEqual(['death row', 'in use']);
     expect(replay.stepTo(1).regions[0].blocks.map((b) => b.state)).toEqual(['in use']);
-    expect(describeZone(replay.stepTo(3))).toBe('Step 3 of 4: f 0. 1 tiny region, 0 small regions, 0 large blocks; 1 in use, 0 free, 1 on death row; 1 page written.');
+    expect(describeZone(replay.stepTo(3))).toBe('Step 3 of 4: free(p0). 1 tiny region, 0 small regions, 0 large blocks; 1 in use, 0 free, 1 on death row; 1 page written.');
     // The last block freed takes its region with it.
     expect(replay.stepTo(4)).toMatchObject({ regions: [], writtenPages: 0, liveBytes: 0 });
   });
@@ -132,7 +132,7 @@ describe('the zone view beside a second zone', () => {
     const freesNothing = (proc: Process): Zone => ({ ...createAllocator(proc), free: () => {} });
     expect(against(short, freesNothing)).toEqual({
       step: 3,
-      op: 'f 1',
+      op: 'free(p1)',
       threw: false,
       unreadable: false,
       message: expect.stringMatching(/^the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\.$/),
@@ -143,7 +143,7 @@ describe('the zone view beside a second zone', () => {
     // 700 bytes are tiny under macOS's limit of 1008, small under the 32-bit one of 496.
     const trace = ops('a 0 100\na 1 700\nf 1\nf 0');
     const difference = against(trace, (proc) => createAllocator(proc, { tinyLimit: 496 }));
-    expect(difference).toMatchObject({ step: 2, op: 'a 1 700', threw: false });
+    expect(difference).toMatchObject({ step: 2, op: 'p1 = malloc(700)', threw: false });
     expect(difference?.message).toMatch(/^the reference's tiny region 0x[0-9a-f]{8} holds \[112 B in use\] \[704 B in use\], yours \[112 B in use\]\.$/);
     // One block in each: the tiny regions agree, the second zone has a small region the reference has not.
     const apart = against(ops('a 0 700'), (proc) => createAllocator(proc, { tinyLimit: 496 }));
@@ -162,7 +162,7 @@ describe('the zone view beside a second zone', () => {
         },
       };
     };
-    expect(against(short, failing)).toEqual({ step: 4, op: 'a 2 382', threw: true, unreadable: false, message: 'Not written yet: place a block' });
+    expect(against(short, failing)).toEqual({ step: 4, op: 'p2 = malloc(382)', threw: true, unreadable: false, message: 'Not written yet: place a block' });
     const unmade = () => {
       throw new NotImplemented('Not written yet: createRack');
     };
@@ -183,12 +183,12 @@ describe('the zone view beside a second zone', () => {
         },
       };
     };
-    expect(against(short, clobbering)).toMatchObject({ step: 2, op: 'a 1 167', threw: true, unreadable: true, message: expect.stringMatching(/^tiny region 0x[0-9a-f]{8}: no block starts at quantum 0$/) });
+    expect(against(short, clobbering)).toMatchObject({ step: 2, op: 'p1 = malloc(167)', threw: true, unreadable: true, message: expect.stringMatching(/^tiny region 0x[0-9a-f]{8}: no block starts at quantum 0$/) });
   });
 
   // Only while chapter 5's zone is as shipped: a student's own zone runs on instead.
   const shipped = isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'zone')!);
   it.skipIf(!shipped)("reports the skeleton's first todo(…) at the first malloc", () => {
-    expect(against(short, (proc) => studentZone(proc))).toMatchObject({ step: 1, op: 'a 0 439', threw: true, message: expect.stringMatching(/^Not written yet: malloc\(size\)/) });
+    expect(against(short, (proc) => studentZone(proc))).toMatchObject({ step: 1, op: 'p0 = malloc(439)', threw: true, message: expect.stringMatching(/^Not written yet: malloc\(size\)/) });
   });
 });

@@ -112,10 +112,17 @@
     });
     return loading;
   }
+  // Sections with every word first ("double free" is about double frees, not every free), then
+  // any word; a typo is forgiven only in a long word, so "vmmap" does not find "mmap".
+  function search(query) {
+    var fuzzy = function (term) { return term.length > 5 ? 0.2 : false; };
+    var all = engine.search(query, { combineWith: 'AND', fuzzy: fuzzy });
+    return all.length > 0 ? all : engine.search(query, { fuzzy: fuzzy });
+  }
   function render(query) {
     results.textContent = '';
     if (!engine || query.trim() === '') { status.textContent = ''; return; }
-    var found = engine.search(query).slice(0, 12);
+    var found = search(query).slice(0, 12);
     status.textContent = found.length === 0 ? 'Nothing found for “' + query + '”.' : found.length + (found.length === 1 ? ' section' : ' sections');
     found.forEach(function (hit) {
       var li = document.createElement('li');

@@ -93,6 +93,17 @@ export function renderCharts(html: string, env: RenderEnv, problems: string[], r
   return html.replace(/<!--chart:(\d+)-->/g, (_, index: string) => {
     const { name } = env.charts[Number(index)];
     if (CHARTS[name] === undefined) return '';
-    return `<figure class="chart-figure" data-chart="${name}">\n${CHARTS[name].render(data[name] as never)}\n</figure>\n`;
+    return `<figure class="chart-figure" data-chart="${name}">\n${scrollable(CHARTS[name].render(data[name] as never))}\n</figure>\n`;
   });
+}
+
+/**
+ * The pictures of a chart (all before its caption) in a box that scrolls sideways on a narrow
+ * screen, where the charts keep a least width to stay legible; reachable from the keyboard.
+ */
+function scrollable(figure: string): string {
+  const caption = figure.indexOf('<figcaption');
+  if (caption <= 0) return figure;
+  const pictures = figure.slice(0, caption).replace(/\s+$/, '');
+  return `<div class="chart-scroll" tabindex="0" role="group" aria-label="The chart (on a narrow screen, scroll it sideways)">${pictures}</div>\n${figure.slice(caption)}`;
 }

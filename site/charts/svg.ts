@@ -33,10 +33,43 @@ const TOP = 34;
 const BOTTOM = 44;
 const LEFT = 56;
 const RIGHT = 12;
+/** About how wide a character of an 11px label is, in the chart's units. */
+const LABEL_CHAR_WIDTH = 6.2;
+/**
+ * The narrowest a chart is drawn, as a share of its own width: narrower, its 11px labels would
+ * shrink below 8px; its figure scrolls sideways instead (site.css).
+ */
+export const MIN_SCALE = 0.75;
+
+/** Group labels too wide for their groups, even on two lines, are turned (else they run into each other). */
+const TURN = 35;
+
+/** How the group labels of a chart are set: level, one or two lines each, or turned; and the room they take below the plot. */
+function labelLayout(chart: BarChart): { turned: boolean; bottom: number; groupWidth: number } {
+  const width = chart.width ?? 720;
+  const groupWidth = (width - LEFT - RIGHT) / Math.max(1, chart.groups.length);
+  const fits = (text: string) => text.length * LABEL_CHAR_WIDTH <= groupWidth * 0.95;
+  const turned = chart.groups.some((group) => !fits(group) && !splitLabel(group).every(fits));
+  if (!turned) return { turned, bottom: BOTTOM, groupWidth };
+  const longest = Math.max(...chart.groups.map((g) => g.length)) * LABEL_CHAR_WIDTH;
+  const bottom = Math.max(BOTTOM, Math.ceil(longest * Math.sin((TURN * Math.PI) / 180) + 11 * Math.cos((TURN * Math.PI) / 180) + 16));
+  return { turned, bottom, groupWidth };
+}
+
+/** A label on two lines, at a parenthesis or after a hyphen: `realloc in place (ch. 4)`, `binary-small`. */
+const splitLabel = (group: string): string[] => group.split(/ (?=\()|(?<=-)/).slice(0, 2);
+
+/** How tall a chart is drawn, in its own units: taller when its labels are turned. */
+export function chartHeight(chart: BarChart): number {
+  return HEIGHT + labelLayout(chart).bottom - BOTTOM;
+}
 
 export function renderBarChart(chart: BarChart): string {
   const width = chart.width ?? 720;
-  const plotHeight = HEIGHT - TOP - BOTTOM;
+  const labels = labelLayout(chart);
+  const height = chartHeight(chart);
+  const bottom = labels.bottom;
+  const plotHeight = height - TOP - bottom;
   const plotWidth = width - LEFT - RIGHT;
   const { max, log } = chart.axis;
   // Linear from 0, or logarithmic from log.min.
@@ -45,8 +78,8 @@ export function renderBarChart(chart: BarChart): string {
       ? (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, max)) / max
       : (value: number) => TOP + plotHeight - (plotHeight * Math.log(Math.min(Math.max(value, log.min), max) / log.min)) / Math.log(max / log.min);
   const base = log?.min ?? 0;
-  const at = chart.at === undefined ? '' : ` x="${chart.at.x}" y="${chart.at.y}" width="${width}" height="${HEIGHT}"`;
-  let svg = `<svg class="chart"${at} viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg">`;
+  const at = chart.at === undefined ? '' : ` x="${chart.at.x}" y="${chart.at.y}" width="${width}" height="${height}"`;
+  let svg = `<svg class="chart"${at} viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg"${chart.at === undefined ? ` style="min-width:${Math.round(width * MIN_SCALE)}px"` : ''}>`;
   svg += `<title>${escapeHtml(chart.title)}</title><desc>${escapeHtml(chart.desc)}</desc>`;
 
   // The legend, across the top.
@@ -83,10 +116,12 @@ export function renderBarChart(chart: BarChart): string {
       svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(base) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
       if (labelled) svg += `<text class="chart-value" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(chart.axis.format(value))}</text>`;
     });
-    // A label in parentheses, or after a hyphen, goes on a second line: `realloc in place (ch. 4)`, `binary-small`.
-    const [first, second] = group.split(/ (?=\()|(?<=-)/);
+    // A label too wide for its group goes on two lines (`git-log` fits on one), or is turned.
     const cx = (LEFT + (g + 0.5) * groupWidth).toFixed(1);
-    if (group !== '') svg += `<text class="chart-tick" x="${cx}" y="${HEIGHT - BOTTOM + 18}" text-anchor="middle">${escapeHtml(first)}${second === undefined ? '' : `<tspan x="${cx}" dy="14">${escapeHtml(second)}</tspan>`}</text>`;
+    const [first, second] = group.length * LABEL_CHAR_WIDTH > groupWidth * 0.95 ? splitLabel(group) : [group];
+    if (group === '') return;
+    if (labels.turned) svg += `<text class="chart-tick" transform="translate(${cx} ${height - bottom + 14}) rotate(-${TURN})" text-anchor="end">${escapeHtml(group)}</text>`;
+    else svg += `<text class="chart-tick" x="${cx}" y="${height - bottom + 18}" text-anchor="middle">${escapeHtml(first)}${second === undefined ? '' : `<tspan x="${cx}" dy="14">${escapeHtml(second)}</tspan>`}</text>`;
   });
   svg += `<line class="chart-baseline" x1="${LEFT}" x2="${width - RIGHT}" y1="${y(base)}" y2="${y(base)}"/>`;
   svg += '</svg>';
@@ -111,8 +146,14 @@ export function renderSvgFile(title: string, charts: readonly BarChart[]): strin
     '.chart .chart-s3 { fill: var(--chart-3); } .chart .chart-s4 { fill: var(--chart-4); } .chart .chart-s5 { fill: var(--chart-5); } .chart .chart-s6 { fill: var(--chart-6); }',
   ].join('\n');
   const heading = 30; // the title, above the charts
-  const height = heading + charts.length * HEIGHT;
-  const body = charts.map((chart, i) => renderBarChart({ ...chart, at: { x: 0, y: heading + i * HEIGHT } })).join('\n');
+  let height = heading;
+  const body = charts
+    .map((chart) => {
+      const svg = renderBarChart({ ...chart, at: { x: 0, y: height } });
+      height += chartHeight(chart);
+      return svg;
+    })
+    .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 <title>${escapeHtml(title)}</title>
@@ -130,7 +171,7 @@ ${body}
 export function renderTable(caption: string, head: string[], rows: string[][]): string {
   const th = head.map((h, i) => `<th scope="col"${i > 0 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
   const body = rows.map((row) => `<tr>${row.map((cell, i) => (i === 0 ? `<th scope="row">${escapeHtml(cell)}</th>` : `<td class="num">${escapeHtml(cell)}</td>`)).join('')}</tr>`).join('\n');
-  return `<details class="chart-numbers"><summary>The numbers</summary>\n<table>\n<caption>${escapeHtml(caption)}</caption>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</details>`;
+  return `<details class="chart-numbers"><summary>The numbers</summary>\n<table tabindex="0">\n<caption>${escapeHtml(caption)}</caption>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</details>`;
 }
 
 export const percent = (value: number) => `${Math.round(100 * value)}%`;

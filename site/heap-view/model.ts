@@ -28,7 +28,7 @@ export interface ViewBlock {
 export interface HeapState {
   step: number;
   steps: number;
-  /** The operation just done, as in the trace: `a 3 114`. */
+  /** The operation just done: `p3 = malloc(114)`. */
   op: string;
   heapStart: number;
   heapEnd: number;
@@ -142,7 +142,7 @@ export function busiestStep(replay: HeapReplay): number {
   return best;
 }
 
-const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(part === whole ? 0 : 1)}%`);
+const percent = (part: number, whole: number) => (whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(part === whole || part === 0 ? 0 : 1)}%`);
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One sentence for screen readers and the caption. */

@@ -6,7 +6,12 @@ import { Process, type Allocator, type ProcessOptions } from '../../machine/inde
 
 export type HeapOp = { kind: 'a'; id: number; bytes: number } | { kind: 'f'; id: number } | { kind: 'r'; id: number; bytes: number };
 
-export const formatOp = (op: HeapOp): string => (op.kind === 'f' ? `f ${op.id}` : `${op.kind} ${op.id} ${op.bytes}`);
+/**
+ * An operation as the C call it stands for, the trace's id as the pointer's name: the trace's
+ * own `a 3 114` means nothing to a reader who has not met the format.
+ */
+export const formatOp = (op: HeapOp): string =>
+  op.kind === 'a' ? `p${op.id} = malloc(${op.bytes})` : op.kind === 'r' ? `p${op.id} = realloc(p${op.id}, ${op.bytes})` : `free(p${op.id})`;
 
 export interface CursorOptions {
   process?: ProcessOptions;
@@ -61,7 +66,7 @@ export class TraceCursor<A extends Allocator> {
     return target;
   }
 
-  /** The operation that led to `step`, as in the trace: `a 3 114`, or `(start)`. */
+  /** The operation that led to `step`: `p3 = malloc(114)`, or `(start)`. */
   opAt(step: number): string {
     return step === 0 ? '(start)' : formatOp(this.ops[step - 1]);
   }
@@ -75,7 +80,7 @@ export class TraceCursor<A extends Allocator> {
 /** Where a second allocator (the student's) first parts from the reference on the same trace. */
 export interface Difference {
   step: number;
-  /** The operation of that step, as in the trace (`(start)` before the first). */
+  /** The operation of that step, `p3 = malloc(114)` (`(start)` before the first). */
   op: string;
   /** What differs, or what the allocator threw. */
   message: string;

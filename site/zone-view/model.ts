@@ -66,7 +66,7 @@ export interface LargeBlock {
 export interface ZoneState {
   step: number;
   steps: number;
-  /** The operation just done, as in the trace: `a 3 114`. */
+  /** The operation just done: `p3 = malloc(114)`. */
   op: string;
   regions: ZoneRegion[];
   large: LargeBlock[];
