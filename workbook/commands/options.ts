@@ -48,7 +48,10 @@ export function parseOptions(args: string[]): Options {
       if (match === null) throw new UsageError('--option takes name=value, for example --option fit=best.');
       options.allocatorOptions[match[1]] = /^\d+$/.test(match[2]) ? Number(match[2]) : match[2];
     }
-    else if (arg.startsWith('--')) throw new UsageError(`Unknown option ${arg}.`);
+    else if (arg.startsWith('--')) {
+      const near = nearestOption(arg.slice(2).split('=')[0]);
+      throw new UsageError(`Unknown option ${arg}.${near === undefined ? '' : ` Did you mean --${near}?`}`);
+    }
     else options.positional.push(arg);
   }
   // A folder target is resolved from where the command was typed, not from the repository.
@@ -57,6 +60,30 @@ export function parseOptions(args: string[]): Options {
   }
   targetRoot(options.target); // a missing folder is reported before any work starts
   return options;
+}
+
+const FLAGS = ['json', 'watch', 'update', 'generate', 'manual-run', 'no-site', 'yes', 'target', 'option'];
+
+/** The option a mistyped one most likely meant (--chapter for --chapters), if one is close. */
+function nearestOption(typed: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3; // further than two edits is a different word
+  for (const name of [...VALUE_OPTIONS, ...FLAGS]) {
+    const distance = editDistance(typed, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
+}
+
+/** Levenshtein's distance: the fewest insertions, deletions and substitutions from a to b. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** A mistake in the command line: the usage text follows the message. */

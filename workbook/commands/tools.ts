@@ -1,19 +1,20 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import type { CreateAllocator } from '../../machine/index.ts';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
-import { selectExercises } from '../exercises.ts';
-import { type GradeOptions, type GradedSubmission, gradeSubmission } from '../grade/grade.ts';
+import { type Chapter, selectExercises } from '../exercises.ts';
+import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
+import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT } from '../paths.ts';
-import { stageTarget, targetRoot } from '../target.ts';
+import { stageTarget } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
@@ -86,16 +87,22 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
 export async function grade(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
   const submissions = options.positional.map((p) => resolve(here, p));
+  for (const [i, s] of submissions.entries()) {
+    const problem = submissionProblem(s, options.positional[i]);
+    if (problem !== undefined) throw new UsageError(problem); // before any work starts
+  }
   const batch = options.values.batch;
   if (batch !== undefined) {
-    const folder = resolve(here, batch);
-    if (!existsSync(folder)) throw new UsageError(`--batch ${batch}: there is no such folder.`);
-    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory()) submissions.push(join(folder, entry.name));
+    let listed: { submissions: string[]; skipped: string[] };
+    try {
+      listed = batchSubmissions(resolve(here, batch), batch);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
+    submissions.push(...listed.submissions);
+    if (listed.skipped.length > 0) process.stderr.write(pc.yellow(`Not graded, neither a folder nor an archive: ${listed.skipped.join(', ')}\n`));
   }
   if (submissions.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
-  for (const s of submissions) targetRoot(s); // a missing folder is reported before any work starts
   const gradeOptions: GradeOptions = {
     timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
     memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
@@ -105,10 +112,24 @@ export async function grade(options: Options): Promise<number> {
   };
   const started = Date.now();
   const tty = process.stderr.isTTY === true;
-  const results = await gradeAll(submissions, gradeOptions, (done) => {
-    // On a terminal one line that fills up; in a log, a line per submission graded.
-    if (tty) process.stderr.write(`\r${progressBar(done, submissions.length, 20)} ${done}/${submissions.length} graded`);
-    else if (done > 0) process.stderr.write(`${done}/${submissions.length} graded\n`);
+  // Two submissions are graded at a time: the line names the chapter each is in.
+  const current = new Map<string, string>();
+  let graded = 0;
+  const showProgress = () => {
+    const now = [...current].map(([name, chapter]) => `${name}: ${chapter}`).join(' · ');
+    if (tty) process.stderr.write(`\r\u001b[2K${progressBar(graded, submissions.length, 20)} ${graded}/${submissions.length} graded${now === '' ? '' : pc.dim(`  ${now}`)}`);
+  };
+  const results = await gradeAll(submissions, gradeOptions, {
+    onChapter: (submission, chapter, done, total) => {
+      current.set(displayName(submission), `chapter ${chapter.number} (${done + 1}/${total})`);
+      showProgress();
+    },
+    onDone: (submission) => {
+      current.delete(displayName(submission));
+      graded++;
+      if (tty) showProgress();
+      else process.stderr.write(`${graded}/${submissions.length} graded (${displayName(submission)})\n`); // in a log, a line per submission
+    },
   });
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
   const write = (name: string | undefined, text: string) => {
@@ -123,7 +144,8 @@ export async function grade(options: Options): Promise<number> {
     if (results.length === 1) write(gradescope, `${JSON.stringify(toGradescope(results[0]), null, 2)}\n`);
     else {
       mkdirSync(resolve(here, gradescope), { recursive: true });
-      for (const r of results) write(join(gradescope, `${basename(r.submission)}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`);
+      const names = reportNames(results.map((r) => r.submission));
+      results.forEach((r, i) => write(join(gradescope, `${names[i]}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`));
     }
   }
   if (options.json) {
@@ -133,17 +155,21 @@ export async function grade(options: Options): Promise<number> {
   return 0;
 }
 
+interface GradeProgress {
+  onChapter: (submission: string, chapter: Chapter, done: number, total: number) => void;
+  onDone: (submission: string) => void;
+}
+
 /** Grades submissions two at a time (the machine's cores), in the order given. */
-async function gradeAll(submissions: string[], options: GradeOptions, onDone: (done: number) => void): Promise<GradedSubmission[]> {
+async function gradeAll(submissions: string[], options: GradeOptions, progress: GradeProgress): Promise<GradedSubmission[]> {
   const results: GradedSubmission[] = new Array(submissions.length);
   let next = 0;
-  let done = 0;
-  onDone(0);
   const worker = async () => {
     while (next < submissions.length) {
       const i = next++;
-      results[i] = await gradeSubmission(submissions[i], options);
-      onDone(++done);
+      const onChapter = (chapter: Chapter, done: number, total: number) => progress.onChapter(submissions[i], chapter, done, total);
+      results[i] = await gradeSubmission(submissions[i], { ...options, onChapter });
+      progress.onDone(submissions[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(2, availableParallelism(), submissions.length) }, worker));

@@ -66,7 +66,7 @@ export interface GradedSubmission {
 }
 
 /** Archives a submission may come as; they are unpacked into a temporary folder and graded. */
-const ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
+export const ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
 
 /** Throws, saying which option is wrong and what it takes, before any work starts. */
 export function checkGradeOptions(options: GradeOptions): void {
