@@ -507,6 +507,10 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
               if (el.getBoundingClientRect().right > frame.right) problems.push(el.className + ' sticks out of its view');
             }
           }
+          // An exercise's command is read whole, never cut at the edge of its box.
+          for (const pre of document.querySelectorAll('.box-run pre')) {
+            if (pre.scrollWidth > pre.clientWidth) problems.push('the command ' + pre.textContent + ' is cut');
+          }
           // A titled block's copy button sits in the title bar, off the code.
           for (const block of document.querySelectorAll('figure.block.code')) {
             const copy = block.querySelector('button.copy');
@@ -530,6 +534,21 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     }));
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('opens the chapters over the whole screen of a phone, and closes them with Escape', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(fileUrl('05-zones.html'));
+    await page.click('.menu-toggle');
+    expect(await page.getAttribute('.menu-toggle', 'aria-expanded')).toBe('true');
+    const box = (await page.locator('#sidebar').boundingBox())!;
+    expect(box.y + box.height).toBe(800);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#sidebar').isVisible()).toBe(false);
+    expect(await page.getAttribute('.menu-toggle', 'aria-expanded')).toBe('false');
+    expect(await inPage(page, `document.activeElement.classList.contains('menu-toggle')`)).toBe(true);
+    await context.close();
+  }, 30_000);
 
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
     const root = mkdtempSync(join(scratch, 'search-book-'));

@@ -62,6 +62,13 @@
       var open = sidebar.classList.toggle('open');
       menu.setAttribute('aria-expanded', String(open));
     });
+    // Escape closes the chapters, back to the button that opened them.
+    document.addEventListener('keydown', function (event) {
+      if (event.key !== 'Escape' || !sidebar.classList.contains('open')) return;
+      sidebar.classList.remove('open');
+      menu.setAttribute('aria-expanded', 'false');
+      menu.focus();
+    });
   }
 
   // The contents list marks the section being read.
