@@ -535,6 +535,23 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it("keeps a heap block's tip on a phone's screen, whichever block is focused", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await context.newPage();
+    for (const name of ['heap.html', '02-free-list.html', '03-coalescing.html']) {
+      await page.goto(fileUrl(name));
+      const blocks = page.locator('.hv-block');
+      expect(await blocks.count(), name).toBeGreaterThan(1);
+      for (let i = 0; i < (await blocks.count()); i++) {
+        await blocks.nth(i).focus();
+        const tip = (await blocks.nth(i).locator('.hv-tip').boundingBox())!;
+        expect(tip.x, `${name}: block ${i + 1}`).toBeGreaterThanOrEqual(0);
+        expect(tip.x + tip.width, `${name}: block ${i + 1}`).toBeLessThanOrEqual(390);
+      }
+    }
+    await context.close();
+  }, 30_000);
+
   it('opens the chapters over the whole screen of a phone, and closes them with Escape', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();
