@@ -600,6 +600,10 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.print-note').isVisible()).toBe(false);
     expect(await page.locator('section.print-chapter').count()).toBe(pages.filter((p) => /^\d\d-/.test(p)).length);
+    // Each view made live once: its pickers list every allocator and trace once.
+    for (const options of await inPage<string[][]>(page, `[...document.querySelectorAll('.hv-controls select')].map((s) => [...s.options].map((o) => o.value))`)) {
+      expect(new Set(options).size).toBe(options.length);
+    }
     await page.click('.print-contents a >> nth=1');
     expect(new URL(page.url()).pathname.endsWith('print.html')).toBe(true);
     await close();

@@ -249,10 +249,17 @@ function solutionPage(chapter: Page, folder: string, root: string): Page {
 /** The whole book on one page: ids prefixed by chapter, links between chapters kept inside the page. */
 function printPage(chapters: Page[]): string {
   const names = new Set(chapters.map((c) => c.name));
+  // Each chapter with a view ends in the view's script; on one page, each script runs once, at
+  // the end, or the views of the first chapters would be made live twice (their pickers doubled).
+  const viewScripts = new Set<string>();
   let body = '';
   for (const chapter of chapters) {
     const prefix = chapter.slug!;
     const html = chapter.html
+      .replace(/<script src="assets\/[a-z-]+-view\.js"><\/script>\n?/g, (script) => {
+        viewScripts.add(script.trim());
+        return '';
+      })
       .replace(/\sid="([^"]+)"/g, ` id="${prefix}--$1"`)
       .replace(/\shref="([^"]*)"/g, (whole, href: string) => {
         if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) return whole;
@@ -272,7 +279,7 @@ function printPage(chapters: Page[]): string {
     current: 'print.html',
     nav: [],
     solutionNav: [],
-    body: `<h1 id="the-whole-book">The malloc workbook</h1>\n<nav aria-label="Chapters" class="print-contents"><ol>${contents}</ol></nav>\n${body}`,
+    body: `<h1 id="the-whole-book">The malloc workbook</h1>\n<nav aria-label="Chapters" class="print-contents"><ol>${contents}</ol></nav>\n${body}${[...viewScripts].join('\n')}\n`,
     headings: [],
     kind: 'print',
   });

@@ -158,6 +158,15 @@ describe('npm run site', () => {
     expect(html.indexOf("localStorage.getItem('workbook-theme')")).toBeLessThan(html.indexOf('assets/site.css'));
   });
 
+  it('loads the script of each kind of view once in print.html, after every view', () => {
+    const html = read(student.outDir, 'print.html');
+    for (const script of ['assets/heap-view.js', 'assets/zone-view.js']) {
+      expect(html.split(`<script src="${script}"></script>`), script).toHaveLength(2);
+      expect(html.indexOf(`<script src="${script}">`)).toBeGreaterThan(html.lastIndexOf('<figure class="heap-view"'));
+      expect(html.indexOf(`<script src="${script}">`)).toBeGreaterThan(html.lastIndexOf('<figure class="zone-view"'));
+    }
+  });
+
   it('keeps every link of print.html inside the page, every id once', () => {
     const html = read(student.outDir, 'print.html');
     const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
