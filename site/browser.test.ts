@@ -173,6 +173,18 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await page.waitForURL(/02-free-list\.html$/);
     await page.keyboard.press('ArrowLeft');
     await page.waitForURL(/01-bump\.html$/);
+    // On a code block, a table or a chart, the arrows scroll it and the page stays: the page
+    // records any navigation it starts (the navigate event fires as location.href is set).
+    const recordNavigations = `window.navigations = []; navigation.addEventListener('navigate', (e) => navigations.push(e.destination.url))`;
+    for (const [name, selector] of [['01-bump.html', 'figure.block pre'], ['index.html', 'main table'], ['08-real-programs.html', '.chart-scroll']]) {
+      await page.goto(fileUrl(name));
+      await inPage(page, recordNavigations);
+      await page.locator(selector).first().focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowLeft');
+      expect(await inPage(page, 'window.navigations'), `${name}: ${selector}`).toEqual([]);
+    }
+
     await close();
   }, 30_000);
 

@@ -174,15 +174,18 @@
     });
   }
 
-  // Keys: / searches, ← and → turn the page.
+  // Keys: / searches, ← and → turn the page. The arrows turn it only when the reader is on the
+  // page itself: on a code block, a table or a chart they scroll it, on a link or button they
+  // are the browser's.
   document.addEventListener('keydown', function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open], .heap-view')) return;
+    var onPage = target === document.body || target === root || target.id === 'content';
     if (event.key === '/') {
       event.preventDefault();
       openSearch();
-    } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+    } else if (onPage && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
       var link = document.querySelector(event.key === 'ArrowLeft' ? '.pager a[rel="prev"]' : '.pager a[rel="next"]');
       if (link) location.href = link.href;
     }
