@@ -239,6 +239,14 @@ describe('charts', () => {
     expect(file).toContain(`y="${30 + height(turned)}"`);
   });
 
+  it('marks a value below a logarithmic axis, which would otherwise draw no bar and read as a run left out', () => {
+    const svg = renderBarChart({ title: 'T', desc: 'D', groups: ['ls'], series: ['bump', 'zones'], values: [[0.002, 30]], axis: { label: 'y', max: 10_000, format: (v) => String(v), ticks: 5, log: { min: 0.1 } } });
+    expect(svg).toMatch(/<text class="chart-below" [^>]*>&lt;0\.1<title>ls, bump: 0\.002, below the axis<\/title><\/text>/);
+    expect(svg.match(/<rect class="chart-s/g)).toHaveLength(3); // two legend keys, one bar
+    const html = read(student.outDir, '08-real-programs.html');
+    expect(html).toContain('marks a cost below the axis: bump');
+  });
+
   it('keeps a chart legible on a narrow screen: a least width, in a box that scrolls sideways from the keyboard too', () => {
     for (const [page, name] of [['03-coalescing.html', 'fit-policies'], ['04-realloc.html', 'allocators']]) {
       const figure = new RegExp(`<figure class="chart-figure" data-chart="${name}">[\\s\\S]*?</figure>`).exec(read(student.outDir, page))![0];

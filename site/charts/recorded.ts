@@ -26,6 +26,9 @@ const RECORDED: { label: string; create: CreateAllocator; skip?: string[] }[] = 
   { label: 'magazines', create: magazines },
 ];
 
+/** The foot of the logarithmic axis of memory operations per call. */
+const LOG_MIN = 0.1;
+
 export interface RecordedData {
   traces: string[];
   allocators: string[];
@@ -67,8 +70,9 @@ export const recorded: Chart<RecordedData> = {
       groups: data.traces,
       series: data.allocators,
       values: data.memoryOpsPerCall.map((row) => row.map((v) => v ?? undefined)),
-      axis: { label: 'memory ops per call', max: 10_000, format: ops, ticks: 5, log: { min: 0.1 } },
+      axis: { label: 'memory ops per call', max: 10_000, format: ops, ticks: 5, log: { min: LOG_MIN } },
     });
+    const below = data.allocators.filter((_, i) => data.memoryOpsPerCall.some((row) => row[i] !== null && row[i]! < LOG_MIN));
     const rows = data.traces.flatMap((trace, t) =>
       data.allocators.map((a, i) => [
         `${trace}, ${a}`,
@@ -78,7 +82,7 @@ export const recorded: Chart<RecordedData> = {
     );
     return `${utilization}
 ${cost}
-<figcaption>The reference allocators of chapters 1 to 6 on the four programs of <code>traces/recorded/</code>, as <code>npm run trace</code> replays them: utilization, and loads and stores (with bulk copies and fills) per call, measured when this page was built. A missing bar is a run left out: the free list on python3.</figcaption>
+<figcaption>The reference allocators of chapters 1 to 6 on the four programs of <code>traces/recorded/</code>, as <code>npm run trace</code> replays them: utilization, and loads and stores (with bulk copies and fills) per call, measured when this page was built. A ✗ is a run left out: the free list on python3.${below.length === 0 ? '' : ` &lt;${LOG_MIN} marks a cost below the axis: ${below.join(', ')}, with next to no loads and stores per call.`}</figcaption>
 ${renderTable('Utilization and memory operations per call on each recorded program', ['program, allocator', 'utilization', 'memory ops per call'], rows)}`;
   },
 };

@@ -113,6 +113,11 @@ export function renderBarChart(chart: BarChart): string {
         svg += `<text class="chart-tick" x="${bx + barWidth / 2}" y="${y(base) - 4}" text-anchor="middle">✗</text>`;
         return;
       }
+      if (log !== undefined && value < log.min) {
+        // Below a logarithmic axis a bar has no height: say so, or it reads as a run left out.
+        svg += `<text class="chart-below" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${y(base) - 4}" text-anchor="middle">&lt;${escapeHtml(chart.axis.format(log.min))}<title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}, below the axis`)}</title></text>`;
+        return;
+      }
       svg += `<rect class="chart-s${chart.colorByGroup ? g : s}" x="${bx.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(base) - y(value)).toFixed(1)}"><title>${escapeHtml(`${group ? `${group}, ` : ''}${name}: ${chart.axis.format(value)}`)}</title></rect>`;
       if (labelled) svg += `<text class="chart-value" x="${(bx + barWidth / 2 - 1).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle">${escapeHtml(chart.axis.format(value))}</text>`;
     });
@@ -140,6 +145,7 @@ export function renderSvgFile(title: string, charts: readonly BarChart[]): strin
     '.chart-background { fill: var(--bg); }',
     '.chart text { font-family: system-ui, sans-serif; font-size: 12px; fill: var(--fg); }',
     '.chart .chart-tick, .chart .chart-value { fill: var(--fg-soft); font-size: 11px; }',
+    '.chart .chart-below { fill: var(--fg-soft); font-size: 9px; }',
     '.chart .chart-axis { fill: var(--fg-soft); }',
     '.chart .chart-grid { stroke: var(--chart-grid); } .chart .chart-baseline { stroke: var(--fg-soft); }',
     '.chart .chart-s0 { fill: var(--chart-0); } .chart .chart-s1 { fill: var(--chart-1); } .chart .chart-s2 { fill: var(--chart-2); }',
