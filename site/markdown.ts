@@ -83,6 +83,7 @@ export function slugify(text: string): string {
 const BOXES: Record<string, { label: string; className: string }> = {
   'Exercise:': { label: 'Exercise', className: 'exercise' },
   'Tip:': { label: 'Tip', className: 'tip' },
+  'Try it:': { label: 'Try it', className: 'tip' },
   'Note:': { label: 'Note', className: 'note' },
   'Warning:': { label: 'Warning', className: 'warning' },
 };

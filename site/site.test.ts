@@ -121,6 +121,8 @@ describe('npm run site', () => {
     const boxes = html.match(/<aside class="box [^"]+"[^>]*>/g) ?? [];
     expect(boxes.length).toBeGreaterThan(1);
     for (const box of boxes) expect(box).toContain('role="note"');
+    const md = createMarkdown();
+    expect(md.render('> **Try it:** run `npm run trace`.\n', newEnv('t.md', '', new Map()))).toMatch(/^<aside class="box tip" role="note" aria-label="Try it"><p class="box-title">Try it<\/p>\n<p>Run <code>npm run trace<\/code>\.<\/p>/);
   });
 
   it('quotes the prose of a section under a search result, not its code', () => {
