@@ -611,6 +611,9 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     const { page, close } = await open(fileUrl('print.html'));
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.print-note').isVisible()).toBe(false);
+    // The views print as their pictures, without buttons that paper cannot press.
+    expect(await page.locator('.heap-view .hv-bar').first().isVisible()).toBe(true);
+    expect(await page.locator('.hv-controls').first().isVisible()).toBe(false);
     expect(await page.locator('section.print-chapter').count()).toBe(pages.filter((p) => /^\d\d-/.test(p)).length);
     // Each view made live once: its pickers list every allocator and trace once.
     for (const options of await inPage<string[][]>(page, `[...document.querySelectorAll('.hv-controls select')].map((s) => [...s.options].map((o) => o.value))`)) {
