@@ -603,6 +603,12 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect((await search('double maps')).sort()).toEqual(['Double frees', 'Maps']);
     expect(await search('vmmap')).toEqual([]);
     expect(await search('magzines')).toEqual(['Magazines']);
+    // A click beside the dialog, on the dimmed page, closes it, as a click inside does not.
+    await page.keyboard.press('/');
+    await page.click('.search-status');
+    expect(await page.locator('dialog.search').isVisible()).toBe(true);
+    await page.mouse.click(5, 700);
+    expect(await page.locator('dialog.search').isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await close();
   }, 30_000);

@@ -159,6 +159,8 @@
   }
   if (dialog) {
     document.querySelector('.search-open').addEventListener('click', openSearch);
+    // A click on the dimmed page around the dialog closes it (its own content covers the dialog).
+    dialog.addEventListener('click', function (event) { if (event.target === dialog) dialog.close(); });
     input.addEventListener('input', function () { render(input.value); });
     input.addEventListener('keydown', function (event) {
       if (event.key === 'ArrowDown' || event.key === 'Enter') {
