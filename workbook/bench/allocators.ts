@@ -1,8 +1,6 @@
 // `npm run bench`: every allocator of the book on every trace, beside two peers measured in
 // the same run, @thi.ng/malloc (TypeScript, over an ArrayBuffer) and the C library's malloc;
-// each row with its ops/s over bump's and over @thi.ng/malloc's on the same trace. On each
-// trace the book's allocators and @thi.ng/malloc are timed side by side, in turns, so that
-// their ratios are measured under the same load of the machine.
+// each row with its ops/s over bump's and over @thi.ng/malloc's on the same trace.
 //
 // The book's allocators come from the registry (workbook/allocators.ts), so a new chapter's
 // allocator is benchmarked as soon as it is registered.
@@ -12,12 +10,12 @@ import { ALLOCATORS, loadAllocator, type AllocatorEntry } from '../allocators.ts
 import { ROOT } from '../paths.ts';
 import { readTraces } from '../trace/run.ts';
 import type { Trace } from '../trace/rep.ts';
-import { checkBook } from './book.ts';
+import { benchBook } from './book.ts';
 import { GLIBC_ID, benchGlibc, buildReplayer } from './glibc.ts';
-import { averageRows, type BenchAverage, type BenchRow, type Contender } from './row.ts';
+import { averageRows, type BenchAverage, type BenchRow } from './row.ts';
 import { evaluateTargets, type TargetResult } from './targets.ts';
-import { THING_ID, checkThing } from './thing.ts';
-import { medianSecondsSideBySide, type TimingOptions } from './timing.ts';
+import { THING_ID, benchThing } from './thing.ts';
+import type { TimingOptions } from './timing.ts';
 
 export const BASELINE_ID = 'bump';
 
@@ -27,14 +25,6 @@ export interface BenchTrace {
   file: string;
   /** A course's trace: read from anywhere but the workbook's own traces/. */
   course: boolean;
-}
-
-/** Fills in each passing contender's ops/s, all of them timed in turns on the same trace. */
-function timeSideBySide(contenders: Contender[], ops: number, timing: TimingOptions | false): void {
-  if (timing === false) return;
-  const timed = contenders.filter((c) => c.timedRun !== undefined);
-  const seconds = medianSecondsSideBySide(timed.map((c) => c.timedRun!), timing);
-  timed.forEach((c, i) => (c.row.opsPerSecond = seconds[i] === 0 ? Infinity : ops / seconds[i]));
 }
 
 /** The .rep files of `paths` (files or folders), named relative to `base`. */
@@ -82,37 +72,32 @@ export async function benchAllocators(traces: readonly BenchTrace[], options: Be
   const notes: string[] = [];
   const replayer = buildReplayer(options.cc);
   if ('missing' in replayer) notes.push(`glibc skipped: ${replayer.missing}.`);
-  const glibcColumns = 'path' in replayer ? 1 : 0;
-  // Per trace: a check of each of the book's allocators and of @thi.ng/malloc, then one step
-  // timing them side by side; then glibc's runs.
-  const total = traces.length * (entries.length + 2 + glibcColumns);
+  const columns = entries.length + 1 + ('path' in replayer ? 1 : 0);
+  const total = columns * traces.length;
   let done = 0;
-  const step = (message: string) => options.onProgress?.(message, done++, total);
+  const step = (allocator: string, trace: string) => options.onProgress?.(`${allocator} on ${trace}`, done++, total);
 
-  const creators = await Promise.all(entries.map(async (entry) => (await loadAllocator(entry.id, target)).createAllocator));
   const rows: BenchRow[] = [];
+  for (const entry of entries) {
+    const { createAllocator } = await loadAllocator(entry.id, target);
+    for (const { trace } of traces) {
+      step(entry.id, trace.name);
+      rows.push(benchBook(entry.id, trace, (proc) => createAllocator(proc), timing));
+    }
+  }
   for (const { trace } of traces) {
-    const contenders: Contender[] = [];
-    entries.forEach((entry, i) => {
-      step(`${entry.id} on ${trace.name}`);
-      contenders.push(checkBook(entry.id, trace, (proc) => creators[i](proc)));
-    });
-    step(`${THING_ID} on ${trace.name}`);
-    contenders.push(checkThing(trace));
-    step(`timing ${contenders.length} allocators side by side on ${trace.name}`);
-    timeSideBySide(contenders, trace.ops.length, timing);
-    rows.push(...contenders.map((c) => c.row));
+    step(THING_ID, trace.name);
+    rows.push(benchThing(trace, timing));
   }
   if ('path' in replayer) {
     for (const { trace, file } of traces) {
-      step(`${GLIBC_ID} on ${trace.name}`);
+      step(GLIBC_ID, trace.name);
       rows.push(benchGlibc(replayer.path, file, trace.name, trace.ops.length, timing === false ? 1 : (options.glibcRuns ?? 7)));
     }
   }
   options.onProgress?.('done', total, total);
 
   const allocators = [...entries.map((e) => e.id), THING_ID, ...('path' in replayer ? [GLIBC_ID] : [])];
-  rows.sort((a, b) => allocators.indexOf(a.allocator) - allocators.indexOf(b.allocator)); // stable: traces keep their order
   const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || y === 0 || !Number.isFinite(y) ? undefined : x / y);
   const speedOf = (allocator: string, trace: string) => rows.find((r) => r.allocator === allocator && r.trace === trace)?.opsPerSecond;
   const withRatios = rows.map((r) => ({ ...r, vsBump: ratio(r.opsPerSecond, speedOf(BASELINE_ID, r.trace)), vsThing: ratio(r.opsPerSecond, speedOf(THING_ID, r.trace)) }));

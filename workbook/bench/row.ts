@@ -45,11 +45,3 @@ export function averageRows(allocator: string, rows: readonly BenchRow[]): Bench
     opsPerSecond: timed.length === 0 ? undefined : seconds === 0 ? Infinity : timed.reduce((n, r) => n + r.ops, 0) / seconds,
   };
 }
-
-/** An allocator checked on a trace, waiting to be timed beside the others on the same trace. */
-export interface Contender {
-  /** Everything but opsPerSecond. */
-  row: BenchRow;
-  /** One timed run, setup excluded: its seconds; undefined when the checked pass failed. */
-  timedRun: (() => number) | undefined;
-}

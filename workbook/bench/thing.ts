@@ -10,8 +10,8 @@
 
 import { MemPool } from '@thi.ng/malloc';
 import type { Trace } from '../trace/rep.ts';
-import type { Contender } from './row.ts';
-import { secondsSince } from './timing.ts';
+import type { BenchRow } from './row.ts';
+import { medianSeconds, secondsSince, type TimingOptions } from './timing.ts';
 
 export const THING_ID = '@thi.ng/malloc';
 
@@ -81,20 +81,18 @@ function bareReplay(trace: Trace): number {
   return secondsSince(started);
 }
 
-/** @thi.ng/malloc on one trace: its row without speed, and its timed run if it passed. */
-export function checkThing(trace: Trace): Contender {
+/** @thi.ng/malloc on one trace: utilization, and ops/s unless `timing` is false. */
+export function benchThing(trace: Trace, timing: TimingOptions | false = {}): BenchRow {
   const measured = replayThing(trace);
   const ok = measured.failure === undefined;
+  const seconds = ok && timing !== false ? medianSeconds(() => bareReplay(trace), timing) : undefined;
   return {
-    row: {
-      allocator: THING_ID,
-      trace: trace.name,
-      ops: trace.ops.length,
-      utilization: ok ? measured.utilization : undefined,
-      memoryOpsPerCall: undefined,
-      opsPerSecond: undefined,
-      failure: measured.failure,
-    },
-    timedRun: ok ? () => bareReplay(trace) : undefined,
+    allocator: THING_ID,
+    trace: trace.name,
+    ops: trace.ops.length,
+    utilization: ok ? measured.utilization : undefined,
+    memoryOpsPerCall: undefined,
+    opsPerSecond: seconds === undefined ? undefined : seconds === 0 ? Infinity : trace.ops.length / seconds,
+    failure: measured.failure,
   };
 }

@@ -1,7 +1,6 @@
 // Wall-clock speed for `npm run bench`: one warm-up run (the JIT compiles the allocator),
 // then several timed runs, and the median of them, which one slow run (a garbage
-// collection, another process) does not move. Allocators compared with each other are
-// timed side by side, in turns, so that a slow stretch of the machine falls on all of them.
+// collection, another process) does not move.
 
 export interface TimingOptions {
   /** Untimed runs first. Default 1. */
@@ -15,34 +14,19 @@ export interface TimingOptions {
 
 /** The median of the seconds `run` reports (each run times its own work, setup excluded). */
 export function medianSeconds(run: () => number, options: TimingOptions = {}): number {
-  return medianSecondsSideBySide([run], options)[0];
-}
-
-/**
- * The median seconds of each of `runs`, timed in rounds: each round, every run that still
- * needs timing runs once, and the order turns by one place each round, so that none always
- * follows the same neighbour (and pays for its garbage). Each run stops on its own terms,
- * as medianSeconds would: after minRuns once its budget is spent, or at maxRuns.
- */
-export function medianSecondsSideBySide(runs: readonly (() => number)[], options: TimingOptions = {}): number[] {
   const warmups = options.warmups ?? 1;
   const minRuns = Math.max(1, options.minRuns ?? 3);
   const maxRuns = Math.max(minRuns, options.maxRuns ?? 7);
   const budget = options.budgetMilliseconds ?? 500;
-  for (let i = 0; i < warmups; i++) for (const run of runs) run();
-  const seconds: number[][] = runs.map(() => []);
-  const spent = runs.map(() => 0);
-  const needsMore = (i: number) => seconds[i].length < maxRuns && (seconds[i].length < minRuns || spent[i] < budget);
-  for (let round = 0; runs.some((_, i) => needsMore(i)); round++) {
-    for (let k = 0; k < runs.length; k++) {
-      const i = (k + round) % runs.length;
-      if (!needsMore(i)) continue;
-      const took = runs[i]();
-      seconds[i].push(took);
-      spent[i] += took * 1000;
-    }
+  for (let i = 0; i < warmups; i++) run();
+  const seconds: number[] = [];
+  let spent = 0;
+  while (seconds.length < maxRuns && (seconds.length < minRuns || spent < budget)) {
+    const took = run();
+    seconds.push(took);
+    spent += took * 1000;
   }
-  return seconds.map(median);
+  return median(seconds);
 }
 
 export function median(values: readonly number[]): number {
