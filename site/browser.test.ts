@@ -341,6 +341,14 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     expect(await region.locator('.zv-page.zv-written .zv-note').allTextContents()).toEqual(['page 4: header, fields, blocks']);
     expect(await region.locator('.zv-pages .zv-used').evaluateAll((spans) => spans.map((s) => s.getAttribute('title')))).toEqual([expect.stringMatching(/ · 448 bytes · in use · 439 asked for$/), expect.stringMatching(/ · 176 bytes · in use · 167 asked for$/)]);
 
+    // A region's blocks in words: opened by keyboard, and still open at the next step.
+    await region.locator('.zv-blocks summary').focus();
+    await page.keyboard.press('Enter');
+    expect(await region.locator('.zv-blocks li').allTextContents()).toEqual([expect.stringMatching(/ · 448 bytes · in use · 439 asked for$/), expect.stringMatching(/ · 176 bytes · in use · 167 asked for$/)]);
+    await figure.locator('button[data-move="forward"]').click();
+    expect(await figure.locator('.zv-region .zv-blocks').getAttribute('open')).toBe('');
+    expect(await figure.locator('.zv-region .zv-blocks li').count()).toBe(Number(await figure.locator('.zv-region').getAttribute('data-blocks')));
+
     // Another trace from the picker.
     await figure.locator('select.zv-trace').selectOption('traces/binary-small.rep');
     expect(await figure.locator('.zv-trace-name').textContent()).toBe('traces/binary-small.rep');

@@ -109,6 +109,8 @@ describe('the zone view', () => {
     expect(html).toMatch(/data-regions="1"[^>]*data-written="1"/);
     // Its start magnified: the header's last bytes, the fields, both blocks.
     expect(html).toContain('page 4 up to the tail: its first 752 bytes, magnified 5 times');
+    // The blocks in words, in a list a keyboard or a finger can open.
+    expect(html).toMatch(/<details class="zv-blocks" data-key="0x[0-9a-f]{8}"><summary>2 blocks, by address<\/summary><ul><li>0x[0-9a-f]{8} · 448 bytes · in use · 439 asked for<\/li><li>/);
   });
 
   it('draws a large block as its pages, and the large table of the zone in the totals', () => {

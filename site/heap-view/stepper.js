@@ -22,7 +22,10 @@ export function stepThrough(figure, view) {
     range.max = String(state.steps);
     range.value = String(step);
     range.setAttribute('aria-valuetext', `step ${step} of ${state.steps}: ${state.op}`);
+    // A list the reader opened (a region's blocks) stays open from step to step.
+    const open = new Set([...picture.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key));
     picture.innerHTML = view.render(state);
+    for (const details of picture.querySelectorAll('details[data-key]')) details.open = open.has(details.dataset.key);
     figure.dataset.step = String(step);
     figure.dataset.done = String(step === state.steps);
     if (announce) live.textContent = view.describe(state);
