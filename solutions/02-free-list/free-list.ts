@@ -84,7 +84,8 @@ export function createAllocator(proc: Process): Allocator {
   function blockOf(ptr: number, call: string): number {
     const block = ptr - META_SIZE;
     if (block < proc.heapStart || ptr >= proc.currentBreak || ptr % ALIGNMENT !== 0) {
-      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `it is not a 16-byte aligned address in the heap (${hex(proc.heapStart)} to ${hex(proc.currentBreak)})`);
+      const heap = `${hex(proc.heapStart)} to ${hex(proc.currentBreak)}`;
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `it is not a 16-byte aligned address in the heap (${heap})`);
     }
     const header = `${BlockMeta.describe(proc, block)}\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + META_SIZE })}`;
     const magic = BlockMeta.read(proc, block, 'magic');
@@ -93,7 +94,8 @@ export function createAllocator(proc: Process): Allocator {
       throw new HeapCorruption(what, ptr, `the block at ${hex(ptr)} is already free: ${header}`);
     }
     if (magic !== MAGIC_USED) {
-      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, `the bytes below it are not a block header (magic ${hex(MAGIC_USED)}): ${header}`);
+      const why = `the bytes below it are not a block header (magic ${hex(MAGIC_USED)}): ${header}`;
+      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}`, ptr, why);
     }
     return block;
   }

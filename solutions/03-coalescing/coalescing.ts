@@ -224,7 +224,12 @@ export function createHeap(proc: Process, options: CoalescingOptions = {}): Coal
     }
     const end = epilogue();
     if (old !== end + HEADER_SIZE && old !== end) {
-      throw new HeapCorruption(`sbrk(${bytes}): the break moved under the allocator`, old, `the heap ended at ${hex(end + HEADER_SIZE)}, but sbrk returned ${hex(old)}: something else moved the break, and this allocator needs its heap in one piece`);
+      throw new HeapCorruption(
+        `sbrk(${bytes}): the break moved under the allocator`,
+        old,
+        `the heap ended at ${hex(end + HEADER_SIZE)}, but sbrk returned ${hex(old)}: ` +
+          'something else moved the break, and this allocator needs its heap in one piece',
+      );
     }
     const prevFree = flagsOf(end) & PREV_FREE;
     // The old epilogue becomes the header of a new free block; a new epilogue follows it.

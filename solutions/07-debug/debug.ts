@@ -69,7 +69,11 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
     }
     const bytes = zone.large.sizeOf(ptr);
     if (bytes === 0) {
-      throw new HeapCorruption(`${call}: invalid pointer ${hex(ptr)}: pointer being freed was not allocated`, ptr, `${hex(ptr)} is in no tiny or small region, and no live large or guarded block starts there (was it freed already?).`);
+      throw new HeapCorruption(
+        `${call}: invalid pointer ${hex(ptr)}: pointer being freed was not allocated`,
+        ptr,
+        `${hex(ptr)} is in no tiny or small region, and no live large or guarded block starts there (was it freed already?).`,
+      );
     }
     return bytes;
   }
