@@ -90,6 +90,12 @@ export interface RunOptions {
   args?: string[];
 }
 
+/** The test runners still working, by pid: each leads a process group of its own. */
+const running = new Set<number>();
+// A terminal's Ctrl-C does not reach those groups: stop them when this process ends, before
+// anything removes the folders they run in (this module is loaded before any such folder exists).
+process.on('exit', () => running.forEach(killGroup));
+
 /** Runs test files in a child vitest process (its own process group, so a timeout kills it all). */
 export async function runTestFiles(options: RunOptions): Promise<TestRun> {
   if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
@@ -104,6 +110,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
+      if (child.pid !== undefined) running.add(child.pid);
       let text = '';
       let killed = false;
       const append = (chunk: Buffer) => {
@@ -122,6 +129,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
       child.on('close', (code, sig) => {
         clearTimeout(timer);
         killGroup(child.pid); // workers a crashed runner left behind
+        if (child.pid !== undefined) running.delete(child.pid);
         done({ output: text, exitCode: code, signal: sig, timedOut: killed });
       });
     });

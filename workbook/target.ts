@@ -43,15 +43,18 @@ export function stageTarget(target: string): { target: string; cleanup: () => vo
 }
 
 const leftovers = new Set<string>();
+let hooked = false;
 
 /**
  * Removes `path` when the returned function is called, or when the process ends first,
- * even by Ctrl-C: a staged copy must never stay behind in the repository.
+ * even by Ctrl-C: a staged copy, or a grader's sandbox, must never stay behind.
  */
 export function removeOnExit(path: string): () => void {
-  if (leftovers.size === 0) {
+  if (!hooked) {
+    hooked = true;
     process.once('exit', () => leftovers.forEach((p) => rmSync(p, { recursive: true, force: true })));
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+    // Ctrl-C and kill end the process through process.exit, so that the line above runs.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(130));
   }
   leftovers.add(path);
   return () => {

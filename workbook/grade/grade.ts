@@ -12,8 +12,8 @@ import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../e
 import { ROOT } from '../paths.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
-import { targetRoot } from '../target.ts';
-import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, createSandbox, hiddenTests, removeOnExit } from './sandbox.ts';
+import { removeOnExit, targetRoot } from '../target.ts';
+import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
 
 export interface GradeOptions {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
+import { removeOnExit } from '../target.ts';
 
 /** What a sandbox copies from the workbook: everything the canonical tests need. */
 const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces'];
@@ -82,56 +83,6 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
     },
     cleanup: removeOnExit(dir),
   };
-}
-
-const live = new Set<string>();
-let hooked = false;
-
-/**
- * Removes `dir` when the returned function is called, or when the grader ends first, even by
- * Ctrl-C; then it first stops the test runs still working in it. They run in process groups
- * of their own (so that a time limit kills them whole), which a terminal's Ctrl-C does not
- * reach: without this, a submission that loops would go on spinning after the grader quit.
- */
-export function removeOnExit(dir: string): () => void {
-  if (!hooked) {
-    hooked = true;
-    process.once('exit', () => live.forEach(remove));
-    // Ctrl-C and kill end the grader through process.exit, so that the line above runs.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.once(signal, () => process.exit(130));
-  }
-  live.add(dir);
-  return () => remove(dir);
-}
-
-function remove(dir: string): void {
-  stopTestsIn(dir);
-  rmSync(dir, { recursive: true, force: true });
-  live.delete(dir);
-}
-
-/** Kills the process group of every test runner started on `dir` (`--root=<dir>`); Linux only, where /proc lists them. */
-export function stopTestsIn(dir: string): void {
-  if (!existsSync('/proc')) return;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number)) {
-    if (pid === process.pid) continue;
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue; // gone already, or not ours to read
-    }
-    if (!command.split('\0').includes(`--root=${dir}`)) continue;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-  }
 }
 
 /**
