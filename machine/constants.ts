@@ -10,6 +10,9 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 
+/** madvise's advice that drops pages: they stay mapped, and read as zeros when next touched. */
+export const MADV_DONTNEED = 4;
+
 /** What mmap returns on failure: `(void *) -1` in C. */
 export const MAP_FAILED = -1;
 

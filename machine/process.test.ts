@@ -3,6 +3,7 @@ import {
   EINVAL,
   ENOMEM,
   LAYOUT,
+  MADV_DONTNEED,
   MAP_FAILED,
   PAGE_SIZE,
   PROT_NONE,
@@ -273,6 +274,40 @@ describe('mmap, munmap and mprotect', () => {
     const m = proc.mmap(PAGE_SIZE);
     expect(proc.mprotect(m, 2 * PAGE_SIZE, PROT_NONE)).toBe(-1);
     expect(proc.errno).toBe(ENOMEM);
+  });
+});
+
+describe('madvise', () => {
+  it('MADV_DONTNEED drops pages: still mapped, no longer resident, zeros when read again', () => {
+    const proc = new Process();
+    const m = proc.mmap(4 * PAGE_SIZE);
+    for (let page = 0; page < 4; page++) proc.store32(m + page * PAGE_SIZE, 0xc0ffee00 + page);
+    expect(proc.stats().mappedResidentBytes).toBe(4 * PAGE_SIZE);
+    expect(proc.madvise(m + PAGE_SIZE, 2 * PAGE_SIZE, MADV_DONTNEED)).toBe(0);
+    const after = proc.stats();
+    expect(after.mappedResidentBytes, 'pages 1 and 2 gave back their frames').toBe(2 * PAGE_SIZE);
+    expect(after.mappedBytes, 'the mapping is whole').toBe(4 * PAGE_SIZE);
+    expect(after.syscalls.madvise).toBe(1);
+    expect([0, 1, 2, 3].map((page) => proc.load32(m + page * PAGE_SIZE).toString(16))).toEqual(['c0ffee00', '0', '0', 'c0ffee03']);
+    proc.store32(m + PAGE_SIZE, 5);
+    expect(proc.load32(m + PAGE_SIZE), 'a dropped page takes a fresh frame when written').toBe(5);
+    expect(proc.stats().mappedResidentBytes).toBe(3 * PAGE_SIZE);
+  });
+
+  it('fails with ENOMEM over an unmapped page, and EINVAL for another advice, the heap or an unaligned address', () => {
+    const proc = new Process();
+    const m = proc.mmap(PAGE_SIZE);
+    proc.store8(m, 1);
+    expect(proc.madvise(m, 2 * PAGE_SIZE, MADV_DONTNEED)).toBe(-1);
+    expect(proc.errno).toBe(ENOMEM);
+    expect(proc.madvise(m, PAGE_SIZE, 8)).toBe(-1);
+    expect(proc.errno).toBe(EINVAL);
+    expect(proc.madvise(m + 16, PAGE_SIZE, MADV_DONTNEED)).toBe(-1);
+    expect(proc.errno).toBe(EINVAL);
+    proc.sbrk(PAGE_SIZE);
+    expect(proc.madvise(LAYOUT.heapStart, PAGE_SIZE, MADV_DONTNEED)).toBe(-1);
+    expect(proc.errno).toBe(EINVAL);
+    expect(proc.load8(m), 'nothing was dropped by the calls that failed').toBe(1);
   });
 });
 

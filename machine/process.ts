@@ -15,6 +15,7 @@ import {
   EINVAL,
   ENOMEM,
   LAYOUT,
+  MADV_DONTNEED,
   MAP_FAILED,
   PAGE_MASK,
   PAGE_SHIFT,
@@ -56,7 +57,7 @@ export interface ProcessOptions {
   shared?: boolean;
 }
 
-export type SyscallName = 'brk' | 'sbrk' | 'mmap' | 'munmap' | 'mprotect';
+export type SyscallName = 'brk' | 'sbrk' | 'mmap' | 'munmap' | 'mprotect' | 'madvise';
 
 export interface ProcessStats {
   /** Break minus heap start. */
@@ -203,7 +204,7 @@ export class Process {
       residentPages: 0,
       mappedResidentPages: 0,
       minorFaults: 0,
-      syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0 },
+      syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0, madvise: 0 },
     };
     if (attach !== undefined) return; // the creator has set the shared state up
     this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });
@@ -837,6 +838,37 @@ export class Process {
       return 0;
     } finally {
       this.shared?.leave(this.kernel, CHANGED_MAPPINGS);
+    }
+  }
+
+  /**
+   * Linux's madvise, with the one advice MADV_DONTNEED: the pages of [addr, addr + length)
+   * stay mapped, but give their frames back, so they stop counting as resident; the next read
+   * of one finds zeros, as in a page fresh from mmap. An allocator uses it on memory it keeps
+   * but holds nothing in. Returns 0, or -1 with errno = ENOMEM (a page is not mapped) or
+   * EINVAL (an unaligned address, the heap, or another advice).
+   */
+  madvise(addr: number, length: number, advice: number): number {
+    this.shared?.enter(this.kernel);
+    try {
+      this.kernel.syscalls.madvise++;
+      if (advice !== MADV_DONTNEED) {
+        this.errno = EINVAL;
+        return -1;
+      }
+      const range = this.pageRange(addr, length);
+      if (range === undefined) return -1;
+      const [start, end] = range;
+      const pieces = this.kernel.mappings.filter((m) => m.end > start && m.start < end);
+      const covered = pieces.reduce((sum, m) => sum + Math.min(m.end, end) - Math.max(m.start, start), 0);
+      if (covered !== end - start) {
+        this.errno = ENOMEM;
+        return -1;
+      }
+      for (const m of pieces) this.releasePages(Math.max(m.start, start), Math.min(m.end, end), m.mmapped === true);
+      return 0;
+    } finally {
+      this.shared?.leave(this.kernel);
     }
   }
 

@@ -73,7 +73,7 @@ const MAPPED_RESIDENT_PAGES = 4;
 const MINOR_FAULTS = 5;
 const SYSCALLS = 6; // one per syscall, in the order of SYSCALL_NAMES
 const SCALARS = 16;
-const SYSCALL_NAMES: readonly SyscallName[] = ['brk', 'sbrk', 'mmap', 'munmap', 'mprotect'];
+const SYSCALL_NAMES: readonly SyscallName[] = ['brk', 'sbrk', 'mmap', 'munmap', 'mprotect', 'madvise'];
 
 const MAPPING_FIELDS = 5; // start, end, prot, mmapped, name
 const STATIC_FIELDS = 3; // address, size, name

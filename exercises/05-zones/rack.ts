@@ -16,7 +16,7 @@
 // setTail, regionOf, and the bands: bandOf, newestOf), and what chapter 6 adds (placement,
 // moving regions between racks).
 
-import { ENOMEM, HeapCorruption, hex, type Process } from '../../machine/index.ts';
+import { ENOMEM, HeapCorruption, MADV_DONTNEED, PAGE_SIZE, alignUp, hex, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 import { REGION, blockAddress, mapAligned, mappingOf, regionBase, regionIn, type RegionKind } from './region.ts';
 import { countAllocated, countBlock } from './statistics.ts';
@@ -172,21 +172,33 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   // #region regions
+  /** A region for `band` with no block yet: one the rack kept when it emptied, or a new mapping. */
   function newRegion(band: number): number {
+    const kept = keptEmpty();
+    if (kept !== 0) {
+      unlinkRegion(kept); // to the front of the list, where newestOf looks first
+      linkRegion(kept);
+      proc.store32(kept + REGION.band, band);
+      return kept;
+    }
     const start = mapAligned(proc, regionSize, `malloc ${kind.name}`);
     if (start === 0) return 0;
     const region = regionIn(kind, start);
-    const head = proc.load32(field('regions'));
     proc.store32(region + REGION.magic, kind.magic);
     proc.store32(region + REGION.owner, owner);
     proc.store32(region + REGION.band, band);
-    proc.store32(region + REGION.next, head);
-    if (head !== 0) proc.store32(head + REGION.prev, region);
-    proc.store32(field('regions'), region);
-    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
-    countAllocated(proc, counters, regionSize);
+    linkRegion(region);
     setMapBit(region, true);
     return region; // all tail: no block yet
+  }
+
+  /** An empty region (all tail) that releaseRegion kept, or 0. */
+  function keptEmpty(): number {
+    if (keepEmpty === 0) return 0;
+    for (let region = proc.load32(field('regions')); region !== 0; region = proc.load32(region + REGION.next)) {
+      if (proc.load32(region + REGION.tail) === 0) return region;
+    }
+    return 0;
   }
 
   /** Moves the tail of `region` to quantum `q`. */
@@ -194,6 +206,7 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
     kind.markTail(proc, region, proc.load32(region + REGION.tail), false);
     proc.store32(region + REGION.tail, q);
     kind.markTail(proc, region, q, true);
+    if (q > proc.load32(region + REGION.highTail)) proc.store32(region + REGION.highTail, q);
   }
 
   /** The band of a block of `msize` quanta: 1 for the smallest blocks, 0 for the others. */
@@ -227,10 +240,33 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
 
   /** Unmaps a region that holds no block any more (it is all tail), unless the rack keeps it. */
   function releaseRegion(region: number): void {
-    if (proc.load32(field('regionCount')) <= keepEmpty) return;
+    if (proc.load32(field('regionCount')) <= keepEmpty) return dropPages(region);
     unlinkRegion(region);
     setMapBit(region, false);
     proc.munmap(mappingOf(kind, region), regionSize);
+  }
+
+  /**
+   * Keeps an empty region mapped but gives back the pages its blocks wrote (madvise), so that
+   * they stop counting as resident; they read as zeros when blocks reach them again. The page
+   * of the fields stays, with the metadata of the first quanta.
+   */
+  function dropPages(region: number): void {
+    const from = alignUp(blockAddress(kind, region, 0), PAGE_SIZE);
+    const to = alignUp(blockAddress(kind, region, proc.load32(region + REGION.highTail)), PAGE_SIZE);
+    if (to > from) proc.madvise(from, to - from, MADV_DONTNEED);
+    proc.store32(region + REGION.highTail, 0);
+  }
+
+  /** Puts `region` at the front of the rack's list, and counts it. */
+  function linkRegion(region: number): void {
+    const head = proc.load32(field('regions'));
+    proc.store32(region + REGION.prev, 0);
+    proc.store32(region + REGION.next, head);
+    if (head !== 0) proc.store32(head + REGION.prev, region);
+    proc.store32(field('regions'), region);
+    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
+    countAllocated(proc, counters, regionSize);
   }
 
   function unlinkRegion(region: number): void {
@@ -369,14 +405,8 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
   }
 
   function giveRegion(region: number): void {
-    const head = proc.load32(field('regions'));
     proc.store32(region + REGION.owner, owner);
-    proc.store32(region + REGION.prev, 0);
-    proc.store32(region + REGION.next, head);
-    if (head !== 0) proc.store32(head + REGION.prev, region);
-    proc.store32(field('regions'), region);
-    proc.store32(field('regionCount'), proc.load32(field('regionCount')) + 1);
-    countAllocated(proc, counters, regionSize);
+    linkRegion(region);
     eachBlock(region, (q, msize, free) => {
       if (free) insertFree(blockAddress(kind, region, q), msize);
       else countBlock(proc, counters, msize * quantum, 1);

@@ -102,7 +102,26 @@ describe('free finds the scale from the pointer alone', () => {
     for (const p of blocks) free(p);
     free(0);
     expect(zone.statistics(), 'the zone after every block is freed').toMatchObject({ blocksInUse: 0, sizeInUse: 0 });
-    expect(mapped - proc.stats().mappedBytes, `the large block's 13 pages and both regions went back\n${proc.maps()}`).toBe(13 * PAGE_SIZE + MiB + 8 * MiB);
+    expect(mapped - proc.stats().mappedBytes, `the large block's 13 pages went back; the tiny and the small region stay, each scale's one empty region (KEEP_EMPTY)\n${proc.maps()}`).toBe(13 * PAGE_SIZE);
+  });
+
+  it('keeps one empty region per scale for the next malloc, of either band, and gives a second one back', () => {
+    const { proc, zone, malloc, free, sound } = setUp();
+    // 1,500 blocks of 1008 bytes fill one tiny region (1,023 of them) and part of a second.
+    const blocks = Array.from({ length: 1500 }, () => malloc(1008));
+    const regions = [...new Set(blocks.map((p) => zone.tiny.regionOf(p)))];
+    expect(regions.map(hex), '1,500 blocks of 1008 bytes: two tiny regions').toHaveLength(2);
+    const mapped = proc.stats().mappedBytes;
+    for (const p of blocks) free(p);
+    expect(mapped - proc.stats().mappedBytes, `every block freed: the first region to empty stays, the second goes back (1 MiB)\n${proc.maps()}`).toBe(MiB);
+    const mmaps = proc.stats().syscalls.mmap;
+    const again = malloc(1008);
+    expect(hex(zone.tiny.regionOf(again)), `malloc(1008) after everything was freed: a block of the region the zone kept`).not.toBe(hex(0));
+    free(again);
+    const small = malloc(16); // the band of blocks of 64 bytes or less: the kept region changes band
+    expect(proc.stats().syscalls.mmap - mmaps, `malloc(1008), free, then malloc(16) of the other band: both from the kept region, no mmap\n${proc.maps()}`).toBe(0);
+    free(small);
+    sound('malloc(16) in the kept region, then free');
   });
 
   it('rejects a pointer into a region header, naming the region', () => {

@@ -88,7 +88,7 @@ export function describeSet(proc: Process, set: MagazineSet): string {
   return set.racks.map((_, m) => `  ${describeRack(proc, set, m)}`).join('\n');
 }
 
-/** A region's fields, the 32 bytes at its address just below its first block: magic, next, prev, usedQuanta, tail, owner, band; the owner marked. */
+/** A region's fields, the 32 bytes at its address just below its first block: magic, next, prev, usedQuanta, tail, owner, band, highTail; the owner marked. */
 export function regionHeader(proc: Process, region: number): string {
   return proc.hexdump(region, 32, { from: region + REGION.owner, to: region + REGION.owner + 4 });
 }

@@ -135,6 +135,7 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
     if (band > ((rack.bandLimit ?? 0) > 0 ? 1 : 0)) fail(proc, `${name} region ${hex(region)}: its band is ${band}, but the rack carves ${(rack.bandLimit ?? 0) > 0 ? 'bands 0 and 1' : 'band 0 only (it has no band limit)'}`, region + REGION.band, 4);
     const tail = proc.load32(region + REGION.tail);
     if (tail > kind.numQuanta) fail(proc, `${name} region ${hex(region)}: its tail is quantum ${tail}, past the last (${kind.numQuanta - 1})`, region + REGION.tail, 4);
+    if (proc.load32(region + REGION.highTail) < tail) fail(proc, `${name} region ${hex(region)}: highTail (quantum ${proc.load32(region + REGION.highTail)}) is below its tail (quantum ${tail}), so the pages of its last blocks would not be dropped when it empties`, region + REGION.highTail, 4);
     if (kind.name === 'tiny' && tail < kind.numQuanta && !kind.isStart(proc, region, tail)) fail(proc, `tiny region ${hex(region)}: the header bit of its tail (quantum ${tail}) is not set, so the last block has no end`, headerWord(region, tail), 8);
     let used = 0;
     let previousFree = false;

@@ -22,6 +22,7 @@ export const REGION = {
   tail: 16, // the first quantum of the untouched end: blocks tile [0, tail)
   owner: 20, // which rack holds the region: 0 in a zone; a magazine's number in chapter 6
   band: 24, // which blocks the rack carves from it: 1 only the smallest (RackPlacement.bandLimit), 0 the others
+  highTail: 28, // the furthest the tail has reached: the pages of blocks below it may be resident
 } as const;
 /** The fields' bytes: the first block starts this far above the region's address. */
 export const REGION_BYTES = 32;

@@ -37,10 +37,17 @@ export interface Zone extends ZoneIntrospection {
 /** Where a live block is: a quantum of a tiny or small region, or a large block. */
 type Located = { rack: Rack; region: number; q: number } | { rack: undefined; bytes: number };
 
+/**
+ * Empty regions each scale keeps mapped. One: a program that frees its last block in a region
+ * and then mallocs again (a loop, a phase that repeats) reuses the region instead of paying
+ * munmap and mmap each time. A second empty region goes back to the kernel.
+ */
+export const KEEP_EMPTY = 1;
+
 export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
   const classes = sizeClassesFrom(options);
-  const tiny = createRack(proc, TINY, classes.tinyLimit / TINY_QUANTUM, { bandLimit: BAND_LIMIT });
-  const small = createRack(proc, SMALL, Math.ceil(classes.smallLimit / SMALL_QUANTUM));
+  const tiny = createRack(proc, TINY, classes.tinyLimit / TINY_QUANTUM, { bandLimit: BAND_LIMIT, keepEmpty: KEEP_EMPTY });
+  const small = createRack(proc, SMALL, Math.ceil(classes.smallLimit / SMALL_QUANTUM), { keepEmpty: KEEP_EMPTY });
   const large = createLargeBlocks(proc);
 
   // #region zone-malloc
