@@ -473,7 +473,7 @@ export class Process {
 
   /** An atomic store of a 32-bit value (unsigned, or signed in two's complement). */
   atomicStore32(addr: number, value: number): void {
-    checkFits(addr, 4, value, 'atomicStore32');
+    if (!is32(value)) checkFits(addr, 4, value, 'atomicStore32');
     Atomics.store(this.u32, this.atomicWord(addr, 'atomicStore32'), value);
   }
 
@@ -483,20 +483,20 @@ export class Process {
    * Atomics.compareExchange on a Uint32Array.
    */
   atomicCompareExchange32(addr: number, expected: number, replacement: number): number {
-    checkFits(addr, 4, expected, 'atomicCompareExchange32');
-    checkFits(addr, 4, replacement, 'atomicCompareExchange32');
+    if (!is32(expected)) checkFits(addr, 4, expected, 'atomicCompareExchange32');
+    if (!is32(replacement)) checkFits(addr, 4, replacement, 'atomicCompareExchange32');
     return Atomics.compareExchange(this.u32, this.atomicWord(addr, 'atomicCompareExchange32'), expected, replacement);
   }
 
   /** Adds `delta` to the word at `addr`, wrapping around at 2^32; returns the old value. */
   atomicAdd32(addr: number, delta: number): number {
-    checkFits(addr, 4, delta, 'atomicAdd32');
+    if (!is32(delta)) checkFits(addr, 4, delta, 'atomicAdd32');
     return Atomics.add(this.u32, this.atomicWord(addr, 'atomicAdd32'), delta);
   }
 
   /** Subtracts `delta` from the word at `addr`, wrapping around below 0; returns the old value. */
   atomicSub32(addr: number, delta: number): number {
-    checkFits(addr, 4, delta, 'atomicSub32');
+    if (!is32(delta)) checkFits(addr, 4, delta, 'atomicSub32');
     return Atomics.sub(this.u32, this.atomicWord(addr, 'atomicSub32'), delta);
   }
 
@@ -507,7 +507,7 @@ export class Process {
    * timeout 'timed-out' at once, and waiting for ever throws a Deadlock.
    */
   wait32(addr: number, expected: number, timeoutMs = Infinity): WaitResult {
-    checkFits(addr, 4, expected, 'wait32');
+    if (!is32(expected)) checkFits(addr, 4, expected, 'wait32');
     if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new TypeError(`wait32(${hex(addr)}, ${expected}, ${timeoutMs}): the timeout is a number of milliseconds, 0 or more (Infinity: no timeout)`);
     const word = this.atomicWord(addr, 'wait32');
     if (this.waitWords !== undefined) return Atomics.wait(this.waitWords, word, expected | 0, timeoutMs);
@@ -1031,6 +1031,11 @@ export class Process {
 }
 
 /** A store of `width` bytes takes a value that fits them, unsigned or signed; nothing is cut silently. */
+/** Whether `value` is a 32-bit integer, signed or unsigned: the cheap test before checkFits, on paths taken at every lock. */
+function is32(value: number): boolean {
+  return (value | 0) === value || value >>> 0 === value;
+}
+
 function checkFits(addr: number, width: number, value: number, operation?: string): void {
   const bits = width * 8;
   if (Number.isInteger(value) && value >= -(2 ** (bits - 1)) && value < 2 ** bits) return;

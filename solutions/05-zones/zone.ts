@@ -96,7 +96,7 @@ export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
 
   // #region zone-realloc
   function realloc(ptr: number, size: number): number {
-    requireSize(size, `realloc(${hex(ptr)}, ${size})`);
+    if (!(size >= 0 && Number.isSafeInteger(size))) requireSize(size, `realloc(${hex(ptr)}, ${size})`); // as in malloc
     if (ptr === 0) return malloc(size);
     if (size === 0) {
       free(ptr); // glibc's choice; C23 leaves realloc(p, 0) undefined

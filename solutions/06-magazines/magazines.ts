@@ -138,7 +138,7 @@ export function createMagazines(proc: Process, options: MagazineOptions = {}): M
 
   // #region magazine-realloc
   function realloc(ptr: number, size: number): number {
-    requireSize(size, `realloc(${hex(ptr)}, ${size})`);
+    if (!(size >= 0 && Number.isSafeInteger(size))) requireSize(size, `realloc(${hex(ptr)}, ${size})`); // the message only when it is needed
     if (ptr === 0) return malloc(size);
     if (size === 0) {
       free(ptr);
