@@ -823,9 +823,7 @@ export class Process {
       const range = this.pageRange(addr, length);
       if (range === undefined) return -1;
       const [start, end] = range;
-      let covered = 0;
-      for (const m of this.kernel.mappings) covered += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
-      if (covered !== end - start) {
+      if (this.mappedWithin(start, end) !== end - start) {
         this.errno = ENOMEM;
         return -1;
       }
@@ -859,17 +857,24 @@ export class Process {
       const range = this.pageRange(addr, length);
       if (range === undefined) return -1;
       const [start, end] = range;
-      const pieces = this.kernel.mappings.filter((m) => m.end > start && m.start < end);
-      const covered = pieces.reduce((sum, m) => sum + Math.min(m.end, end) - Math.max(m.start, start), 0);
-      if (covered !== end - start) {
+      if (this.mappedWithin(start, end) !== end - start) {
         this.errno = ENOMEM;
         return -1;
       }
-      for (const m of pieces) this.releasePages(Math.max(m.start, start), Math.min(m.end, end), m.mmapped === true);
+      for (const m of this.kernel.mappings) {
+        if (m.end > start && m.start < end) this.releasePages(Math.max(m.start, start), Math.min(m.end, end), m.mmapped === true);
+      }
       return 0;
     } finally {
       this.shared?.leave(this.kernel);
     }
+  }
+
+  /** How many bytes of [start, end) are mapped: end - start when every page is. */
+  private mappedWithin(start: number, end: number): number {
+    let covered = 0;
+    for (const m of this.kernel.mappings) covered += Math.max(0, Math.min(m.end, end) - Math.max(m.start, start));
+    return covered;
   }
 
   /** Validates a page-aligned range outside the heap; sets errno and returns undefined if it is not. */
@@ -1030,12 +1035,12 @@ export class Process {
   }
 }
 
-/** A store of `width` bytes takes a value that fits them, unsigned or signed; nothing is cut silently. */
 /** Whether `value` is a 32-bit integer, signed or unsigned: the cheap test before checkFits, on paths taken at every lock. */
 function is32(value: number): boolean {
   return (value | 0) === value || value >>> 0 === value;
 }
 
+/** A store of `width` bytes takes a value that fits them, unsigned or signed; nothing is cut silently. */
 function checkFits(addr: number, width: number, value: number, operation?: string): void {
   const bits = width * 8;
   if (Number.isInteger(value) && value >= -(2 ** (bits - 1)) && value < 2 ** bits) return;

@@ -203,10 +203,11 @@ export function createRack(proc: Process, kind: RegionKind, maxMsize: number, pl
 
   /** Moves the tail of `region` to quantum `q`. */
   function setTail(region: number, q: number): void {
-    kind.markTail(proc, region, proc.load32(region + REGION.tail), false);
+    const old = proc.load32(region + REGION.tail);
+    kind.markTail(proc, region, old, false);
     proc.store32(region + REGION.tail, q);
     kind.markTail(proc, region, q, true);
-    if (q > proc.load32(region + REGION.highTail)) proc.store32(region + REGION.highTail, q);
+    if (q > old && q > proc.load32(region + REGION.highTail)) proc.store32(region + REGION.highTail, q);
   }
 
   /** The band of a block of `msize` quanta: 1 for the smallest blocks, 0 for the others. */
