@@ -1,10 +1,19 @@
-// Wall-clock speed for `npm run bench`: one warm-up run (the JIT compiles the allocator),
-// then several timed runs, and the median of them, which one slow run (a garbage
-// collection, another process) does not move.
+// Wall-clock speed for `npm run bench`: warm-up runs until the JIT has had time to compile
+// the allocator, then several timed runs, and the median of them, which one slow run (a
+// garbage collection, another process) does not move.
+//
+// The warm-up is counted in time, not runs: V8 optimizes a function after enough work in it,
+// and a 1 ms replay of a short trace is far from enough. On churn.rep, bump's first runs took
+// 25, 8, 8, 6, 5 ms before settling at 1.3 ms, the zone's 118, 40, 19 ms before 11 ms; a
+// median over the first few runs measured the compiler as much as the allocator.
 
 export interface TimingOptions {
-  /** Untimed runs first. Default 1. */
+  /** Untimed runs first, at least. Default 1. */
   warmups?: number;
+  /** Untimed runs go on until this long has passed, setup included. Default 250 ms. */
+  warmupMilliseconds?: number;
+  /** Milliseconds from some fixed point; performance.now by default (tests pass their own). */
+  clock?: () => number;
   /** Timed runs at least, and at most. Defaults 3 and 7. */
   minRuns?: number;
   maxRuns?: number;
@@ -18,7 +27,10 @@ export function medianSeconds(run: () => number, options: TimingOptions = {}): n
   const minRuns = Math.max(1, options.minRuns ?? 3);
   const maxRuns = Math.max(minRuns, options.maxRuns ?? 7);
   const budget = options.budgetMilliseconds ?? 500;
-  for (let i = 0; i < warmups; i++) run();
+  const warmupBudget = options.warmupMilliseconds ?? 250;
+  const clock = options.clock ?? (() => performance.now());
+  const warmupEnds = clock() + warmupBudget;
+  for (let runs = 0; runs < warmups || clock() < warmupEnds; runs++) run();
   const seconds: number[] = [];
   let spent = 0;
   while (seconds.length < maxRuns && (seconds.length < minRuns || spent < budget)) {
