@@ -92,7 +92,7 @@ export function evaluateTargets(run: TargetRun, targets: readonly TargetDefiniti
     });
     const mine = run.rows.filter((r) => r.allocator === definition.allocator);
     if (mine.length === 0) return result('not built yet', undefined, `not built yet (no '${definition.allocator}' in workbook/allocators.ts)`);
-    const measured = measure(definition.measure, mine, run);
+    const measured = measure(definition.measure, definition.bound, mine, run);
     if ('missing' in measured) return result(measured.failed ? 'short' : 'not measured', undefined, measured.missing);
     const { value, where } = measured;
     const met = definition.compare === '>' ? value > definition.bound : definition.compare === '>=' ? value >= definition.bound : value <= definition.bound;
@@ -102,7 +102,7 @@ export function evaluateTargets(run: TargetRun, targets: readonly TargetDefiniti
 
 type Measured = { value: number; where: string } | { missing: string; failed?: boolean };
 
-function measure(measure: Measure, mine: readonly BenchRow[], run: TargetRun): Measured {
+function measure(measure: Measure, bound: number, mine: readonly BenchRow[], run: TargetRun): Measured {
   const failed = (rows: readonly BenchRow[]) => rows.filter((r) => r.failure !== undefined).map((r) => r.trace);
   if (measure.kind === 'utilization') {
     const course = mine.filter((r) => run.courseTraces.includes(r.trace));
@@ -127,5 +127,9 @@ function measure(measure: Measure, mine: readonly BenchRow[], run: TargetRun): M
   const left = onTraces.length - ratios.length;
   const leftOut = left === 0 ? '' : `; ${left} trace${left === 1 ? '' : 's'} without a figure for ${measure.versus}`;
   if (measure.kind === 'time') return { value: 1 / worst.speedup, where: ` on ${worst.trace}` };
-  return { value: worst.speedup, where: measure.on === 'churn' ? ` on ${worst.trace}` : ` at the lowest, on ${worst.trace}${leftOut}` };
+  if (measure.on === 'churn') return { value: worst.speedup, where: ` on ${worst.trace}` };
+  // How far from "every trace" a shortfall is: one slow trace, or all of them.
+  const reached = ratios.filter((r) => r.speedup >= bound).length;
+  const howMany = reached === ratios.length ? '' : `; reached on ${reached} of ${ratios.length} traces`;
+  return { value: worst.speedup, where: ` at the lowest, on ${worst.trace}${howMany}${leftOut}` };
 }
