@@ -74,7 +74,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
 
   const chapterFiles = readdirSync(join(root, 'chapters')).filter((f) => /^\d\d-.*\.md$/.test(f)).sort();
   const pageNames = new Map<string, string>([['README.md', 'index.html']]);
-  for (const file of chapterFiles) pageNames.set(file, file.replace(/\.md$/, '.html'));
+  for (const file of chapterFiles) pageNames.set(`chapters/${file}`, file.replace(/\.md$/, '.html'));
 
   const hints = (id: string) => {
     const exercise = EXERCISES.find((e) => e.id === id);
@@ -100,7 +100,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const slug = file.replace(/\.md$/, '');
     const title = env.headings.find((h) => h.level === 1)?.text ?? slug;
     const number = Number(file.slice(0, 2));
-    pages.push({ name: pageNames.get(file)!, source, title, label: `${number}. ${title}`, html, headings: env.headings, links: env.links, sections: env.sections, slug });
+    pages.push({ name: pageNames.get(source)!, source, title, label: `${number}. ${title}`, html, headings: env.headings, links: env.links, sections: env.sections, slug });
   }
 
   if (existsSync(join(root, HEAP_PAGE_TRACE))) pages.push(heapPage(root, problems));
@@ -177,7 +177,9 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
 
 /**
  * Every relative href and src of the finished site, the template's too, must reach a file of
- * the site, and a fragment an id on that page. Links to other sites are not followed.
+ * the site, and a fragment an id on that page. Links to other sites are not followed. The text of
+ * a page (its <main>) never links to the page itself without a fragment: such a link is a file
+ * of the repository taken for a page.
  */
 export function checkSiteLinks(files: Map<string, string>): string[] {
   const problems: string[] = [];
@@ -195,6 +197,10 @@ export function checkSiteLinks(files: Map<string, string>): string[] {
       const target = path === '' ? name : path;
       if (!files.has(target)) problems.push(`${name}: the link to ${url} points at no file of the site`);
       else if (fragment !== undefined && fragment !== '' && !ids.get(target)?.has(decodeURIComponent(fragment))) problems.push(`${name}: the link to ${url}: ${target} has no element #${fragment}`);
+    }
+    const main = /<main[\s>][\s\S]*<\/main>/.exec(text)?.[0] ?? '';
+    for (const match of main.matchAll(/\shref="([^"#]*)"/g)) {
+      if (match[1] === name) problems.push(`${name}: the link to ${match[1]} in the text leads to the page itself`);
     }
   }
   return problems;

@@ -7,7 +7,7 @@ import anchor from 'markdown-it-anchor';
 import container from 'markdown-it-container';
 import type Token from 'markdown-it/lib/token.mjs';
 import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs';
-import { basename } from 'node:path';
+import { posix } from 'node:path';
 import { findMarkers, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
 import { escapeHtml, highlight, parseLineRanges, prismLanguage, splitHighlightedLines } from './highlight.ts';
 
@@ -59,7 +59,7 @@ export interface RenderEnv {
   hintsFor?: (id: string) => string[];
   /** A link to a page that is not part of the site: an error (chapters) or plain text (README). */
   strictLinks: boolean;
-  /** Page names of the site, by source name: `01-bump.md` → `01-bump.html`. */
+  /** Page names of the site, by source file in the repository: `chapters/01-bump.md` → `01-bump.html`. */
   pages: Map<string, string>;
   markers: Marker[];
   headings: Heading[];
@@ -237,7 +237,17 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
         section.text += ' ' + plainText(token.content);
         section.prose += ' ' + plainText(token.content);
       }
-      for (const child of token.children ?? []) if (child.type === 'link_open') linkToken(child, env, where);
+      const children = token.children ?? [];
+      let unlinked = false;
+      for (const child of children) {
+        if (child.type === 'link_open') {
+          linkToken(child, env, where);
+          unlinked = child.meta?.unlinked === true;
+        } else if (child.type === 'link_close' && unlinked) {
+          child.meta = { unlinked: true }; // the span closes, not an <a> that was never opened
+          unlinked = false;
+        }
+      }
     } else if (token.type === 'fence' && section !== undefined) {
       section.text += ' ' + token.content;
     }
@@ -343,7 +353,10 @@ function boxToken(tokens: Token[], i: number, env: RenderEnv): void {
   void env;
 }
 
-/** Links to chapters become links to their pages; every relative link is recorded for the check. */
+/**
+ * Links to chapters become links to their pages; every relative link is recorded for the check.
+ * A link to another file of the repository is an error in a chapter and plain text in the README.
+ */
 function linkToken(link: Token, env: RenderEnv, where: string): void {
   const href = link.attrGet('href') ?? '';
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('//')) return; // another site: not ours to check
@@ -354,7 +367,9 @@ function linkToken(link: Token, env: RenderEnv, where: string): void {
     env.links.push({ href, where });
     return;
   }
-  const page = env.pages.get(basename(path));
+  // The file the link names, from the folder of the page's source (as on the repository host):
+  // README.md's `traces/README.md` is not README.md, and is not a page.
+  const page = env.pages.get(posix.normalize(posix.join(posix.dirname(env.file), path)));
   if (page === undefined) {
     if (env.strictLinks) env.errors.push(`${where}: the link to ${href} points at no page of the site (link to a chapter, chapters/NN-name.md, or a heading in one)`);
     else link.meta = { unlinked: true };

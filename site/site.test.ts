@@ -417,6 +417,45 @@ describe('a broken book does not build', () => {
   });
 });
 
+describe('a link to a file of the repository', () => {
+  it('is plain text on the site, never a link to the page itself', () => {
+    const root = mkdtempSync(join(scratch, 'files-'));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n\nSee [`traces/README.md`](traces/README.md), [the notes](notes/README.md#top) and [chapter A](chapters/00-a.md#here).\n');
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n## Here\n\nBack to [the start](../README.md).\n');
+    buildSite({ root, outDir: join(root, 'dist') });
+    const index = read(join(root, 'dist'), 'index.html');
+    expect(index).toContain('See <span class="unlinked"><code>traces/README.md</code></span>, <span class="unlinked">the notes</span> and <a href="00-a.html#here">chapter A</a>.');
+    expect(read(join(root, 'dist'), '00-a.html')).toContain('Back to <a href="index.html">the start</a>.');
+  });
+
+  it('in a chapter names the chapter and line', () => {
+    const root = mkdtempSync(join(scratch, 'files-'));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\nSee [the traces](../traces/README.md).\n');
+    expect(() => buildSite({ root, outDir: join(root, 'dist') })).toThrow(/chapters\/00-a\.md:3: the link to \.\.\/traces\/README\.md points at no page of the site/);
+  });
+
+  it('is found in the finished pages if it still became a link to the page itself', () => {
+    const files = new Map([
+      ['index.html', '<a class="brand" href="index.html">Book</a><main id="content"><p>See <a href="index.html">traces/README.md</a> and <a href="index.html#x">x</a>.</p><h2 id="x">x</h2></main>'],
+      ['a.html', '<nav><a href="a.html" aria-current="page">A</a></nav><main><a href="index.html">start</a></main>'],
+    ]);
+    expect(checkSiteLinks(files)).toEqual(['index.html: the link to index.html in the text leads to the page itself']);
+  });
+
+  it('never links a built page to itself', () => {
+    for (const result of [student, instructor]) {
+      for (const page of result.pages) {
+        const main = /<main[\s>][\s\S]*<\/main>/.exec(read(result.outDir, page))![0];
+        expect(main, page).not.toContain(`href="${page}"`);
+      }
+    }
+    expect(read(student.outDir, 'index.html')).toContain('(described in <span class="unlinked"><code>traces/README.md</code></span>)');
+  });
+});
+
 describe('the heap view beside a second allocator', () => {
   const ops = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'short.rep').ops;
   it('finds no difference between an allocator and itself', () => {
