@@ -588,6 +588,38 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await context.close();
   }, 30_000);
 
+  it('shows the contents of a page at every width: beside the text when there is room, folded under the title when not', async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const width of [1400, 1280, 1024, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(fileUrl('05-zones.html'));
+      const side = page.locator('nav.toc');
+      const folded = page.locator('details.toc-inline');
+      // Exactly one of the two is shown, so a screen reader meets the contents once.
+      expect(await side.isVisible(), `${width}px: the contents beside the text`).toBe(width > 1280);
+      expect(await folded.isVisible(), `${width}px: the contents under the title`).toBe(width <= 1280);
+      if (width <= 1280) {
+        // Under the title, before the first paragraph: reachable without scrolling.
+        const box = (await folded.boundingBox())!;
+        expect(box.y + box.height, `${width}px`).toBeLessThan(800);
+        expect(await page.locator('details.toc-inline a').first().isVisible()).toBe(false);
+        await page.locator('details.toc-inline summary').focus();
+        await page.keyboard.press('Enter');
+        expect(await folded.getAttribute('open'), `${width}px: Enter opens the contents`).not.toBeNull();
+        const link = page.locator('details.toc-inline a[href="#large-blocks-pages-of-their-own"]');
+        expect(await link.isVisible()).toBe(true);
+        await page.screenshot({ path: join(SCREENSHOTS, `contents-${width}.png`) });
+        await link.click();
+        expect(new URL(page.url()).hash).toBe('#large-blocks-pages-of-their-own');
+        const heading = (await page.locator('#large-blocks-pages-of-their-own').boundingBox())!;
+        expect(heading.y, `${width}px: the link reaches its heading`).toBeLessThan(800);
+        expect(heading.y).toBeGreaterThanOrEqual(0);
+      }
+      await context.close();
+    }
+  }, 30_000);
+
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
     const root = mkdtempSync(join(scratch, 'search-book-'));
     mkdirSync(join(root, 'chapters'));

@@ -1,4 +1,5 @@
-// The page around a chapter: sidebar, top bar, contents list, previous/next, search dialog.
+// The page around a chapter: sidebar, top bar, contents list (beside the text or under its title),
+// previous/next, search dialog.
 // Every URL is relative, so the site works from file:// and from any sub-path.
 
 import { escapeHtml } from './highlight.ts';
@@ -53,12 +54,17 @@ ${page.body}
     `<li><a href="${entry.name}"${entry.name === page.current ? ' aria-current="page"' : ''}>${escapeHtml(entry.label)}</a></li>`;
   const solutions =
     page.solutionNav.length === 0 ? '' : `<p class="sidebar-heading" id="sidebar-solutions">Solutions</p>\n<ul class="chapters" aria-labelledby="sidebar-solutions">${page.solutionNav.map(navItem).join('\n')}</ul>`;
+  const contentsList = page.headings.map((h) => `<li><a href="#${h.id}">${h.html}</a></li>`).join('\n');
+  // Beside the text on a wide screen; under the title, folded, where there is no room beside it.
+  // Only one of the two is displayed at any width, so a screen reader meets one.
   const contents =
+    page.headings.length === 0 ? '' : `<nav class="toc" aria-labelledby="toc-heading"><p class="toc-heading" id="toc-heading">On this page</p><ol>${contentsList}</ol></nav>`;
+  const inlineContents =
     page.headings.length === 0
       ? ''
-      : `<nav class="toc" aria-labelledby="toc-heading"><p class="toc-heading" id="toc-heading">On this page</p><ol>${page.headings
-          .map((h) => `<li><a href="#${h.id}">${h.html}</a></li>`)
-          .join('\n')}</ol></nav>`;
+      : `<details class="toc-inline">\n<summary>On this page</summary>\n<nav aria-label="On this page"><ol>${contentsList}</ol></nav>\n</details>\n`;
+  const title = /^(<div class="heading">\n<h1[\s\S]*?<\/h1>[\s\S]*?<\/div>\n|<h1[\s\S]*?<\/h1>\n)/.exec(page.body)?.[0] ?? '';
+  const body = title + inlineContents + page.body.slice(title.length);
   const pager =
     page.prev === undefined && page.next === undefined
       ? ''
@@ -85,7 +91,7 @@ ${solutions}
 </nav>
 <main id="content" tabindex="-1">
 <article>
-${page.body}
+${body}
 </article>
 ${pager}
 </main>
