@@ -1,5 +1,5 @@
-// `npm run record -- [--name <name>] [--max-ops <n>] [--json] <command …>`: record a real
-// program's allocations into traces/recorded/<name>.rep. Its own options come first; the
+// `npm run record -- [--name <name>] [--max-ops <n>] [--force] [--json] <command …>`: record
+// a real program's allocations into traces/recorded/<name>.rep. Its own options come first; the
 // first word that is not one of them starts the command, whose options are its own.
 
 import { relative } from 'node:path';
@@ -11,11 +11,12 @@ export interface RecordArgs {
   command: string[];
   name?: string;
   maxOps?: number;
+  force: boolean;
   json: boolean;
 }
 
 export function parseRecordArgs(args: readonly string[]): RecordArgs {
-  const parsed: RecordArgs = { command: [], json: false };
+  const parsed: RecordArgs = { command: [], force: false, json: false };
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i];
@@ -25,6 +26,7 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
     }
     if (!arg.startsWith('--')) break;
     if (arg === '--json') parsed.json = true;
+    else if (arg === '--force') parsed.force = true;
     else if (arg === '--name') {
       const value = args[++i];
       if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) throw new UsageError('--name takes a trace name: letters, digits, ".", "-" and "_" (traces/recorded/<name>.rep).');
@@ -36,7 +38,7 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
     } else throw new UsageError(`Unknown option ${arg} for record (its options come before the command; put -- before a command that starts with --).`);
   }
   parsed.command = args.slice(i);
-  if (parsed.command.length === 0) throw new UsageError('record needs a command to run: npm run record -- ls -la /usr/lib');
+  if (parsed.command.length === 0) throw new UsageError('record needs a command to run: npm run record -- git status');
   return parsed;
 }
 
@@ -49,6 +51,7 @@ export async function record(args: readonly string[]): Promise<number> {
     recording = await recordCommand(parsed.command, {
       name: parsed.name,
       maxOps: parsed.maxOps,
+      force: parsed.force,
       cwd: here,
       onProgress: (message) => tty && process.stderr.write(`\r\u001b[2K${pc.dim(message)}`),
     });

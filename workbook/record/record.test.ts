@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRecordArgs } from '../commands/record.ts';
 import { readRep } from '../trace/rep.ts';
-import { buildLogger, recordCommand, traceName } from './record.ts';
+import { buildLogger, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
 
 describe('npm run record: its arguments', () => {
   it('takes its own options before the command, and leaves the command’s options alone', () => {
-    expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, json: false });
+    expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, force: false, json: false });
+    expect(parseRecordArgs(['--force', 'ls'])).toMatchObject({ command: ['ls'], force: true });
     expect(parseRecordArgs(['--json', '--', '--weird'])).toMatchObject({ command: ['--weird'], json: true });
     expect(() => parseRecordArgs(['--json'])).toThrow('record needs a command');
     expect(() => parseRecordArgs(['--max-ops', 'lots', 'ls'])).toThrow('--max-ops takes a number');
@@ -19,6 +20,25 @@ describe('npm run record: its arguments', () => {
     expect(traceName(['ls', '-la', '/usr/lib'])).toBe('ls');
     expect(traceName(['/usr/bin/python3', '-c', 'pass'])).toBe('python3');
     expect(traceName(['git', 'log', '--stat'])).toBe('git-log');
+  });
+});
+
+describe('npm run record: where the trace goes', () => {
+  it('refuses to overwrite a shipped trace, before anything runs, and says how to proceed', () => {
+    expect(() => traceFile(['ls', '-la', '/'])).toThrow(/traces\/recorded\/ls\.rep exists, and it is one of the traces the book ships.* --name <other name>, or overwrite it with --force\./);
+    expect(traceFile(['ls'], { force: true })).toBe(join(RECORDED_DIR, 'ls.rep'));
+    expect(traceFile(['ls'], { name: 'ls-mine' })).toBe(join(RECORDED_DIR, 'ls-mine.rep'));
+  });
+
+  it('refuses to overwrite a trace recorded before, unless forced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'record-file-'));
+    try {
+      writeFileSync(join(dir, 'sort.rep'), '');
+      expect(() => traceFile(['sort'], { dir })).toThrow(/sort\.rep exists: a trace recorded before\. Nothing was run\. .*--force/);
+      expect(traceFile(['sort'], { dir, force: true })).toBe(join(dir, 'sort.rep'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,10 +2,10 @@
 // logging library preloaded (malloc-logger.c, built with the machine's `cc` at first use),
 // turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
 
-import { spawn } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
@@ -43,6 +43,8 @@ export interface RecordOptions {
   /** The trace's name (traces/recorded/<name>.rep); default the command's name. */
   name?: string;
   maxOps?: number;
+  /** Overwrite a trace of the same name, even one the book ships. */
+  force?: boolean;
   /** Where the command runs (default the current directory). */
   cwd?: string;
   /** The folder the trace is written to (default traces/recorded). */
@@ -78,9 +80,38 @@ export function traceName(command: readonly string[]): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'program';
 }
 
+/**
+ * The file a recording of `command` is written to, or an error saying what to do when it is
+ * there already: asked before the program runs, which may take minutes.
+ */
+export function traceFile(command: readonly string[], options: Pick<RecordOptions, 'name' | 'dir' | 'force'> = {}): string {
+  const name = options.name ?? traceName(command);
+  const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
+  if (options.force === true || !existsSync(file)) return file;
+  const shown = relative(process.env.INIT_CWD ?? process.cwd(), file);
+  const whose = isShipped(file)
+    ? `${shown} exists, and it is one of the traces the book ships: chapter 8 replays it.`
+    : `${shown} exists: a trace recorded before.`;
+  throw new Error(`${whose} Nothing was run. Name this one with --name <other name>, or overwrite it with --force.`);
+}
+
+/** Whether `file` is a trace that came with the workbook, not one the student recorded. */
+function isShipped(file: string): boolean {
+  try {
+    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: ROOT, stdio: 'ignore' });
+    return true;
+  } catch {
+    // Untracked, or no git clone to ask: traces/README.md's table names the shipped ones.
+    if (dirname(file) !== RECORDED_DIR) return false;
+    const described = existsSync(resolve(ROOT, 'traces/README.md')) ? readFileSync(resolve(ROOT, 'traces/README.md'), 'utf8') : '';
+    return described.includes(`| \`${basename(file)}\` |`);
+  }
+}
+
 /** Runs `command` with the library preloaded and writes its trace; rejects with why it could not. */
 export async function recordCommand(command: readonly string[], options: RecordOptions = {}): Promise<Recording> {
-  if (command.length === 0) throw new Error('Which program? For example: npm run record -- ls -la /usr/lib');
+  if (command.length === 0) throw new Error('Which program? For example: npm run record -- git status');
+  const file = traceFile(command, options);
   const library = buildLogger(options.cc);
   const scratch = mkdtempSync(join(tmpdir(), 'malloc-record-'));
   const logPath = join(scratch, 'malloc.log');
@@ -96,8 +127,6 @@ export async function recordCommand(command: readonly string[], options: RecordO
     options.onProgress?.('converting the log');
     const log = readFileSync(logPath, 'utf8');
     const conversion = convertLog(log, { pid: run.pid, maxOps: options.maxOps, onProgress: (lines) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`) });
-    const name = options.name ?? traceName(command);
-    const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
     if (conversion.ops.length === 0) {
       const calls = log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length;
       const why =
@@ -114,7 +143,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
     writeFileSync(file, text);
     return {
       command: [...command],
-      name,
+      name: basename(file, '.rep'),
       file,
       exitCode: run.exitCode,
       signal: run.signal,
