@@ -72,6 +72,25 @@ describe('workbook/cli.ts', () => {
     expect(stderr).toContain("There is no chapter or exercise 'nope'");
   });
 
+  it('<command> --help prints that command\'s usage and exits with 0; a mistake says where to read it', () => {
+    for (const command of ['bench', 'trace', 'grade', 'check', 'zone-stats', 'status', 'hint', 'start', 'reset', 'record']) {
+      const { code, stdout } = cli([command, '--help']);
+      expect(code, command).toBe(0);
+      expect(stdout, command).toContain(`Usage: npx tsx workbook/cli.ts ${command} [options]`);
+      expect(stdout, command).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    }
+    const bench = cli(['bench', '-h']).stdout;
+    expect(bench).toContain('bench [allocators|machine|threads]');
+    expect(bench).toContain('bench threads');
+    expect(bench).not.toContain('zone-stats');
+    expect(cli(['reset', '--help']).stdout).toContain('--yes');
+    expect(cli(['record', '--help']).stdout).toContain('--force');
+    expect(cli(['--help']).stdout).toContain('Commands:');
+    const mistake = cli(['bench', '--jsn']);
+    expect(mistake.code).toBe(2);
+    expect(mistake.stderr).toBe('Unknown option --jsn. Did you mean --json?\nRun npx tsx workbook/cli.ts bench --help for its options.\n');
+  }, 120_000);
+
   it('status lists every chapter with its exercises and the next step', () => {
     const { code, stdout } = cli(['status', '--target', 'solutions']);
     expect(code).toBe(0);

@@ -86,7 +86,7 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** A mistake in the command line: the usage text follows the message. */
+/** A mistake in the command line: a line saying where to read the usage follows the message. */
 export class UsageError extends Error {}
 
 /** `[####------]`: done out of total. */

@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import pc from 'picocolors';
 import { RecorderUnavailable, type Recording, recordCommand } from '../record/record.ts';
 import { UsageError } from './options.ts';
+import { usageOf } from './usage.ts';
 
 export interface RecordArgs {
   command: string[];
@@ -13,6 +14,8 @@ export interface RecordArgs {
   maxOps?: number;
   force: boolean;
   json: boolean;
+  /** --help or -h before the command: the usage, nothing run. */
+  help?: boolean;
 }
 
 export function parseRecordArgs(args: readonly string[]): RecordArgs {
@@ -24,6 +27,7 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
       i++;
       break;
     }
+    if (arg === '--help' || arg === '-h') return { ...parsed, help: true };
     if (!arg.startsWith('--')) break;
     if (arg === '--json') parsed.json = true;
     else if (arg === '--force') parsed.force = true;
@@ -44,6 +48,10 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
 
 export async function record(args: readonly string[]): Promise<number> {
   const parsed = parseRecordArgs(args);
+  if (parsed.help === true) {
+    console.log(usageOf('record'));
+    return 0;
+  }
   const here = process.env.INIT_CWD ?? process.cwd();
   const tty = process.stderr.isTTY === true;
   let recording: Recording;

@@ -11,6 +11,8 @@ describe('npm run record: its arguments', () => {
   it('takes its own options before the command, and leaves the command’s options alone', () => {
     expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, force: false, json: false });
     expect(parseRecordArgs(['--force', 'ls'])).toMatchObject({ command: ['ls'], force: true });
+    expect(parseRecordArgs(['-h'])).toMatchObject({ help: true });
+    expect(parseRecordArgs(['ls', '--help'])).toMatchObject({ command: ['ls', '--help'] }); // ls's own help
     expect(parseRecordArgs(['--json', '--', '--weird'])).toMatchObject({ command: ['--weird'], json: true });
     expect(() => parseRecordArgs(['--json'])).toThrow('record needs a command');
     expect(() => parseRecordArgs(['--max-ops', 'lots', 'ls'])).toThrow('--max-ops takes a number');

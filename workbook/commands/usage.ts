@@ -1,0 +1,114 @@
+// The command line's usage: the whole text for `--help`, one command's lines for
+// `<command> --help`, and the one line that follows a usage error.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ROOT } from '../paths.ts';
+
+// A command's entry starts with its name, two spaces in; the lines below it, indented further,
+// are its own. usageOf() relies on that.
+const COMMANDS = `Commands:
+  start                      the book on localhost and watch mode (npm start; --no-site: no book)
+  watch                      watch mode on your first unfinished exercise:
+                             tests run on every save; keys h hint, n next, l list,
+                             c check all, r run, q quit. --manual-run: run on r only
+  reset <exercise>           put the shipped skeleton back, after asking (your file is
+                             backed up in .workbook-backups/)
+      --yes, -y              do not ask: needed where there is no terminal to answer in
+  status                     chapters with exercises done, and the next step
+  check [chapter|exercise]   run the tests of your exercises (all, 01, bump, …)
+      --target <t>           exercises (yours, the default), solutions, or a folder
+      --json                 print one JSON document instead
+      --watch                run again whenever a file in exercises/ changes
+  hint <exercise|chapter>    show the next hint (one more each time)
+  trace <allocator>[,<allocator>…] [file.rep|folder]… [--option name=value]…
+                             replay allocation traces through an allocator and check every
+                             result (every trace in traces/ by default, not traces/recorded:
+                             name it to replay the recorded programs); a failure is shrunk
+      --target <t>           exercises (yours, the default), solutions, or a folder
+      --json                 print one JSON document instead
+  trace --generate           (maintainers) write the workbook's traces into traces/
+  grade <submission>… [--batch <folder>]
+                             grade submissions with the canonical tests, chapter by chapter,
+                             each in a sandbox with a time and memory limit
+      --json | --csv <file> | --junit <file> | --gradescope <file|folder>
+      --extra-tests <folder>   hidden tests, as <chapter>/<name>.test.ts
+      --timeout <seconds>      per chapter (default 30); --memory <MiB> (default 1024)
+      --points <file.json>     points per exercise id, instead of workbook/exercises.ts
+      --chapters 01,02         grade only these chapters
+  bench [allocators|machine|threads]
+                             one of three benchmarks. allocators, the default: every allocator
+                             of the book on every trace in traces/, beside @thi.ng/malloc and
+                             the C library's malloc: utilization, memory operations per call,
+                             ops/s and its ratio to bump and @thi.ng/malloc; then the
+                             reference allocators' targets, pass or short
+      --traces <folder|file.rep>[,…]   other traces (a course's, say) instead of traces/
+      --json                 print one JSON document instead (the targets included)
+      --svg <file>           also write the averages as an SVG chart
+  bench machine              speed of the simulated memory against a plain DataView
+  bench threads              chapter 6's stress workload on real worker threads: one lock
+                             against a magazine per thread (lock waits, time, every byte checked)
+      --workers <n> (2)  --repeat <n> (3)  --ops <steps per worker> (100000)
+  zone-stats <size>…         the zone's statistics per scale (tiny, small, large) after one
+                             malloc(<size>) in a fresh process, as macOS's classic example
+      --option preset=32-bit   older thresholds (32-bit, 32-bit-1gb); tinyLimit=, smallLimit=
+      --target <t>           solutions (the default here), exercises, or a folder
+      --json                 print one JSON document instead
+  record <command …>         run a real Linux program with an LD_PRELOAD library (built with
+                             cc at first use) that logs its malloc, calloc, realloc and free,
+                             and write the calls as traces/recorded/<name>.rep
+      --name <name>          the trace's name (default: the command's)
+      --max-ops <n>          stop the trace after n operations (and say so)
+      --force                overwrite traces/recorded/<name>.rep if it exists
+      --json                 print one JSON document instead
+                             (these come before the command; the command's output is discarded)
+  skeletons --update         (maintainers) record the shipped skeletons' hashes
+  markers --update           (maintainers) refresh the code and figures the chapters show
+`;
+
+export const USAGE = `The malloc workbook
+
+Usage: npx tsx workbook/cli.ts <command> [options]   (or npm run <command> -- [options])
+       npx tsx workbook/cli.ts <command> --help       that command's lines of this text
+
+${COMMANDS}`;
+
+/** Each command's lines of the usage, by name (trace's --generate and bench's machine and threads included). */
+function entries(): Map<string, string[]> {
+  const byCommand = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of COMMANDS.split('\n').slice(1)) {
+    const name = /^ {2}([a-z][a-z-]*)/.exec(line)?.[1];
+    if (name !== undefined) {
+      current = byCommand.get(name) ?? [];
+      byCommand.set(name, current);
+    }
+    if (line !== '') current?.push(line);
+  }
+  return byCommand;
+}
+
+/** The npm scripts of package.json: the commands `npm run <command>` also runs. */
+function npmScripts(): Record<string, string> {
+  try {
+    return (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** `command`'s own lines of the usage under a usage line of its own; the whole usage for any other word. */
+export function usageOf(command: string | undefined): string {
+  const lines = command === undefined ? undefined : entries().get(command);
+  if (command === undefined || lines === undefined) return USAGE;
+  const npm = npmScripts()[command] === `tsx workbook/cli.ts ${command}` ? `   (or npm run ${command} -- [options])` : '';
+  return `Usage: npx tsx workbook/cli.ts ${command} [options]${npm}\n\n${lines.join('\n')}`;
+}
+
+/** The line after a usage error: where to read how `command` is used, the way it was typed. */
+export function helpHint(command: string | undefined): string {
+  if (command === undefined || !entries().has(command)) return 'Run npx tsx workbook/cli.ts --help for the commands.';
+  // Typed as `npm run bench -- …`: answer in the same words.
+  const typed = process.env.npm_lifecycle_event === command ? `npm run ${command} -- --help` : `npx tsx workbook/cli.ts ${command} --help`;
+  return `Run ${typed} for its options.`;
+}
