@@ -4,9 +4,10 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exerciseToReset } from './commands/student.ts';
 import { EXERCISES } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { resetExercise, shippedSkeleton } from './reset.ts';
+import { isSkeletonAlready, resetExercise, shippedSkeleton } from './reset.ts';
 import { hashFile, readSkeletonManifest } from './skeletons.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'reset-test-'));
@@ -32,6 +33,24 @@ describe('reset', () => {
     resetExercise(bump, student, backups);
     expect(readFileSync(join(student, 'exercises/01-bump/bump.ts'), 'utf8')).toBe(shippedSkeleton(bump));
     const [kept] = readdirSync(backups);
+    expect(kept).toMatch(/^01-bump-bump\.\d{4}-\d\d-\d\dT[\d-]+Z\.ts$/); // still a .ts file
     expect(readFileSync(join(backups, kept), 'utf8')).toBe(readFileSync(resolve(ROOT, 'solutions/01-bump/bump.ts'), 'utf8'));
+  });
+
+  it('knows a file that is the skeleton already, which needs no reset and no backup', () => {
+    const student = join(scratch, 'untouched');
+    cpSync(resolve(ROOT, 'solutions'), join(student, 'exercises'), { recursive: true });
+    const bump = EXERCISES.find((e) => e.id === 'bump')!;
+    expect(isSkeletonAlready(bump, student)).toBe(false);
+    writeFileSync(join(student, 'exercises/01-bump/bump.ts'), shippedSkeleton(bump));
+    expect(isSkeletonAlready(bump, student)).toBe(true);
+  });
+
+  it('takes one exercise, and says what is wrong with anything else as check and hint do', () => {
+    expect(exerciseToReset(['bump']).id).toBe('bump');
+    expect(() => exerciseToReset(['nonexist'])).toThrow("There is no exercise 'nonexist'. Try one of: memory, vmmap,");
+    expect(() => exerciseToReset(['01'])).toThrow("reset takes one exercise, not a chapter. Chapter 1's exercises: bump, batched. For example: npm run reset -- bump");
+    expect(() => exerciseToReset(['bump', 'batched'])).toThrow('reset takes one exercise, not 2: bump batched.');
+    expect(() => exerciseToReset([])).toThrow('Which exercise?');
   });
 });

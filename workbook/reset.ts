@@ -4,8 +4,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
 import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import { readSkeletonManifest } from './skeletons.ts';
@@ -40,12 +40,21 @@ export function copyShippedExercises(dir: string): void {
   for (const exercise of EXERCISES) writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
 }
 
+/** Whether the target's file of `exercise` is the shipped skeleton already: nothing to reset, nothing to back up. */
+export function isSkeletonAlready(exercise: Exercise, target = 'exercises'): boolean {
+  const file = resolve(targetRoot(target), exercise.chapter, exercise.file);
+  return existsSync(file) && readFileSync(file, 'utf8') === shippedSkeleton(exercise);
+}
+
 /** Puts the shipped skeleton back in the target, keeping the student's file as a backup. */
 export function resetExercise(exercise: Exercise, target = 'exercises', backups = BACKUPS): { backup: string } {
   const skeleton = shippedSkeleton(exercise);
   const file = resolve(targetRoot(target), exercise.chapter, exercise.file);
   mkdirSync(backups, { recursive: true });
-  const backup = join(backups, `${exercise.chapter}-${exercise.file}.${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  // 01-bump-bump.2026-…Z.ts: the extension stays last, so an editor still reads it as TypeScript.
+  const ext = extname(exercise.file);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const backup = join(backups, `${exercise.chapter}-${exercise.file.slice(0, exercise.file.length - ext.length)}.${stamp}${ext}`);
   if (existsSync(file)) copyFileSync(file, backup);
   writeFileSync(file, skeleton);
   return { backup: relative(process.env.INIT_CWD ?? process.cwd(), backup) };

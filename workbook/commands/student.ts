@@ -1,12 +1,13 @@
 // The student's commands: check, status, hint, start (watch mode and the book), reset.
 
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises, CHAPTERS } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { readProgress, updateProgress } from '../progress.ts';
-import { resetExercise } from '../reset.ts';
+import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, runExerciseTests } from '../run-tests.ts';
 import { fileInTarget, targetRoot } from '../target.ts';
 import { indent } from '../text.ts';
@@ -156,10 +157,13 @@ export async function start(options: Options): Promise<number> {
 }
 
 export async function reset(options: Options): Promise<number> {
-  const [id] = options.positional;
-  const exercise = EXERCISES.find((e) => e.id === id);
-  if (exercise === undefined) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${EXERCISES.map((e) => e.id).join(', ')}.`);
+  const exercise = exerciseToReset(options.positional);
   const file = fileInTarget(`${exercise.chapter}/${exercise.file}`, options.target);
+  if (isSkeletonAlready(exercise, options.target)) {
+    console.log(`${file} is the shipped skeleton already: nothing to reset.`);
+    return 0;
+  }
+  const hadFile = existsSync(resolve(targetRoot(options.target), exercise.chapter, exercise.file));
   if (!options.yes) {
     if (!process.stdin.isTTY) throw new Error(`reset asks before it replaces ${file}; without a terminal, add --yes.`);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -172,8 +176,24 @@ export async function reset(options: Options): Promise<number> {
   }
   const { backup } = resetExercise(exercise, options.target);
   updateProgress((p) => p.done.delete(exercise.id));
-  console.log(`${file} is the skeleton again. Your code is in ${backup}.`);
+  console.log(hadFile ? `${file} is the skeleton again. Your code is in ${backup}.` : `${file} is the skeleton again (there was no file to keep).`);
   return 0;
+}
+
+/** The one exercise `reset` was given, or what was wrong, worded as check and hint word it. */
+export function exerciseToReset(positional: readonly string[]): Exercise {
+  const ids = EXERCISES.map((e) => e.id).join(', ');
+  if (positional.length === 0) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${ids}.`);
+  if (positional.length > 1) throw new UsageError(`reset takes one exercise, not ${positional.length}: ${positional.join(' ')}.`);
+  const [id] = positional;
+  const exercise = EXERCISES.find((e) => e.id === id);
+  if (exercise !== undefined) return exercise;
+  const chapter = CHAPTERS.find((c) => c.slug === id || (/^\d+$/.test(id) && c.number === Number(id)));
+  if (chapter !== undefined) {
+    const inChapter = EXERCISES.filter((e) => e.chapter === chapter.slug).map((e) => e.id);
+    throw new UsageError(`reset takes one exercise, not a chapter. Chapter ${chapter.number}'s exercises: ${inChapter.join(', ')}. For example: npm run reset -- ${inChapter[0]}`);
+  }
+  throw new UsageError(`There is no exercise '${id}'. Try one of: ${ids}.`);
 }
 
 // ------------------------------------------------------------------ status
