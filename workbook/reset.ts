@@ -4,8 +4,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import { readSkeletonManifest } from './skeletons.ts';
@@ -13,30 +13,53 @@ import { targetRoot } from './target.ts';
 
 const BACKUPS = resolve(ROOT, '.workbook-backups');
 
-/** The text of the shipped skeleton of `exercise`, from git, or a clear error. */
+/**
+ * The text of the shipped skeleton of `exercise`, or a clear error: the file itself when it
+ * is untouched, else the version git's history holds with the hash the manifest records.
+ */
 export function shippedSkeleton(exercise: Exercise): string {
   const path = exercisePath(exercise);
   const wanted = readSkeletonManifest()[path];
   if (wanted === undefined) throw new Error(`workbook/skeletons.json does not know ${path}.`);
+  const current = resolve(ROOT, path);
+  if (existsSync(current)) {
+    const text = readFileSync(current);
+    if (sha256(text) === wanted) return text.toString('utf8');
+  }
   let commits: string[];
   try {
     commits = execFileSync('git', ['log', '--format=%H', '--', path], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }).split('\n').filter(Boolean);
   } catch {
-    throw new Error(`Cannot reset ${path}: this copy of the workbook is not a git clone, so the shipped skeleton cannot be found.`);
+    throw new Error(`Cannot find the shipped skeleton of ${path}: the file has changed, and this copy of the workbook is not a git clone, so its history cannot tell.`);
   }
   for (const commit of commits) {
     const text = execFileSync('git', ['show', `${commit}:${path}`], { cwd: ROOT, encoding: 'buffer', stdio: 'pipe' });
-    if (createHash('sha256').update(text).digest('hex') === wanted) return text.toString('utf8');
+    if (sha256(text) === wanted) return text.toString('utf8');
   }
-  throw new Error(`Cannot reset ${path}: no commit holds the skeleton that workbook/skeletons.json records.`);
+  throw new Error(`Cannot find the shipped skeleton of ${path}: no commit holds the version that workbook/skeletons.json records.`);
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** The files git tracks under `folder` (relative to the workbook), or undefined outside a git clone. */
+function trackedFiles(folder: string): Set<string> | undefined {
+  try {
+    return new Set(execFileSync('git', ['ls-files', '-z', '--', folder], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' }).split('\0').filter(Boolean));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * A copy of exercises/ as shipped, in `dir`/exercises: the student's own work left out.
- * Tests that need untouched skeletons start from it.
+ * A copy of exercises/ as shipped, in `dir`/exercises: the student's own work left out, both
+ * their versions of the exercise files and files of their own beside them (outside a git
+ * clone those cannot be told apart, and come too). Tests that need untouched skeletons, and
+ * the grader's sandboxes, start from it.
  */
 export function copyShippedExercises(dir: string): void {
-  cpSync(resolve(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true });
+  const tracked = trackedFiles('exercises');
+  const shipped = (source: string) => tracked === undefined || statSync(source).isDirectory() || tracked.has(relative(ROOT, source).split(sep).join('/'));
+  cpSync(resolve(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true, filter: shipped });
   for (const exercise of EXERCISES) writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
 }
 

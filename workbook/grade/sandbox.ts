@@ -11,10 +11,15 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
+import { copyShippedExercises } from '../reset.ts';
 import { removeOnExit } from '../target.ts';
 
-/** What a sandbox copies from the workbook: everything the canonical tests need. */
-const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces'];
+/**
+ * What a sandbox copies from the workbook: everything the canonical tests need. exercises/
+ * comes as shipped (copyShippedExercises): whatever the grader's own checkout holds there, a
+ * file the submission lacks is graded as the skeleton.
+ */
+const COPIED = ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'traces'];
 
 /** The vitest configuration a sandbox's tests run with, beside the shipped one. */
 export const GRADE_CONFIG = 'vitest.grade.config.ts';
@@ -45,6 +50,7 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
   for (const entry of COPIED) {
     cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
   }
+  copyShippedExercises(dir);
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   if (extraTests !== undefined) copyHiddenTests(extraTests, join(dir, 'exercises'));
   mkdirSync(join(dir, SANDBOX_TMP));

@@ -1,0 +1,53 @@
+// The sandbox starts from the exercises as shipped, whatever the grading checkout holds: an
+// instructor who has solved an exercise, or left a file of their own beside one, must not
+// lend it to a submission that lacks it.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../paths.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A git clone-like copy of the workbook as it is now (committed or not), with one commit. */
+function checkout(): string {
+  const dir = join(scratch, 'checkout');
+  for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces']) {
+    cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
+  }
+  symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q');
+  git('add', '.');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'shipped');
+  return dir;
+}
+
+describe('the grading sandbox', () => {
+  it("grades a missing file as the shipped skeleton, not as the grading checkout's own version, and leaves the checkout's own files out", () => {
+    const dir = checkout();
+    const skeleton = readFileSync(join(dir, 'exercises/01-bump/bump.ts'), 'utf8');
+    // The instructor solved bump and wrote a helper of their own in their checkout.
+    cpSync(join(dir, 'solutions/01-bump/bump.ts'), join(dir, 'exercises/01-bump/bump.ts'));
+    writeFileSync(join(dir, 'exercises/01-bump/align.ts'), 'export const mine = 1;\n');
+    const empty = join(scratch, 'empty-submission');
+    mkdirSync(empty);
+    const script = [
+      "import { createSandbox } from './workbook/grade/sandbox.ts';",
+      "import { readFileSync, existsSync } from 'node:fs';",
+      `const sandbox = createSandbox(${JSON.stringify(empty)});`,
+      "console.log(JSON.stringify({ bump: readFileSync(sandbox.dir + '/exercises/01-bump/bump.ts', 'utf8'), align: existsSync(sandbox.dir + '/exercises/01-bump/align.ts'), test: existsSync(sandbox.dir + '/exercises/01-bump/bump.test.ts'), missing: sandbox.missing.length }));",
+      'sandbox.cleanup();',
+    ].join('\n');
+    writeFileSync(join(dir, 'probe.mts'), script);
+    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'probe.mts'], { cwd: dir, encoding: 'utf8' })) as { bump: string; align: boolean; test: boolean; missing: number };
+    expect(out.bump).toBe(skeleton);
+    expect(out.align).toBe(false);
+    expect(out.test).toBe(true); // the shipped tests come, of course
+    expect(out.missing).toBeGreaterThan(30);
+    expect(existsSync(join(dir, 'exercises/01-bump/align.ts'))).toBe(true); // the checkout is left as it was
+  }, 60_000);
+});
