@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXERCISES } from '../exercises.ts';
-import { earlierTodo } from './student.ts';
+import { readProgress } from '../progress.ts';
+import type { ExerciseResult } from '../run-tests.ts';
+import { earlierTodo, recordProgress } from './student.ts';
 
 const exercise = (id: string) => EXERCISES.find((e) => e.id === id)!;
 const todoMessage = (where: string) => `NotImplemented: Not written yet: takeFree(block, msize)\n  Open ${where}, replace the todo(…) call with your code, and run the check again.\n  at ${where}`;
@@ -17,5 +22,26 @@ describe('the Next line of npm run check', () => {
   it("says nothing more when the todo is the checked exercise's own, or there is none", () => {
     expect(earlierTodo(todoMessage('exercises/05-zones/zone.ts:52'), exercise('zone'))).toBeUndefined();
     expect(earlierTodo('AssertionError: expected 0 to be 16', exercise('zone'))).toBeUndefined();
+  });
+});
+
+describe('the progress that check and status record', () => {
+  const result = (id: string, status: ExerciseResult['status']): ExerciseResult => ({ exercise: exercise(id), status, tests: [], error: '' });
+
+  it("marks the student's passing exercises done, as watch mode does; status also takes it back from one that fails now", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'progress-'));
+    try {
+      const file = join(dir, '.workbook-progress');
+      recordProgress([result('bump', 'pass'), result('batched', 'fail')], 'exercises', file);
+      expect([...readProgress(file).done]).toEqual(['bump']);
+      recordProgress([result('bump', 'fail')], 'exercises', file); // check of one exercise: says nothing about done
+      expect([...readProgress(file).done]).toEqual(['bump']);
+      recordProgress(EXERCISES.map((e) => result(e.id, e.id === 'batched' ? 'pass' : 'fail')), 'exercises', file); // status: all of them
+      expect([...readProgress(file).done]).toEqual(['batched']);
+      recordProgress([result('memory', 'pass')], 'solutions', file); // the reference is not the student's progress
+      expect(readProgress(file).done.has('memory')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,6 +22,7 @@ export async function check(options: Options): Promise<number> {
   const run = async (): Promise<number> => {
     if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
     const results = await runExerciseTests(exercises, options.target);
+    recordProgress(results, options.target);
     if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
     else printCheck(results, options.target, options.watch);
     return results.every((r) => r.status === 'pass') ? 0 : 1;
@@ -54,6 +55,21 @@ export async function check(options: Options): Promise<number> {
     timer = setTimeout(() => void again(), 150);
   });
   return new Promise<number>(() => {}); // runs until interrupted
+}
+
+/**
+ * What a run of the student's own exercises showed goes into the progress file that watch mode
+ * counts from: an exercise that passes is done. A run of every exercise (status) also takes
+ * back "done" from one that no longer passes.
+ */
+export function recordProgress(results: readonly ExerciseResult[], target: string, file?: string): void {
+  if (target !== 'exercises') return; // the reference, or a submission: not the student's progress
+  updateProgress((p) => {
+    for (const r of results) {
+      if (r.status === 'pass') p.done.add(r.exercise.id);
+      else if (results.length === EXERCISES.length) p.done.delete(r.exercise.id);
+    }
+  }, file);
 }
 
 function toJson(results: ExerciseResult[], target: string) {
@@ -201,6 +217,7 @@ export function exerciseToReset(positional: readonly string[]): Exercise {
 export async function status(options: Options): Promise<number> {
   process.stderr.write(pc.dim(`Running every exercise's tests against ${options.target}…\n`));
   const results = await runExerciseTests(EXERCISES, options.target);
+  recordProgress(results, options.target);
   if (options.json) {
     console.log(JSON.stringify(toJson(results, options.target), null, 2));
     return 0;
