@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['machine/**/*.test.ts', 'workbook/**/*.test.ts', 'exercises/**/*.test.ts', 'chapters/**/*.test.ts', 'site/*.test.ts'],
     env: { WORKBOOK_TARGET: process.env.WORKBOOK_TARGET ?? 'solutions' },
     testTimeout: 20_000,
+    // Names each test as it starts, for the workbook's tools to say which one hung (a no-op otherwise).
+    setupFiles: ['workbook/started-test.ts'],
   },
 });

@@ -3,7 +3,7 @@
 // student sees what differed, not only that something did.
 
 import { writeFileSync } from 'node:fs';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 export interface ReportedError {
   message: string;
@@ -18,9 +18,12 @@ export interface ReportedTest {
 }
 
 export interface ResultsFile {
+  /** The test files that finished; all of them once `complete`. */
   modules: ReportedModule[];
   /** Errors outside any test: a worker that died, a rejection nobody awaited. */
   unhandled: ReportedError[];
+  /** False while the run goes on: a run stopped for taking too long leaves the files that finished. */
+  complete: boolean;
 }
 
 export interface ReportedModule {
@@ -40,7 +43,19 @@ function toReported(error: { message?: string; stack?: string; diff?: string; na
 }
 
 export default class ResultsReporter implements Reporter {
+  private readonly finished: TestModule[] = [];
+
+  // A run stopped for taking too long keeps what was written as each file finished.
+  onTestModuleEnd(module: TestModule): void {
+    this.finished.push(module);
+    this.write(this.finished, [], false);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string; stack?: string; name?: string }>): void {
+    this.write(testModules, unhandledErrors, true);
+  }
+
+  private write(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string; stack?: string; name?: string }>, complete: boolean): void {
     const file = process.env.WORKBOOK_RESULTS;
     if (file === undefined) return;
     const modules: ReportedModule[] = testModules.map((module) => ({
@@ -48,14 +63,14 @@ export default class ResultsReporter implements Reporter {
       errors: module.errors().map(toReported),
       tests: [...module.children.allTests()].map((test) => {
         const result = test.result();
-        return {
-          name: test.fullName.split(' > ').join(' › '),
-          state: result.state,
-          errors: (result.errors ?? []).map(toReported),
-        };
+        return { name: testName(test), state: result.state, errors: (result.errors ?? []).map(toReported) };
       }),
     }));
-    const results: ResultsFile = { modules, unhandled: unhandledErrors.map(toReported) };
+    const results: ResultsFile = { modules, unhandled: unhandledErrors.map(toReported), complete };
     writeFileSync(file, JSON.stringify(results));
   }
+}
+
+function testName(test: TestCase): string {
+  return test.fullName.split(' > ').join(' › ');
 }

@@ -1,7 +1,10 @@
-import { join } from 'node:path';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selectExercises } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { cleanMessage } from './run-tests.ts';
+import { cleanMessage, runExerciseTests } from './run-tests.ts';
 
 describe('cleanMessage', () => {
   const frame = (path: string, line: number) => `    at f (${join(ROOT, path)}:${line}:7)`;
@@ -41,4 +44,25 @@ describe('cleanMessage', () => {
       'Error: deadlock: thread 1 waits for lock 0x00600040, which it holds\n  at solutions/06-magazines/lock.ts:30\n  at exercises/06-magazines/cross-thread.ts:51',
     );
   });
+});
+
+describe('a check that hangs', () => {
+  it('names the exercise and the test that did not finish, and keeps the results of the ones that did', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hang-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions/01-bump'), join(dir, 'exercises/01-bump'), { recursive: true });
+      const bump = join(dir, 'exercises/01-bump/bump.ts');
+      const line = '    requireSize(size, `malloc(${size})`);';
+      writeFileSync(bump, readFileSync(bump, 'utf8').replace(line, `${line}\n    while (size >= 0) size += 0;`));
+      const results = await runExerciseTests(selectExercises('01'), join(dir, 'exercises'), 10_000);
+      const [hung, batched] = [results.find((r) => r.exercise.id === 'bump')!, results.find((r) => r.exercise.id === 'batched')!];
+      expect(hung.status).toBe('error');
+      expect(hung.error).toMatch(/^The tests of bump did not finish within 10 s, in the test "malloc › [^"]+"\. Is there an infinite loop/);
+      // With one worker the files may run in either order: batched either finished first, or never started.
+      if (batched.status !== 'error') expect(batched.status).toBe('pass');
+      else expect(batched.error).toMatch(/^The tests of batched did not finish within 10 s\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

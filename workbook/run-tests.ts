@@ -10,6 +10,7 @@ import { ROOT } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
 import { stripAnsi } from './text.ts';
+import { exerciseTypeErrors } from './type-errors.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 
@@ -32,25 +33,57 @@ export interface ExerciseResult {
 
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
 
-/** How long `check` and `status` wait for the tests before calling it a hang. */
-export const CHECK_TIMEOUT_MS = 120_000;
+/**
+ * How long `check` and `status` wait for the tests of `count` exercises before calling it a
+ * hang: a test may take up to vitest's 20 s, and a chapter's run a minute on a slow machine.
+ */
+export function checkTimeoutMs(count: number): number {
+  return Math.min(120_000, 30_000 + 15_000 * count);
+}
 
 /** Runs the tests of `exercises` against `target` (exercises, solutions, or an absolute folder). */
-export async function runExerciseTests(exercises: readonly Exercise[], target: string): Promise<ExerciseResult[]> {
+export async function runExerciseTests(exercises: readonly Exercise[], target: string, timeoutMs = checkTimeoutMs(exercises.length)): Promise<ExerciseResult[]> {
   const staged = stageTarget(target);
   try {
     const files = exercises.map((e) => testPath(e));
-    const run = await runTestFiles({ root: ROOT, files, target: staged.target, timeoutMs: CHECK_TIMEOUT_MS });
-    if (run.timedOut) {
-      const error = `The tests did not finish within ${CHECK_TIMEOUT_MS / 1000} s: is there an infinite loop (a cycle in a free list, a loop that never advances)?`;
-      return exercises.map((exercise) => ({ exercise, status: 'error', tests: [], error }));
-    }
-    if (run.modules === undefined) throw new Error(`The test runner stopped without a report:\n${run.output}`);
-    const results = exercises.map((exercise) => toExerciseResult(exercise, findModule(run.modules!, ROOT, testPath(exercise)), ROOT));
+    const run = await runTestFiles({ root: ROOT, files, target: staged.target, timeoutMs });
+    if (!run.timedOut && run.modules === undefined) throw new Error(`The test runner stopped without a report:\n${run.output}`);
+    // A run stopped for time still tells which files finished, and the last test the others started.
+    const modules = run.modules ?? run.finished;
+    const folder = relative(ROOT, resolve(ROOT, staged.target));
+    const typeErrors = exerciseTypeErrors(ROOT, folder, exercises);
+    const results = exercises.map((exercise) => {
+      const module = findModule(modules, ROOT, testPath(exercise));
+      if (module === undefined && run.timedOut) return hung(exercise, timeoutMs, run.started[resolve(ROOT, testPath(exercise))]);
+      const result = toExerciseResult(exercise, module, ROOT);
+      const errors = typeErrors.get(exercise);
+      return errors === undefined ? result : withTypeErrors(result, folder, errors);
+    });
     return staged.target === target ? results : results.map((r) => renamePaths(r, relative(ROOT, staged.target), displayRoot(target)));
   } finally {
     staged.cleanup();
   }
+}
+
+function hung(exercise: Exercise, timeoutMs: number, lastStarted: string | undefined): ExerciseResult {
+  const where = lastStarted === undefined ? '' : `, in the test "${lastStarted}"`;
+  const error =
+    `The tests of ${exercise.id} did not finish within ${timeoutMs / 1000} s${where}. ` +
+    'Is there an infinite loop: a cycle in a free list, a loop whose pointer never advances, a search that never reaches its end?';
+  return { exercise, status: 'error', tests: [], error };
+}
+
+/**
+ * The tests run without type checks (tsx strips the types), but the grader compiles first and
+ * gives a chapter with a type error nothing: a failed check of its own says so before a grade does.
+ */
+function withTypeErrors(result: ExerciseResult, folder: string, errors: string): ExerciseResult {
+  const file = `${folder}/${result.exercise.chapter}/${result.exercise.file}`;
+  const message =
+    `${file} does not compile:\n${errors.trimEnd()}\n` +
+    'The tests run without checking types, but grading compiles the files first: a type error in any exercise file of a chapter scores the whole chapter 0.';
+  const compiles: TestResult = { name: 'compiles without type errors', status: 'fail', message };
+  return { ...result, status: result.status === 'error' ? 'error' : 'fail', tests: [compiles, ...result.tests] };
 }
 
 /** Messages name the staged copy's files: name the target's instead, as the student knows them. */
@@ -66,8 +99,12 @@ function displayRoot(target: string): string {
 }
 
 export interface TestRun {
-  /** What the reporter wrote; undefined when the runner died before it could. */
+  /** What the reporter wrote at the end of the run; undefined when the runner died or was stopped before it. */
   modules: ReportedModule[] | undefined;
+  /** The test files that finished, even in a run that did not: all of `modules` when it did. */
+  finished: ReportedModule[];
+  /** The last test each file started, by file (started-test.ts): in a run stopped for time, the one that hung. */
+  started: Record<string, string>;
   /** Errors outside any test, such as a worker that ran out of memory. */
   unhandled: ReportedError[];
   /** The runner's own output, for a diagnosis when it died. */
@@ -86,6 +123,8 @@ export interface RunOptions {
   /** The runner is killed after this long. */
   timeoutMs?: number;
   env?: Record<string, string>;
+  /** A folder the tests may write in, where they log each test they start; by default a fresh one. */
+  testWritable?: string;
   /** More arguments for vitest, such as `--maxWorkers=1`. */
   args?: string[];
 }
@@ -101,12 +140,14 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
   if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
   const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
   const report = join(scratch, 'report.json');
+  // Not beside the report: the tests may write this log, and must never write the report.
+  const startedLog = join(options.testWritable === undefined ? scratch : mkdtempSync(join(options.testWritable, 'started-')), 'started.txt');
   try {
     const reporter = resolve(options.root, 'workbook/results-reporter.ts');
-    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'unhandled'>>((done, reject) => {
+    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'finished' | 'started' | 'unhandled'>>((done, reject) => {
       const child = spawn(process.execPath, [VITEST, 'run', ...options.files, `--reporter=${reporter}`, `--root=${options.root}`, ...(options.args ?? [])], {
         cwd: options.root,
-        env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, NO_COLOR: '1', FORCE_COLOR: '0' },
+        env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, WORKBOOK_STARTED: startedLog, NO_COLOR: '1', FORCE_COLOR: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
@@ -133,10 +174,31 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
         done({ output: text, exitCode: code, signal: sig, timedOut: killed });
       });
     });
-    const results = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as ResultsFile) : undefined;
-    return { modules: results?.modules, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
+    const results = readJson<ResultsFile>(report);
+    const started = lastStarted(startedLog);
+    return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The last test each file started, from the lines started-test.ts appends: `file<TAB>name`. */
+function lastStarted(log: string): Record<string, string> {
+  const started: Record<string, string> = {};
+  if (!existsSync(log)) return started;
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab > 0) started[line.slice(0, tab)] = line.slice(tab + 1);
+  }
+  return started;
+}
+
+/** A file the reporter wrote, or undefined if it is missing (or cut short by a kill mid-write). */
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
   }
 }
 

@@ -8,9 +8,9 @@ import { EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises, CHA
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
-import { type ExerciseResult, runExerciseTests } from '../run-tests.ts';
+import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
 import { fileInTarget, targetRoot } from '../target.ts';
-import { indent } from '../text.ts';
+import { indent, terminalMarkdown } from '../text.ts';
 import { watchMode } from '../watch.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
@@ -21,7 +21,11 @@ export async function check(options: Options): Promise<number> {
   const exercises = selectExercises(options.positional[0]);
   const run = async (): Promise<number> => {
     if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
-    const results = await runExerciseTests(exercises, options.target);
+    // A hang shows as silence: after a while, say that the run goes on, and for how long it may.
+    const slow = options.json
+      ? undefined
+      : setTimeout(() => process.stderr.write(pc.dim(`Still running after 15 s; the tests are stopped after ${checkTimeoutMs(exercises.length) / 1000} s (Ctrl-C stops them now)…\n`)), 15_000);
+    const results = await runExerciseTests(exercises, options.target).finally(() => clearTimeout(slow));
     recordProgress(results, options.target);
     if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
     else printCheck(results, options.target, options.watch);
@@ -129,15 +133,16 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
   } else {
     const total = results.reduce((n, r) => n + r.tests.length, 0);
     console.log(`\n${pc.green(pc.bold(`All ${total} tests pass.`))}`);
-    const after = nextExerciseAfter(results.at(-1)?.exercise);
+    const after = nextExerciseAfter(results.at(-1)?.exercise, target === 'exercises' ? readProgress().done : new Set());
     if (after !== undefined) console.log(`Next: ${describeNext(after)}`);
   }
 }
 
 
-function nextExerciseAfter(exercise: Exercise | undefined): Exercise | undefined {
+/** The first exercise after `exercise` that is not done already. */
+function nextExerciseAfter(exercise: Exercise | undefined, done: ReadonlySet<string>): Exercise | undefined {
   if (exercise === undefined) return undefined;
-  return EXERCISES[EXERCISES.indexOf(exercise) + 1];
+  return EXERCISES.slice(EXERCISES.indexOf(exercise) + 1).find((e) => !done.has(e.id));
 }
 
 function describeNext(exercise: Exercise): string {
@@ -259,8 +264,9 @@ export function hint(options: Options): number {
     return 0;
   }
   console.log(pc.bold(`Hints for ${exercise.id} (${exercisePath(exercise)})\n`));
-  shown.forEach((text, i) => {
+  shown.forEach((markdown, i) => {
     const label = `Hint ${i + 1} of ${total}`;
+    const text = terminalMarkdown(markdown, pc.cyan);
     console.log(i === shown.length - 1 ? `${pc.yellow(pc.bold(label))}\n${indent(text, 2)}\n` : pc.dim(`${label}\n${indent(text, 2)}\n`));
   });
   console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));

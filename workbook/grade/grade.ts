@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
-import { ROOT } from '../paths.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { removeOnExit, targetRoot } from '../target.ts';
+import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
 
@@ -119,25 +119,31 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
   const unpacked = submissionFolder(submission);
   const root = unpacked.root;
   let sandbox = createSandbox(root, options.extraTests);
-  const missing = sandbox.missing.map((e) => `${e.chapter}/${e.file}`);
+  // Only the chapters graded: with --chapters 01, chapter 2's absence is not news.
+  const missing = sandbox.missing.filter((e) => options.chapters === undefined || options.chapters.includes(e.chapter)).map((e) => `${e.chapter}/${e.file}`);
   const findings = scanSubmission(root, sandbox.added);
   try {
-    const compileErrors = typeErrors(sandbox.dir);
+    const compileErrors = byChapter(exerciseTypeErrors(sandbox.dir, 'exercises'));
     const chapters: GradedChapter[] = [];
     const graded = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug));
     for (const chapter of graded) {
       options.onChapter?.(chapter, chapters.length, graded.length);
       const exercises = EXERCISES.filter((e) => e.chapter === chapter.slug);
       const files = [...exercises.map((e) => testPath(e)), ...hiddenTests(sandbox.dir, chapter.slug)];
-      const run = await runTestFiles({
-        root: sandbox.dir,
-        files,
-        target: 'exercises',
-        timeoutMs: options.timeoutMs ?? 30_000,
-        env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 1024}`, TMPDIR: join(sandbox.dir, SANDBOX_TMP) },
-        // One worker per chapter: a batch already grades submissions side by side.
-        args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
-      });
+      const dir = sandbox.dir;
+      const runFiles = (some: string[]) =>
+        runTestFiles({
+          root: dir,
+          files: some,
+          target: 'exercises',
+          timeoutMs: options.timeoutMs ?? 30_000,
+          env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 1024}`, TMPDIR: join(dir, SANDBOX_TMP) },
+          testWritable: join(dir, SANDBOX_TMP),
+          // One worker per chapter: a batch already grades submissions side by side.
+          args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
+        });
+      let run = await runFiles(files);
+      if (run.timedOut && files.length > 1) run = await oneFileAtATime(files, runFiles, dir, options);
       const tampered = sandbox.tampered();
       const cheats = findings.filter((f) => f.cheat && f.chapter === chapter.slug);
       chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
@@ -159,6 +165,43 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
     sandbox.cleanup();
     unpacked.cleanup();
   }
+}
+
+/** How a test file that ran out of time is reported, and recognized in the reports. */
+const DID_NOT_FINISH = 'did not finish';
+
+/**
+ * A chapter whose tests ran out of time, run again one test file at a time, so that a hang
+ * costs only its own exercise: a file that times out alone reports that as its error, and
+ * the exercises that finish keep their points. Any other misbehaviour (a crash, an exit, a
+ * cheat) in a file is still the chapter's, as in a single run.
+ */
+async function oneFileAtATime(files: string[], runFiles: (some: string[]) => Promise<TestRun>, root: string, options: GradeOptions): Promise<TestRun> {
+  const modules: ReportedModule[] = [];
+  const runs: TestRun[] = [];
+  for (const file of files) {
+    const run = await runFiles([file]);
+    runs.push(run);
+    if (run.timedOut) {
+      const test = run.started[resolve(root, file)];
+      const message = `${DID_NOT_FINISH} within ${(options.timeoutMs ?? 30_000) / 1000} s${test === undefined ? '' : `, in the test "${test}"`}: an infinite loop, or far too slow`;
+      modules.push({ file: resolve(root, file), errors: [{ message, stack: '', diff: '' }], tests: [] });
+    } else if (diagnose(run, options) !== '') {
+      return run;
+    } else {
+      modules.push(...(run.modules ?? []));
+    }
+  }
+  return {
+    modules,
+    finished: modules,
+    started: {},
+    unhandled: runs.flatMap((r) => r.unhandled),
+    output: runs.map((r) => r.output).join('\n'),
+    exitCode: runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
+    signal: null,
+    timedOut: false,
+  };
 }
 
 function gradeChapter(
@@ -195,7 +238,10 @@ function gradeChapter(
     const results = ownFiles.flatMap((file): Array<{ name: string; status: GradeStatus; message: string }> => {
       const result = toExerciseResult(exercise, findModule(modules, root, file), root);
       const prefix = file.includes('/hidden-') ? 'hidden: ' : '';
-      if (result.status === 'error') return [{ name: `${prefix}${exercise.id}: the tests could not run`, status: 'error', message: result.error }];
+      if (result.status === 'error') {
+        const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : 'the tests could not run';
+        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: result.error }];
+      }
       return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: t.message }));
     });
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
@@ -216,7 +262,11 @@ function misbehaviour(tests: GradedTest[]): string {
   const reasons: string[] = [];
   // Code that throws as it is imported: no test of the exercise ran.
   const unloaded = failing.filter((t) => t.status === 'error');
-  if (unloaded.length > 0) reasons.push(`the tests of ${[...new Set(unloaded.map((t) => t.exercise))].join(', ')} could not run: ${unloaded[0].message.split('\n')[0]}`);
+  if (unloaded.length > 0) {
+    const first = unloaded[0].message.split('\n')[0];
+    const which = `the tests of ${[...new Set(unloaded.map((t) => t.exercise))].join(', ')}`;
+    reasons.push(first.startsWith(DID_NOT_FINISH) ? `${which} ${first}` : `${which} could not run: ${first}`);
+  }
   const stack = count(/Maximum call stack size exceeded/);
   if (stack > 0) reasons.push(`${stack} test${stack === 1 ? '' : 's'} overflowed the stack (endless recursion?)`);
   const thrown = count(/which is not an Error/);
@@ -246,24 +296,6 @@ function diagnose(run: TestRun, options: GradeOptions): string {
     return `the test process crashed (exit ${run.exitCode ?? run.signal}):\n${tail}`;
   }
   return '';
-}
-
-/** Type errors per chapter, from the compiler run over the sandbox. */
-function typeErrors(dir: string): Map<string, string> {
-  const byChapter = new Map<string, string>();
-  let output = '';
-  try {
-    execFileSync(resolve(ROOT, 'node_modules/.bin/tsc'), ['--noEmit', '-p', dir], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  } catch (error) {
-    output = String((error as { stdout?: string }).stdout ?? '');
-  }
-  for (const line of output.split('\n')) {
-    const match = /^exercises\/([^/]+)\/([^(]+)\(/.exec(line);
-    const owned = match !== null && EXERCISES.some((e) => e.chapter === match[1] && e.file === match[2]);
-    if (match === null || !owned) continue;
-    byChapter.set(match[1], `${byChapter.get(match[1]) ?? ''}${line}\n`.slice(0, 4000));
-  }
-  return byChapter;
 }
 
 function pointsOf(exercise: Exercise, options: GradeOptions): number {

@@ -1,0 +1,45 @@
+// A type error must show in `check` as it will in a grade: the tests themselves run without
+// type checks, so without this a student could see every test pass and then score 0.
+
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { selectExercises } from './exercises.ts';
+import { ROOT } from './paths.ts';
+import { runExerciseTests } from './run-tests.ts';
+import { exerciseTypeErrors } from './type-errors.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'type-errors-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Chapter 1 solved, with one line that does not type-check added to batched.ts. */
+function solvedWithTypeError(): string {
+  const dir = join(scratch, 'submission');
+  cpSync(resolve(ROOT, 'solutions/01-bump'), join(dir, 'exercises/01-bump'), { recursive: true });
+  const batched = join(dir, 'exercises/01-bump/batched.ts');
+  writeFileSync(batched, `${readFileSync(batched, 'utf8')}export const oops: number = 'a string';\n`);
+  return join(dir, 'exercises');
+}
+
+describe('type errors', () => {
+  it('the shipped skeletons and solutions compile', () => {
+    expect(exerciseTypeErrors(ROOT, 'exercises').size).toBe(0);
+    expect(exerciseTypeErrors(ROOT, 'solutions').size).toBe(0);
+  });
+
+  it('fail check on the exercise whose file has them, naming the line, while its tests still run', async () => {
+    const results = await runExerciseTests(selectExercises('01'), solvedWithTypeError());
+    const bump = results.find((r) => r.exercise.id === 'bump')!;
+    const batched = results.find((r) => r.exercise.id === 'batched')!;
+    expect(bump.status).toBe('pass');
+    expect(batched.status).toBe('fail');
+    const [compiles, ...tests] = batched.tests;
+    expect(compiles).toMatchObject({ name: 'compiles without type errors', status: 'fail' });
+    expect(compiles.message).toMatch(/01-bump\/batched\.ts does not compile:\n.*batched\.ts\(\d+,\d+\): error TS2322/);
+    expect(compiles.message).toContain('scores the whole chapter 0');
+    expect(compiles.message).not.toContain('.target-'); // the student's path, not the staged copy's
+    expect(tests.length).toBeGreaterThan(0);
+    expect(tests.every((t) => t.status === 'pass')).toBe(true);
+  }, 60_000);
+});
