@@ -9,7 +9,7 @@ import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
-import { type Chapter, selectExercises } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Chapter } from '../exercises.ts';
 import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
 import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
@@ -20,6 +20,7 @@ import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
 import { benchThreads } from '../threads/bench.ts';
 import { readTraces, runTraces } from '../trace/run.ts';
+import { checkAllocatorOptions } from './allocator-options.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
 // ------------------------------------------------------------------ trace
@@ -37,6 +38,7 @@ export async function trace(options: Options): Promise<number> {
   try {
     if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
     const { createAllocator: create } = await loadAllocator(id, staged.target);
+    checkAllocatorOptions(id, create, options.allocatorOptions);
     const createAllocator: CreateAllocator = (proc) => create(proc, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
@@ -73,6 +75,7 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   const all: AllocatorRuns[] = [];
   for (const id of ids) {
     const { createAllocator } = await loadAllocator(id, target);
+    checkAllocatorOptions(id, createAllocator, options.allocatorOptions);
     const runs = runTraces(traces, (proc) => createAllocator(proc, options.allocatorOptions), { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
     all.push({ id, runs });
   }
@@ -108,7 +111,7 @@ export async function grade(options: Options): Promise<number> {
     memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
     extraTests: options.values['extra-tests'] === undefined ? undefined : resolve(here, options.values['extra-tests']),
     points: options.values.points === undefined ? undefined : (JSON.parse(readFileSync(resolve(here, options.values.points), 'utf8')) as Record<string, number>),
-    chapters: options.values.chapters?.split(',').map((selector) => selectExercises(selector)[0].chapter),
+    chapters: options.values.chapters?.split(',').map(chapterToGrade),
   };
   const started = Date.now();
   const tty = process.stderr.isTTY === true;
@@ -239,4 +242,14 @@ async function benchTheAllocators(options: Options): Promise<number> {
     console.log(formatBench(document, `${allocators} allocators on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
   }
   return document.rows.every((r) => r.failure === undefined) ? 0 : 1;
+}
+
+/** One entry of grade's --chapters: a chapter's number or folder, never an exercise. */
+export function chapterToGrade(selector: string): string {
+  const chapter = CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
+  if (chapter !== undefined) return chapter.slug;
+  const chapters = CHAPTERS.map((c) => `${String(c.number).padStart(2, '0')} (${c.slug})`).join(', ');
+  const exercise = EXERCISES.find((e) => e.id === selector);
+  if (exercise !== undefined) throw new UsageError(`--chapters takes chapters, and ${selector} is an exercise of chapter ${exercise.chapter}: --chapters ${exercise.chapter.slice(0, 2)} grades it with the rest of its chapter.`);
+  throw new UsageError(`--chapters: there is no chapter '${selector}'. The chapters: ${chapters}.`);
 }

@@ -5,6 +5,7 @@
 import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { renderTable } from '../trace/report.ts';
+import { checkAllocatorOptions } from './allocator-options.ts';
 import { UsageError, type Options } from './options.ts';
 
 const SCALES = ['tiny', 'small', 'large'] as const;
@@ -38,6 +39,7 @@ export async function zoneStats(options: Options, explicitTarget: boolean): Prom
   // The reference unless asked otherwise: the point is to watch the thresholds.
   const target = explicitTarget ? options.target : 'solutions';
   const { createAllocator } = await loadAllocator('zones', target);
+  checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
     const zone = createAllocator(new Process(), options.allocatorOptions) as unknown as ZoneLike;
     if (typeof zone.statistics !== 'function') throw new Error(`The zones allocator of ${target} has no statistics() yet: write exercises/05-zones/statistics.ts first.`);
