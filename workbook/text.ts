@@ -15,3 +15,20 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
+
+/**
+ * A hint's markdown as a terminal shows it: a code span's backticks (`x`, or ``x`` around
+ * code that holds one) give way to colour, so `new HeapCorruption(`…`)` reads as the code it is.
+ * Fenced blocks are left as they are: their lines are code already.
+ */
+export function terminalMarkdown(text: string, code: (s: string) => string): string {
+  let fenced = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (/^\s*```/.test(line)) fenced = !fenced;
+      if (fenced || /^\s*```/.test(line)) return line;
+      return line.replace(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, (_, _ticks: string, inner: string) => code(inner.length > 2 && inner.startsWith(' ') && inner.endsWith(' ') ? inner.slice(1, -1) : inner));
+    })
+    .join('\n');
+}

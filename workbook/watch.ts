@@ -8,10 +8,13 @@ import pc from 'picocolors';
 import { CHAPTERS, EXERCISES, type Exercise, chapterOf } from './exercises.ts';
 import { revealNextHint } from './hints.ts';
 import { readProgress, updateProgress } from './progress.ts';
-import { resetExercise } from './reset.ts';
+import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
-import { indent } from './text.ts';
+import { indent, terminalMarkdown } from './text.ts';
+
+/** The list's column of exercise ids: as wide as the longest (stack-logging). */
+const ID_WIDTH = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
 
 export interface WatchOptions {
   target: string;
@@ -108,7 +111,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
         return false;
       case 'h': {
         const { shown, total } = revealNextHint(current);
-        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, shown[shown.length - 1]];
+        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, terminalMarkdown(shown[shown.length - 1], pc.cyan)];
         break;
       }
       case 'n': {
@@ -164,7 +167,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     EXERCISES.forEach((e, i) => {
       const mark = e === current ? pc.cyan('▶') : progress.done.has(e.id) ? pc.green('✓') : ' ';
       const chapter = CHAPTERS.find((c) => c.slug === e.chapter)!;
-      lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(12)} chapter ${chapter.number}: ${e.title}`);
+      lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(ID_WIDTH)} chapter ${chapter.number}: ${e.title}`);
     });
     process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
     const answer = (await ask('Number to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
@@ -172,7 +175,9 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     const chosen = match === null ? undefined : EXERCISES[Number(match[2]) - 1];
     busy = false;
     if (match !== null && chosen === undefined) note = pc.yellow(`There is no exercise ${match[2]}.`);
-    else if (match?.[1] === 'r' && chosen !== undefined) {
+    else if (match?.[1] === 'r' && chosen !== undefined && isSkeletonAlready(chosen, options.target)) {
+      note = pc.dim(`${fileOf(chosen)} is the shipped skeleton already: nothing to reset.`);
+    } else if (match?.[1] === 'r' && chosen !== undefined) {
       const sure = (await ask(`Reset ${fileOf(chosen)} to the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
       if (sure === 'y' || sure === 'yes') {
         const { backup } = resetExercise(chosen, options.target);

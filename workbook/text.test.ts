@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { terminalMarkdown } from './text.ts';
+
+const mark = (s: string) => `<${s}>`;
+
+describe('terminalMarkdown', () => {
+  it('shows code spans without their backticks, a double-backtick span with the backticks inside it', () => {
+    expect(terminalMarkdown('Call `sbrk(n)` first.', mark)).toBe('Call <sbrk(n)> first.');
+    expect(terminalMarkdown('Throw ``new HeapCorruption(`free(): invalid pointer ${hex(ptr)}`, ptr)``.', mark)).toBe('Throw <new HeapCorruption(`free(): invalid pointer ${hex(ptr)}`, ptr)>.');
+    expect(terminalMarkdown('`a` and `b`', mark)).toBe('<a> and <b>');
+  });
+
+  it('leaves fenced code and text without spans as they are', () => {
+    const fenced = 'Like this:\n```ts\nconst x = `y`;\n```\nthen `z`.';
+    expect(terminalMarkdown(fenced, mark)).toBe('Like this:\n```ts\nconst x = `y`;\n```\nthen <z>.');
+    expect(terminalMarkdown('no code here', mark)).toBe('no code here');
+  });
+});
