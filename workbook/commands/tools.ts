@@ -4,7 +4,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
-import type { CreateAllocator } from '../../machine/index.ts';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
 import { benchMachine } from '../bench/machine.ts';
@@ -19,7 +18,8 @@ import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
 import { benchThreads } from '../threads/bench.ts';
-import { readTraces, runTraces } from '../trace/run.ts';
+import { ReplayHung, runTracesGuarded } from '../trace/guarded.ts';
+import { readTraces } from '../trace/run.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
@@ -39,23 +39,19 @@ export async function trace(options: Options): Promise<number> {
     if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
     const { createAllocator: create } = await loadAllocator(id, staged.target);
     checkAllocatorOptions(id, create, options.allocatorOptions);
-    const createAllocator: CreateAllocator = (proc) => create(proc, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
-    const runs = runTraces(traces, createAllocator, {
-      shrink: options.json ? 'all' : 'first',
-      onProgress: (message) => {
-        // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
-        if (!tty) {
-          if (message.endsWith('operations') || message.endsWith('shrinking')) process.stderr.write(pc.dim(`${message}\n`));
-          return;
-        }
-        if (Date.now() - shown < 100) return;
-        shown = Date.now();
-        process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
-      },
-    });
-    if (tty) process.stderr.write('\r\u001b[2K');
+    const request = { allocator: id, target: staged.target, allocatorOptions: options.allocatorOptions, traces, shrink: options.json ? ('all' as const) : ('first' as const) };
+    const runs = await runTracesGuarded(request, (message) => {
+      // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
+      if (!tty) {
+        if (message.endsWith('operations') || message.endsWith('shrinking')) process.stderr.write(pc.dim(`${message}\n`));
+        return;
+      }
+      if (Date.now() - shown < 100) return;
+      shown = Date.now();
+      process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
+    }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
     const heading = { allocator: id, target: options.target };
     if (options.json) {
       console.log(JSON.stringify(traceJson(runs, heading), null, 2));
@@ -65,6 +61,11 @@ export async function trace(options: Options): Promise<number> {
       console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
     }
     return runs.every((r) => r.result.failure === undefined) ? 0 : 1;
+  } catch (error) {
+    // Code that never returned failed its trace, like any other failure: exit 1, not a usage error.
+    if (!(error instanceof ReplayHung)) throw error;
+    console.error(pc.red(error.message));
+    return 1;
   } finally {
     staged.cleanup();
   }
@@ -76,7 +77,8 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   for (const id of ids) {
     const { createAllocator } = await loadAllocator(id, target);
     checkAllocatorOptions(id, createAllocator, options.allocatorOptions);
-    const runs = runTraces(traces, (proc) => createAllocator(proc, options.allocatorOptions), { shrink: false, onProgress: (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`) });
+    const request = { allocator: id, target, allocatorOptions: options.allocatorOptions, traces, shrink: false as const };
+    const runs = await runTracesGuarded(request, (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`));
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');

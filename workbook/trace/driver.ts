@@ -100,6 +100,8 @@ export interface ReplayOptions {
   timing?: false | { minMilliseconds?: number; maxRuns?: number };
   /** Called every few thousand operations of the checked pass. */
   onProgress?: (done: number, total: number) => void;
+  /** Called before each operation of the checked pass (-1: before createAllocator), for a watchdog. */
+  onStep?: (opIndex: number) => void;
 }
 
 /** Replays `trace` through a new allocator, checks it, and (if it passed) times it. */
@@ -202,9 +204,11 @@ class CheckedReplay {
     const { ops } = this.trace;
     let failure: TraceFailure | undefined;
     try {
+      this.options.onStep?.(-1);
       this.allocator = this.callAllocator('createAllocator(proc)', () => this.create(this.proc, this.options.allocatorOptions));
       this.sample();
       for (this.opIndex = 0; this.opIndex < ops.length; this.opIndex++) {
+        this.options.onStep?.(this.opIndex);
         this.step(ops[this.opIndex]);
         this.sample();
         if (this.options.onProgress !== undefined && (this.opIndex + 1) % 2048 === 0) this.options.onProgress(this.opIndex + 1, ops.length);

@@ -39,6 +39,8 @@ export interface RunOptions {
   shrinkOptions?: Omit<ShrinkOptions, 'onProgress' | 'replay'>;
   /** What is happening, for a progress line: `binary.rep: 2048/4000 operations`. */
   onProgress?: (message: string) => void;
+  /** Called as each trace begins, with its index. */
+  onTrace?: (index: number) => void;
 }
 
 /** Replays every trace through the allocator, one fresh process each. */
@@ -47,6 +49,7 @@ export function runTraces(traces: readonly Trace[], create: CreateAllocator, opt
   const which = options.shrink ?? 'first';
   let failures = 0;
   return traces.map((trace, n) => {
+    options.onTrace?.(n);
     const label = `[${n + 1}/${traces.length}] ${trace.name}`;
     progress(`${label}: replaying ${trace.ops.length} operations`);
     const result = replay(trace, create, {

@@ -1,0 +1,30 @@
+// The worker side of guarded.ts: loads the allocator, replays the traces, and keeps a
+// heartbeat in shared memory (steps taken, the trace, the operation) that the main thread
+// reads even while this thread is stuck in the allocator's code.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadAllocator } from '../allocators.ts';
+import { HEARTBEAT, type GuardedRequest, type GuardedMessage } from './guarded.ts';
+import { runTraces } from './run.ts';
+
+const request = workerData as GuardedRequest;
+const beat = new Int32Array(request.heartbeat);
+const send = (message: GuardedMessage) => parentPort!.postMessage(message);
+
+try {
+  const { createAllocator } = await loadAllocator(request.allocator, request.target);
+  const runs = runTraces(request.traces, (proc) => createAllocator(proc, request.allocatorOptions), {
+    shrink: request.shrink,
+    onTrace: (index) => Atomics.store(beat, HEARTBEAT.trace, index),
+    onProgress: (message) => send({ kind: 'progress', message }),
+    replay: {
+      onStep: (opIndex) => {
+        Atomics.store(beat, HEARTBEAT.op, opIndex);
+        Atomics.add(beat, HEARTBEAT.steps, 1);
+      },
+    },
+  });
+  send({ kind: 'done', runs });
+} catch (error) {
+  send({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
+}
