@@ -29,8 +29,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case undefined:
     case 'start':
-    case 'watch':
       return start(options);
+    case 'watch':
+      return start({ ...options, noSite: true }); // watch mode alone: the book is start's
     case 'reset':
       return reset(options);
     case 'status':

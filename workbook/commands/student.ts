@@ -163,6 +163,8 @@ export async function start(options: Options): Promise<number> {
   if (!options.noSite) {
     try {
       const { serveSite } = await import('../../site/serve.ts');
+      // The first build measures the allocators for the book's charts (cached after): say why it waits.
+      process.stdout.write(pc.dim('Building the book… (the first time takes about a minute: it measures the allocators for its charts)\n'));
       const served = await serveSite({});
       site = served;
       banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');

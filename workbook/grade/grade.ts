@@ -59,8 +59,10 @@ export interface GradedSubmission {
   chapters: GradedChapter[];
   points: number;
   maxPoints: number;
-  /** Exercise files the submission lacked: the shipped skeleton was graded instead. */
+  /** Exercise files the submission lacked, in the chapters graded: the shipped skeleton was graded instead. */
   missing: string[];
+  /** The submission held no exercise file at all, of any chapter. */
+  empty: boolean;
   /** Lines of the submission worth a look (Node's modules, process hooks), `01-bump/bump.ts:3: …`. */
   review: string[];
 }
@@ -159,6 +161,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       points: round(chapters.reduce((n, c) => n + c.points, 0)),
       maxPoints: chapters.reduce((n, c) => n + c.maxPoints, 0),
       missing,
+      empty: sandbox.missing.length === EXERCISES.length,
       review: findings.filter((f) => !f.cheat).map((f) => `${f.where}: ${f.what}`),
     };
   } finally {
