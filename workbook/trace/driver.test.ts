@@ -255,3 +255,15 @@ describe('replay: each kind of bug', () => {
     expect(failureOf(replayChecked(MIXED, typo))).toMatchObject({ check: 'exception', errorName: 'TypeError', opIndex: 4 });
   });
 });
+
+describe('replay: a sign of life for a watchdog', () => {
+  it('steps before every checked operation and every 1024th timed one, so a long replay is never taken for a hang', async () => {
+    const { createAllocator } = await loadAllocator('bump', 'solutions');
+    const ops = Array.from({ length: 1500 }, (_, i) => `a ${i} 16`);
+    const trace = parseRep(`0\n1500\n1500\n1\n${ops.join('\n')}\n`, 'many.rep');
+    const steps: number[] = [];
+    replay(trace, createAllocator, { timing: { minMilliseconds: 0, maxRuns: 1 }, onStep: (i) => steps.push(i) });
+    expect(steps.slice(0, 3)).toEqual([-1, 0, 1]); // createAllocator, then each checked operation
+    expect(steps.slice(1501)).toEqual([0, 1024]); // the timed replay
+  });
+});

@@ -100,7 +100,7 @@ export interface ReplayOptions {
   timing?: false | { minMilliseconds?: number; maxRuns?: number };
   /** Called every few thousand operations of the checked pass. */
   onProgress?: (done: number, total: number) => void;
-  /** Called before each operation of the checked pass (-1: before createAllocator), for a watchdog. */
+  /** Called before each operation of the checked pass (-1: before createAllocator) and every 1024th of the timed ones: a watchdog's sign of life. */
   onStep?: (opIndex: number) => void;
 }
 
@@ -500,7 +500,7 @@ function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayO
     const before = proc.stats();
     let seconds: number;
     try {
-      seconds = bareReplay(trace, allocator);
+      seconds = bareReplay(trace, allocator, options.onStep);
     } catch {
       // The checked pass succeeded, so this allocator does not behave the same twice: no figures.
       return { opsPerSecond: undefined, memoryOpsPerCall: undefined, bytesMovedPerCall: undefined };
@@ -519,13 +519,17 @@ function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayO
   };
 }
 
-/** The allocator calls of the trace and nothing else; returns the seconds they took. */
-export function bareReplay(trace: Trace, allocator: Allocator): number {
+/**
+ * The allocator calls of the trace and nothing else; returns the seconds they took. `onStep`,
+ * if given, hears of every 1024th operation: a watchdog's sign of life, not a cost per call.
+ */
+export function bareReplay(trace: Trace, allocator: Allocator, onStep?: (opIndex: number) => void): number {
   const pointers = new Float64Array(trace.numIds);
   const ops = trace.ops;
   const started = process.hrtime.bigint();
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
+    if (onStep !== undefined && (i & 1023) === 0) onStep(i);
     if (op.kind === 'a') pointers[op.id] = allocator.malloc(op.bytes);
     else if (op.kind === 'r') pointers[op.id] = allocator.realloc(pointers[op.id], op.bytes);
     else allocator.free(pointers[op.id]);
