@@ -85,6 +85,14 @@ export function testPath(exercise: Exercise): string {
   return `exercises/${exercise.chapter}/${exercise.test}`;
 }
 
+/** The chapter `selector` names by number (`1`, `01`) or folder (`01-bump`), if any. */
+export function findChapter(selector: string): Chapter | undefined {
+  return CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
+}
+
+/** How wide a column of exercise ids must be: the longest (stack-logging), and a space. */
+export const EXERCISE_ID_WIDTH = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
+
 /**
  * The exercises a student means by `selector`: a chapter number (`1`, `01`), a chapter
  * folder (`01-bump`), or an exercise id (`bump`). Nothing selected means all of them.
@@ -93,7 +101,7 @@ export function selectExercises(selector: string | undefined): Exercise[] {
   if (selector === undefined || selector === '' || selector === 'all') return [...EXERCISES];
   const byId = EXERCISES.filter((e) => e.id === selector);
   if (byId.length > 0) return byId;
-  const chapter = CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
+  const chapter = findChapter(selector);
   if (chapter !== undefined) return EXERCISES.filter((e) => e.chapter === chapter.slug);
   const known = [...CHAPTERS.map((c) => String(c.number).padStart(2, '0')), ...EXERCISES.map((e) => e.id)];
   if (/^\d+$/.test(selector) && Number(selector) <= 8) {

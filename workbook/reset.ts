@@ -3,12 +3,11 @@
 // .workbook-backups/ first, so nothing is lost.
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { readSkeletonManifest } from './skeletons.ts';
+import { readSkeletonManifest, sha256 } from './skeletons.ts';
 import { targetRoot } from './target.ts';
 
 const BACKUPS = resolve(ROOT, '.workbook-backups');
@@ -38,8 +37,6 @@ export function shippedSkeleton(exercise: Exercise): string {
   }
   throw new Error(`Cannot find the shipped skeleton of ${path}: no commit holds the version that workbook/skeletons.json records.`);
 }
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** The files git tracks under `folder` (relative to the workbook), or undefined outside a git clone. */
 function trackedFiles(folder: string): Set<string> | undefined {

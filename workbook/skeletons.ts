@@ -10,8 +10,13 @@ import { ROOT } from './paths.ts';
 
 const MANIFEST = resolve(ROOT, 'workbook/skeletons.json');
 
+/** The hash the manifest records for a file's bytes. */
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export function hashFile(path: string): string {
-  return createHash('sha256').update(readFileSync(resolve(ROOT, path))).digest('hex');
+  return sha256(readFileSync(resolve(ROOT, path)));
 }
 
 export function readSkeletonManifest(): Record<string, string> {

@@ -5,16 +5,13 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
-import { CHAPTERS, EXERCISES, type Exercise, chapterOf } from './exercises.ts';
+import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
 import { revealNextHint } from './hints.ts';
 import { readProgress, updateProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
 import { indent, terminalMarkdown } from './text.ts';
-
-/** The list's column of exercise ids: as wide as the longest (stack-logging). */
-const ID_WIDTH = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
 
 export interface WatchOptions {
   target: string;
@@ -152,7 +149,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     updateProgress((p) => results.filter((r) => r.status === 'pass').forEach((r) => p.done.add(r.exercise.id)));
     const lines = results.map((r) => {
       const passed = r.tests.filter((t) => t.status === 'pass').length;
-      return `  ${r.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${r.exercise.id.padEnd(12)} ${r.status === 'error' ? pc.red('does not run') : `${passed}/${r.tests.length} tests`}`;
+      return `  ${r.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${r.exercise.id.padEnd(EXERCISE_ID_WIDTH)} ${r.status === 'error' ? pc.red('does not run') : `${passed}/${r.tests.length} tests`}`;
     });
     process.stdout.write(`${lines.join('\n')}\n\n${pc.dim('Press any key to go back.')}\n`);
     await nextKey();
@@ -166,8 +163,8 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     const lines: string[] = [pc.bold('Exercises'), ''];
     EXERCISES.forEach((e, i) => {
       const mark = e === current ? pc.cyan('▶') : progress.done.has(e.id) ? pc.green('✓') : ' ';
-      const chapter = CHAPTERS.find((c) => c.slug === e.chapter)!;
-      lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(ID_WIDTH)} chapter ${chapter.number}: ${e.title}`);
+      const chapter = chapterOf(e);
+      lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(EXERCISE_ID_WIDTH)} chapter ${chapter.number}: ${e.title}`);
     });
     process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
     const answer = (await ask('Number to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();

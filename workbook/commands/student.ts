@@ -4,7 +4,7 @@ import { existsSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
-import { EXERCISES, type Exercise, chapterOf, exercisePath, selectExercises, CHAPTERS } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exercisePath, findChapter, selectExercises } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
@@ -211,7 +211,7 @@ export function exerciseToReset(positional: readonly string[]): Exercise {
   const [id] = positional;
   const exercise = EXERCISES.find((e) => e.id === id);
   if (exercise !== undefined) return exercise;
-  const chapter = CHAPTERS.find((c) => c.slug === id || (/^\d+$/.test(id) && c.number === Number(id)));
+  const chapter = findChapter(id);
   if (chapter !== undefined) {
     const inChapter = EXERCISES.filter((e) => e.chapter === chapter.slug).map((e) => e.id);
     throw new UsageError(`reset takes one exercise, not a chapter. Chapter ${chapter.number}'s exercises: ${inChapter.join(', ')}. For example: npm run reset -- ${inChapter[0]}`);
@@ -238,9 +238,8 @@ export async function status(options: Options): Promise<number> {
       const passed = result.tests.filter((t) => t.status === 'pass').length;
       const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
       const detail = result.status === 'error' ? pc.red('does not run: see npm run check -- ' + result.exercise.id) : `${passed}/${result.tests.length} tests`;
-      const idWidth = Math.max(...EXERCISES.map((e) => e.id.length)) + 1;
       const file = fileInTarget(`${result.exercise.chapter}/${result.exercise.file}`, options.target);
-      console.log(`    ${mark} ${result.exercise.id.padEnd(idWidth)} ${pc.dim(file.padEnd(40))} ${detail}`);
+      console.log(`    ${mark} ${result.exercise.id.padEnd(EXERCISE_ID_WIDTH)} ${pc.dim(file.padEnd(40))} ${detail}`);
     }
   }
   const done = results.filter((r) => r.status === 'pass').length;

@@ -8,7 +8,7 @@ import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
-import { CHAPTERS, EXERCISES, type Chapter } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Chapter, findChapter } from '../exercises.ts';
 import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
 import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
@@ -248,7 +248,7 @@ async function benchTheAllocators(options: Options): Promise<number> {
 
 /** One entry of grade's --chapters: a chapter's number or folder, never an exercise. */
 export function chapterToGrade(selector: string): string {
-  const chapter = CHAPTERS.find((c) => c.slug === selector || (/^\d+$/.test(selector) && c.number === Number(selector)));
+  const chapter = findChapter(selector);
   if (chapter !== undefined) return chapter.slug;
   const chapters = CHAPTERS.map((c) => `${String(c.number).padStart(2, '0')} (${c.slug})`).join(', ');
   const exercise = EXERCISES.find((e) => e.id === selector);
