@@ -97,6 +97,17 @@ describe('the targets of npm run bench', () => {
     expect(missing.detail).toContain('churn.rep is not in this run');
   });
 
+  it('churn.rep: beside a ratio to another allocator of the book, the loads and stores a call of both', () => {
+    const rows = [
+      row('zones', 'traces/churn.rep', { opsPerSecond: 1e6, memoryOpsPerCall: 31.46 }),
+      row('bump', 'traces/churn.rep', { opsPerSecond: 8e6, memoryOpsPerCall: 0.05 }),
+      row('free-list', 'traces/churn.rep', { opsPerSecond: 1e4, memoryOpsPerCall: 1234.4 }),
+    ];
+    const [time, speedup] = evaluateTargets({ rows, courseTraces: [] }, [CHURN_TIME, CHURN_SPEEDUP]);
+    expect(time.detail).toBe("8.00× on traces/churn.rep (31.5 loads and stores a call against bump's 0.1)");
+    expect(speedup.detail).toBe("100× on traces/churn.rep (31.5 loads and stores a call against free-list's 1,234)");
+  });
+
   it('a failure on the trace measured makes the target short', () => {
     const rows = [row('zones', 'traces/churn.rep', { opsPerSecond: undefined, failure: 'overlap' }), row('bump', 'traces/churn.rep')];
     expect(evaluateTargets({ rows, courseTraces: [] }, [CHURN_TIME])[0]).toMatchObject({ status: 'short', detail: 'fails on traces/churn.rep' });

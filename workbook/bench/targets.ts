@@ -126,10 +126,23 @@ function measure(measure: Measure, bound: number, mine: readonly BenchRow[], run
   const worst = ratios.reduce((a, b) => (b.speedup < a.speedup ? b : a));
   const left = onTraces.length - ratios.length;
   const leftOut = left === 0 ? '' : `; ${left} trace${left === 1 ? '' : 's'} without a figure for ${measure.versus}`;
-  if (measure.kind === 'time') return { value: 1 / worst.speedup, where: ` on ${worst.trace}` };
-  if (measure.on === 'churn') return { value: worst.speedup, where: ` on ${worst.trace}` };
+  if (measure.kind === 'time') return { value: 1 / worst.speedup, where: ` on ${worst.trace}${workBeside(worst.trace, mine, theirs)}` };
+  if (measure.on === 'churn') return { value: worst.speedup, where: ` on ${worst.trace}${workBeside(worst.trace, mine, theirs)}` };
   // How far from "every trace" a shortfall is: one slow trace, or all of them.
   const reached = ratios.filter((r) => r.speedup >= bound).length;
   const howMany = reached === ratios.length ? '' : `; reached on ${reached} of ${ratios.length} traces`;
   return { value: worst.speedup, where: ` at the lowest, on ${worst.trace}${howMany}${leftOut}` };
+}
+
+/**
+ * Beside a time ratio, the work behind it: simulated loads and stores a call, ours and theirs
+ * on `trace`. Time follows them, and unlike time they are the same on every machine. Empty for
+ * a peer that runs outside the simulated memory.
+ */
+function workBeside(trace: string, mine: readonly BenchRow[], theirs: readonly BenchRow[]): string {
+  const ours = mine.find((r) => r.trace === trace);
+  const other = theirs.find((r) => r.trace === trace);
+  if (ours?.memoryOpsPerCall === undefined || other?.memoryOpsPerCall === undefined) return '';
+  const calls = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+  return ` (${calls(ours.memoryOpsPerCall)} loads and stores a call against ${other.allocator}'s ${calls(other.memoryOpsPerCall)})`;
 }
