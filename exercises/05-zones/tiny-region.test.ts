@@ -207,9 +207,15 @@ describe('TINY: blocks in the bitmaps', () => {
     mark(23, true);
     expect(TINY.freeBefore(proc, region, 23), `freeBefore(23): the block at 20 is in use, its last bytes are the program's data\n${around(proc, block(region, 23) - 16, 16)}`).toBe(-1);
     // Bytes that claim a free block where none starts, or one bigger than the region before.
+    // The program's bytes even repeat the size where a free block at 28 would keep it: only
+    // the header bit, clear at 28, tells them apart.
+    proc.store16(block(region, 28) + FREE_MSIZE_OFFSET, 2);
     proc.store16(block(region, 30) - 2, 2);
     mark(30, true);
-    expect(TINY.freeBefore(proc, region, 30), 'freeBefore(30): no block starts at quantum 28').toBe(-1);
+    expect(
+      TINY.freeBefore(proc, region, 30),
+      `freeBefore(30): no block starts at quantum 28 (its header bit is clear), though the bytes at +${FREE_MSIZE_OFFSET} and just before 30 both read 2\n${bitmapAround(proc, region, 28)}`,
+    ).toBe(-1);
     proc.store16(block(region, 40) - 2, 50);
     expect(TINY.freeBefore(proc, region, 40), 'freeBefore(40): a size of 50 quanta would start before quantum 0').toBe(-1);
     proc.store16(block(region, 45) - 2, 0);
