@@ -37,7 +37,8 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
       const q = (ptr - quantumAddress(reader, region, 0)) / reader.quantum;
       const recorded = Number.isInteger(q) && reader.isStart(proc, region, q) ? reader.msize(proc, region, q) : 0;
       if (recorded !== msize) {
-        throw new Error(`malloc(${msize} quanta) = ${hex(ptr)}, quantum ${q} of ${kind} region ${hex(region)}: the metadata records ${recorded === 0 ? 'no block' : `a block of ${recorded} quanta`} there\n${describeLayout(proc, rack, reader, region)}`);
+        const smaller = recorded > 0 && recorded < msize ? `, fewer than asked for: a free block from a list below listIndex(${msize})?` : '';
+        throw new Error(`malloc(${msize} quanta) = ${hex(ptr)}, quantum ${q} of ${kind} region ${hex(region)}: the metadata records ${recorded === 0 ? 'no block' : `a block of ${recorded} quanta`} there${smaller}\n${describeLayout(proc, rack, reader, region)}`);
       }
       sound(`malloc(${msize} quanta) = ${hex(ptr)}`);
       return ptr;
@@ -288,9 +289,13 @@ describe('bad pointers', () => {
     const [a, b] = malloc(2, 2, 1);
     const region = regionOf(a);
     free(a);
-    expectCorruption(() => rack.quantumOf(region, a, 'free()'), `free(${hex(a)}) twice, while it is on death row`, ['free()', 'double free', hex(a), hex(region), 'quantum 0']);
+    expectCorruption(
+      () => rack.quantumOf(region, a, 'free()'),
+      `quantumOf(region, ${hex(a)}, 'free()'), a second free while ${hex(a)} waits on death row (still marked in use; RACK.lastFree holds it),`,
+      ['free()', 'double free', hex(a), hex(region), 'quantum 0'],
+    );
     free(b);
-    expectCorruption(() => rack.quantumOf(region, a, 'free()'), `free(${hex(a)}) twice, once it is really free`, ['double free', hex(a), 'quantum 0']);
+    expectCorruption(() => rack.quantumOf(region, a, 'free()'), `quantumOf(region, ${hex(a)}, 'free()'), a second free once ${hex(a)} is really free,`, ['double free', hex(a), 'quantum 0']);
   });
 });
 
@@ -327,7 +332,10 @@ describe('in place, for realloc', () => {
     const q = (last - quantumAddress(TINY_READER, region, 0)) / 16;
     expect(rack.growInPlace(region, q, 500), 'the last block grows into the tail').toBe(true);
     sound('growInPlace of the last block to 500 quanta');
-    expect(rack.growInPlace(region, q, NUM_TINY_QUANTA), 'no region has that many quanta after the block').toBe(false);
+    expect(
+      rack.growInPlace(region, q, NUM_TINY_QUANTA),
+      `grow the last block (quantum ${q}) into the tail to ${NUM_TINY_QUANTA} quanta: it would end at quantum ${q + NUM_TINY_QUANTA}, past the region's ${NUM_TINY_QUANTA} quanta (numQuanta)`,
+    ).toBe(false);
     expectLayout(region, [[12, 'in use'], [1, 'in use'], [500, 'in use']], 'the last block grown to 500 quanta');
   });
 });
