@@ -207,7 +207,7 @@ function checkLists(proc: Process, rack: RackPlace, kind: Reader, freeBlocks: Ma
     let prev = 0;
     for (let block = proc.load32(head); block !== 0; block = proc.load32(block + LINK.next)) {
       const msize = freeBlocks.get(block);
-      if (msize === undefined) fail(proc, `${kind.name} free list ${index} reaches ${hex(block)}, which is not a free block of a ${kind.name} region`, prev === 0 ? head : prev, prev === 0 ? 4 : 8);
+      if (msize === undefined) fail(proc, `${kind.name} free list ${index} reaches ${hex(block)}, which is not a free block: ${whatIsAt(proc, rack, kind, block)}`, prev === 0 ? head : prev, prev === 0 ? 4 : 8);
       if (listIndex(layout, msize) !== index) fail(proc, `${kind.name} free block ${hex(block)} of ${msize} quanta is on list ${index}; it belongs on list ${listIndex(layout, msize)}`, block, 8);
       if (proc.load32(block + LINK.prev) !== prev) fail(proc, `${kind.name} free block ${hex(block)}: prev is ${hex(proc.load32(block + LINK.prev))}, but the block before it on list ${index} is ${hex(prev)}`, block, 8);
       freeBlocks.delete(block);
@@ -216,6 +216,26 @@ function checkLists(proc: Process, rack: RackPlace, kind: Reader, freeBlocks: Ma
     }
   }
   for (const [block, msize] of freeBlocks) fail(proc, `${kind.name} free block ${hex(block)} of ${msize} quanta is on no free list`, block, 8);
+}
+
+/** What a free list reached instead of a free block, said so that the mistake shows. */
+function whatIsAt(proc: Process, rack: RackPlace, kind: Reader, address: number): string {
+  const region = address - (address % kind.regionSize) + kind.headerBytes - REGION_BYTES;
+  if (!inRegionMap(proc, rack.regionMap, region, kind.regionSize)) return `no ${kind.name} region holds it: was its region given back while it was still listed?`;
+  if (address < region + REGION_BYTES) return `it lies in the header of ${kind.name} region ${hex(region)}`;
+  const tail = proc.load32(region + REGION.tail);
+  for (let q = 0; q < tail; ) {
+    const block = region + REGION_BYTES + q * kind.quantum;
+    const msize = kind.msize(proc, region, q);
+    if (msize < 1) break;
+    if (address < block + msize * kind.quantum) {
+      if (address !== block) return `it lies inside the ${kind.isFree(proc, region, q) ? 'free' : 'in-use'} block ${hex(block)} (quanta ${q} to ${q + msize - 1} of region ${hex(region)}): merged into that block, but never taken off its list?`;
+      if (address === proc.load32(rack.base + RACK.lastFree)) return `it is the block on death row (quantum ${q} of region ${hex(region)}), still marked in use`;
+      return `it is a block in use (quantum ${q} of region ${hex(region)}): handed out, but never taken off its list?`;
+    }
+    q += msize;
+  }
+  return `it lies at or past the tail of region ${hex(region)} (quantum ${tail}): back in the tail, but never taken off its list?`;
 }
 
 function inRegionMap(proc: Process, map: number, region: number, regionSize: number): boolean {
