@@ -16,14 +16,14 @@ function setUp() {
   const region = regionIn(SMALL, mapAligned(proc, SMALL_REGION_SIZE, 'test small region'));
   /** The entries of quanta from…to-1 as u16 values, for a comparison that shows them all. */
   /** The entries of quanta from…to-1, each labelled with its quantum, so a diff says whose entry is wrong. */
-  const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `quantum ${from + i}: ${hex(proc.load16(metaEntry(region, from + i)))}`);
+  const entries = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `quantum ${from + i}: ${hex(proc.load16(metaEntry(region, from + i)), 4)}`);
   const dump = (q: number, count: number) =>
     `the entries of quanta ${q}…${q + count - 1}, 2 bytes each, downwards from ${hex(metaEntry(region, q))}:\n${around(proc, metaEntry(region, q + count - 1), count * 2)}`;
   return { proc, region, entries, dump };
 }
 
 /** The entries expected from quantum `from` on, labelled as `entries` labels them. */
-const h = (from: number, values: number[]) => values.map((v, i) => `quantum ${from + i}: ${hex(v)}`);
+const h = (from: number, values: number[]) => values.map((v, i) => `quantum ${from + i}: ${hex(v, 4)}`);
 
 describe('reading an entry', () => {
   it('isBlockStart, isFree and msizeOf read the entry of the quantum: not 0, top bit, 15 bits', () => {
