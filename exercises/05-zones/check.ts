@@ -261,6 +261,10 @@ function checkLarge(proc: Process, scales: ZoneLayout): void {
     bytes += size;
   }
   if (proc.load32(base + LARGE.count) !== count) fail(proc, `large blocks: count is ${proc.load32(base + LARGE.count)}, the table holds ${count}`, base + LARGE.count, 4);
-  const sizeInUse = base + LARGE.counters + COUNTERS.sizeInUse;
-  if (proc.load32(sizeInUse) !== bytes) fail(proc, `large statistics: sizeInUse is ${proc.load32(sizeInUse)}, the blocks hold ${bytes} bytes`, sizeInUse, 4);
+  const counter = (field: keyof typeof COUNTERS) => proc.load32(base + LARGE.counters + COUNTERS[field]);
+  const at = (field: keyof typeof COUNTERS) => base + LARGE.counters + COUNTERS[field];
+  if (counter('blocksInUse') !== count) fail(proc, `large statistics: blocksInUse is ${counter('blocksInUse')}, the table holds ${count} blocks`, at('blocksInUse'), 4);
+  if (counter('sizeInUse') !== bytes) fail(proc, `large statistics: sizeInUse is ${counter('sizeInUse')}, the blocks hold ${bytes} bytes`, at('sizeInUse'), 4);
+  // Each large block is its own mapping: the scale holds from the kernel exactly its blocks' pages.
+  if (counter('sizeAllocated') !== bytes) fail(proc, `large statistics: sizeAllocated is ${counter('sizeAllocated')}, the blocks' mappings make ${bytes} bytes`, at('sizeAllocated'), 4);
 }

@@ -127,6 +127,28 @@ describe('the table', () => {
     sound('two mallocs that failed');
     expect([read('count'), large.sizeOf(p)], 'the one block is still there, alone').toEqual([1, 2 * PAGE_SIZE]);
   });
+
+  it('probes on from the last slot to slot 0', () => {
+    const { proc, large, read, whereIs } = setUp();
+    large.free(large.malloc(1)); // a table of FIRST_CAPACITY slots, empty again
+    const [capacity, table] = [read('capacity'), read('table')];
+    const homeOf = (address: number) => Math.imul(address >>> 12, 0x9e3779b1) >>> (32 - Math.log2(capacity)); // as home() computes it
+    const lastHome: number[] = [];
+    for (let page = 0x40000; lastHome.length < 2; page++) if (homeOf(page * PAGE_SIZE) === capacity - 1) lastHome.push(page * PAGE_SIZE);
+    // Two entries written by hand, both at home in the last slot: the second has wrapped to slot 0.
+    const [a, b] = lastHome;
+    proc.store32(table + (capacity - 1) * ENTRY_SIZE + ENTRY.address, a);
+    proc.store32(table + (capacity - 1) * ENTRY_SIZE + ENTRY.bytes, PAGE_SIZE);
+    proc.store32(table + ENTRY.address, b);
+    proc.store32(table + ENTRY.bytes, 2 * PAGE_SIZE);
+    let size: unknown;
+    try {
+      size = large.sizeOf(b);
+    } catch (error) {
+      size = `${(error as Error).name}: ${(error as Error).message.split('\n')[0]}`;
+    }
+    expect(size, `sizeOf(${hex(b)}): its home is the last slot (${capacity - 1}), taken by ${hex(a)}, so the search goes on at slot 0, (i + 1) & (capacity - 1), not at slot ${capacity}, past the table. ${whereIs(b)}`).toBe(2 * PAGE_SIZE);
+  });
 });
 
 describe('shrink, for realloc', () => {
