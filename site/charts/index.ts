@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
+import { fitTimeline } from './fit-timeline.ts';
 import { recorded } from './recorded.ts';
 
 const CHARTS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +26,7 @@ export interface Chart<T> {
 
 export const CHARTS: Record<string, Chart<never>> = {
   'fit-policies': fitPolicies as Chart<never>,
+  'fit-timeline': fitTimeline as Chart<never>,
   allocators: allocators as Chart<never>,
   recorded: recorded as Chart<never>,
 };

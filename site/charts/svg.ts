@@ -1,6 +1,7 @@
-// Bar charts as SVG, drawn at build time. Colours are CSS variables (site.css), so one chart
-// reads in the light and the dark theme; the numbers are also in a table beside the picture.
-// `npm run bench -- --svg` draws its charts here too, into a file of their own.
+// Bar charts and line charts as SVG, drawn at build time. Colours are CSS variables (site.css),
+// so one chart reads in the light and the dark theme; the numbers are also in a table beside the
+// picture. `npm run bench -- --svg` and `npm run trace -- --svg` draw their charts here too, into
+// a file of their own.
 
 import { escapeHtml } from '../highlight.ts';
 
@@ -78,9 +79,7 @@ export function renderBarChart(chart: BarChart): string {
       ? (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, max)) / max
       : (value: number) => TOP + plotHeight - (plotHeight * Math.log(Math.min(Math.max(value, log.min), max) / log.min)) / Math.log(max / log.min);
   const base = log?.min ?? 0;
-  const at = chart.at === undefined ? '' : ` x="${chart.at.x}" y="${chart.at.y}" width="${width}" height="${height}"`;
-  let svg = `<svg class="chart"${at} viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${chart.title}. ${chart.desc}`)}" xmlns="http://www.w3.org/2000/svg"${chart.at === undefined ? ` style="min-width:${Math.round(width * MIN_SCALE)}px"` : ''}>`;
-  svg += `<title>${escapeHtml(chart.title)}</title><desc>${escapeHtml(chart.desc)}</desc>`;
+  let svg = openChart(chart.title, chart.desc, width, height, chart.at);
 
   // The legend, across the top.
   let x = LEFT;
@@ -133,11 +132,113 @@ export function renderBarChart(chart: BarChart): string {
   return svg;
 }
 
+export interface LineChart {
+  /** What the chart shows, for its accessible name. */
+  title: string;
+  /** One or two sentences on how it reads, for screen readers. */
+  desc: string;
+  /** The x axis, from 0 to `max`, with about `ticks` round steps marked (or steps of `step`). */
+  x: LineAxis;
+  /** The y axis, likewise. */
+  y: LineAxis;
+  /**
+   * The lines, named in the legend: values from x = 0, `step` apart (by default spread over the
+   * axis). `color` picks a series colour (by default the line's place); `area` fills below the
+   * line, for a quantity the others are measured against.
+   */
+  lines: { name: string; values: readonly number[]; color?: number; area?: boolean; step?: number }[];
+  width?: number;
+  at?: { x: number; y: number };
+}
+
+export interface LineAxis {
+  label: string;
+  max: number;
+  format: (value: number) => string;
+  ticks: number;
+  /** The distance between marks, when the round numbers are not decimal ones (256 KiB). */
+  step?: number;
+}
+
+/** The opening tag of a chart's SVG, its title and its description. */
+function openChart(title: string, desc: string, width: number, height: number, at: { x: number; y: number } | undefined): string {
+  const placed = at === undefined ? '' : ` x="${at.x}" y="${at.y}" width="${width}" height="${height}"`;
+  const least = at === undefined ? ` style="min-width:${Math.round(width * MIN_SCALE)}px"` : '';
+  return (
+    `<svg class="chart"${placed} viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${title}. ${desc}`)}" xmlns="http://www.w3.org/2000/svg"${least}>` +
+    `<title>${escapeHtml(title)}</title><desc>${escapeHtml(desc)}</desc>`
+  );
+}
+
+/** A line chart's left margin: wider than a bar chart's, for tick labels with a unit (`800 KiB`). */
+const LINE_LEFT = 74;
+
+export function renderLineChart(chart: LineChart): string {
+  const width = chart.width ?? 720;
+  const plotHeight = HEIGHT - TOP - BOTTOM;
+  const plotWidth = width - LINE_LEFT - RIGHT;
+  const x = (value: number) => LINE_LEFT + (plotWidth * Math.min(value, chart.x.max)) / chart.x.max;
+  const y = (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, chart.y.max)) / chart.y.max;
+  let svg = openChart(chart.title, chart.desc, width, HEIGHT, chart.at);
+
+  // The legend, across the top: a swatch of each line's colour.
+  let lx = LINE_LEFT;
+  chart.lines.forEach((line, i) => {
+    const color = `var(--chart-${line.color ?? i})`;
+    svg += line.area
+      ? `<rect x="${lx}" y="8" width="12" height="12" rx="2" style="fill:${color};fill-opacity:0.35"/>`
+      : `<line x1="${lx}" x2="${lx + 12}" y1="14" y2="14" style="stroke:${color};stroke-width:3"/>`;
+    svg += `<text class="chart-legend" x="${lx + 17}" y="18">${escapeHtml(line.name)}</text>`;
+    lx += 17 + 7.2 * line.name.length + 22;
+  });
+
+  // Both axes: grid lines across for y, ticks below for x, and the axes' labels.
+  for (const value of axisTicks(chart.y)) {
+    svg += `<line class="chart-grid" x1="${LINE_LEFT}" x2="${width - RIGHT}" y1="${y(value)}" y2="${y(value)}"/>`;
+    svg += `<text class="chart-tick" x="${LINE_LEFT - 6}" y="${y(value) + 4}" text-anchor="end">${escapeHtml(chart.y.format(value))}</text>`;
+  }
+  for (const value of axisTicks(chart.x)) {
+    svg += `<line class="chart-grid" x1="${x(value)}" x2="${x(value)}" y1="${y(0)}" y2="${y(0) + 4}"/>`;
+    svg += `<text class="chart-tick" x="${x(value)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${value === 0 ? 'start' : 'middle'}">${escapeHtml(chart.x.format(value))}</text>`;
+  }
+  svg += `<text class="chart-axis" transform="translate(14 ${TOP + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.y.label)}</text>`;
+  svg += `<text class="chart-axis" x="${LINE_LEFT + plotWidth / 2}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(chart.x.label)}</text>`;
+
+  // The lines, areas first so that no line is hidden under one.
+  const ordered = chart.lines.map((line, i) => ({ line, color: `var(--chart-${line.color ?? i})` })).sort((a, b) => Number(b.line.area ?? false) - Number(a.line.area ?? false));
+  for (const { line, color } of ordered) {
+    const step = line.step ?? chart.x.max / Math.max(1, line.values.length - 1);
+    const points = line.values.map((v, i) => `${x(step * i).toFixed(1)} ${y(v).toFixed(1)}`);
+    if (points.length === 0) continue;
+    const title = `<title>${escapeHtml(`${line.name}: at most ${chart.y.format(Math.max(...line.values))}`)}</title>`;
+    const end = x(step * (line.values.length - 1)).toFixed(1);
+    if (line.area) svg += `<path d="M${x(0)} ${y(0)} L${points.join(' L')} L${end} ${y(0)} Z" style="fill:${color};fill-opacity:0.35;stroke:none">${title}</path>`;
+    else svg += `<path d="M${points.join(' L')}" style="fill:none;stroke:${color};stroke-width:2;stroke-linejoin:round">${title}</path>`;
+  }
+  svg += `<line class="chart-baseline" x1="${LINE_LEFT}" x2="${width - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`;
+  svg += '</svg>';
+  return svg;
+}
+
+/** 0 and the multiples of the axis's step (a round one by default) up to its top. */
+function axisTicks({ max, ticks, step = roundAxis(max, ticks) / ticks }: LineAxis): number[] {
+  return Array.from({ length: Math.floor(max / step + 1e-9) + 1 }, (_, i) => i * step);
+}
+
+/** A round top for an axis of `ticks` steps that reaches `max`: steps of 1, 2, 2.5 or 5 times a power of ten. */
+export function roundAxis(max: number, ticks: number): number {
+  if (!(max > 0)) return 1;
+  const raw = max / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw) as number;
+  return step * ticks;
+}
+
 /**
  * Charts stacked in one SVG file that stands alone, outside the site: it carries the few
  * styles the charts take from site.css, for a light and a dark background.
  */
-export function renderSvgFile(title: string, charts: readonly BarChart[]): string {
+export function renderSvgFile(title: string, charts: readonly (BarChart | LineChart)[]): string {
   const width = Math.max(...charts.map((c) => c.width ?? 720));
   const style = [
     'svg { --chart-0: #0969da; --chart-1: #bf5700; --chart-2: #1a7f37; --chart-3: #8250df; --chart-4: #cf222e; --chart-5: #6e7781; --chart-6: #9a6700; --chart-grid: #d8dee4; --bg: #ffffff; --fg: #1f2328; --fg-soft: #57606a; }',
@@ -155,8 +256,9 @@ export function renderSvgFile(title: string, charts: readonly BarChart[]): strin
   let height = heading;
   const body = charts
     .map((chart) => {
-      const svg = renderBarChart({ ...chart, at: { x: 0, y: height } });
-      height += chartHeight(chart);
+      const at = { x: 0, y: height };
+      const svg = 'lines' in chart ? renderLineChart({ ...chart, at }) : renderBarChart({ ...chart, at });
+      height += 'lines' in chart ? HEIGHT : chartHeight(chart);
       return svg;
     })
     .join('\n');

@@ -41,7 +41,7 @@ export async function trace(options: Options): Promise<number> {
     checkAllocatorOptions(id, create, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
-    const request = { allocator: id, target: staged.target, allocatorOptions: options.allocatorOptions, traces, shrink: options.json ? ('all' as const) : ('first' as const) };
+    const request = { allocator: id, target: staged.target, allocatorOptions: options.allocatorOptions, traces, shrink: options.json ? ('all' as const) : ('first' as const), timeline: options.values.svg !== undefined };
     const runs = await runTracesGuarded(request, (message) => {
       // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
       if (!tty) {
@@ -53,6 +53,7 @@ export async function trace(options: Options): Promise<number> {
       process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
     }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
     const heading = { allocator: id, target: options.target };
+    await writeTimelines(options.values.svg, here, [{ id, runs }]);
     if (options.json) {
       console.log(JSON.stringify(traceJson(runs, heading), null, 2));
     } else {
@@ -77,14 +78,33 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   for (const id of ids) {
     const { createAllocator } = await loadAllocator(id, target);
     checkAllocatorOptions(id, createAllocator, options.allocatorOptions);
-    const request = { allocator: id, target, allocatorOptions: options.allocatorOptions, traces, shrink: false as const };
+    const request = { allocator: id, target, allocatorOptions: options.allocatorOptions, traces, shrink: false as const, timeline: options.values.svg !== undefined };
     const runs = await runTracesGuarded(request, (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`));
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
+  await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => traceJson(runs, { allocator: id, target: options.target })), null, 2));
   else console.log(formatComparison(all, options.target));
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
+}
+
+/** `--svg <file>`: each trace's payload and every allocator's footprint along it, a chart a trace. */
+async function writeTimelines(file: string | undefined, here: string, all: readonly AllocatorRuns[]): Promise<void> {
+  if (file === undefined) return;
+  // The site's chart code, loaded only when a chart is asked for.
+  const { renderSvgFile } = await import('../../site/charts/svg.ts');
+  const { timelineChart } = await import('../../site/charts/timeline.ts');
+  const charts = all[0].runs.map(({ result }, t) => {
+    const runs = all.flatMap(({ id, runs }) => {
+      const { timeline, failure } = runs[t].result;
+      return timeline === undefined ? [] : [{ name: id, timeline, failed: failure !== undefined }];
+    });
+    return timelineChart(result.trace, runs);
+  });
+  const names = all.map((a) => a.id).join(', ');
+  writeFileSync(resolve(here, file), renderSvgFile(`Payload and footprint: ${names}`, charts));
+  process.stderr.write(pc.dim(`wrote ${file}: live payload and footprint along ${charts.length === 1 ? 'the trace' : `each of the ${charts.length} traces`}\n`));
 }
 
 // ------------------------------------------------------------------ grade

@@ -27,6 +27,8 @@ const COMMANDS = `Commands:
                              name it to replay the recorded programs); a failure is shrunk
       --target <t>           exercises (yours, the default), solutions, or a folder
       --json                 print one JSON document instead
+      --svg <file>           also draw each trace's live payload and footprint along the
+                             replay, one chart a trace, every allocator named beside it
   trace --generate           (maintainers) write the workbook's traces into traces/
   grade <submission>… [--batch <folder>]
                              grade submissions with the canonical tests, chapter by chapter,

@@ -43,6 +43,17 @@ describe('npm run trace', () => {
     expect(code).toBe(0);
   });
 
+  it('--svg draws each trace: the payload, and a footprint line per allocator', () => {
+    const file = join(scratch, 'heap.svg');
+    const { code, stderr } = trace(['bump,coalescing', 'traces/short.rep', 'traces/binary-small.rep', '--target', 'solutions', '--svg', file]);
+    expect(stderr).toContain(`wrote ${file}: live payload and footprint along each of the 2 traces`);
+    const svg = readFileSync(file, 'utf8');
+    expect(svg).toMatch(/^<\?xml/);
+    expect(svg.match(/aria-label="Live payload and footprint along traces\/(short|binary-small)\.rep\./g)).toHaveLength(2);
+    expect(svg.match(/>(bump|coalescing) footprint<\/text>/g)).toHaveLength(4);
+    expect(code).toBe(0);
+  });
+
   it('prints a table with an average row', () => {
     const { code, stdout } = trace(['bump-batched', 'traces/short.rep', '--target', 'solutions']);
     expect(stdout).toMatch(/trace +ops +checks +util +ops\/s +mem ops\/call +virtual KiB +resident KiB/);

@@ -20,6 +20,7 @@ import {
 } from '../../machine/index.ts';
 import { LiveBlocks, type LiveBlock } from './live-blocks.ts';
 import { formatOp, type Trace, type TraceOp } from './rep.ts';
+import { TimelineRecorder, type Timeline } from './timeline.ts';
 
 export const ALIGNMENT = 16;
 
@@ -89,6 +90,8 @@ export interface TraceResult {
   bytesMovedPerCall: number | undefined;
   /** Syscalls the allocator made over the whole trace. */
   syscalls: Record<string, number>;
+  /** Payload and footprint along the checked pass, when ReplayOptions.timeline asked for them. */
+  timeline?: Timeline;
 }
 
 export interface ReplayOptions {
@@ -102,6 +105,8 @@ export interface ReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called before each operation of the checked pass (-1: before createAllocator) and every 1024th of the timed ones: a watchdog's sign of life. */
   onStep?: (opIndex: number) => void;
+  /** Record payload and footprint along the checked pass (TraceResult.timeline): true, or how many points at most. */
+  timeline?: true | number;
 }
 
 /** Replays `trace` through a new allocator, checks it, and (if it passed) times it. */
@@ -191,6 +196,7 @@ class CheckedReplay {
   private peakResident = 0;
   private opIndex = 0;
   private call: string | undefined;
+  private readonly timeline: TimelineRecorder | undefined;
 
   constructor(
     private readonly trace: Trace,
@@ -198,6 +204,8 @@ class CheckedReplay {
     private readonly options: ReplayOptions,
   ) {
     this.proc = new Process(options.process ?? TRACE_PROCESS);
+    const { timeline } = options;
+    if (timeline !== undefined) this.timeline = new TimelineRecorder(trace.ops.length, timeline === true ? undefined : timeline);
   }
 
   run(): TraceResult {
@@ -235,6 +243,7 @@ class CheckedReplay {
       memoryOpsPerCall: undefined,
       bytesMovedPerCall: undefined,
       syscalls: { ...stats.syscalls },
+      ...(this.timeline === undefined ? {} : { timeline: this.timeline.recorded }),
     };
   }
 
@@ -442,7 +451,9 @@ class CheckedReplay {
   /** Peak footprint, payload and process size after an operation. */
   private sample(): void {
     const stats = this.proc.stats();
-    this.peakFootprint = Math.max(this.peakFootprint, stats.heapBytes + stats.mappedResidentBytes);
+    const footprint = stats.heapBytes + stats.mappedResidentBytes;
+    this.peakFootprint = Math.max(this.peakFootprint, footprint);
+    this.timeline?.add(this.payload, footprint);
     this.peakVirtual = Math.max(this.peakVirtual, stats.virtualBytes);
     this.peakResident = Math.max(this.peakResident, stats.residentBytes);
   }

@@ -18,6 +18,7 @@ try {
     onTrace: (index) => Atomics.store(beat, HEARTBEAT.trace, index),
     onProgress: (message) => send({ kind: 'progress', message }),
     replay: {
+      ...(request.timeline === true ? { timeline: true } : {}),
       onStep: (opIndex) => {
         Atomics.store(beat, HEARTBEAT.op, opIndex);
         Atomics.add(beat, HEARTBEAT.steps, 1);

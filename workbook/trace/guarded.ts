@@ -21,6 +21,8 @@ export interface GuardedRequest {
   allocatorOptions: Record<string, string | number>;
   traces: Trace[];
   shrink: RunOptions['shrink'];
+  /** Record each trace's payload and footprint along the replay (TraceResult.timeline). */
+  timeline?: boolean;
   heartbeat: SharedArrayBuffer;
 }
 

@@ -1,0 +1,51 @@
+// Payload and footprint along a replay, as a line chart: the live payload as a shaded area, and
+// each allocator's footprint as a line above it. The gap between them is the memory the
+// allocator holds and the program does not: headers, rounding, free blocks, untouched tails.
+// Drawn by `npm run trace -- … --svg` and by the charts of the chapters.
+
+import type { Timeline } from '../../workbook/trace/timeline.ts';
+import { roundAxis, type LineAxis, type LineChart } from './svg.ts';
+
+export interface TimelineRun {
+  /** The allocator's name, as the legend shows it. */
+  name: string;
+  timeline: Timeline;
+  /** Why the line stops early, if it does: the run failed there. */
+  failed?: boolean;
+}
+
+const UNITS = [
+  { size: 1024 * 1024, name: 'MiB' },
+  { size: 1024, name: 'KiB' },
+  { size: 1, name: 'bytes' },
+];
+
+/** An axis of bytes up to at least `max`, in the unit that keeps its numbers short. */
+export function byteAxis(max: number, ticks = 4): Omit<LineAxis, 'label'> {
+  const unit = UNITS.find((u) => max >= u.size) ?? UNITS[UNITS.length - 1];
+  const top = roundAxis(max / unit.size, ticks) * unit.size;
+  return { max: top, ticks, step: top / ticks, format: (value) => (value === 0 ? '0' : `${Number((value / unit.size).toFixed(1))} ${unit.name}`) };
+}
+
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/** One trace's chart: its payload, then each run's footprint. */
+export function timelineChart(trace: string, runs: readonly TimelineRun[], width?: number): LineChart {
+  const longest = runs.reduce((a, b) => (b.timeline.payload.length > a.timeline.payload.length ? b : a));
+  const { ops } = longest.timeline;
+  const highest = Math.max(...runs.flatMap((r) => r.timeline.footprint), ...longest.timeline.payload);
+  const peak = (values: readonly number[]) => Math.max(0, ...values);
+  const y = byteAxis(highest);
+  const described = runs.map((r) => `${r.name} peaks at ${y.format(peak(r.timeline.footprint))}${r.failed ? ' (its run failed where the line stops)' : ''}`);
+  return {
+    title: `Live payload and footprint along ${trace}`,
+    desc: `The payload peaks at ${y.format(peak(longest.timeline.payload))}; ${described.join('; ')}. The closer a line stays to the shaded payload, the less memory the allocator holds that the program does not use.`,
+    x: { label: `operations of ${trace}`, max: ops, format: count, ticks: 4 },
+    y: { label: 'bytes', ...y },
+    lines: [
+      { name: 'live payload', values: longest.timeline.payload, color: 5, area: true, step: longest.timeline.every },
+      ...runs.map((r, i) => ({ name: `${r.name} footprint`, values: r.timeline.footprint, color: i < 5 ? i : i + 1, step: r.timeline.every })), // colour 5 is the payload's
+    ],
+    width,
+  };
+}
