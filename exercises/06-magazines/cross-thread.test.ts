@@ -177,7 +177,7 @@ describe('freeToOwner', () => {
     });
     free(3, p);
     unlocking.mockRestore();
-    expect(inbox(tiny, 2), `magazine 2's inbox after thread 3's free of ${hex(p)}: thread 0 left ${hex(q)} there while thread 3 held the lock. Let a magazine's lock go with release, not unlock, so that what waits in its inbox is freed`).toEqual([]);
+    expect(inbox(tiny, 2), `magazine 2's inbox after thread 3's free of ${hex(p)}: thread 0 left ${hex(q)} there while thread 3 still held the lock, as it was letting it go. sendHome must let a magazine's lock go with release, not unlock, and release must look at the inbox after its unlock, so that what waits there is freed`).toEqual([]);
     expect(hex(deathRow(tiny, 2)), `magazine 2's death row: ${hex(q)}, freed last\n${describeSet(proc, tiny)}`).toBe(hex(q));
     expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
     sound('a block left in the inbox during another thread\'s free');
