@@ -33,7 +33,8 @@ describe('MallocStackLogging', () => {
     ]);
     expect(events[0]!.stack.split('\n')[0], 'the innermost frame of the program: the function that called malloc').toMatch(FRAME('allocateNode'));
     expect(events[1]!.stack.split('\n')[0], 'the innermost frame of the free event: the function that called free').toMatch(FRAME('releaseNode'));
-    expect(log.history(NODE + 48), 'one byte past the block').toEqual([]);
+    const past = log.history(NODE + 48).map((e) => `${e.type} ${hex(e.address)} [size=${e.size}]`);
+    expect(past, `history(${hex(NODE + 48)}), one byte past the block ${hex(NODE)} of 48 bytes: its last byte is ${hex(NODE + 47)}`).toEqual([]);
   });
 
   it('stores each stack once, as an interned string in simulated memory', () => {
