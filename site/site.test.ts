@@ -219,12 +219,15 @@ describe('charts', () => {
     expect(all).toContain(`<td class="num">${traces.length} of ${traces.length}</td>`);
   });
 
-  it('draws the coalescing trace along its replay in chapter 3: the payload, and the heap of each fit policy', () => {
+  it('draws traces along their replay: in chapter 3 the heap of each fit policy, in chapter 5 the zone beside chapter 4', () => {
     const timeline = /<figure class="chart-figure" data-chart="fit-timeline">[\s\S]*?<\/figure>/.exec(read(student.outDir, '03-coalescing.html'))![0];
     expect(timeline).toMatch(/<svg class="chart" viewBox="[^"]+" role="img" aria-label="Live payload and footprint along traces\/coalescing\.rep\. The payload peaks at [\d.]+ KiB; first fit peaks at/);
     expect(timeline.match(/<path d="M/g)).toHaveLength(4);
     for (const fit of ['first fit', 'next fit', 'best fit']) expect(timeline).toContain(`<th scope="row">${fit}</th>`);
     expect(timeline).toContain('--svg heap.svg');
+    const zones = /<figure class="chart-figure" data-chart="zones-timeline">[\s\S]*?<\/figure>/.exec(read(student.outDir, '05-zones.html'))![0];
+    expect(zones).toMatch(/aria-label="Live payload and footprint along traces\/mixed\.rep\./);
+    for (const allocator of ['chapter 4', 'zones']) expect(zones).toContain(`<th scope="row">${allocator}</th>`);
   });
 
   it('keeps labels apart: one line when it fits, two at a hyphen or parenthesis, turned when even two lines would run into the next', () => {

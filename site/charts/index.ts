@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
-import { fitTimeline } from './fit-timeline.ts';
 import { recorded } from './recorded.ts';
+import { fitTimeline, zonesTimeline } from './replay-timelines.ts';
 
 const CHARTS_DIR = dirname(fileURLToPath(import.meta.url));
 const PROJECT = join(CHARTS_DIR, '..', '..');
@@ -29,6 +29,7 @@ export const CHARTS: Record<string, Chart<never>> = {
   'fit-timeline': fitTimeline as Chart<never>,
   allocators: allocators as Chart<never>,
   recorded: recorded as Chart<never>,
+  'zones-timeline': zonesTimeline as Chart<never>,
 };
 
 /** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the charts. */

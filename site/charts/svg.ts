@@ -199,7 +199,7 @@ export function renderLineChart(chart: LineChart): string {
   }
   for (const value of axisTicks(chart.x)) {
     svg += `<line class="chart-grid" x1="${x(value)}" x2="${x(value)}" y1="${y(0)}" y2="${y(0) + 4}"/>`;
-    svg += `<text class="chart-tick" x="${x(value)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${value === 0 ? 'start' : 'middle'}">${escapeHtml(chart.x.format(value))}</text>`;
+    svg += `<text class="chart-tick" x="${x(value)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${value === 0 ? 'start' : value > 0.97 * chart.x.max ? 'end' : 'middle'}">${escapeHtml(chart.x.format(value))}</text>`;
   }
   svg += `<text class="chart-axis" transform="translate(14 ${TOP + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.y.label)}</text>`;
   svg += `<text class="chart-axis" x="${LINE_LEFT + plotWidth / 2}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(chart.x.label)}</text>`;
