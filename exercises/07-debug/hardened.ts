@@ -99,16 +99,16 @@ export function createHardenedZone(proc: Process, options: HardenedOptions = {})
   }
 
   function seal(block: number, next: number): void {
-    // TODO: store the link sealed: at SEALED.next, next XOR the secret (as an unsigned u32:
-    // `>>> 0`); at SEALED.check, linkCheck(block, next, secret).
+    // TODO: store the link sealed: at SEALED.next, next XOR the secret (secret(), as an
+    // unsigned u32: `>>> 0`); at SEALED.check, linkCheck(block, next, secret()).
     todo('seal(block, next): a link no overrun can forge');
   }
 
   /** The next block after free block `block` of class `msize`; a HeapCorruption if the seal is broken. */
   function unseal(block: number, msize: number, call: string): number {
     const dump = proc.hexdump(block - 16, 48, { from: block, to: block + 8 });
-    // TODO: unseal the link (SEALED.next XOR the secret, `>>> 0`) and compare the block's
-    // SEALED.check with linkCheck(block, next, secret). When they differ, throw
+    // TODO: unseal the link (SEALED.next XOR secret(), `>>> 0`) and compare the block's
+    // SEALED.check with linkCheck(block, next, secret()). When they differ, throw
     // new HeapCorruption(message, block, detail) with the message
     //   `${call}: corrupted free-list link in free block 0x… (N-byte class): its check field is 0x…, the link needs 0x…`
     // (N = msize * TINY_QUANTUM; addresses and words as hex() prints them) and the detail
