@@ -296,6 +296,17 @@ describe('charts', () => {
     writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8') + 'a 99 16\n');
     expect(inputsHash(root)).not.toBe(before);
   });
+
+  it('a program the reader records beside the shipped ones (npm run record) changes no chart: it is not measured again', () => {
+    const root = mkdtempSync(join(scratch, 'recorded-'));
+    mkdirSync(join(root, 'traces', 'recorded'), { recursive: true });
+    writeFileSync(join(root, 'traces', 'recorded', 'ls.rep'), readFileSync(resolve(ROOT, 'traces/recorded/ls.rep')));
+    const before = inputsHash(root);
+    writeFileSync(join(root, 'traces', 'recorded', 'git-status.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    expect(inputsHash(root)).toBe(before);
+    writeFileSync(join(root, 'traces', 'recorded', 'ls.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    expect(inputsHash(root)).not.toBe(before);
+  });
 });
 
 describe('a broken book does not build', () => {

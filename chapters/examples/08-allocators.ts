@@ -11,10 +11,11 @@ import { createAllocator as coalescing } from '../../solutions/03-coalescing/coa
 import { createAllocator as realloc } from '../../solutions/04-realloc/realloc.ts';
 import { createAllocator as zones } from '../../solutions/05-zones/zone.ts';
 import { createAllocator as magazines } from '../../solutions/06-magazines/magazines.ts';
+import { shippedRecordings } from '../../workbook/record/shipped.ts';
 import { readTraces, runTraces } from '../../workbook/trace/run.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-const traces = readTraces([resolve(root, 'traces/recorded')], root);
+const traces = readTraces(shippedRecordings(root), root);
 const allocators: [string, CreateAllocator, string[]][] = [
   ['bump', bump, []],
   ['bump-batched', batched, []],

@@ -6,9 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { SHIPPED_RECORDINGS } from '../../workbook/record/shipped.ts';
 import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
@@ -54,9 +55,13 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
+/** A program the reader recorded beside the shipped ones (npm run record): no chart reads it. */
+const readersRecording = (name: string) => /^traces\/recorded\/[^/]+\.rep$/.test(name) && !(SHIPPED_RECORDINGS as readonly string[]).includes(basename(name));
+
 export function inputsHash(root: string): string {
   const hash = createHash('sha256');
-  const files = [...INPUTS.flatMap((d) => filesUnder(join(root, d)).map((f) => [relative(root, f), f])), ...filesUnder(CHARTS_DIR).map((f) => [`site/charts/${relative(CHARTS_DIR, f)}`, f])];
+  const inputs = INPUTS.flatMap((d) => filesUnder(join(root, d)).map((f) => [relative(root, f).split(sep).join('/'), f])).filter(([name]) => !readersRecording(name));
+  const files = [...inputs, ...filesUnder(CHARTS_DIR).map((f) => [`site/charts/${relative(CHARTS_DIR, f)}`, f])];
   for (const [name, file] of files) hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }

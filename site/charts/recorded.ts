@@ -2,7 +2,6 @@
 // loads and stores each call costs. The free list of chapter 2 walks every block on each call,
 // so it skips python3.rep (50,000 live blocks: minutes); a skipped run draws no bar.
 
-import { join } from 'node:path';
 import type { CreateAllocator } from '../../machine/index.ts';
 import { createAllocator as bump } from '../../solutions/01-bump/bump.ts';
 import { createAllocator as batched } from '../../solutions/01-bump/batched.ts';
@@ -11,6 +10,7 @@ import { createAllocator as coalescing } from '../../solutions/03-coalescing/coa
 import { createAllocator as realloc } from '../../solutions/04-realloc/realloc.ts';
 import { createAllocator as zones } from '../../solutions/05-zones/zone.ts';
 import { createAllocator as magazines } from '../../solutions/06-magazines/magazines.ts';
+import { shippedRecordings } from '../../workbook/record/shipped.ts';
 import { readTraces, runTraces } from '../../workbook/trace/run.ts';
 import { traceLabel } from './runs.ts';
 import { percent, renderBarChart, renderTable } from './svg.ts';
@@ -39,7 +39,7 @@ export interface RecordedData {
 
 export const recorded: Chart<RecordedData> = {
   measure(root) {
-    const traces = readTraces([join(root, 'traces', 'recorded')], root);
+    const traces = readTraces(shippedRecordings(root), root);
     const runs = traces.map((trace) =>
       RECORDED.map(({ create, skip }) => {
         if (skip?.includes(traceLabel(trace.name))) return null;

@@ -2,7 +2,7 @@
 // logging library preloaded (malloc-logger.c, built with the machine's `cc` at first use),
 // turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
 import { parseRep, writeRep } from '../trace/rep.ts';
 import { type ConversionCounts, convertLog } from './convert.ts';
+import { shippedRecordings } from './shipped.ts';
 
 export const LOGGER_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'malloc-logger.c');
 export const RECORDED_DIR = resolve(ROOT, 'traces/recorded');
@@ -97,15 +98,7 @@ export function traceFile(command: readonly string[], options: Pick<RecordOption
 
 /** Whether `file` is a trace that came with the workbook, not one the student recorded. */
 function isShipped(file: string): boolean {
-  try {
-    execFileSync('git', ['ls-files', '--error-unmatch', '--', file], { cwd: ROOT, stdio: 'ignore' });
-    return true;
-  } catch {
-    // Untracked, or no git clone to ask: traces/README.md's table names the shipped ones.
-    if (dirname(file) !== RECORDED_DIR) return false;
-    const described = existsSync(resolve(ROOT, 'traces/README.md')) ? readFileSync(resolve(ROOT, 'traces/README.md'), 'utf8') : '';
-    return described.includes(`| \`${basename(file)}\` |`);
-  }
+  return shippedRecordings(ROOT).includes(resolve(file));
 }
 
 /** Runs `command` with the library preloaded and writes its trace; rejects with why it could not. */

@@ -1,0 +1,18 @@
+// The shipped recordings: the list chapter 8 replays is the list traces/README.md describes,
+// and every file of it is there.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../paths.ts';
+import { SHIPPED_RECORDINGS, shippedRecordings } from './shipped.ts';
+
+describe('the shipped recordings', () => {
+  it('are the four traces/README.md describes, and all are there', () => {
+    const readme = readFileSync(resolve(ROOT, 'traces/README.md'), 'utf8');
+    // A recorded program's row gives its command, in backticks; a generated trace's gives its pattern.
+    const described = [...readme.matchAll(/^\| `([^`]+\.rep)` \| `/gm)].map((m) => m[1]);
+    expect(described.sort()).toEqual([...SHIPPED_RECORDINGS]);
+    for (const file of shippedRecordings(ROOT)) expect(existsSync(file), file).toBe(true);
+  });
+});
