@@ -136,6 +136,16 @@ describe('grading', () => {
     await expect(gradeSubmission(scratch, { chapters: ['42'] })).rejects.toThrow(/--chapters: there is no chapter 42/);
   });
 
+  it('scores an archive that does not unpack 0, saying why, instead of stopping the batch it is in', async () => {
+    writeFileSync(join(scratch, 'broken.zip'), 'half an upload');
+    const graded = await gradeSubmission(join(scratch, 'broken.zip'), { chapters: ['00-the-process', '01-bump'] });
+    expect([graded.points, graded.maxPoints, graded.chapters.map((c) => c.status)]).toEqual([0, 30, ['error', 'error']]);
+    const table = stripAnsi(formatGradeTable([graded]));
+    // One line for both chapters, and unzip's reason rather than the archive's name it starts with.
+    expect(table).toMatch(/\n  broken, chapters 0, 1: could not unpack broken\.zip with unzip \(End-of-central-directory signature not found\): is it a whole archive\?/);
+    expect(table.match(/could not unpack/g)).toHaveLength(1);
+  });
+
   it('says so when a folder holds no exercise at all', async () => {
     mkdirSync(join(scratch, 'empty'));
     const started: string[] = [];

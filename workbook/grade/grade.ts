@@ -13,7 +13,7 @@ import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { removeOnExit, targetRoot } from '../target.ts';
 import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
-import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, createSandbox, hiddenTests } from './sandbox.ts';
+import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
 
 export interface GradeOptions {
@@ -102,7 +102,9 @@ export function submissionFolder(submission: string): { root: string; cleanup: (
     const code = (error as { code?: string }).code;
     const tool = /\.zip$/i.test(path) ? 'unzip' : 'tar';
     if (code === 'ENOENT') throw new Error(`${submission}: unpacking it needs ${tool}, which is not installed (sudo apt-get install ${tool}); or unpack it yourself and grade the folder.`);
-    throw new Error(`${submission}: could not unpack it (${String((error as { stderr?: Buffer }).stderr ?? error).trim().split('\n')[0]}). Unpack it yourself and grade the folder.`);
+    // unzip's first line is only the archive's name in brackets; the reason follows.
+    const said = String((error as { stderr?: Buffer }).stderr ?? error).split('\n').map((line) => line.trim()).find((line) => line !== '' && !/^\[.*\]$/.test(line));
+    throw new UnreadableSubmission(`could not unpack ${basename(path)} with ${tool}${said === undefined ? '' : ` (${said.replace(/^(tar|unzip):\s*/, '').split(/\.\s/)[0].replace(/\.$/, '')})`}: is it a whole archive? Unpack it yourself and grade the folder.`);
   }
   return { root: chapterFolders(dir), cleanup };
 }
@@ -118,9 +120,17 @@ function chapterFolders(dir: string, depth = 0): string {
 
 export async function gradeSubmission(submission: string, options: GradeOptions = {}): Promise<GradedSubmission> {
   checkGradeOptions(options);
-  const unpacked = submissionFolder(submission);
+  let unpacked: { root: string; cleanup: () => void } | undefined;
+  let sandbox: Sandbox;
+  try {
+    unpacked = submissionFolder(submission);
+    sandbox = createSandbox(unpacked.root, options.extraTests);
+  } catch (error) {
+    unpacked?.cleanup();
+    if (error instanceof UnreadableSubmission) return ungradable(submission, options, error.message);
+    throw error;
+  }
   const root = unpacked.root;
-  let sandbox = createSandbox(root, options.extraTests);
   // Only the chapters graded: with --chapters 01, chapter 2's absence is not news.
   const missing = sandbox.missing.filter((e) => options.chapters === undefined || options.chapters.includes(e.chapter)).map((e) => `${e.chapter}/${e.file}`);
   const findings = scanSubmission(root, sandbox.added);
@@ -219,14 +229,7 @@ function gradeChapter(
   cheats: Finding[],
 ): GradedChapter {
   const maxPoints = exercises.reduce((n, e) => n + pointsOf(e, options), 0);
-  const failAll = (status: GradeStatus, reason: string): GradedChapter => ({
-    chapter,
-    status,
-    reason,
-    tests: exercises.map((e) => ({ name: `${e.id}: ${reason.split('\n')[0]}`, exercise: e.id, chapter: chapter.slug, status, message: reason, points: 0, maxPoints: pointsOf(e, options) })),
-    points: 0,
-    maxPoints,
-  });
+  const failAll = (status: GradeStatus, reason: string) => failedChapter(chapter, status, reason, options);
   if (compileError !== '') return failAll('error', `does not compile: ${compileError.trim()}`);
   if (cheats.length > 0) return failAll('fail', `its code reaches for what it must not: ${cheats.slice(0, 3).map((f) => `${f.where} ${f.what}`).join('; ')}`);
   if (tampered.length > 0) return failAll('fail', `the submission changed or deleted files it does not own while its tests ran: ${tampered.slice(0, 5).join(', ')}`);
@@ -256,6 +259,25 @@ function gradeChapter(
   }
   const status: GradeStatus = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
   return { chapter, status, reason: misbehaviour(tests), tests, points: round(earned), maxPoints };
+}
+
+/** A chapter failed as a whole, for one reason: every exercise scores 0 with it. */
+function failedChapter(chapter: Chapter, status: GradeStatus, reason: string, options: GradeOptions): GradedChapter {
+  const exercises = EXERCISES.filter((e) => e.chapter === chapter.slug);
+  return {
+    chapter,
+    status,
+    reason,
+    tests: exercises.map((e) => ({ name: `${e.id}: ${reason.split('\n')[0]}`, exercise: e.id, chapter: chapter.slug, status, message: reason, points: 0, maxPoints: pointsOf(e, options) })),
+    points: 0,
+    maxPoints: exercises.reduce((n, e) => n + pointsOf(e, options), 0),
+  };
+}
+
+/** A submission that could not be read at all: every chapter graded is an error, with the reason. */
+function ungradable(submission: string, options: GradeOptions, reason: string): GradedSubmission {
+  const chapters = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug)).map((c) => failedChapter(c, 'error', reason, options));
+  return { submission, chapters, points: 0, maxPoints: chapters.reduce((n, c) => n + c.maxPoints, 0), missing: [], empty: false, review: [] };
 }
 
 /** Misbehaviour that failed some tests without ending the run, named for the instructor. */

@@ -17,9 +17,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     }),
     pc.bold(`${s.points}/${s.maxPoints}`),
   ]);
-  const reasons = submissions.flatMap((s) =>
-    s.chapters.filter((c) => c.reason !== '').map((c) => `  ${displayName(s.submission)}, chapter ${c.chapter.number}: ${c.reason.split('\n')[0]}`),
-  );
+  const reasons = submissions.flatMap((s) => chapterReasons(s).map((line) => `  ${displayName(s.submission)}, ${line}`));
   const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${displayName(s.submission)}: ${describeMissing(s)}`);
   const review = submissions.flatMap((s) => s.review.map((line) => `  ${displayName(s.submission)}, ${line}`));
   // For a few submissions, what failed: the instructor should not need --json to see it.
@@ -43,6 +41,19 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
   ].join('\n');
 }
 
+/**
+ * Why a submission's chapters failed as a whole, a line per reason: chapters that failed for
+ * the same one (an archive that would not unpack fails them all) share a line, `chapters 0, 1: …`.
+ */
+function chapterReasons(s: GradedSubmission, full = false): string[] {
+  const byReason = new Map<string, number[]>();
+  for (const c of s.chapters.filter((c) => c.reason !== '')) {
+    const reason = full ? c.reason : c.reason.split('\n')[0];
+    byReason.set(reason, [...(byReason.get(reason) ?? []), c.chapter.number]);
+  }
+  return [...byReason].map(([reason, numbers]) => `chapter${numbers.length === 1 ? '' : 's'} ${numbers.join(', ')}: ${reason}`);
+}
+
 /** Whether every test of a chapter failed for the chapter's one reason (a hang, a cheat), not on its own. */
 function failedWhole(chapter: GradedSubmission['chapters'][number]): boolean {
   return chapter.reason !== '' && chapter.tests.every((t) => t.message === chapter.reason);
@@ -62,7 +73,7 @@ export function describeMissing(s: GradedSubmission): string {
 /** What an instructor should know beside the score: chapters failed as a whole, missing files, lines worth a look. */
 function notes(s: GradedSubmission, full = false): string[] {
   return [
-    ...s.chapters.filter((c) => c.reason !== '').map((c) => `chapter ${c.chapter.number}: ${full ? c.reason : c.reason.split('\n')[0]}`),
+    ...chapterReasons(s, full),
     ...(s.missing.length > 0 ? [`missing: ${describeMissing(s)}`] : []),
     ...(s.review.length > 0 ? [`worth a look: ${s.review.join('; ')}`] : []),
   ];
@@ -72,11 +83,11 @@ function notes(s: GradedSubmission, full = false): string[] {
 export function toExercism(s: GradedSubmission) {
   const tests = s.chapters.flatMap((c) => c.tests);
   const status = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
-  const whole = s.chapters.filter((c) => c.reason !== '');
+  const whole = chapterReasons(s, true);
   return {
     version: 3,
     status,
-    ...(whole.length > 0 ? { message: whole.map((c) => `chapter ${c.chapter.number}: ${c.reason}`).join('\n') } : {}),
+    ...(whole.length > 0 ? { message: whole.join('\n') } : {}),
     tests: tests.map((t) => ({
       name: t.name,
       status: t.status,

@@ -30,6 +30,12 @@ export const INTEGRITY_MARK = 'Grading integrity:';
 /** The sandbox's own temporary folder, the only one its tests may write to. */
 export const SANDBOX_TMP = '.tmp';
 
+/**
+ * A submission that is there but cannot be read (an archive that does not unpack, a file that
+ * cannot be copied): it scores 0 with the reason, and the rest of a batch is graded as usual.
+ */
+export class UnreadableSubmission extends Error {}
+
 export interface Sandbox {
   dir: string;
   /** The submission's exercise files that were missing, so the skeleton stands in for them. */
