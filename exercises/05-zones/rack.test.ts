@@ -282,6 +282,11 @@ describe('bad pointers', () => {
     }
     expectCorruption(() => rack.quantumOf(region, a + 8, 'free()'), `quantumOf(region, ${hex(a + 8)}, 'free()'), off a quantum boundary`, ['invalid pointer', hex(region)]);
     expectCorruption(() => rack.quantumOf(region, a + 16, 'realloc()'), `quantumOf(region, ${hex(a + 16)}, 'realloc()'), inside the block at quantum 0`, ['realloc()', 'invalid pointer', hex(region), 'quantum 1']);
+    // The tail (quantum 5) has its header bit set, as the end of the last block: only REGION.tail tells it from a free block.
+    for (const q of [5, 100]) {
+      const ptr = quantumAddress(TINY_READER, region, q);
+      expectCorruption(() => rack.quantumOf(region, ptr, 'free()'), `quantumOf(region, ${hex(ptr)}, 'free()'), quantum ${q}, at or past the region's tail (quantum 5), where nothing was ever allocated`, ['invalid pointer', hex(region), `quantum ${q}`]);
+    }
   });
 
   it('rejects a double free, of the block on death row and of a block on a free list', () => {
