@@ -127,6 +127,14 @@ describe('grading', () => {
     }
   }, 120_000);
 
+  it('finds the exercises one folder down in a folder, as in an archive: an unpacked download', async () => {
+    const dir = join(scratch, 'unpacked/malloc-workbook-main');
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(dir, 'exercises/00-the-process'), { recursive: true });
+    mkdirSync(join(scratch, 'unpacked/.hidden'));
+    const graded = await gradeSubmission(join(scratch, 'unpacked'), { chapters: ['00-the-process'] });
+    expect([displayName(graded.submission), graded.empty, graded.missing, graded.points]).toEqual(['unpacked', false, [], graded.maxPoints]);
+  }, 60_000);
+
   it('refuses bad input before any work, saying what to do', async () => {
     writeFileSync(join(scratch, 'notes.txt'), 'not a submission');
     await expect(gradeSubmission(join(scratch, 'notes.txt'))).rejects.toThrow(/notes\.txt is a file, not a folder: a submission is a folder holding the student's exercises\//);

@@ -11,7 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
-import { removeOnExit, targetRoot } from '../target.ts';
+import { removeOnExit } from '../target.ts';
 import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
@@ -90,7 +90,8 @@ export function checkGradeOptions(options: GradeOptions): void {
 export function submissionFolder(submission: string): { root: string; cleanup: () => void } {
   const path = resolve(submission);
   if (!existsSync(path)) throw new Error(`${submission}: there is no such file or folder. A submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip or .tar.gz of one.`);
-  if (statSync(path).isDirectory()) return { root: targetRoot(path), cleanup: () => {} };
+  // A folder the instructor unpacked may hold the submission one folder down (malloc-workbook-main/), as an archive may.
+  if (statSync(path).isDirectory()) return { root: chapterFolders(path), cleanup: () => {} };
   if (!ARCHIVE.test(path)) throw new Error(`${submission} is a file, not a folder: a submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one.`);
   const dir = mkdtempSync(join(tmpdir(), 'workbook-unpacked-'));
   const cleanup = removeOnExit(dir);
@@ -109,9 +110,9 @@ export function submissionFolder(submission: string): { root: string; cleanup: (
   return { root: chapterFolders(dir), cleanup };
 }
 
-/** The folder inside an unpacked archive that holds the chapter folders (at most three levels down). */
+/** The folder inside a submission's folder, or an unpacked archive, that holds the chapter folders (at most three levels down). */
 function chapterFolders(dir: string, depth = 0): string {
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '__MACOSX');
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '__MACOSX' && !e.name.startsWith('.'));
   if (entries.some((e) => CHAPTERS.some((c) => c.slug === e.name))) return dir;
   if (entries.some((e) => e.name === 'exercises')) return join(dir, 'exercises');
   if (depth < 3 && entries.length === 1) return chapterFolders(join(dir, entries[0].name), depth + 1);
