@@ -3,7 +3,7 @@
 // the reason named, and grading goes on.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,23 @@ describe('grading', () => {
       else expect(chapter.points).toBeLessThan(chapter.maxPoints);
     }, 60_000);
   }
+
+  it('fails a chapter whose exercise file is a link to the reference, without stopping', async () => {
+    // A clone holds solutions/: a link to it would be graded as the reference.
+    const dir = submission('linked');
+    cpSync(resolve(ROOT, 'solutions/01-bump'), join(dir, 'solutions/01-bump'), { recursive: true });
+    rmSync(join(dir, 'exercises/01-bump/bump.ts'));
+    symlinkSync('../../solutions/01-bump/bump.ts', join(dir, 'exercises/01-bump/bump.ts'));
+    const graded = await gradeSubmission(dir, chapter1);
+    expect(chapterOne(graded).reason).toMatch(/01-bump\/bump\.ts is a symbolic link \(to \.\.\/\.\.\/solutions\/01-bump\/bump\.ts\), not a file of the submission's own/);
+    expect(chapterOne(graded).points).toBe(0);
+    // A linked chapter folder is found as well; the folder the instructor named may itself be a link.
+    rmSync(join(dir, 'exercises/02-free-list'), { recursive: true });
+    symlinkSync(resolve(ROOT, 'solutions/02-free-list'), join(dir, 'exercises/02-free-list'));
+    symlinkSync(dir, join(scratch, 'linked-by-the-instructor'));
+    const findings = scanSubmission(join(scratch, 'linked-by-the-instructor/exercises'), [], join(scratch, 'linked-by-the-instructor'));
+    expect(findings.filter((f) => f.cheat).map((f) => f.where)).toEqual(['01-bump/bump.ts', '02-free-list/free-list.ts', '02-free-list/walk.ts']);
+  }, 60_000);
 
   it('lets the tests write nowhere outside the sandbox, and names the refusal', async () => {
     const outside = join(scratch, 'written-by-a-submission.txt');

@@ -87,11 +87,11 @@ export function checkGradeOptions(options: GradeOptions): void {
  * The folder of chapter folders to grade for `submission`: the folder itself, its
  * `exercises/`, or what an archive holds, unpacked. Throws for anything else, saying what to do.
  */
-export function submissionFolder(submission: string): { root: string; cleanup: () => void } {
+export function submissionFolder(submission: string): { root: string; top: string; cleanup: () => void } {
   const path = resolve(submission);
   if (!existsSync(path)) throw new Error(`${submission}: there is no such file or folder. A submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip or .tar.gz of one.`);
   // A folder the instructor unpacked may hold the submission one folder down (malloc-workbook-main/), as an archive may.
-  if (statSync(path).isDirectory()) return { root: chapterFolders(path), cleanup: () => {} };
+  if (statSync(path).isDirectory()) return { root: chapterFolders(path), top: path, cleanup: () => {} };
   if (!ARCHIVE.test(path)) throw new Error(`${submission} is a file, not a folder: a submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one.`);
   const dir = mkdtempSync(join(tmpdir(), 'workbook-unpacked-'));
   const cleanup = removeOnExit(dir);
@@ -107,7 +107,7 @@ export function submissionFolder(submission: string): { root: string; cleanup: (
     const said = String((error as { stderr?: Buffer }).stderr ?? error).split('\n').map((line) => line.trim()).find((line) => line !== '' && !/^\[.*\]$/.test(line));
     throw new UnreadableSubmission(`could not unpack ${basename(path)} with ${tool}${said === undefined ? '' : ` (${said.replace(/^(tar|unzip):\s*/, '').split(/\.\s/)[0].replace(/\.$/, '')})`}: is it a whole archive? Unpack it yourself and grade the folder.`);
   }
-  return { root: chapterFolders(dir), cleanup };
+  return { root: chapterFolders(dir), top: dir, cleanup };
 }
 
 /** The folder inside a submission's folder, or an unpacked archive, that holds the chapter folders (at most three levels down). */
@@ -121,7 +121,7 @@ function chapterFolders(dir: string, depth = 0): string {
 
 export async function gradeSubmission(submission: string, options: GradeOptions = {}): Promise<GradedSubmission> {
   checkGradeOptions(options);
-  let unpacked: { root: string; cleanup: () => void } | undefined;
+  let unpacked: { root: string; top: string; cleanup: () => void } | undefined;
   let sandbox: Sandbox;
   try {
     unpacked = submissionFolder(submission);
@@ -134,7 +134,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
   const root = unpacked.root;
   // Only the chapters graded: with --chapters 01, chapter 2's absence is not news.
   const missing = sandbox.missing.filter((e) => options.chapters === undefined || options.chapters.includes(e.chapter)).map((e) => `${e.chapter}/${e.file}`);
-  const findings = scanSubmission(root, sandbox.added);
+  const findings = scanSubmission(root, sandbox.added, unpacked.top);
   try {
     const compileErrors = byChapter(exerciseTypeErrors(sandbox.dir, 'exercises'));
     const chapters: GradedChapter[] = [];

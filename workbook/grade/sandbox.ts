@@ -62,10 +62,19 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
   mkdirSync(join(dir, SANDBOX_TMP));
   writeFileSync(join(dir, GRADE_CONFIG), gradeConfig(dir));
 
+  // A link is copied as the file it points to (the scan fails its chapter), never as a link.
+  const copy = (from: string, to: string, file: string) => {
+    try {
+      cpSync(from, to, { dereference: true, force: true });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new UnreadableSubmission(`could not read ${file}: ${(error as Error).message}`);
+    }
+  };
   const missing: Exercise[] = [];
   for (const exercise of EXERCISES) {
     const from = resolve(submissionRoot, exercise.chapter, exercise.file);
-    if (existsSync(from)) cpSync(from, join(dir, 'exercises', exercise.chapter, exercise.file));
+    if (existsSync(from)) copy(from, join(dir, 'exercises', exercise.chapter, exercise.file), `${exercise.chapter}/${exercise.file}`);
     else missing.push(exercise);
   }
   // Files of the student's own beside the exercises (a helper module) come too; a file the
@@ -77,7 +86,7 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
     for (const file of readdirSync(from).filter((f) => /\.(ts|mts|js|mjs)$/.test(f) && !/\.test\./.test(f))) {
       const to = join(dir, 'exercises', chapter.slug, file);
       if (existsSync(to) || !statSync(join(from, file)).isFile()) continue;
-      cpSync(join(from, file), to);
+      copy(join(from, file), to, `${chapter.slug}/${file}`);
       added.push(`${chapter.slug}/${file}`);
     }
   }

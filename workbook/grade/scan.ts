@@ -3,8 +3,8 @@
 // Node's own modules, code built from strings and process-wide hooks are listed for an
 // instructor to look at, and change no score: a student may well print with node:util.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { EXERCISES } from '../exercises.ts';
 
 export interface Finding {
@@ -23,15 +23,32 @@ const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
 /**
  * Findings in the exercise files of the submission rooted at `root` (the folder of chapter
  * folders), and in `more` of its files (`01-bump/align.ts`, a helper of the student's own).
+ * `top` is the submission's folder as given (or unpacked), `root` or a folder above it.
  */
-export function scanSubmission(root: string, more: readonly string[] = []): Finding[] {
+export function scanSubmission(root: string, more: readonly string[] = [], top: string = root): Finding[] {
   const findings: Finding[] = [];
   for (const file of [...EXERCISES.map((e) => `${e.chapter}/${e.file}`), ...more]) {
     const path = resolve(root, file);
     if (!existsSync(path)) continue;
+    // A link would be graded as whatever it points to on the grader's machine: the reference, say.
+    const link = linkOnTheWay(top, path);
+    if (link !== undefined) {
+      const through = link === path ? '' : `, through ${relative(top, link)}`;
+      findings.push({ where: file, chapter: file.split('/')[0], what: `is a symbolic link (to ${readlinkSync(link)}${through}), not a file of the submission's own`, cheat: true });
+    }
     for (const f of scanSource(readFileSync(path, 'utf8'))) findings.push({ ...f, where: `${file}:${f.line}`, chapter: file.split('/')[0] });
   }
   return findings;
+}
+
+/** The first symbolic link on the way down from `top` to `path` (`top` itself not included), if any. */
+function linkOnTheWay(top: string, path: string): string | undefined {
+  let at = top;
+  for (const step of relative(top, path).split(sep)) {
+    at = join(at, step);
+    if (lstatSync(at).isSymbolicLink()) return at;
+  }
+  return undefined;
 }
 
 /** Findings in one file's source, by line. */
