@@ -145,6 +145,13 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
       const msize = kind.msize(proc, region, q);
       if (msize < 1) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has a size of ${msize} quanta: its metadata is broken`, block);
       if (q + msize > tail) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has size ${msize} quanta, which runs past the region's tail (quantum ${tail})`, block);
+      if (kind.name === 'small') {
+        // Only a block's first and last entries may be set: a stray one inside would pass for a block start.
+        for (let inside = q + 1; inside < q + msize - 1; inside++) {
+          const entry = proc.load16(metaEntry(region, inside));
+          if (entry !== 0) fail(proc, `small block ${hex(block)} (quanta ${q} to ${q + msize - 1}): the entry of quantum ${inside}, inside it, is ${hex(entry, 4)}, not 0 (the entry of a block merged into it, never erased?)`, metaEntry(region, inside), 2);
+        }
+      }
       const free = kind.isFree(proc, region, q);
       if (free) {
         if (previousFree) fail(proc, `${name} block ${hex(block)} (quantum ${q}) is free and so is the block before it: they should have merged`, block);
