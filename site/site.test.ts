@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
 import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
 import { readTraces, runTraces } from '../workbook/trace/run.ts';
-import { chartData, CHARTS, inputsHash } from './charts/index.ts';
+import { chartData, CHARTS, inputsHash, readShippedCharts } from './charts/index.ts';
 import { fitPolicies } from './charts/fit-policies.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
@@ -295,6 +295,20 @@ describe('charts', () => {
     const before = inputsHash(root);
     writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8') + 'a 99 16\n');
     expect(inputsHash(root)).not.toBe(before);
+  });
+
+  it('ships the numbers of every chart, measured from the book as it stands, so that a fresh clone measures nothing', () => {
+    const shipped = readShippedCharts(ROOT);
+    expect(shipped, 'site/measured-charts.json is missing: npx tsx workbook/cli.ts markers --update writes it').toBeDefined();
+    expect(shipped!.inputs, 'site/measured-charts.json was measured from other solutions, traces, machine, driver or charts: npx tsx workbook/cli.ts markers --update measures them again').toBe(inputsHash(ROOT));
+    expect(Object.keys(shipped!.charts).sort()).toEqual(Object.keys(CHARTS).sort());
+    // A clone has no cache yet: what it builds comes from the shipped numbers while they are current.
+    const clone = mkdtempSync(join(scratch, 'clone-'));
+    mkdirSync(join(clone, 'site'));
+    writeFileSync(join(clone, 'site', 'measured-charts.json'), JSON.stringify({ inputs: inputsHash(clone), charts: { allocators: shipped!.charts.allocators } }));
+    const stats = { measured: [] as string[], measureMs: 0 };
+    expect(chartData(clone, ['allocators'], stats)).toEqual({ allocators: shipped!.charts.allocators });
+    expect(stats.measured).toEqual([]);
   });
 
   it('a program the reader records beside the shipped ones (npm run record) changes no chart: it is not measured again', () => {

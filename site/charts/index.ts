@@ -66,11 +66,43 @@ export function inputsHash(root: string): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The measured numbers of `names`, from the cache or measured now (in a fresh process, so edited solutions are read anew). */
+/**
+ * The numbers measured for the book as it ships, so that a fresh clone builds it without a
+ * minute of measuring. They hold while the inputs hash to what they were measured for;
+ * `npx tsx workbook/cli.ts markers --update` measures them again, and `npm test` says when to.
+ */
+export const shippedChartsFile = (root: string) => join(root, 'site', 'measured-charts.json');
+
+interface ShippedCharts {
+  /** inputsHash of the files the numbers were measured from. */
+  inputs: string;
+  charts: Record<string, unknown>;
+}
+
+export function readShippedCharts(root: string): ShippedCharts | undefined {
+  const file = shippedChartsFile(root);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ShippedCharts) : undefined;
+}
+
+/** Measures every chart (or takes the numbers still current) and ships them; true if they changed. */
+export function writeShippedCharts(root: string, stats: ChartStats): boolean {
+  const inputs = inputsHash(root);
+  const charts = chartData(root, Object.keys(CHARTS).sort(), stats);
+  // A chart a line, so that a change of numbers reads as a change of that chart.
+  const lines = Object.keys(CHARTS).sort().map((name) => `    ${JSON.stringify(name)}: ${JSON.stringify(charts[name])}`);
+  const text = `{\n  "inputs": ${JSON.stringify(inputs)},\n  "charts": {\n${lines.join(',\n')}\n  }\n}\n`;
+  const file = shippedChartsFile(root);
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  writeFileSync(file, text);
+  return true;
+}
+
+/** The measured numbers of `names`: shipped, cached by an earlier build, or measured now (in a fresh process, so edited solutions are read anew). */
 export function chartData(root: string, names: string[], stats: ChartStats): Record<string, unknown> {
   const key = inputsHash(root);
   const file = join(cacheDir(root), `charts-${key}.json`);
-  const cached: Record<string, unknown> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const shipped = readShippedCharts(root);
+  const cached: Record<string, unknown> = { ...(shipped?.inputs === key ? shipped.charts : {}), ...(existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) };
   const missing = [...new Set(names)].filter((n) => !(n in cached));
   if (missing.length > 0) {
     const start = performance.now();
