@@ -268,6 +268,9 @@ describe('reading a submission before it runs', () => {
       'process.on("exit", () => {});',
       '// import { y } from "../../solutions/02-free-list/walk.ts" in a comment is fine',
       "const s = 'a // not a comment'; globalThis.x = 1;",
+      "import { loadAllocator } from '../../workbook/allocators.ts'; // loadAllocator('bump', 'sol' + 'utions')",
+      "import { todo } from '../../workbook/todo.ts'; // the skeletons' own",
+      "const load = createRequire(import.meta.url); const n = require(name);",
     ].join('\n');
     expect(scanSource(source).map((f) => [f.line, f.cheat, f.what.split(' (')[0]])).toEqual([
       [1, true, 'names the reference solutions'],
@@ -277,6 +280,10 @@ describe('reading a submission before it runs', () => {
       [5, false, "imports Node's fs module"],
       [6, false, 'uses process.on'],
       [8, false, 'reaches into the global object'],
+      [9, true, "imports the workbook's own tools"],
+      [11, true, 'requires a module by a computed name'],
+      [11, true, 'makes a require() of its own, which loads any module'],
+      [11, false, 'calls require()'],
     ]);
   });
 });

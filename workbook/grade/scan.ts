@@ -66,10 +66,14 @@ export function scanSource(source: string): Array<{ line: number; what: string; 
     if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions ('${text}')`, true);
     else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework ('${text}')`, true);
     else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader ('${text}')`, true);
+    // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
+    else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools ('${text}'), which can load the reference`, true);
     else if (BUILTINS.test(text) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
   }
   // The exercises never need a module whose name is only known at run time.
   for (const m of code.matchAll(/\bimport\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'imports a module by a computed name', true);
+  for (const m of code.matchAll(/\brequire\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'requires a module by a computed name', true);
+  for (const m of code.matchAll(/\bcreateRequire\b/g)) add(m.index, 'makes a require() of its own, which loads any module', true);
   const patterns: Array<[RegExp, string]> = [
     [/\brequire\s*\(/g, 'calls require()'],
     [/\beval\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(\s*['"`]/g, 'runs code built from a string'],
