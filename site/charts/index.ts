@@ -97,6 +97,12 @@ export function writeShippedCharts(root: string, stats: ChartStats): boolean {
   return true;
 }
 
+/** Whether a build must measure charts first (a minute or so): neither the shipped numbers nor an earlier build's hold. */
+export function chartsNeedMeasuring(root: string): boolean {
+  const key = inputsHash(root);
+  return readShippedCharts(root)?.inputs !== key && !existsSync(join(cacheDir(root), `charts-${key}.json`));
+}
+
 /** The measured numbers of `names`: shipped, cached by an earlier build, or measured now (in a fresh process, so edited solutions are read anew). */
 export function chartData(root: string, names: string[], stats: ChartStats): Record<string, unknown> {
   const key = inputsHash(root);

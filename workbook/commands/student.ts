@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exercisePath, findChapter, selectExercises } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
+import { ROOT } from '../paths.ts';
 import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
@@ -163,8 +164,10 @@ export async function start(options: Options): Promise<number> {
   if (!options.noSite) {
     try {
       const { serveSite } = await import('../../site/serve.ts');
-      // The first build measures the allocators for the book's charts (cached after): say why it waits.
-      process.stdout.write(pc.dim('Building the book… (the first time takes about a minute: it measures the allocators for its charts)\n'));
+      const { chartsNeedMeasuring } = await import('../../site/charts/index.ts');
+      // The book ships its charts' numbers; changed solutions or traces have them measured again: say why it waits.
+      const measuring = chartsNeedMeasuring(ROOT) ? ' (the solutions or traces changed, so it measures the allocators for its charts first: about a minute, once)' : '';
+      process.stdout.write(pc.dim(`Building the book…${measuring}\n`));
       const served = await serveSite({});
       site = served;
       banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
