@@ -110,6 +110,18 @@ export function randomRun(proc: Process, rack: RackUnderTest, reader: Reader, op
       throw new Error(`${(error as Error).message}${region === 0 ? '' : `\n${describeLayout(proc, rack, reader, region)}`}`);
     }
   };
+  /** Runs one step; what it throws says which step, and the newest region as it was left. */
+  const run = <T>(step: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof Error && !error.message.startsWith('op ')) {
+        const region = proc.load32(rack.base + RACK.regions);
+        error.message = `op ${step} threw: ${error.message}${region === 0 ? '' : `\n${describeLayout(proc, rack, reader, region)}`}`;
+      }
+      throw error;
+    }
+  };
   for (let op = 0; op < options.ops; op++) {
     const ids = [...live.keys()];
     let step: string;
@@ -118,13 +130,15 @@ export function randomRun(proc: Process, rack: RackUnderTest, reader: Reader, op
       const { ptr, msize } = live.get(id)!;
       const damage = findPatternDamage(proc, ptr, msize * reader.quantum, id);
       if (damage !== undefined) throw new Error(`op ${op}: block ${hex(ptr)} (${msize} quanta) changed at ${hex(damage)} while it was in use:\n${around(proc, damage, 1)}`);
-      const region = rack.regionOf(ptr);
-      rack.free(region, rack.quantumOf(region, ptr, 'free()'));
+      run(`${op}: free(${hex(ptr)}) of ${msize} quanta`, () => {
+        const region = rack.regionOf(ptr);
+        rack.free(region, rack.quantumOf(region, ptr, 'free()'));
+      });
       live.delete(id);
       step = `op ${op}: free(${hex(ptr)}) of ${msize} quanta`;
     } else {
       const msize = 1 + Math.floor(random() * (random() < 0.15 ? options.maxMsize : 10));
-      const ptr = rack.malloc(msize);
+      const ptr = run(`${op}: malloc(${msize} quanta)`, () => rack.malloc(msize));
       if (ptr === 0) throw new Error(`op ${op}: malloc(${msize} quanta) returned NULL`);
       fillPattern(proc, ptr, msize * reader.quantum, op);
       live.set(op, { ptr, msize });
