@@ -666,8 +666,24 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     for (const options of await inPage<string[][]>(page, `[...document.querySelectorAll('.hv-controls select')].map((s) => [...s.options].map((o) => o.value))`)) {
       expect(new Set(options).size).toBe(options.length);
     }
+    // The chapters' labels carry their numbers: the list adds none of its own ("1. 0. The process").
+    expect(await page.locator('.print-contents a').first().textContent()).toMatch(/^0\. /);
+    expect(await inPage(page, `getComputedStyle(document.querySelector('.print-contents li')).listStyleType`)).toBe('none');
     await page.click('.print-contents a >> nth=1');
     expect(new URL(page.url()).pathname.endsWith('print.html')).toBe(true);
+    await close();
+  }, 30_000);
+
+  it('prints dark text on white paper whatever the theme on screen', async () => {
+    const { page, close } = await open(fileUrl('03-coalescing.html'), { colorScheme: 'dark' });
+    const colours = `({ text: getComputedStyle(document.body).color, keyword: getComputedStyle(document.querySelector('.token.keyword')).color, chart: getComputedStyle(document.querySelector('.chart text')).fill })`;
+    const light = { text: 'rgb(0, 0, 0)', keyword: 'rgb(207, 34, 46)', chart: 'rgb(0, 0, 0)' };
+    expect((await inPage<{ text: string }>(page, colours)).text).toBe('rgb(230, 237, 243)');
+    await page.emulateMedia({ media: 'print' });
+    expect(await inPage(page, colours), 'the system in dark mode').toEqual(light);
+    await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+    await inPage(page, `document.documentElement.setAttribute('data-theme', 'dark')`);
+    expect(await inPage(page, colours), 'the dark theme chosen with the button').toEqual(light);
     await close();
   }, 30_000);
 });
