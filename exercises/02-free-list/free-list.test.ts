@@ -7,7 +7,7 @@ import { loadExercise } from '../../workbook/target.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 
 const { createAllocator } = await loadAllocator('free-list');
-const { BlockMeta, META_SIZE, MAGIC_USED } = await loadExercise<typeof import('./free-list.ts')>('02-free-list/free-list.ts');
+const { BlockMeta, META_SIZE, MAGIC_USED, MAGIC_FREE } = await loadExercise<typeof import('./free-list.ts')>('02-free-list/free-list.ts');
 
 function setUp(options = {}) {
   const proc = new Process(options);
@@ -58,24 +58,25 @@ describe('malloc with headers', () => {
 
   it('returns NULL with errno = ENOMEM when the heap cannot grow', () => {
     const { proc, heap } = setUp({ heapLimit: PAGE_SIZE });
-    expect(heap.malloc(PAGE_SIZE)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.malloc(PAGE_SIZE), `the heap may grow by ${PAGE_SIZE} bytes in all, and malloc(${PAGE_SIZE}) needs a header too: it must return NULL (0) when sbrk returns -1`).toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM, as sbrk set it').toBe(ENOMEM);
     expect(heap.malloc(64), 'a smaller request that fits must still succeed').not.toBe(0);
   });
 
   it('throws a TypeError for a size that is not a non-negative integer', () => {
     const { heap } = setUp();
-    expect(() => heap.malloc(-1)).toThrow(TypeError);
-    expect(() => heap.malloc(0.5)).toThrow(TypeError);
+    expect(() => heap.malloc(-1), 'malloc(-1): requireSize(size, …) throws the TypeError for you').toThrow(TypeError);
+    expect(() => heap.malloc(0.5), 'malloc(0.5)').toThrow(TypeError);
   });
 });
 
 describe('free and reuse', () => {
-  it('free marks the block free in its header', () => {
+  it('free marks the block free in its header: free = 1, magic = MAGIC_FREE', () => {
     const { proc, heap } = setUp();
     const p = heap.malloc(32);
     heap.free(p);
-    expect(BlockMeta.read(proc, p - META_SIZE, 'free'), `after free(${hex(p)}):\n${headerOf(proc, p)}`).toBe(1);
+    expect(BlockMeta.read(proc, p - META_SIZE, 'free'), `after free(${hex(p)}), free should be 1:\n${headerOf(proc, p)}`).toBe(1);
+    expect(BlockMeta.read(proc, p - META_SIZE, 'magic'), `after free(${hex(p)}), magic should be MAGIC_FREE (${hex(MAGIC_FREE)}): that is how a second free() knows:\n${headerOf(proc, p)}`).toBe(MAGIC_FREE);
   });
 
   it('reuses a freed block for a request that fits, without growing the heap', () => {
@@ -152,10 +153,10 @@ describe('catching misuse', () => {
   });
 
   it('refuses a double free: free(): double free detected', () => {
-    const { heap } = setUp();
+    const { proc, heap } = setUp();
     const p = heap.malloc(64);
     heap.free(p);
-    expect(() => heap.free(p)).toThrow(/free\(\): double free detected/);
+    expect(() => heap.free(p), `free(${hex(p)}) a second time must throw a HeapCorruption saying "free(): double free detected"; the header it can read that from:\n${headerOf(proc, p)}`).toThrow(/free\(\): double free detected/);
   });
 });
 
