@@ -5,6 +5,7 @@ import { ENOMEM, PAGE_SIZE, Process, SegmentationFault, hex } from '../../machin
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
 import { BOTH_GUARDS, GUARDED, POSTLUDE, PRELUDE } from '../../solutions/07-debug/guard-edges.ts';
 import { loadExercise } from '../../workbook/target.ts';
+import { around } from '../../workbook/testing.ts';
 import { caught } from './caught.ts';
 
 const { createGuardedBlocks } = await loadExercise<typeof import('./guard-edges.ts')>('07-debug/guard-edges.ts');
@@ -67,7 +68,7 @@ describe('guarded large blocks', () => {
     guarded.free(a);
     guarded.free(c);
     expect(proc.maps(), 'nothing of the guarded blocks may stay mapped: free unmaps the prelude, the block and the postlude, as far as the block has them').not.toContain('guarded)');
-    expect([proc.load32(counters + COUNTERS.blocksInUse), proc.load32(counters + COUNTERS.sizeInUse), proc.load32(counters + COUNTERS.sizeAllocated)], 'blocksInUse, sizeInUse, sizeAllocated').toEqual([0, 0, 0]);
+    expect([proc.load32(counters + COUNTERS.blocksInUse), proc.load32(counters + COUNTERS.sizeInUse), proc.load32(counters + COUNTERS.sizeAllocated)], `the counters at ${hex(counters)} (GUARDED.counters: blocksInUse, sizeInUse, maxSizeInUse, sizeAllocated) once all three blocks are freed: free undoes malloc's countBlock and countAllocated\n${around(proc, counters, 16)}`).toEqual([0, 0, 0]);
     expect(guarded.malloc(2 ** 20), 'a block of 4 GiB').toBe(0);
     expect(proc.errno, 'errno after the 4 GiB malloc').toBe(ENOMEM);
   });
