@@ -626,7 +626,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     writeFileSync(join(root, 'README.md'), '# A book\n');
     writeFileSync(
       join(root, 'chapters', '00-a.md'),
-      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n',
+      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur `block_meta` asks for `madvise(MADV_DONTNEED)` on 2 * 16 **bytes**.\n',
     );
     buildSite({ root, outDir: join(root, 'dist') });
     const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
@@ -644,6 +644,12 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect((await search('double maps')).sort()).toEqual(['Double frees', 'Maps']);
     expect(await search('vmmap')).toEqual([]);
     expect(await search('magzines')).toEqual(['Magazines']);
+    // Words are indexed and quoted as the page shows them: code keeps its underscores and stars.
+    expect(await search('dontneed')).toEqual(['Giving back']);
+    await page.keyboard.press('/');
+    await page.fill('#search-input', 'block_meta');
+    expect(await page.locator('.search-results .result-excerpt').first().textContent()).toBe('Our block_meta asks for madvise(MADV_DONTNEED) on 2 * 16 bytes.');
+    await page.keyboard.press('Escape');
     // A click beside the dialog, on the dimmed page, closes it, as a click inside does not.
     await page.keyboard.press('/');
     await page.click('.search-status');

@@ -234,8 +234,9 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
 
     if (token.type === 'inline') {
       if (section !== undefined) {
-        section.text += ' ' + plainText(token.content);
-        section.prose += ' ' + plainText(token.content);
+        const words = plainText(token.children ?? []);
+        section.text += ' ' + words;
+        section.prose += ' ' + words;
       }
       const children = token.children ?? [];
       let unlinked = false;
@@ -255,8 +256,9 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
   flush();
 }
 
-function plainText(markdown: string): string {
-  return markdown.replace(/[`*_]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+/** An inline's words as a reader sees them: its markup gone, its code kept whole (`block_meta`, `2 * size`). */
+function plainText(children: Token[]): string {
+  return children.map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? ' ' : '')).join('');
 }
 
 /** The book's markers: an include's code is read from its file now, not taken from the chapter. */
