@@ -47,24 +47,24 @@ describe('blocks with headers', () => {
     const { proc, heap } = setUp({}, { heapLimit: 64 });
     expect(heap.malloc(39), 'a 48-byte block and the epilogue do not fit in 64 bytes').toBe(0);
     layout(proc);
-    expect(heap.malloc(1)).not.toBe(0);
+    expect(heap.malloc(1), 'after a failed first growth, malloc(1) fits in 64 bytes and must succeed: did the failure leave the heap half set up?').not.toBe(0);
     layout(proc);
   });
 
   it('takes a fit policy and a threshold as options, refusing unknown ones', () => {
-    expect(() => setUp({ fit: 'worst' })).toThrow(TypeError);
-    expect(() => setUp({ trimThreshold: -1 })).toThrow(TypeError);
+    expect(() => setUp({ fit: 'worst' }), "createAllocator(proc, { fit: 'worst' }): only first, next and best are policies").toThrow(TypeError);
+    expect(() => setUp({ trimThreshold: -1 }), 'createAllocator(proc, { trimThreshold: -1 }): a threshold is a size, not negative').toThrow(TypeError);
     const { proc, heap } = setUp({ fit: 'best', trimThreshold: 4096 });
     heap.malloc(16);
     heap.free(heap.malloc(8000)); // above this threshold: trimmed
-    expect(layout(proc)).toEqual([[48, false]]);
+    expect(layout(proc), 'with trimThreshold 4096, a freed 8 KiB block at the top goes back to the kernel: only the 48-byte block stays').toEqual([[48, false]]);
   });
 
   it('returns NULL with ENOMEM when the heap cannot grow', () => {
     const { proc, heap } = setUp({}, { heapLimit: 4096 });
-    expect(heap.malloc(8192)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
-    expect(heap.malloc(100)).not.toBe(0);
+    expect(heap.malloc(8192), 'the heap may grow by 4096 bytes in all: malloc(8192) must return NULL (0) when sbrk returns -1').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM, as sbrk set it').toBe(ENOMEM);
+    expect(heap.malloc(100), 'a request that fits must still succeed after one that failed').not.toBe(0);
     layout(proc);
   });
 });
@@ -77,7 +77,7 @@ describe('splitting', () => {
     heap.free(big);
     const p = heap.malloc(100);
     expect(p, 'malloc(100) should take the front of the free 1008-byte block').toBe(big);
-    expect(layout(proc)).toEqual([[128, false], [1024 - 128, true], [48, false]]);
+    expect(layout(proc), 'a 128-byte block in use, then the rest of the 1024-byte block, free, then the 48-byte guard').toEqual([[128, false], [1024 - 128, true], [48, false]]);
   });
 
   it('does not split off a remainder smaller than MIN_BLOCK', () => {
@@ -85,8 +85,8 @@ describe('splitting', () => {
     const p = heap.malloc(100); // a 128-byte block
     heap.malloc(16);
     heap.free(p);
-    expect(heap.malloc(90)).toBe(p); // needs 112: 16 bytes left, too few for a block
-    expect(layout(proc)).toEqual([[128, false], [48, false]]);
+    expect(heap.malloc(90), 'malloc(90) fits the free 128-byte block').toBe(p); // needs 112: 16 bytes left, too few for a block
+    expect(layout(proc), `malloc(90) needs 112 bytes of the 128: the 16 left are less than MIN_BLOCK (${MIN_BLOCK}), so the whole block is used, not split`).toEqual([[128, false], [48, false]]);
   });
 });
 
@@ -101,21 +101,21 @@ describe('coalescing: the four cases', () => {
   it('neither neighbour free: the block stays as it is', () => {
     const { proc, heap, b } = threeBlocks();
     heap.free(b);
-    expect(layout(proc)).toEqual([[128, false], [128, true], [128, false], [48, false]]);
+    expect(layout(proc), 'free(b) between two blocks in use: b becomes one free 128-byte block, nothing merges').toEqual([[128, false], [128, true], [128, false], [48, false]]);
   });
 
   it('the next block free: they merge', () => {
     const { proc, heap, b, c } = threeBlocks();
     heap.free(c);
     heap.free(b);
-    expect(layout(proc)).toEqual([[128, false], [256, true], [48, false]]);
+    expect(layout(proc), 'free(c) then free(b): b and the free block after it, c, must become one free block of 256 bytes').toEqual([[128, false], [256, true], [48, false]]);
   });
 
   it('the previous block free: they merge, through its footer', () => {
     const { proc, heap, a, b } = threeBlocks();
     heap.free(a);
     heap.free(b);
-    expect(layout(proc)).toEqual([[256, true], [128, false], [48, false]]);
+    expect(layout(proc), "free(a) then free(b): b and the free block before it, a (found through a's footer, just below b's header), must become one free block of 256 bytes at a").toEqual([[256, true], [128, false], [48, false]]);
   });
 
   it('both neighbours free: all three merge into one', () => {
@@ -123,7 +123,7 @@ describe('coalescing: the four cases', () => {
     heap.free(a);
     heap.free(c);
     heap.free(b);
-    expect(layout(proc)).toEqual([[384, true], [48, false]]);
+    expect(layout(proc), 'free(a), free(c), then free(b): b merges with both neighbours, one free block of 384 bytes').toEqual([[384, true], [48, false]]);
     expect(heap.malloc(300), 'the merged block serves a request none of the three could').toBe(a);
   });
 });
@@ -159,7 +159,7 @@ describe('placement policies', () => {
     const first = heap.malloc(40);
     const second = heap.malloc(40);
     expect(second, 'two searches in a row must not both start from the head').not.toBe(first);
-    expect(second).not.toBe(0);
+    expect(second, 'malloc(40) returned NULL').not.toBe(0);
   });
 });
 
@@ -203,7 +203,7 @@ describe('the top of the heap', () => {
     const small = heap.malloc(1000);
     const grown = proc.stats().heapBytes;
     heap.free(small);
-    expect(proc.stats().heapBytes).toBe(grown);
+    expect(proc.stats().heapBytes, 'a free top block of about 1 KiB is under trimThreshold (128 KiB): the heap keeps it, no sbrk').toBe(grown);
   });
 });
 
@@ -212,11 +212,11 @@ describe('misuse', () => {
     const { heap } = setUp();
     const [a, b] = [heap.malloc(64), heap.malloc(64)];
     heap.malloc(16);
-    expect(() => heap.free(a + 16)).toThrow(/free\(\): invalid pointer/);
+    expect(() => heap.free(a + 16), `free(${hex(a + 16)}), 16 bytes into a block, must throw "free(): invalid pointer"`).toThrow(/free\(\): invalid pointer/);
     heap.free(a);
     heap.free(b); // b merges into a
-    expect(() => heap.free(a)).toThrow(/double free detected/);
-    expect(() => heap.free(0x0060_0000)).toThrow(HeapCorruption);
+    expect(() => heap.free(a), `free(${hex(a)}) again, after b merged into it, must throw "double free detected": a's header now says free`).toThrow(/double free detected/);
+    expect(() => heap.free(0x0060_0000), 'free(0x00600000), an address in the data segment, outside the heap').toThrow(HeapCorruption);
     heap.free(0);
   });
 });
@@ -250,7 +250,7 @@ describe('under load', () => {
     it(`${fit} fit: 1,500 random operations keep the heap sound and every block intact`, () => {
       const { proc, heap } = setUp({ fit });
       const report = stress(heap, proc, 42);
-      expect(report.problem).toBe('');
+      expect(report.problem, 'after freeing every block, the heap checker found').toBe('');
       expect(report.blocks.filter((b) => !b.free), 'everything was freed').toEqual([]);
     });
   }
@@ -261,6 +261,6 @@ describe('under load', () => {
     const p = first.malloc(200);
     first.malloc(16);
     first.free(p);
-    expect(createAllocator(proc).malloc(200)).toBe(p);
+    expect(createAllocator(proc).malloc(200), 'a second allocator object must find the freed block: keep the heap\'s globals in proc.static, not in JavaScript variables').toBe(p);
   });
 });
