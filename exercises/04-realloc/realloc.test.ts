@@ -32,8 +32,8 @@ describe('realloc: the edges', () => {
   it('realloc(NULL, n) is malloc(n)', () => {
     const { proc, heap } = setUp();
     const p = heap.realloc(0, 100);
-    expect(p).not.toBe(0);
-    expect(layout(proc)).toEqual([[128, false]]);
+    expect(p, 'realloc(NULL, 100) must do what malloc(100) does: it returned NULL').not.toBe(0);
+    expect(layout(proc), 'one 128-byte block in use, as malloc(100) makes').toEqual([[128, false]]);
   });
 
   it('realloc(p, 0) frees p and returns NULL', () => {
@@ -41,7 +41,7 @@ describe('realloc: the edges', () => {
     heap.malloc(16);
     const p = heap.malloc(100);
     heap.malloc(16);
-    expect(heap.realloc(p, 0)).toBe(0);
+    expect(heap.realloc(p, 0), `realloc(${hex(p)}, 0) frees the block and returns NULL (0)`).toBe(0);
     expect(layout(proc)[1], 'the block is free afterwards').toEqual([128, true]);
   });
 
@@ -50,8 +50,8 @@ describe('realloc: the edges', () => {
     const p = heap.malloc(64);
     heap.malloc(16);
     heap.free(p);
-    expect(() => heap.realloc(p, 200)).toThrow(HeapCorruption);
-    expect(() => heap.realloc(p + 8, 10)).toThrow(/invalid pointer/);
+    expect(() => heap.realloc(p, 200), `realloc(${hex(p)}, 200) of a block already freed must throw a HeapCorruption, as free() would`).toThrow(HeapCorruption);
+    expect(() => heap.realloc(p + 8, 10), `realloc(${hex(p + 8)}, 10), 8 bytes into a block, must throw "realloc(): invalid pointer"`).toThrow(/invalid pointer/);
   });
 });
 
@@ -63,15 +63,15 @@ describe('realloc in place', () => {
     fillPattern(proc, p, 100, 1);
     expect(heap.realloc(p, 100), 'shrinking never needs to move').toBe(p);
     expectIntact(proc, p, 100, 1, 'shrinking');
-    expect(layout(proc)).toEqual([[128, false], [1024 - 128, true], [48, false]]);
+    expect(layout(proc), 'the 1024-byte block shrinks to 128 bytes, and the 896 after it become a free block').toEqual([[128, false], [1024 - 128, true], [48, false]]);
   });
 
   it('keeps a tail too small to be a block', () => {
     const { proc, heap } = setUp();
     const p = heap.malloc(100);
     heap.malloc(16);
-    expect(heap.realloc(p, 90)).toBe(p);
-    expect(layout(proc)[0]).toEqual([128, false]);
+    expect(heap.realloc(p, 90), 'shrinking never needs to move').toBe(p);
+    expect(layout(proc)[0], `realloc to 90 bytes needs 112 of the 128: the 16 left are too few for a block, so the block keeps all 128`).toEqual([128, false]);
   });
 
   it('grows into the next block when it is free and big enough', () => {
@@ -104,7 +104,7 @@ describe('realloc in place', () => {
     heap.malloc(16); // a live neighbour
     fillPattern(proc, p, 100, 4);
     const q = heap.realloc(p, 400);
-    expect(q).not.toBe(p);
+    expect(q, `realloc(${hex(p)}, 400): a live block sits right after it, so it cannot grow in place and must move`).not.toBe(p);
     expectIntact(proc, q, 100, 4, `moving from ${hex(p)} to ${hex(q)}`);
     expect(layout(proc)[0], 'the old block is free').toEqual([128, true]);
   });
@@ -131,8 +131,8 @@ describe('realloc in place', () => {
     const p = heap.malloc(1000);
     heap.malloc(16);
     fillPattern(proc, p, 1000, 5);
-    expect(heap.realloc(p, 200 * 1024)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.realloc(p, 200 * 1024), 'the heap may grow to 64 KiB: realloc to 200 KiB must return NULL (0)').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM').toBe(ENOMEM);
     expectIntact(proc, p, 1000, 5, 'a failed realloc');
     expect(layout(proc)[0], 'and the block is still live').toEqual([1024, false]);
   });
@@ -198,7 +198,7 @@ describe('malloc: placement by size', () => {
     const before = proc.stats().heapBytes;
     heap.malloc(16);
     expect(proc.stats().heapBytes - before, 'exactly the 48-byte block').toBe(48);
-    expect(() => createAllocator(new Process(), { placement: 'middle' } as object)).toThrow(TypeError);
+    expect(() => createAllocator(new Process(), { placement: 'middle' } as object), "createAllocator(proc, { placement: 'middle' }): only 'low' and 'by-size' are placements").toThrow(TypeError);
   });
 });
 
@@ -210,15 +210,15 @@ describe('calloc', () => {
     proc.memset(dirty, 0xff, 256);
     heap.free(dirty);
     const p = heap.calloc(16, 16);
-    expect(p).toBe(dirty);
+    expect(p, `calloc(16, 16) should reuse the free 256-byte block at ${hex(dirty)}`).toBe(dirty);
     expect(proc.bytes(p, 256).every((b) => b === 0), `calloc(16, 16) reused ${hex(p)} and left old bytes:\n${around(proc, p, 64)}`).toBe(true);
   });
 
   it('returns NULL with ENOMEM when count * size overflows, near 2^53 too', () => {
     const { proc, heap } = setUp();
     expect(heap.calloc(2 ** 26, 2 ** 27), '2^26 * 2^27 = 2^53 is past Number.MAX_SAFE_INTEGER').toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
-    expect(heap.calloc(3, 2 ** 51)).toBe(0);
+    expect(proc.errno, 'an overflowing calloc sets errno = ENOMEM').toBe(ENOMEM);
+    expect(heap.calloc(3, 2 ** 51), '3 * 2^51 is past Number.MAX_SAFE_INTEGER too').toBe(0);
     expect(heap.calloc(2 ** 53 - 1, 1), 'fits as a number, but not in the heap').toBe(0);
     expect(heap.calloc(0, 1), 'calloc(0, n) is a valid, empty request').not.toBe(0);
   });
@@ -229,8 +229,8 @@ describe('calloc', () => {
     const before = proc.stats().bytesMoved;
     const p = heap.calloc(1000, 100);
     const moved = proc.stats().bytesMoved - before;
-    expect(p).not.toBe(0);
-    expect(proc.bytes(p, 100_000).every((b) => b === 0)).toBe(true);
+    expect(p, 'calloc(1000, 100) returned NULL').not.toBe(0);
+    expect(proc.bytes(p, 100_000).every((b) => b === 0), 'calloc must return zeroed memory').toBe(true);
     expect(moved - 100_000, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero`).toBeLessThan(1000);
   });
 
@@ -251,8 +251,8 @@ describe('usableSize and a long run', () => {
     const { heap } = setUp();
     for (const size of [1, 16, 100, 1000]) {
       const usable = heap.usableSize?.(heap.malloc(size)) ?? 0;
-      expect(usable).toBeGreaterThanOrEqual(size);
-      expect(usable).toBeLessThan(size + 48);
+      expect(usable, `usableSize(malloc(${size})) must be at least the ${size} bytes asked for`).toBeGreaterThanOrEqual(size);
+      expect(usable, `usableSize(malloc(${size})) is the block's size less its 16-byte header, under ${size + 48}`).toBeLessThan(size + 48);
     }
     expect(heap.usableSize?.(0), 'malloc_usable_size(NULL) is 0').toBe(0);
   });
