@@ -620,6 +620,20 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     }
   }, 30_000);
 
+  it('marks the last section in the contents once the reader reaches it, though it never reaches the top', async () => {
+    const { page, close } = await open(fileUrl('01-bump.html'));
+    const active = () => inPage<string | null>(page, `document.querySelector('nav.toc a.active')?.getAttribute('href') ?? null`);
+    const links = await page.locator('nav.toc a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    const last = links.at(-1)!;
+    await page.locator(`nav.toc a[href="${last}"]`).click();
+    await expect.poll(active).toBe(last);
+    // Scrolled to the end without a link: the last section in sight.
+    await page.goto(fileUrl('02-free-list.html'));
+    await inPage(page, 'window.scrollTo(0, document.documentElement.scrollHeight)');
+    await expect.poll(active).toBe(await page.locator('nav.toc a').last().getAttribute('href'));
+    await close();
+  }, 30_000);
+
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
     const root = mkdtempSync(join(scratch, 'search-book-'));
     mkdirSync(join(root, 'chapters'));

@@ -80,6 +80,14 @@
       for (var i = 0; i < targets.length; i++) {
         if (targets[i] && targets[i].getBoundingClientRect().top < window.innerHeight * 0.3) current = i;
       }
+      // At the end of the page the last sections never reach the top: the one the reader went to
+      // (its link clicked), or else the last one in sight.
+      if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2) {
+        var inSight = function (t) { return t && t.getBoundingClientRect().top < window.innerHeight; };
+        var asked = targets.indexOf(document.getElementById(decodeURIComponent(location.hash.slice(1))));
+        if (asked > current && inSight(targets[asked])) current = asked;
+        else for (var j = current + 1; j < targets.length; j++) if (inSight(targets[j])) current = j;
+      }
       tocLinks.forEach(function (a, i) {
         a.classList.toggle('active', i === current);
         if (i === current) a.setAttribute('aria-current', 'location'); else a.removeAttribute('aria-current');
@@ -88,6 +96,7 @@
     var observer = new IntersectionObserver(update, { rootMargin: '0px 0px -70% 0px' });
     targets.forEach(function (t) { if (t) observer.observe(t); });
     window.addEventListener('scroll', update, { passive: true });
+    window.addEventListener('hashchange', update);
     update();
   }
 
