@@ -79,8 +79,8 @@ describe('grading', () => {
     ['a stack overflow', (b) => b.replace('  function malloc(size: number): number {', '  function malloc(size: number): number {\n    if (size === 24) return malloc(size);'), /overflowed the stack/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /ran out of memory/, 0],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
-    ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');"), /changed or deleted files .*bump\.test\.ts/, 0],
-    ['deleting a file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });"), /changed or deleted files .*machine\/format\.ts/, 0],
+    ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');"), /tried to write a file \(tests may write in their temporary folder only\)/, 'some'],
+    ['deleting a file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });"), /tried to write a file/, 'some'],
     ['process.exit as it is imported', (b) => `process.exit(3);\n${b}`, /called process\.exit\(3\)/, 0],
     ['a throw as it is imported', (b) => `throw new Error('not finished');\n${b}`, /the tests of bump, batched could not run: Error: not finished/, 0],
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
@@ -123,8 +123,27 @@ describe('grading', () => {
     const outside = join(scratch, 'written-by-a-submission.txt');
     const graded = await gradeSubmission(submission('writes-outside', inMalloc(`if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(outside)}, 'x');`)), chapter1);
     expect(existsSync(outside)).toBe(false);
-    expect(chapterOne(graded).reason).toMatch(/tried to write outside its folder or start a program/);
+    expect(chapterOne(graded).reason).toMatch(/tried to write a file \(tests may write in their temporary folder only\) or start a program/);
     expect(chapterOne(graded).points).toBeLessThan(chapterOne(graded).maxPoints);
+  }, 60_000);
+
+  it("lets the tests write neither over the submission's own files nor through the sandbox's link to node_modules", async () => {
+    const marker = `.written-by-a-submission-${process.pid}`;
+    const copy = [
+      "const fs = process.getBuiltinModule('node:fs');",
+      // The one in the grader's checkout: every submission after would run with it.
+      `try { fs.writeFileSync(new URL('../../node_modules/${marker}', import.meta.url), 'x'); } catch {}`,
+      // The reference's batched over the submission's skeleton, before batched.test.ts imports it.
+      "try { fs.copyFileSync(new URL('../../sol' + 'utions/01-bump/batched.ts', import.meta.url), new URL('./batched.ts', import.meta.url)); } catch {}",
+    ].join('\n');
+    const dir = submission('rewrites', (b) => `${copy}\n${b}`);
+    copyShippedExercises(join(scratch, 'shipped'));
+    cpSync(join(scratch, 'shipped/exercises/01-bump/batched.ts'), join(dir, 'exercises/01-bump/batched.ts'));
+    const graded = await gradeSubmission(dir, chapter1);
+    const written = existsSync(resolve(ROOT, 'node_modules', marker));
+    rmSync(resolve(ROOT, 'node_modules', marker), { force: true });
+    expect(written).toBe(false);
+    expect(chapterOne(graded).tests.filter((t) => t.exercise === 'batched' && t.status === 'pass')).toEqual([]);
   }, 60_000);
 
   it('lists what is worth a look without taking points, and names the file and line', async () => {

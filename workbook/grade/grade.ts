@@ -233,7 +233,7 @@ function gradeChapter(
   const failAll = (status: GradeStatus, reason: string) => failedChapter(chapter, status, reason, options);
   if (compileError !== '') return failAll('error', `does not compile: ${compileError.trim()}`);
   if (cheats.length > 0) return failAll('fail', `its code reaches for what it must not: ${cheats.slice(0, 3).map((f) => `${f.where} ${f.what}`).join('; ')}`);
-  if (tampered.length > 0) return failAll('fail', `the submission changed or deleted files it does not own while its tests ran: ${tampered.slice(0, 5).join(', ')}`);
+  if (tampered.length > 0) return failAll('fail', `the submission changed or deleted files while its tests ran: ${tampered.slice(0, 5).join(', ')}`);
   const crash = diagnose(run, options);
   if (crash !== '') return failAll('fail', crash);
 
@@ -298,7 +298,7 @@ function misbehaviour(tests: GradedTest[]): string {
   const thrown = count(/which is not an Error/);
   if (thrown > 0) reasons.push(`${thrown} test${thrown === 1 ? '' : 's'} met a thrown value that is not an Error`);
   const denied = count(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
-  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write outside its folder or start a program, which grading does not allow`);
+  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write a file (tests may write in their temporary folder only) or start a program, which grading does not allow`);
   return reasons.join('; ');
 }
 

@@ -1,9 +1,9 @@
 // A sandbox for one submission: a private copy of the workbook (machine, tools, reference
 // code, canonical tests) with the submission's exercise files put in place of the
-// skeletons. Whatever the submission's code writes or deletes, it does so in the copy, and
-// the grader notices: every file the submission does not own is fingerprinted. The test
-// processes run under Node's permission model: they may write inside the sandbox only,
-// and start no other program.
+// skeletons. The test processes run under Node's permission model: they may write in the
+// sandbox's temporary folder only, and start no other program. Should anything else in the
+// copy change all the same, the grader notices: every file of it is fingerprinted, the
+// submission's own too (a test that rewrote them would grade something else).
 
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -90,14 +90,13 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
       added.push(`${chapter.slug}/${file}`);
     }
   }
-  const owned = new Set([...EXERCISES.map((e) => join('exercises', e.chapter, e.file)), ...added.map((f) => join('exercises', f))]);
-  const before = fingerprint(dir, owned);
+  const before = fingerprint(dir);
   return {
     dir,
     missing,
     added,
     tampered() {
-      const after = fingerprint(dir, owned);
+      const after = fingerprint(dir);
       const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
       const added = [...after.keys()].filter((file) => !before.has(file) && !file.startsWith('node_modules'));
       return [...changed, ...added].sort();
@@ -108,12 +107,14 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
 
 /**
  * The shipped configuration, plus the integrity check before every test file, and the
- * permission model in the test processes: read anything, write only inside the sandbox,
- * start workers (chapter 6 needs them) but no child processes.
+ * permission model in the test processes: read anything, write only in the sandbox's
+ * temporary folder, start workers (chapter 6 needs them) but no child processes. Not the
+ * whole sandbox: its node_modules is a link to the grader's own, and the permission model
+ * follows links, so a write there would change vitest for every submission after.
  */
 function gradeConfig(dir: string): string {
   const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
-  const execArgv = [permission, '--allow-fs-read=*', `--allow-fs-write=${join(dir, '*')}`, '--allow-worker', '--no-warnings'];
+  const execArgv = [permission, '--allow-fs-read=*', `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
   return [
     '// Written by the grader: the shipped configuration, with the integrity check and a sandbox.',
     "import { mergeConfig } from 'vitest/config';",
@@ -140,8 +141,8 @@ export function hiddenTests(dir: string, chapter: string): string[] {
   return existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith('hidden-') && f.endsWith('.test.ts')).map((f) => join('exercises', chapter, f)) : [];
 }
 
-/** Hash of every file under `dir` except the ones the submission owns. */
-function fingerprint(dir: string, owned: Set<string>): Map<string, string> {
+/** Hash of every file under `dir`, but for node_modules and the temporary folder. */
+function fingerprint(dir: string): Map<string, string> {
   const hashes = new Map<string, string>();
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -149,7 +150,7 @@ function fingerprint(dir: string, owned: Set<string>): Map<string, string> {
       const rel = relative(dir, path);
       if (rel === 'node_modules' || rel === SANDBOX_TMP) continue;
       if (entry.isDirectory()) walk(path);
-      else if (!owned.has(rel)) hashes.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
+      else hashes.set(rel, createHash('sha256').update(readFileSync(path)).digest('hex'));
     }
   };
   walk(dir);
