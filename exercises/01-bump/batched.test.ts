@@ -39,16 +39,16 @@ describe('the batched bump allocator', () => {
     heap.malloc(10);
     expect(proc.stats().heapBytes, `one small malloc should move the break by one BREAK_STEP (${BREAK_STEP})`).toBe(BREAK_STEP);
     heap.malloc(BREAK_STEP - 16); // fills the first step exactly
-    expect(proc.stats().heapBytes).toBe(BREAK_STEP);
+    expect(proc.stats().heapBytes, `malloc(${BREAK_STEP - 16}) fits in what is left of the first step: no sbrk`).toBe(BREAK_STEP);
     heap.malloc(1);
-    expect(proc.stats().heapBytes).toBe(2 * BREAK_STEP);
+    expect(proc.stats().heapBytes, 'the first step is full: malloc(1) moves the break by one more BREAK_STEP').toBe(2 * BREAK_STEP);
   });
 
   it('serves a request larger than a step', () => {
     const proc = new Process();
     const heap = createAllocator(proc);
     const p = heap.malloc(3 * BREAK_STEP + 5);
-    expect(p).not.toBe(0);
+    expect(p, `malloc(${3 * BREAK_STEP + 5}) returned NULL: a request bigger than a step needs a bigger sbrk`).not.toBe(0);
     expect(p + 3 * BREAK_STEP + 5 <= proc.currentBreak, `the block at ${hex(p)} runs past the break at ${hex(proc.currentBreak)}`).toBe(true);
   });
 
@@ -74,7 +74,7 @@ describe('the batched bump allocator', () => {
   it('asks for just the missing bytes when a whole step does not fit', () => {
     const proc = new Process({ heapLimit: BREAK_STEP + BREAK_STEP / 2 });
     const heap = createAllocator(proc);
-    expect(heap.malloc(BREAK_STEP - 32)).not.toBe(0);
+    expect(heap.malloc(BREAK_STEP - 32), `malloc(${BREAK_STEP - 32}) returned NULL`).not.toBe(0);
     const p = heap.malloc(BREAK_STEP / 4); // needs a little more heap, not a whole step
     expect(p, `the heap had room for malloc(${BREAK_STEP / 4}) but a whole step did not fit; errno = ${proc.errno}`).not.toBe(0);
   });
@@ -82,9 +82,9 @@ describe('the batched bump allocator', () => {
   it('returns NULL with ENOMEM when the heap is full', () => {
     const proc = new Process({ heapLimit: BREAK_STEP });
     const heap = createAllocator(proc);
-    expect(heap.malloc(BREAK_STEP - 16)).not.toBe(0);
-    expect(heap.malloc(32)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.malloc(BREAK_STEP - 16), `malloc(${BREAK_STEP - 16}) fits in the one step the heap may have`).not.toBe(0);
+    expect(heap.malloc(32), 'the heap is full: malloc(32) must return NULL (0)').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM, as sbrk set it').toBe(ENOMEM);
   });
 
   it('still has working free, realloc and calloc', () => {

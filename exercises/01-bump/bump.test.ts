@@ -66,7 +66,7 @@ describe('malloc', () => {
 
   it('returns NULL and sets errno = ENOMEM when the break cannot move', () => {
     const { proc, heap } = setUp({ heapLimit: PAGE_SIZE });
-    expect(heap.malloc(PAGE_SIZE - 16)).not.toBe(0);
+    expect(heap.malloc(PAGE_SIZE - 16), `malloc(${PAGE_SIZE - 16}) fits in the ${PAGE_SIZE} bytes the heap may have`).not.toBe(0);
     proc.errno = 0;
     const p = heap.malloc(32);
     expect(p, `malloc(32) with 16 bytes of heap left must return NULL (0), not ${p === -1 ? "-1 (that is sbrk's way to fail, not malloc's)" : hex(p)}`).toBe(0);
@@ -77,14 +77,14 @@ describe('malloc', () => {
   it('returns NULL, not an exception, for a size no heap can hold', () => {
     const { proc, heap } = setUp();
     expect(heap.malloc(2 ** 53 - 1), 'malloc(2^53 - 1) is a valid size that simply cannot be served').toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
   });
 
   it('throws a TypeError for a size that is not a non-negative integer', () => {
     const { heap } = setUp();
     expect(() => heap.malloc(-1), 'malloc(-1): use requireSize from the machine').toThrow(TypeError);
-    expect(() => heap.malloc(2.5)).toThrow(TypeError);
-    expect(() => heap.malloc(Number.NaN)).toThrow(TypeError);
+    expect(() => heap.malloc(2.5), 'malloc(2.5)').toThrow(TypeError);
+    expect(() => heap.malloc(Number.NaN), 'malloc(NaN)').toThrow(TypeError);
   });
 });
 
@@ -111,8 +111,8 @@ describe('realloc', () => {
   it('is malloc when the pointer is NULL, and free when the size is 0', () => {
     const { heap } = setUp();
     const p = heap.realloc(0, 40);
-    expect(p).not.toBe(0);
-    expect(p % 16).toBe(0);
+    expect(p, 'realloc(NULL, 40) must do what malloc(40) does: it returned NULL').not.toBe(0);
+    expect(p % 16, `realloc(NULL, 40) = ${hex(p)} is not 16-byte aligned`).toBe(0);
     expect(heap.realloc(p, 0), 'realloc(p, 0) frees p and returns NULL (glibc\'s choice)').toBe(0);
   });
 
@@ -131,9 +131,9 @@ describe('realloc', () => {
     const { proc, heap } = setUp({ heapLimit: 256 });
     const p = heap.malloc(64);
     fillPattern(proc, p, 64, 5);
-    expect(heap.realloc(p, 4096)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
-    expect(findPatternDamage(proc, p, 64, 5)).toBeUndefined();
+    expect(heap.realloc(p, 4096), 'the heap may grow to 256 bytes: realloc to 4096 must return NULL (0)').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM').toBe(ENOMEM);
+    expect(findPatternDamage(proc, p, 64, 5), `a failed realloc must leave the old block as it was:\n${around(proc, p, 64)}`).toBeUndefined();
   });
 });
 
@@ -152,9 +152,9 @@ describe('calloc', () => {
   it('returns NULL with ENOMEM when count * size overflows, without moving the break', () => {
     const { proc, heap } = setUp();
     const before = proc.currentBreak;
-    expect(heap.calloc(2 ** 30, 2 ** 30)).toBe(0);
-    expect(proc.errno).toBe(ENOMEM);
+    expect(heap.calloc(2 ** 30, 2 ** 30), 'calloc(2^30, 2^30): 2^60 bytes cannot be served, return NULL (0)').toBe(0);
+    expect(proc.errno, 'and set errno = ENOMEM').toBe(ENOMEM);
     expect(heap.calloc(2 ** 40, 2 ** 20), '2^40 * 2^20 overflows 2^53: check before multiplying').toBe(0);
-    expect(proc.currentBreak).toBe(before);
+    expect(proc.currentBreak, 'a calloc that overflows must not move the break').toBe(before);
   });
 });

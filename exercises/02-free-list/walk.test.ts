@@ -17,13 +17,13 @@ function heapWith(sizes: number[], freed: number[] = []) {
 
 describe('walkHeap', () => {
   it('finds nothing in an empty heap', () => {
-    expect(walkHeap(new Process())).toEqual([]);
+    expect(walkHeap(new Process()), 'global_base is 0 (NULL) before the first malloc: there is nothing to walk').toEqual([]);
   });
 
   it('lists every block from global_base: header, payload, size, free', () => {
     const { proc, pointers } = heapWith([16, 100, 40], [1]);
     const walked = walkHeap(proc);
-    expect(walked).toEqual([
+    expect(walked, 'walkHeap follows next from global_base and reports each header: its address, the payload 16 bytes above, size and free').toEqual([
       { header: pointers[0] - META_SIZE, payload: pointers[0], size: 16, free: false },
       { header: pointers[1] - META_SIZE, payload: pointers[1], size: 112, free: true },
       { header: pointers[2] - META_SIZE, payload: pointers[2], size: 48, free: false },
@@ -39,13 +39,13 @@ describe('walkHeap', () => {
   it('stops with a HeapCorruption when a next pointer leaves the heap', () => {
     const { proc, pointers } = heapWith([16, 32]);
     BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', 0x0060_0000);
-    expect(() => walkHeap(proc)).toThrow(HeapCorruption);
+    expect(() => walkHeap(proc), `the first header's next is 0x00600000, outside the heap (${hex(proc.heapStart)}..${hex(proc.currentBreak)}): throw a HeapCorruption there instead of reading it`).toThrow(HeapCorruption);
   });
 
   it('does not loop forever on a cycle', () => {
     const { proc, pointers } = heapWith([16, 32]);
     BlockMeta.write(proc, pointers[1] - META_SIZE, 'next', pointers[0] - META_SIZE);
-    expect(() => walkHeap(proc)).toThrow(HeapCorruption);
+    expect(() => walkHeap(proc), 'the second header links back to the first: next must always point higher, or the walk goes round forever').toThrow(HeapCorruption);
   });
 });
 
