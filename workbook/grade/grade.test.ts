@@ -272,6 +272,23 @@ describe('grading', () => {
 });
 
 describe('reading a submission before it runs', () => {
+  it('calls an import from anywhere but the exercises, the machine and todo.ts a cheat', () => {
+    const source = [
+      "import { Process } from '../../machine/index.ts';",
+      "import { todo } from '../../workbook/todo.ts';",
+      "import { TINY } from '../05-zones/tiny-region.ts';",
+      "import { align } from './align.ts';",
+      "import pc from 'picocolors';",
+      '// @ts-ignore: written by bump.ts as the tests ran',
+      "export * from '../../.tmp/batched.ts';",
+      "import { x } from '/tmp/elsewhere.ts';",
+    ].join('\n');
+    expect(scanSource(source, '01-bump/batched.ts').filter((f) => f.cheat).map((f) => [f.line, f.what])).toEqual([
+      [7, "imports from outside the exercises and the machine ('../../.tmp/batched.ts')"],
+      [8, "imports from outside the exercises and the machine ('/tmp/elsewhere.ts')"],
+    ]);
+  });
+
   it('finds nothing in the reference solutions or the skeletons', () => {
     expect(scanSubmission(resolve(ROOT, 'solutions'))).toEqual([]);
     expect(scanSubmission(resolve(ROOT, 'exercises'))).toEqual([]);

@@ -4,7 +4,7 @@
 // instructor to look at, and change no score: a student may well print with node:util.
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { EXERCISES } from '../exercises.ts';
 
 export interface Finding {
@@ -36,7 +36,7 @@ export function scanSubmission(root: string, more: readonly string[] = [], top: 
       const through = link === path ? '' : `, through ${relative(top, link)}`;
       findings.push({ where: file, chapter: file.split('/')[0], what: `is a symbolic link (to ${readlinkSync(link)}${through}), not a file of the submission's own`, cheat: true });
     }
-    for (const f of scanSource(readFileSync(path, 'utf8'))) findings.push({ ...f, where: `${file}:${f.line}`, chapter: file.split('/')[0] });
+    for (const f of scanSource(readFileSync(path, 'utf8'), file)) findings.push({ ...f, where: `${file}:${f.line}`, chapter: file.split('/')[0] });
   }
   return findings;
 }
@@ -51,8 +51,8 @@ function linkOnTheWay(top: string, path: string): string | undefined {
   return undefined;
 }
 
-/** Findings in one file's source, by line. */
-export function scanSource(source: string): Array<{ line: number; what: string; cheat: boolean }> {
+/** Findings in one file's source, by line; `file` (`01-bump/bump.ts`) is where it sits, for its relative imports. */
+export function scanSource(source: string, file?: string): Array<{ line: number; what: string; cheat: boolean }> {
   const code = withoutComments(source);
   const found: Array<{ line: number; what: string; cheat: boolean }> = [];
   const lineOf = (index: number) => code.slice(0, index).split('\n').length;
@@ -69,6 +69,8 @@ export function scanSource(source: string): Array<{ line: number; what: string; 
     // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
     else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools ('${text}'), which can load the reference`, true);
     else if (BUILTINS.test(text) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
+    // Anywhere else (the sandbox's temporary folder, where a test may have written a copy of the reference) is not the student's.
+    else if (file !== undefined && isSpecifier(code, m.index) && !importable(file, text)) add(m.index, `imports from outside the exercises and the machine ('${text}')`, true);
   }
   // The exercises never need a module whose name is only known at run time.
   for (const m of code.matchAll(/\bimport\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'imports a module by a computed name', true);
@@ -85,6 +87,14 @@ export function scanSource(source: string): Array<{ line: number; what: string; 
     for (const m of code.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false);
   }
   return found.sort((a, b) => a.line - b.line);
+}
+
+/** Whether an exercise file at `file` (`01-bump/bump.ts`) may import `specifier`: a package, or a file of the exercises, machine/ or workbook/todo.ts. */
+function importable(file: string, specifier: string): boolean {
+  if (/^file:|^[/\\]|^[a-z]:/i.test(specifier)) return false;
+  if (!specifier.startsWith('.')) return true;
+  const target = posix.normalize(posix.join('exercises', posix.dirname(file), specifier.replace(/\\/g, '/')));
+  return target.startsWith('exercises/') || target.startsWith('machine/') || target === 'workbook/todo.ts';
 }
 
 /** Whether the string literal at `index` is a module specifier: after `from`, `import` or `import(`/`require(`. */
