@@ -252,12 +252,16 @@ describe('interposition: the zone is a table of functions', () => {
 
 describe('misuse caught at the call', () => {
   it('a double free names the pointer', () => {
-    const { zone } = setUp({ scribble: true });
+    const { proc, zone } = setUp({ scribble: true });
     const keep = zone.malloc(64);
     const ptr = zone.malloc(64);
     zone.free(ptr);
+    const heard: string[] = [];
+    setMallocLogger(proc, (type, _zone, arg2) => heard.push(`type ${type}, ${hex(arg2)}`));
     const error = caught(() => zone.free(ptr));
+    setMallocLogger(proc, undefined);
     expect(error, `free(${hex(ptr)}) twice`).toBeInstanceOf(HeapCorruption);
+    expect(heard, `what the malloc logger heard of the second free(${hex(ptr)}): nothing, since free validates the pointer (blockBytes) before it logs`).toEqual([]);
     // Your chapter 5 rack words the message (quantumOf): it must say what chapter 5's tests asked for.
     for (const part of ['free()', 'double free', hex(ptr), 'quantum 4']) {
       expect(error.message.includes(part), `free(${hex(ptr)}) twice threw "${error.message}": the message of your chapter 5 zone (quantumOf), through blockBytes, should say ${part}`).toBe(true);
