@@ -47,8 +47,3 @@ export class TimelineRecorder {
     return this.timeline;
   }
 }
-
-/** The operation after which point `index` of `timeline` begins (its first sample). */
-export function pointStart(timeline: Timeline, index: number): number {
-  return index * timeline.every;
-}
