@@ -66,11 +66,11 @@ export const SMALL: RegionKind = {
   },
 
   freeBefore(proc: Process, region: number, q: number) {
-    // TODO: -1 at quantum 0. Otherwise read the entry of quantum q - 1: if its top bit is
-    // clear, the block before is in use (its last entry is 0) or has no last entry of its own
-    // (-1). If set, its 15 bits give the size, so the free block starts that many quanta back;
-    // return that quantum if its first entry holds the same value (and it is not before
-    // quantum 0), else -1.
+    // TODO: -1 at quantum 0. Otherwise read the entry of quantum q - 1, the last of the block
+    // before: if its top bit is clear, that block is in use (its last entry is 0, or its size
+    // if it is one quantum long): -1. If set, its 15 bits give the size, so the free block
+    // starts that many quanta back; return that quantum if its first entry holds the same
+    // value (and it is not before quantum 0), else -1.
     todo('SMALL.freeBefore(proc, region, q): the free block just before q');
   },
 
