@@ -178,6 +178,10 @@ describe('grading', () => {
     await expect(gradeSubmission(scratch, { timeoutMs: Number('abc') * 1000 })).rejects.toThrow(/--timeout takes the seconds each chapter may run/);
     await expect(gradeSubmission(scratch, { memoryMb: -5 })).rejects.toThrow(/--memory takes/);
     await expect(gradeSubmission(scratch, { chapters: ['42'] })).rejects.toThrow(/--chapters: there is no chapter 42/);
+    await expect(gradeSubmission(scratch, { points: { bumpp: 20 } })).rejects.toThrow(/--points: there is no exercise 'bumpp'. The exercises: memory, vmmap, /);
+    await expect(gradeSubmission(scratch, { points: { bump: 'ten' as unknown as number } })).rejects.toThrow('--points: the points of bump are a number from 0 (such as "bump": 10), not "ten".');
+    await expect(gradeSubmission(scratch, { points: { bump: -5 } })).rejects.toThrow(/the points of bump are a number from 0/);
+    await expect(gradeSubmission(scratch, { points: [20] as unknown as Record<string, number> })).rejects.toThrow(/--points takes a JSON object of points per exercise id/);
   });
 
   it('scores an archive that does not unpack 0, saying why, instead of stopping the batch it is in', async () => {

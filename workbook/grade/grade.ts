@@ -81,6 +81,14 @@ export function checkGradeOptions(options: GradeOptions): void {
   const unknown = (options.chapters ?? []).filter((slug) => !CHAPTERS.some((c) => c.slug === slug));
   if (unknown.length > 0) throw new Error(`--chapters: there is no chapter ${unknown.join(', ')}. Chapters: ${CHAPTERS.map((c) => c.slug).join(', ')}.`);
   if (options.chapters !== undefined && options.chapters.length === 0) throw new Error('--chapters names no chapter: give numbers such as --chapters 01,02.');
+  // A mistyped id or a quoted number would otherwise grade the whole class with the wrong weights.
+  const points: unknown = options.points;
+  if (points === undefined) return;
+  if (typeof points !== 'object' || points === null || Array.isArray(points)) throw new Error('--points takes a JSON object of points per exercise id, such as { "bump": 20, "walk": 0 }.');
+  for (const [id, value] of Object.entries(points)) {
+    if (!EXERCISES.some((e) => e.id === id)) throw new Error(`--points: there is no exercise '${id}'. The exercises: ${EXERCISES.map((e) => e.id).join(', ')}.`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`--points: the points of ${id} are a number from 0 (such as "${id}": 10), not ${JSON.stringify(value)}.`);
+  }
 }
 
 /**
