@@ -504,6 +504,40 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await context.close();
   }, 30_000);
 
+  /**
+   * In the page: the code blocks whose copy button covers some of their code. A titled block's
+   * button sits in the title bar; an untitled one's covers the end of the first line when long.
+   */
+  const COPY_COVERS_CODE = `[...document.querySelectorAll('figure.block.code')].flatMap((block) => {
+    const copy = block.querySelector('button.copy').getBoundingClientRect();
+    const code = block.querySelector('pre code');
+    const range = document.createRange();
+    range.selectNodeContents(code);
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.data.includes('\\n')) { range.setEnd(node, node.data.indexOf('\\n')); break; }
+    }
+    const covered = [...range.getClientRects()].some((r) => r.right > copy.left && r.left < copy.right && r.top < copy.bottom && r.bottom > copy.top);
+    return covered ? ['a copy button covers code: ' + code.textContent.slice(0, 40)] : [];
+  })`;
+
+  it('keeps the copy buttons off the code at every width, from a laptop to a wide screen', async () => {
+    const problems: string[] = [];
+    for (const width of [900, 1024, 1400]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      for (const name of pages.filter((p) => p !== 'print.html')) {
+        await page.goto(fileUrl(name));
+        for (const problem of await inPage<string[]>(page, COPY_COVERS_CODE)) problems.push(`${name} at ${width}px: ${problem}`);
+      }
+      // A short first line keeps its place beside the button.
+      await page.goto(fileUrl('index.html'));
+      expect(await page.locator('figure.block.code .block-body').first().getAttribute('class'), `${width}px: npm install`).toBe('block-body');
+      await context.close();
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it("reads on a phone: nothing wider than the screen, the top bar on one line, the views' controls inside their frames, no serious axe violation", async () => {
     const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const problems: string[] = [];
@@ -532,14 +566,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
           for (const pre of document.querySelectorAll('.box-run pre')) {
             if (pre.scrollWidth > pre.clientWidth) problems.push('the command ' + pre.textContent + ' is cut');
           }
-          // A titled block's copy button sits in the title bar, off the code.
-          for (const block of document.querySelectorAll('figure.block.code')) {
-            const copy = block.querySelector('button.copy');
-            const pre = block.querySelector('pre');
-            if (copy && copy.getBoundingClientRect().bottom > pre.getBoundingClientRect().top + parseFloat(getComputedStyle(pre).paddingTop)) {
-              problems.push('a copy button covers code: ' + pre.textContent.slice(0, 30));
-            }
-          }
+          problems.push(...${COPY_COVERS_CODE});
           return problems;
         })()`,
       );

@@ -53,6 +53,39 @@
       }, function () { button.textContent = 'Select and copy'; });
     });
   });
+  // An untitled block's button sits at the end of its first line: a first line long enough to run
+  // under it starts below the button instead, at whatever width the page is read.
+  var untitled = Array.prototype.slice.call(document.querySelectorAll('.block-body')).filter(function (body) {
+    var title = body.previousElementSibling;
+    return body.querySelector(':scope > button.copy') && !(title && title.classList.contains('block-title'));
+  });
+  function firstLineEnd(code) {
+    var range = document.createRange();
+    range.selectNodeContents(code);
+    var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+      var at = node.data.indexOf('\n');
+      if (at !== -1) { range.setEnd(node, at); break; }
+    }
+    return range.getBoundingClientRect().right;
+  }
+  function clearCopyButtons() {
+    untitled.forEach(function (body) {
+      var pre = body.querySelector('pre');
+      var button = body.querySelector('button.copy');
+      if (pre.offsetWidth === 0) return; // in a folded hint: measured when it opens
+      body.classList.toggle('copy-clear', firstLineEnd(pre.querySelector('code')) + pre.scrollLeft > button.getBoundingClientRect().left - 4);
+    });
+  }
+  var clearing = 0;
+  function clearSoon() {
+    cancelAnimationFrame(clearing);
+    clearing = requestAnimationFrame(clearCopyButtons);
+  }
+  clearCopyButtons();
+  window.addEventListener('resize', clearSoon);
+  document.addEventListener('toggle', clearSoon, true);
+
 
   // Chapters on narrow screens.
   var menu = document.querySelector('.menu-toggle');
