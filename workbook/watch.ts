@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
 import { revealNextHint } from './hints.ts';
+import { unfinishedNote } from './prerequisites.ts';
 import { readProgress, updateProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
@@ -49,8 +50,11 @@ export async function watchMode(options: WatchOptions): Promise<number> {
       const passed = result.tests.filter((t) => t.status === 'pass').length;
       const failing = result.tests.find((t) => t.status === 'fail');
       lines.push(`${result.status === 'pass' ? pc.green('✓') : pc.red('✗')} ${passed}/${result.tests.length} tests pass`);
-      if (failing !== undefined) lines.push('', `${pc.red(pc.bold('First failure'))}: ${failing.name}`, indent(forWatch(failing.message)));
-      else lines.push(pc.green(`Every test passes. Press n for the next exercise.`));
+      if (failing !== undefined) {
+        lines.push('', `${pc.red(pc.bold('First failure'))}: ${failing.name}`, indent(forWatch(failing.message)));
+        const unfinished = options.target === 'exercises' ? unfinishedNote(current, progress.done) : undefined;
+        if (unfinished !== undefined) lines.push('', pc.yellow(unfinished));
+      } else lines.push(pc.green(`Every test passes. Press n for the next exercise.`));
     }
     if (hint.length > 0) lines.push('', pc.yellow(pc.bold(hint[0])), indent(hint.slice(1).join('\n')));
     if (note !== '') lines.push('', note);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EXERCISES } from '../exercises.ts';
 import { readProgress } from '../progress.ts';
 import type { ExerciseResult } from '../run-tests.ts';
-import { earlierTodo, recordProgress } from './student.ts';
+import { earlierTodo, failedInEarlier, recordProgress } from './student.ts';
 
 const exercise = (id: string) => EXERCISES.find((e) => e.id === id)!;
 const todoMessage = (where: string) => `NotImplemented: Not written yet: takeFree(block, msize)\n  Open ${where}, replace the todo(…) call with your code, and run the check again.\n  at ${where}`;
@@ -22,6 +22,15 @@ describe('the Next line of npm run check', () => {
   it("says nothing more when the todo is the checked exercise's own, or there is none", () => {
     expect(earlierTodo(todoMessage('exercises/05-zones/zone.ts:52'), exercise('zone'))).toBeUndefined();
     expect(earlierTodo('AssertionError: expected 0 to be 16', exercise('zone'))).toBeUndefined();
+  });
+
+  it('names the earlier exercise a failure happened inside, with its line, past the tests and the reference code', () => {
+    const failure = (...frames: string[]) => `SegmentationFault: read of 4 bytes at 0x00000008\n  at ${frames.join('\n  at ')}`;
+    const inRack = failedInEarlier(failure('exercises/05-zones/rack.ts:140', 'exercises/06-magazines/magazines.ts:88'), exercise('magazines'));
+    expect([inRack?.exercise.id, inRack?.where]).toEqual(['rack', 'exercises/05-zones/rack.ts:140']);
+    expect(failedInEarlier(failure('solutions/05-zones/tiny-region.ts:70', 'exercises/05-zones/zone-testing.ts:30', '.target-ann/05-zones/rack.ts:140'), exercise('zone'))?.exercise.id).toBe('rack');
+    expect(failedInEarlier(failure('exercises/06-magazines/magazines.ts:88', 'exercises/05-zones/rack.ts:140'), exercise('magazines')), 'the checked exercise threw first: its own fault').toBeUndefined();
+    expect(failedInEarlier(failure('exercises/06-magazines/magazines.test.ts:12'), exercise('magazines'))).toBeUndefined();
   });
 });
 

@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exercisePath, findChapter, selectExercises } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { ROOT } from '../paths.ts';
+import { unfinishedNote } from '../prerequisites.ts';
 import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
@@ -102,6 +103,22 @@ export function earlierTodo(message: string, checking: Exercise): Exercise | und
   return owner === undefined || owner.id === checking.id ? undefined : owner;
 }
 
+/**
+ * The earlier exercise a failure happened inside, with the line, when it is not the one being
+ * checked: code the checked exercise builds on (chapter 6's magazines on chapter 5's rack),
+ * which passed its own tests but not this use of it.
+ */
+export function failedInEarlier(message: string, checking: Exercise): { exercise: Exercise; where: string } | undefined {
+  // The frames cleanMessage kept, innermost first; the first in an exercise's own code is where it threw.
+  for (const [, where, file] of message.matchAll(/^\s+at ((\S+?\.ts):\d+)$/gm)) {
+    if (/(\.test|-testing)\.ts$/.test(file) || file.startsWith('solutions/')) continue;
+    const owner = EXERCISES.find((e) => file.endsWith(`${e.chapter}/${e.file}`));
+    if (owner === undefined) continue;
+    return owner.id === checking.id ? undefined : { exercise: owner, where };
+  }
+  return undefined;
+}
+
 function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
   const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);
   let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
@@ -126,10 +143,18 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
     console.log(indent(firstFailure.message, 2));
     const again = watching ? 'save, and the tests run again' : `then run ${pc.cyan(`npm run check -- ${id}`)} again`;
     const earlier = earlierTodo(firstFailure.message, firstFailure.result.exercise);
+    const inside = failedInEarlier(firstFailure.message, firstFailure.result.exercise);
     if (earlier !== undefined) {
       console.log(`\nNext: ${pc.cyan(fileOf(earlier))} comes first: this exercise calls it, and it is not written yet. Check it with ${pc.cyan(`npm run check -- ${earlier.id}`)}.`);
+    } else if (inside !== undefined) {
+      console.log(
+        `\nNext: it failed inside ${pc.cyan(inside.where)}, the ${inside.exercise.id} exercise this one builds on. Its own tests may pass and this use of it still fail: ` +
+          `look there first, then at how ${pc.cyan(fileOf(firstFailure.result.exercise))} calls it; ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`,
+      );
     } else {
       console.log(`\nNext: fix it in ${pc.cyan(fileOf(firstFailure.result.exercise))}, ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`);
+      const unfinished = target === 'exercises' ? unfinishedNote(firstFailure.result.exercise) : undefined;
+      if (unfinished !== undefined) console.log(pc.yellow(unfinished));
     }
   } else {
     const total = results.reduce((n, r) => n + r.tests.length, 0);
