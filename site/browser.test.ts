@@ -600,6 +600,28 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await context.close();
   }, 30_000);
 
+  it("keeps a heap block's tip on a laptop's screen, wherever the block lies in the heap", async () => {
+    const width = 1024;
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(fileUrl('heap.html'));
+    const figure = page.locator('figure.heap-view');
+    // Sixteen blocks of about the same size at step 16, the last few far to the right.
+    await figure.locator('select.hv-allocator').selectOption('free-list');
+    await figure.locator('select.hv-trace').selectOption('traces/binary-small.rep');
+    for (const step of ['4', '16', '28']) {
+      await figure.locator('input[type=range]').fill(step);
+      const blocks = figure.locator('.hv-block');
+      for (let i = 0; i < (await blocks.count()); i++) {
+        await blocks.nth(i).focus();
+        const tip = (await blocks.nth(i).locator('.hv-tip').boundingBox())!;
+        expect(tip.x, `step ${step}: block ${i + 1}`).toBeGreaterThanOrEqual(0);
+        expect(tip.x + tip.width, `step ${step}: block ${i + 1}`).toBeLessThanOrEqual(width);
+      }
+    }
+    await context.close();
+  }, 30_000);
+
   it('opens the chapters over the whole screen of a phone, and closes them with Escape', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();

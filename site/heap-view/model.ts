@@ -168,7 +168,9 @@ export function renderHeap(state: HeapState): string {
     const what = block.free ? 'free' : 'in use';
     const fields = block.fields.map((f) => `${f.name} = ${f.value}`).join(', ');
     const label = `Block ${i + 1} at ${hex(block.start)}, ${size} bytes, ${what}${block.free ? '' : `, ${requested} bytes asked for`}. Header: ${fields}.`;
-    html += `<span class="hv-block ${block.free ? 'hv-free' : 'hv-used'}" style="width:${width(size)}" tabindex="0" role="listitem" aria-label="${escape(label)}">`;
+    // A block in the right half of the heap hangs its tip leftwards, so the tip stays on the screen.
+    const late = 2 * (block.start - state.heapStart) > span ? ' hv-late' : '';
+    html += `<span class="hv-block ${block.free ? 'hv-free' : 'hv-used'}${late}" style="width:${width(size)}" tabindex="0" role="listitem" aria-label="${escape(label)}">`;
     html += `<span class="hv-header" style="width:${percent(block.headerBytes, size)}"></span>`;
     if (block.free) html += `<span class="hv-body" style="width:${percent(payload, size)}"></span>`;
     else {
