@@ -583,6 +583,19 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('fits the narrowest phones too: no page is wider than 320px', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    const wide: string[] = [];
+    for (const name of pages) {
+      await page.goto(fileUrl(name));
+      const width = await inPage<number>(page, 'document.documentElement.scrollWidth');
+      if (width > 320) wide.push(`${name} is ${width}px wide`);
+    }
+    expect(wide).toEqual([]);
+    await context.close();
+  }, 30_000);
+
   it("keeps a heap block's tip on a phone's screen, whichever block is focused", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();
