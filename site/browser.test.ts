@@ -188,6 +188,26 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await close();
   }, 30_000);
 
+  it('shades the edge of a block whose lines run past it, and no other', async () => {
+    const { page, close } = await open(fileUrl('01-bump.html'));
+    /** A few pixels of the block's bottom padding, where no text is: by its right edge (clear of the rounded corner) and in its middle. */
+    const strips = async (text: string) => {
+      const pre = page.locator('figure.block pre').filter({ hasText: text }).first();
+      await pre.scrollIntoViewIfNeeded();
+      const box = (await pre.boundingBox())!;
+      const at = (x: number) => page.screenshot({ clip: { x, y: box.y + box.height - 12, width: 4, height: 4 } });
+      return { edge: await at(box.x + box.width - 12), middle: await at(box.x + box.width / 2), cut: await pre.evaluate((e) => e.scrollWidth > e.clientWidth) };
+    };
+    // A message cut by the frame mid-sentence: the shadow says there is more to scroll to.
+    const cut = await strips('malloc(-1): the size -1');
+    expect(cut.cut).toBe(true);
+    expect(cut.edge.equals(cut.middle)).toBe(false);
+    const whole = await strips('malloc(40000) = 0x01000000');
+    expect(whole.cut).toBe(false);
+    expect(whole.edge.equals(whole.middle)).toBe(true);
+    await close();
+  }, 30_000);
+
   it('copies only the code of a block', async () => {
     const { page, close } = await open(fileUrl('01-bump.html'));
     await inPage(
