@@ -74,10 +74,10 @@ describe('grading', () => {
   const cases: Array<[string, (bump: string) => string, RegExp, number | 'some']> = [
     // Only bump's points go: batched, its own exercise, still finishes when run alone.
     ['an infinite loop', inMalloc('while (size >= 0) size += 0;'), /the tests of bump did not finish within 8 s(, in the test "[^"]+")?: an infinite loop/, 'some'],
-    ['process.exit(0)', inMalloc('if (size === 24) process.exit(0);'), /called process\.exit\(0\)/, 0],
+    ['process.exit(0)', inMalloc('if (size === 24) process.exit(0);'), /the tests of bump were stopped: called process\.exit\(0\)/, 'some'],
     ['a thrown string', inMalloc("if (size === 24) throw 'oops';"), /not an Error/, 'some'],
     ['a stack overflow', (b) => b.replace('  function malloc(size: number): number {', '  function malloc(size: number): number {\n    if (size === 24) return malloc(size);'), /overflowed the stack/, 'some'],
-    ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /ran out of memory/, 0],
+    ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /the tests of bump were stopped: ran out of memory/, 'some'],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
     ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');"), /tried to write a file \(tests may write in their temporary folder only\)/, 'some'],
     ['deleting a file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });"), /tried to write a file/, 'some'],
@@ -213,6 +213,15 @@ describe('grading', () => {
     // The test running when time ran out is named, if one had started: on a busy machine, perhaps not the looping one yet.
     expect(table.match(/✗ bump: the tests did not finish — did not finish within 8 s(, in the test "[^"]+")?: an infinite loop/g)).toHaveLength(1);
     expect(toCsv([graded]).split('\n')[1]).toMatch(/"chapter 1: the tests of bump did not finish within 8 s(, in the test ""[^"]+"")?: an infinite loop/);
+  }, 60_000);
+
+  it('costs an exit or running out of memory only its own exercise, as a hang', async () => {
+    const graded = await gradeSubmission(submission('exits-once', inMalloc('if (size === 24) process.exit(0);')), chapter1);
+    const chapter = chapterOne(graded);
+    expect(chapter.tests.filter((t) => t.exercise === 'bump')).toEqual([expect.objectContaining({ name: 'bump: the tests were stopped', status: 'error', points: 0 })]);
+    expect(chapter.tests.filter((t) => t.exercise === 'batched').every((t) => t.status === 'pass')).toBe(true);
+    expect(chapter.points).toBe(5);
+    expect(stripAnsi(formatGradeTable([graded]))).toMatch(/exits-once, chapter 1: the tests of bump were stopped: called process\.exit\(0\) while the tests ran/);
   }, 60_000);
 
   it("grades a student's own helper module beside an exercise, and reads it for what it reaches", async () => {

@@ -163,10 +163,12 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
           // One worker per chapter: a batch already grades submissions side by side.
           args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
         });
-      let run = await runFiles(files);
-      if (run.timedOut && files.length > 1) run = await oneFileAtATime(files, runFiles, dir, options);
-      const tampered = sandbox.tampered();
       const cheats = findings.filter((f) => f.cheat && f.chapter === chapter.slug);
+      let run = await runFiles(files);
+      // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
+      const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';
+      if (files.length > 1 && !failsAnyway && stoppage(run, options) !== '') run = await oneFileAtATime(files, runFiles, dir, options);
+      const tampered = sandbox.tampered();
       chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
       if (tampered.length > 0) {
         // The next chapter gets a clean copy: one chapter's damage must not fail the next.
@@ -191,36 +193,42 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
 
 /** How a test file that ran out of time is reported, and recognized in the reports. */
 const DID_NOT_FINISH = 'did not finish';
+/** How a test file whose run was stopped otherwise (an exit, memory, a crash) is reported. */
+const STOPPED = 'stopped: ';
 
 /**
- * A chapter whose tests ran out of time, run again one test file at a time, so that a hang
- * costs only its own exercise: a file that times out alone reports that as its error, and
- * the exercises that finish keep their points. Any other misbehaviour (a crash, an exit, a
- * cheat) in a file is still the chapter's, as in a single run.
+ * A chapter whose tests were stopped (out of time, process.exit, out of memory, a crash),
+ * run again one test file at a time, so that it costs only its own exercise: a file stopped
+ * alone reports why as its error, and the exercises that finish keep their points. A cheat
+ * caught by the integrity check in any file is still the chapter's, as in a single run.
  */
 async function oneFileAtATime(files: string[], runFiles: (some: string[]) => Promise<TestRun>, root: string, options: GradeOptions): Promise<TestRun> {
   const modules: ReportedModule[] = [];
   const runs: TestRun[] = [];
   for (const file of files) {
     const run = await runFiles([file]);
-    runs.push(run);
+    if (breach(run) !== '') return run;
+    const stopped = stoppage(run, options);
     if (run.timedOut) {
       const test = run.started[resolve(root, file)];
       const message = `${DID_NOT_FINISH} within ${(options.timeoutMs ?? 30_000) / 1000} s${test === undefined ? '' : `, in the test "${test}"`}: an infinite loop, or far too slow`;
       modules.push({ file: resolve(root, file), errors: [{ message, stack: '', diff: '' }], tests: [] });
-    } else if (diagnose(run, options) !== '') {
-      return run;
+    } else if (stopped !== '') {
+      // Its first line: a crash's last lines of output would read as the chapter's own crash.
+      modules.push({ file: resolve(root, file), errors: [{ message: `${STOPPED}${stopped.split('\n')[0]}`, stack: '', diff: '' }], tests: [] });
     } else {
       modules.push(...(run.modules ?? []));
+      runs.push(run);
     }
   }
+  // Only the runs that finished: what stopped the others is told once, in their file's error.
   return {
     modules,
     finished: modules,
     started: {},
     unhandled: runs.flatMap((r) => r.unhandled),
     output: runs.map((r) => r.output).join('\n'),
-    exitCode: runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
+    exitCode: 0,
     signal: null,
     timedOut: false,
   };
@@ -254,7 +262,7 @@ function gradeChapter(
       const result = toExerciseResult(exercise, findModule(modules, root, file), root);
       const prefix = file.includes('/hidden-') ? 'hidden: ' : '';
       if (result.status === 'error') {
-        const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : 'the tests could not run';
+        const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : result.error.startsWith(STOPPED) ? 'the tests were stopped' : 'the tests could not run';
         return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: result.error }];
       }
       return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: t.message }));
@@ -299,7 +307,7 @@ function misbehaviour(tests: GradedTest[]): string {
   if (unloaded.length > 0) {
     const first = unloaded[0].message.split('\n')[0];
     const which = `the tests of ${[...new Set(unloaded.map((t) => t.exercise))].join(', ')}`;
-    reasons.push(first.startsWith(DID_NOT_FINISH) ? `${which} ${first}` : `${which} could not run: ${first}`);
+    reasons.push(first.startsWith(DID_NOT_FINISH) ? `${which} ${first}` : first.startsWith(STOPPED) ? `${which} were ${first}` : `${which} could not run: ${first}`);
   }
   const stack = count(/Maximum call stack size exceeded/);
   if (stack > 0) reasons.push(`${stack} test${stack === 1 ? '' : 's'} overflowed the stack (endless recursion?)`);
@@ -316,9 +324,23 @@ function misbehaviour(tests: GradedTest[]): string {
  * the tests that happened to pass before it do not count.
  */
 function diagnose(run: TestRun, options: GradeOptions): string {
-  const everything = [run.output, ...run.unhandled.map((e) => `${e.message}\n${e.stack}`), ...(run.modules ?? []).flatMap((m) => [...m.errors, ...m.tests.flatMap((t) => t.errors)].map((e) => e.message))].join('\n');
-  const integrity = everything.split('\n').find((line) => line.includes(INTEGRITY_MARK));
-  if (integrity !== undefined) return integrity.slice(integrity.indexOf(INTEGRITY_MARK) + INTEGRITY_MARK.length).trim().replace(/^the submission's code/, 'its code');
+  return breach(run) || stoppage(run, options);
+}
+
+/** Everything a run said: its output, and the messages of its errors. */
+function everythingSaid(run: TestRun): string {
+  return [run.output, ...run.unhandled.map((e) => `${e.message}\n${e.stack}`), ...(run.modules ?? []).flatMap((m) => [...m.errors, ...m.tests.flatMap((t) => t.errors)].map((e) => e.message))].join('\n');
+}
+
+/** What the integrity check found the submission's code changed, or ''. */
+function breach(run: TestRun): string {
+  const integrity = everythingSaid(run).split('\n').find((line) => line.includes(INTEGRITY_MARK));
+  return integrity === undefined ? '' : integrity.slice(integrity.indexOf(INTEGRITY_MARK) + INTEGRITY_MARK.length).trim().replace(/^the submission's code/, 'its code');
+}
+
+/** Why the run was stopped before its tests were done (time, memory, an exit, a crash), or ''. */
+function stoppage(run: TestRun, options: GradeOptions): string {
+  const everything = everythingSaid(run);
   if (run.timedOut) return `did not finish within ${(options.timeoutMs ?? 30_000) / 1000} s: an infinite loop, or far too slow`;
   if (/heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|worker.*(exited|terminated) unexpectedly|Worker exited/i.test(everything)) {
     return `ran out of memory, or its worker died (limit ${options.memoryMb ?? 1024} MiB)`;
