@@ -194,13 +194,15 @@ describe('grading', () => {
     expect(table.match(/could not unpack/g)).toHaveLength(1);
   });
 
-  it('says so when a folder holds no exercise at all', async () => {
+  it('says so when a folder holds no exercise at all, once, without running the skeletons', async () => {
     mkdirSync(join(scratch, 'empty'));
+    writeFileSync(join(scratch, 'empty/notes.txt'), 'my notes');
     const started: string[] = [];
-    const graded = await gradeSubmission(join(scratch, 'empty'), { chapters: ['00-the-process'], onChapter: (c, done, total) => started.push(`${c.slug} ${done}/${total}`) });
-    expect(graded.points).toBe(0);
-    expect(started).toEqual(['00-the-process 0/1']);
-    expect(formatGradeTable([graded])).toMatch(/empty: no exercise file at all: nothing was submitted, or this is not the folder/);
+    const graded = await gradeSubmission(join(scratch, 'empty'), { chapters: ['00-the-process', '01-bump'], onChapter: (c) => started.push(c.slug) });
+    expect([graded.points, graded.maxPoints, graded.empty, started]).toEqual([0, 30, true, []]);
+    const table = stripAnsi(formatGradeTable([graded]));
+    expect(table).toMatch(/\n  empty, chapters 0, 1: no exercise file at all: nothing was submitted, or this is not the folder/);
+    expect(table).not.toMatch(/✗|Missing files/); // not 30 failed tests of skeletons, nor the same news twice
   }, 60_000);
 
   it('costs a hang only its own exercise, named once in the table with the test it hung in', async () => {

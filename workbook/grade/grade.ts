@@ -136,8 +136,14 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
     sandbox = createSandbox(unpacked.root, options.extraTests);
   } catch (error) {
     unpacked?.cleanup();
-    if (error instanceof UnreadableSubmission) return ungradable(submission, options, error.message);
+    if (error instanceof UnreadableSubmission) return ungradable(submission, options, 'error', error.message);
     throw error;
+  }
+  if (sandbox.missing.length === EXERCISES.length) {
+    // Nothing of the student's to run: the skeletons would only fail every test, for minutes.
+    sandbox.cleanup();
+    unpacked.cleanup();
+    return { ...ungradable(submission, options, 'fail', NOTHING_SUBMITTED), empty: true };
   }
   const root = unpacked.root;
   // Only the chapters graded: with --chapters 01, chapter 2's absence is not news.
@@ -182,7 +188,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       points: round(chapters.reduce((n, c) => n + c.points, 0)),
       maxPoints: chapters.reduce((n, c) => n + c.maxPoints, 0),
       missing,
-      empty: sandbox.missing.length === EXERCISES.length,
+      empty: false,
       review: findings.filter((f) => !f.cheat).map((f) => `${f.where}: ${f.what}`),
     };
   } finally {
@@ -291,9 +297,12 @@ function failedChapter(chapter: Chapter, status: GradeStatus, reason: string, op
   };
 }
 
-/** A submission that could not be read at all: every chapter graded is an error, with the reason. */
-function ungradable(submission: string, options: GradeOptions, reason: string): GradedSubmission {
-  const chapters = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug)).map((c) => failedChapter(c, 'error', reason, options));
+/** Why a submission with no exercise file at all scores 0. */
+const NOTHING_SUBMITTED = 'no exercise file at all: nothing was submitted, or this is not the folder holding exercises/ or its chapter folders';
+
+/** A submission that could not be graded at all: every chapter graded fails, with the reason. */
+function ungradable(submission: string, options: GradeOptions, status: GradeStatus, reason: string): GradedSubmission {
+  const chapters = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug)).map((c) => failedChapter(c, status, reason, options));
   return { submission, chapters, points: 0, maxPoints: chapters.reduce((n, c) => n + c.maxPoints, 0), missing: [], empty: false, review: [] };
 }
 

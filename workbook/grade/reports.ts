@@ -59,9 +59,8 @@ function failedWhole(chapter: GradedSubmission['chapters'][number]): boolean {
   return chapter.reason !== '' && chapter.tests.every((t) => t.message === chapter.reason);
 }
 
-/** The files a submission lacked, a whole chapter in one word, or that nothing was found at all. */
+/** The files a submission lacked, a whole chapter in one word. */
 export function describeMissing(s: GradedSubmission): string {
-  if (s.empty) return 'no exercise file at all: nothing was submitted, or this is not the folder holding exercises/ or its chapter folders';
   const byChapter = CHAPTERS.map((c) => {
     const all = EXERCISES.filter((e) => e.chapter === c.slug).map((e) => `${e.chapter}/${e.file}`);
     const gone = all.filter((f) => s.missing.includes(f));
