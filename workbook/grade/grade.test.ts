@@ -286,6 +286,15 @@ describe('grading', () => {
   });
 });
 
+describe('the reports of a class', () => {
+  it('tell two submissions of the same name apart, as the Gradescope files do: alice, alice-2', () => {
+    const graded = (submission: string, points: number): GradedSubmission => ({ submission, chapters: [], points, maxPoints: 10, missing: [], empty: false, review: [] });
+    const submissions = [graded('/subs/alice', 3), graded('/subs/alice.zip', 9), graded('/subs/bob', 5)];
+    expect(toCsv(submissions).split('\n').slice(1, 4).map((row) => row.split(',').slice(0, 2).join(','))).toEqual(['alice,3', 'alice-2,9', 'bob,5']);
+    expect(stripAnsi(formatGradeTable(submissions))).toMatch(/ alice +3\/10\n {2}alice-2 +9\/10\n/);
+  });
+});
+
 describe('reading a submission before it runs', () => {
   it('calls an import from anywhere but the exercises, the machine and todo.ts a cheat', () => {
     const source = [

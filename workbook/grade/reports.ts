@@ -5,21 +5,23 @@ import pc from 'picocolors';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
 import { renderTable } from '../trace/report.ts';
 import { type GradedSubmission, displayName } from './grade.ts';
+import { reportNames } from './submissions.ts';
 
 export function formatGradeTable(submissions: readonly GradedSubmission[]): string {
+  const name = namer(submissions);
   const graded = submissions[0]?.chapters.map((c) => c.chapter) ?? CHAPTERS;
   const header = ['  submission', ...graded.map((c) => String(c.number).padStart(2, '0')), 'total'];
   const rows = submissions.map((s) => [
-    `  ${displayName(s.submission)}`,
+    `  ${name(s)}`,
     ...s.chapters.map((c) => {
       const cell = `${c.points}/${c.maxPoints}`;
       return c.status === 'pass' ? pc.green(cell) : c.status === 'error' ? pc.yellow(cell) : c.points === 0 ? pc.red(cell) : cell;
     }),
     pc.bold(`${s.points}/${s.maxPoints}`),
   ]);
-  const reasons = submissions.flatMap((s) => chapterReasons(s).map((line) => `  ${displayName(s.submission)}, ${line}`));
-  const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${displayName(s.submission)}: ${describeMissing(s)}`);
-  const review = submissions.flatMap((s) => s.review.map((line) => `  ${displayName(s.submission)}, ${line}`));
+  const reasons = submissions.flatMap((s) => chapterReasons(s).map((line) => `  ${name(s)}, ${line}`));
+  const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${name(s)}: ${describeMissing(s)}`);
+  const review = submissions.flatMap((s) => s.review.map((line) => `  ${name(s)}, ${line}`));
   // For a few submissions, what failed: the instructor should not need --json to see it.
   // A chapter that failed as a whole is named once, under "Why chapters failed".
   const failures =
@@ -30,7 +32,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
           if (failed.length === 0) return [];
           const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`} — ${t.message.split('\n')[0]}`);
           const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
-          return ['', pc.bold(`${displayName(s.submission)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
+          return ['', pc.bold(`${name(s)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
         });
   return [
     renderTable(header, rows),
@@ -39,6 +41,12 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     ...(missing.length > 0 ? ['', pc.bold('Missing files (the skeleton was graded in their place):'), ...missing] : []),
     ...(review.length > 0 ? ['', pc.bold('Worth a look (no points taken):'), ...review] : []),
   ].join('\n');
+}
+
+/** Each submission's name in a report of them all: its folder's, numbered when two are alike (alice, alice-2), as Gradescope's files are. */
+function namer(submissions: readonly GradedSubmission[]): (s: GradedSubmission) => string {
+  const names = reportNames(submissions.map((s) => s.submission));
+  return (s) => names[submissions.indexOf(s)];
 }
 
 /**
@@ -106,11 +114,13 @@ export function toCsv(submissions: readonly GradedSubmission[]): string {
   const quote = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
   const graded = submissions[0]?.chapters.map((c) => c.chapter) ?? CHAPTERS;
   const header = ['submission', ...graded.map((c) => `chapter ${String(c.number).padStart(2, '0')} ${c.title}`), 'total', 'max', 'notes'];
-  const rows = submissions.map((s) => [displayName(s.submission), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints), notes(s).join(' | ')]);
+  const name = namer(submissions);
+  const rows = submissions.map((s) => [name(s), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints), notes(s).join(' | ')]);
   return `${[header, ...rows].map((row) => row.map(quote).join(',')).join('\n')}\n`;
 }
 
 export function toJunit(submissions: readonly GradedSubmission[]): string {
+  const name = namer(submissions);
   const esc = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
   const suites = submissions.flatMap((s) =>
     s.chapters.map((c) => {
@@ -118,9 +128,9 @@ export function toJunit(submissions: readonly GradedSubmission[]): string {
       const errors = c.tests.filter((t) => t.status === 'error').length;
       const cases = c.tests.map((t) => {
         const body = t.status === 'pass' ? '' : `<${t.status === 'error' ? 'error' : 'failure'} message="${esc(t.message.split('\n')[0])}">${esc(t.message)}</${t.status === 'error' ? 'error' : 'failure'}>`;
-        return `    <testcase classname="${esc(`${displayName(s.submission)}.${c.chapter.slug}`)}" name="${esc(t.name)}">${body}</testcase>`;
+        return `    <testcase classname="${esc(`${name(s)}.${c.chapter.slug}`)}" name="${esc(t.name)}">${body}</testcase>`;
       });
-      return [`  <testsuite name="${esc(`${displayName(s.submission)} ${c.chapter.slug}`)}" tests="${c.tests.length}" failures="${failures}" errors="${errors}">`, ...cases, '  </testsuite>'].join('\n');
+      return [`  <testsuite name="${esc(`${name(s)} ${c.chapter.slug}`)}" tests="${c.tests.length}" failures="${failures}" errors="${errors}">`, ...cases, '  </testsuite>'].join('\n');
     }),
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join('\n')}\n</testsuites>\n`;
