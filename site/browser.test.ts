@@ -731,8 +731,13 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
       await page.fill('#search-input', query);
       await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
       const hits = await page.locator('.search-results .result-title').allTextContents();
-      await page.keyboard.press('Escape');
+      await closeSearch();
       return hits;
+    };
+    /** Escape, and the focus back on the page, where the next / opens the search again. */
+    const closeSearch = async () => {
+      await page.keyboard.press('Escape');
+      await expect.poll(() => inPage(page, `document.activeElement.closest('dialog') === null`)).toBe(true);
     };
     expect(await search('double free')).toEqual(['Double frees']);
     expect(await search('free block')).toEqual(['Free lists']);
@@ -745,7 +750,12 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await page.keyboard.press('/');
     await page.fill('#search-input', 'block_meta');
     expect(await page.locator('.search-results .result-excerpt').first().textContent()).toBe('Our block_meta asks for madvise(MADV_DONTNEED) on 2 * 16 bytes.');
-    await page.keyboard.press('Escape');
+    await closeSearch();
+    // One Escape closes the search, words typed or not (a search field's own Escape only empties it).
+    await page.keyboard.press('/');
+    await page.keyboard.type('maps');
+    await closeSearch();
+    expect(await page.locator('dialog.search').isVisible()).toBe(false);
     // A click beside the dialog, on the dimmed page, closes it, as a click inside does not.
     await page.keyboard.press('/');
     await page.click('.search-status');

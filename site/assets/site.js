@@ -205,6 +205,8 @@
     dialog.addEventListener('click', function (event) { if (event.target === dialog) dialog.close(); });
     input.addEventListener('input', function () { render(input.value); });
     input.addEventListener('keydown', function (event) {
+      // A search field's Escape would only empty it (Chromium): one Escape closes the search.
+      if (event.key === 'Escape') { event.preventDefault(); dialog.close(); return; }
       if (event.key === 'ArrowDown' || event.key === 'Enter') {
         var first = results.querySelector('a');
         if (first) { event.preventDefault(); if (event.key === 'Enter') first.click(), (location.href = first.href); else first.focus(); }
