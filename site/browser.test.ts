@@ -378,6 +378,25 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await close();
   }, 30_000);
 
+  it('keeps the focus in a view as it steps: a focused block or list, then the arrows, and the page stays', async () => {
+    for (const [name, selector, focus] of [
+      ['02-free-list.html', 'figure.heap-view', '.hv-block'],
+      ['05-zones.html', 'figure.zone-view', '.zv-blocks summary'],
+    ]) {
+      const { page, errors, close } = await open(fileUrl(name));
+      const figure = page.locator(selector);
+      const step = Number(await figure.getAttribute('data-step'));
+      await figure.locator(focus).first().focus();
+      // Each step draws the picture anew; the focus moves to the same place in it, not to the page.
+      for (const key of ['ArrowRight', 'ArrowRight', 'ArrowLeft']) await page.keyboard.press(key);
+      expect(await figure.getAttribute('data-step'), name).toBe(String(step + 1));
+      expect(await inPage(page, `document.activeElement.matches('${selector} ${focus}')`), name).toBe(true);
+      expect(page.url(), name).toBe(fileUrl(name));
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 30_000);
+
   it('shows the zone as a picture when scripts are off', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -1,6 +1,7 @@
 // The student's allocator beside the reference in a view of the page: a "Beside it" choice in
 // the controls, a panel under the picture, and the first step where the two part. Shared by
 // the heap view and the zone view; each says how it replays, compares and draws.
+import { keepingFocus } from './stepper.js';
 
 /** Calls `start` with the student's allocators once they are there: `npm start` serves them in a script of their own. */
 export function whenStudentArrives(start) {
@@ -98,7 +99,7 @@ export function besideIt(figure, show, student, view) {
       else difference = undefined;
     }
     current.step = event.detail.step;
-    render();
+    keepingFocus(panel, controls.querySelector('input[type=range]'), render);
   });
   beside.addEventListener('change', () => {
     panel.hidden = beside.value !== 'student';

@@ -2,6 +2,24 @@
 // and the arrow keys. The view says how to draw a step; the stepper keeps which step is shown.
 
 /**
+ * Runs `render`, which replaces what `container` holds, and puts back a focus it held: on the
+ * same region's list, else on the element in the same place of the new picture (a block), else
+ * on `fallback`. Dropped on the page, the focus would make the next arrow turn the page.
+ */
+export function keepingFocus(container, fallback, render) {
+  const focusables = () => [...container.querySelectorAll('[tabindex="0"], summary, button, a[href]')];
+  const focused = document.activeElement;
+  const inside = focused !== container && container.contains(focused);
+  const at = inside ? focusables().indexOf(focused) : -1;
+  const key = inside ? focused.closest('[data-key]')?.dataset.key : undefined;
+  render();
+  if (!inside || container.contains(document.activeElement)) return;
+  const list = key === undefined ? undefined : [...container.querySelectorAll('[data-key]')].find((e) => e.dataset.key === key);
+  const now = focusables();
+  (list?.querySelector('summary') ?? (at === -1 ? undefined : now[Math.min(at, now.length - 1)]) ?? fallback).focus();
+}
+
+/**
  * Wires `figure`'s controls. `view.replay()` is the current replay (it changes with the trace or
  * the allocator), `view.render(state)` its picture, `view.describe(state)` its sentence for
  * screen readers. Returns `show(step, announce)`, which also dispatches 'hv-step' on the figure
@@ -24,8 +42,10 @@ export function stepThrough(figure, view) {
     range.setAttribute('aria-valuetext', `step ${step} of ${state.steps}: ${state.op}`);
     // A list the reader opened (a region's blocks) stays open from step to step.
     const open = new Set([...picture.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key));
-    picture.innerHTML = view.render(state);
-    for (const details of picture.querySelectorAll('details[data-key]')) details.open = open.has(details.dataset.key);
+    keepingFocus(picture, range, () => {
+      picture.innerHTML = view.render(state);
+      for (const details of picture.querySelectorAll('details[data-key]')) details.open = open.has(details.dataset.key);
+    });
     figure.dataset.step = String(step);
     figure.dataset.done = String(step === state.steps);
     if (announce) live.textContent = view.describe(state);
