@@ -792,6 +792,8 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     // The views print as their pictures, without buttons that paper cannot press.
     expect(await page.locator('.heap-view .hv-bar').first().isVisible()).toBe(true);
     expect(await page.locator('.hv-controls').first().isVisible()).toBe(false);
+    // Nor folded lists that paper cannot open.
+    for (const folded of ['details.hint', 'details.zv-blocks', 'details.chart-numbers']) expect(await page.locator(folded).first().isVisible(), folded).toBe(false);
     expect(await page.locator('section.print-chapter').count()).toBe(pages.filter((p) => /^\d\d-/.test(p)).length);
     // Each view made live once: its pickers list every allocator and trace once.
     for (const options of await inPage<string[][]>(page, `[...document.querySelectorAll('.hv-controls select')].map((s) => [...s.options].map((o) => o.value))`)) {
