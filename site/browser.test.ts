@@ -154,6 +154,11 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     })();
     await page.keyboard.press('/');
     await expect.poll(() => inPage(page, `document.querySelector('dialog.search').hasAttribute('open')`)).toBe(true);
+    // A word in most sections: the twelve shown say they are not all.
+    await page.keyboard.type('malloc');
+    await expect.poll(() => page.locator('.search-status').textContent()).toMatch(/^The first 12 of \d{2,} sections$/);
+    expect(await page.locator('.search-results li').count()).toBe(12);
+    await page.fill('#search-input', '');
     await page.keyboard.type(term);
     const first = page.locator('.search-results a').first();
     await first.waitFor();
@@ -764,6 +769,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect((await search('double maps')).sort()).toEqual(['Double frees', 'Maps']);
     expect(await search('vmmap')).toEqual([]);
     expect(await search('magzines')).toEqual(['Magazines']);
+    expect(await page.locator('.search-status').textContent()).toBe('1 section');
     // Words are indexed and quoted as the page shows them: code keeps its underscores and stars.
     expect(await search('dontneed')).toEqual(['Giving back']);
     await page.keyboard.press('/');

@@ -171,8 +171,12 @@
   function render(query) {
     results.textContent = '';
     if (!engine || query.trim() === '') { status.textContent = ''; return; }
-    var found = search(query).slice(0, 12);
-    status.textContent = found.length === 0 ? 'Nothing found for “' + query + '”.' : found.length + (found.length === 1 ? ' section' : ' sections');
+    var all = search(query);
+    var found = all.slice(0, 12);
+    status.textContent =
+      found.length === 0 ? 'Nothing found for “' + query + '”.'
+      : all.length > found.length ? 'The first ' + found.length + ' of ' + all.length + ' sections'
+      : found.length + (found.length === 1 ? ' section' : ' sections');
     found.forEach(function (hit) {
       var li = document.createElement('li');
       var a = document.createElement('a');
