@@ -1,8 +1,8 @@
 // Grading: the workbook's canonical tests, run against a submission chapter by chapter, each
 // chapter in its own child process with a time limit and a memory limit, in a sandbox.
-// A hang, a crash, process.exit, a thrown non-Error or a tampered file fails that chapter,
-// with the reason named, and grading goes on. Scores depend on test results only, never
-// on time, so the same submission always gets the same score.
+// A hang, a crash or process.exit fails its exercise, a cheat or a tampered file fails that
+// chapter, with the reason named, and grading goes on. Scores depend on test results only,
+// never on time, so the same submission always gets the same score.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
