@@ -55,7 +55,7 @@ export const recorded: Chart<RecordedData> = {
     };
   },
   render(data) {
-    const ops = (v: number) => (v >= 100 ? String(Math.round(v)) : v >= 10 ? v.toFixed(0) : v.toFixed(1));
+    const ops = (v: number) => (v >= 10 ? String(Math.round(v)) : String(Number(v.toFixed(1)))); // 0.1, 1, 10: no 1.0 among the powers of ten
     const utilization = renderBarChart({
       title: 'Utilization of every allocator of the book on the recorded programs',
       desc: `Bars for ${data.allocators.join(', ')} on each program of traces/recorded/: peak bytes asked for ÷ peak footprint. Higher is better.`,
