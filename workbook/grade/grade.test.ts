@@ -171,6 +171,22 @@ describe('grading', () => {
     expect([displayName(graded.submission), graded.empty, graded.missing, graded.points]).toEqual(['unpacked', false, [], graded.maxPoints]);
   }, 60_000);
 
+  it("finds the exercises beside other folders, never in a clone's solutions/, and says when there are two sets", async () => {
+    const dir = join(scratch, 'beside');
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(dir, 'malloc-workbook-main/exercises/00-the-process'), { recursive: true });
+    mkdirSync(join(dir, 'screenshots'));
+    const graded = await gradeSubmission(dir, { chapters: ['00-the-process'] });
+    expect([graded.missing, graded.points]).toEqual([[], graded.maxPoints]);
+    // A clone without its exercises/ holds the reference in solutions/: nothing of the student's.
+    const clone = join(scratch, 'no-exercises');
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(clone, 'solutions/00-the-process'), { recursive: true });
+    mkdirSync(join(clone, 'machine'));
+    expect(await gradeSubmission(clone, { chapters: ['00-the-process'] })).toMatchObject({ empty: true, points: 0 });
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(dir, 'old-copy/exercises/00-the-process'), { recursive: true });
+    const two = await gradeSubmission(dir, { chapters: ['00-the-process'] });
+    expect(two.chapters[0].reason).toBe('it holds 2 sets of exercises (malloc-workbook-main/exercises, old-copy/exercises): grade the one meant, by its folder');
+  }, 60_000);
+
   it('refuses bad input before any work, saying what to do', async () => {
     writeFileSync(join(scratch, 'notes.txt'), 'not a submission');
     await expect(gradeSubmission(join(scratch, 'notes.txt'))).rejects.toThrow(/notes\.txt is a file, not a folder: a submission is a folder holding the student's exercises\//);

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
@@ -115,16 +115,31 @@ export function submissionFolder(submission: string): { root: string; top: strin
     const said = String((error as { stderr?: Buffer }).stderr ?? error).split('\n').map((line) => line.trim()).find((line) => line !== '' && !/^\[.*\]$/.test(line));
     throw new UnreadableSubmission(`could not unpack ${basename(path)} with ${tool}${said === undefined ? '' : ` (${said.replace(/^(tar|unzip):\s*/, '').split(/\.\s/)[0].replace(/\.$/, '')})`}: is it a whole archive? Unpack it yourself and grade the folder.`);
   }
-  return { root: chapterFolders(dir), top: dir, cleanup };
+  try {
+    return { root: chapterFolders(dir), top: dir, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
 }
 
-/** The folder inside a submission's folder, or an unpacked archive, that holds the chapter folders (at most three levels down). */
-function chapterFolders(dir: string, depth = 0): string {
-  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== '__MACOSX' && !e.name.startsWith('.'));
-  if (entries.some((e) => CHAPTERS.some((c) => c.slug === e.name))) return dir;
-  if (entries.some((e) => e.name === 'exercises')) return join(dir, 'exercises');
-  if (depth < 3 && entries.length === 1) return chapterFolders(join(dir, entries[0].name), depth + 1);
-  return dir;
+/**
+ * The folder inside a submission's folder, or an unpacked archive, that holds the chapter
+ * folders: the folder itself, its exercises/, or the one such folder at most three levels
+ * down (a download's malloc-workbook-main/, beside a notes/ folder). Two are one too many.
+ */
+function chapterFolders(dir: string): string {
+  const found = workbooksIn(dir, 0);
+  if (found.length > 1) throw new UnreadableSubmission(`it holds ${found.length} sets of exercises (${found.map((f) => relative(dir, f)).join(', ')}): grade the one meant, by its folder`);
+  return found[0] ?? dir;
+}
+
+/** Folders holding chapter folders in `dir`, looking `depth` levels down; never a clone's solutions/, the reference. */
+function workbooksIn(dir: string, depth: number): string[] {
+  const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !['__MACOSX', 'node_modules', 'solutions'].includes(e.name) && !e.name.startsWith('.'));
+  if (entries.some((e) => CHAPTERS.some((c) => c.slug === e.name))) return [dir];
+  if (entries.some((e) => e.name === 'exercises')) return [join(dir, 'exercises')];
+  return depth < 3 ? entries.flatMap((e) => workbooksIn(join(dir, e.name), depth + 1)) : [];
 }
 
 export async function gradeSubmission(submission: string, options: GradeOptions = {}): Promise<GradedSubmission> {
