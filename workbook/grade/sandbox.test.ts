@@ -3,11 +3,12 @@
 // lend it to a submission that lacks it.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
+import { createSandbox } from './sandbox.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -49,5 +50,18 @@ describe('the grading sandbox', () => {
     expect(out.test).toBe(true); // the shipped tests come, of course
     expect(out.missing).toBeGreaterThan(30);
     expect(existsSync(join(dir, 'exercises/01-bump/align.ts'))).toBe(true); // the checkout is left as it was
+  }, 60_000);
+
+  it('leaves no copy behind when it cannot be made, as with a wrong --extra-tests', () => {
+    const temporary = join(scratch, 'tmp');
+    mkdirSync(temporary);
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = temporary;
+    try {
+      expect(() => createSandbox(resolve(ROOT, 'solutions'), join(scratch, 'no-hidden-tests'))).toThrow(/--extra-tests .*no-hidden-tests: there is no such folder/);
+    } finally {
+      process.env.TMPDIR = before;
+    }
+    expect(readdirSync(temporary)).toEqual([]);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 // submission's own too (a test that rewrote them would grade something else).
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
@@ -53,6 +53,17 @@ export interface Sandbox {
  */
 export function createSandbox(submissionRoot: string, extraTests?: string): Sandbox {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'workbook-grade-')));
+  // At once: a mistake halfway through (a wrong --extra-tests), or Ctrl-C, must not leave a copy behind.
+  const cleanup = removeOnExit(dir);
+  try {
+    return fillSandbox(dir, submissionRoot, extraTests, cleanup);
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+function fillSandbox(dir: string, submissionRoot: string, extraTests: string | undefined, cleanup: () => void): Sandbox {
   for (const entry of COPIED) {
     cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
   }
@@ -67,7 +78,6 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
     try {
       cpSync(from, to, { dereference: true, force: true });
     } catch (error) {
-      rmSync(dir, { recursive: true, force: true });
       throw new UnreadableSubmission(`could not read ${file}: ${(error as Error).message}`);
     }
   };
@@ -101,7 +111,7 @@ export function createSandbox(submissionRoot: string, extraTests?: string): Sand
       const added = [...after.keys()].filter((file) => !before.has(file) && !file.startsWith('node_modules'));
       return [...changed, ...added].sort();
     },
-    cleanup: removeOnExit(dir),
+    cleanup,
   };
 }
 
