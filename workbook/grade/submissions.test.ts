@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,19 @@ describe('the submissions npm run grade is given', () => {
     const { submissions, skipped } = batchSubmissions(dir);
     expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'nina.zip', 'omar.tar.gz']);
     expect(skipped).toEqual(['grades.csv']);
+  });
+
+  it('takes a link to a folder or an archive as what it points to', () => {
+    const dir = batchFolder();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'workbook-elsewhere-'));
+    mkdirSync(join(elsewhere, 'carol'));
+    writeFileSync(join(elsewhere, 'dan.zip'), '');
+    symlinkSync(join(elsewhere, 'carol'), join(dir, 'carol'));
+    symlinkSync(join(elsewhere, 'dan.zip'), join(dir, 'dan.zip'));
+    symlinkSync(join(elsewhere, 'gone'), join(dir, 'erin'));
+    const { submissions, skipped } = batchSubmissions(dir);
+    expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'carol', 'dan.zip', 'nina.zip', 'omar.tar.gz']);
+    expect(skipped).toEqual(['erin', 'grades.csv']);
   });
 
   it('refuses a --batch that is missing or a file, saying what it takes', () => {

@@ -20,7 +20,9 @@ export function batchSubmissions(folder: string, shown: string = folder): { subm
   const skipped: string[] = [];
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue; // .DS_Store, .git: never a student
-    if (entry.isDirectory() || (entry.isFile() && ARCHIVE.test(entry.name))) submissions.push(join(folder, entry.name));
+    // stat, not the entry's own type: a link to a student's folder is that folder.
+    const stats = statSync(join(folder, entry.name), { throwIfNoEntry: false });
+    if (stats?.isDirectory() === true || (stats?.isFile() === true && ARCHIVE.test(entry.name))) submissions.push(join(folder, entry.name));
     else skipped.push(entry.name);
   }
   return { submissions, skipped };
