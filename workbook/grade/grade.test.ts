@@ -311,6 +311,16 @@ describe('the reports of a class', () => {
   });
 });
 
+describe('the JUnit report', () => {
+  it('stays well-formed XML whatever a message holds: control characters are written out', () => {
+    const message = 'bad byte \u0000 and \u001b[31mcolour\u001b[0m <here> & "there"';
+    const chapter = { chapter: { number: 1, slug: '01-bump', title: 'A bump allocator' }, status: 'fail' as const, reason: '', points: 0, maxPoints: 10, tests: [{ name: 'bump: it', exercise: 'bump', chapter: '01-bump', status: 'fail' as const, message, points: 0, maxPoints: 10 }] };
+    const xml = toJunit([{ submission: '/subs/alice', chapters: [chapter], points: 0, maxPoints: 10, missing: [], empty: false, review: [] }]);
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(xml).toContain('bad byte \\u0000 and \\u001b[31mcolour\\u001b[0m &lt;here&gt; &amp; &quot;there&quot;');
+  });
+});
+
 describe('reading a submission before it runs', () => {
   it('calls an import from anywhere but the exercises, the machine and todo.ts a cheat', () => {
     const source = [

@@ -121,7 +121,9 @@ export function toCsv(submissions: readonly GradedSubmission[]): string {
 
 export function toJunit(submissions: readonly GradedSubmission[]): string {
   const name = namer(submissions);
-  const esc = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+  // Control characters (a student's message may hold any) are not allowed in XML at all, even escaped.
+  const esc = (text: string) =>
+    text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
   const suites = submissions.flatMap((s) =>
     s.chapters.map((c) => {
       const failures = c.tests.filter((t) => t.status === 'fail').length;
