@@ -311,6 +311,16 @@ describe('the reports of a class', () => {
   });
 });
 
+describe('the table', () => {
+  it("shows a student's message with its control characters written out, so that it cannot rewrite the lines above", () => {
+    const message = 'oops\r\u001b[2K  alice 310/310\u0007';
+    const chapter = { chapter: { number: 1, slug: '01-bump', title: 'A bump allocator' }, status: 'fail' as const, reason: `the tests of bump could not run: Error: ${message}`, points: 0, maxPoints: 10, tests: [{ name: 'bump: it', exercise: 'bump', chapter: '01-bump', status: 'fail' as const, message, points: 0, maxPoints: 10 }] };
+    const table = formatGradeTable([{ submission: '/subs/alice', chapters: [chapter], points: 0, maxPoints: 10, missing: [], empty: false, review: [] }]);
+    expect(table).not.toMatch(/[\r\u0007]|\u001b\[2K/);
+    expect(table).toContain('oops\\u000d\\u001b[2K  alice 310/310\\u0007');
+  });
+});
+
 describe('the JUnit report', () => {
   it('stays well-formed XML whatever a message holds: control characters are written out', () => {
     const message = 'bad byte \u0000 and \u001b[31mcolour\u001b[0m <here> & "there"';

@@ -19,7 +19,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     }),
     pc.bold(`${s.points}/${s.maxPoints}`),
   ]);
-  const reasons = submissions.flatMap((s) => chapterReasons(s).map((line) => `  ${name(s)}, ${line}`));
+  const reasons = submissions.flatMap((s) => chapterReasons(s).map((line) => `  ${name(s)}, ${printable(line)}`));
   const missing = submissions.filter((s) => s.missing.length > 0).map((s) => `  ${name(s)}: ${describeMissing(s)}`);
   const review = submissions.flatMap((s) => s.review.map((line) => `  ${name(s)}, ${line}`));
   // For a few submissions, what failed: the instructor should not need --json to see it.
@@ -30,7 +30,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
       : submissions.flatMap((s) => {
           const failed = s.chapters.filter((c) => !failedWhole(c)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
           if (failed.length === 0) return [];
-          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`} — ${t.message.split('\n')[0]}`);
+          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`} — ${printable(t.message.split('\n')[0])}`);
           const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
           return ['', pc.bold(`${name(s)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
         });
@@ -41,6 +41,11 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     ...(missing.length > 0 ? ['', pc.bold('Missing files (the skeleton was graded in their place):'), ...missing] : []),
     ...(review.length > 0 ? ['', pc.bold('Worth a look (no points taken):'), ...review] : []),
   ].join('\n');
+}
+
+/** A student's text as the terminal shows it, its control characters written out: a \r or an escape code could rewrite the lines above. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Each submission's name in a report of them all: its folder's, numbered when two are alike (alice, alice-2), as Gradescope's files are. */
