@@ -246,6 +246,11 @@ describe('grading', () => {
     const dir = submission('helper', (b) => b.replace('export const ALIGNMENT = 16;', "import { ALIGNMENT } from './align.ts';\nexport { ALIGNMENT };"));
     writeFileSync(join(dir, 'exercises/01-bump/align.ts'), "import { env } from 'node:process';\nexport const ALIGNMENT = env.NEVER_SET === undefined ? 16 : 8;\n");
     writeFileSync(join(dir, 'exercises/01-bump/zone-testing.ts'), 'export {};\n'); // not a shipped file of this chapter: comes too, harmlessly
+    // A folder of helpers comes too, and a link to nothing is left out.
+    mkdirSync(join(dir, 'exercises/01-bump/lib'));
+    writeFileSync(join(dir, 'exercises/01-bump/lib/round.ts'), "import { alignUp } from '../../../machine/index.ts';\nexport const round = (n: number) => alignUp(n, 16);\n");
+    writeFileSync(join(dir, 'exercises/01-bump/bump.ts'), `import { round } from './lib/round.ts';\nexport const sixteen = round(1);\n${readFileSync(join(dir, 'exercises/01-bump/bump.ts'), 'utf8')}`);
+    symlinkSync(join(dir, 'nowhere.ts'), join(dir, 'exercises/01-bump/dangling.ts'));
     const graded = await gradeSubmission(dir, chapter1);
     expect(graded.points).toBe(graded.maxPoints);
     expect(graded.review).toEqual(["01-bump/align.ts:1: imports Node's process module"]);
