@@ -249,7 +249,8 @@ describe('grading', () => {
     // A folder of helpers comes too, and a link to nothing is left out.
     mkdirSync(join(dir, 'exercises/01-bump/lib'));
     writeFileSync(join(dir, 'exercises/01-bump/lib/round.ts'), "import { alignUp } from '../../../machine/index.ts';\nexport const round = (n: number) => alignUp(n, 16);\n");
-    writeFileSync(join(dir, 'exercises/01-bump/bump.ts'), `import { round } from './lib/round.ts';\nexport const sixteen = round(1);\n${readFileSync(join(dir, 'exercises/01-bump/bump.ts'), 'utf8')}`);
+    writeFileSync(join(dir, 'exercises/common.ts'), 'export const one = 1;\n');
+    writeFileSync(join(dir, 'exercises/01-bump/bump.ts'), `import { round } from './lib/round.ts';\nimport { one } from '../common.ts';\nexport const sixteen = round(one);\n${readFileSync(join(dir, 'exercises/01-bump/bump.ts'), 'utf8')}`);
     symlinkSync(join(dir, 'nowhere.ts'), join(dir, 'exercises/01-bump/dangling.ts'));
     const graded = await gradeSubmission(dir, chapter1);
     expect(graded.points).toBe(graded.maxPoints);
@@ -351,6 +352,24 @@ describe('reading a submission before it runs', () => {
     expect(scanSource(source, '01-bump/batched.ts').filter((f) => f.cheat).map((f) => [f.line, f.what])).toEqual([
       [7, "imports from outside the exercises and the machine ('../../.tmp/batched.ts')"],
       [8, "imports from outside the exercises and the machine ('/tmp/elsewhere.ts')"],
+    ]);
+  });
+
+  it('counts a cheat in a helper against every chapter that imports it, directly or not', () => {
+    const root = join(scratch, 'helpers');
+    mkdirSync(join(root, '05-zones'), { recursive: true });
+    mkdirSync(join(root, '06-magazines'));
+    mkdirSync(join(root, '01-bump'));
+    // Chapter 5 left undone, its helper serves chapter 6 the reference through a chapter-6 file.
+    writeFileSync(join(root, '05-zones/helper.ts'), "export * from '../../solutions/06-magazines/magazines.ts';\n");
+    writeFileSync(join(root, '06-magazines/via.ts'), "export * from '../05-zones/helper.ts';\n");
+    writeFileSync(join(root, '06-magazines/magazines.ts'), "export * from './via.ts';\n");
+    writeFileSync(join(root, 'common.ts'), "export * from '../solutions/01-bump/bump.ts';\n");
+    writeFileSync(join(root, '01-bump/bump.ts'), "export * from '../common.ts';\n");
+    const findings = scanSubmission(root, ['05-zones/helper.ts', '06-magazines/via.ts', 'common.ts']).filter((f) => f.cheat);
+    expect(findings.map((f) => [f.where, f.chapters])).toEqual([
+      ['05-zones/helper.ts:1', ['05-zones', '06-magazines']],
+      ['common.ts:1', ['01-bump']],
     ]);
   });
 

@@ -184,7 +184,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
           // One worker per chapter: a batch already grades submissions side by side.
           args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
         });
-      const cheats = findings.filter((f) => f.cheat && f.chapter === chapter.slug);
+      const cheats = findings.filter((f) => f.cheat && f.chapters.includes(chapter.slug));
       let run = await runFiles(files);
       // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
       const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';

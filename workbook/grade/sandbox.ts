@@ -87,19 +87,19 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
     if (existsSync(from)) copy(from, join(dir, 'exercises', exercise.chapter, exercise.file), `${exercise.chapter}/${exercise.file}`);
     else missing.push(exercise);
   }
-  // Files of the student's own beside the exercises (a helper module, or a folder of them)
-  // come too; a file the workbook ships (a test, a checker such as 05-zones/check.ts) is never replaced.
+  // Files of the student's own beside the exercises (a helper module, or a folder of them,
+  // or one beside the chapter folders) come too; a file the workbook ships (a test, a checker such as 05-zones/check.ts) is never replaced.
   const added: string[] = [];
   const addFrom = (folder: string, depth: number) => {
-    const from = join(submissionRoot, folder);
+    const from = folder === '' ? submissionRoot : join(submissionRoot, folder);
     if (!existsSync(from) || !statSync(from).isDirectory()) return;
     for (const entry of readdirSync(from)) {
-      const file = `${folder}/${entry}`;
+      const file = folder === '' ? entry : `${folder}/${entry}`;
       const to = join(dir, 'exercises', file);
       const stats = statSync(join(from, entry), { throwIfNoEntry: false }); // undefined for a link to nothing
       if (stats === undefined) continue;
       if (stats.isDirectory()) {
-        if (depth < 3 && !entry.startsWith('.') && entry !== 'node_modules') addFrom(file, depth + 1);
+        if (folder !== '' && depth < 3 && !entry.startsWith('.') && entry !== 'node_modules') addFrom(file, depth + 1);
       } else if (/\.(ts|mts|js|mjs)$/.test(entry) && !/\.test\./.test(entry) && !existsSync(to)) {
         mkdirSync(join(dir, 'exercises', folder), { recursive: true });
         copy(join(from, entry), to, file);
@@ -107,6 +107,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
       }
     }
   };
+  addFrom('', 0); // exercises/common.ts, shared by the chapters
   for (const chapter of CHAPTERS) addFrom(chapter.slug, 0);
   const before = fingerprint(dir);
   return {

@@ -5,12 +5,14 @@
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { EXERCISES } from '../exercises.ts';
+import { CHAPTERS, EXERCISES } from '../exercises.ts';
 
 export interface Finding {
   /** `01-bump/bump.ts:3`. */
   where: string;
   chapter: string;
+  /** The chapters it counts in: its own, and every one whose exercises import its file, directly or not. */
+  chapters: string[];
   what: string;
   /** True when the chapter fails for it; false when it is only worth a look. */
   cheat: boolean;
@@ -26,19 +28,35 @@ const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
  * `top` is the submission's folder as given (or unpacked), `root` or a folder above it.
  */
 export function scanSubmission(root: string, more: readonly string[] = [], top: string = root): Finding[] {
+  const files = [...EXERCISES.map((e) => `${e.chapter}/${e.file}`), ...more].filter((file) => existsSync(resolve(root, file)));
+  const sources = new Map(files.map((file) => [file, readFileSync(resolve(root, file), 'utf8')]));
+  // A cheat in a helper fails every chapter that uses it: 05-zones/x.ts may serve 06's exercises the reference.
+  const users = new Map<string, string[]>();
+  for (const chapter of CHAPTERS) {
+    const seen = new Set(files.filter((f) => f.startsWith(`${chapter.slug}/`) && EXERCISES.some((e) => `${e.chapter}/${e.file}` === f)));
+    for (const file of seen) for (const next of relativeImports(sources.get(file) ?? '', file)) if (sources.has(next)) seen.add(next);
+    for (const file of seen) users.set(file, [...(users.get(file) ?? []), chapter.slug]);
+  }
   const findings: Finding[] = [];
-  for (const file of [...EXERCISES.map((e) => `${e.chapter}/${e.file}`), ...more]) {
+  for (const file of files) {
     const path = resolve(root, file);
-    if (!existsSync(path)) continue;
+    const chapter = file.split('/')[0];
+    const chapters = [...new Set([...(CHAPTERS.some((c) => c.slug === chapter) ? [chapter] : []), ...(users.get(file) ?? [])])];
     // A link would be graded as whatever it points to on the grader's machine: the reference, say.
     const link = linkOnTheWay(top, path);
     if (link !== undefined) {
       const through = link === path ? '' : `, through ${relative(top, link)}`;
-      findings.push({ where: file, chapter: file.split('/')[0], what: `is a symbolic link (to ${readlinkSync(link)}${through}), not a file of the submission's own`, cheat: true });
+      findings.push({ where: file, chapter, chapters, what: `is a symbolic link (to ${readlinkSync(link)}${through}), not a file of the submission's own`, cheat: true });
     }
-    for (const f of scanSource(readFileSync(path, 'utf8'), file)) findings.push({ ...f, where: `${file}:${f.line}`, chapter: file.split('/')[0] });
+    for (const f of scanSource(sources.get(file) ?? '', file)) findings.push({ ...f, where: `${file}:${f.line}`, chapter, chapters });
   }
   return findings;
+}
+
+/** The files `file` imports by a relative path, as paths beside it: `01-bump/bump.ts` importing '../common.ts' gives `common.ts`. */
+function relativeImports(source: string, file: string): string[] {
+  const code = withoutComments(source);
+  return [...code.matchAll(/(['"])(\.{1,2}\/[^'"\n]*)\1/g)].filter((m) => isSpecifier(code, m.index)).map((m) => posix.normalize(posix.join(posix.dirname(file), m[2])));
 }
 
 /** The first symbolic link on the way down from `top` to `path` (`top` itself not included), if any. */
