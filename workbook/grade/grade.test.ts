@@ -146,6 +146,16 @@ describe('grading', () => {
     expect(chapterOne(graded).tests.filter((t) => t.exercise === 'batched' && t.status === 'pass')).toEqual([]);
   }, 60_000);
 
+  it("keeps the reports small when a student's error message is not", async () => {
+    const graded = await gradeSubmission(submission('long-message', inMalloc("if (size === 24) throw new Error('x'.repeat(1_000_000));")), chapter1);
+    const failed = chapterOne(graded).tests.filter((t) => t.status !== 'pass');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const t of failed) expect(t.message.length).toBeLessThan(11_000);
+    expect(failed[0].message).toMatch(/… \(\d+ more characters\)$/);
+    expect(JSON.stringify(toExercism(graded)).length).toBeLessThan(200_000);
+    expect(Math.max(...stripAnsi(formatGradeTable([graded])).split('\n').map((line) => line.length))).toBeLessThan(500);
+  }, 60_000);
+
   it('lists what is worth a look without taking points, and names the file and line', async () => {
     const graded = await gradeSubmission(submission('uses-node-util', (b) => `import { inspect } from 'node:util';\nexport const show = inspect;\n${b}`), chapter1);
     expect(graded.points).toBe(graded.maxPoints);

@@ -284,9 +284,9 @@ function gradeChapter(
       const prefix = file.includes('/hidden-') ? 'hidden: ' : '';
       if (result.status === 'error') {
         const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : result.error.startsWith(STOPPED) ? 'the tests were stopped' : 'the tests could not run';
-        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: result.error }];
+        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: shortened(result.error) }];
       }
-      return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: t.message }));
+      return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: shortened(t.message) }));
     });
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
     const each = results.length === 0 ? 0 : pointsOf(exercise, options) / results.length;
@@ -376,6 +376,13 @@ function stoppage(run: TestRun, options: GradeOptions): string {
     return `the test process crashed (exit ${run.exitCode ?? run.signal}):\n${tail}`;
   }
   return '';
+}
+
+/** The most of a test's message the reports keep: a student's error may be megabytes long, in every report. */
+const MESSAGE_LIMIT = 10_000;
+
+function shortened(message: string): string {
+  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT)}\n… (${message.length - MESSAGE_LIMIT} more characters)`;
 }
 
 function pointsOf(exercise: Exercise, options: GradeOptions): number {

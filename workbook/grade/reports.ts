@@ -45,6 +45,8 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
 
 /** A student's text as the terminal shows it, its control characters written out: a \r or an escape code could rewrite the lines above. */
 function printable(text: string): string {
+  // One line of a table, not a screenful: the reports have the rest.
+  if (text.length > 300) text = `${text.slice(0, 300)}…`;
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
