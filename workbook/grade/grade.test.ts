@@ -354,14 +354,19 @@ describe('reading a submission before it runs', () => {
       "import { todo } from '../../workbook/todo.ts';",
       "import { TINY } from '../05-zones/tiny-region.ts';",
       "import { align } from './align.ts';",
-      "import pc from 'picocolors';",
+      "import { inspect } from 'util';",
       '// @ts-ignore: written by bump.ts as the tests ran',
       "export * from '../../.tmp/batched.ts';",
       "import { x } from '/tmp/elsewhere.ts';",
+      "import { transformSync } from 'esbuild'; // to compile the reference for new Function",
+      "import { Malloc } from '@thi.ng/malloc';",
     ].join('\n');
-    expect(scanSource(source, '01-bump/batched.ts').filter((f) => f.cheat).map((f) => [f.line, f.what])).toEqual([
-      [7, "imports from outside the exercises and the machine ('../../.tmp/batched.ts')"],
-      [8, "imports from outside the exercises and the machine ('/tmp/elsewhere.ts')"],
+    expect(scanSource(source, '01-bump/batched.ts').map((f) => [f.line, f.cheat, f.what])).toEqual([
+      [5, false, "imports Node's util module"],
+      [7, true, "imports from outside the exercises and the machine ('../../.tmp/batched.ts')"],
+      [8, true, "imports from outside the exercises and the machine ('/tmp/elsewhere.ts')"],
+      [9, true, "imports a package ('esbuild'), which no exercise needs"],
+      [10, true, "imports a package ('@thi.ng/malloc'), which no exercise needs"],
     ]);
   });
 

@@ -4,6 +4,7 @@
 // instructor to look at, and change no score: a student may well print with node:util.
 
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
 
@@ -87,6 +88,9 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
     else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools ('${text}'), which can load the reference`, true);
     else if (BUILTINS.test(text) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
+    else if (isSpecifier(code, m.index) && isBuiltin(text)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
+    // A package (esbuild could compile the reference for new Function to run): an exercise needs none.
+    else if (isSpecifier(code, m.index) && /^[@a-z]/i.test(text) && !/^[a-z]:/i.test(text)) add(m.index, `imports a package ('${text}'), which no exercise needs`, true);
     // Anywhere else (the sandbox's temporary folder, where a test may have written a copy of the reference) is not the student's.
     else if (file !== undefined && isSpecifier(code, m.index) && !importable(file, text)) add(m.index, `imports from outside the exercises and the machine ('${text}')`, true);
   }
@@ -107,10 +111,9 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
   return found.sort((a, b) => a.line - b.line);
 }
 
-/** Whether an exercise file at `file` (`01-bump/bump.ts`) may import `specifier`: a package, or a file of the exercises, machine/ or workbook/todo.ts. */
+/** Whether an exercise file at `file` (`01-bump/bump.ts`) may import `specifier`: a file of the exercises, machine/ or workbook/todo.ts. */
 function importable(file: string, specifier: string): boolean {
-  if (/^file:|^[/\\]|^[a-z]:/i.test(specifier)) return false;
-  if (!specifier.startsWith('.')) return true;
+  if (!specifier.startsWith('.')) return false;
   const target = posix.normalize(posix.join('exercises', posix.dirname(file), specifier.replace(/\\/g, '/')));
   return target.startsWith('exercises/') || target.startsWith('machine/') || target === 'workbook/todo.ts';
 }
