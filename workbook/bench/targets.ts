@@ -143,6 +143,6 @@ function workBeside(trace: string, mine: readonly BenchRow[], theirs: readonly B
   const ours = mine.find((r) => r.trace === trace);
   const other = theirs.find((r) => r.trace === trace);
   if (ours?.memoryOpsPerCall === undefined || other?.memoryOpsPerCall === undefined) return '';
-  const calls = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+  const calls = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n > 0 && n < 0.1 ? n.toPrecision(1) : n.toFixed(1));
   return ` (${calls(ours.memoryOpsPerCall)} loads and stores a call against ${other.allocator}'s ${calls(other.memoryOpsPerCall)})`;
 }

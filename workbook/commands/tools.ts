@@ -1,6 +1,6 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -11,6 +11,7 @@ import { formatBench } from '../bench/table.ts';
 import { CHAPTERS, EXERCISES, type Chapter, findChapter } from '../exercises.ts';
 import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
 import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
+import { gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT } from '../paths.ts';
 import { stageTarget } from '../target.ts';
@@ -128,11 +129,14 @@ export async function grade(options: Options): Promise<number> {
     if (listed.skipped.length > 0) process.stderr.write(pc.yellow(`Not graded, neither a folder nor an archive: ${listed.skipped.join(', ')}\n`));
   }
   if (submissions.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
+  const reports = { csv: options.values.csv, junit: options.values.junit, gradescope: options.values.gradescope };
+  const unwritable = reportPathProblems(reports, here, submissions.length);
+  if (unwritable.length > 0) throw new UsageError(unwritable.join('\n')); // before any work, not after it
   const gradeOptions: GradeOptions = {
     timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
     memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
     extraTests: options.values['extra-tests'] === undefined ? undefined : resolve(here, options.values['extra-tests']),
-    points: options.values.points === undefined ? undefined : (JSON.parse(readFileSync(resolve(here, options.values.points), 'utf8')) as Record<string, number>),
+    points: options.values.points === undefined ? undefined : readPoints(resolve(here, options.values.points), options.values.points),
     chapters: options.values.chapters?.split(',').map(chapterToGrade),
   };
   const started = Date.now();
@@ -148,6 +152,8 @@ export async function grade(options: Options): Promise<number> {
     onChapter: (submission, chapter, done, total) => {
       current.set(displayName(submission), `chapter ${chapter.number} (${done + 1}/${total})`);
       showProgress();
+      // In a log, a line per chapter: one submission takes a minute or two, and silence looks like a hang.
+      if (!tty) process.stderr.write(pc.dim(`${displayName(submission)}: chapter ${chapter.number} (${done + 1}/${total})\n`));
     },
     onDone: (submission) => {
       current.delete(displayName(submission));
@@ -157,27 +163,37 @@ export async function grade(options: Options): Promise<number> {
     },
   });
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
-  const write = (name: string | undefined, text: string) => {
-    if (name === undefined) return;
-    writeFileSync(resolve(here, name), text);
-    process.stderr.write(pc.dim(`wrote ${name}\n`));
-  };
-  write(options.values.csv, toCsv(results));
-  write(options.values.junit, toJunit(results));
-  const gradescope = options.values.gradescope;
-  if (gradescope !== undefined) {
-    if (results.length === 1) write(gradescope, `${JSON.stringify(toGradescope(results[0]), null, 2)}\n`);
-    else {
-      mkdirSync(resolve(here, gradescope), { recursive: true });
-      const names = reportNames(results.map((r) => r.submission));
-      results.forEach((r, i) => write(join(gradescope, `${names[i]}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`));
-    }
-  }
+  // The table first: whatever happens to a report file, the scores are on the screen.
   if (options.json) {
     const documents = results.map(toExercism);
     console.log(JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
   } else console.log(formatGradeTable(results));
-  return 0;
+  const say = (line: string) => process.stderr.write(pc.dim(`${line}\n`));
+  let written = true;
+  const write = (name: string | undefined, text: string) => {
+    if (name !== undefined) written = writeReport(here, name, text, say) && written;
+  };
+  write(reports.csv, toCsv(results));
+  write(reports.junit, toJunit(results));
+  const gradescope = reports.gradescope;
+  if (gradescope !== undefined) {
+    if (!gradescopeIsFolder(gradescope, here, results.length)) write(gradescope, `${JSON.stringify(toGradescope(results[0]), null, 2)}\n`);
+    else {
+      const names = reportNames(results.map((r) => r.submission));
+      results.forEach((r, i) => write(join(gradescope, `${names[i]}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`));
+    }
+  }
+  return written ? 0 : 1;
+}
+
+/** --points: a JSON file of points per exercise id, read with a message that says what it should be. */
+function readPoints(file: string, typed: string): Record<string, number> {
+  if (!existsSync(file)) throw new UsageError(`--points ${typed}: there is no such file. It is a JSON object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  } catch (error) {
+    throw new UsageError(`--points ${typed} is not JSON (${(error as Error).message}). It is an object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
+  }
 }
 
 interface GradeProgress {

@@ -1,0 +1,52 @@
+// Where npm run grade writes its reports (--csv, --junit, --gradescope), checked before any
+// grading starts: a mistyped folder found after an hour of grading would lose the class's
+// results. Gradescope's report is one file for one submission, or a folder of one file each.
+
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export interface ReportPaths {
+  csv?: string;
+  junit?: string;
+  gradescope?: string;
+}
+
+/** Whether --gradescope names a folder: for several submissions, or an existing folder, or a path ending in /. */
+export function gradescopeIsFolder(path: string, here: string, submissions: number): boolean {
+  const full = resolve(here, path);
+  return submissions > 1 || /[/\\]$/.test(path) || (existsSync(full) && statSync(full).isDirectory());
+}
+
+/** What is wrong with the report paths, as a sentence a line each; empty when they can be written. */
+export function reportPathProblems(paths: ReportPaths, here: string, submissions: number): string[] {
+  const problems: string[] = [];
+  const file = (option: string, path: string | undefined) => {
+    if (path === undefined) return;
+    const full = resolve(here, path);
+    if (existsSync(full) && statSync(full).isDirectory()) problems.push(`--${option} ${path} is a folder: name a file in it, such as ${join(path, option === 'junit' ? 'grades.xml' : 'grades.csv')}.`);
+    else if (!existsSync(dirname(full))) problems.push(`--${option} ${path}: there is no folder ${dirname(path) || '.'} to write it in. Make it first, or name a file in a folder that exists.`);
+  };
+  file('csv', paths.csv);
+  file('junit', paths.junit);
+  if (paths.gradescope !== undefined) {
+    const full = resolve(here, paths.gradescope);
+    if (gradescopeIsFolder(paths.gradescope, here, submissions)) {
+      if (existsSync(full) && !statSync(full).isDirectory()) problems.push(`--gradescope ${paths.gradescope} is a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
+      else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to make it in.`);
+    } else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to write it in.`);
+  }
+  return problems;
+}
+
+/** Writes one report; a failure is said and returned, so that the other reports and the table still come out. */
+export function writeReport(here: string, path: string, text: string, say: (line: string) => void): boolean {
+  try {
+    mkdirSync(dirname(resolve(here, path)), { recursive: true });
+    writeFileSync(resolve(here, path), text);
+    say(`wrote ${path}`);
+    return true;
+  } catch (error) {
+    say(`could not write ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
