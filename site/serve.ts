@@ -1,11 +1,12 @@
 // Serves the built site on localhost and rebuilds it when a chapter or any code it shows
 // changes; an open page reloads itself after a rebuild. `npm start` calls serveSite.
 
-import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { buildSite, DEFAULT_OUT, ROOT, SITE_DIR, SiteBuildError } from './generator.ts';
 import { bundleStudentAllocators } from './heap-embed.ts';
+import { escapeHtml } from './highlight.ts';
 
 export interface ServeOptions {
   /** 0 or absent: any free port. */
@@ -76,7 +77,7 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`Not found: ${path}`);
+      response.writeHead(404, { 'content-type': 'text/html; charset=utf-8' }).end(notFoundPage(path, outDir));
       return;
     }
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
@@ -124,4 +125,13 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A page for an address the book does not have: what was asked for, and the pages it has. */
+function notFoundPage(path: string, outDir: string): string {
+  const pages = readdirSync(outDir).filter((f) => f.endsWith('.html') && f !== 'index.html').sort();
+  const links = pages.map((f) => `<li><a href="/${encodeURI(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Not in the book</title><link rel="stylesheet" href="/assets/site.css"></head>
+<body><main class="content" style="padding:2rem"><h1>Not in the book</h1><p>There is no page <code>${escapeHtml(path)}</code> here. Start from <a href="/">the contents</a>, or open one of its pages:</p><ul>${links}</ul></main></body></html>
+`;
 }

@@ -554,6 +554,11 @@ describe('serveSite', () => {
       const css = await fetch(`${site.url}assets/site.css`);
       expect(css.headers.get('content-type')).toMatch(/^text\/css/);
       expect((await fetch(`${site.url}../package.json`)).status).not.toBe(200);
+      const missing = await fetch(`${site.url}05-zone.html`);
+      expect(missing.status).toBe(404);
+      const page = await missing.text();
+      expect(page, 'a page the book does not have says so, and links to the ones it has').toContain('There is no page <code>/05-zone.html</code> here');
+      expect(page).toContain('<a href="/05-zones.html">05-zones</a>');
 
       const chapter = resolve(ROOT, 'chapters', chapters[0]);
       const now = new Date();
