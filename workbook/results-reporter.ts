@@ -3,6 +3,7 @@
 // student sees what differed, not only that something did.
 
 import { writeFileSync } from 'node:fs';
+import { shortened } from './text.ts';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 
 export interface ReportedError {
@@ -34,12 +35,13 @@ export interface ReportedModule {
 }
 
 function toReported(error: { message?: string; stack?: string; diff?: string; name?: string }): ReportedError {
-  const message = error.message ?? String(error);
+  // A student's error may be megabytes long: it is cut here, before it reaches the results file and every report.
+  const message = shortened(error.message ?? String(error));
   if (error.name === undefined && (error.stack ?? '') === '') {
     // `throw 'oops'`: not an Error, so no name and no stack. Say so.
     return { message: `threw ${JSON.stringify(message)}, which is not an Error (throw new Error(…) says where it came from)`, stack: '', diff: '' };
   }
-  return { message: error.name !== undefined && !message.startsWith(error.name) ? `${error.name}: ${message}` : message, stack: error.stack ?? '', diff: error.diff ?? '' };
+  return { message: error.name !== undefined && !message.startsWith(error.name) ? `${error.name}: ${message}` : message, stack: shortened(error.stack ?? ''), diff: shortened(error.diff ?? '') };
 }
 
 export default class ResultsReporter implements Reporter {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalMarkdown } from './text.ts';
+import { shortened, terminalMarkdown } from './text.ts';
 
 const mark = (s: string) => `<${s}>`;
 
@@ -14,5 +14,13 @@ describe('terminalMarkdown', () => {
     const fenced = 'Like this:\n```ts\nconst x = `y`;\n```\nthen `z`.';
     expect(terminalMarkdown(fenced, mark)).toBe('Like this:\n```ts\nconst x = `y`;\n```\nthen <z>.');
     expect(terminalMarkdown('no code here', mark)).toBe('no code here');
+  });
+});
+
+describe('shortened', () => {
+  it('keeps a short text, and cuts a long one saying how much is left out', () => {
+    expect(shortened('abc', 5)).toBe('abc');
+    expect(shortened('abcdefgh', 5)).toBe('abcde\n… (3 more characters)');
+    expect(shortened('x'.repeat(20_000))).toHaveLength(10_000 + '\n… (10000 more characters)'.length);
   });
 });

@@ -1,5 +1,13 @@
 // Small helpers for the text the tools print.
 
+/** The most of a test's message the tools keep: a student's error may be megabytes long. */
+export const MESSAGE_LIMIT = 10_000;
+
+/** `text` cut to `limit` characters, saying how many more there were. */
+export function shortened(text: string, limit = MESSAGE_LIMIT): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}\n… (${text.length - limit} more characters)`;
+}
+
 /** Every line of `text` moved right by `spaces` (empty lines stay empty). */
 export function indent(text: string, spaces = 2): string {
   return text

@@ -12,6 +12,7 @@ import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../e
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { removeOnExit } from '../target.ts';
+import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
@@ -284,9 +285,9 @@ function gradeChapter(
       const prefix = file.includes('/hidden-') ? 'hidden: ' : '';
       if (result.status === 'error') {
         const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : result.error.startsWith(STOPPED) ? 'the tests were stopped' : 'the tests could not run';
-        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: shortened(result.error) }];
+        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: shortened(result.error, REPORTED_LIMIT) }];
       }
-      return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: shortened(t.message) }));
+      return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: shortened(t.message, REPORTED_LIMIT) }));
     });
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
     const each = results.length === 0 ? 0 : pointsOf(exercise, options) / results.length;
@@ -378,12 +379,8 @@ function stoppage(run: TestRun, options: GradeOptions): string {
   return '';
 }
 
-/** The most of a test's message the reports keep: a student's error may be megabytes long, in every report. */
-const MESSAGE_LIMIT = 10_000;
-
-function shortened(message: string): string {
-  return message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT)}\n… (${message.length - MESSAGE_LIMIT} more characters)`;
-}
+/** The results reporter cut each message already; this leaves room for the name and the frames added since. */
+const REPORTED_LIMIT = MESSAGE_LIMIT + 2_000;
 
 function pointsOf(exercise: Exercise, options: GradeOptions): number {
   return options.points?.[exercise.id] ?? exercise.points;
