@@ -1,6 +1,6 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -181,6 +181,9 @@ export async function grade(options: Options): Promise<number> {
     else {
       const names = reportNames(results.map((r) => r.submission));
       results.forEach((r, i) => write(join(gradescope, `${names[i]}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`));
+      // A folder graded into before may hold the results of students not in this batch: say so, and leave them.
+      const older = !existsSync(resolve(here, gradescope)) ? [] : readdirSync(resolve(here, gradescope)).filter((f) => f.endsWith('.json') && !names.includes(f.slice(0, -'.json'.length)));
+      if (older.length > 0) say(pc.yellow(`${gradescope} also holds ${older.join(', ')}, from an earlier run: not in this batch, left as ${older.length === 1 ? 'it was' : 'they were'}.`));
     }
   }
   return written ? 0 : 1;
