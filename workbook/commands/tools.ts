@@ -1,6 +1,6 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -11,7 +11,7 @@ import { formatBench } from '../bench/table.ts';
 import { CHAPTERS, EXERCISES, type Chapter, findChapter } from '../exercises.ts';
 import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
 import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
-import { gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
+import { earlierResults, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT } from '../paths.ts';
 import { stageTarget } from '../target.ts';
@@ -182,7 +182,7 @@ export async function grade(options: Options): Promise<number> {
       const names = reportNames(results.map((r) => r.submission));
       results.forEach((r, i) => write(join(gradescope, `${names[i]}.json`), `${JSON.stringify(toGradescope(r), null, 2)}\n`));
       // A folder graded into before may hold the results of students not in this batch: say so, and leave them.
-      const older = !existsSync(resolve(here, gradescope)) ? [] : readdirSync(resolve(here, gradescope)).filter((f) => f.endsWith('.json') && !names.includes(f.slice(0, -'.json'.length)));
+      const older = earlierResults(resolve(here, gradescope), names);
       if (older.length > 0) say(pc.yellow(`${gradescope} also holds ${older.join(', ')}, from an earlier run: not in this batch, left as ${older.length === 1 ? 'it was' : 'they were'}.`));
     }
   }

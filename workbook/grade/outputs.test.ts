@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { gradescopeIsFolder, reportPathProblems, writeReport } from './outputs.ts';
+import { earlierResults, gradescopeIsFolder, reportPathProblems, writeReport } from './outputs.ts';
 
 const here = mkdtempSync(join(tmpdir(), 'grade-outputs-'));
 afterAll(() => rmSync(here, { recursive: true, force: true }));
@@ -31,6 +31,13 @@ describe('report paths', () => {
     expect(gradescopeIsFolder('results.json', here, 2)).toBe(true);
     expect(gradescopeIsFolder('out', here, 1)).toBe(true);
     expect(gradescopeIsFolder('later/', here, 1)).toBe(true);
+  });
+
+  it("finds the results files an earlier run left in a Gradescope folder", () => {
+    writeFileSync(join(here, 'out', 'ann.json'), '{}');
+    writeFileSync(join(here, 'out', 'carol.json'), '{}');
+    expect(earlierResults(join(here, 'out'), ['ann', 'bob'])).toEqual(['carol.json']);
+    expect(earlierResults(join(here, 'nowhere'), ['ann'])).toEqual([]);
   });
 
   it('a report that cannot be written is said, and returns false', () => {

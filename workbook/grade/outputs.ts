@@ -2,7 +2,7 @@
 // grading starts: a mistyped folder found after an hour of grading would lose the class's
 // results. Gradescope's report is one file for one submission, or a folder of one file each.
 
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 export interface ReportPaths {
@@ -36,6 +36,12 @@ export function reportPathProblems(paths: ReportPaths, here: string, submissions
     } else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to write it in.`);
   }
   return problems;
+}
+
+/** The results files in a --gradescope folder that are not this batch's `names`: an earlier run's. */
+export function earlierResults(folder: string, names: readonly string[]): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder).filter((f) => f.endsWith('.json') && !names.includes(f.slice(0, -'.json'.length))).sort();
 }
 
 /** Writes one report; a failure is said and returned, so that the other reports and the table still come out. */
