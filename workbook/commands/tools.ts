@@ -1,8 +1,8 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
@@ -34,6 +34,8 @@ export async function trace(options: Options): Promise<number> {
   }
   const [id, ...paths] = options.positional;
   if (id === undefined) throw new UsageError(`Which allocator? For example: npm run trace -- bump. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
+  const unwritable = svgPathProblem(options.values.svg, here);
+  if (unwritable !== undefined) throw new UsageError(unwritable); // before the replays, which can take minutes
   const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here);
   const staged = stageTarget(options.target);
   try {
@@ -54,7 +56,6 @@ export async function trace(options: Options): Promise<number> {
       process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
     }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
     const heading = { allocator: id, target: options.target };
-    await writeTimelines(options.values.svg, here, [{ id, runs }]);
     if (options.json) {
       console.log(JSON.stringify(traceJson(runs, heading), null, 2));
     } else {
@@ -62,6 +63,8 @@ export async function trace(options: Options): Promise<number> {
       if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
       console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
     }
+    // The picture after the table: whatever happens to the file, the figures are on the screen.
+    await writeTimelines(options.values.svg, here, [{ id, runs }]);
     return runs.every((r) => r.result.failure === undefined) ? 0 : 1;
   } catch (error) {
     // Code that never returned failed its trace, like any other failure: exit 1, not a usage error.
@@ -84,10 +87,19 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => traceJson(runs, { allocator: id, target: options.target })), null, 2));
   else console.log(formatComparison(all, options.target));
+  await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
+}
+
+/** What keeps `--svg <file>` from being written, as a sentence; undefined when it can be. */
+function svgPathProblem(file: string | undefined, here: string): string | undefined {
+  if (file === undefined) return undefined;
+  const full = resolve(here, file);
+  if (existsSync(full) && statSync(full).isDirectory()) return `--svg ${file} is a folder: name a file in it, such as ${join(file, 'heap.svg')}.`;
+  if (!existsSync(dirname(full))) return `--svg ${file}: there is no folder ${dirname(file)} to write it in. Make it first, or name a file in a folder that exists.`;
+  return undefined;
 }
 
 /** `--svg <file>`: each trace's payload and every allocator's footprint along it, a chart a trace. */

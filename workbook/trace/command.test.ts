@@ -54,6 +54,17 @@ describe('npm run trace', () => {
     expect(code).toBe(0);
   });
 
+  it('--svg into a folder that does not exist, or onto a folder, is refused before any replay, not after it', () => {
+    const missing = join(scratch, 'no-such-folder', 'heap.svg');
+    const refused = trace(['bump', 'traces/short.rep', '--target', 'solutions', '--svg', missing]);
+    expect(refused.stderr).toContain(`--svg ${missing}: there is no folder ${join(scratch, 'no-such-folder')} to write it in`);
+    expect(refused.stderr).not.toContain('replaying');
+    expect(refused.code).toBe(2);
+    const folder = trace(['bump,coalescing', 'traces/short.rep', '--target', 'solutions', '--svg', scratch]);
+    expect(folder.stderr).toContain(`--svg ${scratch} is a folder: name a file in it, such as ${join(scratch, 'heap.svg')}`);
+    expect(folder.code).toBe(2);
+  });
+
   it('prints a table with an average row', () => {
     const { code, stdout } = trace(['bump-batched', 'traces/short.rep', '--target', 'solutions']);
     expect(stdout).toMatch(/trace +ops +checks +util +ops\/s +mem ops\/call +virtual KiB +resident KiB/);
