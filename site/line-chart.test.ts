@@ -45,6 +45,18 @@ describe('line charts', () => {
     expect(mine.split(' L')).toHaveLength(2);
   });
 
+  it('a trace of no operation, or of one or two, draws a whole-number axis, never NaN or a repeated tick', () => {
+    const ticksOf = (svg: string) => [...svg.matchAll(/<text class="chart-tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]).slice(5);
+    const none = renderLineChart(timelineChart('traces/empty.rep', [{ name: 'bump', timeline: { ops: 0, every: 1, payload: [0], footprint: [0] } }]));
+    expect(none).not.toContain('NaN');
+    expect(ticksOf(none)).toEqual(['0', '1']);
+    expect([...none.matchAll(/<text class="chart-tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]).slice(0, 5)).toEqual(['0', '1 bytes', '2 bytes', '3 bytes', '4 bytes']);
+    const one = renderLineChart(timelineChart('traces/one.rep', [{ name: 'bump', timeline: { ops: 1, every: 1, payload: [0, 100], footprint: [0, 144] } }]));
+    expect(ticksOf(one)).toEqual(['0', '1']);
+    const two = renderLineChart(timelineChart('traces/two.rep', [{ name: 'bump', timeline: { ops: 2, every: 1, payload: [0, 100, 0], footprint: [0, 144, 144] } }]));
+    expect(ticksOf(two)).toEqual(['0', '1', '2']);
+  });
+
   it('stands alone in a file beside bar charts, with its colours for a light and a dark background', () => {
     const file = renderSvgFile('Payload and footprint: bump', [timelineChart('traces/a.rep', [{ name: 'bump', timeline: timeline([0, 100]) }]), timelineChart('traces/b.rep', [{ name: 'bump', timeline: timeline([0, 200]) }])]);
     expect(file).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 720 550"/);

@@ -23,7 +23,8 @@ const UNITS = [
 /** An axis of bytes up to at least `max`, in the unit that keeps its numbers short. */
 export function byteAxis(max: number, ticks = 4): Omit<LineAxis, 'label'> {
   const unit = UNITS.find((u) => max >= u.size) ?? UNITS[UNITS.length - 1];
-  const top = roundAxis(max / unit.size, ticks) * unit.size;
+  // Whole bytes at least: a heap that took nothing (a run that failed at once) reads 0 to 4 bytes, not 0.3.
+  const top = Math.max(roundAxis(max / unit.size, ticks) * unit.size, ticks);
   return { max: top, ticks, step: top / ticks, format: (value) => (value === 0 ? '0' : `${Number((value / unit.size).toFixed(1))} ${unit.name}`) };
 }
 
@@ -32,7 +33,8 @@ const count = (value: number) => Math.round(value).toLocaleString('en-US');
 /** One trace's chart: its payload, then each run's footprint. */
 export function timelineChart(trace: string, runs: readonly TimelineRun[], width?: number): LineChart {
   const longest = runs.reduce((a, b) => (b.timeline.payload.length > a.timeline.payload.length ? b : a));
-  const { ops } = longest.timeline;
+  // An axis of whole operations, one at the least: a trace of none still has a width to draw in.
+  const ops = Math.max(1, longest.timeline.ops);
   const highest = Math.max(...runs.flatMap((r) => r.timeline.footprint), ...longest.timeline.payload);
   const peak = (values: readonly number[]) => Math.max(0, ...values);
   const y = byteAxis(highest);
@@ -40,7 +42,7 @@ export function timelineChart(trace: string, runs: readonly TimelineRun[], width
   return {
     title: `Live payload and footprint along ${trace}`,
     desc: `The payload peaks at ${y.format(peak(longest.timeline.payload))}; ${described.join('; ')}. The closer a line stays to the shaded payload, the less memory the allocator holds that the program does not use.`,
-    x: { label: `operations of ${trace}`, max: ops, format: count, ticks: 4 },
+    x: { label: `operations of ${trace}`, max: ops, format: count, ticks: 4, step: Math.max(1, roundAxis(ops, 4) / 4) },
     y: { label: 'bytes', ...y },
     lines: [
       { name: 'live payload', values: longest.timeline.payload, color: 5, area: true, step: longest.timeline.every },
