@@ -57,6 +57,24 @@ describe('line charts', () => {
     expect(ticksOf(two)).toEqual(['0', '1', '2']);
   });
 
+  it('every allocator of the book side by side: the legend wraps inside the chart, and each line keeps a colour of its own', () => {
+    const names = ['bump', 'bump-batched', 'free-list', 'realloc', 'coalescing', 'zones', 'magazines', 'debug'];
+    const chart = timelineChart('traces/short.rep', names.map((name, i) => ({ name, timeline: timeline([0, 1024 * (i + 1)]) })));
+    const svg = renderLineChart(chart);
+    const legend = [...svg.matchAll(/<text class="chart-legend" x="([\d.]+)" y="([\d.]+)">([^<]+)<\/text>/g)];
+    expect(legend).toHaveLength(9);
+    for (const [, x, , name] of legend) expect(Number(x) + 7.2 * name.length, name).toBeLessThanOrEqual(720);
+    // Taller by the rows the legend took, and the plot below them.
+    const rows = new Set(legend.map((m) => m[2])).size;
+    expect(rows).toBeGreaterThan(1);
+    expect(svg).toContain(`viewBox="0 0 720 ${260 + 18 * (rows - 1)}"`);
+    const lines = [...svg.matchAll(/<path d="[^"]+" style="fill:none;stroke:var\(--chart-(\d+)\)[^"]*?(;stroke-dasharray:[^";]+)?"/g)].map((m) => `${m[1]}${m[2] ?? ''}`);
+    expect(lines).toHaveLength(8);
+    expect(new Set(lines).size).toBe(8);
+    expect(lines.every((l) => Number.parseInt(l, 10) <= 6), 'site.css has --chart-0 to --chart-6').toBe(true);
+    expect(renderSvgFile('Payload and footprint', [chart])).toContain(`viewBox="0 0 720 ${30 + 260 + 18 * (rows - 1)}"`);
+  });
+
   it('stands alone in a file beside bar charts, with its colours for a light and a dark background', () => {
     const file = renderSvgFile('Payload and footprint: bump', [timelineChart('traces/a.rep', [{ name: 'bump', timeline: timeline([0, 100]) }]), timelineChart('traces/b.rep', [{ name: 'bump', timeline: timeline([0, 200]) }])]);
     expect(file).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="0 0 720 550"/);

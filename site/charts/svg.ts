@@ -173,23 +173,56 @@ function openChart(title: string, desc: string, width: number, height: number, a
 /** A line chart's left margin: wider than a bar chart's, for tick labels with a unit (`800 KiB`). */
 const LINE_LEFT = 74;
 
+/** The chart colours a line can take (site.css's --chart-0 to --chart-6); past them the colours come round again, dashed. */
+const LINE_COLORS = 7;
+const LEGEND_ROW = 18;
+
+/** Where each legend entry of a line chart goes: in rows across the top, a new row where one would run past the right edge. */
+function lineLegend(chart: LineChart): { at: { x: number; y: number }[]; extra: number } {
+  const right = (chart.width ?? 720) - RIGHT;
+  let lx = LINE_LEFT;
+  let row = 0;
+  const at = chart.lines.map((line) => {
+    const width = 17 + 7.2 * line.name.length;
+    if (lx > LINE_LEFT && lx + width > right) {
+      lx = LINE_LEFT;
+      row += 1;
+    }
+    const place = { x: lx, y: row * LEGEND_ROW };
+    lx += width + 22;
+    return place;
+  });
+  return { at, extra: row * LEGEND_ROW };
+}
+
+/** How tall a line chart is drawn: taller by each extra row its legend takes. */
+export function lineChartHeight(chart: LineChart): number {
+  return HEIGHT + lineLegend(chart).extra;
+}
+
 export function renderLineChart(chart: LineChart): string {
   const width = chart.width ?? 720;
+  const legend = lineLegend(chart);
+  const top = TOP + legend.extra;
+  const height = HEIGHT + legend.extra;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const plotWidth = width - LINE_LEFT - RIGHT;
   const x = (value: number) => LINE_LEFT + (plotWidth * Math.min(value, chart.x.max)) / chart.x.max;
-  const y = (value: number) => TOP + plotHeight - (plotHeight * Math.min(value, chart.y.max)) / chart.y.max;
-  let svg = openChart(chart.title, chart.desc, width, HEIGHT, chart.at);
+  const y = (value: number) => top + plotHeight - (plotHeight * Math.min(value, chart.y.max)) / chart.y.max;
+  const paint = (line: LineChart['lines'][number], i: number) => {
+    const index = line.color ?? i;
+    return { color: `var(--chart-${index % LINE_COLORS})`, dash: index >= LINE_COLORS ? ';stroke-dasharray:6 3' : '' };
+  };
+  let svg = openChart(chart.title, chart.desc, width, height, chart.at);
 
   // The legend, across the top: a swatch of each line's colour.
-  let lx = LINE_LEFT;
   chart.lines.forEach((line, i) => {
-    const color = `var(--chart-${line.color ?? i})`;
+    const { color, dash } = paint(line, i);
+    const { x: lx, y: ly } = legend.at[i];
     svg += line.area
-      ? `<rect x="${lx}" y="8" width="12" height="12" rx="2" style="fill:${color};fill-opacity:0.35"/>`
-      : `<line x1="${lx}" x2="${lx + 12}" y1="14" y2="14" style="stroke:${color};stroke-width:3"/>`;
-    svg += `<text class="chart-legend" x="${lx + 17}" y="18">${escapeHtml(line.name)}</text>`;
-    lx += 17 + 7.2 * line.name.length + 22;
+      ? `<rect x="${lx}" y="${8 + ly}" width="12" height="12" rx="2" style="fill:${color};fill-opacity:0.35"/>`
+      : `<line x1="${lx}" x2="${lx + 12}" y1="${14 + ly}" y2="${14 + ly}" style="stroke:${color};stroke-width:3${dash}"/>`;
+    svg += `<text class="chart-legend" x="${lx + 17}" y="${18 + ly}">${escapeHtml(line.name)}</text>`;
   });
 
   // Both axes: grid lines across for y, ticks below for x, and the axes' labels.
@@ -199,21 +232,21 @@ export function renderLineChart(chart: LineChart): string {
   }
   for (const value of axisTicks(chart.x)) {
     svg += `<line class="chart-grid" x1="${x(value)}" x2="${x(value)}" y1="${y(0)}" y2="${y(0) + 4}"/>`;
-    svg += `<text class="chart-tick" x="${x(value)}" y="${HEIGHT - BOTTOM + 16}" text-anchor="${value === 0 ? 'start' : value > 0.97 * chart.x.max ? 'end' : 'middle'}">${escapeHtml(chart.x.format(value))}</text>`;
+    svg += `<text class="chart-tick" x="${x(value)}" y="${height - BOTTOM + 16}" text-anchor="${value === 0 ? 'start' : value > 0.97 * chart.x.max ? 'end' : 'middle'}">${escapeHtml(chart.x.format(value))}</text>`;
   }
-  svg += `<text class="chart-axis" transform="translate(14 ${TOP + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.y.label)}</text>`;
-  svg += `<text class="chart-axis" x="${LINE_LEFT + plotWidth / 2}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(chart.x.label)}</text>`;
+  svg += `<text class="chart-axis" transform="translate(14 ${top + plotHeight / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(chart.y.label)}</text>`;
+  svg += `<text class="chart-axis" x="${LINE_LEFT + plotWidth / 2}" y="${height - 8}" text-anchor="middle">${escapeHtml(chart.x.label)}</text>`;
 
   // The lines, areas first so that no line is hidden under one.
-  const ordered = chart.lines.map((line, i) => ({ line, color: `var(--chart-${line.color ?? i})` })).sort((a, b) => Number(b.line.area ?? false) - Number(a.line.area ?? false));
-  for (const { line, color } of ordered) {
+  const ordered = chart.lines.map((line, i) => ({ line, ...paint(line, i) })).sort((a, b) => Number(b.line.area ?? false) - Number(a.line.area ?? false));
+  for (const { line, color, dash } of ordered) {
     const step = line.step ?? chart.x.max / Math.max(1, line.values.length - 1);
     const points = line.values.map((v, i) => `${x(step * i).toFixed(1)} ${y(v).toFixed(1)}`);
     if (points.length === 0) continue;
     const title = `<title>${escapeHtml(`${line.name}: at most ${chart.y.format(Math.max(...line.values))}`)}</title>`;
     const end = x(step * (line.values.length - 1)).toFixed(1);
     if (line.area) svg += `<path d="M${x(0)} ${y(0)} L${points.join(' L')} L${end} ${y(0)} Z" style="fill:${color};fill-opacity:0.35;stroke:none">${title}</path>`;
-    else svg += `<path d="M${points.join(' L')}" style="fill:none;stroke:${color};stroke-width:2;stroke-linejoin:round">${title}</path>`;
+    else svg += `<path d="M${points.join(' L')}" style="fill:none;stroke:${color};stroke-width:2;stroke-linejoin:round${dash}">${title}</path>`;
   }
   svg += `<line class="chart-baseline" x1="${LINE_LEFT}" x2="${width - RIGHT}" y1="${y(0)}" y2="${y(0)}"/>`;
   svg += '</svg>';
@@ -258,7 +291,7 @@ export function renderSvgFile(title: string, charts: readonly (BarChart | LineCh
     .map((chart) => {
       const at = { x: 0, y: height };
       const svg = 'lines' in chart ? renderLineChart({ ...chart, at }) : renderBarChart({ ...chart, at });
-      height += 'lines' in chart ? HEIGHT : chartHeight(chart);
+      height += 'lines' in chart ? lineChartHeight(chart) : chartHeight(chart);
       return svg;
     })
     .join('\n');
