@@ -33,8 +33,8 @@ export const CHARTS: Record<string, Chart<never>> = {
   'zones-timeline': zonesTimeline as Chart<never>,
 };
 
-/** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the charts. */
-const INPUTS = ['solutions', 'traces', 'machine', 'workbook/trace'];
+/** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the recordings chapter 8 replays, the charts. */
+const INPUTS = ['solutions', 'traces', 'machine', 'workbook/trace', 'workbook/record/shipped.ts'];
 
 /** Where measured numbers are kept between builds. */
 export const cacheDir = (root: string) => join(root, 'site', 'dist', '.cache');
@@ -58,11 +58,16 @@ function filesUnder(dir: string): string[] {
 /** A program the reader recorded beside the shipped ones (npm run record): no chart reads it. */
 const readersRecording = (name: string) => /^traces\/recorded\/[^/]+\.rep$/.test(name) && !(SHIPPED_RECORDINGS as readonly string[]).includes(basename(name));
 
+/** A file's bytes with \r\n read as \n: git on Windows writes text out so, and the numbers are the same. */
+function lineEndsOfUnix(bytes: Buffer): Buffer {
+  return bytes.includes(13) ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
+}
+
 export function inputsHash(root: string): string {
   const hash = createHash('sha256');
   const inputs = INPUTS.flatMap((d) => filesUnder(join(root, d)).map((f) => [relative(root, f).split(sep).join('/'), f])).filter(([name]) => !readersRecording(name));
   const files = [...inputs, ...filesUnder(CHARTS_DIR).map((f) => [`site/charts/${relative(CHARTS_DIR, f)}`, f])];
-  for (const [name, file] of files) hash.update(`${name}\0`).update(readFileSync(file)).update('\0');
+  for (const [name, file] of files) hash.update(`${name}\0`).update(lineEndsOfUnix(readFileSync(file))).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -79,9 +84,19 @@ interface ShippedCharts {
   charts: Record<string, unknown>;
 }
 
+/** The shipped numbers; undefined when there are none, or the file is not them (a merge's markers, a hand's edit): those are measured again. */
 export function readShippedCharts(root: string): ShippedCharts | undefined {
   const file = shippedChartsFile(root);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ShippedCharts) : undefined;
+  if (!existsSync(file)) return undefined;
+  let shipped: unknown;
+  try {
+    shipped = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const { inputs, charts } = (typeof shipped === 'object' && shipped !== null ? shipped : {}) as Partial<ShippedCharts>;
+  const isRecord = typeof charts === 'object' && charts !== null && !Array.isArray(charts);
+  return typeof inputs === 'string' && isRecord ? { inputs, charts } : undefined;
 }
 
 /** Measures every chart (or takes the numbers still current) and ships them; true if they changed. */
