@@ -1,5 +1,8 @@
 // The exercises an exercise builds on, read from its imports.
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXERCISES } from './exercises.ts';
 import { prerequisitesOf, unfinishedNote } from './prerequisites.ts';
@@ -15,6 +18,19 @@ describe('prerequisitesOf', () => {
     expect(ids('magazines'), 'zone.ts gives magazines.ts its types only').not.toContain('zone');
     expect(ids('magazines')).not.toContain('magazines');
     expect(ids('tuned')).toContain('zone');
+  });
+
+  it('reads imports in double quotes too, as an editor that formats on save writes them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'prerequisites-'));
+    try {
+      mkdirSync(join(root, '05-zones'));
+      mkdirSync(join(root, '06-magazines'));
+      writeFileSync(join(root, '05-zones', 'rack.ts'), 'export const RACK = 1;\n');
+      writeFileSync(join(root, '06-magazines', 'magazines.ts'), 'import { RACK } from "../05-zones/rack.ts";\nexport const x = RACK;\n');
+      expect(prerequisitesOf(EXERCISES.find((e) => e.id === 'magazines')!, root).map((e) => e.id)).toEqual(['rack']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('lists them in the order of the book', () => {

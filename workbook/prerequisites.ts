@@ -20,7 +20,7 @@ export function prerequisitesOf(exercise: Exercise, root: string): Exercise[] {
     if (seen.has(file) || !existsSync(file)) return;
     seen.add(file);
     // Type-only imports run nothing: a file that names another's types does not build on its code.
-    for (const [, typeOnly, path] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from '(\.\.?\/[^']+\.ts)'/gm)) {
+    for (const [, typeOnly, , path] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from (['"])(\.\.?\/[^'"]+\.ts)\2/gm)) {
       if (typeOnly !== undefined) continue;
       const imported = resolve(dirname(file), path);
       const inBook = relative(root, imported).split('\\').join('/');
