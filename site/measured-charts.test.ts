@@ -39,6 +39,13 @@ describe('the shipped numbers', () => {
     expect(inputsHash(windows)).toBe(inputsHash(unix));
   });
 
+  it("hold beside the files a system or an editor leaves (macOS's .DS_Store, vim's .swp): no chart reads them", () => {
+    const files = { 'traces/short.rep': '20000\n1\n1\n1\na 0 16\n', 'solutions/01-bump/bump.ts': 'export const x = 1;\n' };
+    const clean = rootWith(files);
+    const used = rootWith({ ...files, 'traces/.DS_Store': '\0\0\0\u0001Bud1', 'solutions/01-bump/.bump.ts.swp': 'b0VIM 9.0' });
+    expect(inputsHash(used)).toBe(inputsHash(clean));
+  });
+
   it('are measured again when the list of the shipped recordings changes: chapter 8 replays those', () => {
     const before = inputsHash(rootWith({ 'workbook/record/shipped.ts': "export const SHIPPED_RECORDINGS = ['ls.rep'] as const;\n" }));
     const after = inputsHash(rootWith({ 'workbook/record/shipped.ts': "export const SHIPPED_RECORDINGS = ['ls.rep', 'sort.rep'] as const;\n" }));

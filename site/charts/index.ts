@@ -49,7 +49,8 @@ function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => !f.includes('node_modules') && !/\.test\.ts$/.test(f))
+    // Hidden files are the system's or an editor's (.DS_Store, .bump.ts.swp): no chart reads them.
+    .filter((f) => !f.includes('node_modules') && !/\.test\.ts$/.test(f) && !/(^|[\\/])\./.test(f))
     .map((f) => join(dir, f))
     .filter((f) => statSync(f).isFile())
     .sort();
