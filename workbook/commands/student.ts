@@ -191,7 +191,7 @@ export async function start(options: Options): Promise<number> {
       const { serveSite } = await import('../../site/serve.ts');
       const { chartsNeedMeasuring } = await import('../../site/charts/index.ts');
       // The book ships its charts' numbers; changed solutions or traces have them measured again: say why it waits.
-      const measuring = chartsNeedMeasuring(ROOT) ? ' (the solutions or traces changed, so it measures the allocators for its charts first: about a minute, once)' : '';
+      const measuring = chartsNeedMeasuring(ROOT) ? ' (the numbers shipped for its charts are not those of the code here, so it measures the allocators first: about a minute, once)' : '';
       process.stdout.write(pc.dim(`Building the book…${measuring}\n`));
       const served = await serveSite({});
       site = served;

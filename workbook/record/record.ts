@@ -88,12 +88,11 @@ export function traceName(command: readonly string[]): string {
 export function traceFile(command: readonly string[], options: Pick<RecordOptions, 'name' | 'dir' | 'force'> = {}): string {
   const name = options.name ?? traceName(command);
   const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
-  if (options.force === true || !existsSync(file)) return file;
   const shown = relative(process.env.INIT_CWD ?? process.cwd(), file);
-  const whose = isShipped(file)
-    ? `${shown} exists, and it is one of the traces the book ships: chapter 8 replays it.`
-    : `${shown} exists: a trace recorded before.`;
-  throw new Error(`${whose} Nothing was run. Name this one with --name <other name>, or overwrite it with --force.`);
+  // Chapter 8's figures and tests are made from the shipped recordings: --force does not reach them.
+  if (isShipped(file)) throw new Error(`${shown} is one of the traces the book ships: chapter 8 replays it, and its figures come from it. Nothing was run. Name this one with --name <other name>.`);
+  if (options.force === true || !existsSync(file)) return file;
+  throw new Error(`${shown} exists: a trace recorded before. Nothing was run. Name this one with --name <other name>, or overwrite it with --force.`);
 }
 
 /** Whether `file` is a trace that came with the workbook, not one the student recorded. */
