@@ -82,3 +82,11 @@ describe('line charts', () => {
     expect(file.match(/<svg class="chart" x="0" y="(\d+)"/g)).toEqual(['<svg class="chart" x="0" y="30"', '<svg class="chart" x="0" y="290"']);
   });
 });
+
+describe('a replay chart whose every run failed', () => {
+  it('says so where the picture would be, instead of stopping the build', async () => {
+    const { fitTimeline } = await import('./charts/replay-timelines.ts');
+    const html = fitTimeline.render({ trace: 'traces/coalescing.rep', timelines: [null, null, null], peakPayload: 0 });
+    expect(html).toContain('Every run of <code>traces/coalescing.rep</code> failed when this page was built');
+  });
+});

@@ -49,6 +49,8 @@ function timelineFigure(figure: TimelineFigure): Chart<ReplayTimelineData> {
         const timeline = data.timelines[r];
         return timeline === null ? [] : [{ name: run.label, timeline }];
       });
+      // A reference that fails its trace is the book's bug: say so where the picture would be.
+      if (drawn.length === 0) return `<p class="chart-failed">Every run of <code>${data.trace}</code> failed when this page was built: replay it with <code>npm run trace -- … --target solutions</code> to see why.</p>`;
       const svg = renderLineChart(timelineChart(data.trace, drawn));
       const bytes = byteAxis(data.peakPayload).format;
       const rows = figure.runs.map((run, r) => {
