@@ -115,7 +115,8 @@ async function writeTimelines(file: string | undefined, here: string, all: reado
     });
     return timelineChart(result.trace, runs);
   });
-  const names = all.map((a) => a.id).join(', ');
+  // The legends name every allocator; a heading of many names would run past the picture's edge.
+  const names = all.length <= 3 ? all.map((a) => a.id).join(', ') : `${all.length} allocators`;
   writeFileSync(resolve(here, file), renderSvgFile(`Payload and footprint: ${names}`, charts));
   process.stderr.write(pc.dim(`wrote ${file}: live payload and footprint along ${charts.length === 1 ? 'the trace' : `each of the ${charts.length} traces`}\n`));
 }
