@@ -76,6 +76,12 @@ export function chapterOf(exercise: Exercise): Chapter {
   return chapter;
 }
 
+/** The exercise whose file `path` is (`exercises/05-zones/rack.ts`, `.target-ann/05-zones/rack.ts:212` without its line, `05-zones/rack.ts`), if any. */
+export function exerciseOfFile(path: string): Exercise | undefined {
+  const file = path.split('\\').join('/');
+  return EXERCISES.find((e) => file === `${e.chapter}/${e.file}` || file.endsWith(`/${e.chapter}/${e.file}`));
+}
+
 /** `exercises/01-bump/bump.ts`: the path a student opens. */
 export function exercisePath(exercise: Exercise): string {
   return `exercises/${exercise.chapter}/${exercise.file}`;

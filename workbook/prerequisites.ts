@@ -3,8 +3,9 @@
 // through check.ts too). A failure in a later chapter often starts in one of them.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { EXERCISES, type Exercise } from './exercises.ts';
+import { join } from 'node:path';
+import { EXERCISES, type Exercise, exerciseOfFile } from './exercises.ts';
+import { relativeImports } from './imports.ts';
 import { readProgress } from './progress.ts';
 import { targetRoot } from './target.ts';
 
@@ -16,21 +17,18 @@ import { targetRoot } from './target.ts';
 export function prerequisitesOf(exercise: Exercise, root: string): Exercise[] {
   const seen = new Set<string>();
   const found = new Set<string>();
+  // `file` is relative to root, '/'-separated; a path leaving root is the machine or the workbook's tools.
   const visit = (file: string) => {
-    if (seen.has(file) || !existsSync(file)) return;
+    if (seen.has(file) || file.startsWith('../') || !existsSync(join(root, file))) return;
     seen.add(file);
     // Type-only imports run nothing: a file that names another's types does not build on its code.
-    for (const [, typeOnly, , path] of readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from (['"])(\.\.?\/[^'"]+\.ts)\2/gm)) {
-      if (typeOnly !== undefined) continue;
-      const imported = resolve(dirname(file), path);
-      const inBook = relative(root, imported).split('\\').join('/');
-      if (inBook.startsWith('..')) continue; // the machine, the workbook's tools
-      const owner = EXERCISES.find((e) => `${e.chapter}/${e.file}` === inBook);
+    for (const imported of relativeImports(readFileSync(join(root, file), 'utf8'), file, { runtimeOnly: true })) {
+      const owner = exerciseOfFile(imported);
       if (owner !== undefined && owner.id !== exercise.id) found.add(owner.id);
       visit(imported);
     }
   };
-  visit(join(root, exercise.chapter, exercise.file));
+  visit(`${exercise.chapter}/${exercise.file}`);
   const before = EXERCISES.slice(0, EXERCISES.indexOf(exercise));
   return before.filter((e) => found.has(e.id));
 }

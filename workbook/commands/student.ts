@@ -4,7 +4,7 @@ import { existsSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
-import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exercisePath, findChapter, selectExercises } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exerciseOfFile, exercisePath, findChapter, selectExercises } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { ROOT } from '../paths.ts';
 import { unfinishedNote } from '../prerequisites.ts';
@@ -99,7 +99,7 @@ function toJson(results: ExerciseResult[], target: string) {
 export function earlierTodo(message: string, checking: Exercise): Exercise | undefined {
   const file = /Not written yet: [^\n]*\n\s*Open (\S+?):\d+, replace the todo/.exec(message)?.[1];
   if (file === undefined) return undefined;
-  const owner = EXERCISES.find((e) => file.endsWith(`${e.chapter}/${e.file}`));
+  const owner = exerciseOfFile(file);
   return owner === undefined || owner.id === checking.id ? undefined : owner;
 }
 
@@ -112,7 +112,7 @@ export function failedInEarlier(message: string, checking: Exercise): { exercise
   // The frames cleanMessage kept, innermost first; the first in an exercise's own code is where it threw.
   for (const [, where, file] of message.matchAll(/^\s+at ((\S+?\.ts):\d+)$/gm)) {
     if (/(\.test|-testing)\.ts$/.test(file) || file.startsWith('solutions/')) continue;
-    const owner = EXERCISES.find((e) => file.endsWith(`${e.chapter}/${e.file}`));
+    const owner = exerciseOfFile(file);
     if (owner === undefined) continue;
     return owner.id === checking.id ? undefined : { exercise: owner, where };
   }

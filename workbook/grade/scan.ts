@@ -6,7 +6,8 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join, posix, relative, resolve, sep } from 'node:path';
-import { CHAPTERS, EXERCISES } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, exerciseOfFile } from '../exercises.ts';
+import { isSpecifier, relativeImports, withoutComments } from '../imports.ts';
 
 export interface Finding {
   /** `01-bump/bump.ts:3`. */
@@ -34,7 +35,7 @@ export function scanSubmission(root: string, more: readonly string[] = [], top: 
   // A cheat in a helper fails every chapter that uses it: 05-zones/x.ts may serve 06's exercises the reference.
   const users = new Map<string, string[]>();
   for (const chapter of CHAPTERS) {
-    const seen = new Set(files.filter((f) => f.startsWith(`${chapter.slug}/`) && EXERCISES.some((e) => `${e.chapter}/${e.file}` === f)));
+    const seen = new Set(files.filter((f) => f.startsWith(`${chapter.slug}/`) && exerciseOfFile(f) !== undefined));
     for (const file of seen) for (const next of relativeImports(sources.get(file) ?? '', file)) if (sources.has(next)) seen.add(next);
     for (const file of seen) users.set(file, [...(users.get(file) ?? []), chapter.slug]);
   }
@@ -54,11 +55,6 @@ export function scanSubmission(root: string, more: readonly string[] = [], top: 
   return findings;
 }
 
-/** The files `file` imports by a relative path, as paths beside it: `01-bump/bump.ts` importing '../common.ts' gives `common.ts`. */
-function relativeImports(source: string, file: string): string[] {
-  const code = withoutComments(source);
-  return [...code.matchAll(/(['"])(\.{1,2}\/[^'"\n]*)\1/g)].filter((m) => isSpecifier(code, m.index)).map((m) => posix.normalize(posix.join(posix.dirname(file), m[2])));
-}
 
 /** The first symbolic link on the way down from `top` to `path` (`top` itself not included), if any. */
 function linkOnTheWay(top: string, path: string): string | undefined {
@@ -118,34 +114,3 @@ function importable(file: string, specifier: string): boolean {
   return target.startsWith('exercises/') || target.startsWith('machine/') || target === 'workbook/todo.ts';
 }
 
-/** Whether the string literal at `index` is a module specifier: after `from`, `import` or `import(`/`require(`. */
-function isSpecifier(code: string, index: number): boolean {
-  return /(\bfrom|\bimport|\bimport\s*\(|\brequire\s*\(|\bgetBuiltinModule\s*\()\s*$/.test(code.slice(Math.max(0, index - 40), index));
-}
-
-/** The source with its comments blanked out (lines kept), strings and template literals left alone. */
-export function withoutComments(source: string): string {
-  let out = '';
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    const next = source[i + 1];
-    if (c === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end === -1 ? source.length : end + 2;
-      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (c === '"' || c === "'" || c === '`') {
-      let j = i + 1;
-      while (j < source.length && source[j] !== c && !(c !== '`' && source[j] === '\n')) j += source[j] === '\\' ? 2 : 1;
-      out += source.slice(i, j + 1);
-      i = j + 1;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
