@@ -38,9 +38,10 @@ describe('line charts', () => {
   it('a run that failed stops early, and says so', () => {
     const chart = timelineChart('traces/t.rep', [
       { name: 'bump', timeline: timeline([0, 4096, 8192, 12_288]) },
-      { name: 'mine', timeline: timeline([0, 4096]), failed: true },
+      { name: 'mine', timeline: timeline([0, 4096]), failedAt: 1 },
     ]);
-    expect(chart.desc).toContain('mine peaks at 4 KiB (its run failed where the line stops)');
+    expect(chart.desc).toContain('mine peaks at 4 KiB (its run failed at operation 1, where the line stops)');
+    expect(chart.lines.map((l) => l.name)).toContain('mine footprint, failed at operation 1');
     const mine = [...renderLineChart(chart).matchAll(/<path d="([^"]+)"/g)][2][1];
     expect(mine.split(' L')).toHaveLength(2);
   });
@@ -50,7 +51,7 @@ describe('line charts', () => {
     const none = renderLineChart(timelineChart('traces/empty.rep', [{ name: 'bump', timeline: { ops: 0, every: 1, payload: [0], footprint: [0] } }]));
     expect(none).not.toContain('NaN');
     expect(ticksOf(none)).toEqual(['0', '1']);
-    expect([...none.matchAll(/<text class="chart-tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]).slice(0, 5)).toEqual(['0', '1 bytes', '2 bytes', '3 bytes', '4 bytes']);
+    expect([...none.matchAll(/<text class="chart-tick"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]).slice(0, 5)).toEqual(['0', '1 byte', '2 bytes', '3 bytes', '4 bytes']);
     const one = renderLineChart(timelineChart('traces/one.rep', [{ name: 'bump', timeline: { ops: 1, every: 1, payload: [0, 100], footprint: [0, 144] } }]));
     expect(ticksOf(one)).toEqual(['0', '1']);
     const two = renderLineChart(timelineChart('traces/two.rep', [{ name: 'bump', timeline: { ops: 2, every: 1, payload: [0, 100, 0], footprint: [0, 144, 144] } }]));

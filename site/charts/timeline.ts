@@ -10,8 +10,8 @@ export interface TimelineRun {
   /** The allocator's name, as the legend shows it. */
   name: string;
   timeline: Timeline;
-  /** Why the line stops early, if it does: the run failed there. */
-  failed?: boolean;
+  /** The operation the run failed at, if it did: its line stops there. */
+  failedAt?: number;
 }
 
 const UNITS = [
@@ -25,7 +25,11 @@ export function byteAxis(max: number, ticks = 4): Omit<LineAxis, 'label'> {
   const unit = UNITS.find((u) => max >= u.size) ?? UNITS[UNITS.length - 1];
   // Whole bytes at least: a heap that took nothing (a run that failed at once) reads 0 to 4 bytes, not 0.3.
   const top = Math.max(roundAxis(max / unit.size, ticks) * unit.size, ticks);
-  return { max: top, ticks, step: top / ticks, format: (value) => (value === 0 ? '0' : `${Number((value / unit.size).toFixed(1))} ${unit.name}`) };
+  const format = (value: number) => {
+    const n = Number((value / unit.size).toFixed(1));
+    return value === 0 ? '0' : `${n} ${n === 1 && unit.size === 1 ? 'byte' : unit.name}`;
+  };
+  return { max: top, ticks, step: top / ticks, format };
 }
 
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -38,7 +42,7 @@ export function timelineChart(trace: string, runs: readonly TimelineRun[], width
   const highest = Math.max(...runs.flatMap((r) => r.timeline.footprint), ...longest.timeline.payload);
   const peak = (values: readonly number[]) => Math.max(0, ...values);
   const y = byteAxis(highest);
-  const described = runs.map((r) => `${r.name} peaks at ${y.format(peak(r.timeline.footprint))}${r.failed ? ' (its run failed where the line stops)' : ''}`);
+  const described = runs.map((r) => `${r.name} peaks at ${y.format(peak(r.timeline.footprint))}${r.failedAt !== undefined ? ` (its run failed at operation ${count(r.failedAt)}, where the line stops)` : ''}`);
   return {
     title: `Live payload and footprint along ${trace}`,
     desc: `The payload peaks at ${y.format(peak(longest.timeline.payload))}; ${described.join('; ')}. The closer a line stays to the shaded payload, the less memory the allocator holds that the program does not use.`,
@@ -46,7 +50,8 @@ export function timelineChart(trace: string, runs: readonly TimelineRun[], width
     y: { label: 'bytes', ...y },
     lines: [
       { name: 'live payload', values: longest.timeline.payload, color: 5, area: true, step: longest.timeline.every },
-      ...runs.map((r, i) => ({ name: `${r.name} footprint`, values: r.timeline.footprint, color: i < 5 ? i : i + 1, step: r.timeline.every })), // colour 5 is the payload's
+      // A failed run says so in the legend: a line that stops at once is easy to miss.
+      ...runs.map((r, i) => ({ name: `${r.name} footprint${r.failedAt !== undefined ? `, failed at operation ${count(r.failedAt)}` : ''}`, values: r.timeline.footprint, color: i < 5 ? i : i + 1, step: r.timeline.every })), // colour 5 is the payload's
     ],
     width,
   };

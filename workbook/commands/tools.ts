@@ -111,7 +111,7 @@ async function writeTimelines(file: string | undefined, here: string, all: reado
   const charts = all[0].runs.map(({ result }, t) => {
     const runs = all.flatMap(({ id, runs }) => {
       const { timeline, failure } = runs[t].result;
-      return timeline === undefined ? [] : [{ name: id, timeline, failed: failure !== undefined }];
+      return timeline === undefined ? [] : [{ name: id, timeline, failedAt: failure?.opIndex }];
     });
     return timelineChart(result.trace, runs);
   });
