@@ -263,18 +263,33 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     }, 120_000);
   }
 
-  it('saves screenshots of a chapter in the light and dark themes', async () => {
+  it('saves screenshots of a chapter in the light and dark themes, the same whether the system or the button chose', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const scheme of ['light', 'dark'] as const) {
+    const shots = new Map<string, Buffer>();
+    for (const [name, scheme, toggled] of [
+      ['light', 'light', false],
+      ['dark', 'dark', false],
+      ['toggled-dark', 'light', true],
+      ['toggled-light', 'dark', true],
+    ] as const) {
       const { page, close } = await open(fileUrl('03-coalescing.html'), { colorScheme: scheme });
+      if (toggled) {
+        await page.click('.theme-toggle');
+        // Off the button again, so that its hover and focus are not in the picture.
+        await page.mouse.move(10, 990);
+        await inPage(page, 'document.activeElement.blur()');
+      }
       await page.locator('figure.block.code').first().scrollIntoViewIfNeeded();
       await inPage(page, 'window.scrollBy(0, -200)');
-      const path = join(SCREENSHOTS, `chapter-${scheme}.png`);
-      await page.screenshot({ path });
+      const path = join(SCREENSHOTS, `chapter-${name}.png`);
+      shots.set(name, await page.screenshot({ path }));
       expect(statSync(path).size).toBeGreaterThan(10_000);
       await close();
     }
     expect(readdirSync(SCREENSHOTS)).toEqual(expect.arrayContaining(['chapter-light.png', 'chapter-dark.png']));
+    expect(shots.get('light')!.equals(shots.get('dark')!)).toBe(false);
+    expect(shots.get('toggled-dark')!.equals(shots.get('dark')!), 'the dark theme picked with the button, as the system picks it').toBe(true);
+    expect(shots.get('toggled-light')!.equals(shots.get('light')!), 'the light theme picked with the button on a dark system').toBe(true);
   }, 30_000);
 
   it('runs a trace to the end in the heap view, with as many blocks as the allocator has', async () => {

@@ -155,6 +155,14 @@ describe('npm run site', () => {
     expect(css).not.toMatch(/url\(|@import|@font-face/);
   });
 
+  it('writes each colour of the stylesheet once, its light and dark values side by side', () => {
+    // Print sets a few colours of its own (dark text on white); every other declaration counts.
+    const css = read(join(student.outDir, 'assets'), 'site.css').replace(/@media print \{(?:[^{}]|\{[^{}]*\})*\}/, '');
+    const declared = [...css.matchAll(/(--[\w-]+)\s*:/g)].map((m) => m[1]);
+    expect(declared).toContain('--bg');
+    expect(declared.filter((name, i) => declared.indexOf(name) !== i), 'declared more than once').toEqual([]);
+  });
+
   it('applies a saved theme before the first paint', () => {
     const html = read(student.outDir, '00-the-process.html');
     expect(html.indexOf("localStorage.getItem('workbook-theme')")).toBeLessThan(html.indexOf('assets/site.css'));
