@@ -122,10 +122,11 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
     const dirtyEnd = Math.min(end, Math.max(ptr, clean));
     proc.memset(ptr, 0, dirtyEnd - ptr);
     // Above it, only what the allocator wrote while the block was free: the list links at
-    // the payload's start and the footer in the block's last 8 bytes.
-    zeroRange(ptr, Math.min(end, ptr + FreeLinks.sizeof));
+    // the payload's start and the footer in the block's last 8 bytes (from dirtyEnd on: the
+    // memset has zeroed what lies below).
+    zeroRange(dirtyEnd, Math.min(end, ptr + FreeLinks.sizeof));
     const footer = ptr - HEADER_SIZE + heap.blockSize(ptr - HEADER_SIZE) - FOOTER_SIZE;
-    zeroRange(footer, Math.min(end, footer + FOOTER_SIZE));
+    zeroRange(Math.max(footer, dirtyEnd), Math.min(end, footer + FOOTER_SIZE));
     return ptr;
   }
   // #endregion calloc
