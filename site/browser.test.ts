@@ -806,6 +806,37 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await close();
   }, 30_000);
 
+  it('ranks the sections with the words of a search in a row above those with the words apart', async () => {
+    const root = mkdtempSync(join(scratch, 'phrase-book-'));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    // The first section has both words in its title, which counts three times: it scores highest.
+    writeFileSync(
+      join(root, 'chapters', '00-a.md'),
+      '# A\n\n## Double the free lists\n\nTwo lists, one to double in size, one free of blocks.\n\n## Caught\n\nA double free is caught by the check of the header, which the first free left behind.\n\n## Once more\n\nThe same block freed again, a double-free.\n',
+    );
+    buildSite({ root, outDir: join(root, 'dist') });
+    const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
+    const search = async (query: string) => {
+      await page.keyboard.press('/');
+      await page.fill('#search-input', query);
+      await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
+      const hits = await page.locator('.search-results .result-title').allTextContents();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => inPage(page, `document.activeElement.closest('dialog') === null`)).toBe(true);
+      return hits;
+    };
+    const hits = await search('double free');
+    expect(hits.slice(0, 2).sort(), 'the phrase first, even written with a hyphen').toEqual(['Caught', 'Once more']);
+    expect(hits[2]).toBe('Double the free lists');
+    // Its last word is a prefix, as it is for the words: "double fre" is typed on the way.
+    expect((await search('double fre')).slice(0, 2).sort()).toEqual(['Caught', 'Once more']);
+    // One word: the engine's order, unchanged.
+    expect((await search('double'))[0]).toBe('Double the free lists');
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
   it('prints the whole book without the site around it', async () => {
     const { page, close } = await open(fileUrl('print.html'));
     await page.emulateMedia({ media: 'print' });

@@ -7,7 +7,7 @@ import type { Section } from './markdown.ts';
 /** The options the page's script must load the index with: the same fields, in the same order. */
 export const SEARCH_OPTIONS = {
   fields: ['title', 'text'],
-  storeFields: ['title', 'pageTitle', 'href', 'excerpt'],
+  storeFields: ['title', 'pageTitle', 'href', 'excerpt', 'words'],
   searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2 },
 };
 
@@ -29,12 +29,25 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
         pageTitle: page.pageTitle,
         href: `${page.page}#${section.id}`,
         excerpt: excerptOf(section.prose || section.text),
+        words: wordsOf(`${section.title}\n${section.text}`),
       });
     }
   }
   const json = JSON.stringify(search);
   const options = JSON.stringify(SEARCH_OPTIONS);
   return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, index: ${JSON.stringify(json)} };\n`;
+}
+
+/**
+ * A section's words as the index reads them, lowercased, one space apart: the page's script looks
+ * for a phrase in them, which the index cannot find (it knows words, not where they stand).
+ */
+export function wordsOf(text: string): string {
+  const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
+  return tokenize(text)
+    .filter((word) => word !== '')
+    .map((word) => word.toLowerCase())
+    .join(' ');
 }
 
 /** The start of a section's prose (its code would read as noise under a result), cut at a word. */

@@ -166,7 +166,23 @@
   function search(query) {
     var fuzzy = function (term) { return term.length > 5 ? 0.2 : false; };
     var all = engine.search(query, { combineWith: 'AND', fuzzy: fuzzy });
-    return all.length > 0 ? all : engine.search(query, { fuzzy: fuzzy });
+    return phraseFirst(query, all.length > 0 ? all : engine.search(query, { fuzzy: fuzzy }));
+  }
+  // Of several words, the sections that have them in a row come first, in the engine's order:
+  // "double free" is the bug, a double and a free apart are not. The index knows only words, so
+  // each section keeps its words in order (search-index.ts); the last may be typed in part.
+  function phraseFirst(query, hits) {
+    var words = wordsOf(query);
+    if (words.length < 2) return hits;
+    var phrase = ' ' + words.join(' ');
+    var inRow = function (hit) { return (' ' + hit.words).indexOf(phrase) !== -1; };
+    return hits.filter(inRow).concat(hits.filter(function (hit) { return !inRow(hit); }));
+  }
+  // Split and lowercased as the index was built (search-index.ts, wordsOf).
+  function wordsOf(text) {
+    return window.MiniSearch.getDefault('tokenize')(text)
+      .filter(function (word) { return word !== ''; })
+      .map(function (word) { return word.toLowerCase(); });
   }
   function render(query) {
     results.textContent = '';
