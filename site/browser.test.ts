@@ -417,6 +417,54 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     }
   }, 30_000);
 
+  it("makes each view's picture one tab stop: Tab leaves it, ↑ and ↓ go from block to block, ← and → still step", async () => {
+    for (const [name, selector, picture, item] of [
+      ['02-free-list.html', 'figure.heap-view', '.hv-view', '.hv-block'],
+      ['05-zones.html', 'figure.zone-view', '.zv-view', '.zv-blocks summary'],
+    ]) {
+      const { page, errors, close } = await open(fileUrl(name));
+      const figure = page.locator(selector);
+      const items = figure.locator(`${picture} ${item}`);
+      expect(await items.count(), name).toBeGreaterThan(1);
+      /** Which item has the focus: its index, or -1 off the items. */
+      const focused = () => inPage<number>(page, `[...document.querySelectorAll('${selector} ${picture} ${item}')].indexOf(document.activeElement)`);
+      const tabStops = () => inPage<number>(page, `[...document.querySelectorAll('${selector} ${picture} ${item}')].filter((e) => e.tabIndex === 0).length`);
+      expect(await tabStops(), name).toBe(1);
+      // From the step range, Tab enters the picture at its first item, and a second Tab leaves it.
+      await figure.locator('input[type=range]').focus();
+      await page.keyboard.press('Tab');
+      expect(await focused(), name).toBe(0);
+      await page.keyboard.press('Tab');
+      expect(await inPage(page, `document.activeElement.closest('${picture}') === null`), `${name}: one Tab leaves the picture`).toBe(true);
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused(), name).toBe(0);
+      // ↓ and ↑ move along the items, and stop at the ends; the page does not scroll.
+      const scrollY = await inPage<number>(page, 'window.scrollY');
+      await page.keyboard.press('ArrowUp');
+      expect(await focused(), name).toBe(0);
+      await page.keyboard.press('ArrowDown');
+      expect(await focused(), name).toBe(1);
+      expect(await inPage(page, 'window.scrollY'), name).toBe(scrollY);
+      expect(await tabStops(), name).toBe(1);
+      // ← and → step the trace as before, the focus on the same item.
+      const step = Number(await figure.getAttribute('data-step'));
+      await page.keyboard.press('ArrowRight');
+      expect(await figure.getAttribute('data-step'), name).toBe(String(step + 1));
+      await page.keyboard.press('ArrowLeft');
+      expect(await figure.getAttribute('data-step'), name).toBe(String(step));
+      expect(await focused(), name).toBe(1);
+      expect(await tabStops(), name).toBe(1);
+      // Back into the picture from after it: at the item last visited.
+      await page.keyboard.press('Tab');
+      expect(await focused(), name).toBe(-1);
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused(), `${name}: back at the item last visited`).toBe(1);
+      expect(page.url(), name).toBe(fileUrl(name));
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 30_000);
+
   it('shows the zone as a picture when scripts are off', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
@@ -540,6 +588,12 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(await figure.locator('.zv-view .zv-region').count()).toBe(1);
     expect(await figure.locator('.zv-view .zv-region .zv-label').innerText()).toMatch(/0 blocks/);
     expect(await panel.locator('.zv-region').count()).toBe(2);
+    // Its lists are one tab stop, as the reference's are, and ↓ goes from one to the next.
+    const lists = panel.locator('.zv-blocks summary');
+    expect(await lists.evaluateAll((all) => all.map((s) => s.getAttribute('tabindex')))).toEqual(['0', '-1']);
+    await lists.first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await inPage(page, `[...document.querySelectorAll('.hv-student .zv-blocks summary')].map((s) => s === document.activeElement)`)).toEqual([false, true]);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await figure.screenshot({ path: join(SCREENSHOTS, 'zone-view-beside.png') });
     expect(errors).toEqual([]);

@@ -1,7 +1,7 @@
 // The student's allocator beside the reference in a view of the page: a "Beside it" choice in
 // the controls, a panel under the picture, and the first step where the two part. Shared by
 // the heap view and the zone view; each says how it replays, compares and draws.
-import { keepingFocus } from './stepper.js';
+import { keepingFocus, oneTabStop } from './stepper.js';
 
 /** Calls `start` with the student's allocators once they are there: `npm start` serves them in a script of their own. */
 export function whenStudentArrives(start) {
@@ -22,7 +22,7 @@ const errorHtml = (message) => `<pre class="hv-error">${escape(message.split('\n
  *   kind(replay): its key in WORKBOOK_STUDENT.allocators;
  *   replay(replay, create): the same trace through `create`, the student's;
  *   compare(replay, create): the first difference ({ step, op, message, threw, unreadable? }) or undefined;
- *   render(state): the picture of one step.
+ *   render(state): the picture of one step; items: the selector of its items, one tab stop.
  */
 export function besideIt(figure, show, student, view) {
   const controls = figure.querySelector('.hv-controls');
@@ -43,6 +43,7 @@ export function besideIt(figure, show, student, view) {
   figure.querySelector('.hv-view, .zv-view').after(panel);
   const diff = panel.querySelector('.hv-diff');
   const picture = panel.querySelector('.hv-student-view');
+  const rove = oneTabStop(picture, view.items);
 
   let current = { step: 0, replay: undefined };
   let mine;
@@ -100,6 +101,7 @@ export function besideIt(figure, show, student, view) {
     }
     current.step = event.detail.step;
     keepingFocus(panel, controls.querySelector('input[type=range]'), render);
+    rove();
   });
   beside.addEventListener('change', () => {
     panel.hidden = beside.value !== 'student';
@@ -107,6 +109,7 @@ export function besideIt(figure, show, student, view) {
     if (beside.value === 'student') {
       compare(current.replay);
       render();
+      rove();
     }
   });
   show(Number(figure.dataset.step), false);

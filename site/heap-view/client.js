@@ -13,7 +13,7 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
 
   for (const [id, kind] of Object.entries(HEAP_KINDS)) select.add(new Option(kind.label, id, false, id === replay.kind));
   for (const t of data.traces) traceSelect.add(new Option(`${t.trace} (${t.ops.length} operations)`, t.trace, false, t === trace));
-  const stepper = stepThrough(figure, { picture: '.hv-view', live: '.hv-live', replay: () => replay, render: renderHeap, describe: describeState });
+  const stepper = stepThrough(figure, { picture: '.hv-view', live: '.hv-live', replay: () => replay, render: renderHeap, describe: describeState, items: '.hv-block' });
   const show = stepper.show;
 
   function caption() {
@@ -43,6 +43,7 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
       replay: (replay, create) => new HeapReplay(replay.kind, replay.ops, create),
       compare: (replay, create) => firstDifference(new HeapReplay(replay.kind, replay.ops), () => new HeapReplay(replay.kind, replay.ops, create)),
       render: renderHeap,
+      items: '.hv-block',
     }),
   );
 }

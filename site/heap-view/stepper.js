@@ -2,12 +2,44 @@
 // and the arrow keys. The view says how to draw a step; the stepper keeps which step is shown.
 
 /**
+ * Makes the items of `container` that match `selector` (a heap's blocks, a zone's lists) one tab
+ * stop, the item last visited: Tab leaves the picture in one press, ↑ and ↓ move from item to
+ * item (← and → step the trace). Returns the function to call after each drawing.
+ */
+export function oneTabStop(container, selector) {
+  let current = 0;
+  const items = () => [...container.querySelectorAll(selector)];
+  function mark() {
+    const all = items();
+    current = Math.max(0, Math.min(current, all.length - 1));
+    all.forEach((item, i) => item.setAttribute('tabindex', i === current ? '0' : '-1'));
+  }
+  container.addEventListener('focusin', (event) => {
+    const i = items().indexOf(event.target);
+    if (i === -1) return;
+    current = i;
+    mark();
+  });
+  container.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    const all = items();
+    const i = all.indexOf(event.target);
+    if (i === -1) return;
+    // The page does not scroll under an item either, at the first or the last.
+    event.preventDefault();
+    all[i + (event.key === 'ArrowDown' ? 1 : -1)]?.focus();
+  });
+  return mark;
+}
+
+/**
  * Runs `render`, which replaces what `container` holds, and puts back a focus it held: on the
  * same region's list, else on the element in the same place of the new picture (a block), else
  * on `fallback`. Dropped on the page, the focus would make the next arrow turn the page.
  */
 export function keepingFocus(container, fallback, render) {
-  const focusables = () => [...container.querySelectorAll('[tabindex="0"], summary, button, a[href]')];
+  // Items out of the tab order count too (oneTabStop): the place is the same block, not the same tab stop.
+  const focusables = () => [...container.querySelectorAll('[tabindex], summary, button, a[href]')];
   const focused = document.activeElement;
   const inside = focused !== container && container.contains(focused);
   const at = inside ? focusables().indexOf(focused) : -1;
@@ -22,8 +54,9 @@ export function keepingFocus(container, fallback, render) {
 /**
  * Wires `figure`'s controls. `view.replay()` is the current replay (it changes with the trace or
  * the allocator), `view.render(state)` its picture, `view.describe(state)` its sentence for
- * screen readers. Returns `show(step, announce)`, which also dispatches 'hv-step' on the figure
- * with { step, replay } for whatever follows the view (the student's side, the tests).
+ * screen readers, `view.items` the selector of its items, one tab stop (oneTabStop). Returns
+ * `show(step, announce)`, which also dispatches 'hv-step' on the figure with { step, replay }
+ * for whatever follows the view (the student's side, the tests).
  */
 export function stepThrough(figure, view) {
   const controls = figure.querySelector('.hv-controls');
@@ -32,6 +65,7 @@ export function stepThrough(figure, view) {
   const live = figure.querySelector(view.live);
   let step = Number(figure.dataset.step);
   const last = () => view.replay().ops.length;
+  const rove = oneTabStop(picture, view.items);
 
   function show(to, announce) {
     const replay = view.replay();
@@ -46,6 +80,7 @@ export function stepThrough(figure, view) {
       picture.innerHTML = view.render(state);
       for (const details of picture.querySelectorAll('details[data-key]')) details.open = open.has(details.dataset.key);
     });
+    rove();
     figure.dataset.step = String(step);
     figure.dataset.done = String(step === state.steps);
     if (announce) live.textContent = view.describe(state);

@@ -12,7 +12,7 @@ for (const figure of document.querySelectorAll('figure.zone-view')) {
   let replay = new ZoneReplay(trace.ops);
 
   for (const t of data.traces) traceSelect.add(new Option(`${t.trace} (${t.ops.length} operations)`, t.trace, false, t === trace));
-  const stepper = stepThrough(figure, { picture: '.zv-view', live: '.zv-live', replay: () => replay, render: renderZone, describe: describeZone });
+  const stepper = stepThrough(figure, { picture: '.zv-view', live: '.zv-live', replay: () => replay, render: renderZone, describe: describeZone, items: '.zv-blocks summary' });
   const show = stepper.show;
 
   traceSelect.addEventListener('change', () => {
@@ -32,6 +32,7 @@ for (const figure of document.querySelectorAll('figure.zone-view')) {
       replay: (replay, create) => new ZoneReplay(replay.ops, create),
       compare: (replay, create) => firstZoneDifference(new ZoneReplay(replay.ops), () => new ZoneReplay(replay.ops, create)),
       render: renderZone,
+      items: '.zv-blocks summary',
     }),
   );
 }
