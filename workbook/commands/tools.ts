@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
@@ -168,6 +168,13 @@ export async function grade(options: Options): Promise<number> {
       // In a log, a line per chapter: one submission takes a minute or two, and silence looks like a hang.
       if (!tty) process.stderr.write(pc.dim(`${displayName(submission)}: chapter ${chapter.number} (${done + 1}/${total})\n`));
     },
+    onRerun: (submission, chapter, files, why) => {
+      // Worth a line even on a terminal: each file run again may take the whole time limit.
+      const names = files.map((f) => basename(f)).join(', ');
+      const line = `${displayName(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'its unfinished test file' : `its ${files.length} unfinished test files`} alone: ${names}`;
+      process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.yellow(line)}\n`);
+      showProgress();
+    },
     onDone: (submission) => {
       current.delete(displayName(submission));
       graded++;
@@ -214,6 +221,7 @@ function readPoints(file: string, typed: string): Record<string, number> {
 
 interface GradeProgress {
   onChapter: (submission: string, chapter: Chapter, done: number, total: number) => void;
+  onRerun: (submission: string, chapter: Chapter, files: string[], why: string) => void;
   onDone: (submission: string) => void;
 }
 
@@ -225,7 +233,8 @@ async function gradeAll(submissions: string[], options: GradeOptions, progress: 
     while (next < submissions.length) {
       const i = next++;
       const onChapter = (chapter: Chapter, done: number, total: number) => progress.onChapter(submissions[i], chapter, done, total);
-      results[i] = await gradeSubmission(submissions[i], { ...options, onChapter });
+      const onRerun = (chapter: Chapter, files: string[], why: string) => progress.onRerun(submissions[i], chapter, files, why);
+      results[i] = await gradeSubmission(submissions[i], { ...options, onChapter, onRerun });
       progress.onDone(submissions[i]);
     }
   };

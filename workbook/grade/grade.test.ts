@@ -243,6 +243,19 @@ describe('grading', () => {
     expect(toCsv([graded]).split('\n')[1]).toMatch(/"chapter 1: the tests of bump did not finish within 8 s(, in the test ""[^"]+"")?: an infinite loop/);
   }, 60_000);
 
+  it('runs again alone only the test files a hang kept from finishing, and says so', async () => {
+    // bump's tests, the larger file, run first and finish; batched's loop stops the chapter.
+    const dir = submission('batched-loops');
+    const batched = join(dir, 'exercises/01-bump/batched.ts');
+    writeFileSync(batched, readFileSync(batched, 'utf8').replace('    requireSize(size, `malloc(${size})`);', '    requireSize(size, `malloc(${size})`);\n    while (size >= 0) size += 0;'));
+    const reruns: string[][] = [];
+    const graded = await gradeSubmission(dir, { ...chapter1, onRerun: (_, files, why) => reruns.push([why, ...files]) });
+    expect(reruns).toEqual([[expect.stringMatching(/^did not finish within 8 s/), 'exercises/01-bump/batched.test.ts']]);
+    const chapter = chapterOne(graded);
+    expect(chapter.tests.filter((t) => t.exercise === 'bump').every((t) => t.status === 'pass')).toBe(true);
+    expect(chapter.tests.filter((t) => t.exercise === 'batched')).toEqual([expect.objectContaining({ name: 'batched: the tests did not finish', points: 0 })]);
+  }, 60_000);
+
   it('costs an exit or running out of memory only its own exercise, as a hang', async () => {
     const graded = await gradeSubmission(submission('exits-once', inMalloc('if (size === 24) process.exit(0);')), chapter1);
     const chapter = chapterOne(graded);

@@ -30,6 +30,8 @@ export interface GradeOptions {
   chapters?: string[];
   /** Called as each chapter starts, for a progress line: the chapter, and how many of the submission's are done. */
   onChapter?: (chapter: Chapter, done: number, total: number) => void;
+  /** Called when a chapter's run was stopped (a hang, an exit, a crash): these test files, unfinished, run again alone. */
+  onRerun?: (chapter: Chapter, files: string[], why: string) => void;
 }
 
 export type GradeStatus = 'pass' | 'fail' | 'error';
@@ -189,7 +191,9 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       let run = await runFiles(files);
       // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
       const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';
-      if (files.length > 1 && !failsAnyway && stoppage(run, options) !== '') run = await oneFileAtATime(files, runFiles, dir, options);
+      if (files.length > 1 && !failsAnyway && stoppage(run, options) !== '') {
+        run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stoppage(run, options)));
+      }
       const tampered = sandbox.tampered();
       chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
       if (tampered.length > 0) {
@@ -221,13 +225,27 @@ const STOPPED = 'stopped: ';
 /**
  * A chapter whose tests were stopped (out of time, process.exit, out of memory, a crash),
  * run again one test file at a time, so that it costs only its own exercise: a file stopped
- * alone reports why as its error, and the exercises that finish keep their points. A cheat
- * caught by the integrity check in any file is still the chapter's, as in a single run.
+ * alone reports why as its error, and the exercises that finish keep their points. After a
+ * hang, a file that finished before it keeps its results and is not run again: each run of
+ * a hanging file costs the whole time limit. A cheat caught by the integrity check in any
+ * file is still the chapter's, as in a single run.
  */
-async function oneFileAtATime(files: string[], runFiles: (some: string[]) => Promise<TestRun>, root: string, options: GradeOptions): Promise<TestRun> {
-  const modules: ReportedModule[] = [];
+async function oneFileAtATime(
+  files: string[],
+  chapterRun: TestRun,
+  runFiles: (some: string[]) => Promise<TestRun>,
+  root: string,
+  options: GradeOptions,
+  onRerun: (unfinished: string[]) => void,
+): Promise<TestRun> {
+  // Only after a hang: a worker that exits or dies has vitest report its file as finished,
+  // its tests failed without a word. A run stopped for time ends no file it did not finish.
+  const finished = new Map(chapterRun.timedOut ? chapterRun.finished.map((m) => [m.file, m]) : []);
+  const unfinished = files.filter((file) => !finished.has(resolve(root, file)));
+  onRerun(unfinished);
+  const modules: ReportedModule[] = files.flatMap((file) => finished.get(resolve(root, file)) ?? []);
   const runs: TestRun[] = [];
-  for (const file of files) {
+  for (const file of unfinished) {
     const run = await runFiles([file]);
     if (breach(run) !== '') return run;
     const stopped = stoppage(run, options);
