@@ -44,6 +44,18 @@ describe('cleanMessage', () => {
       'Error: deadlock: thread 1 waits for lock 0x00600040, which it holds\n  at solutions/06-magazines/lock.ts:30\n  at exercises/06-magazines/cross-thread.ts:51',
     );
   });
+
+  it('reads the frames of Windows, as paths and as file URLs, and shows them with forward slashes', () => {
+    const root = 'C:\\Users\\Ada Lovelace\\malloc-workbook';
+    const raw = [
+      'Error: boom',
+      '    at malloc (file:///C:/Users/Ada%20Lovelace/malloc-workbook/solutions/05-zones/rack.ts:12:5)',
+      `    at ${root}\\node_modules\\vitest\\dist\\index.js:1:1`,
+      '    at f (D:\\elsewhere\\x.ts:3:1)',
+      `    at Object.<anonymous> (${root}\\exercises\\05-zones\\zone.ts:40:9)`,
+    ].join('\n');
+    expect(cleanMessage(raw, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12\n  at exercises/05-zones/zone.ts:40');
+  });
 });
 
 describe('a check that hangs', () => {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, posix, relative, resolve, win32 } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
@@ -238,6 +238,9 @@ function describeError(error: ReportedError, root: string, exercise: Exercise): 
 }
 
 
+/** A frame's file and line: `at f (/book/x.ts:12:7)`, `at file:///C:/book/x.ts:12:7`, `at f (C:\book\x.ts:12:7)`. */
+const FRAME_PATH = /\(?(file:\/\/\/?)?((?:[A-Za-z]:)?[\\/][^()]+?):(\d+):\d+\)?$/;
+
 /**
  * Keeps the message and the frames in the student's files and the tests, as relative paths.
  * `ownFile` (chapter/file.ts) is the exercise being checked: its line is the one to show
@@ -253,11 +256,13 @@ export function cleanMessage(raw: string, root: string = ROOT, ownFile?: string)
     // vitest appends "expected … to be …" to a custom message: give it a line of its own.
     .replace(/\|: (expected .*)$/m, '|\n  $1')
     .replace(/ \/\/ Object\.is equality$/m, '');
+  // Windows frames too: `C:\book\exercises\…` or `file:///C:/book/…`, shown as exercises/….
+  const paths = /^[A-Za-z]:[\\/]/.test(root) ? win32 : posix;
   const ours = frames
-    .map((l) => /\(?(?:file:\/\/)?(\/[^()]+:\d+):\d+\)?$/.exec(l)?.[1])
-    .filter((path): path is string => path !== undefined)
-    .map((path) => relative(root, path))
-    .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || (!path.startsWith('..') && !/^(node_modules|workbook|machine)\//.test(path)));
+    .map((l) => FRAME_PATH.exec(l))
+    .filter((found) => found !== null)
+    .map(([, url, file, line]) => `${paths.relative(root, url === undefined ? file : decodeURIComponent(file)).split(paths.sep).join('/')}:${line}`)
+    .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || !/^(\.\.|[A-Za-z]:|node_modules\/|workbook\/|machine\/)/.test(path)); // not outside the book (another drive), not its tools
   const unique = [...new Set(ours)];
   const where = unique.slice(0, 2);
   // The line of the student's own code that led here, even when reference code threw above it.
