@@ -336,6 +336,8 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     const { page, errors, close } = await open(fileUrl('05-zones.html'));
     const figure = page.locator('figure.zone-view');
     expect(await figure.locator('.hv-controls').isVisible()).toBe(true);
+    // The keys are told where a keyboard reader looks for them: beside the buttons.
+    expect(await figure.locator('.hv-keys').innerText()).toBe('Keys: ← → step, Home End first and last, ↑ ↓ through the picture');
     await figure.locator('button[data-move="start"]').click();
     expect(await figure.getAttribute('data-step')).toBe('0');
 

@@ -64,6 +64,7 @@ export function stepControlsHtml(pickers: string, steps: number, step: number): 
 ${pickers}
 <span class="hv-buttons"><button type="button" data-move="start">First</button><button type="button" data-move="back">‹ Back</button><button type="button" data-move="forward">Next ›</button><button type="button" data-move="end">Last</button></span>
 <label class="hv-range">Step <input type="range" min="0" max="${steps}" value="${step}"></label>
+<span class="hv-keys">Keys: <kbd>←</kbd> <kbd>→</kbd> step, <kbd>Home</kbd> <kbd>End</kbd> first and last, <kbd>↑</kbd> <kbd>↓</kbd> through the picture</span>
 </div>`;
 }
 
