@@ -6,6 +6,7 @@ import { stripAnsi } from '../text.ts';
 import type { BenchRow } from './row.ts';
 import { formatTargets } from './table.ts';
 import { TARGETS, describeTarget, evaluateTargets, type TargetDefinition } from './targets.ts';
+import { GLIBC_ID } from './glibc.ts';
 import { THING_ID } from './thing.ts';
 
 function row(allocator: string, trace: string, figures: Partial<BenchRow> = {}): BenchRow {
@@ -68,6 +69,22 @@ describe('the targets of npm run bench', () => {
     const slower = rows.map((r) => (r.allocator === 'zones' && r.trace === 'b.rep' ? { ...r, opsPerSecond: 5e5 } : r));
     const [short] = evaluateTargets({ rows: slower, courseTraces: [] }, [EVERY_TRACE]);
     expect(short).toMatchObject({ status: 'short', measured: 5, detail: '5.00× at the lowest, on b.rep; reached on 1 of 2 traces' });
+  });
+
+  it('speed on every trace: beside it, how far the C library gets on the same measure, when the run has it', () => {
+    const rows = [
+      row('zones', 'a.rep', { opsPerSecond: 2e5 }),
+      row('zones', 'b.rep', { opsPerSecond: 4e5 }),
+      row(GLIBC_ID, 'a.rep', { opsPerSecond: 3e6 }),
+      row(GLIBC_ID, 'b.rep', { opsPerSecond: 8e5 }),
+      row(GLIBC_ID, 'course-only.rep', { opsPerSecond: 1 }), // not a trace zones ran: left out
+      row(THING_ID, 'a.rep', { opsPerSecond: 1e5 }),
+      row(THING_ID, 'b.rep', { opsPerSecond: 1e5 }),
+    ];
+    const [result] = evaluateTargets({ rows, courseTraces: [] }, [EVERY_TRACE]);
+    expect(result.detail).toBe('2.00× at the lowest, on a.rep; reached on 0 of 2 traces (glibc, compiled C: 8.00× at its lowest, on b.rep)');
+    const [without] = evaluateTargets({ rows: rows.filter((r) => r.allocator !== GLIBC_ID), courseTraces: [] }, [EVERY_TRACE]);
+    expect(without.detail).toBe('2.00× at the lowest, on a.rep; reached on 0 of 2 traces');
   });
 
   it('speed on every trace: untimed runs are not measured, and a trace the peer has no figure for is left out', () => {

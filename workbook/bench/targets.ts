@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { percent, times } from '../trace/report.ts';
 import type { BenchRow } from './row.ts';
+import { GLIBC_ID } from './glibc.ts';
 import { THING_ID } from './thing.ts';
 
 /** The shipped trace the speed targets are measured on (traces/churn.rep). */
@@ -116,14 +117,9 @@ function measure(measure: Measure, bound: number, mine: readonly BenchRow[], run
   if (onTraces.length === 0) return { missing: `not measured (${CHURN_TRACE} is not in this run: it is in traces/, replayed without --traces or with --traces traces,…)` };
   const failures = failed(onTraces);
   if (failures.length > 0) return { missing: `fails on ${failures.join(', ')}`, failed: true };
-  // Ours over theirs on each trace where both were timed; the lowest is what "every trace" means.
-  const ratios = onTraces.flatMap((r) => {
-    const other = theirs.find((t) => t.trace === r.trace)?.opsPerSecond;
-    if (r.opsPerSecond === undefined || other === undefined || other <= 0) return [];
-    return [{ trace: r.trace, speedup: r.opsPerSecond / other }];
-  });
+  const ratios = speedups(onTraces, theirs);
   if (ratios.length === 0) return { missing: `not measured (no timed runs of both ${mine[0].allocator} and ${measure.versus})` };
-  const worst = ratios.reduce((a, b) => (b.speedup < a.speedup ? b : a));
+  const worst = lowest(ratios);
   const left = onTraces.length - ratios.length;
   const leftOut = left === 0 ? '' : `; ${left} trace${left === 1 ? '' : 's'} without a figure for ${measure.versus}`;
   if (measure.kind === 'time') return { value: 1 / worst.speedup, where: ` on ${worst.trace}${workBeside(worst.trace, mine, theirs)}` };
@@ -131,7 +127,31 @@ function measure(measure: Measure, bound: number, mine: readonly BenchRow[], run
   // How far from "every trace" a shortfall is: one slow trace, or all of them.
   const reached = ratios.filter((r) => r.speedup >= bound).length;
   const howMany = reached === ratios.length ? '' : `; reached on ${reached} of ${ratios.length} traces`;
-  return { value: worst.speedup, where: ` at the lowest, on ${worst.trace}${howMany}${leftOut}` };
+  return { value: worst.speedup, where: ` at the lowest, on ${worst.trace}${howMany}${leftOut}${nativeBeside(mine, theirs, run)}` };
+}
+
+/** Ours over theirs on each trace where both were timed. */
+function speedups(mine: readonly BenchRow[], theirs: readonly BenchRow[]): Array<{ trace: string; speedup: number }> {
+  return mine.flatMap((r) => {
+    const other = theirs.find((t) => t.trace === r.trace)?.opsPerSecond;
+    if (r.opsPerSecond === undefined || other === undefined || other <= 0) return [];
+    return [{ trace: r.trace, speedup: r.opsPerSecond / other }];
+  });
+}
+
+/** The lowest ratio: what "on every trace" means. */
+const lowest = <T extends { speedup: number }>(ratios: readonly T[]) => ratios.reduce((a, b) => (b.speedup < a.speedup ? b : a));
+
+/**
+ * Beside a speed-up on every trace, the C library's own over the same peer and traces, when
+ * the run has it: how far compiled C gets on the same measure, for scale.
+ */
+function nativeBeside(mine: readonly BenchRow[], theirs: readonly BenchRow[], run: TargetRun): string {
+  const native = run.rows.filter((r) => r.allocator === GLIBC_ID && mine.some((m) => m.trace === r.trace));
+  const ratios = mine[0]?.allocator === GLIBC_ID ? [] : speedups(native, theirs);
+  if (ratios.length === 0) return '';
+  const worst = lowest(ratios);
+  return ` (${GLIBC_ID}, compiled C: ${times(worst.speedup)} at its lowest, on ${worst.trace})`;
 }
 
 /**
