@@ -95,6 +95,31 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     return { page, errors, requests, close: () => context.close() };
   }
 
+  /** A book of one chapter, `markdown`, open in the browser, with a search of it that answers the titles found. */
+  async function openSearchBook(name: string, markdown: string) {
+    const root = mkdtempSync(join(scratch, `${name}-`));
+    mkdirSync(join(root, 'chapters'));
+    writeFileSync(join(root, 'README.md'), '# A book\n');
+    writeFileSync(join(root, 'chapters', '00-a.md'), markdown);
+    buildSite({ root, outDir: join(root, 'dist') });
+    const opened = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
+    const { page } = opened;
+    /** Escape, and the focus back on the page, where the next / opens the search again. */
+    const closeSearch = async () => {
+      await page.keyboard.press('Escape');
+      await expect.poll(() => inPage(page, `document.activeElement.closest('dialog') === null`)).toBe(true);
+    };
+    const search = async (query: string) => {
+      await page.keyboard.press('/');
+      await page.fill('#search-input', query);
+      await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
+      const hits = await page.locator('.search-results .result-title').allTextContents();
+      await closeSearch();
+      return hits;
+    };
+    return { ...opened, search, closeSearch };
+  }
+
   it('loads every page from file:// with no console error and no request to another host', async () => {
     for (const name of pages) {
       const { page, errors, requests, close } = await open(fileUrl(name));
@@ -812,28 +837,10 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
   }, 30_000);
 
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
-    const root = mkdtempSync(join(scratch, 'search-book-'));
-    mkdirSync(join(root, 'chapters'));
-    writeFileSync(join(root, 'README.md'), '# A book\n');
-    writeFileSync(
-      join(root, 'chapters', '00-a.md'),
+    const { page, errors, close, search, closeSearch } = await openSearchBook(
+      'search-book',
       '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur `block_meta` asks for `madvise(MADV_DONTNEED)` on 2 * 16 **bytes**.\n',
     );
-    buildSite({ root, outDir: join(root, 'dist') });
-    const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
-    const search = async (query: string) => {
-      await page.keyboard.press('/');
-      await page.fill('#search-input', query);
-      await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
-      const hits = await page.locator('.search-results .result-title').allTextContents();
-      await closeSearch();
-      return hits;
-    };
-    /** Escape, and the focus back on the page, where the next / opens the search again. */
-    const closeSearch = async () => {
-      await page.keyboard.press('Escape');
-      await expect.poll(() => inPage(page, `document.activeElement.closest('dialog') === null`)).toBe(true);
-    };
     expect(await search('double free')).toEqual(['Double frees']);
     expect(await search('free block')).toEqual(['Free lists']);
     // No section has both words: any word will do.
@@ -863,25 +870,11 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
   }, 30_000);
 
   it('ranks the sections with the words of a search in a row above those with the words apart', async () => {
-    const root = mkdtempSync(join(scratch, 'phrase-book-'));
-    mkdirSync(join(root, 'chapters'));
-    writeFileSync(join(root, 'README.md'), '# A book\n');
     // The first section has both words in its title, which counts three times: it scores highest.
-    writeFileSync(
-      join(root, 'chapters', '00-a.md'),
+    const { errors, close, search } = await openSearchBook(
+      'phrase-book',
       '# A\n\n## Double the free lists\n\nTwo lists, one to double in size, one free of blocks.\n\n## Caught\n\nA double free is caught by the check of the header, which the first free left behind.\n\n## Once more\n\nThe same block freed again, a double-free.\n',
     );
-    buildSite({ root, outDir: join(root, 'dist') });
-    const { page, errors, close } = await open(pathToFileURL(join(root, 'dist', '00-a.html')).href);
-    const search = async (query: string) => {
-      await page.keyboard.press('/');
-      await page.fill('#search-input', query);
-      await expect.poll(() => page.locator('.search-status').textContent()).not.toBe('');
-      const hits = await page.locator('.search-results .result-title').allTextContents();
-      await page.keyboard.press('Escape');
-      await expect.poll(() => inPage(page, `document.activeElement.closest('dialog') === null`)).toBe(true);
-      return hits;
-    };
     const hits = await search('double free');
     expect(hits.slice(0, 2).sort(), 'the phrase first, even written with a hyphen').toEqual(['Caught', 'Once more']);
     expect(hits[2]).toBe('Double the free lists');
