@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     // Names each test as it starts, for the workbook's tools to say which one hung (a no-op otherwise).
     setupFiles: ['workbook/started-test.ts'],
+    // Says at the end whose code was tested: run directly, a test file tests the reference.
+    globalSetup: ['workbook/target-note.ts'],
   },
 });
