@@ -63,5 +63,7 @@ export function formatTargets(targets: readonly TargetResult[]): string {
     const detail = t.status === 'pass' || t.status === 'short' ? t.detail : pc.dim(t.detail);
     return `  ${verdict(t)}  ${t.allocator.padEnd(width)}  ${pc.dim(issue(t).padEnd(issueWidth))}  ${t.target}: ${detail}`;
   });
-  return [pc.bold(`Targets (issue${issues.length === 1 ? '' : 's'} ${issues.join(' and ')})`), '', ...lines].join('\n');
+  // A student reads this too: the targets are the book's, for its own reference allocators, not a grade of theirs.
+  const heading = `The book's targets for its reference allocators (issue${issues.length === 1 ? '' : 's'} ${issues.join(' and ')} of its tracker; "short": not reached yet)`;
+  return [pc.bold(heading), '', ...lines].join('\n');
 }

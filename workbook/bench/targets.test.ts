@@ -134,7 +134,7 @@ describe('the targets of npm run bench', () => {
     const rows = [row('realloc', 'course/a.rep', { utilization: 0.95 }), row('zones', 'course/a.rep', { utilization: 0.8 })];
     const text = stripAnsi(formatTargets(evaluateTargets({ rows, courseTraces: ['course/a.rep'] })));
     const lines = text.split('\n');
-    expect(lines[0]).toBe('Targets (issues 6 and 7)');
+    expect(lines[0]).toBe('The book\'s targets for its reference allocators (issues 6 and 7 of its tracker; "short": not reached yet)');
     expect(lines).toContain('  pass   realloc    #7     average utilization over the course traces > 90%: 95.0% over 1 course trace');
     expect(lines).toContain('  short  zones      #7     average utilization over the course traces > 85%: 80.0% over 1 course trace');
     expect(lines.filter((l) => l.includes('magazines')).every((l) => l.includes('not built yet'))).toBe(true);
