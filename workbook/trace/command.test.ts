@@ -43,6 +43,18 @@ describe('npm run trace', () => {
     expect(code).toBe(0);
   });
 
+  it('compares allocators a row each, as narrow for three as for two, with no ratio to bump\'s nothing', () => {
+    const { code, stdout } = trace(['bump,coalescing,realloc', 'traces/short.rep', '--target', 'solutions']);
+    expect(stdout).toContain('Allocators bump, coalescing, realloc (solutions) on 1 trace, in one run');
+    const lines = stdout.split('\n');
+    expect(lines.find((l) => l.includes('allocator'))).toMatch(/^ +trace +allocator +util +mem ops\/call +ops\/s +cheaper than bump +faster than bump$/);
+    const rows = lines.filter((l) => / (bump|coalescing|realloc) /.test(l) && !l.startsWith('Allocators') && !l.includes('allocator'));
+    expect(rows.map((l) => l.trim().split(/\s+/).filter((w) => w !== 'short.rep' && w !== 'average')[0])).toEqual(['bump', 'coalescing', 'realloc', 'bump', 'coalescing', 'realloc']);
+    // bump makes no memory operation on this trace: "cheaper than bump" has nothing to divide.
+    expect(rows.every((l) => / — +\S+$/.test(l))).toBe(true);
+    expect(code).toBe(0);
+  });
+
   it('--svg draws each trace: the payload, and a footprint line per allocator', () => {
     const file = join(scratch, 'heap.svg');
     const { code, stderr } = trace(['bump,coalescing', 'traces/short.rep', 'traces/binary-small.rep', '--target', 'solutions', '--svg', file]);

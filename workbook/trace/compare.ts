@@ -3,7 +3,7 @@
 
 import { basename } from 'node:path';
 import pc from 'picocolors';
-import { percent, rate, renderTable } from './report.ts';
+import { percent, rate, renderTable, times } from './report.ts';
 import { averageOf, type TraceRun } from './run.ts';
 
 export interface AllocatorRuns {
@@ -12,39 +12,34 @@ export interface AllocatorRuns {
 }
 
 /**
- * One row per trace: utilization, memory operations per call (the machine-independent
- * cost) and operations per second of each allocator, then, for each allocator after the
- * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is.
+ * A row per allocator and trace: utilization, memory operations per call (the
+ * machine-independent cost) and operations per second, then, for each allocator after the
+ * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is. A row
+ * an allocator keeps the table as wide for seven allocators as for two.
  */
 export function formatComparison(all: readonly AllocatorRuns[], target: string): string {
-  const [base, ...others] = all;
-  const header = ['  trace', ...all.map((a) => `util ${a.id}`), ...all.map((a) => `mem ops/call ${a.id}`), ...all.map((a) => `ops/s ${a.id}`)];
-  for (const other of others) header.push(`cheaper ${other.id}`, `faster ${other.id}`);
+  const [base] = all;
+  const header = ['  trace', 'allocator', 'util', 'mem ops/call', 'ops/s', `cheaper than ${base.id}`, `faster than ${base.id}`];
   const traces = base.runs.map((r) => r.result.trace);
   const dash = pc.dim('—');
-  const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || y === 0 ? dash : `${(x / y).toFixed(2)}×`);
-  const rows = traces.map((trace, i) => {
-    const results = all.map((a) => a.runs[i].result);
-    const ok = (k: number) => results[k].failure === undefined;
-    const row = [`  ${basename(trace)}`];
-    results.forEach((r, k) => row.push(ok(k) ? percent(r.utilization) : pc.red('fails')));
-    results.forEach((r, k) => row.push(ok(k) && r.memoryOpsPerCall !== undefined ? r.memoryOpsPerCall.toFixed(1) : dash));
-    results.forEach((r, k) => row.push(ok(k) && r.opsPerSecond !== undefined ? rate(r.opsPerSecond) : dash));
-    for (let k = 1; k < all.length; k++) {
-      const both = ok(0) && ok(k);
-      row.push(both ? ratio(results[0].memoryOpsPerCall, results[k].memoryOpsPerCall) : dash);
-      row.push(both ? ratio(results[k].opsPerSecond, results[0].opsPerSecond) : dash);
-    }
-    return row;
+  // A ratio to nothing (bump makes no memory operation) says nothing.
+  const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || x === 0 || y === 0 ? dash : times(x / y));
+  // bump's few operations a call (0.02: a break moved now and then) are not nothing.
+  const perCall = (n: number) => (n > 0 && n < 0.1 ? n.toPrecision(1) : n.toFixed(1));
+  const figures = (id: string, k: number, row: { utilization?: number; memoryOpsPerCall?: number; opsPerSecond?: number } | undefined, first: typeof row) => [
+    id,
+    row === undefined ? pc.red('fails') : row.utilization === undefined ? dash : percent(row.utilization),
+    row?.memoryOpsPerCall === undefined ? dash : perCall(row.memoryOpsPerCall),
+    row?.opsPerSecond === undefined ? dash : rate(row.opsPerSecond),
+    k === 0 || row === undefined || first === undefined ? dash : ratio(first.memoryOpsPerCall, row.memoryOpsPerCall),
+    k === 0 || row === undefined || first === undefined ? dash : ratio(row.opsPerSecond, first.opsPerSecond),
+  ];
+  const rows = traces.flatMap((trace, i) => {
+    const passed = all.map((a) => (a.runs[i].result.failure === undefined ? a.runs[i].result : undefined));
+    return all.map((a, k) => [k === 0 ? `  ${basename(trace)}` : '', ...figures(a.id, k, passed[k], passed[0])]);
   });
   const averages = all.map((a) => averageOf(a.runs));
-  const footer = ['  average'];
-  averages.forEach((a) => footer.push(a.utilization === undefined ? dash : percent(a.utilization)));
-  averages.forEach((a) => footer.push(a.memoryOpsPerCall === undefined ? dash : a.memoryOpsPerCall.toFixed(1)));
-  averages.forEach((a) => footer.push(a.opsPerSecond === undefined ? dash : rate(a.opsPerSecond)));
-  for (let k = 1; k < all.length; k++) {
-    footer.push(ratio(averages[0].memoryOpsPerCall, averages[k].memoryOpsPerCall), ratio(averages[k].opsPerSecond, averages[0].opsPerSecond));
-  }
+  const footer = all.map((a, k) => [k === 0 ? '  average' : '', ...figures(a.id, k, averages[k], averages[0])]);
   // Why each failure failed, in a line: the table only says that it did.
   const failures = all.flatMap((a) =>
     a.runs.flatMap(({ result: { trace, failure } }) =>
@@ -53,11 +48,14 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
   );
   if (failures.length > 0) failures.push(pc.dim('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.'));
   return [
-    pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} traces, in one run`),
+    pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`),
     '',
-    renderTable(header, rows, footer),
+    renderTable(header, rows, footer, 2),
     ...(failures.length === 0 ? [] : ['', ...failures]),
     '',
-    pc.dim(`cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock).`),
+    pc.dim(
+      `cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock). ` +
+        'average: utilization is the mean over the traces an allocator passed; memory operations and ops/s are over all their calls, so long traces weigh more.',
+    ),
   ].join('\n');
 }

@@ -50,13 +50,15 @@ export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): 
 }
 
 /** Columns aligned (the first to the left, the others to the right), a rule under the header and above the footer. */
-export function renderTable(header: string[], rows: string[][], footer?: string[]): string {
-  const all = footer === undefined ? [header, ...rows] : [header, ...rows, footer];
+export function renderTable(header: string[], rows: string[][], footer?: string[] | string[][], leftColumns = 1): string {
+  const footers = footer === undefined ? [] : Array.isArray(footer[0]) ? (footer as string[][]) : [footer as string[]];
+  const all = [header, ...rows, ...footers];
   const widths = header.map((_, i) => Math.max(...all.map((row) => visible(row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? padEnd(cell, widths[i]) : padStart(cell, widths[i]))).join('  ');
+  // Names to the left, figures to the right.
+  const line = (row: string[]) => row.map((cell, i) => (i < leftColumns ? padEnd(cell, widths[i]) : padStart(cell, widths[i]))).join('  ');
   const rule = pc.dim('-'.repeat(widths.reduce((a, b) => a + b + 2, -2)));
   const lines = [pc.bold(line(header)), rule, ...rows.map(line)];
-  if (footer !== undefined) lines.push(rule, pc.bold(line(footer)));
+  if (footers.length > 0) lines.push(rule, ...footers.map((f) => pc.bold(line(f))));
   return lines.join('\n');
 }
 
