@@ -1,6 +1,6 @@
 // Where things are, from the repository root, wherever the command was started.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, type PlatformPath, posix, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -8,3 +8,11 @@ export const EXERCISES_DIR = resolve(ROOT, 'exercises');
 export const SOLUTIONS_DIR = resolve(ROOT, 'solutions');
 /** The student's progress: hints seen. One small text file, safe to copy between machines. */
 export const PROGRESS_FILE = process.env.WORKBOOK_PROGRESS ?? resolve(ROOT, '.workbook-progress');
+
+/**
+ * The path functions for paths shaped like `root`: Windows' for `C:\book` or `\\server\share`
+ * (tests give such paths on any system), else this system's.
+ */
+export function pathsFor(root: string): PlatformPath {
+  return process.platform === 'win32' || /^([A-Za-z]:[\\/]|\\\\)/.test(root) ? win32 : posix;
+}

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectExercises } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { cleanMessage, runExerciseTests } from './run-tests.ts';
+import { cleanMessage, fileKey, findModule, runExerciseTests } from './run-tests.ts';
 
 describe('cleanMessage', () => {
   const frame = (path: string, line: number) => `    at f (${join(ROOT, path)}:${line}:7)`;
@@ -55,6 +55,22 @@ describe('cleanMessage', () => {
       `    at Object.<anonymous> (${root}\\exercises\\05-zones\\zone.ts:40:9)`,
     ].join('\n');
     expect(cleanMessage(raw, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12\n  at exercises/05-zones/zone.ts:40');
+  });
+});
+
+describe('findModule', () => {
+  it("finds a test file by the name vitest gives it on Windows, C:/… with forward slashes", () => {
+    const root = 'C:\\Users\\Ada\\malloc-workbook';
+    const module = { file: 'C:/Users/Ada/malloc-workbook/exercises/01-bump/bump.test.ts', errors: [], tests: [] };
+    expect(findModule([module], root, 'exercises/01-bump/bump.test.ts')).toBe(module);
+    expect(findModule([module], root, 'exercises/01-bump/batched.test.ts')).toBeUndefined();
+    expect(fileKey(root, 'c:/Users/Ada/malloc-workbook/exercises/01-bump/bump.test.ts'), 'the drive in either case').toBe(fileKey(root, 'exercises\\01-bump\\bump.test.ts'));
+  });
+
+  it('finds it on Linux and macOS by its path, as before', () => {
+    const module = { file: join(ROOT, 'exercises/01-bump/bump.test.ts'), errors: [], tests: [] };
+    expect(findModule([module], ROOT, 'exercises/01-bump/bump.test.ts')).toBe(module);
+    expect(fileKey(ROOT, 'exercises/01-bump/bump.test.ts')).toBe(resolve(ROOT, 'exercises/01-bump/bump.test.ts'));
   });
 });
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, win32 } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
-import { ROOT } from './paths.ts';
+import { ROOT, pathsFor } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
 import { stripAnsi } from './text.ts';
@@ -54,7 +54,7 @@ export async function runExerciseTests(exercises: readonly Exercise[], target: s
     const typeErrors = exerciseTypeErrors(ROOT, folder, exercises);
     const results = exercises.map((exercise) => {
       const module = findModule(modules, ROOT, testPath(exercise));
-      if (module === undefined && run.timedOut) return hung(exercise, timeoutMs, run.started[resolve(ROOT, testPath(exercise))]);
+      if (module === undefined && run.timedOut) return hung(exercise, timeoutMs, run.started[fileKey(ROOT, testPath(exercise))]);
       const result = toExerciseResult(exercise, module, ROOT);
       const errors = typeErrors.get(exercise);
       return errors === undefined ? result : withTypeErrors(result, folder, errors);
@@ -103,7 +103,7 @@ export interface TestRun {
   modules: ReportedModule[] | undefined;
   /** The test files that finished, even in a run that did not: all of `modules` when it did. */
   finished: ReportedModule[];
-  /** The last test each file started, by file (started-test.ts): in a run stopped for time, the one that hung. */
+  /** The last test each file started, by fileKey (started-test.ts): in a run stopped for time, the one that hung. */
   started: Record<string, string>;
   /** Errors outside any test, such as a worker that ran out of memory. */
   unhandled: ReportedError[];
@@ -175,7 +175,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
       });
     });
     const results = readJson<ResultsFile>(report);
-    const started = lastStarted(startedLog);
+    const started = lastStarted(startedLog, options.root);
     return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -183,12 +183,12 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
 }
 
 /** The last test each file started, from the lines started-test.ts appends: `file<TAB>name`. */
-function lastStarted(log: string): Record<string, string> {
+function lastStarted(log: string, root: string): Record<string, string> {
   const started: Record<string, string> = {};
   if (!existsSync(log)) return started;
   for (const line of readFileSync(log, 'utf8').split('\n')) {
     const tab = line.indexOf('\t');
-    if (tab > 0) started[line.slice(0, tab)] = line.slice(tab + 1);
+    if (tab > 0) started[fileKey(root, line.slice(0, tab))] = line.slice(tab + 1);
   }
   return started;
 }
@@ -211,8 +211,19 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+/**
+ * A test file, relative to `root` or absolute, as a key to find it by: vitest names files
+ * `C:/book/…` on Windows, where resolve() gives `C:\book\…`, and a drive may be written `c:`.
+ */
+export function fileKey(root: string, file: string): string {
+  const paths = pathsFor(root);
+  const full = paths.resolve(root, file);
+  return paths === win32 ? full.toLowerCase() : full;
+}
+
 export function findModule(modules: readonly ReportedModule[], root: string, file: string): ReportedModule | undefined {
-  return modules.find((m) => m.file === resolve(root, file));
+  const key = fileKey(root, file);
+  return modules.find((m) => fileKey(root, m.file) === key);
 }
 
 export function toExerciseResult(exercise: Exercise, module: ReportedModule | undefined, root: string): ExerciseResult {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
-import { type TestRun, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
+import { type TestRun, fileKey, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { removeOnExit } from '../target.ts';
 import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
@@ -240,17 +240,17 @@ async function oneFileAtATime(
 ): Promise<TestRun> {
   // Only after a hang: a worker that exits or dies has vitest report its file as finished,
   // its tests failed without a word. A run stopped for time ends no file it did not finish.
-  const finished = new Map(chapterRun.timedOut ? chapterRun.finished.map((m) => [m.file, m]) : []);
-  const unfinished = files.filter((file) => !finished.has(resolve(root, file)));
+  const finished = new Map(chapterRun.timedOut ? chapterRun.finished.map((m) => [fileKey(root, m.file), m]) : []);
+  const unfinished = files.filter((file) => !finished.has(fileKey(root, file)));
   onRerun(unfinished);
-  const modules: ReportedModule[] = files.flatMap((file) => finished.get(resolve(root, file)) ?? []);
+  const modules: ReportedModule[] = files.flatMap((file) => finished.get(fileKey(root, file)) ?? []);
   const runs: TestRun[] = [];
   for (const file of unfinished) {
     const run = await runFiles([file]);
     if (breach(run) !== '') return run;
     const stopped = stoppage(run, options);
     if (run.timedOut) {
-      const test = run.started[resolve(root, file)];
+      const test = run.started[fileKey(root, file)];
       const message = `${DID_NOT_FINISH} within ${(options.timeoutMs ?? 30_000) / 1000} s${test === undefined ? '' : `, in the test "${test}"`}: an infinite loop, or far too slow`;
       modules.push({ file: resolve(root, file), errors: [{ message, stack: '', diff: '' }], tests: [] });
     } else if (stopped !== '') {
