@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectExercises } from './exercises.ts';
 import { ROOT } from './paths.ts';
-import { cleanMessage, fileKey, findModule, runExerciseTests } from './run-tests.ts';
+import { cleanMessage, fileKey, findModule, killGroup, runExerciseTests } from './run-tests.ts';
 
 describe('cleanMessage', () => {
   const frame = (path: string, line: number) => `    at f (${join(ROOT, path)}:${line}:7)`;
@@ -71,6 +71,15 @@ describe('findModule', () => {
     const module = { file: join(ROOT, 'exercises/01-bump/bump.test.ts'), errors: [], tests: [] };
     expect(findModule([module], ROOT, 'exercises/01-bump/bump.test.ts')).toBe(module);
     expect(fileKey(ROOT, 'exercises/01-bump/bump.test.ts')).toBe(resolve(ROOT, 'exercises/01-bump/bump.test.ts'));
+  });
+});
+
+describe('killGroup', () => {
+  it('on Windows, which has no process groups, ends the runner with its workers by taskkill', () => {
+    const calls: unknown[][] = [];
+    const run = ((...args: unknown[]) => calls.push(args)) as unknown as Parameters<typeof killGroup>[2];
+    killGroup(4242, 'win32', run);
+    expect(calls).toEqual([['taskkill', ['/pid', '4242', '/t', '/f'], { stdio: 'ignore', windowsHide: true }]]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Runs exercises' tests against a target in a child vitest process and reads its JSON
 // report. One mechanism for `check`, `status` and the red check of `npm test`.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, win32 } from 'node:path';
@@ -133,7 +133,7 @@ export interface RunOptions {
 const running = new Set<number>();
 // A terminal's Ctrl-C does not reach those groups: stop them when this process ends, before
 // anything removes the folders they run in (this module is loaded before any such folder exists).
-process.on('exit', () => running.forEach(killGroup));
+process.on('exit', () => running.forEach((pid) => killGroup(pid)));
 
 /** Runs test files in a child vitest process (its own process group, so a timeout kills it all). */
 export async function runTestFiles(options: RunOptions): Promise<TestRun> {
@@ -149,7 +149,8 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
         cwd: options.root,
         env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, WORKBOOK_STARTED: startedLog, NO_COLOR: '1', FORCE_COLOR: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
+        // A group of its own; on Windows, where there are none, detached would only give it a console.
+        detached: process.platform !== 'win32',
       });
       if (child.pid !== undefined) running.add(child.pid);
       let text = '';
@@ -169,7 +170,8 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
       child.on('error', reject);
       child.on('close', (code, sig) => {
         clearTimeout(timer);
-        killGroup(child.pid); // workers a crashed runner left behind
+        // Workers a crashed runner left behind; on Windows its pid may already be another process's.
+        if (process.platform !== 'win32') killGroup(child.pid);
         if (child.pid !== undefined) running.delete(child.pid);
         done({ output: text, exitCode: code, signal: sig, timedOut: killed });
       });
@@ -202,10 +204,13 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-function killGroup(pid: number | undefined): void {
+/** Stops a test runner and the workers it started: its process group, or on Windows its process tree. */
+export function killGroup(pid: number | undefined, platform: NodeJS.Platform = process.platform, run: typeof spawnSync = spawnSync): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, 'SIGKILL');
+    // Windows has no process groups: a negative pid kills nothing there, and a hang would never end.
+    if (platform === 'win32') run('taskkill', ['/pid', String(pid), '/t', '/f'], { stdio: 'ignore', windowsHide: true });
+    else process.kill(-pid, 'SIGKILL');
   } catch {
     // already gone
   }
