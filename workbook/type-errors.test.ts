@@ -1,7 +1,7 @@
 // A type error must show in `check` as it will in a grade: the tests themselves run without
 // type checks, so without this a student could see every test pass and then score 0.
 
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,18 @@ describe('type errors', () => {
     expect(exerciseTypeErrors(ROOT, 'exercises').size).toBe(0);
     expect(exerciseTypeErrors(ROOT, 'solutions').size).toBe(0);
   });
+
+  it('are found where node_modules/.bin has no tsc to start, as on Windows (tsc.cmd)', () => {
+    const root = join(scratch, 'windows-bin');
+    mkdirSync(join(root, 'workbook'), { recursive: true });
+    mkdirSync(join(root, 'node_modules/.bin'), { recursive: true });
+    for (const module of ['typescript', '@types']) symlinkSync(resolve(ROOT, 'node_modules', module), join(root, 'node_modules', module), 'junction');
+    for (const file of ['tsconfig.json', 'package.json']) cpSync(resolve(ROOT, file), join(root, file));
+    mkdirSync(join(root, 'exercises/01-bump'), { recursive: true });
+    writeFileSync(join(root, 'exercises/01-bump/bump.ts'), "export const oops: number = 'a string';\n");
+    const errors = exerciseTypeErrors(root, 'exercises', selectExercises('bump'));
+    expect([...errors.values()].join('')).toMatch(/^exercises\/01-bump\/bump\.ts\(1,\d+\): error TS2322/);
+  }, 60_000);
 
   it('fail check on the exercise whose file has them, naming the line, while its tests still run', async () => {
     const results = await runExerciseTests(selectExercises('01'), solvedWithTypeError());

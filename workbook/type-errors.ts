@@ -23,14 +23,15 @@ export function exerciseTypeErrors(root: string, folder: string, exercises: read
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ extends: relative(project, resolve(root, 'tsconfig.json')), include: [], files: files.map((f) => relative(project, f)) }));
   let output = '';
   try {
-    execFileSync(resolve(root, 'node_modules/.bin/tsc'), ['--noEmit', '-p', project], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    // Node runs the compiler's own script: on Windows node_modules/.bin/tsc is a shell script, which cannot be started.
+    execFileSync(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', project], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? '');
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
   const prefix = `${folder.split('\\').join('/')}/`;
-  for (const line of output.split('\n')) {
+  for (const line of output.split(/\r?\n/)) {
     if (!line.startsWith(prefix)) continue;
     const match = /^([^/]+)\/([^(]+)\(/.exec(line.slice(prefix.length));
     const owner = match === null ? undefined : exercises.find((e) => e.chapter === match[1] && e.file === match[2]);
