@@ -181,7 +181,11 @@ function describeNext(exercise: Exercise): string {
 /** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
 export async function start(options: Options): Promise<number> {
   if (!process.stdin.isTTY && !options.manualRun) {
-    // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever.
+    // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever, and say so.
+    process.stderr.write(
+      pc.yellow('npm start needs a terminal (its watch mode takes keys): here is your progress instead.') +
+        pc.dim(' The book alone: npm run site -- --serve. Watch mode: npm run watch, from a terminal.\n'),
+    );
     return status(options);
   }
   const banner: string[] = [];
