@@ -5,6 +5,7 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exerciseOfFile } from './exercises.ts';
 import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
 
 export const TARGET_VARIABLE = 'WORKBOOK_TARGET';
@@ -22,10 +23,16 @@ export function targetRoot(target: string = process.env[TARGET_VARIABLE] ?? 'exe
 /** Imports `chapter/file.ts` (such as `01-bump/bump.ts`) from the target. */
 export async function loadExercise<Module>(relative: string, target?: string): Promise<Module> {
   const path = resolve(targetRoot(target), relative);
-  if (!existsSync(path)) {
-    throw new Error(`Cannot find ${path}: the target has no ${relative}. Did you rename or delete the file?`);
-  }
+  if (!existsSync(path)) throw new Error(missingFileMessage(path, relative, target ?? process.env[TARGET_VARIABLE] ?? 'exercises'));
   return (await import(pathToFileURL(path).href)) as Module;
+}
+
+/** What a test says when the target has no `relative`. */
+export function missingFileMessage(path: string, relative: string, target: string): string {
+  // A student's own file can come back as the skeleton; a reference or a submission cannot.
+  const exercise = target === 'exercises' ? exerciseOfFile(relative) : undefined;
+  const restore = exercise === undefined ? '' : ` To get the skeleton back: npm run reset -- ${exercise.id}`;
+  return `Cannot find ${path}: the target has no ${relative}. Did you rename or delete the file?${restore}`;
 }
 
 /**
