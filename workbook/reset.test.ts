@@ -46,6 +46,16 @@ describe('reset', () => {
     expect(isSkeletonAlready(bump, student)).toBe(true);
   });
 
+  it('knows an untouched skeleton whose lines git on Windows ended with \\r\\n', () => {
+    const student = join(scratch, 'crlf');
+    cpSync(resolve(ROOT, 'solutions'), join(student, 'exercises'), { recursive: true });
+    const bump = EXERCISES.find((e) => e.id === 'bump')!;
+    const crlf = shippedSkeleton(bump).replace(/\n/g, '\r\n');
+    writeFileSync(join(student, 'exercises/01-bump/bump.ts'), crlf);
+    expect(hashFile(join(student, 'exercises/01-bump/bump.ts')), 'the red check counts it untouched').toBe(readSkeletonManifest()['exercises/01-bump/bump.ts']);
+    expect(isSkeletonAlready(bump, student), 'nothing to reset').toBe(true);
+  });
+
   it('takes one exercise, and says what is wrong with anything else as check and hint do', () => {
     expect(exerciseToReset(['bump']).id).toBe('bump');
     expect(() => exerciseToReset(['nonexist'])).toThrow("There is no exercise 'nonexist'. Try one of: memory, vmmap,");

@@ -63,7 +63,8 @@ export function copyShippedExercises(dir: string): void {
 /** Whether the target's file of `exercise` is the shipped skeleton already: nothing to reset, nothing to back up. */
 export function isSkeletonAlready(exercise: Exercise, target = 'exercises'): boolean {
   const file = resolve(targetRoot(target), exercise.chapter, exercise.file);
-  return existsSync(file) && readFileSync(file, 'utf8') === shippedSkeleton(exercise);
+  // Whatever its line endings: git on Windows checks the skeleton out with \r\n.
+  return existsSync(file) && sha256(readFileSync(file)) === sha256(Buffer.from(shippedSkeleton(exercise)));
 }
 
 /** Puts the shipped skeleton back in the target, keeping the student's file as a backup. */

@@ -10,9 +10,13 @@ import { ROOT } from './paths.ts';
 
 const MANIFEST = resolve(ROOT, 'workbook/skeletons.json');
 
-/** The hash the manifest records for a file's bytes. */
+/**
+ * The hash the manifest records for a file's bytes, its lines ended by \n as shipped: git on
+ * Windows checks files out with \r\n, and an untouched skeleton must still read as one.
+ */
 export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  const shipped = bytes.includes('\r\n') ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
+  return createHash('sha256').update(shipped).digest('hex');
 }
 
 export function hashFile(path: string): string {
