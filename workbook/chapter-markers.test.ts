@@ -1,7 +1,7 @@
 // Every include and output marker in the book matches the code and what it prints today.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findMarkers, resolveInclude, runOutputScript } from './chapter-markers.ts';
 import { ROOT } from './paths.ts';
@@ -37,5 +37,20 @@ describe('resolveInclude', () => {
   it('takes a line range, dedented', () => {
     const text = resolveInclude('solutions/01-bump/bump.ts#L1-L2', 'here');
     expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('reads code and chapters whose lines end with \\r\\n (git on Windows) as the same lines', () => {
+    mkdirSync(resolve(ROOT, '.scratch'), { recursive: true });
+    const dir = mkdtempSync(resolve(ROOT, '.scratch/markers-'));
+    try {
+      const code = ['export function f() {', '  // #region body', '  const a = 1;', '', '  return a;', '  // #endregion body', '}', ''];
+      writeFileSync(resolve(dir, 'code.ts'), code.join('\r\n'));
+      const spec = `${relative(ROOT, dir).split('\\').join('/')}/code.ts#body`;
+      expect(resolveInclude(spec, 'here')).toBe('const a = 1;\n\nreturn a;');
+      const chapter = [`<!-- include: ${spec} -->`, '```ts', 'const a = 1;', '', 'return a;', '```', ''].join('\r\n');
+      expect(findMarkers(chapter)).toEqual([{ kind: 'include', spec, line: 1, block: 'const a = 1;\n\nreturn a;' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

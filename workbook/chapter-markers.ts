@@ -34,7 +34,7 @@ export class MarkerError extends Error {
 const MARKER = /^<!--\s*(include|output):\s*(\S+)\s*-->\s*$/;
 
 export function findMarkers(markdown: string): Marker[] {
-  const lines = markdown.split('\n');
+  const lines = markdown.split(/\r?\n/); // git on Windows may check the chapters out with \r\n
   const markers: Marker[] = [];
   lines.forEach((text, i) => {
     const match = MARKER.exec(text.trim());
@@ -54,7 +54,7 @@ export function resolveInclude(spec: string, where: string): string {
   const [path, region] = spec.split('#');
   const file = resolve(ROOT, path);
   if (!existsSync(file)) throw new MarkerError(`${where}: include of ${spec}: there is no file ${path}`);
-  const lines = readFileSync(file, 'utf8').split('\n');
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/); // the code as shown, whatever its line endings
   let picked: string[];
   if (region === undefined) picked = lines;
   else if (/^L\d+-L\d+$/.test(region)) {
