@@ -12,7 +12,9 @@ export class NotImplemented extends Error {
  */
 export function todo(this: string | void, task: string): never {
   const frame = new Error().stack?.split('\n')[2] ?? '';
-  // The file as the test runner sees it: exercises/…, or a staged copy of a student's folder.
-  const where = typeof this === 'string' ? this : (/((?:exercises|\.target-[^/]+)\/[^):]+:\d+)/.exec(frame)?.[1] ?? 'the exercise file');
+  // The file as the test runner sees it: exercises/…, or a staged copy of a student's folder; a
+  // Windows frame says exercises\01-bump\bump.ts, shown with forward slashes as everywhere else.
+  const found = /((?:exercises|\.target-[^\\/]+)[\\/][^):]+:\d+)/.exec(frame)?.[1];
+  const where = typeof this === 'string' ? this : (found?.split('\\').join('/') ?? 'the exercise file');
   throw new NotImplemented(`Not written yet: ${task}\n  Open ${where}, replace the todo(…) call with your code, and run the check again.`);
 }
