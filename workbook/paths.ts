@@ -16,3 +16,8 @@ export const PROGRESS_FILE = process.env.WORKBOOK_PROGRESS ?? resolve(ROOT, '.wo
 export function pathsFor(root: string): PlatformPath {
   return process.platform === 'win32' || /^([A-Za-z]:[\\/]|\\\\)/.test(root) ? win32 : posix;
 }
+
+/** A path as the tools print it: with forward slashes, as the book writes paths, which Windows takes too. */
+export function shownPath(path: string, paths: PlatformPath = pathsFor(path)): string {
+  return path.split(paths.sep).join('/');
+}

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
-import { ROOT } from './paths.ts';
+import { ROOT, shownPath } from './paths.ts';
 import { readSkeletonManifest, sha256 } from './skeletons.ts';
 import { targetRoot } from './target.ts';
 
@@ -78,5 +78,5 @@ export function resetExercise(exercise: Exercise, target = 'exercises', backups 
   const backup = join(backups, `${exercise.chapter}-${exercise.file.slice(0, exercise.file.length - ext.length)}.${stamp}${ext}`);
   if (existsSync(file)) copyFileSync(file, backup);
   writeFileSync(file, skeleton);
-  return { backup: relative(process.env.INIT_CWD ?? process.cwd(), backup) };
+  return { backup: shownPath(relative(process.env.INIT_CWD ?? process.cwd(), backup)) };
 }

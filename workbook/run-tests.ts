@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, win32 } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
-import { ROOT, pathsFor } from './paths.ts';
+import { ROOT, pathsFor, shownPath } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
 import { stripAnsi } from './text.ts';
@@ -95,7 +95,8 @@ function renamePaths(result: ExerciseResult, from: string, to: string): Exercise
 function displayRoot(target: string): string {
   const root = targetRoot(target);
   const rel = relative(process.env.INIT_CWD ?? process.cwd(), root);
-  return rel.startsWith('..') || rel === '' ? root : rel;
+  // With forward slashes, as the paths it is put into: ..\ann\exercises/01-bump/bump.ts would mix them.
+  return shownPath(rel.startsWith('..') || rel === '' ? root : rel);
 }
 
 export interface TestRun {

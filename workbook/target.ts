@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exerciseOfFile } from './exercises.ts';
-import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR } from './paths.ts';
+import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR, shownPath } from './paths.ts';
 
 export const TARGET_VARIABLE = 'WORKBOOK_TARGET';
 
@@ -74,5 +74,5 @@ export function removeOnExit(path: string): () => void {
 export function fileInTarget(relativeFile: string, target: string): string {
   const path = resolve(targetRoot(target), relativeFile);
   const fromRoot = relative(ROOT, path);
-  return fromRoot.startsWith('..') ? path : fromRoot;
+  return shownPath(fromRoot.startsWith('..') ? path : fromRoot);
 }
