@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
+import { targetNote } from './target-note.ts';
 
 function vitest(env: Record<string, string | undefined>): string {
   const { WORKBOOK_TARGET: _, ...rest } = process.env; // this run's own target, set by the config
@@ -24,4 +25,12 @@ describe('a test file run directly', () => {
   it('says nothing of the kind when the target is chosen, as npm run check chooses it', () => {
     expect(vitest({ WORKBOOK_TARGET: 'solutions' })).not.toContain('reference solutions');
   }, 60_000);
+});
+
+describe('targetNote', () => {
+  it('on Windows, sets the variable as PowerShell does: VAR=value before a command is an error there', () => {
+    expect(targetNote('win32')).toContain("npm run check (or in PowerShell: $env:WORKBOOK_TARGET='exercises'; npx vitest run <file>)");
+    expect(targetNote('win32')).not.toContain('WORKBOOK_TARGET=exercises npx');
+    expect(targetNote('linux')).toContain('npm run check (or WORKBOOK_TARGET=exercises npx vitest run <file>)');
+  });
 });

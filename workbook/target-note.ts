@@ -6,9 +6,15 @@
 export default function setup(): () => void {
   return () => {
     if (process.env.WORKBOOK_TARGET !== undefined) return; // npm run check, the grader: they say so themselves
-    process.stderr.write(
-      '\nThese tests ran against the reference solutions in solutions/ (the workbook checking itself), not your exercises.\n' +
-        'To test your own code: npm run check (or WORKBOOK_TARGET=exercises npx vitest run <file>).\n',
-    );
+    process.stderr.write(targetNote());
   };
+}
+
+/** The note, with the variable set as the student's shell sets it: Windows' PowerShell has no `VAR=value command`. */
+export function targetNote(platform: NodeJS.Platform = process.platform): string {
+  const direct = platform === 'win32' ? "in PowerShell: $env:WORKBOOK_TARGET='exercises'; npx vitest run <file>" : 'WORKBOOK_TARGET=exercises npx vitest run <file>';
+  return (
+    '\nThese tests ran against the reference solutions in solutions/ (the workbook checking itself), not your exercises.\n' +
+    `To test your own code: npm run check (or ${direct}).\n`
+  );
 }
