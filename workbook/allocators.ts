@@ -1,7 +1,9 @@
 // The registry of every allocator in the book, by a stable id that tools rely on.
 
 import type { CreateAllocator } from '../machine/index.ts';
+import { EXERCISES } from './exercises.ts';
 import { loadExercise } from './target.ts';
+import { nearestName } from './text.ts';
 
 export interface AllocatorEntry {
   id: string;
@@ -29,10 +31,24 @@ export interface AllocatorModule {
 /** The allocator module `id` of a target (exercises, solutions, or a submission folder). */
 export async function loadAllocator(id: string, target?: string): Promise<AllocatorModule> {
   const entry = ALLOCATORS.find((a) => a.id === id);
-  if (entry === undefined) throw new Error(`There is no allocator '${id}'. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
+  if (entry === undefined) throw new Error(unknownAllocator(id));
   const module = await loadExercise<Partial<AllocatorModule>>(entry.module, target);
   if (typeof module.createAllocator !== 'function') {
     throw new Error(`${entry.module} does not export a function createAllocator(proc), which every allocator module must.`);
   }
   return module as AllocatorModule;
+}
+
+/** What a name that is no allocator of the registry gets: the allocators, and what was likely meant. */
+function unknownAllocator(id: string): string {
+  const known = ALLOCATORS.map((a) => a.id);
+  const near = nearestName(id, known);
+  // Chapter 8's tuned is the zone with options: a student reaches for its exercise id.
+  const meant =
+    near !== undefined
+      ? ` Did you mean '${near}'?`
+      : EXERCISES.some((e) => e.id === id)
+        ? ` '${id}' is an exercise; its allocator is one of these with options, such as zones with --option smallLimit=65536.`
+        : '';
+  return `There is no allocator '${id}'.${meant} Known: ${known.join(', ')}.`;
 }

@@ -70,6 +70,11 @@ describe('workbook/cli.ts', () => {
     const { code, stderr } = cli(['check', 'nope']);
     expect(code).toBe(2);
     expect(stderr).toContain("There is no chapter or exercise 'nope'");
+    const typo = cli(['hint', 'memroy']);
+    expect(typo.stderr).toContain("There is no chapter or exercise 'memroy'. Did you mean 'memory'?");
+    const two = cli(['hint', 'memory', 'vmmap']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('hint takes one exercise at a time, not 2: memory vmmap.');
   });
 
   it('<command> --help prints that command\'s usage and exits with 0; a mistake says where to read it', () => {

@@ -68,4 +68,13 @@ describe('the exercise metadata', () => {
     expect(() => selectExercises('nope')).toThrow(/no chapter or exercise 'nope'. Try one of: 00, 01, .*memory/);
     expect(() => selectExercises('9')).toThrow(/There is no chapter or exercise '9'/);
   });
+
+  it('selects by the paths its messages print, and suggests the name a typo meant', () => {
+    expect(selectExercises('exercises/00-the-process/memory.ts').map((e) => e.id)).toEqual(['memory']);
+    expect(selectExercises('./exercises/01-bump/batched.test.ts').map((e) => e.id)).toEqual(['batched']);
+    expect(selectExercises('exercises\\01-bump\\bump.ts').map((e) => e.id)).toEqual(['bump']);
+    expect(selectExercises('exercises/01-bump/').map((e) => e.id)).toEqual(['bump', 'batched']);
+    expect(() => selectExercises('memroy')).toThrow(/There is no chapter or exercise 'memroy'\. Did you mean 'memory'\?/);
+    expect(() => selectExercises('exercises/01-bump/nope.ts')).toThrow(/no chapter or exercise 'exercises\/01-bump\/nope\.ts'\. Try one of/);
+  });
 });

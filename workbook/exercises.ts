@@ -1,6 +1,8 @@
 // The workbook's exercises: one metadata list, checked against the files on disk by
 // workbook/exercises.test.ts. Each exercise is one file to fill in and one test file.
 
+import { nearestName } from './text.ts';
+
 export interface Chapter {
   number: number;
   /** The folder name in chapters/, exercises/ and solutions/. */
@@ -101,17 +103,24 @@ export const EXERCISE_ID_WIDTH = Math.max(...EXERCISES.map((e) => e.id.length)) 
 
 /**
  * The exercises a student means by `selector`: a chapter number (`1`, `01`), a chapter
- * folder (`01-bump`), or an exercise id (`bump`). Nothing selected means all of them.
+ * folder (`01-bump`), an exercise id (`bump`), or the path of an exercise's file or test
+ * (`exercises/01-bump/bump.ts`). Nothing selected means all of them.
  */
 export function selectExercises(selector: string | undefined): Exercise[] {
   if (selector === undefined || selector === '' || selector === 'all') return [...EXERCISES];
   const byId = EXERCISES.filter((e) => e.id === selector);
   if (byId.length > 0) return byId;
-  const chapter = findChapter(selector);
+  // A path as messages print it: exercises/00-the-process/memory.ts, its test, or the chapter folder.
+  const path = selector.split('\\').join('/').replace(/^\.\//, '').replace(/\/$/, '').replace(/^exercises\//, '');
+  const chapter = findChapter(path);
   if (chapter !== undefined) return EXERCISES.filter((e) => e.chapter === chapter.slug);
+  const byPath = EXERCISES.filter((e) => path === `${e.chapter}/${e.file}` || path === `${e.chapter}/${e.test}`);
+  if (byPath.length > 0) return byPath;
   const known = [...CHAPTERS.map((c) => String(c.number).padStart(2, '0')), ...EXERCISES.map((e) => e.id)];
   if (/^\d+$/.test(selector) && Number(selector) <= 8) {
     throw new Error(`Chapter ${Number(selector)} is not in the workbook yet. Chapters so far: ${CHAPTERS.map((c) => String(c.number).padStart(2, '0')).join(', ')}.`);
   }
-  throw new Error(`There is no chapter or exercise '${selector}'. Try one of: ${known.join(', ')}.`);
+  const near = nearestName(selector, [...EXERCISES.map((e) => e.id), ...CHAPTERS.map((c) => c.slug)]);
+  const meant = near === undefined ? '' : ` Did you mean '${near}'?`;
+  throw new Error(`There is no chapter or exercise '${selector}'.${meant} Try one of: ${known.join(', ')}.`);
 }

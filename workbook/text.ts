@@ -40,3 +40,26 @@ export function terminalMarkdown(text: string, code: (s: string) => string): str
     })
     .join('\n');
 }
+
+/** Of `names`, the one `typed` most likely meant (a typo of an edit per three letters, two at most), if any. */
+export function nearestName(typed: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  // Further is a different word: 'nope' is two edits from 'zone', and not a typo of it.
+  let bestDistance = Math.min(2, Math.max(1, Math.floor(typed.length / 3))) + 1;
+  for (const name of names) {
+    const distance = editDistance(typed, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
+}
+
+/** Levenshtein's distance: the fewest insertions, deletions and substitutions from a to b. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}

@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import pc from 'picocolors';
 import { targetRoot } from '../target.ts';
+import { nearestName } from '../text.ts';
 
 export interface Options {
   positional: string[];
@@ -66,24 +67,7 @@ const FLAGS = ['json', 'watch', 'update', 'generate', 'manual-run', 'no-site', '
 
 /** The option a mistyped one most likely meant (--chapter for --chapters), if one is close. */
 function nearestOption(typed: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3; // further than two edits is a different word
-  for (const name of [...VALUE_OPTIONS, ...FLAGS]) {
-    const distance = editDistance(typed, name);
-    if (distance < bestDistance) [best, bestDistance] = [name, distance];
-  }
-  return best;
-}
-
-/** Levenshtein's distance: the fewest insertions, deletions and substitutions from a to b. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length];
+  return nearestName(typed, [...VALUE_OPTIONS, ...FLAGS]);
 }
 
 /** A mistake in the command line: a line saying where to read the usage follows the message. */

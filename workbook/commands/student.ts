@@ -287,6 +287,7 @@ export async function status(options: Options): Promise<number> {
 export function hint(options: Options): number {
   const selector = options.positional[0];
   if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
+  if (options.positional.length > 1) throw new UsageError(`hint takes one exercise at a time, not ${options.positional.length}: ${options.positional.join(' ')}.`);
   const candidates = selectExercises(selector);
   // For a chapter, the first exercise whose hints are not all shown yet.
   const seen = readProgress().hints;
