@@ -56,6 +56,16 @@ describe('cleanMessage', () => {
     ].join('\n');
     expect(cleanMessage(raw, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12\n  at exercises/05-zones/zone.ts:40');
   });
+
+  it('reads the frames of a workbook on a Windows share (\\\\server\\…), as vitest and Node write them', () => {
+    const root = '\\\\uni-files\\home\\ada\\malloc-workbook';
+    const raw = [
+      'Error: boom',
+      '    at malloc (//uni-files/home/ada/malloc-workbook/solutions/05-zones/rack.ts:12:5)',
+      `    at Object.<anonymous> (${root}\\exercises\\05-zones\\zone.ts:40:9)`,
+    ].join('\n');
+    expect(cleanMessage(raw, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12\n  at exercises/05-zones/zone.ts:40');
+  });
 });
 
 describe('findModule', () => {

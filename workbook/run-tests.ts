@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix, relative, resolve, win32 } from 'node:path';
+import { join, relative, resolve, win32 } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT, pathsFor, shownPath } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
@@ -273,8 +273,8 @@ export function cleanMessage(raw: string, root: string = ROOT, ownFile?: string)
     // vitest appends "expected … to be …" to a custom message: give it a line of its own.
     .replace(/\|: (expected .*)$/m, '|\n  $1')
     .replace(/ \/\/ Object\.is equality$/m, '');
-  // Windows frames too: `C:\book\exercises\…` or `file:///C:/book/…`, shown as exercises/….
-  const paths = /^[A-Za-z]:[\\/]/.test(root) ? win32 : posix;
+  // Windows frames too: `C:\book\exercises\…`, `file:///C:/book/…` or a share's `\\server\…`, shown as exercises/….
+  const paths = pathsFor(root);
   const ours = frames
     .map((l) => FRAME_PATH.exec(l))
     .filter((found) => found !== null)
