@@ -27,9 +27,9 @@ export interface BenchTrace {
   course: boolean;
 }
 
-/** The .rep files of `paths` (files or folders), named relative to `base`. */
-export function readBenchTraces(paths: readonly string[], base: string): BenchTrace[] {
-  return readTraces(paths, base).map((trace) => {
+/** The .rep files of `paths` (files or folders), named relative to `base`; a folder's file that is no trace goes to `onUnreadable`. */
+export function readBenchTraces(paths: readonly string[], base: string, onUnreadable?: (error: Error) => void): BenchTrace[] {
+  return readTraces(paths, base, onUnreadable).map((trace) => {
     const file = resolve(base, trace.name);
     return { trace, file, course: relative(resolve(ROOT, 'traces'), file).startsWith('..') };
   });

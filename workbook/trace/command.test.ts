@@ -55,6 +55,21 @@ describe('npm run trace', () => {
     expect(code).toBe(0);
   });
 
+  it('replays the traces of a folder that one malformed file would have stopped, names that file, and exits 1', () => {
+    const folder = join(scratch, 'course');
+    cpSync(resolve(ROOT, 'traces/short.rep'), join(folder, 'short.rep'));
+    writeFileSync(join(folder, 'bad.rep'), '1\n2\nx\n');
+    const { code, stdout, stderr } = trace(['bump', folder, '--target', 'solutions']);
+    expect(stderr).toMatch(/✗ not a trace, left out: \S*course\/bad\.rep:3: expected the number of operations/);
+    expect(stderr).toContain('1 file left out, not a trace');
+    expect(stdout).toMatch(/✓ .*short\.rep/);
+    expect(code).toBe(1);
+    // Named itself, the same file stops the command: it is all that was asked for.
+    const alone = trace(['bump', join(folder, 'bad.rep'), '--target', 'solutions']);
+    expect(alone.code).not.toBe(0);
+    expect(alone.stdout).toBe('');
+  });
+
   it('--svg draws each trace: the payload, and a footprint line per allocator', () => {
     const file = join(scratch, 'heap.svg');
     const { code, stderr } = trace(['bump,coalescing', 'traces/short.rep', 'traces/binary-small.rep', '--target', 'solutions', '--svg', file]);

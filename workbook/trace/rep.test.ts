@@ -71,6 +71,14 @@ describe('parseRep', () => {
     expect(problem(SHORT.replace('\n1\na 0', '\na 0'))).toBe('traces/x.rep:4: expected the weight (header line 4 of 4: a non-negative integer), got "a 0 2040"');
   });
 
+  it('quotes a bad line escaped and cut short, and wonders whether a binary file is a trace', () => {
+    const binary = `\u0001\u0002ELF${'\u0000'.repeat(200)}`;
+    expect(() => parseRep(binary, 'b.rep')).toThrow(
+      /^b\.rep:1: expected the suggested heap size .*, got "\\x01\\x02ELF(\\x00){75}…" \(a line of 205 characters, with bytes no text has: is the file a trace\?\)$/,
+    );
+    expect(() => parseRep(`1\n2\n1\n1\nallocate 0 ${'9'.repeat(100)}\n`, 'long.rep')).toThrow(/got "allocate 0 9{69}…" \(a line of 111 characters\)$/);
+  });
+
   it('checks the number of operations against the header', () => {
     expect(problem(SHORT.replace('\n6\n', '\n7\n'))).toBe('traces/x.rep:3: the header says 7 operations, but the file has 6');
   });

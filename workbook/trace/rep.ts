@@ -57,7 +57,7 @@ export function parseRep(text: string, file: string): Trace {
     const line = i + 1;
     if (header.length < HEADER.length) {
       if (!/^\d+$/.test(row)) {
-        throw new TraceFormatError(file, line, `expected ${HEADER[header.length]} (header line ${header.length + 1} of 4: a non-negative integer), got "${row}"`);
+        throw new TraceFormatError(file, line, `expected ${HEADER[header.length]} (header line ${header.length + 1} of 4: a non-negative integer), got ${quoted(row)}`);
       }
       if (header.length === 2) countLine = line;
       header.push(Number(row));
@@ -82,15 +82,31 @@ export function parseRep(text: string, file: string): Trace {
   return trace;
 }
 
+/**
+ * A line of the file as a message quotes it: control bytes escaped and at most 80 characters,
+ * so that a binary file named .rep does not pour itself onto the terminal.
+ */
+function quoted(row: string): string {
+  const long = row.length > 80;
+  // eslint-disable-next-line no-control-regex
+  const escaped = (long ? row.slice(0, 80) : row).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const notes = [
+    ...(long ? [`a line of ${row.length.toLocaleString('en-US')} characters`] : []),
+    // eslint-disable-next-line no-control-regex
+    ...(/[\u0000-\u0008\u000e-\u001f]/.test(row) ? ['with bytes no text has: is the file a trace?'] : []),
+  ];
+  return `"${escaped}${long ? '…' : ''}"${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`;
+}
+
 function parseOp(row: string, file: string, line: number): TraceOp {
   const words = row.split(/\s+/);
   const kind = words[0];
   if (kind !== 'a' && kind !== 'f' && kind !== 'r') {
-    throw new TraceFormatError(file, line, `expected an operation, ${SHAPES.a}, ${SHAPES.f} or ${SHAPES.r}, got "${row}"`);
+    throw new TraceFormatError(file, line, `expected an operation, ${SHAPES.a}, ${SHAPES.f} or ${SHAPES.r}, got ${quoted(row)}`);
   }
   const arity = kind === 'f' ? 2 : 3;
   if (words.length !== arity || !words.slice(1).every((w) => /^\d+$/.test(w) && Number.isSafeInteger(Number(w)))) {
-    throw new TraceFormatError(file, line, `expected ${SHAPES[kind]}, got "${row}"`);
+    throw new TraceFormatError(file, line, `expected ${SHAPES[kind]}, got ${quoted(row)}`);
   }
   const id = Number(words[1]);
   return kind === 'f' ? { kind, id } : { kind, id, bytes: Number(words[2]) };

@@ -10,19 +10,32 @@ import { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
 
 /**
  * The .rep files named by `paths` (files, or folders whose .rep files are taken in name
- * order), each read and checked, named relative to `base` for messages.
+ * order), each read and checked, named relative to `base` for messages. A file named
+ * itself that is not a trace throws; one found in a folder goes to `onUnreadable`, if
+ * given, and the folder's other traces are read (one bad file of a course's forty need
+ * not stop the rest).
  */
-export function readTraces(paths: readonly string[], base: string): Trace[] {
-  const files: string[] = [];
+export function readTraces(paths: readonly string[], base: string, onUnreadable?: (error: Error) => void): Trace[] {
+  const files: Array<{ file: string; inFolder: boolean }> = [];
   for (const path of paths) {
     if (!existsSync(path)) throw new Error(`There is no trace file or folder ${relative(base, path) || path}.`);
     if (statSync(path).isDirectory()) {
       const found = readdirSync(path).filter((f) => f.endsWith('.rep')).sort();
       if (found.length === 0) throw new Error(`The folder ${relative(base, path) || '.'} holds no .rep traces.`);
-      files.push(...found.map((f) => join(path, f)));
-    } else files.push(path);
+      files.push(...found.map((f) => ({ file: join(path, f), inFolder: true })));
+    } else files.push({ file: path, inFolder: false });
   }
-  return files.map((file) => readRep(file, relative(base, file)));
+  const traces = files.flatMap(({ file, inFolder }) => {
+    try {
+      return [readRep(file, relative(base, file))];
+    } catch (error) {
+      if (!inFolder || onUnreadable === undefined || !(error instanceof Error)) throw error;
+      onUnreadable(error);
+      return [];
+    }
+  });
+  if (traces.length === 0 && files.length > 0) throw new Error(`None of the ${files.length} .rep files named is a trace that can be read.`);
+  return traces;
 }
 
 export interface TraceRun {
