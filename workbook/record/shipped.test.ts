@@ -15,4 +15,11 @@ describe('the shipped recordings', () => {
     expect(described.sort()).toEqual([...SHIPPED_RECORDINGS]);
     for (const file of shippedRecordings(ROOT)) expect(existsSync(file), file).toBe(true);
   });
+
+  it('are the recordings git keeps: a reader\'s own are ignored, so that git add -A leaves them out', () => {
+    const lines = readFileSync(resolve(ROOT, '.gitignore'), 'utf8').split('\n');
+    expect(lines).toContain('traces/recorded/*.rep');
+    const kept = lines.filter((l) => l.startsWith('!traces/recorded/')).map((l) => l.slice('!traces/recorded/'.length));
+    expect(kept.sort()).toEqual([...SHIPPED_RECORDINGS]);
+  });
 });
