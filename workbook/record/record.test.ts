@@ -90,7 +90,8 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
   });
 
   it('says what is wrong when the program does not exist', async () => {
-    await expect(recordCommand(['no-such-program-here'], { dir })).rejects.toThrow('There is no program no-such-program-here');
+    await expect(recordCommand(['no-such-program-here'], { dir })).rejects.toThrow('There is no program no-such-program-here (not found on PATH).');
+    await expect(recordCommand(['/no/such/program'], { dir })).rejects.toThrow('There is no program /no/such/program (no such file).');
   });
 
   it('builds its library once and reuses it', () => {

@@ -168,7 +168,9 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
     }, 500);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearInterval(timer);
-      reject(new Error(error.code === 'ENOENT' ? `There is no program ${command[0]} (not found on PATH).` : `Could not run ${command[0]}: ${error.message}`));
+      // A path names one file; a bare name is looked for on PATH.
+      const where = command[0].includes('/') ? 'no such file' : 'not found on PATH';
+      reject(new Error(error.code === 'ENOENT' ? `There is no program ${command[0]} (${where}).` : `Could not run ${command[0]}: ${error.message}`));
     });
     child.on('exit', (exitCode, signal) => {
       clearInterval(timer);
