@@ -36,12 +36,50 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
         });
   return [
     renderTable(header, rows),
+    ...classSummary(submissions),
     ...failures,
     ...(reasons.length > 0 ? ['', pc.bold('Why chapters failed:'), ...reasons] : []),
     ...(missing.length > 0 ? ['', pc.bold('Missing files (the skeleton was graded in their place):'), ...missing] : []),
     ...(review.length > 0 ? ['', pc.bold('Worth a look (no points taken):'), ...review] : []),
   ].join('\n');
 }
+
+/**
+ * For a class (more than three submissions, when each one's failures are no longer listed):
+ * each chapter's average and full marks, with a bar, and the tests most of them failed: what
+ * to go over again in the next class.
+ */
+function classSummary(submissions: readonly GradedSubmission[]): string[] {
+  if (submissions.length <= 3) return [];
+  const count = submissions.length;
+  const chapters = submissions[0].chapters.map((c, i) => {
+    const all = submissions.map((s) => s.chapters[i]).filter((x) => x !== undefined);
+    const average = all.reduce((sum, x) => sum + x.points, 0) / all.length;
+    const full = all.filter((x) => x.maxPoints > 0 && x.points === x.maxPoints).length;
+    const share = c.maxPoints === 0 ? 0 : average / c.maxPoints;
+    const bar = `${'█'.repeat(Math.round(share * 20))}${pc.dim('░'.repeat(20 - Math.round(share * 20)))}`;
+    return [`  ${String(c.chapter.number).padStart(2, '0')}`, `${round1(average)}/${c.maxPoints}`, `${full} of ${all.length}`, bar];
+  });
+  // A test a whole chapter failed for one reason (a hang) is counted under that reason, not as a test.
+  const failedBy = new Map<string, number>();
+  for (const s of submissions) {
+    for (const c of s.chapters.filter((x) => !failedWhole(x))) {
+      for (const t of c.tests.filter((x) => x.status !== 'pass')) {
+        const key = t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`;
+        failedBy.set(key, (failedBy.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  const most = [...failedBy].filter(([, n]) => n > 1).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8);
+  return [
+    '',
+    pc.bold(`The class: ${count} submissions`),
+    renderTable(['  chapter', 'average', 'full marks', ''], chapters),
+    ...(most.length === 0 ? [] : ['', pc.bold('Failed most often:'), ...most.map(([name, n]) => `  ${String(n).padStart(String(count).length)} of ${count}  ${printable(name)}`)]),
+  ];
+}
+
+const round1 = (x: number) => String(Math.round(x * 10) / 10);
 
 /** A student's text as the terminal shows it, its control characters written out: a \r or an escape code could rewrite the lines above. */
 function printable(text: string): string {
