@@ -43,12 +43,18 @@ export async function loadAllocator(id: string, target?: string): Promise<Alloca
 function unknownAllocator(id: string): string {
   const known = ALLOCATORS.map((a) => a.id);
   const near = nearestName(id, known);
-  // Chapter 8's tuned is the zone with options: a student reaches for its exercise id.
+  const exercise = EXERCISES.find((e) => e.id === id);
+  // An exercise whose file is an allocator's module (batched is bump-batched), or chapter 8's tuned zone.
+  const registered = exercise === undefined ? undefined : ALLOCATORS.find((a) => a.module === `${exercise.chapter}/${exercise.file}`);
   const meant =
-    near !== undefined
-      ? ` Did you mean '${near}'?`
-      : EXERCISES.some((e) => e.id === id)
-        ? ` '${id}' is an exercise; its allocator is one of these with options, such as zones with --option smallLimit=65536.`
-        : '';
+    registered !== undefined
+      ? ` The exercise ${id} is the allocator '${registered.id}'.`
+      : id === 'tuned'
+        ? " Chapter 8's tuned zone is zones with its thresholds: npm run trace -- zones traces/recorded/ls.rep --option smallLimit=65536."
+        : near !== undefined
+          ? ` Did you mean '${near}'?`
+          : exercise !== undefined
+            ? ` '${id}' is an exercise, not an allocator.`
+            : '';
   return `There is no allocator '${id}'.${meant} Known: ${known.join(', ')}.`;
 }

@@ -71,6 +71,8 @@ describe('the exercise metadata', () => {
 
   it('selects by the paths its messages print, and suggests the name a typo meant', () => {
     expect(selectExercises('exercises/00-the-process/memory.ts').map((e) => e.id)).toEqual(['memory']);
+    expect(selectExercises('exercises/00-the-process/memory.ts:12').map((e) => e.id)).toEqual(['memory']);
+    expect(selectExercises('/home/ada/malloc-workbook/exercises/00-the-process/vmmap.ts:3:9').map((e) => e.id)).toEqual(['vmmap']);
     expect(selectExercises('./exercises/01-bump/batched.test.ts').map((e) => e.id)).toEqual(['batched']);
     expect(selectExercises('exercises\\01-bump\\bump.ts').map((e) => e.id)).toEqual(['bump']);
     expect(selectExercises('exercises/01-bump/').map((e) => e.id)).toEqual(['bump', 'batched']);

@@ -110,8 +110,14 @@ export function selectExercises(selector: string | undefined): Exercise[] {
   if (selector === undefined || selector === '' || selector === 'all') return [...EXERCISES];
   const byId = EXERCISES.filter((e) => e.id === selector);
   if (byId.length > 0) return byId;
-  // A path as messages print it: exercises/00-the-process/memory.ts, its test, or the chapter folder.
-  const path = selector.split('\\').join('/').replace(/^\.\//, '').replace(/\/$/, '').replace(/^exercises\//, '');
+  // A path as messages print it: exercises/00-the-process/memory.ts (a line number too), its test, or the chapter folder.
+  const path = selector
+    .split('\\')
+    .join('/')
+    .replace(/:\d+(:\d+)?$/, '')
+    .replace(/^\.\//, '')
+    .replace(/\/$/, '')
+    .replace(/^(.*\/)?exercises\//, '');
   const chapter = findChapter(path);
   if (chapter !== undefined) return EXERCISES.filter((e) => e.chapter === chapter.slug);
   const byPath = EXERCISES.filter((e) => path === `${e.chapter}/${e.file}` || path === `${e.chapter}/${e.test}`);

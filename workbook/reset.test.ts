@@ -58,7 +58,11 @@ describe('reset', () => {
 
   it('takes one exercise, and says what is wrong with anything else as check and hint do', () => {
     expect(exerciseToReset(['bump']).id).toBe('bump');
-    expect(() => exerciseToReset(['nonexist'])).toThrow("There is no exercise 'nonexist'. Try one of: memory, vmmap,");
+    expect(() => exerciseToReset(['nonexist'])).toThrow("There is no chapter or exercise 'nonexist'. Try one of: 00, 01,");
+    // As check takes them: the path a message prints, and a typo's suggestion.
+    expect(exerciseToReset(['exercises/01-bump/bump.ts']).id).toBe('bump');
+    expect(() => exerciseToReset(['memroy'])).toThrow("Did you mean 'memory'?");
+    expect(() => exerciseToReset(['all'])).toThrow('reset takes one exercise, not all of them.');
     expect(() => exerciseToReset(['01'])).toThrow("reset takes one exercise, not a chapter. Chapter 1's exercises: bump, batched. For example: npm run reset -- bump");
     expect(() => exerciseToReset(['bump', 'batched'])).toThrow('reset takes one exercise, not 2: bump batched.');
     expect(() => exerciseToReset([])).toThrow('Which exercise?');

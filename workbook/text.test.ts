@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortened, terminalMarkdown } from './text.ts';
+import { nearestName, shortened, terminalMarkdown } from './text.ts';
 
 const mark = (s: string) => `<${s}>`;
 
@@ -22,5 +22,19 @@ describe('shortened', () => {
     expect(shortened('abc', 5)).toBe('abc');
     expect(shortened('abcdefgh', 5)).toBe('abcde\n… (3 more characters)');
     expect(shortened('x'.repeat(20_000))).toHaveLength(10_000 + '\n… (10000 more characters)'.length);
+  });
+});
+
+describe('nearestName', () => {
+  it('counts two neighbouring letters swapped as one edit, as a typist makes them', () => {
+    expect(nearestName('jsno', ['json', 'watch'])).toBe('json');
+    expect(nearestName('wacth', ['json', 'watch'])).toBe('watch');
+    expect(nearestName('memroy', ['memory', 'vmmap'])).toBe('memory');
+  });
+
+  it('suggests nothing further than an edit per three letters: a different word is not a typo', () => {
+    expect(nearestName('nope', ['zone', 'pool'])).toBeUndefined();
+    expect(nearestName('magazine', ['magazines'])).toBe('magazines');
+    expect(nearestName('chapter', ['chapters'])).toBe('chapters');
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
-import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exerciseOfFile, exercisePath, findChapter, selectExercises } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exerciseOfFile, exercisePath, selectExercises } from '../exercises.ts';
 import { hintsFor, revealNextHint } from '../hints.ts';
 import { ROOT } from '../paths.ts';
 import { unfinishedNote } from '../prerequisites.ts';
@@ -240,15 +240,18 @@ export function exerciseToReset(positional: readonly string[]): Exercise {
   const ids = EXERCISES.map((e) => e.id).join(', ');
   if (positional.length === 0) throw new UsageError(`Which exercise? For example: npm run reset -- bump. Known: ${ids}.`);
   if (positional.length > 1) throw new UsageError(`reset takes one exercise, not ${positional.length}: ${positional.join(' ')}.`);
-  const [id] = positional;
-  const exercise = EXERCISES.find((e) => e.id === id);
-  if (exercise !== undefined) return exercise;
-  const chapter = findChapter(id);
-  if (chapter !== undefined) {
-    const inChapter = EXERCISES.filter((e) => e.chapter === chapter.slug).map((e) => e.id);
-    throw new UsageError(`reset takes one exercise, not a chapter. Chapter ${chapter.number}'s exercises: ${inChapter.join(', ')}. For example: npm run reset -- ${inChapter[0]}`);
+  // Any name check takes (an id, a path as messages print it, a typo's suggestion), then exactly one exercise.
+  let selected: Exercise[];
+  try {
+    selected = selectExercises(positional[0]);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  throw new UsageError(`There is no exercise '${id}'. Try one of: ${ids}.`);
+  if (selected.length === 1) return selected[0];
+  if (selected.some((e) => e.chapter !== selected[0].chapter)) throw new UsageError(`reset takes one exercise, not all of them. Known: ${ids}.`);
+  const chapter = chapterOf(selected[0]);
+  const inChapter = selected.map((e) => e.id);
+  throw new UsageError(`reset takes one exercise, not a chapter. Chapter ${chapter.number}'s exercises: ${inChapter.join(', ')}. For example: npm run reset -- ${inChapter[0]}`);
 }
 
 // ------------------------------------------------------------------ status
