@@ -36,24 +36,30 @@ export async function trace(options: Options): Promise<number> {
   if (id === undefined) throw new UsageError(`Which allocator? For example: npm run trace -- bump. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
   const unwritable = svgPathProblem(options.values.svg, here);
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the replays, which can take minutes
-  // A file of a folder that is not a trace is named and left out; the others are replayed, and the exit says so.
-  const unreadable: string[] = [];
-  const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, (error) => {
-    unreadable.push(error.message);
-    sayLeftOut(error);
-  });
-  const code = await traceWith(id, traces, here, options);
-  if (unreadable.length === 0) return code;
-  process.stderr.write(pc.red(`${unreadable.length} file${unreadable.length === 1 ? '' : 's'} left out, not ${unreadable.length === 1 ? 'a trace' : 'traces'} (the reasons are above the table).\n`));
-  return Math.max(code, 1);
+  const leftOut = new LeftOut();
+  const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, leftOut.say);
+  return leftOut.exitCode(await replayAndReport(id, traces, here, options));
 }
 
-/** A file of a folder of traces that is not one: named, with why, and left out. */
-function sayLeftOut(error: Error): void {
-  process.stderr.write(`${pc.red('✗')} not a trace, left out: ${error.message}\n`);
+/**
+ * The files of a folder of traces that are not traces: each named with why as it is read and
+ * left out, the others replayed; at the end a count, and an exit code that is not 0.
+ */
+class LeftOut {
+  private count = 0;
+  readonly say = (error: Error): void => {
+    this.count++;
+    process.stderr.write(`${pc.red('✗')} not a trace, left out: ${error.message}\n`);
+  };
+  exitCode(code: number): number {
+    if (this.count === 0) return code;
+    process.stderr.write(pc.red(`${this.count} file${this.count === 1 ? '' : 's'} left out, not ${this.count === 1 ? 'a trace' : 'traces'} (the reasons are above the table).\n`));
+    return Math.max(code, 1);
+  }
 }
 
-async function traceWith(id: string, traces: ReturnType<typeof readTraces>, here: string, options: Options): Promise<number> {
+/** One allocator's replays of the traces, or several side by side, printed; the exit code. */
+async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>, here: string, options: Options): Promise<number> {
   const staged = stageTarget(options.target);
   try {
     if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
@@ -297,7 +303,8 @@ async function benchTheAllocators(options: Options): Promise<number> {
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
-  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, sayLeftOut);
+  const leftOut = new LeftOut();
+  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, leftOut.say);
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
   const document = await benchAllocators(traces, {
@@ -321,7 +328,7 @@ async function benchTheAllocators(options: Options): Promise<number> {
     const allocators = document.allocators.length;
     console.log(formatBench(document, `${allocators} allocators on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
   }
-  return document.rows.every((r) => r.failure === undefined) ? 0 : 1;
+  return leftOut.exitCode(document.rows.every((r) => r.failure === undefined) ? 0 : 1);
 }
 
 /** One entry of grade's --chapters: a chapter's number or folder, never an exercise. */

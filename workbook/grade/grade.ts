@@ -191,8 +191,9 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       let run = await runFiles(files);
       // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
       const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';
-      if (files.length > 1 && !failsAnyway && stoppage(run, options) !== '') {
-        run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stoppage(run, options)));
+      const stopped = stoppage(run, options);
+      if (files.length > 1 && !failsAnyway && stopped !== '') {
+        run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stopped));
       }
       const tampered = sandbox.tampered();
       chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
@@ -242,7 +243,7 @@ async function oneFileAtATime(
   // its tests failed without a word. A run stopped for time ends no file it did not finish.
   const finished = new Map(chapterRun.timedOut ? chapterRun.finished.map((m) => [fileKey(root, m.file), m]) : []);
   const unfinished = files.filter((file) => !finished.has(fileKey(root, file)));
-  onRerun(unfinished);
+  if (unfinished.length > 0) onRerun(unfinished);
   const modules: ReportedModule[] = files.flatMap((file) => finished.get(fileKey(root, file)) ?? []);
   const runs: TestRun[] = [];
   for (const file of unfinished) {

@@ -34,7 +34,7 @@ export function readTraces(paths: readonly string[], base: string, onUnreadable?
       return [];
     }
   });
-  if (traces.length === 0 && files.length > 0) throw new Error(`None of the ${files.length} .rep files named is a trace that can be read.`);
+  if (traces.length === 0 && files.length > 0) throw new Error(`None of the ${files.length} .rep files is a trace that can be read (the reasons are above).`);
   return traces;
 }
 
