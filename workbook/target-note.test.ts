@@ -28,9 +28,9 @@ describe('a test file run directly', () => {
 });
 
 describe('targetNote', () => {
-  it('on Windows, sets the variable as PowerShell does: VAR=value before a command is an error there', () => {
-    expect(targetNote('win32')).toContain("npm run check (or in PowerShell: $env:WORKBOOK_TARGET='exercises'; npx vitest run <file>)");
-    expect(targetNote('win32')).not.toContain('WORKBOOK_TARGET=exercises npx');
-    expect(targetNote('linux')).toContain('npm run check (or WORKBOOK_TARGET=exercises npx vitest run <file>)');
+  it('on Windows, gives npm run check alone: PowerShell has no VAR=value before a command, and its $env: form would outlast the run', () => {
+    expect(targetNote('win32')).toContain('To test your own code: npm run check -- <exercise>.\n');
+    expect(targetNote('win32')).not.toContain('WORKBOOK_TARGET');
+    expect(targetNote('linux')).toContain('npm run check -- <exercise> (or WORKBOOK_TARGET=exercises npx vitest run <file>).');
   });
 });
