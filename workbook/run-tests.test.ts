@@ -65,6 +65,9 @@ describe('cleanMessage', () => {
       `    at Object.<anonymous> (${root}\\exercises\\05-zones\\zone.ts:40:9)`,
     ].join('\n');
     expect(cleanMessage(raw, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12\n  at exercises/05-zones/zone.ts:40');
+    // As a file URL, which names the share's server as its host.
+    const url = ['Error: boom', '    at malloc (file://uni-files/home/ada/malloc-workbook/solutions/05-zones/rack.ts:12:5)'].join('\n');
+    expect(cleanMessage(url, root)).toBe('Error: boom\n  at solutions/05-zones/rack.ts:12');
   });
 });
 

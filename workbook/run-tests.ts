@@ -255,8 +255,19 @@ function describeError(error: ReportedError, root: string, exercise: Exercise): 
 }
 
 
-/** A frame's file and line: `at f (/book/x.ts:12:7)`, `at file:///C:/book/x.ts:12:7`, `at f (C:\book\x.ts:12:7)`. */
-const FRAME_PATH = /\(?(file:\/\/\/?)?((?:[A-Za-z]:)?[\\/][^()]+?):(\d+):\d+\)?$/;
+/**
+ * A frame's file and line: `at f (/book/x.ts:12:7)`, `at f (C:\book\x.ts:12:7)`, or a file URL,
+ * `file:///book/x.ts`, `file:///C:/book/x.ts`, or a share's `file://server/share/x.ts` (its host).
+ */
+const FRAME_PATH = /\(?(?:file:\/\/([^/()]*))?((?:[A-Za-z]:)?[\\/][^()]+?):(\d+):\d+\)?$/;
+
+/** The path a frame names: a file URL made a path again (`/C:/…` is `C:/…`, a host `//host/…`). */
+function framePath(host: string | undefined, file: string): string {
+  if (host === undefined) return file;
+  const path = decodeURIComponent(file);
+  if (host !== '') return `//${host}${path}`;
+  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
+}
 
 /**
  * Keeps the message and the frames in the student's files and the tests, as relative paths.
@@ -278,7 +289,7 @@ export function cleanMessage(raw: string, root: string = ROOT, ownFile?: string)
   const ours = frames
     .map((l) => FRAME_PATH.exec(l))
     .filter((found) => found !== null)
-    .map(([, url, file, line]) => `${paths.relative(root, url === undefined ? file : decodeURIComponent(file)).split(paths.sep).join('/')}:${line}`)
+    .map(([, host, file, line]) => `${paths.relative(root, framePath(host, file)).split(paths.sep).join('/')}:${line}`)
     .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || !/^(\.\.|[A-Za-z]:|node_modules\/|workbook\/|machine\/)/.test(path)); // not outside the book (another drive), not its tools
   const unique = [...new Set(ours)];
   const where = unique.slice(0, 2);
