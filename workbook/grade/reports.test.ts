@@ -46,6 +46,13 @@ describe('the grade table of a class', () => {
     expect(table).not.toMatch(/of 5 {2}batched|of 5 {2}bump: malloc › gives blocks/);
   });
 
+  it('leaves a submission with nothing in it out of the figures, and says so', () => {
+    const nothing = { ...submission('zed', hung), empty: true };
+    const table = stripAnsi(formatGradeTable([...classOf, nothing]));
+    expect(table).toContain('The class: 5 submissions (and 1 with nothing submitted, left out of these figures)');
+    expect(table).toMatch(/\n {2}01 +7\/15 +1 of 5 /);
+  });
+
   it('is left out for three submissions or fewer, whose failures are listed one by one', () => {
     expect(stripAnsi(formatGradeTable(classOf.slice(0, 3)))).not.toContain('The class');
   });

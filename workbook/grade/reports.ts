@@ -49,16 +49,20 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
  * each chapter's average and full marks, with a bar, and the tests most of them failed: what
  * to go over again in the next class.
  */
-function classSummary(submissions: readonly GradedSubmission[]): string[] {
-  if (submissions.length <= 3) return [];
+function classSummary(all: readonly GradedSubmission[]): string[] {
+  if (all.length <= 3) return [];
+  // A folder with nothing in it is named above; it would only pull the averages down.
+  const submissions = all.filter((s) => !s.empty);
+  const empty = all.length - submissions.length;
+  if (submissions.length === 0) return [];
   const count = submissions.length;
   const chapters = submissions[0].chapters.map((c, i) => {
-    const all = submissions.map((s) => s.chapters[i]).filter((x) => x !== undefined);
-    const average = all.reduce((sum, x) => sum + x.points, 0) / all.length;
-    const full = all.filter((x) => x.maxPoints > 0 && x.points === x.maxPoints).length;
+    const graded = submissions.map((s) => s.chapters[i]).filter((x) => x !== undefined);
+    const average = graded.reduce((sum, x) => sum + x.points, 0) / graded.length;
+    const full = graded.filter((x) => x.maxPoints > 0 && x.points === x.maxPoints).length;
     const share = c.maxPoints === 0 ? 0 : average / c.maxPoints;
     const bar = `${'█'.repeat(Math.round(share * 20))}${pc.dim('░'.repeat(20 - Math.round(share * 20)))}`;
-    return [`  ${String(c.chapter.number).padStart(2, '0')}`, `${round1(average)}/${c.maxPoints}`, `${full} of ${all.length}`, bar];
+    return [`  ${String(c.chapter.number).padStart(2, '0')}`, `${round1(average)}/${c.maxPoints}`, `${full} of ${graded.length}`, bar];
   });
   // A test a whole chapter failed for one reason (a hang) is counted under that reason, not as a test.
   const failedBy = new Map<string, number>();
@@ -73,7 +77,7 @@ function classSummary(submissions: readonly GradedSubmission[]): string[] {
   const most = [...failedBy].filter(([, n]) => n > 1).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8);
   return [
     '',
-    pc.bold(`The class: ${count} submissions`),
+    pc.bold(`The class: ${count} submission${count === 1 ? '' : 's'}${empty === 0 ? '' : ` (and ${empty} with nothing submitted, left out of these figures)`}`),
     renderTable(['  chapter', 'average', 'full marks', ''], chapters),
     ...(most.length === 0 ? [] : ['', pc.bold('Failed most often:'), ...most.map(([name, n]) => `  ${String(n).padStart(String(count).length)} of ${count}  ${printable(name)}`)]),
   ];
