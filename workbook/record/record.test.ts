@@ -92,6 +92,9 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
   it('says what is wrong when the program does not exist', async () => {
     await expect(recordCommand(['no-such-program-here'], { dir })).rejects.toThrow('There is no program no-such-program-here (not found on PATH).');
     await expect(recordCommand(['/no/such/program'], { dir })).rejects.toThrow('There is no program /no/such/program (no such file).');
+    const script = join(dir, 'run.sh');
+    writeFileSync(script, '#!/usr/bin/no-such-shell -e\necho hi\n', { mode: 0o755 });
+    await expect(recordCommand([script], { dir })).rejects.toThrow(`${script} exists but could not be started: the interpreter its first line names, /usr/bin/no-such-shell, is not there.`);
   });
 
   it('builds its library once and reuses it', () => {

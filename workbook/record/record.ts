@@ -3,7 +3,7 @@
 // turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
 
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,13 +168,27 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
     }, 500);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearInterval(timer);
-      // A path names one file; a bare name is looked for on PATH.
-      const where = command[0].includes('/') ? 'no such file' : 'not found on PATH';
-      reject(new Error(error.code === 'ENOENT' ? `There is no program ${command[0]} (${where}).` : `Could not run ${command[0]}: ${error.message}`));
+      reject(new Error(error.code === 'ENOENT' ? notFound(command[0], options.cwd) : `Could not run ${command[0]}: ${error.message}`));
     });
     child.on('exit', (exitCode, signal) => {
       clearInterval(timer);
       resolvePromise({ pid: child.pid as number, exitCode, signal });
     });
   });
+}
+
+/**
+ * Why `program` could not be started for want of a file: a bare name is looked for on PATH; a
+ * path that exists was missing what it starts with (the interpreter its `#!` line names).
+ */
+function notFound(program: string, cwd: string | undefined): string {
+  if (!program.includes('/')) return `There is no program ${program} (not found on PATH).`;
+  if (!existsSync(resolve(cwd ?? process.cwd(), program))) return `There is no program ${program} (no such file).`;
+  const head = Buffer.alloc(256); // the #! line, not the whole of a binary
+  const fd = openSync(resolve(cwd ?? process.cwd(), program), 'r');
+  const read = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const first = head.subarray(0, read).toString('utf8').split('\n')[0];
+  const interpreter = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/)[0] : undefined;
+  return `${program} exists but could not be started${interpreter === undefined ? '' : `: the interpreter its first line names, ${interpreter}, is not there`}.`;
 }
