@@ -29,7 +29,8 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
         pageTitle: page.pageTitle,
         href: `${page.page}#${section.id}`,
         excerpt: excerptOf(section.prose || section.text),
-        words: wordsOf(`${section.title}\n${section.text}`),
+        // The prose only (code would double the index), and a bar between title and text: no phrase spans them.
+        words: `${wordsOf(section.title)} | ${wordsOf(section.prose || section.text)}`,
       });
     }
   }
