@@ -32,7 +32,7 @@ export function missingFileMessage(path: string, relative: string, target: strin
   // A student's own file can come back as the skeleton; a reference or a submission cannot.
   const exercise = target === 'exercises' ? exerciseOfFile(relative) : undefined;
   const restore = exercise === undefined ? '' : ` To get the skeleton back: npm run reset -- ${exercise.id}`;
-  return `Cannot find ${path}: the target has no ${relative}. Did you rename or delete the file?${restore}`;
+  return `Cannot find ${shownPath(path)}: the target has no ${relative}. Did you rename or delete the file?${restore}`;
 }
 
 /**

@@ -52,6 +52,8 @@ describe('npm run trace', () => {
     expect(rows.map((l) => l.trim().split(/\s+/).filter((w) => w !== 'short.rep' && w !== 'average')[0])).toEqual(['bump', 'coalescing', 'realloc', 'bump', 'coalescing', 'realloc']);
     // bump makes no memory operation on this trace: "cheaper than bump" has nothing to divide.
     expect(rows.every((l) => / — +\S+$/.test(l))).toBe(true);
+    const table = lines.filter((l) => l.startsWith('  ') || l.startsWith('-'));
+    expect(Math.max(...table.map((l) => l.length)), 'a row per allocator: no wider than for two').toBeLessThan(100);
     expect(code).toBe(0);
   });
 

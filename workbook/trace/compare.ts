@@ -14,8 +14,8 @@ export interface AllocatorRuns {
 /**
  * A row per allocator and trace: utilization, memory operations per call (the
  * machine-independent cost) and operations per second, then, for each allocator after the
- * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is. A row
- * an allocator keeps the table as wide for seven allocators as for two.
+ * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is. With a
+ * row for each allocator, the table is as wide for seven allocators as for two.
  */
 export function formatComparison(all: readonly AllocatorRuns[], target: string): string {
   const [base] = all;
@@ -55,7 +55,7 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
     '',
     pc.dim(
       `cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock). ` +
-        'average: utilization is the mean over the traces an allocator passed; memory operations and ops/s are over all their calls, so long traces weigh more.',
+        'average: utilization is the mean over the traces an allocator passed; memory operations and ops/s are over all the calls of those traces, so long traces weigh more.',
     ),
   ].join('\n');
 }
