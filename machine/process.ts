@@ -551,7 +551,10 @@ export class Process {
   memcpy(dst: number, src: number, n: number): void {
     this.bulk(n, 'memcpy');
     if (n > 0 && dst < src + n && src < dst + n) {
-      throw new RangeError(`memcpy(${hex(dst)}, ${hex(src)}, ${n}): the two ranges overlap, which memcpy does not allow; use memmove`);
+      throw new RangeError(
+        `memcpy(${hex(dst)}, ${hex(src)}, ${n}): the two ranges overlap, which memcpy does not allow. ` +
+          `Copying between two blocks, they cannot: is n more than the source block holds? Moving bytes within one block, use memmove.`,
+      );
     }
     this.copy(dst, src, n);
   }

@@ -88,6 +88,10 @@ describe('free and reuse', () => {
     const q = heap.malloc(50);
     expect(q, `malloc(50) after free(${hex(p)}) (64 bytes) should reuse it`).toBe(p);
     expect(proc.stats().heapBytes).toBe(heapBytes);
+    // In use again, all of it: free = 0 and MAGIC_USED, or the next free() takes it for a double free.
+    expect(BlockMeta.read(proc, q - META_SIZE, 'free'), `the reused block's header still says free:\n${headerOf(proc, q)}`).toBe(0);
+    expect(BlockMeta.read(proc, q - META_SIZE, 'magic'), `the reused block's magic should be MAGIC_USED (${hex(MAGIC_USED)}) again:\n${headerOf(proc, q)}`).toBe(MAGIC_USED);
+    expect(() => heap.free(q), `free(${hex(q)}) of the reused block`).not.toThrow();
   });
 
   it('takes the first free block that is big enough (first fit)', () => {
@@ -166,8 +170,11 @@ describe('realloc, calloc and usableSize', () => {
     const p = heap.malloc(64);
     fillPattern(proc, p, 64, 9);
     expect(heap.realloc(p, 30), 'shrinking fits in place').toBe(p);
+    const movedBefore = proc.stats().bytesMoved;
     const q = heap.realloc(p, 300);
     expect(q).not.toBe(p);
+    // The old block holds 64 bytes: copying 300 reads past its end, into whatever follows.
+    expect(proc.stats().bytesMoved - movedBefore, `realloc(${hex(p)}, 300) copied more than the old block's 64 bytes: copy what the old block holds, not the new size`).toBe(64);
     expect(findPatternDamage(proc, q, 64, 9), `realloc lost bytes:\n${around(proc, q, 64)}`).toBeUndefined();
     expect(walkHeap(proc).find((b) => b.payload === p)?.free, 'the old block is freed').toBe(true);
   });
@@ -186,7 +193,7 @@ describe('realloc, calloc and usableSize', () => {
 
   it('usableSize is the size in the header, and 0 for NULL', () => {
     const { heap } = setUp();
-    expect(heap.usableSize?.(heap.malloc(20))).toBe(32);
+    expect(heap.usableSize?.(heap.malloc(20)), "usableSize(malloc(20)) is the header's size field, 32: the header itself is not part of it").toBe(32);
     expect(heap.usableSize?.(0)).toBe(0);
   });
 });

@@ -46,9 +46,9 @@ export function createAllocator(proc: Process): Allocator {
   }
 
   function malloc(size: number): number {
-    // TODO: check and round the size; reuse findFreeBlock's block (marking it used), or
-    // requestSpace after the last block (when there is no block yet, the new one becomes
-    // global_base). Return the payload: the address just past the header.
+    // TODO: check and round the size; reuse findFreeBlock's block (marking it used: free = 0
+    // and magic = MAGIC_USED), or requestSpace after the last block (when there is no block
+    // yet, the new one becomes global_base). Return the payload: the address just past the header.
     todo('malloc(size): reuse a free block or request space');
   }
 
