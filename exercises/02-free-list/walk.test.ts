@@ -23,7 +23,7 @@ describe('walkHeap', () => {
   it('lists every block from global_base: header, payload, size, free', () => {
     const { proc, pointers } = heapWith([16, 100, 40], [1]);
     const walked = walkHeap(proc);
-    expect(walked, 'walkHeap follows next from global_base and reports each header: its address, the payload 16 bytes above, size and free').toEqual([
+    expect(walked, 'walkHeap follows next from global_base and reports each header: its address, the payload META_SIZE (32) bytes above, size and free').toEqual([
       { header: pointers[0] - META_SIZE, payload: pointers[0], size: 16, free: false },
       { header: pointers[1] - META_SIZE, payload: pointers[1], size: 112, free: true },
       { header: pointers[2] - META_SIZE, payload: pointers[2], size: 48, free: false },
@@ -40,6 +40,27 @@ describe('walkHeap', () => {
     const { proc, pointers } = heapWith([16, 32]);
     BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', 0x0060_0000);
     expect(() => walkHeap(proc), `the first header's next is 0x00600000, outside the heap (${hex(proc.heapStart)}..${hex(proc.currentBreak)}): throw a HeapCorruption there instead of reading it`).toThrow(HeapCorruption);
+  });
+
+  it('stops with a HeapCorruption at a header whose size or free field no block could have', () => {
+    for (const [field, value, why] of [
+      ['size', 24, 'size 24 is not a multiple of 16'],
+      ['size', 0, 'size 0: a block holds something'],
+      ['free', 2, 'free is 0 or 1'],
+    ] as const) {
+      const { proc, pointers } = heapWith([16, 32, 48]);
+      BlockMeta.write(proc, pointers[1] - META_SIZE, field, value);
+      expect(() => walkHeap(proc), `the header at ${hex(pointers[1] - META_SIZE)} has ${field} = ${value} (${why}): throw a HeapCorruption there`).toThrow(HeapCorruption);
+    }
+  });
+
+  it('stops with a HeapCorruption at a header that starts inside the block before it', () => {
+    const { proc, pointers } = heapWith([16, 32, 48]);
+    // The second block's header moved 16 bytes down, into the first block's payload, links and magic intact.
+    const moved = pointers[1] - META_SIZE - 16;
+    proc.memmove(moved, pointers[1] - META_SIZE, META_SIZE);
+    BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', moved);
+    expect(() => walkHeap(proc), `the header at ${hex(moved)} lies inside the payload of the block before it (${hex(pointers[0])}, 16 bytes): blocks cannot overlap`).toThrow(HeapCorruption);
   });
 
   it('does not loop forever on a cycle', () => {

@@ -23,10 +23,11 @@ export function walkHeap(proc: Process): HeapBlock[] {
       throw new HeapCorruption(`heap walk: the block after ${hex(previous)} is at ${hex(header)}, outside the heap or out of order`, header);
     }
     const broken = (what: string) => new HeapCorruption(`heap walk: the header at ${hex(header)} ${what}`, header, proc.hexdump(header, META_SIZE, { from: header, to: header + META_SIZE }));
+    // The magic first: the other fields of a smashed header may not even read as numbers.
     const magic = BlockMeta.read(proc, header, 'magic');
+    if (magic !== MAGIC_USED && magic !== MAGIC_FREE) throw broken('has no valid magic');
     const size = BlockMeta.read(proc, header, 'size');
     const free = BlockMeta.read(proc, header, 'free');
-    if (magic !== MAGIC_USED && magic !== MAGIC_FREE) throw broken('has no valid magic');
     if (size % 16 !== 0 || size === 0) throw broken(`has size ${size}, not a positive multiple of 16`);
     if (free !== 0 && free !== 1) throw broken(`has free = ${free}, not 0 or 1`);
     if (previous !== 0 && previous + META_SIZE + BlockMeta.read(proc, previous, 'size') > header) throw broken(`starts inside the block before it`);
