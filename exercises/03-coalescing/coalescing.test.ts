@@ -129,8 +129,9 @@ describe('coalescing: the four cases', () => {
 });
 
 describe('placement policies', () => {
-  // Free blocks of 256, 64 and 128 bytes payload, in that order, separated by live blocks.
-  function holes(fit: string) {
+  // Free blocks of 256, 64 and 128 bytes payload, in that order, separated by live blocks;
+  // freed in that order, or the other way round.
+  function holes(fit: string, freeOrder: 'forwards' | 'backwards' = 'forwards') {
     const { proc, heap } = setUp({ fit });
     const sizes = [240, 48, 112];
     const holesAt = sizes.map((size) => {
@@ -138,7 +139,7 @@ describe('placement policies', () => {
       heap.malloc(16);
       return p;
     });
-    holesAt.forEach((p) => heap.free(p));
+    (freeOrder === 'forwards' ? holesAt : [...holesAt].reverse()).forEach((p) => heap.free(p));
     return { proc, heap, holesAt };
   }
 
@@ -149,9 +150,11 @@ describe('placement policies', () => {
   });
 
   it('best fit takes the smallest block that is big enough', () => {
-    const { heap, holesAt } = holes('best');
-    expect(heap.malloc(100), 'of 256, 64 and 128 bytes, 128 fits 100 best').toBe(holesAt[2]);
-    expect(heap.malloc(40), 'and 64 fits 40 best').toBe(holesAt[1]);
+    // Freed backwards, the 256-byte block was freed last: where first fit would look first, in either list order.
+    const { heap, holesAt } = holes('best', 'backwards');
+    const holesNamed = `the holes: 256 bytes at ${hex(holesAt[0])}, 64 at ${hex(holesAt[1])}, 128 at ${hex(holesAt[2])}`;
+    expect(hex(heap.malloc(100)), `of 256, 64 and 128 bytes, 128 fits 100 best (${holesNamed})`).toBe(hex(holesAt[2]));
+    expect(hex(heap.malloc(40)), `and 64 fits 40 best (${holesNamed})`).toBe(hex(holesAt[1]));
   });
 
   it('next fit resumes where the last search stopped', () => {
