@@ -103,9 +103,12 @@ describe('realloc in place', () => {
     const p = heap.malloc(100);
     heap.malloc(16); // a live neighbour
     fillPattern(proc, p, 100, 4);
+    const movedBefore = proc.stats().bytesMoved;
     const q = heap.realloc(p, 400);
-    expect(q, `realloc(${hex(p)}, 400): a live block sits right after it, so it cannot grow in place and must move`).not.toBe(p);
+    expect(hex(q), `realloc(${hex(p)}, 400): a live block sits right after it, so it cannot grow in place and must move`).not.toBe(hex(p));
     expectIntact(proc, q, 100, 4, `moving from ${hex(p)} to ${hex(q)}`);
+    // The old payload is 112 bytes (a 128-byte block less its header): more would read the next block's header.
+    expect(proc.stats().bytesMoved - movedBefore, `realloc(${hex(p)}, 400) should copy the old payload, 112 bytes: the block's size less its 16-byte header`).toBe(112);
     expect(layout(proc)[0], 'the old block is free').toEqual([128, true]);
   });
 
@@ -230,8 +233,20 @@ describe('calloc', () => {
     const p = heap.calloc(1000, 100);
     const moved = proc.stats().bytesMoved - before;
     expect(p, 'calloc(1000, 100) returned NULL').not.toBe(0);
-    expect(proc.bytes(p, 100_000).every((b) => b === 0), 'calloc must return zeroed memory').toBe(true);
-    expect(moved - 100_000, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero`).toBeLessThan(1000);
+    const dirty = proc.bytes(p, 100_000).findIndex((b) => b !== 0);
+    expect(dirty, `calloc(1000, 100) returned old bytes at ${hex(p + dirty)}:\n${around(proc, p + Math.max(dirty, 0), 16)}`).toBe(-1);
+    // Only what the allocator itself wrote there (the links and a footer: 24 bytes) needs zeroing.
+    expect(moved, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero, and zero_from says where they start`).toBeLessThan(1000);
+  });
+
+  it('zeroes the list links and footer it wrote into a free block, above where the heap was clean', () => {
+    const { proc, heap } = setUp();
+    const a = heap.malloc(200);
+    heap.malloc(16);
+    heap.free(a); // a free block: links in its first 16 bytes, a footer in its last 8
+    const p = heap.calloc(1, 5000);
+    const dirty = proc.bytes(p, 5000).findIndex((b) => b !== 0);
+    expect(dirty, `calloc(1, 5000) returned ${hex(p)} with a non-zero byte at ${hex(p + dirty)}, left by the allocator itself:\n${around(proc, p + Math.max(dirty, 0), 16)}`).toBe(-1);
   });
 
   it('zeroes the old bytes a trimmed heap leaves on the page that holds the break', () => {
@@ -254,6 +269,7 @@ describe('usableSize and a long run', () => {
       expect(usable, `usableSize(malloc(${size})) must be at least the ${size} bytes asked for`).toBeGreaterThanOrEqual(size);
       expect(usable, `usableSize(malloc(${size})) is the block's size less its 16-byte header, under ${size + 48}`).toBeLessThan(size + 48);
     }
+    expect(heap.usableSize?.(heap.malloc(100)), 'malloc(100) takes a 128-byte block (116 with the header, rounded up): 112 bytes are usable').toBe(112);
     expect(heap.usableSize?.(0), 'malloc_usable_size(NULL) is 0').toBe(0);
   });
 
