@@ -240,10 +240,9 @@ describe('under load', () => {
         fillPattern(proc, p, size, op);
         live.push({ p, size, id: op });
       }
-      if (op % 50 === 0) {
-        const report = checkHeap(proc);
-        if (report.problem !== '') throw new Error(`after op ${op}: ${report.problem}`);
-      }
+      // After every operation, so that a broken invariant is named where it breaks, not 50 operations later.
+      const report = checkHeap(proc);
+      if (report.problem !== '') throw new Error(`after op ${op}: ${report.problem}`);
     }
     for (const { p } of live) heap.free(p);
     return checkHeap(proc);
