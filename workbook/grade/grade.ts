@@ -386,8 +386,9 @@ function breach(run: TestRun): string {
 function stoppage(run: TestRun, options: GradeOptions): string {
   const everything = everythingSaid(run);
   if (run.timedOut) return `did not finish within ${(options.timeoutMs ?? 30_000) / 1000} s: an infinite loop, or far too slow`;
-  if (/heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|worker.*(exited|terminated) unexpectedly|Worker exited/i.test(everything)) {
-    return `ran out of memory, or its worker died (limit ${options.memoryMb ?? 1024} MiB)`;
+  // A worker killed by a signal or process.abort() leaves only vitest's "Worker forks emitted error".
+  if (/heap out of memory|Reached heap limit|ERR_WORKER_OUT_OF_MEMORY|worker.*(exited|terminated) unexpectedly|Worker exited|Worker forks emitted error/i.test(everything)) {
+    return `ran out of memory, or its worker died (limit ${options.memoryMb ?? 1024} MiB; an abort or a signal kills it too)`;
   }
   const exit = /process\.exit unexpectedly called with "?(-?\d*)"?/.exec(everything);
   if (exit !== null) return `called process.exit(${exit[1]}) while the tests ran`;
