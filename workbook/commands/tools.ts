@@ -194,7 +194,7 @@ export async function grade(options: Options): Promise<number> {
     onRerun: (submission, chapter, files, why) => {
       // Worth a line even on a terminal: each file run again may take the whole time limit.
       const names = files.map((f) => basename(f)).join(', ');
-      const line = `${displayName(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, each alone: ${names}`;
+      const line = `${displayName(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, one at a time (each may take up to the time limit): ${names}`;
       process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.yellow(line)}\n`);
       showProgress();
     },

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CHAPTERS } from '../exercises.ts';
 import { stripAnsi } from '../text.ts';
 import type { GradedChapter, GradedSubmission, GradedTest } from './grade.ts';
-import { formatGradeTable } from './reports.ts';
+import { formatGradeTable, toGradescope } from './reports.ts';
 
 const [zero, one] = CHAPTERS;
 
@@ -55,5 +55,18 @@ describe('the grade table of a class', () => {
 
   it('is left out for three submissions or fewer, whose failures are listed one by one', () => {
     expect(stripAnsi(formatGradeTable(classOf.slice(0, 3)))).not.toContain('The class');
+  });
+});
+
+describe("Gradescope's results", () => {
+  it("give each test points in cents that add up to the chapter's, as the score does", () => {
+    const sixteenths = Array.from({ length: 16 }, (_, i) => ({ ...aligned(i % 3 !== 0), points: i % 3 !== 0 ? 10 / 16 : 0, maxPoints: 10 / 16 }));
+    const ch1: GradedChapter = { chapter: one, status: 'fail', reason: '', tests: sixteenths, points: 6.25, maxPoints: 10 };
+    const results = toGradescope({ ...submission('ada', ch1), points: 16.25, maxPoints: 20 });
+    const ours = results.tests.filter((t) => t.tags.includes(one.slug));
+    const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100;
+    expect(sum(ours.map((t) => t.max_score))).toBe(10);
+    expect(ours.every((t) => t.max_score === 0.62 || t.max_score === 0.63)).toBe(true);
+    expect(sum(ours.map((t) => t.score))).toBe(6.25); // 10 of 16 tests passed: 6.25 points
   });
 });

@@ -193,8 +193,27 @@ export function toGradescope(s: GradedSubmission) {
     score: s.points,
     max_score: s.maxPoints,
     output: notes(s, true).map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('\n'),
-    tests: s.chapters.flatMap((c) =>
-      c.tests.map((t) => ({ name: t.name, score: Math.round(t.points * 100) / 100, max_score: Math.round(t.maxPoints * 100) / 100, status: t.status === 'pass' ? 'passed' : 'failed', output: t.message, tags: [c.chapter.slug] })),
-    ),
+    tests: s.chapters.flatMap((c) => {
+      const scores = inCents(c.tests.map((t) => t.points));
+      const maxima = inCents(c.tests.map((t) => t.maxPoints));
+      return c.tests.map((t, i) => ({ name: t.name, score: scores[i], max_score: maxima[i], status: t.status === 'pass' ? 'passed' : 'failed', output: t.message, tags: [c.chapter.slug] }));
+    }),
   };
+}
+
+/**
+ * Values rounded to cents so that they add up as the unrounded ones do: each is the rounded
+ * running total less the one before it (10 points over 16 tests: 0.63, 0.62, 0.63, … summing
+ * to 10, where 0.63 each would sum to 10.08).
+ */
+function inCents(values: readonly number[]): number[] {
+  let total = 0;
+  let shown = 0;
+  return values.map((value) => {
+    total += value;
+    const upTo = Math.round(total * 100);
+    const cents = upTo - shown;
+    shown = upTo;
+    return cents / 100;
+  });
 }
