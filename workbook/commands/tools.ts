@@ -177,6 +177,9 @@ export async function grade(options: Options): Promise<number> {
   };
   const started = Date.now();
   const tty = process.stderr.isTTY === true;
+  // Each submission by the name the table and the reports give it (alice, alice-2 for a second alice).
+  const reportName = new Map(reportNames(submissions).map((name, i) => [submissions[i], name]));
+  const nameOf = (submission: string) => reportName.get(submission) ?? displayName(submission);
   // Two submissions are graded at a time: the line names the chapter each is in.
   const current = new Map<string, string>();
   let graded = 0;
@@ -186,29 +189,29 @@ export async function grade(options: Options): Promise<number> {
   };
   const results = await gradeAll(submissions, gradeOptions, {
     onChapter: (submission, chapter, done, total) => {
-      current.set(displayName(submission), `chapter ${chapter.number} (${done + 1}/${total})`);
+      current.set(nameOf(submission), `chapter ${chapter.number} (${done + 1}/${total})`);
       showProgress();
       // In a log, a line per chapter: one submission takes a minute or two, and silence looks like a hang.
-      if (!tty) process.stderr.write(pc.dim(`${displayName(submission)}: chapter ${chapter.number} (${done + 1}/${total})\n`));
+      if (!tty) process.stderr.write(pc.dim(`${nameOf(submission)}: chapter ${chapter.number} (${done + 1}/${total})\n`));
     },
     onRerun: (submission, chapter, files, why) => {
       // Worth a line even on a terminal: each file run again may take the whole time limit.
       const names = files.map((f) => basename(f)).join(', ');
-      const line = `${displayName(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, one at a time (each may take up to the time limit): ${names}`;
+      const line = `${nameOf(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, one at a time (each may take up to the time limit): ${names}`;
       process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.yellow(line)}\n`);
       showProgress();
     },
     onDone: (submission) => {
-      current.delete(displayName(submission));
+      current.delete(nameOf(submission));
       graded++;
       if (tty) showProgress();
-      else process.stderr.write(`${graded}/${submissions.length} graded (${displayName(submission)})\n`); // in a log, a line per submission
+      else process.stderr.write(`${graded}/${submissions.length} graded (${nameOf(submission)})\n`); // in a log, a line per submission
     },
   });
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
   // The table first: whatever happens to a report file, the scores are on the screen.
   if (options.json) {
-    const documents = results.map(toExercism);
+    const documents = results.map((r) => toExercism(r, nameOf(r.submission)));
     console.log(JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2));
   } else console.log(formatGradeTable(results));
   const say = (line: string) => process.stderr.write(pc.dim(`${line}\n`));

@@ -23,7 +23,9 @@ describe('report paths', () => {
     expect(reportPathProblems({ csv: 'nowhere/grades.csv' }, here, 1)).toEqual(['--csv nowhere/grades.csv: there is no folder nowhere to write it in. Make it first, or name a file in a folder that exists.']);
     expect(reportPathProblems({ junit: 'out' }, here, 1)).toEqual(['--junit out is a folder: name a file in it, such as out/grades.xml.']);
     expect(reportPathProblems({ gradescope: 'results.json' }, here, 2)).toEqual(['--gradescope results.json is a file, and 2 submissions need a folder, a results file each: name a folder, such as out/.']);
-    expect(reportPathProblems({ gradescope: 'nowhere/deeper/' }, here, 2)[0]).toMatch(/^--gradescope nowhere\/deeper\/: there is no folder nowhere/);
+    expect(reportPathProblems({ gradescope: 'nowhere/deeper/' }, here, 2)[0]).toMatch(/^--gradescope nowhere\/deeper\/: there is no folder nowhere.* Make it first/);
+    // Not there yet, but named as a file: it would become a folder called two.json.
+    expect(reportPathProblems({ gradescope: 'two.json' }, here, 2)).toEqual(['--gradescope two.json names a file, and 2 submissions need a folder, a results file each: name a folder, such as out/.']);
   });
 
   it('Gradescope takes a folder for several submissions, an existing folder, or a path ending in /', () => {

@@ -31,9 +31,11 @@ export function reportPathProblems(paths: ReportPaths, here: string, submissions
   if (paths.gradescope !== undefined) {
     const full = resolve(here, paths.gradescope);
     if (gradescopeIsFolder(paths.gradescope, here, submissions)) {
-      if (existsSync(full) && !statSync(full).isDirectory()) problems.push(`--gradescope ${paths.gradescope} is a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
-      else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to make it in.`);
-    } else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to write it in.`);
+      // A name that looks like a file would become a folder called results.json.
+      if (!existsSync(full) && /\.json$/i.test(paths.gradescope)) problems.push(`--gradescope ${paths.gradescope} names a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
+      else if (existsSync(full) && !statSync(full).isDirectory()) problems.push(`--gradescope ${paths.gradescope} is a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
+      else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to make it in. Make it first, or name a folder in one that exists.`);
+    } else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to write it in. Make it first, or name a file in a folder that exists.`);
   }
   return problems;
 }

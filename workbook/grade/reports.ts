@@ -135,8 +135,11 @@ function notes(s: GradedSubmission, full = false): string[] {
   ];
 }
 
-/** Exercism's test-runner interface, version 3: one document per submission. */
-export function toExercism(s: GradedSubmission) {
+/**
+ * Exercism's test-runner interface, version 3: one document per submission. `name` tells two
+ * submissions of one name apart (alice-2), as the table does.
+ */
+export function toExercism(s: GradedSubmission, name = displayName(s.submission)) {
   const tests = s.chapters.flatMap((c) => c.tests);
   const status = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
   const whole = chapterReasons(s, true);
@@ -150,7 +153,7 @@ export function toExercism(s: GradedSubmission) {
       ...(t.message !== '' ? { message: t.message } : {}),
       task_id: CHAPTERS.findIndex((c) => c.slug === t.chapter) + 1,
     })),
-    submission: displayName(s.submission),
+    submission: name,
     points: s.points,
     max_points: s.maxPoints,
     missing: s.missing,
