@@ -241,7 +241,9 @@ function readPoints(file: string, typed: string): Record<string, number> {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
   } catch (error) {
-    throw new UsageError(`--points ${typed} is not JSON (${(error as Error).message}). It is an object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
+    // JSON.parse quotes the text it choked on, newlines and all: one line of it is enough.
+    const why = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(`--points ${typed} is not JSON (${why}). It is an object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
   }
 }
 
