@@ -1,7 +1,7 @@
 // The workbook's exercises: one metadata list, checked against the files on disk by
 // workbook/exercises.test.ts. Each exercise is one file to fill in and one test file.
 
-import { nearestName } from './text.ts';
+import { forwardSlashes, nearestName } from './text.ts';
 
 export interface Chapter {
   number: number;
@@ -80,7 +80,7 @@ export function chapterOf(exercise: Exercise): Chapter {
 
 /** The exercise whose file `path` is (`exercises/05-zones/rack.ts`, `.target-ann/05-zones/rack.ts:212` without its line, `05-zones/rack.ts`), if any. */
 export function exerciseOfFile(path: string): Exercise | undefined {
-  const file = path.split('\\').join('/');
+  const file = forwardSlashes(path);
   return EXERCISES.find((e) => file === `${e.chapter}/${e.file}` || file.endsWith(`/${e.chapter}/${e.file}`));
 }
 
@@ -111,9 +111,7 @@ export function selectExercises(selector: string | undefined): Exercise[] {
   const byId = EXERCISES.filter((e) => e.id === selector);
   if (byId.length > 0) return byId;
   // A path as messages print it: exercises/00-the-process/memory.ts (a line number too), its test, or the chapter folder.
-  const path = selector
-    .split('\\')
-    .join('/')
+  const path = forwardSlashes(selector)
     .replace(/:\d+(:\d+)?$/, '')
     .replace(/^\.\//, '')
     .replace(/\/$/, '')

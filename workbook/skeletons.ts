@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXERCISES, type Exercise, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
+import { unixLineEnds } from './text.ts';
 
 const MANIFEST = resolve(ROOT, 'workbook/skeletons.json');
 
@@ -15,8 +16,7 @@ const MANIFEST = resolve(ROOT, 'workbook/skeletons.json');
  * Windows checks files out with \r\n, and an untouched skeleton must still read as one.
  */
 export function sha256(bytes: Buffer): string {
-  const shipped = bytes.includes('\r\n') ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
-  return createHash('sha256').update(shipped).digest('hex');
+  return createHash('sha256').update(unixLineEnds(bytes)).digest('hex');
 }
 
 export function hashFile(path: string): string {

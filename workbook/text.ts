@@ -67,3 +67,13 @@ function editDistance(a: string, b: string): number {
   }
   return d[a.length][b.length];
 }
+
+/** A path with forward slashes, as the book writes paths: a Windows frame says exercises\\01-bump\\bump.ts. */
+export function forwardSlashes(path: string): string {
+  return path.split('\\').join('/');
+}
+
+/** A text file's bytes with \r\n read as \n, as the book ships them: git on Windows checks text out with \r\n. */
+export function unixLineEnds(bytes: Buffer): Buffer {
+  return bytes.includes('\r\n') ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
+}

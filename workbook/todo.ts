@@ -1,5 +1,7 @@
 // What a skeleton calls where the student's code goes.
 
+import { forwardSlashes } from './text.ts';
+
 /** Thrown by a skeleton's unfinished part; its message says where and what to do. */
 export class NotImplemented extends Error {
   override name = 'NotImplemented';
@@ -15,6 +17,6 @@ export function todo(this: string | void, task: string): never {
   // The file as the test runner sees it: exercises/…, or a staged copy of a student's folder; a
   // Windows frame says exercises\01-bump\bump.ts, shown with forward slashes as everywhere else.
   const found = /((?:exercises|\.target-[^\\/]+)[\\/][^):]+:\d+)/.exec(frame)?.[1];
-  const where = typeof this === 'string' ? this : (found?.split('\\').join('/') ?? 'the exercise file');
+  const where = typeof this === 'string' ? this : (found === undefined ? 'the exercise file' : forwardSlashes(found));
   throw new NotImplemented(`Not written yet: ${task}\n  Open ${where}, replace the todo(…) call with your code, and run the check again.`);
 }

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { EXERCISES, type Exercise } from './exercises.ts';
+import { forwardSlashes } from './text.ts';
 
 /**
  * Type errors in the exercise files that `folder` (relative to `root`) holds for `exercises`,
@@ -30,7 +31,7 @@ export function exerciseTypeErrors(root: string, folder: string, exercises: read
   } finally {
     rmSync(project, { recursive: true, force: true });
   }
-  const prefix = `${folder.split('\\').join('/')}/`;
+  const prefix = `${forwardSlashes(folder)}/`;
   for (const line of output.split(/\r?\n/)) {
     if (!line.startsWith(prefix)) continue;
     const match = /^([^/]+)\/([^(]+)\(/.exec(line.slice(prefix.length));

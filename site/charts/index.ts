@@ -15,6 +15,7 @@ import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
 import { recorded } from './recorded.ts';
 import { fitTimeline, zonesTimeline } from './replay-timelines.ts';
+import { unixLineEnds } from '../../workbook/text.ts';
 
 const CHARTS_DIR = dirname(fileURLToPath(import.meta.url));
 const PROJECT = join(CHARTS_DIR, '..', '..');
@@ -59,16 +60,11 @@ function filesUnder(dir: string): string[] {
 /** A program the reader recorded beside the shipped ones (npm run record): no chart reads it. */
 const readersRecording = (name: string) => /^traces\/recorded\/[^/]+\.rep$/.test(name) && !(SHIPPED_RECORDINGS as readonly string[]).includes(basename(name));
 
-/** A file's bytes with \r\n read as \n: git on Windows writes text out so, and the numbers are the same. */
-function lineEndsOfUnix(bytes: Buffer): Buffer {
-  return bytes.includes(13) ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
-}
-
 export function inputsHash(root: string): string {
   const hash = createHash('sha256');
   const inputs = INPUTS.flatMap((d) => filesUnder(join(root, d)).map((f) => [relative(root, f).split(sep).join('/'), f])).filter(([name]) => !readersRecording(name));
   const files = [...inputs, ...filesUnder(CHARTS_DIR).map((f) => [`site/charts/${relative(CHARTS_DIR, f)}`, f])];
-  for (const [name, file] of files) hash.update(`${name}\0`).update(lineEndsOfUnix(readFileSync(file))).update('\0');
+  for (const [name, file] of files) hash.update(`${name}\0`).update(unixLineEnds(readFileSync(file))).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -24,20 +24,26 @@ export function reportPathProblems(paths: ReportPaths, here: string, submissions
     if (path === undefined) return;
     const full = resolve(here, path);
     if (existsSync(full) && statSync(full).isDirectory()) problems.push(`--${option} ${path} is a folder: name a file in it, such as ${join(path, option === 'junit' ? 'grades.xml' : 'grades.csv')}.`);
-    else if (!existsSync(dirname(full))) problems.push(`--${option} ${path}: there is no folder ${dirname(path) || '.'} to write it in. Make it first, or name a file in a folder that exists.`);
+    else if (!existsSync(dirname(full))) problems.push(noFolder(option, path, 'write it in'));
   };
   file('csv', paths.csv);
   file('junit', paths.junit);
-  if (paths.gradescope !== undefined) {
-    const full = resolve(here, paths.gradescope);
-    if (gradescopeIsFolder(paths.gradescope, here, submissions)) {
-      // A name that looks like a file would become a folder called results.json.
-      if (!existsSync(full) && /\.json$/i.test(paths.gradescope)) problems.push(`--gradescope ${paths.gradescope} names a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
-      else if (existsSync(full) && !statSync(full).isDirectory()) problems.push(`--gradescope ${paths.gradescope} is a file, and ${submissions} submissions need a folder, a results file each: name a folder, such as out/.`);
-      else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to make it in. Make it first, or name a folder in one that exists.`);
-    } else if (!existsSync(dirname(full))) problems.push(`--gradescope ${paths.gradescope}: there is no folder ${dirname(paths.gradescope) || '.'} to write it in. Make it first, or name a file in a folder that exists.`);
+  const gradescope = paths.gradescope;
+  if (gradescope !== undefined) {
+    const full = resolve(here, gradescope);
+    const folder = gradescopeIsFolder(gradescope, here, submissions);
+    const needsFolder = `${submissions} submissions need a folder, a results file each: name a folder, such as out/.`;
+    // A name that looks like a file would become a folder called results.json.
+    if (folder && !existsSync(full) && /\.json$/i.test(gradescope)) problems.push(`--gradescope ${gradescope} names a file, and ${needsFolder}`);
+    else if (folder && existsSync(full) && !statSync(full).isDirectory()) problems.push(`--gradescope ${gradescope} is a file, and ${needsFolder}`);
+    else if (!existsSync(dirname(full))) problems.push(noFolder('gradescope', gradescope, folder ? 'make it in' : 'write it in'));
   }
   return problems;
+}
+
+/** A report path whose folder does not exist, and what to do. */
+function noFolder(option: string, path: string, purpose: 'write it in' | 'make it in'): string {
+  return `--${option} ${path}: there is no folder ${dirname(path) || '.'} to ${purpose}. Make it first, or name a ${purpose === 'make it in' ? 'folder' : 'file'} in a folder that exists.`;
 }
 
 /** The results files in a --gradescope folder that are not this batch's `names`: an earlier run's. */

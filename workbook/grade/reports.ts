@@ -4,7 +4,7 @@
 import pc from 'picocolors';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
 import { renderTable } from '../trace/report.ts';
-import { type GradedSubmission, displayName } from './grade.ts';
+import { type GradedSubmission, type GradedTest, displayName } from './grade.ts';
 import { reportNames } from './submissions.ts';
 
 export function formatGradeTable(submissions: readonly GradedSubmission[]): string {
@@ -30,7 +30,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
       : submissions.flatMap((s) => {
           const failed = s.chapters.filter((c) => !failedWhole(c)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
           if (failed.length === 0) return [];
-          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`} — ${printable(t.message.split('\n')[0])}`);
+          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${testLabel(t)} — ${printable(t.message.split('\n')[0])}`);
           const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
           return ['', pc.bold(`${name(s)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
         });
@@ -69,8 +69,7 @@ function classSummary(all: readonly GradedSubmission[]): string[] {
   for (const s of submissions) {
     for (const c of s.chapters.filter((x) => !failedWhole(x))) {
       for (const t of c.tests.filter((x) => x.status !== 'pass')) {
-        const key = t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`;
-        failedBy.set(key, (failedBy.get(key) ?? 0) + 1);
+        failedBy.set(testLabel(t), (failedBy.get(testLabel(t)) ?? 0) + 1);
       }
     }
   }
@@ -84,6 +83,11 @@ function classSummary(all: readonly GradedSubmission[]): string[] {
 }
 
 const round1 = (x: number) => String(Math.round(x * 10) / 10);
+
+/** A test as the table names it: `bump: malloc › …`, its exercise first unless its name has it already. */
+function testLabel(t: GradedTest): string {
+  return t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`;
+}
 
 /** A student's text as the terminal shows it, its control characters written out: a \r or an escape code could rewrite the lines above. */
 function printable(text: string): string {

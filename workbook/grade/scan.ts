@@ -21,7 +21,6 @@ export interface Finding {
 }
 
 /** Node modules an allocator has no use for, with or without the `node:` prefix. */
-const BUILTINS = /^(node:.*|fs|fs\/promises|child_process|worker_threads|vm|module|os|path|url|inspector|process|cluster|net|http|https)$/;
 const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
 
 /**
@@ -55,7 +54,6 @@ export function scanSubmission(root: string, more: readonly string[] = [], top: 
   return findings;
 }
 
-
 /** The first symbolic link on the way down from `top` to `path` (`top` itself not included), if any. */
 function linkOnTheWay(top: string, path: string): string | undefined {
   let at = top;
@@ -83,8 +81,7 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader ('${text}')`, true);
     // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
     else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools ('${text}'), which can load the reference`, true);
-    else if (BUILTINS.test(text) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
-    else if (isSpecifier(code, m.index) && isBuiltin(text)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
+    else if ((isBuiltin(text) || text.startsWith('node:')) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
     // A package (esbuild could compile the reference for new Function to run): an exercise needs none.
     else if (isSpecifier(code, m.index) && /^[@a-z]/i.test(text) && !/^[a-z]:/i.test(text)) add(m.index, `imports a package ('${text}'), which no exercise needs`, true);
     // Anywhere else (the sandbox's temporary folder, where a test may have written a copy of the reference) is not the student's.

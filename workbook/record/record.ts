@@ -183,9 +183,10 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
  */
 function notFound(program: string, cwd: string | undefined): string {
   if (!program.includes('/')) return `There is no program ${program} (not found on PATH).`;
-  if (!existsSync(resolve(cwd ?? process.cwd(), program))) return `There is no program ${program} (no such file).`;
+  const path = resolve(cwd ?? process.cwd(), program);
+  if (!existsSync(path)) return `There is no program ${program} (no such file).`;
   const head = Buffer.alloc(256); // the #! line, not the whole of a binary
-  const fd = openSync(resolve(cwd ?? process.cwd(), program), 'r');
+  const fd = openSync(path, 'r');
   const read = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
   const first = head.subarray(0, read).toString('utf8').split('\n')[0];
