@@ -7,7 +7,7 @@ describe('loadAllocator', () => {
   it('answers a name it does not know with what was likely meant', async () => {
     await expect(loadAllocator('zone', 'solutions')).rejects.toThrow("There is no allocator 'zone'. The exercise zone is the allocator 'zones'. Known: bump,");
     await expect(loadAllocator('magazine', 'solutions')).rejects.toThrow("There is no allocator 'magazine'. Did you mean 'magazines'?");
-    await expect(loadAllocator('tuned', 'solutions')).rejects.toThrow("Chapter 8's tuned zone is zones with its thresholds: npm run trace -- zones traces/recorded/ls.rep --option smallLimit=65536.");
+    await expect(loadAllocator('tuned', 'solutions')).rejects.toThrow("The exercise tuned is zones with its thresholds: npm run trace -- zones traces/recorded/ls.rep --option smallLimit=65536.");
     await expect(loadAllocator('batched', 'solutions')).rejects.toThrow("The exercise batched is the allocator 'bump-batched'.");
     await expect(loadAllocator('vmmap', 'solutions')).rejects.toThrow("'vmmap' is an exercise, not an allocator.");
     await expect(loadAllocator('nothing', 'solutions')).rejects.toThrow(/^There is no allocator 'nothing'\. Known: bump, bump-batched,/);

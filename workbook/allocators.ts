@@ -44,13 +44,13 @@ function unknownAllocator(id: string): string {
   const known = ALLOCATORS.map((a) => a.id);
   const near = nearestName(id, known);
   const exercise = EXERCISES.find((e) => e.id === id);
-  // An exercise whose file is an allocator's module (batched is bump-batched), or chapter 8's tuned zone.
+  // An exercise whose file is an allocator's module (batched is bump-batched), or one replayed as another (tuned).
   const registered = exercise === undefined ? undefined : ALLOCATORS.find((a) => a.module === `${exercise.chapter}/${exercise.file}`);
   const meant =
     registered !== undefined
       ? ` The exercise ${id} is the allocator '${registered.id}'.`
-      : id === 'tuned'
-        ? " Chapter 8's tuned zone is zones with its thresholds: npm run trace -- zones traces/recorded/ls.rep --option smallLimit=65536."
+      : exercise?.replayAs !== undefined
+        ? ` The exercise ${id} is ${exercise.replayAs}.`
         : near !== undefined
           ? ` Did you mean '${near}'?`
           : exercise !== undefined

@@ -21,6 +21,8 @@ export interface Exercise {
   title: string;
   /** Points when grading, for the whole exercise. */
   points: number;
+  /** For an exercise that is no allocator of the registry but can be replayed as one: how, told to whoever asks for it by name. */
+  replayAs?: string;
 }
 
 export const CHAPTERS: readonly Chapter[] = [
@@ -69,7 +71,15 @@ export const EXERCISES: readonly Exercise[] = [
   { id: 'leaks', chapter: '07-debug', file: 'leaks.ts', test: 'leaks.test.ts', title: 'leaks: a conservative scan for unreachable blocks', points: 10 },
   { id: 'hardened', chapter: '07-debug', file: 'hardened.ts', test: 'hardened.test.ts', title: 'Hardened free lists: sealed links', points: 10 },
   { id: 'debug', chapter: '07-debug', file: 'debug.ts', test: 'debug.test.ts', title: 'The debug zone: every option on your zone', points: 10 },
-  { id: 'tuned', chapter: '08-real-programs', file: 'tuned.ts', test: 'tuned.test.ts', title: 'A zone tuned for one real program', points: 10 },
+  {
+    id: 'tuned',
+    chapter: '08-real-programs',
+    file: 'tuned.ts',
+    test: 'tuned.test.ts',
+    title: 'A zone tuned for one real program',
+    points: 10,
+    replayAs: 'zones with its thresholds: npm run trace -- zones traces/recorded/ls.rep --option smallLimit=65536',
+  },
 ];
 
 export function chapterOf(exercise: Exercise): Chapter {
