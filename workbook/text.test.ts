@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestName, shortened, terminalMarkdown } from './text.ts';
+import { escapeControls, nearestName, shortened, terminalMarkdown } from './text.ts';
 
 const mark = (s: string) => `<${s}>`;
 
@@ -36,5 +36,12 @@ describe('nearestName', () => {
     expect(nearestName('nope', ['zone', 'pool'])).toBeUndefined();
     expect(nearestName('magazine', ['magazines'])).toBe('magazines');
     expect(nearestName('chapter', ['chapters'])).toBe('chapters');
+  });
+});
+
+describe('escapeControls', () => {
+  it('writes control characters out, keeping those asked for', () => {
+    expect(escapeControls('a\r\u001b[2Kb\tc\n\u0085\uffff')).toBe('a\\x0d\\x1b[2Kb\\x09c\\x0a\\x85\\uffff');
+    expect(escapeControls('a\tb\nc\u0007', '\t\n')).toBe('a\tb\nc\\x07');
   });
 });

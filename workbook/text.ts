@@ -77,3 +77,17 @@ export function forwardSlashes(path: string): string {
 export function unixLineEnds(bytes: Buffer): Buffer {
   return bytes.includes('\r\n') ? Buffer.from(bytes.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : bytes;
 }
+
+/**
+ * Control characters written out (`\x1b`), so that a terminal shows them instead of obeying
+ * them (a \r or an escape code would rewrite the lines above), and XML can hold them; `keep`
+ * lists those left as they are, such as '\t\n'. XML's two non-characters are written out too.
+ */
+export function escapeControls(text: string, keep = ''): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, (c) => {
+    if (keep.includes(c)) return c;
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
+}

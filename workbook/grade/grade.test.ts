@@ -347,7 +347,7 @@ describe('the table', () => {
     const chapter = { chapter: { number: 1, slug: '01-bump', title: 'A bump allocator' }, status: 'fail' as const, reason: `the tests of bump could not run: Error: ${message}`, points: 0, maxPoints: 10, tests: [{ name: 'bump: it', exercise: 'bump', chapter: '01-bump', status: 'fail' as const, message, points: 0, maxPoints: 10 }] };
     const table = formatGradeTable([{ submission: '/subs/alice', chapters: [chapter], points: 0, maxPoints: 10, missing: [], empty: false, review: [] }]);
     expect(table).not.toMatch(/[\r\u0007]|\u001b\[2K/);
-    expect(table).toContain('oops\\u000d\\u001b[2K  alice 310/310\\u0007');
+    expect(table).toContain('oops\\x0d\\x1b[2K  alice 310/310\\x07');
   });
 });
 
@@ -357,7 +357,7 @@ describe('the JUnit report', () => {
     const chapter = { chapter: { number: 1, slug: '01-bump', title: 'A bump allocator' }, status: 'fail' as const, reason: '', points: 0, maxPoints: 10, tests: [{ name: 'bump: it', exercise: 'bump', chapter: '01-bump', status: 'fail' as const, message, points: 0, maxPoints: 10 }] };
     const xml = toJunit([{ submission: '/subs/alice', chapters: [chapter], points: 0, maxPoints: 10, missing: [], empty: false, review: [] }]);
     expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
-    expect(xml).toContain('bad byte \\u0000 and \\u001b[31mcolour\\u001b[0m &lt;here&gt; &amp; &quot;there&quot;');
+    expect(xml).toContain('bad byte \\x00 and \\x1b[31mcolour\\x1b[0m &lt;here&gt; &amp; &quot;there&quot;');
   });
 });
 

@@ -3,6 +3,7 @@
 
 import pc from 'picocolors';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
+import { escapeControls } from '../text.ts';
 import { renderTable } from '../trace/report.ts';
 import { type GradedSubmission, type GradedTest, displayName } from './grade.ts';
 import { reportNames } from './submissions.ts';
@@ -93,7 +94,7 @@ function testLabel(t: GradedTest): string {
 function printable(text: string): string {
   // One line of a table, not a screenful: the reports have the rest.
   if (text.length > 300) text = `${text.slice(0, 300)}…`;
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControls(text, '\t\n');
 }
 
 /** Each submission's name in a report of them all: its folder's, numbered when two are alike (alice, alice-2), as Gradescope's files are. */
@@ -179,7 +180,7 @@ export function toJunit(submissions: readonly GradedSubmission[]): string {
   const name = namer(submissions);
   // Control characters (a student's message may hold any) are not allowed in XML at all, even escaped.
   const esc = (text: string) =>
-    text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+    escapeControls(text, '\t\n\r').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
   const suites = submissions.flatMap((s) =>
     s.chapters.map((c) => {
       const failures = c.tests.filter((t) => t.status === 'fail').length;

@@ -8,6 +8,7 @@
 // Blank lines are skipped, as mdriver's fscanf skips them.
 
 import { readFileSync } from 'node:fs';
+import { escapeControls } from '../text.ts';
 
 export type TraceOp =
   | { kind: 'a'; id: number; bytes: number }
@@ -88,8 +89,7 @@ export function parseRep(text: string, file: string): Trace {
  */
 function quoted(row: string): string {
   const long = row.length > 80;
-  // eslint-disable-next-line no-control-regex
-  const escaped = (long ? row.slice(0, 80) : row).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const escaped = escapeControls(long ? row.slice(0, 80) : row);
   const notes = [
     ...(long ? [`a line of ${row.length.toLocaleString('en-US')} characters`] : []),
     // eslint-disable-next-line no-control-regex
