@@ -289,7 +289,7 @@ export function cleanMessage(raw: string, root: string = ROOT, ownFile?: string)
   const ours = frames
     .map((l) => FRAME_PATH.exec(l))
     .filter((found) => found !== null)
-    .map(([, host, file, line]) => `${paths.relative(root, framePath(host, file)).split(paths.sep).join('/')}:${line}`)
+    .map(([, host, file, line]) => `${shownPath(paths.relative(root, framePath(host, file)), paths)}:${line}`)
     .filter((path) => path.startsWith('exercises/') || path.startsWith('solutions/') || !/^(\.\.|[A-Za-z]:|node_modules\/|workbook\/|machine\/)/.test(path)); // not outside the book (another drive), not its tools
   const unique = [...new Set(ours)];
   const where = unique.slice(0, 2);
