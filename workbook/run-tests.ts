@@ -9,6 +9,7 @@ import { type Exercise, testPath } from './exercises.ts';
 import { ROOT, pathsFor, shownPath } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
 import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
+import { parseTestLogLine } from './test-log.ts';
 import { stripAnsi } from './text.ts';
 import { exerciseTypeErrors } from './type-errors.ts';
 
@@ -106,6 +107,8 @@ export interface TestRun {
   finished: ReportedModule[];
   /** The last test each file started, by fileKey (started-test.ts): in a run stopped for time, the one that hung. */
   started: Record<string, string>;
+  /** The names of each file's tests, by fileKey, once they were collected: a file stopped before it finished still has them. */
+  collected: Record<string, string[]>;
   /** Errors outside any test, such as a worker that ran out of memory. */
   unhandled: ReportedError[];
   /** The runner's own output, for a diagnosis when it died. */
@@ -145,7 +148,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
   const startedLog = join(options.testWritable === undefined ? scratch : mkdtempSync(join(options.testWritable, 'started-')), 'started.txt');
   try {
     const reporter = resolve(options.root, 'workbook/results-reporter.ts');
-    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'finished' | 'started' | 'unhandled'>>((done, reject) => {
+    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'finished' | 'started' | 'collected' | 'unhandled'>>((done, reject) => {
       const child = spawn(process.execPath, [VITEST, 'run', ...options.files, `--reporter=${reporter}`, `--root=${options.root}`, ...(options.args ?? [])], {
         cwd: options.root,
         env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, WORKBOOK_STARTED: startedLog, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -178,22 +181,24 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
       });
     });
     const results = readJson<ResultsFile>(report);
-    const started = lastStarted(startedLog, options.root);
-    return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
+    const { started, collected } = readTestLog(startedLog, options.root);
+    return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, collected, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** The last test each file started, from the lines started-test.ts appends: `file<TAB>name`. */
-function lastStarted(log: string, root: string): Record<string, string> {
+/** What the lines started-test.ts appends say (`kind<TAB>file<TAB>names`): each file's tests, and the last one it started. */
+function readTestLog(log: string, root: string): Pick<TestRun, 'started' | 'collected'> {
   const started: Record<string, string> = {};
-  if (!existsSync(log)) return started;
+  const collected: Record<string, string[]> = {};
+  if (!existsSync(log)) return { started, collected };
   for (const line of readFileSync(log, 'utf8').split('\n')) {
-    const tab = line.indexOf('\t');
-    if (tab > 0) started[fileKey(root, line.slice(0, tab))] = line.slice(tab + 1);
+    const read = parseTestLogLine(line);
+    if (read?.kind === 'started') started[fileKey(root, read.file)] = read.names[0] ?? '';
+    else if (read?.kind === 'collected') collected[fileKey(root, read.file)] = read.names;
   }
-  return started;
+  return { started, collected };
 }
 
 /** A file the reporter wrote, or undefined if it is missing (or cut short by a kill mid-write). */

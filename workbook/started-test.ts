@@ -1,19 +1,36 @@
-// A setup file of every test run: when WORKBOOK_STARTED names a file, each test appends its
-// file and name to it as it begins. A test that never ends blocks its worker, and with it
-// every report the worker would send, so a line written before the test began is the only
-// way to tell which test hung.
+// A setup file of every test run: when WORKBOOK_STARTED names a file, each test file appends
+// the names of its tests once they are collected, and each test its name as it begins. A test
+// that never ends blocks its worker, and with it every report the worker would send, so lines
+// written before the test began are the only way to tell which test hung, and which tests its
+// file held.
 
 import { appendFileSync } from 'node:fs';
-import { beforeEach, expect } from 'vitest';
+import { beforeAll, beforeEach, expect } from 'vitest';
+import type { RunnerTask } from 'vitest';
+import { type TestLogKind, testLogLine } from './test-log.ts';
 
 const file = process.env.WORKBOOK_STARTED;
+
+function append(kind: TestLogKind, testPath: string, names: string[]): void {
+  try {
+    appendFileSync(file as string, testLogLine(kind, testPath, names));
+  } catch {
+    // A grading sandbox may not write outside its folder: it learns of hangs another way.
+  }
+}
+
+/** The full names of the tests among `tasks`, as the results reporter writes them (`suite › test`). */
+function testNames(tasks: readonly RunnerTask[], suites: string[] = []): string[] {
+  return tasks.flatMap((task) => (task.type === 'test' ? [[...suites, task.name].join(' › ')] : task.type === 'suite' ? testNames(task.tasks, [...suites, task.name]) : []));
+}
+
 if (file !== undefined) {
+  beforeAll(({}, suite) => {
+    // The file's own suite: its name is no part of its tests' names.
+    append('collected', suite.file.filepath, testNames(suite.tasks));
+  });
   beforeEach(() => {
     const { testPath, currentTestName } = expect.getState();
-    try {
-      appendFileSync(file, `${testPath}\t${(currentTestName ?? '').split(' > ').join(' › ')}\n`);
-    } catch {
-      // A grading sandbox may not write outside its folder: it learns of hangs another way.
-    }
+    append('started', testPath ?? '', [(currentTestName ?? '').split(' > ').join(' › ')]);
   });
 }

@@ -235,12 +235,15 @@ describe('grading', () => {
   it('costs a hang only its own exercise, named once in the table with the test it hung in', async () => {
     const graded = await gradeSubmission(submission('loops-once', inMalloc('while (size >= 0) size += 0;')), chapter1);
     const chapter = chapterOne(graded);
-    expect(chapter.tests.filter((t) => t.exercise === 'bump')).toEqual([expect.objectContaining({ name: 'bump: the tests did not finish', points: 0 })]);
+    // Each of bump's tests is lost with it, by name: as many tests as the reference's, for the same points.
+    const bump = chapter.tests.filter((t) => t.exercise === 'bump');
+    expect(bump.map((t) => t.name)).toEqual(chapterOne(full).tests.filter((t) => t.exercise === 'bump').map((t) => t.name));
+    expect(bump.every((t) => t.status === 'error' && t.points === 0 && t.message.startsWith('did not finish within 8 s'))).toBe(true);
     expect(chapter.tests.filter((t) => t.exercise === 'batched').every((t) => t.status === 'pass')).toBe(true);
     expect(chapter.points).toBeGreaterThan(0);
     const table = stripAnsi(formatGradeTable([graded])); // CI=true turns picocolors on
     // The test running when time ran out is named, if one had started: on a busy machine, perhaps not the looping one yet.
-    expect(table.match(/✗ bump: the tests did not finish — did not finish within 8 s(, in the test "[^"]+")?: an infinite loop/g)).toHaveLength(1);
+    expect(table.match(/✗ bump: the tests did not finish \(\d+ tests\) — did not finish within 8 s(, in the test "[^"]+")?: an infinite loop/g)).toHaveLength(1);
     expect(toCsv([graded]).split('\n')[1]).toMatch(/"chapter 1: the tests of bump did not finish within 8 s(, in the test ""[^"]+"")?: an infinite loop/);
   }, 60_000);
 
@@ -254,16 +257,32 @@ describe('grading', () => {
     expect(reruns).toEqual([[expect.stringMatching(/^did not finish within 8 s/), 'exercises/01-bump/batched.test.ts']]);
     const chapter = chapterOne(graded);
     expect(chapter.tests.filter((t) => t.exercise === 'bump').every((t) => t.status === 'pass')).toBe(true);
-    expect(chapter.tests.filter((t) => t.exercise === 'batched')).toEqual([expect.objectContaining({ name: 'batched: the tests did not finish', points: 0 })]);
+    const batchedTests = chapterOne(full).tests.filter((t) => t.exercise === 'batched').map((t) => t.name);
+    expect(chapter.tests.filter((t) => t.exercise === 'batched')).toEqual(batchedTests.map((name) => expect.objectContaining({ name, status: 'error', points: 0 })));
   }, 60_000);
 
   it('costs an exit or running out of memory only its own exercise, as a hang', async () => {
     const graded = await gradeSubmission(submission('exits-once', inMalloc('if (size === 24) process.exit(0);')), chapter1);
     const chapter = chapterOne(graded);
-    expect(chapter.tests.filter((t) => t.exercise === 'bump')).toEqual([expect.objectContaining({ name: 'bump: the tests were stopped', status: 'error', points: 0 })]);
+    const bumpTests = chapterOne(full).tests.filter((t) => t.exercise === 'bump').map((t) => t.name);
+    expect(chapter.tests.filter((t) => t.exercise === 'bump')).toEqual(bumpTests.map((name) => expect.objectContaining({ name, status: 'error', points: 0 })));
     expect(chapter.tests.filter((t) => t.exercise === 'batched').every((t) => t.status === 'pass')).toBe(true);
     expect(chapter.points).toBe(5);
     expect(stripAnsi(formatGradeTable([graded]))).toMatch(/exits-once, chapter 1: the tests of bump were stopped: called process\.exit\(0\) while the tests ran/);
+  }, 60_000);
+
+  it('costs a hang in a chapter of one test file the time limit once, each of its tests named', async () => {
+    const dir = submission('realloc-loops');
+    const realloc = join(dir, 'exercises/04-realloc/realloc.ts');
+    writeFileSync(realloc, readFileSync(realloc, 'utf8').replace('    requireSize(size, `malloc(${size})`);', '    requireSize(size, `malloc(${size})`);\n    while (size >= 0) size += 0;'));
+    const reruns: string[][] = [];
+    const graded = await gradeSubmission(dir, { chapters: ['04-realloc'], timeoutMs: 8_000, memoryMb: 256, onRerun: (_, files) => reruns.push(files) });
+    expect(reruns).toEqual([]);
+    const names = full.chapters.find((c) => c.chapter.slug === '04-realloc')!.tests.map((t) => t.name);
+    const tests = graded.chapters[0].tests;
+    expect(tests.map((t) => t.name)).toEqual(names);
+    expect(tests.every((t) => t.status === 'error' && t.points === 0 && t.message.startsWith('did not finish within 8 s'))).toBe(true);
+    expect(stripAnsi(formatGradeTable([graded]))).toMatch(new RegExp(`✗ realloc: the tests did not finish \\(${names.length} tests\\) — did not finish within 8 s`));
   }, 60_000);
 
   it("grades a student's own helper module beside an exercise, and reads it for what it reaches", async () => {

@@ -192,7 +192,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
       const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';
       const stopped = stoppage(run, options);
-      if (files.length > 1 && !failsAnyway && stopped !== '') {
+      if (!failsAnyway && stopped !== '') {
         run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stopped));
       }
       const tampered = sandbox.tampered();
@@ -223,13 +223,19 @@ const DID_NOT_FINISH = 'did not finish';
 /** How a test file whose run was stopped otherwise (an exit, memory, a crash) is reported. */
 const STOPPED = 'stopped: ';
 
+/** What befell the tests of a file that did not run to its end (their status is 'error'), from their message. */
+export function whatStopped(message: string): string {
+  return message.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : message.startsWith(STOPPED) ? 'the tests were stopped' : 'the tests could not run';
+}
+
 /**
  * A chapter whose tests were stopped (out of time, process.exit, out of memory, a crash),
  * run again one test file at a time, so that it costs only its own exercise: a file stopped
  * alone reports why as its error, and the exercises that finish keep their points. After a
  * hang, a file that finished before it keeps its results and is not run again: each run of
- * a hanging file costs the whole time limit. A cheat caught by the integrity check in any
- * file is still the chapter's, as in a single run.
+ * a hanging file costs the whole time limit. A chapter of one test file is not run again at
+ * all. A cheat caught by the integrity check in any file is still the chapter's, as in a
+ * single run.
  */
 async function oneFileAtATime(
   files: string[],
@@ -243,20 +249,22 @@ async function oneFileAtATime(
   // its tests failed without a word. A run stopped for time ends no file it did not finish.
   const finished = new Map(chapterRun.timedOut ? chapterRun.finished.map((m) => [fileKey(root, m.file), m]) : []);
   const unfinished = files.filter((file) => !finished.has(fileKey(root, file)));
-  if (unfinished.length > 0) onRerun(unfinished);
+  // A chapter of one test file ran it alone already.
+  const alone = files.length === 1;
+  if (unfinished.length > 0 && !alone) onRerun(unfinished);
   const modules: ReportedModule[] = files.flatMap((file) => finished.get(fileKey(root, file)) ?? []);
   const runs: TestRun[] = [];
   for (const file of unfinished) {
-    const run = await runFiles([file]);
+    const run = alone ? chapterRun : await runFiles([file]);
     if (breach(run) !== '') return run;
     const stopped = stoppage(run, options);
     if (run.timedOut) {
       const test = run.started[fileKey(root, file)];
       const message = `${DID_NOT_FINISH} within ${(options.timeoutMs ?? 30_000) / 1000} s${test === undefined ? '' : `, in the test "${test}"`}: an infinite loop, or far too slow`;
-      modules.push({ file: resolve(root, file), errors: [{ message, stack: '', diff: '' }], tests: [] });
+      modules.push(stoppedModule(root, file, message, run));
     } else if (stopped !== '') {
-      // Its first line: a crash's last lines of output would read as the chapter's own crash.
-      modules.push({ file: resolve(root, file), errors: [{ message: `${STOPPED}${stopped.split('\n')[0]}`, stack: '', diff: '' }], tests: [] });
+      // Its first line: a crash's last lines of output would read as the chapter's own crash (unless it is the chapter's one file).
+      modules.push(stoppedModule(root, file, `${STOPPED}${alone ? stopped : stopped.split('\n')[0]}`, run));
     } else {
       modules.push(...(run.modules ?? []));
       runs.push(run);
@@ -267,12 +275,23 @@ async function oneFileAtATime(
     modules,
     finished: modules,
     started: {},
+    collected: {},
     unhandled: runs.flatMap((r) => r.unhandled),
     output: runs.map((r) => r.output).join('\n'),
     exitCode: 0,
     signal: null,
     timedOut: false,
   };
+}
+
+/**
+ * A test file whose run was stopped, for the grade: every test it held fails with the reason,
+ * so that a stopped exercise lists the tests it lost, as many as any other submission's.
+ */
+function stoppedModule(root: string, file: string, message: string, run: TestRun): ReportedModule {
+  const error = { message, stack: '', diff: '' };
+  const names = run.collected[fileKey(root, file)] ?? [];
+  return { file: resolve(root, file), errors: [error], tests: names.map((name) => ({ name, state: 'failed', errors: [error] })) };
 }
 
 function gradeChapter(
@@ -303,8 +322,9 @@ function gradeChapter(
       const result = toExerciseResult(exercise, findModule(modules, root, file), root);
       const prefix = file.includes('/hidden-') ? 'hidden: ' : '';
       if (result.status === 'error') {
-        const what = result.error.startsWith(DID_NOT_FINISH) ? 'the tests did not finish' : result.error.startsWith(STOPPED) ? 'the tests were stopped' : 'the tests could not run';
-        return [{ name: `${prefix}${exercise.id}: ${what}`, status: 'error', message: shortened(result.error, REPORTED_LIMIT) }];
+        // A stopped file's tests each fail with its reason; a file that could not load has none to name.
+        const names = result.tests.length > 0 ? result.tests.map((t) => t.name) : [`${exercise.id}: ${whatStopped(result.error)}`];
+        return names.map((name) => ({ name: `${prefix}${name}`, status: 'error', message: shortened(result.error, REPORTED_LIMIT) }));
       }
       return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: shortened(t.message, REPORTED_LIMIT) }));
     });

@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
 import { escapeControls } from '../text.ts';
 import { renderTable } from '../trace/report.ts';
-import { type GradedSubmission, type GradedTest, displayName } from './grade.ts';
+import { type GradedSubmission, type GradedTest, displayName, whatStopped } from './grade.ts';
 import { reportNames } from './submissions.ts';
 
 export function formatGradeTable(submissions: readonly GradedSubmission[]): string {
@@ -31,8 +31,9 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
       : submissions.flatMap((s) => {
           const failed = s.chapters.filter((c) => !failedWhole(c)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
           if (failed.length === 0) return [];
-          const shown = failed.slice(0, 12).map((t) => `    ${pc.red('✗')} ${testLabel(t)} — ${printable(t.message.split('\n')[0])}`);
-          const more = failed.length > 12 ? [`    … and ${failed.length - 12} more (--json has them all)`] : [];
+          const lines = failureLines(failed);
+          const shown = lines.slice(0, 12).map(({ label, message }) => `    ${pc.red('✗')} ${label} — ${printable(message.split('\n')[0])}`);
+          const more = lines.length > 12 ? [`    … and ${lines.length - 12} more (--json has them all)`] : [];
           return ['', pc.bold(`${name(s)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
         });
   return [
@@ -66,13 +67,11 @@ function classSummary(all: readonly GradedSubmission[]): string[] {
     return [`  ${String(c.chapter.number).padStart(2, '0')}`, `${round1(average)}/${c.maxPoints}`, `${full} of ${graded.length}`, bar];
   });
   // A test a whole chapter failed for one reason (a hang) is counted under that reason, not as a test.
+  // So is a test lost with its exercise's (a hang in another test): once, as the exercise's.
   const failedBy = new Map<string, number>();
   for (const s of submissions) {
-    for (const c of s.chapters.filter((x) => !failedWhole(x))) {
-      for (const t of c.tests.filter((x) => x.status !== 'pass')) {
-        failedBy.set(testLabel(t), (failedBy.get(testLabel(t)) ?? 0) + 1);
-      }
-    }
+    const failed = s.chapters.filter((x) => !failedWhole(x)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
+    for (const { label } of failureLines(failed)) failedBy.set(label, (failedBy.get(label) ?? 0) + 1);
   }
   const most = [...failedBy].filter(([, n]) => n > 1).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8);
   return [
@@ -88,6 +87,23 @@ const round1 = (x: number) => String(Math.round(x * 10) / 10);
 /** A test as the table names it: `bump: malloc › …`, its exercise first unless its name has it already. */
 function testLabel(t: GradedTest): string {
   return t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`;
+}
+
+/**
+ * Failed tests a line each, but for the tests of an exercise that did not run to its end (a
+ * hang, an exit): they share one line, `bump: the tests did not finish (16 tests)`.
+ */
+function failureLines(failed: readonly GradedTest[]): { label: string; message: string }[] {
+  const lines: { label: string; message: string; exercise: string; count: number }[] = [];
+  for (const t of failed) {
+    const last = lines.at(-1);
+    if (t.status !== 'error') lines.push({ label: testLabel(t), message: t.message, exercise: t.exercise, count: 0 });
+    else if (last !== undefined && last.count > 0 && last.exercise === t.exercise && last.message === t.message) last.count++;
+    else lines.push({ label: '', message: t.message, exercise: t.exercise, count: 1 });
+  }
+  return lines.map(({ label, message, exercise, count }) =>
+    count === 0 ? { label, message } : { label: `${exercise}: ${whatStopped(message)}${count === 1 ? '' : ` (${count} tests)`}`, message },
+  );
 }
 
 /** A student's text as the terminal shows it, its control characters written out: a \r or an escape code could rewrite the lines above. */

@@ -1,0 +1,17 @@
+// The log each test run appends to as it goes (workbook/started-test.ts writes it, the tools
+// read it): one line per test file once its tests are collected, and one per test as it
+// begins. A run killed for time reports nothing else of the files it did not finish.
+
+export type TestLogKind = 'collected' | 'started';
+
+/** A line of the log: `kind<TAB>file<TAB>name…`; names lose their tabs and line breaks. */
+export function testLogLine(kind: TestLogKind, file: string, names: readonly string[]): string {
+  return `${kind}\t${file}\t${names.map((name) => name.replace(/[\t\n]/g, ' ')).join('\t')}\n`;
+}
+
+/** A line of the log read back, or undefined for one cut short or not of the log. */
+export function parseTestLogLine(line: string): { kind: TestLogKind; file: string; names: string[] } | undefined {
+  const [kind, file, ...names] = line.split('\t');
+  if ((kind !== 'collected' && kind !== 'started') || file === undefined || file === '') return undefined;
+  return { kind, file, names: names.filter((name) => name !== '') };
+}
