@@ -128,6 +128,29 @@ describe('a contended lock', () => {
     expect(notify, 'thread 2 took the lock as contended, so its unlock wakes whoever may still sleep').toHaveBeenCalledTimes(1);
   });
 
+  it('counts one wait per acquisition that found the lock held, however often the taker slept', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    // Thread 2 sleeps; thread 1 lets go, but thread 3 takes the lock before thread 2 wakes,
+    // so thread 2 sleeps a second time, until thread 3 lets go too.
+    let sleeps = 0;
+    const wait = vi.spyOn(proc, 'wait32').mockImplementation(() => {
+      sleeps++;
+      if (sleeps === 1) {
+        proc.runOn(1, () => unlock(proc, at));
+        proc.runOn(3, () => lock(proc, at));
+      } else if (sleeps === 2) proc.runOn(3, () => unlock(proc, at));
+      else throw new Error(`thread 2 went to sleep a third time: the lock is free (state word ${proc.atomicLoad32(at + LOCK.state)})\n${proc.hexdump(at, LOCK_BYTES)}`);
+      return 'ok';
+    });
+    proc.runOn(2, () => lock(proc, at));
+    wait.mockRestore();
+    expect(sleeps, 'wait32 calls of thread 2: thread 3 took the lock between its two sleeps').toBe(2);
+    const { waits } = lockCounts(proc, at);
+    expect(waits, `the waits counter after thread 2 slept twice to take the lock once: waits counts acquisitions that found the lock held, so count the wait once, before the loop, not at every sleep${waits === 2 ? ' (it counted 2: one per sleep)' : ''}\n${proc.hexdump(at, LOCK_BYTES)}`).toBe(1);
+    expectWords({ state: 2, acquisitions: 3, waits: 1, holder: 3 }, 'thread 1, then thread 3, then thread 2 took the lock; only thread 2 found it held');
+  });
+
   it('a lock released before the waiter could sleep is taken without sleeping', () => {
     const { proc, at, expectWords } = setUp();
     proc.runOn(1, () => lock(proc, at));
