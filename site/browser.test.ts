@@ -439,6 +439,12 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       expect(await figure.getAttribute('data-step'), name).toBe(String(step + 1));
       expect(await inPage(page, `document.activeElement.matches('${selector} ${focus}')`), name).toBe(true);
       expect(page.url(), name).toBe(fileUrl(name));
+      // A click on the picture's background, not on a control: the arrows its legend names still step it.
+      const box = (await figure.boundingBox())!;
+      await page.mouse.click(box.x + box.width - 4, box.y + box.height - 4);
+      await page.keyboard.press('ArrowLeft');
+      expect(await figure.getAttribute('data-step'), `${name}, clicked`).toBe(String(step));
+      expect(page.url(), `${name}, clicked`).toBe(fileUrl(name));
       expect(errors).toEqual([]);
       await close();
     }
@@ -487,6 +493,12 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       await page.keyboard.press('Shift+Tab');
       expect(await focused(), `${name}: back at the item last visited`).toBe(1);
       expect(page.url(), name).toBe(fileUrl(name));
+      // A click on the picture's background, not on a control: the arrows its legend names still step it.
+      const box = (await figure.boundingBox())!;
+      await page.mouse.click(box.x + box.width - 4, box.y + box.height - 4);
+      await page.keyboard.press('ArrowLeft');
+      expect(await figure.getAttribute('data-step'), `${name}, clicked`).toBe(String(step));
+      expect(page.url(), `${name}, clicked`).toBe(fileUrl(name));
       expect(errors).toEqual([]);
       await close();
     }

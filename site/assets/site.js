@@ -246,7 +246,7 @@
   document.addEventListener('keydown', function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
-    if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open], .heap-view')) return;
+    if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open], .heap-view, .zone-view')) return;
     var onPage = target === document.body || target === root || target.id === 'content';
     if (event.key === '/') {
       event.preventDefault();

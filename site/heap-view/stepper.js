@@ -102,6 +102,9 @@ export function stepThrough(figure, view) {
       show(moves[event.key], true);
     }
   });
+  // A click anywhere on the view focuses it (out of the tab order), so that the arrows its
+  // legend names step the trace: left on the page, they would turn it.
+  if (!figure.hasAttribute('tabindex')) figure.tabIndex = -1;
   range.max = String(last());
   controls.hidden = false;
   return { show, step: () => step };
