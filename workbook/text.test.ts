@@ -15,6 +15,11 @@ describe('terminalMarkdown', () => {
     expect(terminalMarkdown(fenced, mark)).toBe('Like this:\n```ts\nconst x = `y`;\n```\nthen <z>.');
     expect(terminalMarkdown('no code here', mark)).toBe('no code here');
   });
+
+  it('takes a span that runs on to the next line of its paragraph, never past a blank line', () => {
+    expect(terminalMarkdown('Call `growInPlace(region,\n q, msize)` then.', mark)).toBe('Call <growInPlace(region,>\n< q, msize)> then.');
+    expect(terminalMarkdown('A stray ` tick.\n\nThen `x`.', mark)).toBe('A stray ` tick.\n\nThen <x>.');
+  });
 });
 
 describe('shortened', () => {

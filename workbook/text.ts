@@ -27,18 +27,27 @@ export function stripAnsi(text: string): string {
 /**
  * A hint's markdown as a terminal shows it: a code span's backticks (`x`, or ``x`` around
  * code that holds one) give way to colour, so `new HeapCorruption(`…`)` reads as the code it is.
- * Fenced blocks are left as they are: their lines are code already.
+ * A span may run on to the next line of its paragraph, as markdown allows. Fenced blocks are
+ * left as they are: their lines are code already.
  */
 export function terminalMarkdown(text: string, code: (s: string) => string): string {
+  const chunks: { fenced: boolean; lines: string[] }[] = [];
   let fenced = false;
-  return text
-    .split('\n')
-    .map((line) => {
-      if (/^\s*```/.test(line)) fenced = !fenced;
-      if (fenced || /^\s*```/.test(line)) return line;
-      return line.replace(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, (_, _ticks: string, inner: string) => code(inner.length > 2 && inner.startsWith(' ') && inner.endsWith(' ') ? inner.slice(1, -1) : inner));
-    })
-    .join('\n');
+  for (const line of text.split('\n')) {
+    const fence = /^\s*```/.test(line);
+    if (fence) fenced = !fenced;
+    const inFence = fenced || fence;
+    const last = chunks.at(-1);
+    if (last !== undefined && last.fenced === inFence) last.lines.push(line);
+    else chunks.push({ fenced: inFence, lines: [line] });
+  }
+  const span = (_: string, _ticks: string, inner: string) => {
+    const shown = inner.length > 2 && inner.startsWith(' ') && inner.endsWith(' ') ? inner.slice(1, -1) : inner;
+    return shown.split('\n').map(code).join('\n'); // a colour a line, each ended where its line is
+  };
+  // Within a paragraph: a span never crosses a blank line.
+  const spans = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
+  return chunks.map(({ fenced: isCode, lines }) => (isCode ? lines.join('\n') : lines.join('\n').replace(spans, span))).join('\n');
 }
 
 /** Of `names`, the one `typed` most likely meant (a typo of an edit per three letters, two at most), if any. */
