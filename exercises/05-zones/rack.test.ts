@@ -101,6 +101,30 @@ describe('malloc from the tail', () => {
     expect([hex(field('regions')), field('regionCount')], 'RACK.regions (the newest region first) and RACK.regionCount').toEqual([hex(second), 2]);
   });
 
+  it("uses a region to its last quantum: a block that fits exactly is carved from it, or grown into it", () => {
+    const { proc, rack, sound, regionOf, malloc } = setUp();
+    const full = Math.floor(NUM_TINY_QUANTA / 63);
+    const first = rack.malloc(63);
+    for (let i = 1; i < full; i++) rack.malloc(63);
+    sound(`${full} mallocs of 63 quanta`);
+    const region = regionOf(first);
+    const left = NUM_TINY_QUANTA - full * 63; // 55
+    const [last] = malloc(left);
+    expect(
+      hex(regionOf(last)),
+      `malloc(${left} quanta) with exactly ${left} quanta left in ${hex(region)} (tail at ${full * 63} of ${NUM_TINY_QUANTA}): the block fits, ending at quantum ${NUM_TINY_QUANTA}; a new region only when tail + msize > numQuanta, not >=`,
+    ).toBe(hex(region));
+    expect(proc.load32(region + REGION.tail), `REGION.tail of ${hex(region)}: the region is full\n${around(proc, region + REGION.tail, 4)}`).toBe(NUM_TINY_QUANTA);
+    const other = setUp();
+    const [p] = other.malloc(1);
+    const fresh = other.regionOf(p);
+    expect(
+      other.rack.growInPlace(fresh, 0, NUM_TINY_QUANTA),
+      `growInPlace of the only block (quantum 0, 1 quantum) to ${NUM_TINY_QUANTA} quanta: it ends exactly at the region's end, which is allowed (refuse only past numQuanta)`,
+    ).toBe(true);
+    other.sound(`growInPlace(${hex(p)}) to ${NUM_TINY_QUANTA} quanta`);
+  });
+
   it('returns NULL with ENOMEM when no region can be mapped', () => {
     const { proc, rack, sound } = setUp('tiny', { mmapLimit: 512 * 1024 });
     expect(rack.malloc(1), 'a 1 MiB region cannot be mapped under a 512 KiB limit').toBe(0);
@@ -168,6 +192,22 @@ describe('free and death row', () => {
     expectLayout(regionOf(a), [[2, 'in use'], [3, 'free'], [1, 'in use']], 'malloc(2 quanta): split, the rest free');
   });
 
+  it('the block on death row is released in its own region, not in the region of the block freed after it', () => {
+    const { regionOf, malloc, free, expectLayout } = setUp('tiny', {}, { bandLimit: 64 });
+    const [a, b] = malloc(4, 28, 4, 28); // a in the region of the smallest blocks, b in the other
+    const [home, other] = [regionOf(a), regionOf(b)];
+    free(a);
+    try {
+      free(b);
+    } catch (error) {
+      throw new Error(
+        `free(${hex(a)}) put it on death row in region ${hex(home)}; free(${hex(b)}), in region ${hex(other)}, then releases ${hex(a)}: in ${hex(home)} (regionBase of the condemned block), at its own quantum, not in the region of ${hex(b)}\n${(error as Error).message}`,
+      );
+    }
+    expectLayout(home, [[4, 'free'], [4, 'in use']], `free(${hex(a)}), then free(${hex(b)}) in another region: ${hex(a)} is really freed in its own region`);
+    expectLayout(other, [[28, 'death row'], [28, 'in use']], `free(${hex(a)}), then free(${hex(b)})`);
+  });
+
   it('the next free really frees the block that was on death row', () => {
     const { regionOf, malloc, free, expectLayout } = setUp();
     const [a, b] = malloc(2, 3, 1);
@@ -191,6 +231,18 @@ describe('the free lists', () => {
     const [q3, q20] = malloc(3, 20);
     expect([hex(q3), hex(q20)], 'malloc(3 quanta) and malloc(20 quanta): each takes the free block of its exact size').toEqual([hex(x3), hex(x20)]);
     expect(hex(proc.load32(bitmap)), `the bitmap: only list 3 is left\n${around(proc, bitmap, 8)}`).toBe(hex(2 ** 3));
+  });
+
+  it("finds a block on the bitmap's second word, with every bit of that word", () => {
+    const { proc, rack, malloc, free } = setUp();
+    const [a] = malloc(33, 1);
+    free(a);
+    const [p] = malloc(6); // flushes a: 33 quanta, on list 32, bit 0 of the second word
+    const bitmap = rack.base + RACK.nonEmpty;
+    expect(
+      hex(p),
+      `free(${hex(a)}) of 33 quanta, then malloc(6 quanta): the only free block is on list 32, bit 0 of the bitmap's second word (lists 32 to 63). firstNonEmpty(5) goes on past the first word, and ignores bits below the index in the first word only\n${around(proc, bitmap, 8)}`,
+    ).toBe(hex(a));
   });
 
   it('files blocks bigger than the largest class on the last list, and finds them there', () => {
@@ -314,6 +366,13 @@ describe('in place, for realloc', () => {
     rack.shrink(region, 0, 4);
     sound(`shrink(${hex(p)}) from 10 to 4 quanta`);
     expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [60, 'in use']], 'shrink from 10 quanta to 4, next to a free block of 5');
+    try {
+      rack.shrink(region, 0, 4);
+    } catch (error) {
+      throw new Error(`shrink(${hex(p)}) to its own size, 4 quanta, threw: nothing is left to free, so it should change nothing\n${(error as Error).message}`);
+    }
+    sound(`shrink(${hex(p)}) from 4 quanta to 4`);
+    expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [60, 'in use']], 'shrink of a 4-quantum block to 4 quanta: nothing to free, nothing changes');
     rack.shrink(region, 16, 20);
     sound('shrink of the last block from 60 to 20 quanta');
     expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [20, 'in use']], 'shrink of the last block: the rest rejoins the tail');
