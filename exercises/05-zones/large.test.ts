@@ -149,6 +149,43 @@ describe('the table', () => {
     }
     expect(size, `sizeOf(${hex(b)}): its home is the last slot (${capacity - 1}), taken by ${hex(a)}, so the search goes on at slot 0, (i + 1) & (capacity - 1), not at slot ${capacity}, past the table. ${whereIs(b)}`).toBe(2 * PAGE_SIZE);
   });
+
+  it('files entries on from the last slot to slot 0 when the table grows', () => {
+    const { proc, large, read, whereIs } = setUp();
+    large.free(large.malloc(1)); // a table of FIRST_CAPACITY slots, empty again
+    const [capacity, table] = [read('capacity'), read('table')];
+    const homeIn = (address: number, slots: number) => Math.imul(address >>> 12, 0x9e3779b1) >>> (32 - Math.log2(slots)); // as home() computes it
+    // Two addresses whose home is the last slot of the doubled table, then others up to ¾ of this one.
+    const lastHome: number[] = [];
+    for (let page = 0x40000; lastHome.length < 2; page++) if (homeIn(page * PAGE_SIZE, 2 * capacity) === 2 * capacity - 1) lastHome.push(page * PAGE_SIZE);
+    const entries = [...lastHome];
+    for (let page = 0x50000; entries.length < (capacity * 3) / 4; page++) if (!lastHome.includes(page * PAGE_SIZE)) entries.push(page * PAGE_SIZE);
+    // Entries written by hand where find looks for them, as if malloc had filed them.
+    for (const address of entries) {
+      let i = homeIn(address, capacity);
+      while (proc.load32(table + i * ENTRY_SIZE + ENTRY.address) !== 0) i = (i + 1) & (capacity - 1);
+      proc.store32(table + i * ENTRY_SIZE + ENTRY.address, address);
+      proc.store32(table + i * ENTRY_SIZE + ENTRY.bytes, PAGE_SIZE);
+    }
+    proc.store32(large.base + LARGE.count, entries.length);
+    const [a, b] = lastHome;
+    const grown = `malloc(1 page) with the table ¾ full (${entries.length} entries): the table doubles to ${2 * capacity} slots and place() files each entry again`;
+    let p = 0;
+    try {
+      p = large.malloc(1);
+    } catch (error) {
+      expect.fail(
+        `${grown}, and threw ${(error as Error).name}: ${(error as Error).message.split('\n')[0]}\n${hex(a)} and ${hex(b)} both have the last slot (${2 * capacity - 1}) as their home there: the second goes on at slot 0, (i + 1) & (capacity - 1), not at slot ${2 * capacity}, past the table.`,
+      );
+    }
+    expect(p, `${grown}; it returned NULL`).not.toBe(0);
+    expect(read('capacity'), 'LARGE.capacity after the table grew').toBe(2 * capacity);
+    expect(
+      large.sizeOf(b),
+      `sizeOf(${hex(b)}): in the ${2 * capacity}-slot table its home is the last slot (${2 * capacity - 1}), filed first by ${hex(a)}, so place() goes on at slot 0, (i + 1) & (capacity - 1), not at slot ${2 * capacity}, past the table. ${whereIs(b)}`,
+    ).toBe(PAGE_SIZE);
+    for (const address of entries) if (large.sizeOf(address) !== PAGE_SIZE) expect.fail(`sizeOf(${hex(address)}) after the table grew: ${whereIs(address)}`);
+  });
 });
 
 describe('shrink, for realloc', () => {
