@@ -96,7 +96,25 @@ describe('enumerateZone', () => {
     }
   });
 
-  it('reports only the racks of an empty zone, and no empty list of large blocks', () => {
+  it('reports the large blocks in one call per type, in address order', () => {
+    const proc = new Process();
+    const zone = createZone(proc);
+    const bigs = [40000, 50000, 60000, 70000, 80000, 90000].map((size) => zone.malloc(size));
+    const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
+    const expected = bigs
+      .map((p): [number, number] => [p, zone.large.sizeOf(p)])
+      .sort((x, y) => x[0] - y[0])
+      .map(([p, size]): [string, number] => [hex(p), size]);
+    for (const type of [IN_USE, REGION]) {
+      const withLarge = calls.filter((c) => c.type === type && c.ranges.some(([address]) => bigs.map(hex).includes(address)));
+      expect(
+        withLarge,
+        `the six large blocks as ${type === IN_USE ? 'blocks in use' : 'regions'} (type ${type}): all in one call, sorted by address (the table holds them in hash order); ${show(calls)}`,
+      ).toEqual([{ type, ranges: expected }]);
+    }
+  });
+
+  it('reports only the racks of an empty zone, never an empty list of blocks, and the large-block table while it stays mapped', () => {
     const proc = new Process();
     const zone = createZone(proc);
     const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
@@ -105,10 +123,17 @@ describe('enumerateZone', () => {
       { type: ADMIN, ranges: [[hex(zone.small.base), zone.small.layout.bytes]] },
     ]);
     zone.free(zone.malloc(50000));
+    zone.free(zone.malloc(16)); // the zone keeps its empty tiny region (KEEP_EMPTY)
     const after = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
     const empty = after.filter((c) => c.ranges.length === 0);
-    expect(empty, `no call with no ranges, after the only large block is freed; ${show(after)}`).toEqual([]);
+    expect(empty, `no call with no ranges, after the only large block is freed and a tiny region is left with no block in use; ${show(after)}`).toEqual([]);
     expect(rangesOf(after, IN_USE), `nothing in use; ${show(after)}`).toEqual([]);
+    const table = proc.load32(zone.large.base + LARGE.table);
+    const capacity = proc.load32(zone.large.base + LARGE.capacity);
+    expect(
+      rangesOf(after, ADMIN),
+      `the admin ranges once no large block is left: the table at ${hex(table)} stays mapped, the zone's own memory still, so it is reported while LARGE.table is not 0, blocks or none; ${show(after)}`,
+    ).toContainEqual([hex(table), capacity * 8]);
   });
 });
 
