@@ -186,6 +186,7 @@ describe('realloc', () => {
     expectIntact(proc, p, 100, 1, 'growing in place');
     expect(hex(zone.realloc(p, 40)), `realloc(${hex(p)}, 40): shrinking never moves`).toBe(hex(p));
     sound(`realloc(${hex(p)}, 40)`);
+    expect(zone.usableSize(p), `usableSize(${hex(p)}) after realloc(${hex(p)}, 40) of a 13-quantum block: the block shrinks to 3 quanta in place (the rack's shrink), and the other 10 are freed`).toBe(48);
     const last = malloc(600); // bigger than any free block: carved from the tail
     expect(hex(zone.realloc(last, 900)), `realloc(${hex(last)}, 900) of the last block: it grows into the tail`).toBe(hex(last));
     sound(`realloc(${hex(last)}, 900)`);
@@ -251,6 +252,16 @@ describe('realloc', () => {
     }
   });
 
+  it("sizes the new request with the zone's thresholds, not the default ones", () => {
+    const { proc, zone, sound, malloc, scaleOf } = setUp({ preset: '32-bit' });
+    const p = malloc(400); // tiny: 25 quanta, below the 32-bit tinyLimit of 496
+    fillPattern(proc, p, 400, 8);
+    const q = zone.realloc(p, 600);
+    sound(`realloc(${hex(p)}, 600) = ${hex(q)}`);
+    expect(scaleOf(q), `realloc(${hex(p)}, 600) with the 32-bit preset: 600 bytes are small there (tinyLimit 496), though tiny with the macos thresholds; the zone's classes decide, so the block moves to a small region`).toBe('small');
+    expectIntact(proc, q, 400, 8, `realloc(${hex(p)}, 600) = ${hex(q)}`);
+  });
+
   it('returns NULL and leaves the block as it was when it cannot move it', () => {
     const { proc, zone, sound, malloc } = setUp({}, { mmapLimit: 4 * MiB });
     const p = malloc(100);
@@ -277,6 +288,23 @@ describe('calloc', () => {
       const left = proc.bytes(p, size).findIndex((b) => b !== 0);
       expect(left, `calloc(${size / 10}, 10) = ${hex(p)} left old bytes at ${hex(p + left)}:\n${around(proc, p + Math.max(0, left), 16)}`).toBe(-1);
     }
+  });
+
+  it("zeroes by the zone's thresholds: a reused block that would be large with the default ones", () => {
+    const { proc, zone, sound, malloc, free, scaleOf } = setUp({ preset: '32-bit-1gb' });
+    const dirty = malloc(50000); // small with this preset (up to 127 KiB), large with macos's
+    malloc(16);
+    expect(scaleOf(dirty), 'malloc(50000) with the 32-bit-1gb preset').toBe('small');
+    proc.memset(dirty, 0xff, 50000);
+    free(dirty);
+    const p = zone.calloc(5000, 10);
+    sound(`calloc(5000, 10) = ${hex(p)}`);
+    expect(hex(p), `free(${hex(dirty)}), then calloc of the same size: death row's block`).toBe(hex(dirty));
+    const left = proc.bytes(p, 50000).findIndex((b) => b !== 0);
+    expect(
+      left,
+      `calloc(5000, 10) = ${hex(p)}, a reused small block with the 32-bit-1gb preset, left old bytes at ${hex(p + left)}: only a large block by the zone's own classes is fresh from mmap\n${around(proc, p + Math.max(0, left), 16)}`,
+    ).toBe(-1);
   });
 
   it('returns NULL with ENOMEM when count * size does not fit in 32 bits', () => {
@@ -308,6 +336,16 @@ describe('usableSize and traces', () => {
       [40000, 40960],
     ]) {
       expect(zone.usableSize(malloc(size)), `usableSize(malloc(${size}))`).toBe(usable);
+    }
+    // A whole number of quanta or pages takes exactly that many: round up, never add one.
+    for (const [size, unit] of [
+      [16, 'one tiny quantum'],
+      [1008, '63 tiny quanta'],
+      [1024, 'two small quanta'],
+      [32768, '64 small quanta'],
+      [40960, 'ten pages'],
+    ] as const) {
+      expect(zone.usableSize(malloc(size)), `usableSize(malloc(${size})): ${size} bytes are exactly ${unit}, so the block is ${size} bytes, not one quantum (or page) more`).toBe(size);
     }
     expectCorruption(() => zone.usableSize(0x12345670), 'usableSize(0x12345670)', ['invalid pointer']);
   });
