@@ -66,6 +66,20 @@ describe('alloc and free', () => {
     expect(hex(alloc()), 'an object freed in the old slab is handed out first').toBe(hex(first));
   });
 
+  it('fits only whole objects in a slab: the last one ends inside it', () => {
+    const { proc, alloc } = setUp(32);
+    const perSlab = Math.floor((SLAB_SIZE - SLAB_HEADER) / 32); // 2,047: 16 bytes are left over
+    const first = alloc();
+    const slab = first - (first % SLAB_SIZE);
+    for (let i = 1; i < perSlab; i++) alloc();
+    const next = alloc();
+    if (next - (next % SLAB_SIZE) === slab) {
+      expect.fail(
+        `object ${perSlab + 1} = ${hex(next)} is in the slab ${hex(slab)} too, but only ${perSlab} objects of 32 bytes fit after the ${SLAB_HEADER}-byte header: it would run ${next + 32 - (slab + SLAB_SIZE)} bytes past the slab's end (${hex(slab + SLAB_SIZE)}). Count the objects with Math.floor\n${around(proc, next, 16)}`,
+      );
+    }
+  });
+
   it('returns NULL with ENOMEM when no slab can be mapped', () => {
     const { proc, pool } = setUp(24, { mmapLimit: 32 * 1024 });
     expect(pool.alloc(), 'alloc() with no room for a 64 KiB slab').toBe(0);
@@ -82,6 +96,14 @@ describe('invalid pointers', () => {
     expectCorruption(() => pool.free(0x12345670), 'free(0x12345670), in no slab of the pool', ['invalid pointer']);
     expectCorruption(() => pool.free(slab + 8), `free(${hex(slab + 8)}), in the slab's header`, ['invalid pointer']);
     expectCorruption(() => pool.free(a + 8), `free(${hex(a + 8)}), inside an object`, ['invalid pointer']);
+    const sixteen = createPool(proc, 16, 'sixteen');
+    const s16 = sixteen.alloc();
+    const slab16 = s16 - (s16 % SLAB_SIZE);
+    expectCorruption(
+      () => sixteen.free(slab16),
+      `free(${hex(slab16)}), the start of a slab of 16-byte objects: its header, though ptr - slab - SLAB_HEADER = -16 is a multiple of 16 (check ptr >= slab + SLAB_HEADER too)`,
+      ['invalid pointer'],
+    );
     const other = createPool(proc, 24, 'other');
     const theirs = other.alloc();
     expectCorruption(() => pool.free(theirs), `free(${hex(theirs)}), an object of another pool`, ['invalid pointer']);
