@@ -8,9 +8,10 @@ import { RACK } from '../../solutions/05-zones/rack.ts';
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
 import { REGION, regionBase } from '../../solutions/05-zones/region.ts';
 import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
+import { INBOX } from '../../solutions/06-magazines/inbox.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
-import { DEPOT, describeSet, expectCorruption, expectSound, guardInboxLoops, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
+import { DEPOT, describeSet, expectCorruption, expectSound, guardInboxLoops, guardRackFrees, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
 
 const { freeToOwner, lockOwner, release } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
 
@@ -20,6 +21,7 @@ function setUp() {
   const proc = new Process();
   const heap = referenceSets(proc, 4, () => false);
   guardInboxLoops(proc, heap);
+  guardRackFrees(proc, heap);
   const { tiny, small } = heap;
   /** A block of `msize` quanta from rack m of `set`, as thread `tid` would get it. */
   function malloc(set: MagazineSet, m: number, msize = 4): number {
@@ -47,6 +49,50 @@ function thrown(fn: () => unknown): unknown {
 }
 const describe_ = (error: unknown) => (error instanceof Error ? (error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`).split('\n')[0] : 'nothing');
 const deadlockOf = (error: unknown) => (error instanceof Deadlock ? { thread: error.thread, address: hex(error.address) } : describe_(error));
+
+/**
+ * Magazine m holds p (in region A) and q (in region B, of 40,000 quanta each). Thread 0 holds
+ * m's lock; `waiter` (on thread `tid`) waits for it. Meanwhile thread 0 gives region A to the
+ * depot and lets go; the waiter takes m's lock, and just as it reads A's owner again, thread 8
+ * (magazine 1) frees q: m's lock is busy, so q goes into m's inbox. The waiter must let m go
+ * with release, which frees q, not with unlock, which would leave q there for nobody.
+ */
+function movedWhileWaiting(t: ReturnType<typeof setUp>, m: number, tid: number, waiter: (p: number) => void) {
+  const { proc, tiny, malloc, regionOf } = t;
+  const p = malloc(tiny, m, 40_000);
+  const q = malloc(tiny, m, 40_000); // does not fit beside p: region B
+  malloc(tiny, m, 1); // beside q, so that freeing q leaves region B in use
+  const region = regionOf(tiny, p);
+  expect(regionOf(tiny, q), 'q, in a region of its own').not.toBe(region);
+  proc.runOn(0, () => lock(proc, tiny.locks[m]));
+  const wait = vi.spyOn(proc, 'wait32').mockImplementationOnce(() => {
+    proc.runOn(0, () => {
+      lock(proc, tiny.locks[DEPOT]);
+      tiny.racks[m].takeRegion(region);
+      tiny.racks[DEPOT].giveRegion(region);
+      unlock(proc, tiny.locks[DEPOT]);
+      unlock(proc, tiny.locks[m]);
+    });
+    return 'ok';
+  });
+  const load = proc.atomicLoad32.bind(proc);
+  let pushed = false;
+  const reads = vi.spyOn(proc, 'atomicLoad32').mockImplementation((address: number) => {
+    if (!pushed && address === region + REGION.owner && proc.currentThread === tid && load(tiny.locks[m] + 12) === tid + 1) {
+      pushed = true;
+      proc.runOn(8, () => freeToOwner(proc, [tiny], q));
+    }
+    return load(address);
+  });
+  try {
+    proc.runOn(tid, () => waiter(p));
+  } finally {
+    wait.mockRestore();
+    reads.mockRestore();
+  }
+  expect(pushed, `thread 8's free of q: made while thread ${tid} held magazine ${m}'s lock and read the owner of ${hex(region)} again`).toBe(true);
+  return { p, q, region };
+}
 
 describe('lockOwner', () => {
   it("takes the lock of the rack the region's header names, and returns its number", () => {
@@ -82,6 +128,19 @@ describe('lockOwner', () => {
     expect(lockWords(proc, tiny.locks[DEPOT]), "the depot's lock: thread 1 holds it (holder 2)").toMatchObject({ holder: 2 });
     expect(states(tiny)[DEPOT], "the depot lock's state word: held").not.toBe(0);
     proc.runOn(1, () => unlock(proc, tiny.locks[DEPOT]));
+  });
+
+  it('lets go of the rack it no longer needs with release: a block left in its inbox meanwhile is freed', () => {
+    const t = setUp();
+    const { proc, tiny, deathRow, inbox, states, sound } = t;
+    let owner = -1;
+    const { q, region } = movedWhileWaiting(t, 3, 1, (p) => (owner = lockOwner(proc, tiny, t.regionOf(tiny, p))));
+    expect(owner, `lockOwner of ${hex(region)}, which moved to the depot while thread 1 waited`).toBe(DEPOT);
+    expect(inbox(tiny, 3), `magazine 3's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 3's lock, only to find that ${hex(region)} had moved. Letting go of a lock with unlock leaves what came into the inbox meanwhile for nobody: let go with release, which frees it\n${describeSet(proc, tiny)}`).toEqual([]);
+    expect(hex(deathRow(tiny, 3)), "magazine 3's death row: q, freed by thread 1's release").toBe(hex(q));
+    expect(states(tiny).slice(1), "the magazines' locks: all free").toEqual([0, 0, 0, 0]);
+    proc.runOn(1, () => unlock(proc, tiny.locks[DEPOT]));
+    sound('lockOwner followed a region to the depot');
   });
 });
 
@@ -132,6 +191,39 @@ describe('freeToOwner', () => {
     sound(`thread 1 freed ${hex(p)}, whose region moved to the depot while thread 1 waited`);
   });
 
+  it('lets go of the rack that no longer owns the region with release: a block left in its inbox meanwhile is freed', () => {
+    const t = setUp();
+    const { proc, tiny, deathRow, inbox, states, sound } = t;
+    const { p, q, region } = movedWhileWaiting(t, 2, 1, (p) => freeToOwner(proc, [tiny], p));
+    expect({ owner: proc.load32(region + REGION.owner), usedQuanta: proc.load32(region + REGION.usedQuanta) }, `region ${hex(region)}, which moved to the depot while thread 1 waited to free ${hex(p)}, its only block: the depot's, and empty\n${regionHeader(proc, region)}`).toEqual({ owner: DEPOT, usedQuanta: 0 });
+    expect(inbox(tiny, 2), `magazine 2's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 2's lock, only to find that ${hex(p)}'s region had moved. When the owner changed, sendHome must let go with release, not unlock: release frees what came into the inbox meanwhile\n${describeSet(proc, tiny)}`).toEqual([]);
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: q").toBe(hex(q));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a free that followed its region to the depot');
+  });
+
+  it("knows the thread's own magazine for any thread id: 1 + (id mod 4), never counting the depot", () => {
+    const { proc, tiny, malloc, free } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(0, () => lock(proc, tiny.locks[2]));
+    const own = thrown(() => free(5, p));
+    expect(deadlockOf(own), `thread 5 freeing ${hex(p)} while thread 0 holds magazine 2's lock: with 4 magazines (set.racks.length - 1: racks[0] is the depot), thread 5's own magazine is 1 + (5 mod 4) = 2, so it waits; it threw ${describe_(own)}`).toEqual({ thread: 5, address: hex(tiny.locks[2]) });
+    const other = thrown(() => free(6, p));
+    if (other !== undefined) expect.fail(`thread 6 freeing ${hex(p)} while thread 0 holds magazine 2's lock: thread 6's own magazine is 1 + (6 mod 4) = 3, so it must leave the block in magazine 2's inbox, not wait (is the count of magazines set.racks.length - 1?). It threw ${describe_(other)}`);
+    expect(inboxOf(proc, tiny, 2), "magazine 2's inbox").toEqual([hex(p)]);
+  });
+
+  it("waits for the depot's lock, never leaving a block in the depot's inbox: nobody empties it", () => {
+    const { proc, tiny, malloc, free, inbox } = setUp();
+    const p = malloc(tiny, DEPOT);
+    malloc(tiny, DEPOT);
+    proc.runOn(0, () => lock(proc, tiny.locks[DEPOT])); // thread 0 is refilling a magazine
+    const error = thrown(() => free(2, p));
+    expect(inbox(tiny, DEPOT), `the depot's inbox after thread 2 freed ${hex(p)}, a block of the depot, while thread 0 held the depot's lock: refill and recirculate let the depot go with unlock, so nothing would ever free it`).toEqual([]);
+    expect(deadlockOf(error), `thread 2 freeing ${hex(p)}, a depot block, while thread 0 holds the depot's lock at ${hex(tiny.locks[DEPOT])}: it must wait for it, as for its own magazine's (here, a Deadlock); it threw ${describe_(error)}`).toEqual({ thread: 2, address: hex(tiny.locks[DEPOT]) });
+  });
+
   it("does not wait for another thread's busy magazine: the block waits in that magazine's inbox, in use", () => {
     const { proc, tiny, malloc, deathRow, free, inbox, sound } = setUp();
     const p = malloc(tiny, 2);
@@ -140,6 +232,7 @@ describe('freeToOwner', () => {
     const error = thrown(() => free(3, p));
     if (error !== undefined) expect.fail(`thread 3 freeing ${hex(p)} while thread 1 holds magazine 2's lock must not wait for it: only its own magazine's lock and the depot's are waited for. tryLock another magazine's, and if it is busy, leave the block in its inbox. It threw ${describe_(error)}`);
     expect(inbox(tiny, 2), `magazine 2's inbox at ${hex(tiny.inboxes[2])}: the block thread 3 freed (pushInbox)`).toEqual([hex(p)]);
+    expect(tiny.inboxes.map((at) => proc.load32(at + INBOX.pushed)), `how many blocks went through each inbox (INBOX.pushed) of the depot and magazines 1 to 4: one, magazine 2's. The block goes straight to the inbox of the magazine that owns its region, not through thread 3's own (magazine 4)`).toEqual([0, 0, 1, 0, 0]);
     expect(lockWords(proc, tiny.locks[2]), "magazine 2's lock: still thread 1's, and nobody waited for it").toMatchObject({ state: 1, waits: 0, holder: 2 });
     expect(hex(deathRow(tiny, 2)), "magazine 2's death row: the block is not free yet, only its magazine may free it").toBe(hex(0));
     proc.runOn(1, () => unlock(proc, tiny.locks[2])); // not release: the block stays in the inbox
@@ -277,6 +370,31 @@ describe('release', () => {
     expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 3 pushed ${hex(p)} while the lock was still held; release must look at the inbox once the lock is free, take it back (tryLock) and free the block`).toEqual([]);
     expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
     sound('a push during release');
+  });
+
+  it('goes on while blocks keep coming: one left in the inbox while it frees the others is freed too', () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
+    const [p, q] = [malloc(tiny, 2), malloc(tiny, 2)];
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p); // left in the inbox
+    // As thread 1's release frees p (holding the lock again), thread 0 frees q: it finds the lock held and leaves q in the inbox.
+    const rackFree = tiny.racks[2].free;
+    let pushed = false;
+    tiny.racks[2].free = (region, quantum) => {
+      rackFree(region, quantum);
+      if (!pushed) {
+        pushed = true;
+        proc.runOn(0, () => freeToOwner(proc, [tiny], q));
+      }
+    };
+    proc.runOn(1, () => release(proc, tiny, 2));
+    tiny.racks[2].free = rackFree;
+    expect(pushed, `thread 0's free of ${hex(q)} while release freed ${hex(p)}`).toBe(true);
+    expect(inbox(tiny, 2), `magazine 2's inbox after release: thread 0 left ${hex(q)} there while release held the lock to free ${hex(p)}, and its own tryLock failed, so it counts on the holder. After emptying the inbox and unlocking, release must look again, as long as the inbox is not empty (a loop, not one look)`).toEqual([]);
+    expect(hex(deathRow(tiny, 2)), `magazine 2's death row: ${hex(q)}, freed last`).toBe(hex(q));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a push while release emptied the inbox');
   });
 
   it("sends a block whose region moved meanwhile to the region's new owner", () => {

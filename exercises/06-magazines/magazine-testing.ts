@@ -149,6 +149,27 @@ export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000)
   };
 }
 
+/**
+ * Makes every rack's free throw unless the calling thread holds that rack's lock: only the
+ * holder may change a rack's lists, bitmaps and counters. Another thread's free that slipped
+ * past the lock would work here, one thread at a time, and corrupt the rack under real threads.
+ */
+export function guardRackFrees(proc: Process, heap: MagazineHeap): void {
+  for (const set of [heap.tiny, heap.small]) {
+    set.racks.forEach((rack, m) => {
+      const free = rack.free.bind(rack);
+      rack.free = (region, q) => {
+        const { state, holder } = lockWords(proc, set.locks[m]);
+        if (state === 0 || holder !== proc.currentThread + 1) {
+          const who = state === 0 ? 'nobody holds it' : `thread ${holder - 1} holds it`;
+          throw new Error(`Thread ${proc.currentThread} frees quantum ${q} of region ${hex(region)} into ${rackName(set, m)}, but ${who}: the lock at ${hex(set.locks[m])} (state, acquisitions, waits, holder = thread + 1):\n${proc.hexdump(set.locks[m], 16)}\nOnly the thread holding a rack's lock may free into it. Emptying the inbox, release must first take the lock back (tryLock), and let it go after.`);
+        }
+        free(region, q);
+      };
+    });
+  }
+}
+
 /** Tiny and small sets of the reference racks, laid out by the reference choose.ts, whose magazines refill through `refill`. */
 export function referenceSets(proc: Process, count: number, refill: DepotPolicy['refill']): MagazineHeap {
   const at = adminMapping(proc, count, setBytes(TINY, 63, count) + setBytes(SMALL, 64, count));
