@@ -28,10 +28,30 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
     return region;
   }
 
+  /** Calls the rack: what it throws names the call, and shows the newest region as the call left it. */
+  function call<T>(what: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof Error) error.message = `${what} threw: ${error.message}${newestLayout()}`;
+      throw error;
+    }
+  }
+
+  function newestLayout(): string {
+    const region = proc.load32(rack.base + RACK.regions);
+    if (region === 0) return '';
+    try {
+      return `\n${describeLayout(proc, rack, reader, region)}`;
+    } catch {
+      return ''; // the metadata is too broken to walk: the message says enough
+    }
+  }
+
   /** malloc of each size in quanta, with the check after each. */
   function malloc(...msizes: number[]): number[] {
     return msizes.map((msize) => {
-      const ptr = rack.malloc(msize);
+      const ptr = call(`malloc(${msize} quanta)`, () => rack.malloc(msize));
       expect(ptr, `malloc(${msize} quanta) returned NULL`).not.toBe(0);
       const region = regionOf(ptr);
       const q = (ptr - quantumAddress(reader, region, 0)) / reader.quantum;
@@ -57,7 +77,7 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
         const where = known ? `quantum ${(ptr - first) / reader.quantum} (blockAddress(kind, region, q) = region + 32 + q * ${reader.quantum})` : 'no quantum';
         throw new Error(`quantumOf(${hex(region)}, ${hex(ptr)}) refused a block malloc returned, at ${where}:\n  ${(error as Error).message.split('\n')[0]}\n${describeLayout(proc, rack, reader, region)}`);
       }
-      rack.free(region, q);
+      call(`free(${hex(ptr)})`, () => rack.free(region, q));
       sound(`free(${hex(ptr)})`);
     }
   }
@@ -68,7 +88,7 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
     expect(layoutText(regionLayout(proc, rack, reader, region)), `after ${after}, the blocks of ${kind} region ${hex(region)} (its tail at quantum ${tail})`).toBe(layoutText(expected));
   }
 
-  return { proc, rack, sound, field, regionOf, malloc, free, expectLayout };
+  return { proc, rack, sound, field, call, regionOf, malloc, free, expectLayout };
 }
 
 describe('malloc from the tail', () => {
@@ -201,7 +221,7 @@ describe('free and death row', () => {
       free(b);
     } catch (error) {
       throw new Error(
-        `free(${hex(a)}) put it on death row in region ${hex(home)}; free(${hex(b)}), in region ${hex(other)}, then releases ${hex(a)}: in ${hex(home)} (regionBase of the condemned block), at its own quantum, not in the region of ${hex(b)}\n${(error as Error).message}`,
+        `free(${hex(a)}) put it on death row in region ${hex(home)}; free(${hex(b)}), in region ${hex(other)}, then really frees ${hex(a)}: in ${hex(home)} (regionBase of the condemned block, not the region of ${hex(b)}), at its own quantum, with its own size (lastFreeMsize)\n${(error as Error).message}`,
       );
     }
     expectLayout(home, [[4, 'free'], [4, 'in use']], `free(${hex(a)}), then free(${hex(b)}) in another region: ${hex(a)} is really freed in its own region`);
@@ -358,46 +378,43 @@ describe('bad pointers', () => {
 
 describe('in place, for realloc', () => {
   it('shrink keeps the front and frees the rest, merging it with a free neighbour', () => {
-    const { rack, regionOf, malloc, free, sound, expectLayout } = setUp();
+    const { rack, call, regionOf, malloc, free, sound, expectLayout } = setUp();
     const [p, n] = malloc(10, 5, 1);
     const region = regionOf(p);
     free(n);
     malloc(60);
-    rack.shrink(region, 0, 4);
+    call(`shrink(${hex(p)}) from 10 to 4 quanta`, () => rack.shrink(region, 0, 4));
     sound(`shrink(${hex(p)}) from 10 to 4 quanta`);
     expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [60, 'in use']], 'shrink from 10 quanta to 4, next to a free block of 5');
-    try {
-      rack.shrink(region, 0, 4);
-    } catch (error) {
-      throw new Error(`shrink(${hex(p)}) to its own size, 4 quanta, threw: nothing is left to free, so it should change nothing\n${(error as Error).message}`);
-    }
+    call(`shrink(${hex(p)}) to its own size, 4 quanta, where nothing is left to free`, () => rack.shrink(region, 0, 4));
     sound(`shrink(${hex(p)}) from 4 quanta to 4`);
     expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [60, 'in use']], 'shrink of a 4-quantum block to 4 quanta: nothing to free, nothing changes');
-    rack.shrink(region, 16, 20);
+    call('shrink of the last block from 60 to 20 quanta', () => rack.shrink(region, 16, 20));
     sound('shrink of the last block from 60 to 20 quanta');
     expectLayout(region, [[4, 'in use'], [11, 'free'], [1, 'in use'], [20, 'in use']], 'shrink of the last block: the rest rejoins the tail');
   });
 
   it('growInPlace takes a free neighbour or the tail, and refuses when it cannot', () => {
-    const { rack, regionOf, malloc, free, sound, expectLayout } = setUp();
+    const { rack, call, regionOf, malloc, free, sound, expectLayout } = setUp();
+    const grow = (q: number, msize: number, what: string) => call(`growInPlace(${hex(region)}, ${q}, ${msize}), ${what},`, () => rack.growInPlace(region, q, msize));
     const [p, n] = malloc(4, 8, 1);
     const region = regionOf(p);
     free(n);
     const [last] = malloc(60);
-    expect(rack.growInPlace(region, 0, 13), 'grow 4 → 13 quanta: the block and its free neighbour of 8 hold only 12').toBe(false);
+    expect(grow(0, 13, 'grow 4 → 13 quanta'), 'grow 4 → 13 quanta: the block and its free neighbour of 8 hold only 12').toBe(false);
     expectLayout(region, [[4, 'in use'], [8, 'free'], [1, 'in use'], [60, 'in use']], 'growInPlace 4 → 13 quanta, refused');
-    expect(rack.growInPlace(region, 0, 6), 'grow 4 → 6 quanta into the free block of 8 after it').toBe(true);
+    expect(grow(0, 6, 'grow 4 → 6 quanta'), 'grow 4 → 6 quanta into the free block of 8 after it').toBe(true);
     sound('growInPlace 4 → 6 quanta');
     expectLayout(region, [[6, 'in use'], [6, 'free'], [1, 'in use'], [60, 'in use']], 'growInPlace 4 → 6 quanta');
-    expect(rack.growInPlace(region, 0, 12), 'grow 6 → 12 quanta: exactly the block and its free neighbour').toBe(true);
+    expect(grow(0, 12, 'grow 6 → 12 quanta: exactly the block and its free neighbour, nothing left over to file'), 'grow 6 → 12 quanta: exactly the block and its free neighbour').toBe(true);
     sound('growInPlace 6 → 12 quanta');
-    expect(rack.growInPlace(region, 0, 13), 'grow 12 → 13 quanta: the next block is in use').toBe(false);
+    expect(grow(0, 13, 'grow 12 → 13 quanta'), 'grow 12 → 13 quanta: the next block is in use').toBe(false);
     expectLayout(region, [[12, 'in use'], [1, 'in use'], [60, 'in use']], 'growInPlace 12 → 13 quanta, refused');
     const q = (last - quantumAddress(TINY_READER, region, 0)) / 16;
-    expect(rack.growInPlace(region, q, 500), 'the last block grows into the tail').toBe(true);
+    expect(grow(q, 500, 'the last block into the tail'), 'the last block grows into the tail').toBe(true);
     sound('growInPlace of the last block to 500 quanta');
     expect(
-      rack.growInPlace(region, q, NUM_TINY_QUANTA),
+      grow(q, NUM_TINY_QUANTA, 'the last block past the region'),
       `grow the last block (quantum ${q}) into the tail to ${NUM_TINY_QUANTA} quanta: it would end at quantum ${q + NUM_TINY_QUANTA}, past the region's ${NUM_TINY_QUANTA} quanta (numQuanta)`,
     ).toBe(false);
     expectLayout(region, [[12, 'in use'], [1, 'in use'], [500, 'in use']], 'the last block grown to 500 quanta');
