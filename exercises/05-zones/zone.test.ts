@@ -316,6 +316,25 @@ describe('calloc', () => {
     sound('callocs that failed, and one of 0 bytes');
   });
 
+  it('returns NULL with ENOMEM when no region can be mapped, and zeroes nothing', () => {
+    const { proc, zone, sound } = setUp({}, { mmapLimit: 512 * 1024 });
+    for (const [count, size] of [
+      [10, 10],
+      [100, 100],
+    ]) {
+      const what = `calloc(${count}, ${size}) when no ${count * size > 1008 ? 'small' : 'tiny'} region fits under a 512 KiB mmap limit: malloc returns NULL, and calloc returns it without zeroing anything`;
+      let p = 0;
+      try {
+        p = zone.calloc(count, size);
+      } catch (error) {
+        expect.fail(`${what}; it threw ${(error as Error).name}: ${(error as Error).message.split('\n')[0]} (a memset at NULL?)`);
+      }
+      expect(p, what).toBe(0);
+      expect(proc.errno, `errno after calloc(${count}, ${size}) failed`).toBe(ENOMEM);
+    }
+    sound('callocs that failed');
+  });
+
   it('returns a large block zeroed without writing it: fresh pages are zero', () => {
     const { proc, zone, sound } = setUp();
     const before = proc.stats().bytesMoved;
