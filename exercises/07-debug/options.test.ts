@@ -22,6 +22,18 @@ describe('resolveOptions', () => {
     expect(resolveOptions(proc, { scribble: false, checkHeapStart: 5 }), 'scribble: false in code, MallocScribble=1 in the environment').toEqual({ ...OFF, stackLogging: true, checkHeapStart: 5, checkHeapEach: 1000 });
   });
 
+  it('reads every option from the environment, and lets the code turn each one off', () => {
+    const env = { MallocScribble: '1', MallocGuardEdges: '1', MallocDoNotProtectPrelude: '1', MallocDoNotProtectPostlude: '1', MallocStackLogging: '1', MallocCheckHeapStart: '100', MallocCheckHeapEach: '10' };
+    const ALL = { scribble: true, guardEdges: true, doNotProtectPrelude: true, doNotProtectPostlude: true, stackLogging: true, checkHeapStart: 100, checkHeapEach: 10 };
+    const read = resolveOptions(new Process({ env }));
+    const missed = (Object.keys(ALL) as Array<keyof typeof ALL>).filter((key) => read[key] !== ALL[key]);
+    expect(read, `every variable set: ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}${missed.length === 0 ? '' : `. Not read from the environment: ${missed.join(', ')} (each option has its variable in ENVIRONMENT)`}`).toEqual(ALL);
+    const code = { scribble: false, guardEdges: false, doNotProtectPrelude: false, doNotProtectPostlude: false, stackLogging: false, checkHeapStart: 5, checkHeapEach: 3 };
+    const resolved = resolveOptions(new Process({ env }), code);
+    const lost = (Object.keys(code) as Array<keyof typeof code>).filter((key) => resolved[key] !== code[key]);
+    expect(resolved, `every variable set, and every option given by the code (false, 5 and 3): the code wins each time. ${lost.length === 0 ? '' : `The environment won for ${lost.join(', ')}: `}take the code's value whenever it is not undefined, even false or 0, and the environment's only then: options.x ?? the environment's (with ||, false || the environment's value is the environment's)`).toEqual(code);
+  });
+
   it('MallocCheckHeapEach alone checks from the first operation; MallocCheckHeapStart alone every 1000', () => {
     expect(resolveOptions(new Process({ env: { MallocCheckHeapEach: '7' } })), 'MallocCheckHeapEach=7 alone').toMatchObject({ checkHeapStart: 1, checkHeapEach: 7 });
     expect(resolveOptions(new Process({ env: { MallocCheckHeapStart: '9' } })), 'MallocCheckHeapStart=9 alone').toMatchObject({ checkHeapStart: 9, checkHeapEach: 1000 });
