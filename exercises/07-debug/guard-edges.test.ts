@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENOMEM, PAGE_SIZE, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { COUNTERS } from '../../solutions/05-zones/statistics.ts';
-import { BOTH_GUARDS, GUARDED, POSTLUDE, PRELUDE } from '../../solutions/07-debug/guard-edges.ts';
+import { BOTH_GUARDS, GUARDED, GUARDED_ENTRY_SIZE, POSTLUDE, PRELUDE } from '../../solutions/07-debug/guard-edges.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around } from '../../workbook/testing.ts';
 import { caught } from './caught.ts';
@@ -65,6 +65,14 @@ describe('guarded large blocks', () => {
     expect(guarded.free(b), `the second free of ${hex(b)}: its entry must be gone (fill the hole with the last entry, then drop the count); after the first free the table held ${table}`).toBe(false);
     expect(guarded.free(a + PAGE_SIZE), 'a pointer that is not the start of a guarded block').toBe(false);
     expect(guarded.blocks().map((x) => hex(x.address)).sort(), 'the table after free(b): a and c, in any order').toEqual([a, c].map((x) => hex(x)).sort());
+    expect(guarded.blocks().map((x) => ({ ...x, address: hex(x.address) })), `the entries after free(b), by address: c's entry, moved into b's slot, keeps its size and its guards (the whole ${GUARDED_ENTRY_SIZE}-byte entry: address, bytes, guards), or free(c) would unmap the wrong pages`).toEqual(
+      [
+        { address: a, size: PAGE_SIZE, guards: BOTH_GUARDS },
+        { address: c, size: 3 * PAGE_SIZE, guards: POSTLUDE },
+      ]
+        .sort((x, y) => x.address - y.address)
+        .map((x) => ({ ...x, address: hex(x.address) })),
+    );
     guarded.free(a);
     guarded.free(c);
     expect(proc.maps(), 'nothing of the guarded blocks may stay mapped: free unmaps the prelude, the block and the postlude, as far as the block has them').not.toContain('guarded)');
