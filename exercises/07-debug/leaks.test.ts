@@ -1,7 +1,7 @@
 // Chapter 7, step 9: leaks (leaks.ts). The blocks are the reference debug zone's, with
 // MallocStackLogging on so that each leak can say where it was allocated.
-import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, Process, hex } from '../../machine/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { LAYOUT, PAGE_SIZE, Process, hex } from '../../machine/index.ts';
 import { MALLOC_PTR_IN_USE_RANGE_TYPE, type Range } from '../../solutions/05-zones/enumerate.ts';
 import { createAllocator } from '../../solutions/07-debug/debug.ts';
 import { loadExercise } from '../../workbook/target.ts';
@@ -63,6 +63,30 @@ describe('leaks', () => {
       [big, 25 * PAGE_SIZE],
     ].sort((x, y) => x[0]! - y[0]!);
     expect(findLeaks(proc, live(zone), site(zone), { roots: [held] }).map((l) => [hex(l.address), l.size]), 'the list dropped: its three blocks leak, by address').toEqual(dropped.map(([a, size]) => [hex(a!), size]));
+  });
+
+  it('reads every word of the data segment, to its last, and each reached block once, even in a cycle', () => {
+    const { proc, zone, globals } = setUp();
+    const [a, b, c] = [zone.malloc(32), zone.malloc(32), zone.malloc(32)];
+    proc.store32(globals + 4, a); // a global at an offset of 4: every aligned 4-byte word may be a pointer
+    const last = LAYOUT.dataStart + LAYOUT.dataSize - 4;
+    proc.store32(last, b); // a global in the data segment's last word
+    proc.store32(a + 8, c);
+    proc.store32(c + 8, a); // a and c point to each other: a cycle, as in a doubly linked list
+    const load32 = proc.load32.bind(proc);
+    let loads = 0;
+    const limit = LAYOUT.dataSize / 4 + 10_000;
+    const reads = vi.spyOn(proc, 'load32').mockImplementation((address: number) => {
+      if (++loads > limit) throw new Error(`findLeaks read more than ${limit} words, and the data segment has ${LAYOUT.dataSize / 4}: a and c (${hex(a)}, ${hex(c)}) point to each other, so a block already reached must not be marked and scanned again (reached[index])`);
+      return load32(address);
+    });
+    let found: string[];
+    try {
+      found = findLeaks(proc, live(zone), site(zone)).map((l) => `${hex(l.address)} (${l.size} bytes)`);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(found, `the leaks while everything is reachable: the global at ${hex(globals + 4)} (4 bytes into its 16) holds a ${hex(a)}, the data segment's last word ${hex(last)} holds b ${hex(b)}, a and c point to each other. Scan the data segment a word (4 bytes) at a time, from ${hex(LAYOUT.dataStart)} to its end, ${hex(LAYOUT.dataStart + LAYOUT.dataSize)} (LAYOUT.dataSize bytes)\n${proc.hexdump(globals, 16, { from: globals + 4, to: globals + 8 })}`).toEqual([]);
   });
 
   it("formats the report in the shape of macOS's leaks", () => {
