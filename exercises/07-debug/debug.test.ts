@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HeapCorruption, PAGE_SIZE, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { MALLOC_OP_CALLOC, MALLOC_OP_FREE, MALLOC_OP_MALLOC, MALLOC_OP_REALLOC } from '../../solutions/07-debug/logger.ts';
 import { nomallocPrintf, printingLogger } from '../../solutions/07-debug/nomalloc.ts';
-import type { DebugOptions } from '../../solutions/07-debug/options.ts';
+import { DEBUG, DEBUG_BYTES, type DebugOptions } from '../../solutions/07-debug/options.ts';
 import { loadAllocator } from '../../workbook/allocators.ts';
 import { ROOT } from '../../workbook/paths.ts';
 import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
@@ -68,6 +68,17 @@ describe('MallocScribble', () => {
     const ptr = zone.calloc(4, 10);
     expect([...proc.bytes(ptr, 40)].every((b) => b === 0), `calloc(4, 10) with scribble on: 40 zero bytes, not 0xAA\n${proc.hexdump(ptr, 48)}`).toBe(true);
   });
+
+  it('scribbles nothing when it is off', () => {
+    const { proc, zone } = setUp();
+    const keep = zone.malloc(32);
+    const node = zone.malloc(32);
+    expect(hex(proc.load32(node)), `the first word of malloc(32) with MallocScribble off: what the fresh region held, not 0xAA (allocate scribbles only with FLAG_SCRIBBLE)\n${proc.hexdump(node, 32)}`).not.toBe(hex(0xaaaaaaaa));
+    proc.store32(node + 16, 1234);
+    zone.free(node);
+    expect(proc.load32(node + 16), `node->value read after free(node) with MallocScribble off: the program's 1234, left as it was (release scribbles 0x55 only with FLAG_SCRIBBLE)\n${proc.hexdump(node, 32)}`).toBe(1234);
+    zone.free(keep);
+  });
 });
 
 describe('MallocGuardEdges', () => {
@@ -77,6 +88,15 @@ describe('MallocGuardEdges', () => {
     expect(zone.usableSize(ptr), 'usableSize(malloc(40000)) with guard edges: ten whole pages').toBe(10 * PAGE_SIZE);
     expect(proc.maps(), `a large malloc with guard edges on goes to guardedMalloc: a ---p page just before ${hex(ptr)}`).toContain(`${(ptr - PAGE_SIZE).toString(16).padStart(8, '0')}-${ptr.toString(16).padStart(8, '0')} ---p`);
     expect(zone.check(), 'check() of the zone and its guarded blocks').toBe('');
+  });
+
+  it('guards only large blocks: one of exactly the small limit stays in the zone', () => {
+    const { zone } = setUp({ guardEdges: true });
+    const limit = zone.zone.classes.smallLimit;
+    zone.malloc(limit);
+    expect(zone.guarded.blocks().map((b) => hex(b.address)), `the guarded blocks after malloc(${limit}), the largest small block: none, a small block stays in the zone (guardedMalloc only for a size above smallLimit)`).toEqual([]);
+    const large = zone.malloc(limit + 1);
+    expect(zone.guarded.blocks().map((b) => hex(b.address)), `the guarded blocks after malloc(${limit + 1}), a large block`).toEqual([hex(large)]);
   });
 
   it('an overrun past the end faults on the first byte past the block, with its address', () => {
@@ -199,6 +219,13 @@ describe('MallocStackLogging', () => {
     const { zone } = setUp();
     expect(zone.mallocHistory(zone.malloc(16))).toMatch(/^malloc_history: no allocation or free recorded at 0x[0-9a-f]{8} \(is MallocStackLogging on\?\)$/);
   });
+
+  it("records the block's size, as the free does: malloc(40) is a block of 48 bytes", () => {
+    const { zone } = setUp({ stackLogging: true });
+    const ptr = zone.malloc(40);
+    zone.free(ptr);
+    expect(zone.history(ptr + 44).map((e) => `${e.type} ${hex(e.address)} [size=${e.size}]`), `the events of the block holding ${hex(ptr + 44)}, in its last word: allocate records the ALLOCATE event with the block's bytes (blockBytes, 48), as release records the DEALLOCATE event, not the 40 asked for`).toEqual([`alloc ${hex(ptr)} [size=48]`, `free ${hex(ptr)} [size=48]`]);
+  });
 });
 
 describe('the malloc logger', () => {
@@ -219,6 +246,20 @@ describe('the malloc logger', () => {
       [MALLOC_OP_FREE, zone.base, c, 0, 0, 1],
     ]);
     expect([MALLOC_OP_MALLOC, MALLOC_OP_REALLOC, MALLOC_OP_CALLOC, MALLOC_OP_FREE]).toEqual([10, 14, 74, 12]);
+  });
+
+  it('hears of a free before the block is freed, as libmalloc calls it: the block is still there to look at', () => {
+    const { proc, zone } = setUp();
+    const keep = zone.malloc(64);
+    const ptr = zone.malloc(64);
+    const sizes: number[] = [];
+    setMallocLogger(proc, (type, _zone, arg2) => {
+      if (type === MALLOC_OP_FREE) sizes.push(zone.functions.size(arg2));
+    });
+    zone.free(ptr);
+    setMallocLogger(proc, undefined);
+    expect(sizes, `the size of ${hex(ptr)} (functions.size) as a logger reads it when it hears free(${hex(ptr)}): 64, the block still allocated (0: it was freed already). free logs, then releases`).toEqual([64]);
+    zone.free(keep);
   });
 
   it('prints with nomallocPrintf, which never allocates in the simulated heap', () => {
@@ -262,6 +303,7 @@ describe('misuse caught at the call', () => {
     setMallocLogger(proc, undefined);
     expect(error, `free(${hex(ptr)}) twice`).toBeInstanceOf(HeapCorruption);
     expect(heard, `what the malloc logger heard of the second free(${hex(ptr)}): nothing, since free validates the pointer (blockBytes) before it logs`).toEqual([]);
+    expect(proc.load32(zone.base + DEBUG.operations), `the operations counted (DEBUG.operations) after two mallocs, a free and a second free(${hex(ptr)}) that was refused: 3. A refused free did nothing: it is validated first and counted last\n${proc.hexdump(zone.base, DEBUG_BYTES)}`).toBe(3);
     // Your chapter 5 rack words the message (quantumOf): it must say what chapter 5's tests asked for.
     for (const part of ['free()', 'double free', hex(ptr), 'quantum 4']) {
       expect(error.message.includes(part), `free(${hex(ptr)}) twice threw "${error.message}": the message of your chapter 5 zone (quantumOf), through blockBytes, should say ${part}`).toBe(true);
