@@ -109,8 +109,10 @@ export function checkOneRack(proc: Process, rack: RackPlace, kind: Reader): stri
   }
 }
 
-function fail(proc: Process, problem: string, at: number, length = 16): never {
-  throw new Broken(`${problem}\n${proc.hexdump(at - 16, length + 32, { from: at, to: at + length })}`);
+/** Throws the problem with the bytes around [at, at + length) marked; the dump reaches `through` too, for a second byte the message names. */
+function fail(proc: Process, problem: string, at: number, length = 16, through = at + length): never {
+  const end = Math.max(at + length, through) + 16;
+  throw new Broken(`${problem}\n${proc.hexdump(at - 16, end - (at - 16), { from: at, to: at + length })}`);
 }
 
 export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
@@ -172,7 +174,11 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
       q += msize;
     }
     if (proc.load32(region + REGION.usedQuanta) !== used) fail(proc, `${name} region ${hex(region)}: usedQuanta says ${proc.load32(region + REGION.usedQuanta)}, its blocks in use hold ${used}`, region + REGION.usedQuanta, 4);
-    if (used === 0 && read('regionCount') > rack.keepEmpty) fail(proc, `${name} region ${hex(region)} holds no block in use but was not given back`, region, 16);
+    if (used === 0 && read('regionCount') > rack.keepEmpty) {
+      const waiting = condemned !== 0 && condemned > region && condemned < region + REGION_BYTES + tail * kind.quantum;
+      const why = waiting ? `: only death row's block ${hex(condemned)} is left in it (free() of a region's last block in use must flush death row, then give the region back)` : '';
+      fail(proc, `${name} region ${hex(region)} holds no block in use but was not given back${why}`, region, 16);
+    }
     previous = region;
   }
   if (regions !== read('regionCount')) fail(proc, `${name}: regionCount is ${read('regionCount')} but the list holds ${regions} regions`, base + RACK.regionCount, 4);
@@ -200,7 +206,8 @@ function checkFreeRecord(proc: Process, kind: Reader, region: number, q: number,
   } else {
     const first = proc.load16(metaEntry(region, q));
     const last = proc.load16(metaEntry(region, q + msize - 1));
-    if (last !== first) fail(proc, `small free block ${hex(block)}: its first entry is ${hex(first, 4)}, its last ${hex(last, 4)}; both should be ${hex(msize | SMALL_FREE, 4)}`, metaEntry(region, q + msize - 1), 2);
+    // Entries run downwards from quantum 0's: the dump reaches up to the first entry.
+    if (last !== first) fail(proc, `small free block ${hex(block)}: its first entry is ${hex(first, 4)} (at ${hex(metaEntry(region, q))}), its last ${hex(last, 4)}; both should be ${hex(msize | SMALL_FREE, 4)}`, metaEntry(region, q + msize - 1), 2, metaEntry(region, q) + 2);
   }
 }
 
