@@ -7,8 +7,10 @@ import anchor from 'markdown-it-anchor';
 import container from 'markdown-it-container';
 import type Token from 'markdown-it/lib/token.mjs';
 import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs';
-import { posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
 import { findMarkers, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
+import { ROOT } from '../workbook/paths.ts';
 import { escapeHtml, highlight, parseLineRanges, prismLanguage, splitHighlightedLines } from './highlight.ts';
 
 export interface Heading {
@@ -169,6 +171,8 @@ interface FenceMeta {
   /** A file-name title: what an include marker names. */
   title?: string;
   caption?: string;
+  /** Reference code the student is asked to write: folded until the reader opens it. */
+  answer?: boolean;
 }
 
 export function copyButton(): string {
@@ -198,7 +202,26 @@ function renderFence(token: Token): string {
   if (isCode) out += copyButton();
   // A scrollable region must be reachable from the keyboard.
   out += `<pre class="${langClass}" tabindex="0"><code class="${langClass}">${html}</code></pre></div></figure>\n`;
+  if (meta.answer === true) {
+    out = `<details class="answer"><summary><span class="file">${escapeHtml(meta.title ?? '')}</span> <span class="answer-note">the reference for an exercise of this chapter: try it first, then open</span></summary>\n${out}</details>\n`;
+  }
   return out;
+}
+
+/**
+ * Whether an include from solutions/ shows what an exercise asks for: the skeleton's copy of
+ * the same lines differs (a TODO where the code is) or is missing. Code the skeleton gives as
+ * it is, and solutions with no skeleton beside them, are no answers.
+ */
+export function isAnswer(spec: string): boolean {
+  if (!spec.startsWith('solutions/')) return false;
+  const skeleton = spec.replace(/^solutions\//, 'exercises/');
+  if (!existsSync(resolve(ROOT, skeleton.split('#')[0]))) return false;
+  try {
+    return resolveInclude(skeleton, skeleton) !== resolveInclude(spec, spec);
+  } catch {
+    return true; // the skeleton lacks the region: its code is the exercise's to write
+  }
 }
 
 function workbookRule(state: StateCore, md: MarkdownIt): void {
@@ -314,7 +337,7 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
       return;
     }
     const [path, region] = marker.spec.split('#');
-    fence.meta = { title: region === undefined || /^L\d/.test(region) ? path : `${path} · ${region}` } satisfies FenceMeta;
+    fence.meta = { title: region === undefined || /^L\d/.test(region) ? path : `${path} · ${region}`, answer: isAnswer(marker.spec) } satisfies FenceMeta;
   } else {
     fence.meta = { caption: `printed by <code>${escapeHtml(marker.spec)}</code>` } satisfies FenceMeta;
   }

@@ -28,6 +28,28 @@
     showTheme();
   }
 
+  // The reference code for an exercise comes folded, so that a student tries first. A reader who
+  // only reads unfolds it everywhere at once, with the box above the first; the choice is saved.
+  var answers = Array.prototype.slice.call(document.querySelectorAll('details.answer'));
+  if (answers.length > 0) {
+    var shown = false;
+    try { shown = localStorage.getItem('workbook-answers') === 'shown'; } catch (e) { /* not saved */ }
+    var label = document.createElement('label');
+    label.className = 'answers-toggle';
+    label.innerHTML = '<input type="checkbox"> Show the reference code for the exercises (' + answers.length + ' on this page)';
+    var box = label.querySelector('input');
+    box.checked = shown;
+    var fold = function (open) { answers.forEach(function (d) { d.open = open; }); };
+    box.addEventListener('change', function () {
+      fold(box.checked);
+      try { localStorage.setItem('workbook-answers', box.checked ? 'shown' : 'folded'); } catch (e) { /* private mode: not saved */ }
+    });
+    answers[0].parentNode.insertBefore(label, answers[0]);
+    fold(shown);
+    // On paper there is nothing to unfold.
+    window.addEventListener('beforeprint', function () { fold(true); });
+  }
+
   // Copy buttons copy only the code: never the title, the prompt or the button's own label.
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
