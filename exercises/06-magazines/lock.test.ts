@@ -67,6 +67,24 @@ describe('an uncontended lock', () => {
       `lock of a free lock: one atomicCompareExchange32(state, 0, 1) at ${hex(at + LOCK.state)}, so two threads can never both see 0 and both take it`,
     ).toEqual([`${hex(at + LOCK.state)}: 0 -> 1`]);
   });
+
+  it('clears the holder before it lets go: a thread that takes the lock at once is recorded as its holder', () => {
+    const { proc, at, words, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    // Thread 2 takes the lock the moment thread 1's release of the state word lands, before thread 1 returns.
+    const sub = proc.atomicSub32.bind(proc);
+    const release = vi.spyOn(proc, 'atomicSub32').mockImplementationOnce((address: number, value: number) => {
+      const was = sub(address, value);
+      proc.runOn(2, () => lock(proc, at));
+      return was;
+    });
+    proc.runOn(1, () => unlock(proc, at));
+    expect(release, "thread 1's unlock lets go of the state word with atomicSub32(state, 1)").toHaveBeenCalledTimes(1);
+    release.mockRestore();
+    const { holder } = words();
+    expect(holder, `the holder word after thread 2 took the lock during thread 1's unlock: thread 2's (3)${holder === 0 ? ". Thread 1 cleared it after letting go of the state word, over thread 2's: clear the holder first, while the lock is still yours" : ''}\n${proc.hexdump(at, LOCK_BYTES)}`).toBe(3);
+    expectWords({ state: 1, acquisitions: 2, waits: 0, holder: 3 }, "thread 2 took the lock during thread 1's unlock");
+  });
 });
 
 describe('tryLock', () => {
