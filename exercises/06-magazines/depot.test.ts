@@ -74,13 +74,14 @@ function expectIntact(proc: Process, ptrs: number[], what: string): void {
 describe('refill', () => {
   it("gives a magazine that runs out the depot's emptiest region, before any mmap", () => {
     const { proc, set, regionOf, counters, owner, sound, mallocs } = setUp(true);
-    const [dense] = mallocs(DEPOT, 1, 60_000);
-    const [sparse] = mallocs(DEPOT, 1, 10_000); // does not fit beside the first: a second region
+    const [sparse] = mallocs(DEPOT, 1, 10_000);
+    const [dense] = mallocs(DEPOT, 1, 60_000); // does not fit beside the first: a second region, first on the depot's list
     const [denseRegion, sparseRegion] = [regionOf(dense), regionOf(sparse)];
+    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), "the depot's regions, newest first: the emptiest is not the first").toEqual([hex(denseRegion), hex(sparseRegion)]);
     const mmaps = proc.stats().syscalls.mmap;
     const [p] = mallocs(2, 1, 1);
     expect(proc.stats().syscalls.mmap - mmaps, `mmap calls when magazine 2, with no region, allocated while the depot held two: it should take one of those\n${describeSet(proc, set)}`).toBe(0);
-    expect(hex(regionOf(p)), `magazine 2's block ${hex(p)}: in the depot's emptiest region ${hex(sparseRegion)} (10,000 quanta in use), not ${hex(denseRegion)} (60,000)`).toBe(hex(sparseRegion));
+    expect(hex(regionOf(p)), `magazine 2's block ${hex(p)}: in the depot's emptiest region ${hex(sparseRegion)} (10,000 quanta in use), not ${hex(denseRegion)} (60,000), the first on the depot's list: ask the depot's rack for emptiestRegion()`).toBe(hex(sparseRegion));
     expect(owner(sparseRegion), `the owner field of ${hex(sparseRegion)}, now magazine 2's`).toBe(2);
     expect(regionsOf(proc, set.racks[DEPOT]).map(hex), `the depot's regions after magazine 2 took ${hex(sparseRegion)}: ${hex(denseRegion)} alone (the depot's takeRegion takes a region off its list, then the magazine's giveRegion puts it on the magazine's)\n${describeSet(proc, set)}`).toEqual([hex(denseRegion)]);
     expect({ depot: counters(DEPOT), magazine: counters(2) }, 'the counters moved with the region: its block of 10,000 quanta and its megabyte').toEqual({
