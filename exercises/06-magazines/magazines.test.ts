@@ -201,6 +201,22 @@ describe('frees from any thread', () => {
   });
 });
 
+describe('realloc at its edges', () => {
+  it('realloc(p, 0) frees p and returns NULL; realloc(NULL, n) is malloc(n)', () => {
+    const { heap, on, malloc, sound, deathRow } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100);
+    const blocks = heap.statistics().blocksInUse;
+    expect(hex(on(3, () => heap.realloc(p, 0))), `realloc(${hex(p)}, 0) on thread 3: it frees the block and returns NULL, nothing new`).toBe(hex(0));
+    sound(`realloc(${hex(p)}, 0) on thread 3`);
+    expect(heap.statistics().blocksInUse, 'blocks in use after realloc(p, 0): one fewer').toBe(blocks - 1);
+    expect(deathRow(heap.tiny, 2), "magazine 2's death row: p, freed home").toBe(hex(p));
+    const q = on(2, () => heap.realloc(0, 100));
+    expect(q, 'realloc(NULL, 100) on thread 2: a block, as malloc(100)').not.toBe(0);
+    sound(`realloc(NULL, 100) = ${hex(q)} on thread 2`);
+  });
+});
+
 describe('the depot, end to end', () => {
   /**
    * Threads `tids` each fill 3 tiny regions (3 × 1,023 blocks of 1,008 bytes); then each frees
