@@ -249,7 +249,7 @@ export interface ZoneDifference extends Difference {
 }
 
 const regionName = (region: ZoneRegion) => `${region.scale} region ${hex(region.address)}`;
-const describeRegion = (region: ZoneRegion | undefined) => (region === undefined ? 'no region' : `a ${regionName(region)} (band ${region.band})`);
+const describeRegion = (region: ZoneRegion | undefined) => (region === undefined ? 'no region' : `a ${regionName(region)}${region.scale === 'tiny' ? ` (band ${region.band})` : ''}`);
 const describeLarge = (block: LargeBlock | undefined) => (block === undefined ? 'no large block' : `a ${block.bytes}-byte large block at ${hex(block.address)}, ${plural(block.writtenPages, 'page')} written`);
 const sameBlock = (a: ZoneBlock | undefined, b: ZoneBlock | undefined) => a?.address === b?.address && a?.bytes === b?.bytes && a?.state === b?.state;
 

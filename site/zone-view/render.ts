@@ -90,14 +90,16 @@ function magnified(region: ZoneRegion): string {
 function regionRow(region: ZoneRegion): string {
   const count = (state: BlockState) => region.blocks.filter((b) => b.state === state).length;
   const held = [`${count('in use')} in use`, `${count('free')} free`, ...(count('death row') > 0 ? ['1 on death row'] : [])].join(', ');
-  const summary = `${region.scale} region ${hex(region.address)}, band ${region.band}: ${region.writtenPages} of ${region.pageCount} pages written, ${plural(region.blocks.length, 'block')}`;
+  // Bands split the tiny scale only: a small region's band says nothing.
+  const band = region.scale === 'tiny' ? `, band ${region.band}` : '';
+  const summary = `${region.scale} region ${hex(region.address)}${band}: ${region.writtenPages} of ${region.pageCount} pages written, ${plural(region.blocks.length, 'block')}`;
   // The blocks in words too: the tooltips need a mouse, this list opens by keyboard or touch.
   const blocks =
     region.blocks.length === 0
       ? ''
       : `<details class="zv-blocks" data-key="${hex(region.address)}"><summary>${plural(region.blocks.length, 'block')}, by address</summary><ul>${region.blocks.map((b) => `<li>${escape(blockTitle(b))}</li>`).join('')}</ul></details>`;
   return `<div class="zv-region" role="group" aria-label="${escape(summary)}" data-scale="${region.scale}" data-address="${hex(region.address)}" data-written="${region.writtenPages}" data-blocks="${region.blocks.length}">
-<p class="zv-label"><strong>${region.scale} region <code>${hex(region.address)}</code></strong> <span>band ${region.band}</span> <span>${region.writtenPages} of ${region.pageCount} pages written</span> <span>${plural(region.blocks.length, 'block')}: ${held}</span></p>
+<p class="zv-label"><strong>${region.scale} region <code>${hex(region.address)}</code></strong> ${region.scale === 'tiny' ? `<span>band ${region.band}</span> ` : ''}<span>${region.writtenPages} of ${region.pageCount} pages written</span> <span>${plural(region.blocks.length, 'block')}: ${held}</span></p>
 <div class="zv-pages">${regionPages(region)}</div>
 ${magnified(region)}
 ${blocks}
