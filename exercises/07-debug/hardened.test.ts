@@ -78,6 +78,24 @@ describe('hardened free lists', () => {
     expect(caught(() => zone.free(keep + 16)).message, `free(${hex(keep + 16)}), 16 bytes into a block`).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(keep + 16)} \\(hardened region 0x[0-9a-f]{8} of 112-byte blocks: not the start of a block\\)$`));
   });
 
+  it('carves a region only as far as it holds blocks: the next block of a full class comes from a new region', () => {
+    const zone = createHardenedZone(new Process());
+    const blocks = Array.from({ length: 65 }, () => zone.malloc(1000)); // the 1008-byte class: 64 to a region
+    const regionOf = (ptr: number) => ptr - (ptr % HARDENED_REGION_SIZE);
+    for (const ptr of blocks) {
+      const end = ptr % HARDENED_REGION_SIZE + 1008;
+      expect(end <= HARDENED_REGION_SIZE, `block ${hex(ptr)} of the 1008-byte class ends ${end - HARDENED_REGION_SIZE} bytes past the end of its 64 KiB region ${hex(regionOf(ptr))}: a region holds floor((65536 - ${FIRST_BLOCK}) / 1008) = 64 of them (capacity), so once carved reaches it, carve from a new region`).toBe(true);
+    }
+    expect(new Set(blocks.map(regionOf)).size, 'regions of 65 blocks of the 1008-byte class').toBe(2);
+  });
+
+  it('refuses a pointer to a block of the region that was never handed out', () => {
+    const zone = createHardenedZone(new Process());
+    const a = zone.malloc(32);
+    const never = a + 5 * 32; // the sixth block of a's region: not carved yet
+    expect(caught(() => zone.free(never)).message, `free(${hex(never)}), a block of the region past the one block carved: not a block (index >= carved), rather than a double free`).toMatch(new RegExp(`^free\\(\\): invalid pointer ${hex(never)} \\(hardened region 0x[0-9a-f]{8} of 32-byte blocks: not the start of a block\\)$`));
+  });
+
   it('passes the shipped traces with every check of the trace driver', () => {
     for (const name of ['tiny.rep', 'mixed.rep', 'realloc.rep', 'random.rep']) {
       const result = replayChecked(readRep(resolve(ROOT, 'traces', name), name), createHardenedZone);
