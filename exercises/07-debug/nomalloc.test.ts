@@ -35,7 +35,15 @@ describe('printingLogger', () => {
     const proc = new Process();
     const zone = createAllocator(proc);
     const lines: string[] = [];
-    setMallocLogger(proc, printingLogger(proc, (text) => lines.push(text)));
+    const buffer = proc.static('nomalloc_buffer', NOMALLOC_BUFFER_BYTES);
+    setMallocLogger(
+      proc,
+      printingLogger(proc, (text) => {
+        const held = new TextDecoder().decode(proc.bytes(buffer, text.length));
+        expect(held, `the bytes in nomalloc_buffer (${hex(buffer)}) when the logger wrote ${JSON.stringify(text)}: each line is formatted there by nomallocPrintf, never in a template string, which allocates`).toBe(text);
+        lines.push(text);
+      }),
+    );
     const m = zone.malloc(1024);
     const r = zone.realloc(m, 8192);
     const c = zone.calloc(4, 100);
