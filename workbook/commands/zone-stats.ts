@@ -33,7 +33,7 @@ export interface ZoneStatsReport {
 export async function zoneStats(options: Options, explicitTarget: boolean): Promise<number> {
   if (options.positional.length === 0) throw new UsageError('zone-stats needs a size in bytes: npm run zone-stats -- 497');
   const sizes = options.positional.map((arg) => {
-    if (!/^\d+$/.test(arg) || !Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number such as 497).`);
+    if (!/^\d+$/.test(arg) || !Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number, 0 or more, such as 497).`);
     return Number(arg);
   });
   // The reference unless asked otherwise: the point is to watch the thresholds.
