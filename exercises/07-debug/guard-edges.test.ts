@@ -61,6 +61,7 @@ describe('guarded large blocks', () => {
     const counters = guarded.base + GUARDED.counters;
     expect(proc.load32(counters + COUNTERS.blocksInUse), 'blocks in use after three mallocs').toBe(3);
     expect(guarded.free(b), `free(${hex(b)}), a guarded block`).toBe(true);
+    expect(guarded.check(), `check() after free(${hex(b)}), a block with a prelude only: the other blocks keep their pages and guards. free unmaps the block and only the guard pages it has (GUARDED_ENTRY.guards), never a neighbour's page\n${proc.maps()}`).toBe('');
     const table = guarded.blocks().map((x) => hex(x.address)).join(', ');
     expect(guarded.free(b), `the second free of ${hex(b)}: its entry must be gone (fill the hole with the last entry, then drop the count); after the first free the table held ${table}`).toBe(false);
     expect(guarded.free(a + PAGE_SIZE), 'a pointer that is not the start of a guarded block').toBe(false);
