@@ -132,6 +132,15 @@ describe('MallocGuardEdges', () => {
     expect(other.proc.maps().split('\n').filter((line) => line.includes('---p')), 'the ---p pages with doNotProtectPostlude: the prelude only').toHaveLength(1);
   });
 
+  it('a guarded block is scribbled and logged like any other', () => {
+    const { proc, zone } = setUp({ guardEdges: true, scribble: true, stackLogging: true });
+    const ptr = zone.malloc(40_000);
+    const size = zone.usableSize(ptr);
+    expect([proc.load32(ptr), proc.load32(ptr + size - 4)].map((word) => hex(word)), `the first and last words of malloc(40000) = ${hex(ptr)}, a guarded block of ${size} bytes, with scribble on: allocate scribbles whichever block it got, guarded or not`).toEqual([hex(0xaaaaaaaa), hex(0xaaaaaaaa)]);
+    zone.free(ptr);
+    expect(zone.history(ptr).map((e) => `${e.type} ${hex(e.address)} [size=${e.size}]`), `the events of the guarded block ${hex(ptr)} after its free: release records the DEALLOCATE event before it gives the block to guarded.free and returns`).toEqual([`alloc ${hex(ptr)} [size=${size}]`, `free ${hex(ptr)} [size=${size}]`]);
+  });
+
   it('free unmaps the block and both guards; realloc moves between guarded mappings', () => {
     const { proc, zone } = setUp({ guardEdges: true });
     const ptr = zone.malloc(40_000);
