@@ -30,6 +30,14 @@ describe('workbook/cli.ts', () => {
     expect(code).toBe(0);
   }, 120_000);
 
+  it("start without a terminal (a pipe, CI) says why it will not watch, prints the progress instead, and ends", () => {
+    const { code, stdout, stderr } = cli(['start', '--target', 'solutions']); // stdin is a pipe here, never a terminal
+    expect(stderr).toContain('npm start needs a terminal (its watch mode takes keys): here is your progress instead.');
+    expect(stdout).toContain('The malloc workbook: your progress');
+    expect(stdout).toMatch(new RegExp(`\\[#{10}\\] ${EXERCISES.length}/${EXERCISES.length} exercises done`));
+    expect(code).toBe(0);
+  }, 120_000);
+
   // Only while bump.ts is the shipped skeleton: a student's own work is not ours to judge here.
   it.skipIf(!isUntouchedSkeleton(EXERCISES.find((e) => e.id === 'bump')!))('check on an untouched skeleton fails, and says where to write the code and how to get a hint', () => {
     const { code, stdout } = cli(['check', 'bump']);
