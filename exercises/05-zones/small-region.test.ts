@@ -86,6 +86,10 @@ describe('freeBefore', () => {
   it('finds the free block before q through the last entry, and checks its first entry', () => {
     const { proc, region, dump } = setUp();
     expect(SMALL.freeBefore(proc, region, 0), 'freeBefore(0): no block before the first').toBe(-1);
+    proc.store16(metaEntry(region, 0), 0x8002);
+    proc.store16(metaEntry(region, 1), 0x8002);
+    proc.store16(metaEntry(region, 2), 1);
+    expect(SMALL.freeBefore(proc, region, 2), `freeBefore(2), a free block of 2 quanta at quantum 0, the first: its start, q - 2, is 0, which is a quantum like any other: ${dump(0, 3)}`).toBe(0);
     proc.store16(metaEntry(region, 10), 0x8003);
     proc.store16(metaEntry(region, 12), 0x8003);
     proc.store16(metaEntry(region, 13), 2);

@@ -191,6 +191,12 @@ describe('TINY: blocks in the bitmaps', () => {
       tiny.setInUseBit(proc, region, q, used);
     };
     expect(TINY.freeBefore(proc, region, 0), 'freeBefore(0): no block before the first').toBe(-1);
+    // A free block of 3 quanta at quantum 0, the region's first: its size equals q, and is no less valid.
+    mark(0, false);
+    proc.store16(block(region, 0) + FREE_MSIZE_OFFSET, 3);
+    proc.store16(block(region, 3) - 2, 3);
+    mark(3, true);
+    expect(TINY.freeBefore(proc, region, 3), `freeBefore(3): a free block of 3 quanta starts at quantum 0, the first; a size equal to q starts there (only a size above q would start before quantum 0)\n${around(proc, block(region, 3) - 16, 16)}`).toBe(0);
     // A free block of 4 quanta at 10, recorded by hand; a block at 14 after it.
     mark(10, false);
     proc.store16(block(region, 10) + FREE_MSIZE_OFFSET, 4);
