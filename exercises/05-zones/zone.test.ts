@@ -196,6 +196,21 @@ describe('realloc', () => {
     expect(zone.large.sizeOf(big), 'the large block after shrinking').toBe(13 * PAGE_SIZE);
   });
 
+  it('moves a block that cannot grow in place: the next block is in use', () => {
+    const { proc, zone, sound, malloc } = setUp();
+    const p = malloc(100); // 7 quanta
+    const n = malloc(100); // in use, right after p
+    malloc(100); // keeps n off the tail
+    fillPattern(proc, p, 100, 1);
+    fillPattern(proc, n, 100, 2);
+    const q = zone.realloc(p, 200);
+    sound(`realloc(${hex(p)}, 200) = ${hex(q)}`);
+    expect(hex(q), `realloc(${hex(p)}, 200): the block after it (${hex(n)}) is in use, so growInPlace returns false and the block moves; returning ${hex(p)} anyway would hand out ${hex(n)}'s bytes twice`).not.toBe(hex(p));
+    expect(zone.usableSize(q), `usableSize(${hex(q)}) after realloc(${hex(p)}, 200)`).toBeGreaterThanOrEqual(200);
+    expectIntact(proc, q, 100, 1, `realloc(${hex(p)}, 200) = ${hex(q)}`);
+    expectIntact(proc, n, 100, 2, `the block ${hex(n)} after ${hex(p)}, which realloc(${hex(p)}, 200) must not touch`);
+  });
+
   it('moves tiny → small → large and back, keeping the bytes and freeing the old block', () => {
     const { proc, zone, sound, scaleOf } = setUp();
     let p = zone.malloc(100);
