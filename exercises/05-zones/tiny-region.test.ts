@@ -136,7 +136,9 @@ describe('nextBlockStart', () => {
     const last = headerWord(region, NUM_TINY_QUANTA - 1);
     proc.store32(last, 0);
     proc.store32(last, 2 ** ((NUM_TINY_QUANTA + 3) & 31));
-    expect(next(NUM_TINY_QUANTA - 5), `${because(NUM_TINY_QUANTA - 5)}\n(a bit beyond the last quantum is set: still NUM_TINY_QUANTA)`).toBe(NUM_TINY_QUANTA);
+    const q = NUM_TINY_QUANTA - 5;
+    const beyond = `nextBlockStart(${q}) with header bits set at 100 and at ${NUM_TINY_QUANTA + 3}, beyond the last quantum (${NUM_TINY_QUANTA - 1}): no block starts there, so the answer is still NUM_TINY_QUANTA (${NUM_TINY_QUANTA})`;
+    expect(next(q), `${beyond}\n${bitmapAround(proc, region, q + 1)}`).toBe(NUM_TINY_QUANTA);
   });
 
   it('reads a word at a time: an empty bitmap costs about 2,000 loads, not 64,000', () => {
