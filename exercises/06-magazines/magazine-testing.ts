@@ -150,22 +150,31 @@ export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000)
 }
 
 /**
- * Makes every rack's free throw unless the calling thread holds that rack's lock: only the
- * holder may change a rack's lists, bitmaps and counters. Another thread's free that slipped
- * past the lock would work here, one thread at a time, and corrupt the rack under real threads.
+ * Makes every rack's `methods` (free, malloc, shrink, growInPlace) throw unless the calling
+ * thread holds that rack's lock: only the holder may change a rack's lists, bitmaps and
+ * counters. A call that slipped past the lock would work here, one thread at a time, and
+ * corrupt the rack under real threads.
  */
-export function guardRackFrees(proc: Process, heap: MagazineHeap): void {
+export function guardRacks(proc: Process, heap: MagazineHeap, methods: ReadonlyArray<'free' | 'malloc' | 'shrink' | 'growInPlace'> = ['free', 'malloc', 'shrink', 'growInPlace']): void {
+  const hints = {
+    free: 'Emptying the inbox, release must first take the lock back (tryLock), and let it go after.',
+    malloc: "malloc holds the thread's magazine's lock from before the rack's malloc until after it (try … finally release).",
+    shrink: "realloc changes a block in place only inside withBlock, which holds the owner's lock.",
+    growInPlace: "realloc changes a block in place only inside withBlock, which holds the owner's lock.",
+  } as const;
   for (const set of [heap.tiny, heap.small]) {
     set.racks.forEach((rack, m) => {
-      const free = rack.free.bind(rack);
-      rack.free = (region, q) => {
-        const { state, holder } = lockWords(proc, set.locks[m]);
-        if (state === 0 || holder !== proc.currentThread + 1) {
-          const who = state === 0 ? 'nobody holds it' : `thread ${holder - 1} holds it`;
-          throw new Error(`Thread ${proc.currentThread} frees quantum ${q} of region ${hex(region)} into ${rackName(set, m)}, but ${who}: the lock at ${hex(set.locks[m])} (state, acquisitions, waits, holder = thread + 1):\n${proc.hexdump(set.locks[m], 16)}\nOnly the thread holding a rack's lock may free into it. Emptying the inbox, release must first take the lock back (tryLock), and let it go after.`);
-        }
-        free(region, q);
-      };
+      for (const name of methods) {
+        const call = (rack[name] as (...args: number[]) => unknown).bind(rack);
+        (rack as unknown as Record<string, unknown>)[name] = (...args: number[]) => {
+          const { state, holder } = lockWords(proc, set.locks[m]);
+          if (state === 0 || holder !== proc.currentThread + 1) {
+            const who = state === 0 ? 'nobody holds it' : `thread ${holder - 1} holds it`;
+            throw new Error(`Thread ${proc.currentThread} calls ${name}(${args.map((a) => (a > 0xffff ? hex(a) : String(a))).join(', ')}) on ${rackName(set, m)}, but ${who}: the lock at ${hex(set.locks[m])} (state, acquisitions, waits, holder = thread + 1):\n${proc.hexdump(set.locks[m], 16)}\nOnly the thread holding a rack's lock may change it. ${hints[name]}`);
+          }
+          return call(...args);
+        };
+      }
     });
   }
 }

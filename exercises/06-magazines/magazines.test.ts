@@ -18,7 +18,7 @@ import { around, fillPattern, findPatternDamage } from '../../workbook/testing.t
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
 import { formatFailure } from '../../workbook/trace/report.ts';
-import { DEPOT, checkMagazineHeap, describeSet, expectCorruption, expectSound, inboxOf, lockWords, namingDeadlocks, onThreads, regionHeader, regionsOf, threadsOf, withFramesOf } from './magazine-testing.ts';
+import { DEPOT, checkMagazineHeap, describeSet, expectCorruption, expectSound, guardRacks, inboxOf, lockWords, namingDeadlocks, onThreads, regionHeader, regionsOf, threadsOf, withFramesOf } from './magazine-testing.ts';
 
 const { createAllocator } = await loadExercise<typeof import('./magazines.ts')>('06-magazines/magazines.ts');
 
@@ -28,6 +28,7 @@ const TINY_BLOCK = 1008; // the largest tiny block: 63 quanta, 1,023 to a region
 function setUp(options: Parameters<typeof createAllocator>[1] = {}, processOptions: ProcessOptions = {}) {
   const proc = new Process(processOptions);
   const heap = createAllocator(proc, options);
+  guardRacks(proc, heap);
   const sound = (after: string) => expectSound(proc, heap, after);
   const named = namingDeadlocks(proc, heap);
   /** Runs `fn` as thread `tid`; a Deadlock at one of the heap's locks says which lock, and who holds it. */
