@@ -40,13 +40,35 @@ export function expectSound(proc: Process, after: string, parts: CheckedParts): 
     small: parts.small ?? emptyRack(proc, 'small'),
     large: parts.large ?? { base: proc.static('test_empty_large', LARGE_BYTES) },
   });
-  if (problem !== '') throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}`);
+  if (problem !== '') {
+    const maps = [...(parts.tiny === undefined ? [] : regionMaps(proc, parts.tiny, TINY_READER)), ...(parts.small === undefined ? [] : regionMaps(proc, parts.small, SMALL_READER))];
+    throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}${maps.map((m) => `\n${m}`).join('')}`);
+  }
 }
 
 /** The same for one rack alone, read as `reader` says. */
 export function expectRackSound(proc: Process, after: string, rack: RackPlace, reader: Reader): void {
   const problem = checkOneRack(proc, rack, reader);
-  if (problem !== '') throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}`);
+  if (problem !== '') {
+    throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}${regionMaps(proc, rack, reader).map((m) => `\n${m}`).join('')}`);
+  }
+}
+
+/**
+ * The blocks of a rack's newest regions, a line each, for a failure: the symptom the check
+ * names (a count, a bit) is often plainer in the blocks that caused it. A region whose blocks
+ * cannot be read says why instead.
+ */
+function regionMaps(proc: Process, rack: { base: number }, reader: Reader, most = 3): string[] {
+  const lines: string[] = [];
+  for (let region = proc.load32(rack.base + RACK.regions); region !== 0 && lines.length < most; region = proc.load32(region + REGION.next)) {
+    try {
+      lines.push(describeLayout(proc, rack, reader, region));
+    } catch (error) {
+      lines.push(`${reader.name} region ${hex(region)}: its blocks cannot be read (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  return lines;
 }
 
 export type BlockState = 'in use' | 'free' | 'death row';
@@ -103,12 +125,7 @@ export function randomRun(proc: Process, rack: RackUnderTest, reader: Reader, op
   const random = mulberry32(options.seed);
   const live = new Map<number, { ptr: number; msize: number }>();
   const check = (after: string) => {
-    try {
-      expectRackSound(proc, after, rack, reader);
-    } catch (error) {
-      const region = proc.load32(rack.base + RACK.regions);
-      throw new Error(`${(error as Error).message}${region === 0 ? '' : `\n${describeLayout(proc, rack, reader, region)}`}`);
-    }
+    expectRackSound(proc, after, rack, reader); // its message shows the newest regions' blocks
   };
   /** Runs one step; what it throws says which step, and the newest region as it was left. */
   const run = <T>(step: string, fn: () => T): T => {
