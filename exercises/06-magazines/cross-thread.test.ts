@@ -78,7 +78,7 @@ function movedWhileWaiting(t: ReturnType<typeof setUp>, m: number, tid: number, 
   const load = proc.atomicLoad32.bind(proc);
   let pushed = false;
   const reads = vi.spyOn(proc, 'atomicLoad32').mockImplementation((address: number) => {
-    if (!pushed && address === region + REGION.owner && proc.currentThread === tid && load(tiny.locks[m] + 12) === tid + 1) {
+    if (!pushed && address === region + REGION.owner && proc.currentThread === tid && lockWords(proc, tiny.locks[m]).holder === tid + 1) {
       pushed = true;
       proc.runOn(8, () => freeToOwner(proc, [tiny], q));
     }
