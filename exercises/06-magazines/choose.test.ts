@@ -2,7 +2,7 @@
 // are your chapter 5 racks (../05-zones/rack.ts) over the reference TINY and SMALL kinds,
 // placed where your createMagazineSet puts them; the depot's policy here is the test's own.
 import { describe, expect, it } from 'vitest';
-import { Process, hex } from '../../machine/index.ts';
+import { MAP_FAILED, Process, hex } from '../../machine/index.ts';
 import { rackLayout } from '../../solutions/05-zones/rack.ts';
 import { REGION, mappingOf, regionBase } from '../../solutions/05-zones/region.ts';
 import { SMALL } from '../../solutions/05-zones/small-region.ts';
@@ -84,6 +84,20 @@ describe('the admin mapping', () => {
     const before = proc.stats().syscalls.mmap;
     expect(hex(adminMapping(proc, 4, 50_000)), 'a second adminMapping of the same process (another allocator object, or a worker attaching)').toBe(hex(admin));
     expect(proc.stats().syscalls.mmap - before, 'mmap calls of the second adminMapping').toBe(0);
+  });
+
+  it('throws an Error when mmap fails, and records nothing in the global', () => {
+    const proc = new Process({ mmapLimit: 16 * 1024 });
+    let error: unknown;
+    let admin: number | undefined;
+    try {
+      admin = adminMapping(proc, 4, 50_000);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error, `adminMapping(proc, 4, 50000) in a process that may map only 16 KiB: mmap returns MAP_FAILED, so it should throw an Error; it ${error === undefined ? `returned ${admin === MAP_FAILED ? 'MAP_FAILED' : hex(admin ?? 0)}` : `threw ${String(error)}`}`).toBeInstanceOf(Error);
+    const global = proc.static('magazines', 8);
+    expect(hex(proc.load32(global + MAGAZINES_GLOBAL.admin)), `the global's admin word after the failed mmap: still 0, no mapping (MAP_FAILED is not an address for the next allocator to use)\n${proc.hexdump(global, 8)}`).toBe(hex(0));
   });
 
   it('refuses a later allocator that wants another count: its layout would not match the memory', () => {
