@@ -87,6 +87,7 @@ describe('the admin mapping', () => {
   });
 
   it('throws an Error when mmap fails, and records nothing in the global', () => {
+    expect(adminMapping(new Process(), 4, 50_000), 'adminMapping(proc, 4, 50000) in a process with room: a mapping').not.toBe(MAP_FAILED);
     const proc = new Process({ mmapLimit: 16 * 1024 });
     let error: unknown;
     let admin: number | undefined;
