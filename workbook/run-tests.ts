@@ -30,6 +30,8 @@ export interface ExerciseResult {
   tests: TestResult[];
   /** Why the tests could not run (a syntax error, a missing export), when status is error. */
   error: string;
+  /** The tests ran, but did not finish within the time limit (status is error). */
+  hung?: boolean;
 }
 
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
@@ -71,7 +73,7 @@ function hung(exercise: Exercise, timeoutMs: number, lastStarted: string | undef
   const error =
     `The tests of ${exercise.id} did not finish within ${timeoutMs / 1000} s${where}. ` +
     'Is there an infinite loop: a cycle in a free list, a loop whose pointer never advances, a search that never reaches its end?';
-  return { exercise, status: 'error', tests: [], error };
+  return { exercise, status: 'error', tests: [], error, hung: true };
 }
 
 /**

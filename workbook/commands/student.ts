@@ -125,11 +125,12 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
   for (const result of results) {
     const passed = result.tests.filter((t) => t.status === 'pass').length;
     const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
-    const count = result.status === 'error' ? pc.red('the tests could not run') : `${passed}/${result.tests.length} tests pass`;
+    const what = result.hung === true ? 'the tests did not finish' : 'the tests could not run';
+    const count = result.status === 'error' ? pc.red(what) : `${passed}/${result.tests.length} tests pass`;
     console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(fileOf(result.exercise))}  ${count}`);
     if (result.status === 'error') {
       console.log(pc.red(indent(result.error, 4)));
-      firstFailure ??= { result, name: 'the tests could not run', message: result.error };
+      firstFailure ??= { result, name: what, message: result.error };
       continue;
     }
     for (const test of result.tests) {
