@@ -30,6 +30,15 @@ describe('workbook/cli.ts', () => {
     expect(code).toBe(0);
   }, 120_000);
 
+  it('bench threads says whose magazines it measured: the reference by default, a student\'s with --target', () => {
+    const reference = cli(['bench', 'threads', '--ops', '300', '--repeat', '1']);
+    expect(reference.stdout).toContain("with the book's reference magazines, solutions/06-magazines (yours: --target exercises)");
+    expect(reference.stdout).toMatch(/every run sound \(no block lost or damaged\) in 2 runs: 2 sound/);
+    expect(reference.code).toBe(0);
+    const mine = cli(['bench', 'threads', '--ops', '300', '--repeat', '1', '--target', 'solutions/']);
+    expect(mine.stdout).toMatch(/with the magazines of \S*solutions:/);
+  }, 120_000);
+
   it("start without a terminal (a pipe, CI) says why it will not watch, prints the progress instead, and ends", () => {
     const { code, stdout, stderr } = cli(['start', '--target', 'solutions']); // stdin is a pipe here, never a terminal
     expect(stderr).toContain('npm start needs a terminal (its watch mode takes keys): here is your progress instead.');

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     case 'hint':
       return hint(options);
     case 'bench':
-      return bench(options);
+      return bench(options, rest.some((arg) => arg === '--target' || arg.startsWith('--target=')));
     case 'grade':
       return grade(options);
     case 'trace':

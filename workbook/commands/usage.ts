@@ -51,6 +51,7 @@ const COMMANDS = `Commands:
   bench threads              chapter 6's stress workload on real worker threads: one lock
                              against a magazine per thread (lock waits, time, every byte checked)
       --workers <n> (2)  --repeat <n> (3)  --ops <steps per worker> (100000)
+      --target exercises     your magazines instead of the reference in solutions/
   zone-stats <size>…         the zone's statistics per scale (tiny, small, large) after one
                              malloc(<size>) in a fresh process, as macOS's classic example
       --option preset=32-bit   older thresholds (32-bit, 32-bit-1gb); tinyLimit=, smallLimit=
