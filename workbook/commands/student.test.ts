@@ -31,6 +31,9 @@ describe('the Next line of npm run check', () => {
     expect(failedInEarlier(failure('solutions/05-zones/tiny-region.ts:70', 'exercises/05-zones/zone-testing.ts:30', '.target-ann/05-zones/rack.ts:140'), exercise('zone'))?.exercise.id).toBe('rack');
     expect(failedInEarlier(failure('exercises/06-magazines/magazines.ts:88', 'exercises/05-zones/rack.ts:140'), exercise('magazines')), 'the checked exercise threw first: its own fault').toBeUndefined();
     expect(failedInEarlier(failure('exercises/06-magazines/magazines.test.ts:12'), exercise('magazines'))).toBeUndefined();
+    // lock() throws a Deadlock, but the caller took the lock twice or never let it go.
+    const deadlock = `Deadlock: thread 2 waits at 0x00600000 (which holds 2) for a value only another thread could change\n  at exercises/06-magazines/lock.ts:33\n  at exercises/06-magazines/cross-thread.ts:61`;
+    expect(failedInEarlier(deadlock, exercise('cross-thread')), 'a deadlock is the caller\'s').toBeUndefined();
   });
 });
 

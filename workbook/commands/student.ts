@@ -109,6 +109,8 @@ export function earlierTodo(message: string, checking: Exercise): Exercise | und
  * which passed its own tests but not this use of it.
  */
 export function failedInEarlier(message: string, checking: Exercise): { exercise: Exercise; where: string } | undefined {
+  // A Deadlock is thrown inside lock(), but it is the caller's doing: a lock taken twice, or never let go.
+  if (/^\s*Deadlock: /m.test(message)) return undefined;
   // The frames cleanMessage kept, innermost first; the first in an exercise's own code is where it threw.
   for (const [, where, file] of message.matchAll(/^\s+at ((\S+?\.ts):\d+)$/gm)) {
     if (/(\.test|-testing)\.ts$/.test(file) || file.startsWith('solutions/')) continue;
