@@ -90,7 +90,10 @@ function movedWhileWaiting(t: ReturnType<typeof setUp>, m: number, tid: number, 
     wait.mockRestore();
     reads.mockRestore();
   }
-  expect(pushed, `thread 8's free of q: made while thread ${tid} held magazine ${m}'s lock and read the owner of ${hex(region)} again`).toBe(true);
+  expect(
+    pushed,
+    `thread 8's free of q: made while thread ${tid} held magazine ${m}'s lock and read the owner of ${hex(region)} again. It never happened: after taking the lock, read REGION.owner again with proc.atomicLoad32 (another thread may change it; a plain load32 is not how this test sees the read)`,
+  ).toBe(true);
   return { p, q, region };
 }
 
@@ -136,7 +139,7 @@ describe('lockOwner', () => {
     let owner = -1;
     const { q, region } = movedWhileWaiting(t, 3, 1, (p) => (owner = lockOwner(proc, tiny, t.regionOf(tiny, p))));
     expect(owner, `lockOwner of ${hex(region)}, which moved to the depot while thread 1 waited`).toBe(DEPOT);
-    expect(inbox(tiny, 3), `magazine 3's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 3's lock, only to find that ${hex(region)} had moved. Letting go of a lock with unlock leaves what came into the inbox meanwhile for nobody: let go with release, which frees it\n${describeSet(proc, tiny)}`).toEqual([]);
+    expect(inbox(tiny, 3), `magazine 3's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 3's lock, only to find that ${hex(region)} had moved. Letting go of a lock with unlock leaves what came into the inbox meanwhile for nobody: let go with release, which frees it. (This test also runs your sendHome, for thread 8's free, and your release, further down cross-thread.ts: if their own tests fail, mend those first.)\n${describeSet(proc, tiny)}`).toEqual([]);
     expect(hex(deathRow(tiny, 3)), "magazine 3's death row: q, freed by thread 1's release").toBe(hex(q));
     expect(states(tiny).slice(1), "the magazines' locks: all free").toEqual([0, 0, 0, 0]);
     proc.runOn(1, () => unlock(proc, tiny.locks[DEPOT]));
@@ -196,7 +199,7 @@ describe('freeToOwner', () => {
     const { proc, tiny, deathRow, inbox, states, sound } = t;
     const { p, q, region } = movedWhileWaiting(t, 2, 1, (p) => freeToOwner(proc, [tiny], p));
     expect({ owner: proc.load32(region + REGION.owner), usedQuanta: proc.load32(region + REGION.usedQuanta) }, `region ${hex(region)}, which moved to the depot while thread 1 waited to free ${hex(p)}, its only block: the depot's, and empty\n${regionHeader(proc, region)}`).toEqual({ owner: DEPOT, usedQuanta: 0 });
-    expect(inbox(tiny, 2), `magazine 2's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 2's lock, only to find that ${hex(p)}'s region had moved. When the owner changed, sendHome must let go with release, not unlock: release frees what came into the inbox meanwhile\n${describeSet(proc, tiny)}`).toEqual([]);
+    expect(inbox(tiny, 2), `magazine 2's inbox: thread 8 left ${hex(q)} there while thread 1 held magazine 2's lock, only to find that ${hex(p)}'s region had moved. When the owner changed, sendHome must let go with release, not unlock: release frees what came into the inbox meanwhile. (This test also runs your release, further down cross-thread.ts: if its own tests fail, mend it first.)\n${describeSet(proc, tiny)}`).toEqual([]);
     expect(hex(deathRow(tiny, 2)), "magazine 2's death row: q").toBe(hex(q));
     expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
     sound('a free that followed its region to the depot');
