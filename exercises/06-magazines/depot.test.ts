@@ -136,21 +136,34 @@ describe('recirculate', () => {
   }
 
   /** Frees `ptrs` one by one as magazine 1 (locked), calling recirculate after each; returns how many frees it took `region` to leave, or -1. */
+  /** What magazine 1 held when freeUntilMoved last saw a region move, just before recirculate moved it: for messages. */
+  let whenMoved = '';
+
   function freeUntilMoved(t: ReturnType<typeof threeRegions>, ptrs: number[], region: number): number {
     for (let i = 0; i < ptrs.length; i++) {
       const ptr = ptrs[i];
+      let before = '';
       t.asMagazine(1, () => {
         t.free(1, ptr);
+        before = counters(t, region);
         recirculate(t.proc, t.set, 1, t.regionOf(ptr));
       });
-      if (t.owner(region) !== 1) return i + 1;
+      if (t.owner(region) !== 1) {
+        whenMoved = `it moved after free ${i + 1}, when ${before}`;
+        return i + 1;
+      }
     }
     return -1;
   }
 
-  function why(t: ReturnType<typeof threeRegions>, region: number): string {
+  function counters(t: ReturnType<typeof threeRegions>, region: number): string {
     const { sizeAllocated: held, sizeInUse: used } = t.counters(1);
-    return `magazine 1 holds ${held} bytes and uses ${used}: ${held - used} free (the threshold: more than 1.5 regions, ${1.5 * MiB}), ${((100 * used) / held).toFixed(1)}% in use (the threshold: under 75%); region ${hex(region)} has ${t.proc.load32(region + REGION.usedQuanta)} of ${NUM_TINY_QUANTA} quanta in use (under 75%: ${Math.floor(0.75 * NUM_TINY_QUANTA)})\n${describeSet(t.proc, t.set)}`;
+    return `magazine 1 held ${held} bytes and used ${used}: ${held - used} free (the threshold: more than 1.5 regions, ${1.5 * MiB}), ${((100 * used) / held).toFixed(1)}% in use (the threshold: under 75%); region ${hex(region)} had ${t.proc.load32(region + REGION.usedQuanta)} of ${NUM_TINY_QUANTA} quanta in use (under 75%: ${Math.floor(0.75 * NUM_TINY_QUANTA)})`;
+  }
+
+  /** Why a region moved when it did, or why not yet. */
+  function why(t: ReturnType<typeof threeRegions>, region: number, moved: number): string {
+    return `${moved === -1 ? `it never moved; now ${counters(t, region)}` : whenMoved}\n${describeSet(t.proc, t.set)}`;
   }
 
   /** 40 frees in the oldest region, then frees in the middle one until it moves; how many of those it took. */
@@ -166,7 +179,7 @@ describe('recirculate', () => {
     const middle = t.regions[1];
     const moved = sparseMiddle(t);
     // After 40 + 54 frees of 16,000 bytes, 1,568,000 of 3 MiB are in use: 1,577,728 bytes free, more than 1.5 regions (1,572,864).
-    expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never). It should go after free 54, the first after which more than 1.5 regions' worth of magazine 1 is free and under 75% in use; now ${why(t, middle)}`).toBe(54);
+    expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never). It should go after free 54, the first after which more than 1.5 regions' worth of magazine 1 is free and under 75% in use; ${why(t, middle, moved)}`).toBe(54);
     expect(t.owner(middle), `the owner field of ${hex(middle)}`).toBe(DEPOT);
     expect(regionsOf(t.proc, t.set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
     expect(regionsOf(t.proc, t.set.racks[1]).length, "magazine 1's regions").toBe(2);
