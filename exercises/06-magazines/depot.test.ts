@@ -220,6 +220,8 @@ describe('recirculate', () => {
     // The magazine is mostly free now, but the middle region is full: it stays until fewer than 48,378 of its quanta are in use.
     const moved = freeUntilMoved(t, t.of(middle), middle);
     expect(moved, `the free after which the full region ${hex(middle)} went to the depot: once 16 of its 64 blocks are free, 48,000 quanta in use (-1: never)`).toBe(16);
+    // Every free before that one kept its region: none had a reason to take the depot's lock.
+    expect(lockWords(t.proc, t.set.locks[DEPOT]).acquisitions, "the depot lock's acquisitions after 115 frees and one move: the carving region and a full one stay, and deciding so needs no depot lock (take it only to move a region)").toBe(1);
     t.sound(`region ${hex(middle)} went to the depot`);
   });
 
