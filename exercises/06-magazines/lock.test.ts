@@ -120,7 +120,9 @@ describe('a contended lock', () => {
     const notify = vi.spyOn(proc, 'notify32');
     proc.runOn(1, () => unlock(proc, at));
     expectWords({ state: 0, acquisitions: 1, waits: 1, holder: 0 }, 'thread 1 releases the contended lock');
-    expect(notify.mock.calls, `notify32 calls of thread 1's unlock: one, on the state word ${hex(at + LOCK.state)}, for one waiter`).toEqual([[at + LOCK.state, 1]]);
+    // Addresses in hex, as the message gives them: [0x00600000, 1], not [6291456, 1].
+    const calls = notify.mock.calls.map(([address, count]) => [hex(address), count]);
+    expect(calls, `notify32 calls of thread 1's unlock: one, on the state word ${hex(at + LOCK.state)}, for one waiter`).toEqual([[hex(at + LOCK.state), 1]]);
   });
 
   it('a waiter woken by the unlock takes the lock, still marked contended (2): others may sleep on it too', () => {
@@ -182,7 +184,7 @@ describe('a contended lock', () => {
     const wait = vi.spyOn(proc, 'wait32');
     proc.runOn(2, () => lock(proc, at));
     spy.mockRestore();
-    expect(wait.mock.calls, 'thread 2 should not call wait32 once its exchange from 1 to 2 found 0 (the lock was released meanwhile): a system call for nothing; try to take it from 0 at once').toEqual([]);
+    expect(wait.mock.calls.map(([address, value]) => [hex(address), value]), 'thread 2 should not call wait32 once its exchange from 1 to 2 found 0 (the lock was released meanwhile): a system call for nothing; try to take it from 0 at once').toEqual([]);
     const state = proc.atomicLoad32(at + LOCK.state);
     expect(state, `thread 2 holds the lock now, so its state word must say held (1, or 2 if it may have waiters), not ${state}: with 0 the next thread would take it as well\n${proc.hexdump(at, LOCK_BYTES)}`).toBeOneOf([1, 2]);
     expectWords({ state, acquisitions: 2, waits: 1, holder: 3 }, 'thread 2 took the lock thread 1 released');
