@@ -26,7 +26,8 @@ try {
   proc.runOn(2, () => lock(proc, at));
 } catch (error) {
   if (!(error instanceof Deadlock)) throw error;
-  console.log(`thread 2 wants it while thread 1 holds it:\n  ${error.message.replace(/(?<=[.?]) /g, '\n  ')}\n`);
+  // A line per sentence, the first cut at its comma: the figure fits a page's width.
+  console.log(`thread 2 wants it while thread 1 holds it:\n  ${error.message.replace(/(?<=[.?]) |(?<=change,) /g, '\n  ')}\n`);
 }
 dump('the lock after: state 2 (held, with a waiter), one wait counted');
 const { acquisitions, waits } = lockCounts(proc, at);
