@@ -41,13 +41,13 @@ async function main(argv: string[]): Promise<number> {
     case 'hint':
       return hint(options);
     case 'bench':
-      return bench(options, rest.some((arg) => arg === '--target' || arg.startsWith('--target=')));
+      return bench(options);
     case 'grade':
       return grade(options);
     case 'trace':
       return trace(options);
     case 'zone-stats':
-      return zoneStats(options, rest.some((arg) => arg === '--target' || arg.startsWith('--target=')));
+      return zoneStats(options);
     case 'skeletons':
       if (!options.update) throw new UsageError('skeletons takes --update: it records the current skeletons as the shipped ones.');
       console.log(`Recorded ${writeSkeletonManifest()} skeleton hashes in workbook/skeletons.json.`);

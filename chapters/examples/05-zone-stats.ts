@@ -6,5 +6,5 @@ import { zoneStats } from '../../workbook/commands/zone-stats.ts';
 
 for (const args of [['1008', '1009', '32768', '32769'], ['496', '497', '15360', '--option', 'preset=32-bit']]) {
   console.log(`$ npm run zone-stats -- ${args.join(' ')}\n`);
-  await zoneStats(parseOptions(args), false);
+  await zoneStats(parseOptions(args));
 }

@@ -8,6 +8,8 @@ import { nearestName } from '../text.ts';
 export interface Options {
   positional: string[];
   target: string;
+  /** --target was given: the benchmarks and zone-stats measure solutions/ unless it was. */
+  targetGiven: boolean;
   json: boolean;
   watch: boolean;
   update: boolean;
@@ -25,7 +27,7 @@ export interface Options {
 const VALUE_OPTIONS = ['traces', 'svg', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
 
 export function parseOptions(args: string[]): Options {
-  const options: Options = { positional: [], target: 'exercises', json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
+  const options: Options = { positional: [], target: 'exercises', targetGiven: false, json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--json') options.json = true;
@@ -39,8 +41,11 @@ export function parseOptions(args: string[]): Options {
       const value = args[++i];
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
       options.target = value;
-    } else if (arg.startsWith('--target=')) options.target = arg.slice('--target='.length);
-    else if (VALUE_OPTIONS.includes(arg.slice(2))) {
+      options.targetGiven = true;
+    } else if (arg.startsWith('--target=')) {
+      options.target = arg.slice('--target='.length);
+      options.targetGiven = true;
+    } else if (VALUE_OPTIONS.includes(arg.slice(2))) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
       options.values[arg.slice(2)] = value;

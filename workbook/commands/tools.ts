@@ -272,12 +272,12 @@ async function gradeAll(submissions: string[], options: GradeOptions, progress: 
 
 // ------------------------------------------------------------------ bench
 
-/** `explicitTarget`: --target was given; without it, the benchmarks measure the book's reference in solutions/. */
-export async function bench(options: Options, explicitTarget = false): Promise<number> {
+/** Without --target, the benchmarks measure the book's reference in solutions/. */
+export async function bench(options: Options): Promise<number> {
   const what = options.positional[0] ?? 'allocators';
   if (what === 'allocators') return benchTheAllocators(options);
   if (what === 'threads') {
-    const target = explicitTarget ? options.target : 'solutions';
+    const target = options.targetGiven ? options.target : 'solutions';
     return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target, json: options.json });
   }
   if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);

@@ -30,14 +30,14 @@ export interface ZoneStatsReport {
   statistics: Record<(typeof SCALES)[number], Statistics>;
 }
 
-export async function zoneStats(options: Options, explicitTarget: boolean): Promise<number> {
+export async function zoneStats(options: Options): Promise<number> {
   if (options.positional.length === 0) throw new UsageError('zone-stats needs a size in bytes: npm run zone-stats -- 497');
   const sizes = options.positional.map((arg) => {
     if (!/^\d+$/.test(arg) || !Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number, 0 or more, such as 497).`);
     return Number(arg);
   });
   // The reference unless asked otherwise: the point is to watch the thresholds.
-  const target = explicitTarget ? options.target : 'solutions';
+  const target = options.targetGiven ? options.target : 'solutions';
   const { createAllocator } = await loadAllocator('zones', target);
   checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
