@@ -3,7 +3,7 @@
 // enumerate.ts is under test.
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
-import { LARGE } from '../../solutions/05-zones/large.ts';
+import { LARGE, LARGE_BYTES } from '../../solutions/05-zones/large.ts';
 import { RACK } from '../../solutions/05-zones/rack.ts';
 import { mappingOf } from '../../solutions/05-zones/region.ts';
 import { SMALL, SMALL_HEADER_BYTES } from '../../solutions/05-zones/small-region.ts';
@@ -67,7 +67,7 @@ describe('enumerateZone', () => {
     expect(rangesOf(calls, REGION), `the regions (type ${REGION}); ${show(calls)}`).toEqual(sorted([[tinyRegion, MiB], [smallRegion, 8 * MiB], [big, 40960]]));
   });
 
-  it("reports the zone's own bookkeeping: both racks, the region headers, the large-block table", () => {
+  it("reports the zone's own bookkeeping: both racks, the region headers, the large-block record and its table", () => {
     const { proc, zone, tinyRegion, smallRegion } = busyZone();
     const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
     const table = proc.load32(zone.large.base + LARGE.table);
@@ -78,6 +78,7 @@ describe('enumerateZone', () => {
         [zone.small.base, zone.small.layout.bytes],
         [tinyRegion, TINY_HEADER_BYTES],
         [smallRegion, SMALL_HEADER_BYTES],
+        [zone.large.base, LARGE_BYTES],
         [table, capacity * 8],
       ]),
     );
@@ -114,13 +115,14 @@ describe('enumerateZone', () => {
     }
   });
 
-  it('reports only the racks of an empty zone, never an empty list of blocks, and the large-block table while it stays mapped', () => {
+  it('reports only the records of an empty zone, never an empty list of blocks, and the large-block table while it stays mapped', () => {
     const proc = new Process();
     const zone = createZone(proc);
     const calls = record((recorder) => enumerate.enumerateZone(proc, zone, recorder));
-    expect(calls, `a zone that never allocated: its two racks, as admin; ${show(calls)}`).toEqual([
+    expect(calls, `a zone that never allocated: its two racks and its large-block record (LARGE_BYTES at scales.large.base), as admin; ${show(calls)}`).toEqual([
       { type: ADMIN, ranges: [[hex(zone.tiny.base), zone.tiny.layout.bytes]] },
       { type: ADMIN, ranges: [[hex(zone.small.base), zone.small.layout.bytes]] },
+      { type: ADMIN, ranges: [[hex(zone.large.base), LARGE_BYTES]] },
     ]);
     zone.free(zone.malloc(50000));
     zone.free(zone.malloc(16)); // the zone keeps its empty tiny region (KEEP_EMPTY)

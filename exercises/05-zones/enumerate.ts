@@ -8,7 +8,7 @@
 
 import type { Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
-import { ENTRY, ENTRY_SIZE, LARGE } from './large.ts';
+import { ENTRY, ENTRY_SIZE, LARGE, LARGE_BYTES } from './large.ts';
 import { RACK, type Rack } from './rack.ts';
 import { REGION, blockAddress, mappingOf } from './region.ts';
 import type { Scales } from './statistics.ts';
@@ -33,11 +33,12 @@ export function enumerateZone(proc: Process, scales: Scales, recorder: Recorder,
   // TODO: the tiny rack's ranges, then the small rack's (enumerateRack), then the large
   // blocks':
   // #region enumerate-large
-  // TODO: the table's address is the u32 at LARGE.table in the large-block record
-  // (scales.large.base): 0 means no large block was ever made, and nothing to report. The
-  // table itself (LARGE.capacity slots of ENTRY_SIZE bytes) is admin. Each slot whose
-  // address is not 0 is a block, reported both as a region and as a block in use: all the
-  // blocks at once, in address order, and only if there is at least one.
+  // TODO: the large-block record (scales.large.base, LARGE_BYTES) is admin, as a rack's is.
+  // The table's address is the u32 at LARGE.table in that record: 0 means no large block was
+  // ever made, and nothing more to report. The table itself (LARGE.capacity slots of
+  // ENTRY_SIZE bytes) is admin. Each slot whose address is not 0 is a block, reported both
+  // as a region and as a block in use: all the blocks at once, in address order, and only if
+  // there is at least one.
   todo('enumerateZone(proc, scales, recorder, typeMask): both racks, then the large blocks');
   // #endregion enumerate-large
 }

@@ -4,7 +4,7 @@
 // region lists, the metadata of each region, and the large-block table.
 
 import type { Process } from '../../machine/index.ts';
-import { ENTRY, ENTRY_SIZE, LARGE } from './large.ts';
+import { ENTRY, ENTRY_SIZE, LARGE, LARGE_BYTES } from './large.ts';
 import { RACK, type Rack } from './rack.ts';
 import { REGION, blockAddress, mappingOf } from './region.ts';
 import type { Scales } from './statistics.ts';
@@ -31,6 +31,7 @@ export function enumerateZone(proc: Process, scales: Scales, recorder: Recorder,
   const wants = (type: number) => (typeMask & type) !== 0;
   // #region enumerate-large
   const large = scales.large.base;
+  if (wants(MALLOC_ADMIN_REGION_RANGE_TYPE)) recorder(MALLOC_ADMIN_REGION_RANGE_TYPE, [{ address: large, size: LARGE_BYTES }]);
   const table = proc.load32(large + LARGE.table);
   if (table === 0) return;
   const capacity = proc.load32(large + LARGE.capacity);
