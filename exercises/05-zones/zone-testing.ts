@@ -166,8 +166,8 @@ export function randomRun(proc: Process, rack: RackUnderTest, reader: Reader, op
   check(`the last of ${options.ops} random operations`);
 }
 
-/** Fails unless `fn` throws a HeapCorruption whose message says each of `mustName`. */
-export function expectCorruption(fn: () => unknown, what: string, mustName: Array<string | RegExp>): void {
+/** Fails unless `fn` throws a HeapCorruption whose message says each of `mustName`; `adviceFor` may add a word on a message known to come from a particular mistake. */
+export function expectCorruption(fn: () => unknown, what: string, mustName: Array<string | RegExp>, adviceFor: (message: string) => string = () => ''): void {
   let result: unknown;
   try {
     result = fn();
@@ -175,9 +175,10 @@ export function expectCorruption(fn: () => unknown, what: string, mustName: Arra
     if (!(thrown instanceof HeapCorruption)) {
       throw new Error(`${what} should throw a HeapCorruption; it threw ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown)}`);
     }
+    const advice = adviceFor(thrown.message);
     for (const part of mustName) {
       const found = typeof part === 'string' ? thrown.message.includes(part) : part.test(thrown.message);
-      expect(found, `${what} threw "${thrown.message.split('\n')[0]}": its message should say ${part}`).toBe(true);
+      expect(found, `${what} threw "${thrown.message.split('\n')[0]}": its message should say ${part}${advice && `. ${advice}`}`).toBe(true);
     }
     return;
   }
