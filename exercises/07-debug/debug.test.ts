@@ -371,10 +371,12 @@ describe('the shipped traces', () => {
   it('pass every check of the trace driver with every option on', () => {
     for (const name of ['mixed.rep', 'realloc.rep', 'coalescing-small.rep']) {
       const trace = readRep(resolve(ROOT, 'traces', name), name);
-      const result = replayChecked(trace, createAllocator, { allocatorOptions: { scribble: true, guardEdges: true, stackLogging: true, checkHeapStart: 1, checkHeapEach: 250 } });
+      const allocatorOptions = { scribble: true, guardEdges: true, stackLogging: true, checkHeapStart: 1, checkHeapEach: 250 };
+      const result = replayChecked(trace, createAllocator, { allocatorOptions });
       if (result.failure !== undefined) {
         const target = process.env[TARGET_VARIABLE] ?? 'exercises';
-        throw new Error(`With every option on (scribble, guard edges, stack logging, a heap check every 250 operations):\n${formatFailure({ result, shrunk: undefined }, { allocator: 'debug', target })}\n\nnpm run trace -- debug traces/${name} shrinks it to the fewest operations that fail the same way.`);
+        const flags = Object.entries(allocatorOptions).map(([option, value]) => `--option ${option}=${value}`).join(' ');
+        throw new Error(`With every option on (scribble, guard edges, stack logging, a heap check every 250 operations):\n${formatFailure({ result, shrunk: undefined }, { allocator: 'debug', target })}\n\nnpm run trace -- debug traces/${name} ${flags}\nreplays it with the same options, and shrinks it to the fewest operations that fail the same way.`);
       }
     }
   });
