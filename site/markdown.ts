@@ -357,7 +357,8 @@ function boxToken(tokens: Token[], i: number, env: RenderEnv): void {
     meta.file = /`((?:exercises|solutions|machine)\/[^`\s]+)`/.exec(inline.content)?.[1];
     const command = /`(npm run check -- [^`]+)`/.exec(inline.content)?.[1];
     if (command !== undefined) meta.command = command;
-    meta.hintId = /`npm run hint -- ([^`\s]+)`/.exec(inline.content)?.[1];
+    // The hints of the exercise the box names, by its hint command or else its check command.
+    meta.hintId = (/`npm run hint -- ([^`\s]+)`/.exec(inline.content) ?? /`npm run check -- ([^`\s]+)`/.exec(inline.content))?.[1];
   }
   // Drop the bold label (the box shows it) and capitalize what follows.
   children.splice(0, 3);

@@ -101,6 +101,16 @@ describe('npm run site', () => {
     expect(html).not.toContain('<strong>Exercise:</strong>');
   });
 
+  it("gives every exercise box its exercise's hints, where the box names only the check command", () => {
+    for (const chapter of chapters) {
+      const html = read(student.outDir, chapter.replace(/\.md$/, '.html'));
+      for (const box of html.match(/<aside class="box exercise"[\s\S]*?<\/aside>/g) ?? []) {
+        const id = /npm run check -- ([a-z][\w-]*)/.exec(box)?.[1];
+        if (id !== undefined) expect(box, `${chapter}: the box of ${id}`).toContain('<details class="hint"><summary>Hint 1 of');
+      }
+    }
+  });
+
   it('makes every table reachable from the keyboard, since a wide one scrolls sideways, and leaves no header cell empty', () => {
     let tables = 0;
     for (const chapter of chapters) {
