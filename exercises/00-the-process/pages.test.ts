@@ -1,6 +1,6 @@
 // Chapter 0, warm-up 3: pages, and how memory becomes resident.
-import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PROT_READ, Process, SegmentationFault } from '../../machine/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { PAGE_SIZE, PROT_READ, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { loadExercise } from '../../workbook/target.ts';
 
 const { pagesSpanned, touchPages } = await loadExercise<typeof import('./pages.ts')>('00-the-process/pages.ts');
@@ -36,6 +36,31 @@ describe('touchPages', () => {
     const m = proc.mmap(4 * PAGE_SIZE);
     expect(touchPages(proc, m, 4 * PAGE_SIZE)).toBe(4);
     expect(touchPages(proc, m, 0)).toBe(0);
+    const partial = touchPages(proc, m + 100, 2 * PAGE_SIZE);
+    expect(partial, `the range ${hex(m + 100)}..${hex(m + 2 * PAGE_SIZE + 99)} starts 100 bytes into a page and touches 3 pages; touchPages returned ${partial} (is the first, partial page counted twice?)`).toBe(3);
+  });
+
+  it('touches nothing for an empty range, even one that starts inside a page', () => {
+    const proc = new Process();
+    const m = proc.mmap(PAGE_SIZE);
+    const touched = touchPages(proc, m + 100, 0);
+    expect(touched, `touchPages(proc, ${hex(m + 100)}, 0) covers no byte, so no page: it returned ${touched} (a loop from the start of the page runs once unless length 0 returns first)`).toBe(0);
+    expect(proc.stats().residentBytes, `touchPages(proc, ${hex(m + 100)}, 0) made the page at ${hex(m)} resident`).toBe(0);
+  });
+
+  it('writes only bytes inside the range: the rest of its first and last pages belong to others', () => {
+    const proc = new Process();
+    const m = proc.mmap(4 * PAGE_SIZE);
+    const addr = m + PAGE_SIZE + 100;
+    const length = 2 * PAGE_SIZE - 50; // from 100 bytes into page 1 to 50 bytes into page 3
+    const store8 = vi.spyOn(proc, 'store8');
+    touchPages(proc, addr, length);
+    const outside = store8.mock.calls.map(([at]) => at).filter((at) => at < addr || at >= addr + length);
+    expect(
+      outside.map((at) => hex(at)),
+      `touchPages(proc, ${hex(addr)}, ${length}) covers ${hex(addr)}..${hex(addr + length - 1)}, but stored outside it: ` +
+        `another thread may be writing those bytes, and storing back an old value undoes its write. touch addr itself in the first page, and the first byte of each page after it (those all lie inside the range)`,
+    ).toEqual([]);
   });
 
   it('leaves the bytes as they were', () => {
