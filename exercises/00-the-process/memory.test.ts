@@ -1,5 +1,5 @@
 // Chapter 0, warm-up 1: fill (memset by hand) and cstringLength (strlen).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PAGE_SIZE, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around } from '../../workbook/testing.ts';
@@ -32,6 +32,16 @@ describe('fill', () => {
     const { proc, at } = heapWithGuards(4);
     fill(proc, at, 0x41, 0);
     expect(proc.load8(at), `fill(proc, ${hex(at)}, 0x41, 0) must not write a byte, but wrote the one marked:\n${around(proc, at, 1)}`).toBe(0xee);
+  });
+
+  it('sets the bytes itself, one proc.store8 each, as C code without memset would', () => {
+    const { proc, at } = heapWithGuards(10);
+    const store8 = vi.spyOn(proc, 'store8');
+    const moved = proc.stats().bytesMoved;
+    fill(proc, at, 0x41, 10);
+    const bulk = proc.stats().bytesMoved - moved;
+    expect(bulk, `fill(proc, ${hex(at)}, 0x41, 10) handed ${bulk} bytes to a bulk operation (proc.memset?): this warm-up is memset by hand, a loop of proc.store8`).toBe(0);
+    expect(store8.mock.calls.length, `fill(proc, ${hex(at)}, 0x41, 10) made ${store8.mock.calls.length} calls of proc.store8: one for each of the 10 bytes`).toBe(10);
   });
 
   it('works across a page boundary', () => {
