@@ -21,17 +21,20 @@ describe('MallocCheckHeapStart and MallocCheckHeapEach', () => {
     const proc = new Process();
     const base = record(proc, 10, 3);
     const checked: number[] = [];
+    const countSeen: number[] = [];
     const numbers: number[] = [];
     for (let i = 1; i <= 16; i++) {
       numbers.push(
         countOperation(proc, base, () => {
-          checked.push(proc.load32(base + DEBUG.operations));
+          checked.push(i);
+          countSeen.push(proc.load32(base + DEBUG.operations));
           return '';
         }),
       );
     }
     expect(numbers, 'countOperation returns the number of the operation it counted').toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(checked, 'MallocCheckHeapStart=10 MallocCheckHeapEach=3: the operations after which check() ran, counted from #10, not multiples of 3').toEqual([10, 13, 16]);
+    expect(countSeen, `DEBUG.operations as check() ran after operations #10, #13 and #16: the count includes the operation just made, so store it before you check (a check that throws would leave it behind)\n${proc.hexdump(base, DEBUG_BYTES)}`).toEqual([10, 13, 16]);
     const quiet = new Process();
     const off = record(quiet, 0, 0);
     for (let i = 0; i < 5; i++) expect(() => countOperation(quiet, off, () => 'broken'), 'checkStart 0: no check at all').not.toThrow();
