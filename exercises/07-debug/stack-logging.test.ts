@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Process, hex } from '../../machine/index.ts';
 import { MALLOC_LOG_TYPE_ALLOCATE, MALLOC_LOG_TYPE_DEALLOCATE } from '../../solutions/07-debug/logger.ts';
-import { SITE_SLOTS, STACK_LOG, STACK_LOG_BYTES } from '../../solutions/07-debug/stack-logging.ts';
+import { SITE_SLOTS, STACK_LOG, STACK_LOG_BYTES, STRINGS_BYTES } from '../../solutions/07-debug/stack-logging.ts';
 import { loadExercise } from '../../workbook/target.ts';
 
 const { createStackLog, formatHistory } = await loadExercise<typeof import('./stack-logging.ts')>('07-debug/stack-logging.ts');
@@ -86,6 +86,41 @@ describe('MallocStackLogging', () => {
       expect(layout, `the two strings' ids (offsets in the string area, ${hex(get('strings'))}) and the u32 length at each`).toEqual([{ id: 4, length: lengths[0] }, { id: 4 + 4 + Math.ceil(lengths[0]! / 4) * 4, length: lengths[1] }]);
       expect(get('stringsUsed'), `STACK_LOG.stringsUsed after strings of ${lengths[0]} and ${lengths[1]} bytes: 4, then 4 + the bytes padded to 4 for each`).toBe(4 + lengths.reduce((sum, n) => sum + 4 + Math.ceil(n / 4) * 4, 0));
     }
+  });
+
+  it('records an event with no stack (id 0) when the table would pass ¾ full or the strings would overflow', () => {
+    const full = SITE_SLOTS * 0.75;
+    for (const [field, value, what] of [
+      ['siteCount', full, `STACK_LOG.siteCount set to ${full}, ¾ of the ${SITE_SLOTS} slots: one more would pass ¾, and probing a fuller table gets slow, then endless`],
+      ['stringsUsed', STRINGS_BYTES - 8, `STACK_LOG.stringsUsed set to ${STRINGS_BYTES - 8}, 8 bytes short of STRINGS_BYTES: a new stack would write past the string area`],
+    ] as const) {
+      const proc = new Process();
+      const log = createStackLog(proc);
+      const base = proc.static('stack_logging', STACK_LOG_BYTES);
+      const get = (name: keyof typeof STACK_LOG) => proc.load32(base + STACK_LOG[name]);
+      let before = {};
+      // allocateNode (which maps the string area and the table), then releaseNode's stack, not
+      // seen yet, then allocateNode's again, already stored: all from one line, so one stack each.
+      for (const step of [0, 1, 2]) {
+        if (step === 1) {
+          proc.store32(base + STACK_LOG[field], value);
+          before = { siteCount: get('siteCount'), stringsUsed: get('stringsUsed') };
+        }
+        (step === 1 ? releaseNode : allocateNode)(log, NODE);
+      }
+      const ids = [0, 1, 2].map((i) => proc.load32(get('log') + i * 16 + 12));
+      expect(ids[1], `${what}. The id of releaseNode's new stack should be 0 (no stack); the events' ids were ${ids.join(', ')}`).toBe(0);
+      expect({ siteCount: get('siteCount'), stringsUsed: get('stringsUsed') }, `${what}: nothing stored, nothing counted`).toEqual(before);
+      expect(ids[2], `${what}: a stack stored before is still found, by its id`).toBe(ids[0]);
+    }
+    const proc = new Process();
+    const log = createStackLog(proc);
+    const base = proc.static('stack_logging', STACK_LOG_BYTES);
+    allocateNode(log, NODE);
+    proc.store32(base + STACK_LOG.siteCount, full - 1);
+    releaseNode(log, NODE);
+    const id = proc.load32(proc.load32(base + STACK_LOG.log) + 16 + 12);
+    expect(id, `STACK_LOG.siteCount set to ${full - 1}: one more stack makes the table exactly ¾ full, which does not pass ¾, so it is stored (its id is not 0)`).not.toBe(0);
   });
 
   it('knows where a live block came from, and not a freed one', () => {
