@@ -37,6 +37,20 @@ describe('malloc', () => {
     expect(p + 16 <= proc.currentBreak, 'the padded block must still fit below the break').toBe(true);
   });
 
+  it('returns NULL when the padding does not fit, not a block that runs past the break', () => {
+    const { proc, heap } = setUp({ heapLimit: 252 });
+    heap.malloc(16);
+    proc.sbrk(8); // the break is now 8 bytes past a multiple of 16: malloc must pad by 8
+    proc.errno = 0;
+    const p = heap.malloc(224); // 224 bytes fit below the limit, 224 + 8 of padding do not
+    expect(
+      p === 0 || p + 224 <= proc.currentBreak,
+      `malloc(224) returned ${hex(p)}, a block that ends at ${hex(p + 224)}, past the break at ${hex(proc.currentBreak)}: the sbrk for the padding failed (the heap may not grow past ${hex(proc.heapStart + 252)}), so return NULL`,
+    ).toBe(true);
+    expect(p, 'the heap has room for 224 bytes but not for them and 8 of padding: malloc(224) must return NULL (0)').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM, as the failed sbrk set it').toBe(ENOMEM);
+  });
+
   it('gives blocks that do not overlap: writing one leaves the others intact', () => {
     const { proc, heap } = setUp();
     const sizes = [24, 1, 100, 16, 7, 64];
@@ -54,6 +68,8 @@ describe('malloc', () => {
     heap.malloc(16);
     heap.malloc(17);
     expect(proc.stats().heapBytes, 'malloc(1), malloc(16) and malloc(17) need 16 + 16 + 32 = 64 bytes of heap').toBe(64);
+    heap.malloc(0);
+    expect(proc.stats().heapBytes - 64, `malloc(0) must take one aligned unit, 16 bytes, and leave the break aligned; the break is now at ${hex(proc.currentBreak)}`).toBe(16);
   });
 
   it('returns a unique pointer for malloc(0)', () => {
