@@ -121,6 +121,14 @@ describe('free', () => {
     expect(() => heap.free(0x0060_0000), 'free() of an address outside the heap').toThrow(HeapCorruption);
     expect(() => heap.free(p + 8), 'free() of a pointer into the middle of a block').toThrow(/free\(\): invalid pointer/);
   });
+
+  it('refuses aligned pointers at or past the break: no block starts there yet', () => {
+    const { proc, heap } = setUp();
+    heap.malloc(32);
+    const brk = proc.currentBreak;
+    expect(() => heap.free(brk), `free(${hex(brk)}): that is the break itself, where the next block would start (ptr >= the break, not ptr > the break)`).toThrow(HeapCorruption);
+    expect(() => heap.free(brk + 64), `free(${hex(brk + 64)}): 64 bytes past the break at ${hex(brk)}; check the pointer against both ends of the heap`).toThrow(HeapCorruption);
+  });
 });
 
 describe('realloc', () => {
@@ -130,6 +138,31 @@ describe('realloc', () => {
     expect(p, 'realloc(NULL, 40) must do what malloc(40) does: it returned NULL').not.toBe(0);
     expect(p % 16, `realloc(NULL, 40) = ${hex(p)} is not 16-byte aligned`).toBe(0);
     expect(heap.realloc(p, 0), 'realloc(p, 0) frees p and returns NULL (glibc\'s choice)').toBe(0);
+    const q = heap.realloc(0, 0);
+    expect(q, 'realloc(NULL, 0) is malloc(0), which returns a unique pointer: check for NULL before the size 0 case').not.toBe(0);
+  });
+
+  it('refuses a pointer malloc never returned, as free does', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(32);
+    expect(() => heap.realloc(p + 8, 64), `realloc(${hex(p + 8)}, 64): a pointer into the middle of a block must be refused (check it as free does), not copied from`).toThrow(/invalid pointer/);
+  });
+
+  it('copies no more than the new size when the block shrinks', () => {
+    const { proc, heap } = setUp();
+    const p = heap.malloc(200);
+    fillPattern(proc, p, 200, 4);
+    proc.sbrk(256);
+    proc.memset(proc.currentBreak - 256, 0xee, 256);
+    proc.sbrk(-256); // bytes past the break, marked: the new block must not spill into them
+    const q = heap.realloc(p, 16);
+    const end = q + 16;
+    const spilled = [...proc.bytes(end, 192)].findIndex((b) => b !== 0xee);
+    expect(findPatternDamage(proc, q, 16, 4), `realloc(${hex(p)}, 16) = ${hex(q)} lost the first 16 bytes:\n${around(proc, q, 16)}`).toBeUndefined();
+    expect(
+      spilled,
+      `realloc(${hex(p)}, 16) = ${hex(q)} wrote past the end of its 16-byte block, at ${hex(end + spilled)} (marked): copy at most size bytes, min(size, new - old), not everything up to the new block:\n${around(proc, end + spilled, 1)}`,
+    ).toBe(-1);
   });
 
   it('moves the block to a bigger one, keeping its bytes', () => {
