@@ -198,6 +198,25 @@ describe('calloc', () => {
     expect(bytes.every((b) => b === 0), `calloc(4, 16) = ${hex(p)} is not all zeros:\n${around(proc, p, 64)}`).toBe(true);
   });
 
+  it('returns a unique pointer when count or size is 0, as malloc(0) does', () => {
+    const { heap } = setUp();
+    const a = heap.calloc(0, 16);
+    const b = heap.calloc(16, 0);
+    expect(a, 'calloc(0, 16) returned NULL; like glibc, calloc of 0 bytes is malloc(0): a unique pointer').not.toBe(0);
+    expect(b, 'calloc(16, 0) returned NULL; like glibc, calloc of 0 bytes is malloc(0): a unique pointer').not.toBe(0);
+    expect(b, `calloc(0, 16) and calloc(16, 0) both returned ${hex(a)}`).not.toBe(a);
+  });
+
+  it('returns NULL with ENOMEM when the heap is full, and writes nothing', () => {
+    const { proc, heap } = setUp({ heapLimit: 256 });
+    heap.malloc(64);
+    proc.errno = 0;
+    let p = -1;
+    expect(() => (p = heap.calloc(16, 16)), 'calloc(16, 16) needs 256 bytes and 192 are left: malloc returns NULL, and calloc must not zero the NULL block').not.toThrow();
+    expect(p, 'calloc(16, 16) with 192 bytes of heap left must return NULL (0)').toBe(0);
+    expect(proc.errno, 'and leave errno = ENOMEM, as malloc set it').toBe(ENOMEM);
+  });
+
   it('returns NULL with ENOMEM when count * size overflows, without moving the break', () => {
     const { proc, heap } = setUp();
     const before = proc.currentBreak;
