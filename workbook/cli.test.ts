@@ -128,6 +128,7 @@ describe('workbook/cli.ts', () => {
       const first = cli(['hint', 'bump'], env).stdout;
       expect(first).toContain('Hint 1 of 4');
       expect(first).not.toContain('Hint 2 of 4');
+      expect(first, 'code in a hint keeps its backticks where there is no colour to mark it (output to a pipe)').toContain('`alignUp(n, alignment)`');
       const second = cli(['hint', 'bump'], env).stdout;
       expect(second).toContain('Hint 2 of 4');
       expect(readFileSync(env.WORKBOOK_PROGRESS, 'utf8')).toContain('hint bump 2');

@@ -12,7 +12,7 @@ import { readProgress, updateProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
-import { indent, terminalMarkdown } from './text.ts';
+import { codeSpan, indent, terminalMarkdown } from './text.ts';
 
 export interface WatchOptions {
   target: string;
@@ -112,7 +112,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
         return false;
       case 'h': {
         const { shown, total } = revealNextHint(current);
-        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, terminalMarkdown(shown[shown.length - 1], pc.cyan)];
+        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, terminalMarkdown(shown[shown.length - 1], codeSpan)];
         break;
       }
       case 'n': {

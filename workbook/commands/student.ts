@@ -12,7 +12,7 @@ import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
 import { fileInTarget, targetRoot } from '../target.ts';
-import { indent, terminalMarkdown } from '../text.ts';
+import { codeSpan, indent, terminalMarkdown } from '../text.ts';
 import { watchMode } from '../watch.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
@@ -306,7 +306,7 @@ export function hint(options: Options): number {
   console.log(pc.bold(`Hints for ${exercise.id} (${exercisePath(exercise)})\n`));
   shown.forEach((markdown, i) => {
     const label = `Hint ${i + 1} of ${total}`;
-    const text = terminalMarkdown(markdown, pc.cyan);
+    const text = terminalMarkdown(markdown, codeSpan);
     console.log(i === shown.length - 1 ? `${pc.yellow(pc.bold(label))}\n${indent(text, 2)}\n` : pc.dim(`${label}\n${indent(text, 2)}\n`));
   });
   console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));
