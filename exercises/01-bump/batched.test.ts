@@ -50,6 +50,8 @@ describe('the batched bump allocator', () => {
     const p = heap.malloc(3 * BREAK_STEP + 5);
     expect(p, `malloc(${3 * BREAK_STEP + 5}) returned NULL: a request bigger than a step needs a bigger sbrk`).not.toBe(0);
     expect(p + 3 * BREAK_STEP + 5 <= proc.currentBreak, `the block at ${hex(p)} runs past the break at ${hex(proc.currentBreak)}`).toBe(true);
+    const { sbrk, brk } = proc.stats().syscalls;
+    expect(sbrk + brk, `malloc(${3 * BREAK_STEP + 5}) made ${sbrk + brk} sbrk calls: one sbrk of the request rounded up to a multiple of BREAK_STEP (4 steps) is enough, not one step at a time`).toBeLessThanOrEqual(2);
   });
 
   it('keeps its state in the data segment: a second allocator object continues the same heap', () => {
