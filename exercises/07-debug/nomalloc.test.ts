@@ -40,7 +40,7 @@ describe('printingLogger', () => {
       proc,
       printingLogger(proc, (text) => {
         const held = new TextDecoder().decode(proc.bytes(buffer, text.length));
-        expect(held, `the bytes in nomalloc_buffer (${hex(buffer)}) when the logger wrote ${JSON.stringify(text)}: each line is formatted there by nomallocPrintf, never in a template string, which allocates`).toBe(text);
+        expect(held, `the bytes in nomalloc_buffer (${hex(buffer)}) when the logger wrote ${JSON.stringify(text)}: each line is formatted there by nomallocPrintf, as C's logger formats into a fixed buffer; a template string skips the buffer (in C, printf may call malloc)`).toBe(text);
         lines.push(text);
       }),
     );

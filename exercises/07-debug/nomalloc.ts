@@ -55,8 +55,9 @@ export function nomallocPrintf(proc: Process, write: Write, format: string, ...a
 /** A malloc logger that prints each record, as the classic malloc_log example does. */
 export function printingLogger(proc: Process, write: Write = writeStderr): MallocLogger {
   return (type, zone, arg2, arg3, result) => {
-    // TODO: one line per record, through nomallocPrintf (never a template string: that is what
-    // allocates). MALLOC_OP_MALLOC and _CALLOC: '%-7s: zone=%p, size=%u, pointer=%p\n' with
+    // TODO: one line per record, formatted by nomallocPrintf in its fixed buffer, as a C
+    // logger must (printf may call malloc); a template string would skip the buffer.
+    // MALLOC_OP_MALLOC and _CALLOC: '%-7s: zone=%p, size=%u, pointer=%p\n' with
     // operationName(type) and the bytes asked for (calloc: count × size); MALLOC_OP_REALLOC:
     // 'realloc: zone=%p, size=%u, old pointer=%p, new pointer=%p\n'; MALLOC_OP_FREE:
     // '%-7s: zone=%p, pointer=%p\n' with 'free'; any other type:
