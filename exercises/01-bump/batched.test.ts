@@ -81,6 +81,47 @@ describe('the batched bump allocator', () => {
     expect(p, `the heap had room for malloc(${BREAK_STEP / 4}) but a whole step did not fit; errno = ${proc.errno}`).not.toBe(0);
   });
 
+  it('asks for exactly the missing bytes, not the whole request', () => {
+    const limit = BREAK_STEP + BREAK_STEP / 4 - 32;
+    const proc = new Process({ heapLimit: limit });
+    const heap = createAllocator(proc);
+    heap.malloc(BREAK_STEP - 32); // 32 bytes of the first step are left
+    const p = heap.malloc(BREAK_STEP / 4);
+    expect(
+      p,
+      `malloc(${BREAK_STEP / 4}) with 32 bytes left of the step needs ${BREAK_STEP / 4 - 32} more, and the heap may grow by exactly that (to ${hex(proc.heapStart + limit)}); ` +
+        `it returned NULL, errno = ${proc.errno}: when a whole step fails, sbrk(request - (end - next)), not sbrk(request)`,
+    ).not.toBe(0);
+    expect(p + BREAK_STEP / 4 <= proc.currentBreak, `the block at ${hex(p)} runs past the break at ${hex(proc.currentBreak)}`).toBe(true);
+  });
+
+  it('grows again when the step after a jump is too short for the request', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    heap.malloc(BREAK_STEP); // fills the first step exactly
+    proc.sbrk(8); // another part of the program moved the break
+    const theirs = proc.currentBreak - 8;
+    const q = heap.malloc(BREAK_STEP); // a step from the new break, minus 8 bytes of alignment, is too short
+    expect(q, `malloc(${BREAK_STEP}) returned NULL after someone else's sbrk(8)`).not.toBe(0);
+    expect(q >= theirs + 8, `malloc(${BREAK_STEP}) returned ${hex(q)}, inside the 8 bytes at ${hex(theirs)} that someone else's sbrk owns: after a jump, store the new next before growing again`).toBe(true);
+    expect(
+      q + BREAK_STEP <= proc.currentBreak,
+      `malloc(${BREAK_STEP}) returned ${hex(q)}, a block that ends at ${hex(q + BREAK_STEP)}, past the break at ${hex(proc.currentBreak)}: ` +
+        'the step taken after the jump lost 8 bytes to alignment, so check again that the request fits, and grow again if not',
+    ).toBe(true);
+  });
+
+  it('returns a unique pointer for malloc(0), and a TypeError for a size that is not a non-negative integer', () => {
+    const proc = new Process();
+    const heap = createAllocator(proc);
+    const a = heap.malloc(0);
+    const b = heap.malloc(0);
+    expect(a, 'malloc(0) returned NULL; like glibc, return a unique pointer that free accepts').not.toBe(0);
+    expect(b, `two calls of malloc(0) both returned ${hex(a)}: round 0 up to one aligned unit`).not.toBe(a);
+    expect(() => heap.malloc(-1), 'malloc(-1): use requireSize from the machine').toThrow(TypeError);
+    expect(() => heap.malloc(2.5), 'malloc(2.5)').toThrow(TypeError);
+  });
+
   it('returns NULL with ENOMEM when the heap is full', () => {
     const proc = new Process({ heapLimit: BREAK_STEP });
     const heap = createAllocator(proc);
