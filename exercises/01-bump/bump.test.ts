@@ -145,7 +145,8 @@ describe('realloc', () => {
   it('refuses a pointer malloc never returned, as free does', () => {
     const { heap } = setUp();
     const p = heap.malloc(32);
-    expect(() => heap.realloc(p + 8, 64), `realloc(${hex(p + 8)}, 64): a pointer into the middle of a block must be refused (check it as free does), not copied from`).toThrow(/invalid pointer/);
+    expect(() => heap.realloc(p + 8, 64), `realloc(${hex(p + 8)}, 64): a pointer into the middle of a block must be refused (check it as free does), not copied from`).toThrow(HeapCorruption);
+    expect(() => heap.realloc(p + 8, 0), `realloc(${hex(p + 8)}, 0) frees the pointer, so it must refuse it as free(${hex(p + 8)}) does`).toThrow(HeapCorruption);
   });
 
   it('copies no more than the new size when the block shrinks', () => {
