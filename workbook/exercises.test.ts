@@ -76,6 +76,8 @@ describe('the exercise metadata', () => {
     expect(selectExercises('./exercises/01-bump/batched.test.ts').map((e) => e.id)).toEqual(['batched']);
     expect(selectExercises('exercises\\01-bump\\bump.ts').map((e) => e.id)).toEqual(['bump']);
     expect(selectExercises('exercises/01-bump/').map((e) => e.id)).toEqual(['bump', 'batched']);
+    expect(selectExercises('functions').map((e) => e.id), "a file's name alone: functions.ts is interpose's").toEqual(['interpose']);
+    expect(selectExercises('functions.ts').map((e) => e.id)).toEqual(['interpose']);
     expect(() => selectExercises('memroy')).toThrow(/There is no chapter or exercise 'memroy'\. Did you mean 'memory'\?/);
     expect(() => selectExercises('exercises/01-bump/nope.ts')).toThrow(/no chapter or exercise 'exercises\/01-bump\/nope\.ts'\. Try one of/);
   });
