@@ -31,6 +31,14 @@ describe('touchPages', () => {
     expect(resident, `3 pages' worth of bytes starting 100 bytes into a page touch 4 pages; ${resident} became resident`).toBe(4);
   });
 
+  it('makes resident a last page the range reaches by one byte', () => {
+    const proc = new Process();
+    const m = proc.mmap(4 * PAGE_SIZE);
+    touchPages(proc, m, PAGE_SIZE + 1);
+    const missing = proc.mincore(m, 2 * PAGE_SIZE).findIndex((resident) => !resident);
+    expect(missing, `touchPages(proc, ${hex(m)}, ${PAGE_SIZE + 1}) reaches the byte ${hex(m + PAGE_SIZE)}, the first of the page at ${hex(m + PAGE_SIZE)}, which is not resident: loop while the page starts before addr + length`).toBe(-1);
+  });
+
   it('returns how many pages it touched', () => {
     const proc = new Process();
     const m = proc.mmap(4 * PAGE_SIZE);
@@ -91,6 +99,6 @@ describe('touchPages', () => {
   it('faults on a read-only mapping, as writing to it would', () => {
     const proc = new Process();
     const m = proc.mmap(PAGE_SIZE, PROT_READ);
-    expect(() => touchPages(proc, m, 1)).toThrow(SegmentationFault);
+    expect(() => touchPages(proc, m, 1), `touchPages(proc, ${hex(m)}, 1) on a read-only page must fault, as its store would: it returned without storing to the range's one byte`).toThrow(SegmentationFault);
   });
 });
