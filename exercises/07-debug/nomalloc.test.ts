@@ -17,6 +17,8 @@ describe('nomallocPrintf', () => {
     expect(nomallocPrintf(proc, write, '%8s|%-4u|%x|%%', 'tiny', 7, 255), 'the bytes written').toBe(18);
     nomallocPrintf(proc, write, '%p %d %lu %16lu|', 0x10000040, -3, 4096, 12);
     expect(out, "what write received for '%8s|%-4u|%x|%%' and '%p %d %lu %16lu|': a width pads with spaces on the left, or on the right after '-'; %x has no 0x, %p is hex() with 8 digits").toEqual(['    tiny|7   |ff|%', '0x10000040 -3 4096               12|']);
+    nomallocPrintf(proc, write, '%u|%x|%p|%d', -3, -1, -1, -3);
+    expect(out[2], "what write received for '%u|%x|%p|%d' with -3, -1, -1, -3: only %d is signed; %u, %x and %p read the same 32 bits unsigned, as C's printf does").toBe('4294967293|ffffffff|0xffffffff|-3');
   });
 
   it('formats in the static buffer of the data segment, never in the heap', () => {

@@ -42,8 +42,10 @@ export function nomallocPrintf(proc: Process, write: Write, format: string, ...a
       continue;
     }
     // TODO: the next argument as text: %s as it is, %p as hex() prints it (0x and 8 digits),
-    // %x in lower-case hex without 0x, %u %d %lu as a whole number. Padded to `width` with
-    // spaces: on the left, or on the right when the width starts with '-'. Then put() it.
+    // %x in lower-case hex without 0x, %u %d %lu as a whole number. %d is signed; the others
+    // read the number's 32 bits unsigned, as C does (-1 prints as ffffffff: `>>> 0`). Padded
+    // to `width` with spaces: on the left, or on the right when the width starts with '-'.
+    // Then put() it.
     todo('nomallocPrintf: one conversion (%s, %u, %d, %x, %p) into the buffer');
   }
   let text = '';

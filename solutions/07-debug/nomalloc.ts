@@ -39,7 +39,10 @@ export function nomallocPrintf(proc: Process, write: Write, format: string, ...a
       continue;
     }
     const arg = args[next++] ?? '';
-    const text = conversion === 's' ? String(arg) : conversion === 'p' ? hex(Number(arg)) : conversion === 'x' ? Number(arg).toString(16) : String(Math.trunc(Number(arg)));
+    // %d is signed; %u, %lu, %x and %p read the same 32 bits unsigned, as C does: -1 is ffffffff.
+    const whole = Math.trunc(Number(arg));
+    const unsigned = whole >>> 0;
+    const text = conversion === 's' ? String(arg) : conversion === 'p' ? hex(unsigned) : conversion === 'x' ? unsigned.toString(16) : conversion === 'd' ? String(whole) : String(unsigned);
     const pad = Math.abs(Number(width || 0));
     put(width.startsWith('-') ? text.padEnd(pad) : text.padStart(pad));
   }
