@@ -48,7 +48,7 @@ describe('fill', () => {
     const proc = new Process();
     const start = proc.sbrk(2 * PAGE_SIZE);
     fill(proc, start + PAGE_SIZE - 3, 0x7f, 6);
-    expect([...proc.bytes(start + PAGE_SIZE - 3, 6)]).toEqual([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]);
+    expect([...proc.bytes(start + PAGE_SIZE - 3, 6)], `fill(proc, ${hex(start + PAGE_SIZE - 3)}, 0x7f, 6) runs 3 bytes into the next page:\n${around(proc, start + PAGE_SIZE - 3, 6)}`).toEqual([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]);
   });
 
   it('faults, like C, when the range runs past the end of the heap', () => {
@@ -70,14 +70,14 @@ describe('cstringLength', () => {
     const proc = new Process();
     const at = proc.sbrk(32);
     proc.memset(at + 1, 0x41, 8); // bytes after the terminator do not count
-    expect(cstringLength(proc, at)).toBe(0);
+    expect(cstringLength(proc, at), `the string at ${hex(at)} starts with its terminator, so it is empty (count the bytes before the zero, not the zero):\n${around(proc, at, 1)}`).toBe(0);
   });
 
   it('follows a string across a page boundary', () => {
     const proc = new Process();
     const start = proc.sbrk(2 * PAGE_SIZE);
     writeCString(proc, start + PAGE_SIZE - 5, 'page boundary');
-    expect(cstringLength(proc, start + PAGE_SIZE - 5)).toBe(13);
+    expect(cstringLength(proc, start + PAGE_SIZE - 5), `the string at ${hex(start + PAGE_SIZE - 5)} is "page boundary", 13 bytes, 8 of them on the next page:\n${around(proc, start + PAGE_SIZE - 5, 14)}`).toBe(13);
   });
 
   it('faults on a string with no terminator before the end of the heap', () => {

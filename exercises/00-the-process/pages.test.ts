@@ -8,17 +8,17 @@ const { pagesSpanned, touchPages } = await loadExercise<typeof import('./pages.t
 describe('pagesSpanned', () => {
   it('is 1 for a whole page, and for a single byte', () => {
     expect(pagesSpanned(0x1000, PAGE_SIZE), 'the bytes 0x1000..0x1fff are exactly one page').toBe(1);
-    expect(pagesSpanned(0x1234, 1)).toBe(1);
+    expect(pagesSpanned(0x1234, 1), 'the one byte at 0x1234 lies in one page').toBe(1);
   });
 
   it('counts a page for each boundary crossed', () => {
     expect(pagesSpanned(0x1000, PAGE_SIZE + 1), 'one byte past a page reaches the next page').toBe(2);
     expect(pagesSpanned(0x1fff, 2), 'two bytes can straddle a boundary').toBe(2);
-    expect(pagesSpanned(0x1800, 3 * PAGE_SIZE)).toBe(4);
+    expect(pagesSpanned(0x1800, 3 * PAGE_SIZE), 'the bytes 0x1800..0x47ff start and end mid-page: pages 0x1000, 0x2000, 0x3000 and 0x4000').toBe(4);
   });
 
   it('is 0 for an empty range', () => {
-    expect(pagesSpanned(0x1fff, 0)).toBe(0);
+    expect(pagesSpanned(0x1fff, 0), 'no bytes touch no page (with length 0, addr + length - 1 is the byte before the range)').toBe(0);
   });
 });
 
@@ -42,8 +42,8 @@ describe('touchPages', () => {
   it('returns how many pages it touched', () => {
     const proc = new Process();
     const m = proc.mmap(4 * PAGE_SIZE);
-    expect(touchPages(proc, m, 4 * PAGE_SIZE)).toBe(4);
-    expect(touchPages(proc, m, 0)).toBe(0);
+    expect(touchPages(proc, m, 4 * PAGE_SIZE), `the range ${hex(m)}..${hex(m + 4 * PAGE_SIZE - 1)} is 4 whole pages`).toBe(4);
+    expect(touchPages(proc, m, 0), 'an empty range touches no page').toBe(0);
     const partial = touchPages(proc, m + 100, 2 * PAGE_SIZE);
     expect(partial, `the range ${hex(m + 100)}..${hex(m + 2 * PAGE_SIZE + 99)} starts 100 bytes into a page and touches 3 pages; touchPages returned ${partial} (is the first, partial page counted twice?)`).toBe(3);
   });

@@ -11,22 +11,22 @@ describe('parseMaps', () => {
   it('reads the address range of a line as numbers', () => {
     const [entry] = parseMaps(HEAP_LINE);
     expect(entry?.start, `the range 01000000-01003000 is hexadecimal; got ${JSON.stringify(entry)}`).toBe(0x0100_0000);
-    expect(entry.end).toBe(0x0100_3000);
+    expect(entry.end, `the range 01000000-01003000 ends at 0x01003000; got ${JSON.stringify(entry)}`).toBe(0x0100_3000);
   });
 
   it('reads the permissions and the name', () => {
     const [entry] = parseMaps(HEAP_LINE);
-    expect(entry).toMatchObject({ perms: 'rw-p', name: '[heap]' });
+    expect(entry, `the second field is the permissions, the sixth and last the name: ${HEAP_LINE}`).toMatchObject({ perms: 'rw-p', name: '[heap]' });
   });
 
   it('gives anonymous memory (no last column) the name ""', () => {
     const [entry] = parseMaps('efffd000-f0000000 rw-p 00000000 00:00 0');
-    expect(entry).toMatchObject({ start: 0xefffd000, end: 0xf0000000, name: '' });
+    expect(entry, 'a line with five fields has no name: the name is ""').toMatchObject({ start: 0xefffd000, end: 0xf0000000, name: '' });
   });
 
   it('reads real Linux lines: 48-bit addresses and paths with spaces', () => {
     const [entry] = parseMaps('7ffd0d2e1000-7ffd0d302000 r--p 00001000 08:01 42          /opt/my app/lib.so\n');
-    expect(entry).toEqual({ start: 0x7ffd0d2e1000, end: 0x7ffd0d302000, perms: 'r--p', name: '/opt/my app/lib.so' });
+    expect(entry, 'the addresses need more than 32 bits (parseInt, not | 0), and the name is every field from the sixth on, joined by spaces').toEqual({ start: 0x7ffd0d2e1000, end: 0x7ffd0d302000, perms: 'r--p', name: '/opt/my app/lib.so' });
   });
 
   it('reads every line of a simulated process, skipping empty ones', () => {
@@ -35,7 +35,7 @@ describe('parseMaps', () => {
     proc.mmap(5 * PAGE_SIZE, PROT_READ);
     const expected = proc.mappingList().map(({ start, end, name }) => ({ start, end, name }));
     const parsed = parseMaps(`${proc.maps()}\n\n`).map(({ start, end, name }) => ({ start, end, name }));
-    expect(parsed).toEqual(expected);
+    expect(parsed, 'one entry for each line of proc.maps(), in order; the blank lines at the end are no mappings').toEqual(expected);
   });
 });
 
@@ -53,12 +53,12 @@ describe('summarizeMaps', () => {
 
   it('reports nameless mappings as [anonymous]', () => {
     const anonymous = summarizeMaps(text).find((row) => row.name === '[anonymous]');
-    expect(anonymous).toEqual({ name: '[anonymous]', mappings: 2, bytes: 3 * PAGE_SIZE });
+    expect(anonymous, 'the two nameless mmap mappings make one row, [anonymous], of 3 pages').toEqual({ name: '[anonymous]', mappings: 2, bytes: 3 * PAGE_SIZE });
   });
 
   it('lists the largest first', () => {
     const names = summarizeMaps(text).map((row) => row.name);
-    expect(names).toEqual(['[stack]', '/workbook/program', '[heap]', '[anonymous]']);
+    expect(names, 'rows by bytes, the largest first').toEqual(['[stack]', '/workbook/program', '[heap]', '[anonymous]']);
   });
 
   it('breaks ties by name', () => {
