@@ -134,10 +134,11 @@ describe('the batched bump allocator', () => {
     const proc = new Process();
     const heap = createAllocator(proc);
     const p = heap.calloc(8, 8);
-    expect(proc.bytes(p, 64).every((b) => b === 0)).toBe(true);
+    expect(proc.bytes(p, 64).every((b) => b === 0), `calloc(8, 8) = ${hex(p)} is not all zeros:\n${around(proc, p, 64)}`).toBe(true);
     fillPattern(proc, p, 64, 1);
     const q = heap.realloc(p, 128);
-    expect(findPatternDamage(proc, q, 64, 1)).toBeUndefined();
+    const damage = findPatternDamage(proc, q, 64, 1);
+    expect(damage, `realloc(${hex(p)}, 128) = ${hex(q)} lost the old bytes at ${hex(damage ?? 0)}:\n${around(proc, q, 64)}`).toBeUndefined();
     heap.free(q);
     heap.free(0);
   });

@@ -116,10 +116,10 @@ describe('free', () => {
   });
 
   it('refuses a pointer malloc never returned: outside the heap, or not aligned', () => {
-    const { heap } = setUp();
+    const { proc, heap } = setUp();
     const p = heap.malloc(32);
-    expect(() => heap.free(0x0060_0000), 'free() of an address outside the heap').toThrow(HeapCorruption);
-    expect(() => heap.free(p + 8), 'free() of a pointer into the middle of a block').toThrow(/free\(\): invalid pointer/);
+    expect(() => heap.free(0x0060_0000), `free(0x00600000): an address below the heap, which starts at ${hex(proc.heapStart)}`).toThrow(HeapCorruption);
+    expect(() => heap.free(p + 8), `free(${hex(p + 8)}): a pointer 8 bytes into the block at ${hex(p)}, not a multiple of 16`).toThrow(/free\(\): invalid pointer/);
   });
 
   it('refuses aligned pointers at or past the break: no block starts there yet', () => {
