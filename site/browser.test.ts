@@ -238,6 +238,41 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await close();
   }, 30_000);
 
+  it('shades the edge of a table or chart cut by a phone, and draws its charts with letters to read', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(fileUrl('08-real-programs.html'));
+    /** Whether the element's background (its shadows) shows at its right edge: the same strip with it and without. */
+    const shaded = async (selector: string, nth: number) => {
+      const el = page.locator(selector).nth(nth);
+      await el.scrollIntoViewIfNeeded();
+      const box = (await el.boundingBox())!;
+      const strip = () => page.screenshot({ clip: { x: box.x + box.width - 8, y: box.y + 4, width: 6, height: box.height - 8 } });
+      const shown = await strip();
+      await el.evaluate((e) => ((e as unknown as { style: { background: string } }).style.background = 'none'));
+      return !shown.equals(await strip());
+    };
+    expect(await shaded('main table', 0), 'the recorded programs, 530px wide').toBe(true);
+    expect(await shaded('main table', 1), 'a table that fits').toBe(false);
+    expect(await shaded('.chart-scroll', 0), 'a chart').toBe(true);
+    // Drawn at three quarters of its size: its legend in the page's letters, which wrap, and no letter of it under 9px.
+    const figure = page.locator('.chart-figure').first();
+    expect(await figure.locator('.chart-keys').isVisible()).toBe(true);
+    expect(await figure.locator('.chart-key').first().isVisible()).toBe(false);
+    const smallest = await inPage<number>(
+      page,
+      `Math.min(...[...document.querySelector('.chart-figure').querySelectorAll('svg text')].filter((t) => t.getClientRects().length > 0).map((t) => {
+        const svg = t.closest('svg');
+        return parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      }))`,
+    );
+    expect(smallest).toBeGreaterThanOrEqual(9);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await figure.locator('.chart-keys').isVisible()).toBe(false);
+    expect(await figure.locator('.chart-key').first().isVisible()).toBe(true);
+    await context.close();
+  }, 30_000);
+
   it('copies only the code of a block', async () => {
     const { page, close } = await open(fileUrl('01-bump.html'));
     await inPage(

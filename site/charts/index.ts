@@ -14,6 +14,7 @@ import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
 import { recorded } from './recorded.ts';
+import { htmlLegend } from './svg.ts';
 import { fitTimeline, zonesTimeline } from './replay-timelines.ts';
 import { unixLineEnds } from '../../workbook/text.ts';
 
@@ -163,5 +164,5 @@ function scrollable(figure: string): string {
   const caption = figure.indexOf('<figcaption');
   if (caption <= 0) return figure;
   const pictures = figure.slice(0, caption).replace(/\s+$/, '');
-  return `<div class="chart-scroll" tabindex="0" role="group" aria-label="The chart (on a narrow screen, scroll it sideways)">${pictures}</div>\n${figure.slice(caption)}`;
+  return `${htmlLegend(pictures)}<div class="chart-scroll" tabindex="0" role="group" aria-label="The chart (on a narrow screen, scroll it sideways)">${pictures}</div>\n${figure.slice(caption)}`;
 }

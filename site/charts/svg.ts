@@ -84,7 +84,7 @@ export function renderBarChart(chart: BarChart): string {
   // The legend, across the top.
   let x = LEFT;
   if (!chart.colorByGroup) chart.series.forEach((name, s) => {
-    svg += `<rect class="chart-s${s}" x="${x}" y="8" width="12" height="12" rx="2"/><text class="chart-legend" x="${x + 17}" y="18">${escapeHtml(name)}</text>`;
+    svg += `<g class="chart-key" data-swatch="bar ${s}"><rect class="chart-s${s}" x="${x}" y="8" width="12" height="12" rx="2"/><text class="chart-legend" x="${x + 17}" y="18">${escapeHtml(name)}</text></g>`;
     x += 17 + 7.2 * name.length + 22;
   });
 
@@ -219,10 +219,12 @@ export function renderLineChart(chart: LineChart): string {
   chart.lines.forEach((line, i) => {
     const { color, dash } = paint(line, i);
     const { x: lx, y: ly } = legend.at[i];
+    const index = (line.color ?? i) % LINE_COLORS;
+    svg += `<g class="chart-key" data-swatch="${line.area ? 'area' : dash ? 'dashed' : 'line'} ${index}">`;
     svg += line.area
       ? `<rect x="${lx}" y="${8 + ly}" width="12" height="12" rx="2" style="fill:${color};fill-opacity:0.35"/>`
       : `<line x1="${lx}" x2="${lx + 12}" y1="${14 + ly}" y2="${14 + ly}" style="stroke:${color};stroke-width:3${dash}"/>`;
-    svg += `<text class="chart-legend" x="${lx + 17}" y="${18 + ly}">${escapeHtml(line.name)}</text>`;
+    svg += `<text class="chart-legend" x="${lx + 17}" y="${18 + ly}">${escapeHtml(line.name)}</text></g>`;
   });
 
   // Both axes: grid lines across for y, ticks below for x, and the axes' labels.
@@ -306,6 +308,20 @@ ${style}
 ${body}
 </svg>
 `;
+}
+
+/**
+ * The legend of a figure's first chart again (charts drawn together share their series), as
+ * HTML that wraps: on a phone, where a chart is drawn smaller than its own size, the SVG's row
+ * runs past the edge in letters too small to read (site.css shows one legend or the other).
+ * Hidden from screen readers, which have the chart's label and its table.
+ */
+export function htmlLegend(svgs: string): string {
+  const first = svgs.slice(0, svgs.indexOf('</svg>'));
+  const keys = [...first.matchAll(/<g class="chart-key" data-swatch="(\w+) (\d+)">[\s\S]*?<text class="chart-legend"[^>]*>([^<]*)<\/text><\/g>/g)];
+  if (keys.length === 0) return '';
+  const items = keys.map(([, kind, index, name]) => `<li><span class="chart-swatch chart-swatch-${kind}" style="--swatch:var(--chart-${index})"></span>${name}</li>`);
+  return `<ul class="chart-keys" aria-hidden="true">${items.join('')}</ul>`;
 }
 
 /** The numbers of the chart as a table: what a screen reader reads, and anyone who wants them. */
