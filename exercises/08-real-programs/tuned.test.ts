@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, Process } from '../../machine/index.ts';
 import { checkZone } from '../../solutions/05-zones/check.ts';
-import { PRESETS } from '../../solutions/05-zones/size-classes.ts';
+import { PRESETS, sizeClassesFrom } from '../../solutions/05-zones/size-classes.ts';
 import { createAllocator as referenceZone } from '../../solutions/05-zones/zone.ts';
 import { ROOT } from '../../workbook/paths.ts';
 import { SHIPPED_RECORDINGS } from '../../workbook/record/shipped.ts';
@@ -16,7 +16,7 @@ import { replayChecked, type TraceResult } from '../../workbook/trace/driver.ts'
 import { readRep } from '../../workbook/trace/rep.ts';
 import { formatFailure } from '../../workbook/trace/report.ts';
 
-const { createAllocator, TARGET_TRACE } = await loadExercise<typeof import('./tuned.ts')>('08-real-programs/tuned.ts');
+const { createAllocator, TARGET_TRACE, TUNING } = await loadExercise<typeof import('./tuned.ts')>('08-real-programs/tuned.ts');
 
 /** Utilization points the tuning must gain over the reference: more than noise, less than ls's or git log's gain. */
 const MARGIN = 0.02;
@@ -38,6 +38,9 @@ function targetProblem(): string {
   const choose = `name ${TUNABLE.join(' or ')} in tuned.ts`;
   if ((SHIPPED_RECORDINGS as readonly string[]).includes(TARGET_TRACE)) {
     return `${name}: on it no thresholds beat chapter 5's zone by ${100 * MARGIN} points (a sweep of both found less than one). ${choose[0].toUpperCase()}${choose.slice(1)}.`;
+  }
+  if (TARGET_TRACE.includes('/')) {
+    return `${name}, a path: name the file alone, as it is in traces/recorded/. ${choose[0].toUpperCase()}${choose.slice(1)}.`;
   }
   if (existsSync(resolve(RECORDED, TARGET_TRACE))) {
     return (
@@ -79,6 +82,11 @@ describe('a zone tuned for one real program', () => {
     if (unfit !== '') throw new Error(unfit); // whole: an assertion would cut it short
     const { classes } = createAllocator(new Process());
     const macos = PRESETS.macos;
+    const asked = sizeClassesFrom(TUNING);
+    expect(
+      { tinyLimit: classes.tinyLimit, smallLimit: classes.smallLimit },
+      `TUNING asks for tinyLimit ${asked.tinyLimit} and smallLimit ${asked.smallLimit}, but the zone createAllocator makes has tinyLimit ${classes.tinyLimit} and smallLimit ${classes.smallLimit}: pass TUNING to createZone, as { ...TUNING, ...options }, and check that your chapter 5 zone takes its thresholds from both options`,
+    ).toEqual(asked);
     expect(
       classes.tinyLimit !== macos.tinyLimit || classes.smallLimit !== macos.smallLimit,
       `your zone has macOS's thresholds (tinyLimit ${classes.tinyLimit}, smallLimit ${classes.smallLimit}), the reference's own: change TUNING in tuned.ts`,
