@@ -837,7 +837,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await context.close();
   }, 30_000);
 
-  it('opens the chapters over the whole screen of a phone, and closes them with Escape', async () => {
+  it('opens the chapters over the whole screen of a phone, and closes them with Escape, or as Tab leaves them', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();
     await page.goto(fileUrl('05-zones.html'));
@@ -845,10 +845,19 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(await page.getAttribute('.menu-toggle', 'aria-expanded')).toBe('true');
     const box = (await page.locator('#sidebar').boundingBox())!;
     expect(box.y + box.height).toBe(800);
+    // From a chapter's link, Escape goes back to the button.
+    await page.locator('#sidebar a').first().focus();
     await page.keyboard.press('Escape');
     expect(await page.locator('#sidebar').isVisible()).toBe(false);
     expect(await page.getAttribute('.menu-toggle', 'aria-expanded')).toBe('false');
     expect(await inPage(page, `document.activeElement.classList.contains('menu-toggle')`)).toBe(true);
+    // Tab from the last link of the chapters goes on into the page: the chapters close, not cover it.
+    await page.click('.menu-toggle');
+    await page.locator('#sidebar a').last().focus();
+    await page.keyboard.press('Tab');
+    expect(await inPage(page, `document.activeElement.closest('main') !== null`)).toBe(true);
+    expect(await page.locator('#sidebar').isVisible()).toBe(false);
+    expect(await page.getAttribute('.menu-toggle', 'aria-expanded')).toBe('false');
     await context.close();
   }, 30_000);
 

@@ -113,6 +113,10 @@
   var menu = document.querySelector('.menu-toggle');
   var sidebar = document.getElementById('sidebar');
   if (menu && sidebar) {
+    var closeMenu = function () {
+      sidebar.classList.remove('open');
+      menu.setAttribute('aria-expanded', 'false');
+    };
     menu.addEventListener('click', function () {
       var open = sidebar.classList.toggle('open');
       menu.setAttribute('aria-expanded', String(open));
@@ -120,9 +124,15 @@
     // Escape closes the chapters, back to the button that opened them.
     document.addEventListener('keydown', function (event) {
       if (event.key !== 'Escape' || !sidebar.classList.contains('open')) return;
-      sidebar.classList.remove('open');
-      menu.setAttribute('aria-expanded', 'false');
+      closeMenu();
       menu.focus();
+    });
+    // Tab past the last chapter goes on into the page the chapters cover: they close, so that the
+    // focus is never on a link out of sight. The top bar stays in sight, and leaving the window is
+    // no leaving (no element takes the focus).
+    sidebar.addEventListener('focusout', function (event) {
+      var to = event.relatedTarget;
+      if (sidebar.classList.contains('open') && to && !sidebar.contains(to) && !to.closest('.topbar')) closeMenu();
     });
   }
 
