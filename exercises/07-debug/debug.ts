@@ -62,7 +62,7 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
   const on = (flag: number) => hasFlag(proc, base, flag);
   const { smallLimit } = zone.classes;
 
-  // #region debug-blocks
+  // #region debug-given
   /** The bytes of the live block `ptr`, or a HeapCorruption naming `call`, before anything is touched. */
   function blockBytes(ptr: number, call: string): number {
     const guardedBytes = guarded.sizeOf(ptr);
@@ -82,14 +82,7 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
     return bytes;
   }
 
-  /** A new block, from a guarded mapping when it is large and guard edges are on. */
-  function allocate(size: number): number {
-    // TODO: with FLAG_GUARD_EDGES on and a large size (above smallLimit), guardedMalloc;
-    // otherwise the zone's malloc. Then, if there is a block: 0xAA over all of its bytes
-    // (blockBytes) with FLAG_SCRIBBLE, and an ALLOCATE event with FLAG_STACK_LOGGING.
-    todo('allocate(size): a block, scribbled and logged as the options say');
-  }
-
+  /** A large block in a mapping of its own, between the guard pages the options ask for. */
   function guardedMalloc(size: number): number {
     if (size >= 2 ** 32) {
       proc.errno = ENOMEM;
@@ -97,6 +90,16 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
     }
     const guards = (on(FLAG_NO_PRELUDE) ? 0 : PRELUDE) | (on(FLAG_NO_POSTLUDE) ? 0 : POSTLUDE);
     return guarded.malloc(quantaFor(size, PAGE_SIZE), guards);
+  }
+  // #endregion debug-given
+
+  // #region debug-blocks
+  /** A new block, from a guarded mapping when it is large and guard edges are on. */
+  function allocate(size: number): number {
+    // TODO: with FLAG_GUARD_EDGES on and a large size (above smallLimit), guardedMalloc;
+    // otherwise the zone's malloc. Then, if there is a block: 0xAA over all of its bytes
+    // (blockBytes) with FLAG_SCRIBBLE, and an ALLOCATE event with FLAG_STACK_LOGGING.
+    todo('allocate(size): a block, scribbled and logged as the options say');
   }
 
   /** Frees the live block `ptr` of `bytes`: 0x55 over it first, while it is still ours. */

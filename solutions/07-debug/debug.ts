@@ -58,7 +58,7 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
   const on = (flag: number) => hasFlag(proc, base, flag);
   const { smallLimit } = zone.classes;
 
-  // #region debug-blocks
+  // #region debug-given
   /** The bytes of the live block `ptr`, or a HeapCorruption naming `call`, before anything is touched. */
   function blockBytes(ptr: number, call: string): number {
     const guardedBytes = guarded.sizeOf(ptr);
@@ -78,14 +78,7 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
     return bytes;
   }
 
-  /** A new block, from a guarded mapping when it is large and guard edges are on. */
-  function allocate(size: number): number {
-    const ptr = on(FLAG_GUARD_EDGES) && size > smallLimit ? guardedMalloc(size) : zone.malloc(size);
-    if (ptr !== 0 && on(FLAG_SCRIBBLE)) scribbleNew(proc, ptr, blockBytes(ptr, 'malloc()'));
-    if (ptr !== 0 && on(FLAG_STACK_LOGGING)) stackLog.record(MALLOC_LOG_TYPE_ALLOCATE, ptr, blockBytes(ptr, 'malloc()'));
-    return ptr;
-  }
-
+  /** A large block in a mapping of its own, between the guard pages the options ask for. */
   function guardedMalloc(size: number): number {
     if (size >= 2 ** 32) {
       proc.errno = ENOMEM;
@@ -93,6 +86,16 @@ export function createDebugZone(proc: Process, options: DebugOptions & ZoneOptio
     }
     const guards = (on(FLAG_NO_PRELUDE) ? 0 : PRELUDE) | (on(FLAG_NO_POSTLUDE) ? 0 : POSTLUDE);
     return guarded.malloc(quantaFor(size, PAGE_SIZE), guards);
+  }
+  // #endregion debug-given
+
+  // #region debug-blocks
+  /** A new block, from a guarded mapping when it is large and guard edges are on. */
+  function allocate(size: number): number {
+    const ptr = on(FLAG_GUARD_EDGES) && size > smallLimit ? guardedMalloc(size) : zone.malloc(size);
+    if (ptr !== 0 && on(FLAG_SCRIBBLE)) scribbleNew(proc, ptr, blockBytes(ptr, 'malloc()'));
+    if (ptr !== 0 && on(FLAG_STACK_LOGGING)) stackLog.record(MALLOC_LOG_TYPE_ALLOCATE, ptr, blockBytes(ptr, 'malloc()'));
+    return ptr;
   }
 
   /** Frees the live block `ptr` of `bytes`: 0x55 over it first, while it is still ours. */
