@@ -262,6 +262,8 @@ function printPage(chapters: Page[]): string {
   for (const chapter of chapters) {
     const prefix = chapter.slug!;
     const html = chapter.html
+      // No script unfolds the reference code here (site.js does on a chapter's page): paper shows it open.
+      .replace(/<details class="answer">/g, '<details class="answer" open>')
       .replace(/<script src="assets\/[a-z-]+-view\.js"><\/script>\n?/g, (script) => {
         viewScripts.add(script.trim());
         return '';

@@ -200,6 +200,16 @@ describe('npm run site', () => {
     expect(html).not.toContain('class="sidebar"');
   });
 
+  it('prints the reference code of every exercise unfolded: print.html runs no script to open it', () => {
+    const html = read(student.outDir, 'print.html');
+    const answers = html.match(/<details class="answer"[^>]*>/g) ?? [];
+    expect(answers.length).toBeGreaterThan(40);
+    expect(answers.filter((a) => a !== '<details class="answer" open>')).toEqual([]);
+    expect(html).not.toContain('assets/site.js');
+    // A chapter's page keeps them folded until the reader opens them.
+    expect(read(student.outDir, '01-bump.html')).toContain('<details class="answer">');
+  });
+
   it('builds a search index, split by heading, that knows the last chapter', () => {
     const index = read(join(student.outDir, 'assets'), 'search-index.js');
     const last = chapters.at(-1)!.replace(/\.md$/, '.html');
