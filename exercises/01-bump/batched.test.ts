@@ -130,6 +130,17 @@ describe('the batched bump allocator', () => {
     expect(proc.errno, 'and leave errno = ENOMEM, as sbrk set it').toBe(ENOMEM);
   });
 
+  it('returns NULL, not an exception, for a size no heap can hold', () => {
+    for (const size of [2 ** 32, 2 ** 53 - 1]) {
+      const proc = new Process();
+      const heap = createAllocator(proc);
+      let p = -1;
+      expect(() => (p = heap.malloc(size)), `malloc(${size}) must return NULL, not throw: round with alignUp, as 32-bit operators such as & and | cut numbers above 2^31`).not.toThrow();
+      expect(p, `malloc(${size}) is a valid size that no heap can hold: it must return NULL (0), not ${hex(p)}`).toBe(0);
+      expect(proc.errno, `malloc(${size}) returned NULL with errno = ${proc.errno}: it must come from a failed sbrk, which sets ENOMEM (12), not from a size that rounding cut to 0`).toBe(ENOMEM);
+    }
+  });
+
   it('still has working free, realloc and calloc', () => {
     const proc = new Process();
     const heap = createAllocator(proc);
