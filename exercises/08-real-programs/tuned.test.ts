@@ -67,7 +67,7 @@ function replayBoth(): { tuned: TraceResult; reference: TraceResult; problem: st
   });
   if (tuned.failure !== undefined) {
     const target = process.env[TARGET_VARIABLE] ?? 'exercises';
-    throw new Error(`${formatFailure({ result: tuned, shrunk: undefined }, { allocator: 'tuned', target })}\n\nnpm run trace -- zones traces/recorded/${TARGET_TRACE} --option … with your thresholds shrinks it to the fewest operations that fail the same way.`);
+    throw new Error(`${formatFailure({ result: tuned, shrunk: undefined }, { allocator: 'tuned', target })}\n\nnpm run trace -- zones traces/recorded/${TARGET_TRACE} ${Object.entries(TUNING).map(([option, value]) => `--option ${option}=${value}`).join(' ')}\nreplays it in your zone with your TUNING, and shrinks it to the fewest operations that fail the same way.`);
   }
   const reference = replayChecked(trace, referenceZone);
   if (reference.failure !== undefined) throw new Error(`the reference zone fails traces/recorded/${TARGET_TRACE}: ${reference.failure.message}`);
