@@ -117,6 +117,7 @@ export function createMarkdown(): MarkdownIt {
     });
   }
   md.core.ruler.push('workbook', (state) => workbookRule(state, md));
+  md.core.ruler.push('row-headers', (state) => rowHeaders(state.tokens));
 
   md.renderer.rules.fence = (tokens, idx) => renderFence(tokens[idx]);
   md.renderer.rules.blockquote_open = (tokens, idx, options, env, self) => {
@@ -157,6 +158,20 @@ export function createMarkdown(): MarkdownIt {
 
 function isEmptyCell(tokens: Token[], inline: number): boolean {
   return tokens[inline]?.type === 'inline' && tokens[inline].content.trim() === '';
+}
+
+/** A table with an empty corner compares things row by row: each row's first cell heads its row. */
+function rowHeaders(tokens: Token[]): void {
+  let corner = false;
+  tokens.forEach((token, i) => {
+    if (token.type === 'thead_open') corner = tokens[i + 2]?.type === 'th_open' && isEmptyCell(tokens, i + 3);
+    // A body row: tr, td, its inline, td.
+    if (corner && token.type === 'tr_open' && tokens[i + 1]?.type === 'td_open') {
+      tokens[i + 1].tag = 'th';
+      tokens[i + 1].attrSet('scope', 'row');
+      tokens[i + 3].tag = 'th';
+    }
+  });
 }
 
 interface BoxMeta {

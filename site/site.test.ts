@@ -126,6 +126,23 @@ describe('npm run site', () => {
     expect(md.render('| | a |\n|---|---|\n| x | 1 |\n', newEnv('t.md', '', new Map()))).toContain('<tr>\n<td></td>\n<th>a</th>');
   });
 
+  it('heads each row of a table with an empty corner with its first cell, as it heads each column with its title', () => {
+    const md = createMarkdown();
+    const render = (table: string) => md.render(table, newEnv('t.md', '', new Map()));
+    expect(render('| | a | b |\n|---|---|---|\n| x | 1 | 2 |\n| `y` | 3 | 4 |\n')).toContain('<tbody>\n<tr>\n<th scope="row">x</th>\n<td>1</td>\n<td>2</td>\n</tr>\n<tr>\n<th scope="row"><code>y</code></th>\n<td>3</td>');
+    // A table whose first column has a title is a list of records: its rows have no heading.
+    expect(render('| n | a |\n|---|---|\n| x | 1 |\n')).toContain('<tr>\n<td>x</td>\n<td>1</td>');
+    let compared = 0;
+    for (const page of ['05-zones.html', '06-magazines.html']) {
+      for (const table of read(student.outDir, page).match(/<table\b[\s\S]*?<\/table>/g) ?? []) {
+        if (!table.includes('<thead>\n<tr>\n<td></td>')) continue;
+        compared++;
+        for (const row of table.split('<tbody>')[1].match(/<tr>\n<t[dh][^>]*>/g)!) expect(row, page).toBe('<tr>\n<th scope="row">');
+      }
+    }
+    expect(compared).toBe(3);
+  });
+
   it('makes tips, notes, warnings and exercises notes, not a page full of landmarks of one name', () => {
     const html = read(student.outDir, '01-bump.html');
     const boxes = html.match(/<aside class="box [^"]+"[^>]*>/g) ?? [];
