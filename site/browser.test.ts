@@ -283,7 +283,11 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await page.locator('.answers-toggle input').check(); // the first code block is an answer, folded
     const block = page.locator('figure.block.code').first();
     await block.hover();
-    await block.locator('button.copy').click();
+    // Named by its file, and what it did is said aloud, not only shown.
+    const button = block.locator('button.copy');
+    expect(await button.getAttribute('aria-label')).toBe('Copy the code of solutions/01-bump/bump.ts · malloc');
+    await button.click();
+    expect(await page.getByRole('status').filter({ hasText: 'Copied' }).textContent()).toBe('Copied the code of solutions/01-bump/bump.ts · malloc');
     const copied = await inPage<string>(page, 'window.copied');
     expect(copied).toBe(await block.locator('pre code').innerText());
     expect(copied).not.toMatch(/Copy|solutions\//);

@@ -63,16 +63,29 @@
     try { document.execCommand('copy'); } finally { area.remove(); }
     return Promise.resolve();
   }
+  // What a button did is said aloud too: its new text alone is not announced.
+  var copyStatus = document.createElement('p');
+  copyStatus.className = 'visually-hidden';
+  copyStatus.setAttribute('role', 'status');
+  document.body.appendChild(copyStatus);
   document.querySelectorAll('button.copy').forEach(function (button) {
     button.hidden = false;
-    button.setAttribute('aria-label', 'Copy the code');
+    // Named by the block's file, where it has one: a page holds many blocks.
+    var title = button.parentElement.previousElementSibling;
+    var what = button.closest('.box-run') ? 'the command'
+      : title && title.classList.contains('block-title') ? 'the code of ' + title.textContent : 'the code';
+    button.setAttribute('aria-label', 'Copy ' + what);
     button.addEventListener('click', function () {
       var code = button.parentElement.querySelector('pre code');
       copyText(code.textContent).then(function () {
         button.textContent = 'Copied';
         button.classList.add('copied');
-        setTimeout(function () { button.textContent = 'Copy'; button.classList.remove('copied'); }, 1500);
-      }, function () { button.textContent = 'Select and copy'; });
+        copyStatus.textContent = 'Copied ' + what;
+        setTimeout(function () { button.textContent = 'Copy'; button.classList.remove('copied'); copyStatus.textContent = ''; }, 1500);
+      }, function () {
+        button.textContent = 'Select and copy';
+        copyStatus.textContent = 'Not copied: select the code and copy it';
+      });
     });
   });
   // An untitled block's button sits at the end of its first line: a first line long enough to run
