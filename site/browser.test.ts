@@ -273,6 +273,28 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await context.close();
   }, 30_000);
 
+  it('stops Tab only on the code blocks, tables and charts that scroll, at the width the page is read', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(fileUrl('03-coalescing.html'));
+    const stops = `[...document.querySelectorAll('pre[tabindex], table[tabindex], .chart-scroll[tabindex]')].filter((e) => e.offsetWidth > 0)
+      .map((e) => ({ stop: e.tabIndex === 0, scrolls: e.scrollWidth > e.clientWidth, label: e.getAttribute('aria-label') }))`;
+    type Stop = { stop: boolean; scrolls: boolean; label: string | null };
+    const wide = await inPage<Stop[]>(page, stops);
+    expect(wide.length).toBeGreaterThan(20);
+    for (const s of wide) expect(s.stop).toBe(s.scrolls);
+    expect(wide.filter((s) => s.stop).length).toBeLessThan(wide.length / 2);
+    expect(wide.filter((s) => s.label !== null).map((s) => s.label)).toEqual(['The chart', 'The chart']);
+    // Narrower, the charts scroll again, and are stops again.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => inPage<Stop[]>(page, stops).then((all) => all.filter((s) => s.label !== null))).toEqual([
+      { stop: true, scrolls: true, label: 'The chart (on a narrow screen, scroll it sideways)' },
+      { stop: true, scrolls: true, label: 'The chart (on a narrow screen, scroll it sideways)' },
+    ]);
+    for (const s of await inPage<Stop[]>(page, stops)) expect(s.stop).toBe(s.scrolls);
+    await context.close();
+  }, 30_000);
+
   it('copies only the code of a block', async () => {
     const { page, close } = await open(fileUrl('01-bump.html'));
     await inPage(

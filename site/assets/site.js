@@ -112,14 +112,30 @@
       body.classList.toggle('copy-clear', firstLineEnd(pre.querySelector('code')) + pre.scrollLeft > button.getBoundingClientRect().left - 4);
     });
   }
-  var clearing = 0;
-  function clearSoon() {
-    cancelAnimationFrame(clearing);
-    clearing = requestAnimationFrame(clearCopyButtons);
+  // A code block, a table or a chart is a tab stop (tabindex="0" in the HTML, so that it is one
+  // without scripts) only where it scrolls sideways: elsewhere Tab would stop on nothing to do.
+  // It stays focusable by a click (-1), so the arrows there are still its own, not the page's.
+  var scrollers = Array.prototype.slice.call(document.querySelectorAll('pre[tabindex], table[tabindex], .chart-scroll[tabindex]')).map(function (el) {
+    return { el: el, label: el.getAttribute('aria-label') };
+  });
+  function tabStops() {
+    scrollers.forEach(function (s) {
+      if (s.el.offsetWidth === 0) return; // folded: measured when it opens
+      var scrolls = s.el.scrollWidth > s.el.clientWidth;
+      s.el.tabIndex = scrolls ? 0 : -1;
+      // "The chart (on a narrow screen, scroll it sideways)": the advice only where it holds.
+      if (s.label) s.el.setAttribute('aria-label', scrolls ? s.label : s.label.replace(/ \(.*\)$/, ''));
+    });
+  }
+  var measuring = 0;
+  function measureSoon() {
+    cancelAnimationFrame(measuring);
+    measuring = requestAnimationFrame(function () { clearCopyButtons(); tabStops(); });
   }
   clearCopyButtons();
-  window.addEventListener('resize', clearSoon);
-  document.addEventListener('toggle', clearSoon, true);
+  tabStops();
+  window.addEventListener('resize', measureSoon);
+  document.addEventListener('toggle', measureSoon, true);
 
 
   // Chapters on narrow screens.
