@@ -187,6 +187,10 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await page.keyboard.type(term);
     const first = page.locator('.search-results a').first();
     await first.waitFor();
+    // ↓ goes to the first result, outlined as every focus is, not only tinted.
+    await page.keyboard.press('ArrowDown');
+    const focused = `(() => { const a = document.activeElement, style = getComputedStyle(a); return a.closest('.search-results') && style.outlineStyle + ' ' + style.outlineWidth; })()`;
+    expect(await inPage(page, focused)).toBe('solid 3px');
     const href = await first.getAttribute('href');
     expect(href).toMatch(new RegExp(`^${last.replace('.', '\\.')}#`));
     await first.click();
