@@ -239,6 +239,9 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     const whole = await strips('malloc(40000) = 0x01000000');
     expect(whole.cut).toBe(false);
     expect(whole.edge.equals(whole.middle)).toBe(true);
+    // The code is in the block's letters, not shrunk again as code in a sentence is.
+    const sizes = `[...document.querySelectorAll('.block pre, .block pre code')].map((e) => getComputedStyle(e).fontSize)`;
+    expect(new Set(await inPage<string[]>(page, sizes))).toEqual(new Set(['13.44px']));
     await close();
   }, 30_000);
 
