@@ -831,6 +831,21 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await context.close();
   }, 30_000);
 
+  it('fits the heap view to a finger: no keys to read, a taller step slider, and a tap beside a block reads the nearest', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(fileUrl('heap.html'));
+    const figure = page.locator('figure.heap-view');
+    expect(await figure.locator('.hv-keys').isVisible()).toBe(false);
+    expect((await figure.locator('input[type=range]').boundingBox())!.height).toBeGreaterThanOrEqual(40);
+    const gap = figure.locator('.hv-bar .hv-gap').first();
+    const box = (await gap.boundingBox())!;
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await inPage(page, `document.activeElement.classList.contains('hv-block')`)).toBe(true);
+    expect(await figure.locator('.hv-block:focus .hv-tip').isVisible()).toBe(true);
+    await context.close();
+  }, 30_000);
+
   it("keeps a heap block's tip on a phone's screen, whichever block is focused", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
     const page = await context.newPage();

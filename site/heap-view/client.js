@@ -33,6 +33,17 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
     caption();
     show(busiestStep(replay), true);
   });
+  // A tap on the bar off any block (a gap the allocator keeps, or beside a block a few pixels
+  // wide) reads the nearest block, as a tap on a block reads it: a finger is wider than a small block.
+  figure.addEventListener('click', (event) => {
+    const bar = event.target.closest('.hv-bar');
+    if (!bar || event.target.closest('.hv-block')) return;
+    const distance = (block) => {
+      const r = block.getBoundingClientRect();
+      return Math.max(r.left - event.clientX, event.clientX - r.right, 0);
+    };
+    [...bar.querySelectorAll('.hv-block')].sort((a, b) => distance(a) - distance(b))[0]?.focus();
+  });
   show(stepper.step(), false);
   // Served by `npm start`: the student's allocators arrive in a script of their own.
   whenStudentArrives((student) =>
