@@ -302,6 +302,24 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await context.close();
   }, 30_000);
 
+  it('draws the outline of a focused link in the chapters and the contents inside them, where their scrolling cuts nothing', async () => {
+    const { page, close } = await open(fileUrl('03-coalescing.html'));
+    for (const selector of ['.sidebar li a', '.toc a']) {
+      await page.locator(selector).first().focus();
+      const cut = await inPage<number[]>(
+        page,
+        `(() => {
+          const a = document.activeElement, list = a.closest('.sidebar, .toc'), style = getComputedStyle(a);
+          const out = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+          const r = a.getBoundingClientRect(), box = list.getBoundingClientRect();
+          return style.outlineStyle === 'solid' ? [box.left - (r.left - out), (r.right + out) - (box.left + list.clientWidth)].filter((d) => d > 0) : ['no outline'];
+        })()`,
+      );
+      expect(cut, selector).toEqual([]);
+    }
+    await close();
+  }, 30_000);
+
   it('copies only the code of a block', async () => {
     const { page, close } = await open(fileUrl('01-bump.html'));
     await inPage(
