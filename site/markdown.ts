@@ -118,6 +118,7 @@ export function createMarkdown(): MarkdownIt {
   }
   md.core.ruler.push('workbook', (state) => workbookRule(state, md));
   md.core.ruler.push('row-headers', (state) => rowHeaders(state.tokens));
+  md.core.ruler.push('units', (state) => unitsStayPut(state.tokens));
 
   md.renderer.rules.fence = (tokens, idx) => renderFence(tokens[idx]);
   md.renderer.rules.blockquote_open = (tokens, idx, options, env, self) => {
@@ -297,6 +298,20 @@ function workbookRule(state: StateCore, md: MarkdownIt): void {
 /** An inline's words as a reader sees them: its markup gone, its code kept whole (`block_meta`, `2 * size`). */
 function plainText(children: Token[]): string {
   return children.map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? ' ' : '')).join('');
+}
+
+/** In a table's narrow columns a number keeps its unit on its line: `0.691 s`, `8 KiB`, not `0.691` above `s`. */
+function unitsStayPut(tokens: Token[]): void {
+  let inCell = false;
+  for (const token of tokens) {
+    if (token.type === 'td_open' || token.type === 'th_open') inCell = true;
+    else if (token.type === 'td_close' || token.type === 'th_close') inCell = false;
+    else if (inCell && token.type === 'inline') {
+      for (const child of token.children ?? []) {
+        if (child.type === 'text') child.content = child.content.replace(/(\d) (?=(?:[KMGT]i?B|bytes?|[mµn]?s|pages?)(?!\w))/g, '$1\u00a0');
+      }
+    }
+  }
 }
 
 /** The book's markers: an include's code is read from its file now, not taken from the chapter. */

@@ -143,6 +143,15 @@ describe('npm run site', () => {
     expect(compared).toBe(3);
   });
 
+  it('keeps a number and its unit on one line in a table', () => {
+    expect(read(student.outDir, '06-magazines.html')).toContain('<td>0.691\u00a0s</td>');
+    expect(read(student.outDir, '05-zones.html')).toContain('1\u00a0MiB, 64,504 quanta');
+    const md = createMarkdown();
+    expect(md.render('| size |\n|---|\n| 16 bytes, 2 pages of 4 KiB |\n', newEnv('t.md', '', new Map()))).toContain('<td>16\u00a0bytes, 2\u00a0pages of 4\u00a0KiB</td>');
+    // Outside tables the text wraps where it will.
+    expect(md.render('16 bytes\n', newEnv('t.md', '', new Map()))).toBe('<p>16 bytes</p>\n');
+  });
+
   it('makes tips, notes, warnings and exercises notes, not a page full of landmarks of one name', () => {
     const html = read(student.outDir, '01-bump.html');
     const boxes = html.match(/<aside class="box [^"]+"[^>]*>/g) ?? [];
