@@ -614,6 +614,26 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await context.close();
   }, 30_000);
 
+  it("draws a page never touched with dashes that stand out from the zone view's background, in both themes", async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, close } = await open(fileUrl('05-zones.html'), { colorScheme });
+      const contrast = await inPage<number>(
+        page,
+        `(() => {
+          const luminance = (css) => {
+            const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map((v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+          };
+          const dashes = luminance(getComputedStyle(document.querySelector('.zv-untouched .zv-box')).borderTopColor);
+          const ground = luminance(getComputedStyle(document.querySelector('figure.zone-view')).backgroundColor);
+          return (Math.max(dashes, ground) + 0.05) / (Math.min(dashes, ground) + 0.05);
+        })()`,
+      );
+      expect(contrast, colorScheme).toBeGreaterThanOrEqual(3);
+      await close();
+    }
+  }, 30_000);
+
   it('saves a screenshot of the zone view', async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const { page, close } = await open(fileUrl('05-zones.html'));
