@@ -350,10 +350,12 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     expect(await answers.first().locator('pre').isVisible()).toBe(false);
     // Code the skeleton gives as it is stays open: batched's globals.
     expect(await page.locator('article > figure.block.code').filter({ hasText: "proc.static('bump.next', 8)" }).isVisible()).toBe(true);
-    // A summary opens its one; the box opens them all, and the choice holds on the next page.
+    // A summary opens its one, and then says only how to fold it: the block's title names the file.
     await answers.nth(1).locator('summary').click();
     expect(await answers.nth(1).locator('pre').isVisible()).toBe(true);
+    expect(await answers.nth(1).locator('summary').innerText()).toBe('hide the reference');
     expect(await answers.first().locator('pre').isVisible()).toBe(false);
+    // The box opens them all, and the choice holds on the next page.
     await page.locator('.answers-toggle input').check();
     expect(await answers.evaluateAll((all) => all.every((d) => (d as unknown as { open: boolean }).open))).toBe(true);
     await page.goto(fileUrl('02-free-list.html'));
@@ -1052,6 +1054,9 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(await page.locator('.hv-controls').first().isVisible()).toBe(false);
     // Nor folded lists that paper cannot open.
     for (const folded of ['details.hint', 'details.zv-blocks', 'details.chart-numbers']) expect(await page.locator(folded).first().isVisible(), folded).toBe(false);
+    // The reference code open under its title, without a summary to click.
+    expect(await page.locator('details.answer pre').first().isVisible()).toBe(true);
+    expect(await page.locator('details.answer > summary').first().isVisible()).toBe(false);
     expect(await page.locator('section.print-chapter').count()).toBe(pages.filter((p) => /^\d\d-/.test(p)).length);
     // Each view made live once: its pickers list every allocator and trace once.
     for (const options of await inPage<string[][]>(page, `[...document.querySelectorAll('.hv-controls select')].map((s) => [...s.options].map((o) => o.value))`)) {

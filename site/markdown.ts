@@ -219,7 +219,7 @@ function renderFence(token: Token): string {
   // A scrollable region must be reachable from the keyboard.
   out += `<pre class="${langClass}" tabindex="0"><code class="${langClass}">${html}</code></pre></div></figure>\n`;
   if (meta.answer === true) {
-    out = `<details class="answer"><summary><span class="file">${escapeHtml(meta.title ?? '')}</span> <span class="answer-note">the reference for an exercise of this chapter: try it first, then open</span></summary>\n${out}</details>\n`;
+    out = `<details class="answer"><summary><span class="file">${escapeHtml(meta.title ?? '')}</span> <span class="answer-note">the reference for an exercise of this chapter: try it first, then open</span><span class="answer-shown">hide the reference</span></summary>\n${out}</details>\n`;
   }
   return out;
 }
