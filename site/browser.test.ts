@@ -346,6 +346,8 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     const { page, close } = await open(fileUrl('01-bump.html'));
     const answers = page.locator('details.answer');
     expect(await answers.count()).toBe(5);
+    // The box counts what it opens: code blocks, not exercises.
+    expect(await page.locator('.answers-toggle').textContent()).toBe(' Show the reference code for the exercises (5 code blocks on this page)');
     expect(await answers.first().locator('summary').innerText()).toMatch(/^solutions\/01-bump\/bump\.ts · malloc +the reference for an exercise of this chapter/);
     expect(await answers.first().locator('pre').isVisible()).toBe(false);
     // Code the skeleton gives as it is stays open: batched's globals.

@@ -36,7 +36,7 @@
     try { shown = localStorage.getItem('workbook-answers') === 'shown'; } catch (e) { /* not saved */ }
     var label = document.createElement('label');
     label.className = 'answers-toggle';
-    label.innerHTML = '<input type="checkbox"> Show the reference code for the exercises (' + answers.length + ' on this page)';
+    label.innerHTML = '<input type="checkbox"> Show the reference code for the exercises (' + answers.length + (answers.length === 1 ? ' code block' : ' code blocks') + ' on this page)';
     var box = label.querySelector('input');
     box.checked = shown;
     var fold = function (open) { answers.forEach(function (d) { d.open = open; }); };
