@@ -7,10 +7,8 @@ import anchor from 'markdown-it-anchor';
 import container from 'markdown-it-container';
 import type Token from 'markdown-it/lib/token.mjs';
 import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs';
-import { existsSync } from 'node:fs';
-import { posix, resolve } from 'node:path';
-import { findMarkers, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
-import { ROOT } from '../workbook/paths.ts';
+import { posix } from 'node:path';
+import { FOLD_CLOSE, findMarkers, isAnswer, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
 import { escapeHtml, highlight, parseLineRanges, prismLanguage, splitHighlightedLines } from './highlight.ts';
 
 export interface Heading {
@@ -224,22 +222,6 @@ function renderFence(token: Token): string {
   return out;
 }
 
-/**
- * Whether an include from solutions/ shows what an exercise asks for: the skeleton's copy of
- * the same lines differs (a TODO where the code is) or is missing. Code the skeleton gives as
- * it is, and solutions with no skeleton beside them, are no answers.
- */
-export function isAnswer(spec: string): boolean {
-  if (!spec.startsWith('solutions/')) return false;
-  const skeleton = spec.replace(/^solutions\//, 'exercises/');
-  if (!existsSync(resolve(ROOT, skeleton.split('#')[0]))) return false;
-  try {
-    return resolveInclude(skeleton, skeleton) !== resolveInclude(spec, spec);
-  } catch {
-    return true; // the skeleton lacks the region: its code is the exercise's to write
-  }
-}
-
 function workbookRule(state: StateCore, md: MarkdownIt): void {
   const env = state.env as RenderEnv;
   const tokens = state.tokens;
@@ -354,7 +336,12 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
     return;
   }
   const marker = env.markers.find((m) => m.line === line);
-  const fence = tokens[i + 1];
+  // An answer's fold in the markdown, for GitHub and editors, gives way to the site's own.
+  const folded = marker?.folded === true && tokens[i + 1]?.type === 'html_block';
+  if (folded) tokens[i + 1].meta = { marker: true, html: '' };
+  const fence = tokens[folded ? i + 2 : i + 1];
+  const close = tokens[folded ? i + 3 : -1];
+  if (close?.type === 'html_block' && close.content.trim() === FOLD_CLOSE) close.meta = { marker: true, html: '' };
   if (marker === undefined || fence?.type !== 'fence') {
     env.errors.push(`${where}: the ${kind} of ${match[2]} must be followed by a fenced code block`);
     return;

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
+import { FOLD_OPEN, findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
 import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
 import { readTraces, runTraces } from '../workbook/trace/run.ts';
 import { chartData, CHARTS, inputsHash, readShippedCharts } from './charts/index.ts';
@@ -234,6 +234,17 @@ describe('npm run site', () => {
     expect(html).not.toContain('assets/site.js');
     // A chapter's page keeps them folded until the reader opens them.
     expect(read(student.outDir, '01-bump.html')).toContain('<details class="answer">');
+  });
+
+  it("folds each answer once: the markdown's own fold (for GitHub and editors) gives way to the site's", () => {
+    for (const chapter of chapters) {
+      const markdown = readFileSync(resolve(ROOT, 'chapters', chapter), 'utf8');
+      const html = read(student.outDir, chapter.replace(/\.md$/, '.html'));
+      const folded = findMarkers(markdown).filter((m) => m.folded).length;
+      expect((html.match(/<details class="answer">/g) ?? []).length, `${chapter}: the site's folds, one per folded include of the markdown`).toBe(folded);
+      expect(html, `${chapter}: the markdown's fold is not drawn`).not.toContain(FOLD_OPEN);
+      expect(html.match(/<\/details>/g)?.length ?? 0, `${chapter}: no </details> left over`).toBe((html.match(/<details[\s>]/g) ?? []).length);
+    }
   });
 
   it('builds a search index, split by heading, that knows the last chapter', () => {

@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMarkers, resolveInclude, runOutputScript } from './chapter-markers.ts';
+import { FOLD_CLOSE, FOLD_OPEN, findMarkers, refreshChapter, resolveInclude, runOutputScript, shouldFold } from './chapter-markers.ts';
 import { ROOT } from './paths.ts';
 
 const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => f.endsWith('.md')).sort();
@@ -17,6 +17,8 @@ describe.each(chapters)('chapters/%s', (chapter) => {
       const where = `chapters/${chapter}:${marker.line}`;
       expect(marker.block, `${where}: the include of ${marker.spec} must be followed by a fenced code block`).toBeDefined();
       expect(marker.block, `${where}: the code block differs from ${marker.spec} (npx tsx workbook/cli.ts markers --update)`).toBe(resolveInclude(marker.spec, where));
+      const fold = shouldFold(marker);
+      expect(marker.folded, `${where}: the include of ${marker.spec} ${fold ? 'is code an exercise asks for, and should be folded' : 'is no exercise\'s answer, and should not be folded'} (npx tsx workbook/cli.ts markers --update)`).toBe(fold);
     }
   });
 
@@ -48,7 +50,32 @@ describe('resolveInclude', () => {
       const spec = `${relative(ROOT, dir).split('\\').join('/')}/code.ts#body`;
       expect(resolveInclude(spec, 'here')).toBe('const a = 1;\n\nreturn a;');
       const chapter = [`<!-- include: ${spec} -->`, '```ts', 'const a = 1;', '', 'return a;', '```', ''].join('\r\n');
-      expect(findMarkers(chapter)).toEqual([{ kind: 'include', spec, line: 1, block: 'const a = 1;\n\nreturn a;' }]);
+      expect(findMarkers(chapter)).toEqual([{ kind: 'include', spec, line: 1, block: 'const a = 1;\n\nreturn a;', folded: false, span: 5 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("folds an include of an exercise's answer, unfolds one that is not, and reads both back", () => {
+    mkdirSync(resolve(ROOT, '.scratch'), { recursive: true });
+    const dir = mkdtempSync(resolve(ROOT, '.scratch/markers-'));
+    try {
+      const answer = 'solutions/01-bump/bump.ts#malloc';
+      const given = 'solutions/07-debug/debug.ts#debug-given';
+      expect([shouldFold({ kind: 'include', spec: answer }), shouldFold({ kind: 'include', spec: given })], "bump.ts's malloc is to write; debug.ts's helpers are given").toEqual([true, false]);
+      const chapter = resolve(dir, 'chapter.md');
+      const stale = ['Before.', '', `<!-- include: ${answer} -->`, '```ts', 'old', '```', '', `<!-- include: ${given} -->`, FOLD_OPEN, '', '```ts', 'old', '```', '', FOLD_CLOSE, '', 'After.', ''];
+      writeFileSync(chapter, stale.join('\n'));
+      expect(refreshChapter(chapter), 'both markers rewritten').toBe(2);
+      const text = readFileSync(chapter, 'utf8');
+      const lines = text.split('\n');
+      expect(lines.slice(2, 6), 'the answer folded, a blank line before its fence').toEqual([`<!-- include: ${answer} -->`, FOLD_OPEN, '', '```ts']);
+      expect(text, 'the given code unfolded, its text intact around it').toContain(`<!-- include: ${given} -->\n\`\`\`ts\n${resolveInclude(given, 'here')}\n\`\`\`\n\nAfter.\n`);
+      expect(findMarkers(text).map(({ spec, folded, block }) => ({ spec, folded, current: block === resolveInclude(spec, 'here') }))).toEqual([
+        { spec: answer, folded: true, current: true },
+        { spec: given, folded: false, current: true },
+      ]);
+      expect(refreshChapter(chapter), 'a second refresh changes nothing').toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,6 +10,18 @@
 //   …exactly what that script prints…
 //   ```
 //
+// An include of the code an exercise asks for (see isAnswer) is folded, so that a reader of the
+// markdown on GitHub or in an editor's preview meets the exercise before its answer:
+//
+//   <!-- include: solutions/01-bump/bump.ts#malloc -->
+//   <details><summary>…</summary>
+//
+//   ```ts
+//   …
+//   ```
+//
+//   </details>
+//
 // A missing file or region is an error naming the chapter's file and line.
 
 import { execFileSync } from 'node:child_process';
@@ -25,6 +37,10 @@ export interface Marker {
   line: number;
   /** The content of the fenced block right after the marker, or undefined if there is none. */
   block: string | undefined;
+  /** Whether the block is folded in a <details> (the lines FOLD_OPEN, '' before it, '', FOLD_CLOSE after). */
+  folded: boolean;
+  /** How many lines after the marker the block takes, its fences and fold included. */
+  span: number;
 }
 
 export class MarkerError extends Error {
@@ -33,20 +49,53 @@ export class MarkerError extends Error {
 
 const MARKER = /^<!--\s*(include|output):\s*(\S+)\s*-->\s*$/;
 
+/** The fold's first line, the same for every answer (its file is in the marker above it). */
+export const FOLD_OPEN = '<details><summary>The reference for an exercise of this chapter: try it first, then open</summary>';
+export const FOLD_CLOSE = '</details>';
+
 export function findMarkers(markdown: string): Marker[] {
   const lines = markdown.split(/\r?\n/); // git on Windows may check the chapters out with \r\n
   const markers: Marker[] = [];
   lines.forEach((text, i) => {
     const match = MARKER.exec(text.trim());
     if (match === null) return;
+    const folded = lines[i + 1]?.trim() === FOLD_OPEN && lines[i + 2]?.trim() === '';
+    const fence = folded ? i + 3 : i + 1;
     let block: string | undefined;
-    if (/^```/.test(lines[i + 1] ?? '')) {
-      const end = lines.findIndex((l, j) => j > i + 1 && /^```\s*$/.test(l));
-      if (end !== -1) block = lines.slice(i + 2, end).join('\n');
+    let span = 0;
+    if (/^```/.test(lines[fence] ?? '')) {
+      const end = lines.findIndex((l, j) => j > fence && /^```\s*$/.test(l));
+      if (end !== -1) {
+        block = lines.slice(fence + 1, end).join('\n');
+        const closed = folded && lines[end + 1]?.trim() === '' && lines[end + 2]?.trim() === FOLD_CLOSE;
+        if (folded && !closed) block = undefined; // a fold left open: the block is not where it should be
+        span = end - i + (closed ? 2 : 0);
+      }
     }
-    markers.push({ kind: match[1] as Marker['kind'], spec: match[2], line: i + 1, block });
+    markers.push({ kind: match[1] as Marker['kind'], spec: match[2], line: i + 1, block, folded, span });
   });
   return markers;
+}
+
+/**
+ * Whether an include from solutions/ shows what an exercise asks for: the skeleton's copy of
+ * the same lines differs (a TODO where the code is) or is missing. Code the skeleton gives as
+ * it is, and solutions with no skeleton beside them, are no answers.
+ */
+export function isAnswer(spec: string): boolean {
+  if (!spec.startsWith('solutions/')) return false;
+  const skeleton = spec.replace(/^solutions\//, 'exercises/');
+  if (!existsSync(resolve(ROOT, skeleton.split('#')[0]))) return false;
+  try {
+    return resolveInclude(skeleton, skeleton) !== resolveInclude(spec, spec);
+  } catch {
+    return true; // the skeleton lacks the region: its code is the exercise's to write
+  }
+}
+
+/** Whether a marker's block should be folded: an include of an answer. */
+export function shouldFold(marker: Pick<Marker, 'kind' | 'spec'>): boolean {
+  return marker.kind === 'include' && isAnswer(marker.spec);
 }
 
 /** The text a marker `path#region` or `path#L3-L9` stands for, dedented. */
@@ -105,9 +154,11 @@ export function refreshChapter(path: string): number {
     if (marker.block === undefined) continue;
     const where = `${relative(ROOT, path)}:${marker.line}`;
     const fresh = marker.kind === 'include' ? resolveInclude(marker.spec, where) : runOutputScript(marker.spec, where);
-    if (fresh === marker.block) continue;
-    const blockLines = marker.block === '' ? 0 : marker.block.split('\n').length;
-    lines.splice(marker.line + 1, blockLines, ...fresh.split('\n'));
+    const fold = shouldFold(marker);
+    if (fresh === marker.block && fold === marker.folded) continue;
+    const fenceOpen = lines[marker.line + (marker.folded ? 2 : 0)]!;
+    const block = [fenceOpen, ...fresh.split('\n'), '```'];
+    lines.splice(marker.line, marker.span, ...(fold ? [FOLD_OPEN, '', ...block, '', FOLD_CLOSE] : block));
     changed++;
   }
   if (changed > 0) writeFileSync(path, lines.join('\n'));
