@@ -340,7 +340,7 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
   const folded = marker?.folded === true && tokens[i + 1]?.type === 'html_block';
   if (folded) tokens[i + 1].meta = { marker: true, html: '' };
   const fence = tokens[folded ? i + 2 : i + 1];
-  const close = tokens[folded ? i + 3 : -1];
+  const close = folded ? tokens[i + 3] : undefined;
   if (close?.type === 'html_block' && close.content.trim() === FOLD_CLOSE) close.meta = { marker: true, html: '' };
   if (marker === undefined || fence?.type !== 'fence') {
     env.errors.push(`${where}: the ${kind} of ${match[2]} must be followed by a fenced code block`);
