@@ -13,7 +13,7 @@ import { ROOT } from '../../workbook/paths.ts';
 import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
-import { formatFailure } from '../../workbook/trace/report.ts';
+import { formatFailure, replayCommand } from '../../workbook/trace/report.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 import { expectCorruption, expectSound } from './zone-testing.ts';
 
@@ -395,7 +395,7 @@ describe('usableSize and traces', () => {
       });
       if (result.failure !== undefined) {
         const target = process.env[TARGET_VARIABLE] ?? 'exercises';
-        throw new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'zones', target })}\n\nnpm run trace -- zones traces/${name}.rep shrinks it to the fewest operations that fail the same way.`);
+        throw new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'zones', target })}\n\n${replayCommand({ allocator: 'zones', target: 'exercises' }, `traces/${name}.rep`)} shrinks it to the fewest operations that fail the same way.`);
       }
       const problem = last === undefined ? 'no zone was made' : checkZone(last.proc, last.zone);
       expect(problem, `after the last operation of traces/${name}.rep, the reference check finds:\n${problem}`).toBe('');

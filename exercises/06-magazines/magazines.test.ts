@@ -17,7 +17,7 @@ import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
-import { formatFailure } from '../../workbook/trace/report.ts';
+import { formatFailure, replayCommand } from '../../workbook/trace/report.ts';
 import { DEPOT, checkMagazineHeap, describeSet, expectCorruption, expectSound, guardRacks, inboxOf, lockWords, namingDeadlocks, onThreads, regionHeader, regionsOf, threadsOf, withFramesOf } from './magazine-testing.ts';
 
 const { createAllocator } = await loadExercise<typeof import('./magazines.ts')>('06-magazines/magazines.ts');
@@ -374,7 +374,7 @@ describe('the shipped traces on 4 threads, 30% of frees by another thread', () =
         const failedOn = index === result.failure.opIndex ? `\n\nOperation ${index} ran on thread ${thread} (magazine ${1 + (thread % 4)}); trace id n belongs to thread n mod 4, and about 30% of the frees are made by another thread.` : '';
         const problem = last === undefined ? '' : checkMagazineHeap(last.proc, last.heap);
         const checked = problem === '' ? '' : `\n\nThe reference checks of the heap as the failure left it:\n${problem}`;
-        const error = new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'magazines', target })}${failedOn}${checked}\n\nnpm run trace -- magazines traces/${file} replays it on one thread, and shrinks a failure to the fewest operations.\nThe magazines run your chapter 5 rack and region kinds: if the frames below point into exercises/05-zones, look there first (npm run check -- 05).`);
+        const error = new Error(`${formatFailure({ result, shrunk: undefined }, { allocator: 'magazines', target })}${failedOn}${checked}\n\n${replayCommand({ allocator: 'magazines', target: 'exercises' }, `traces/${file}`)} replays it on one thread, and shrinks a failure to the fewest operations.\nThe magazines run your chapter 5 rack and region kinds: if the frames below point into exercises/05-zones, look there first (npm run check -- 05).`);
         throw result.failure.errorName === undefined ? error : withFramesOf(error, spread.thrown());
       }
       const { proc, heap } = last!;

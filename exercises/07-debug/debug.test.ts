@@ -12,7 +12,7 @@ import { ROOT } from '../../workbook/paths.ts';
 import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
-import { formatFailure } from '../../workbook/trace/report.ts';
+import { formatFailure, replayCommand } from '../../workbook/trace/report.ts';
 import { caught } from './caught.ts';
 
 // setMallocLogger comes from your debug.ts: the logger it calls is the one of its own logger.ts.
@@ -375,8 +375,7 @@ describe('the shipped traces', () => {
       const result = replayChecked(trace, createAllocator, { allocatorOptions });
       if (result.failure !== undefined) {
         const target = process.env[TARGET_VARIABLE] ?? 'exercises';
-        const flags = Object.entries(allocatorOptions).map(([option, value]) => `--option ${option}=${value}`).join(' ');
-        throw new Error(`With every option on (scribble, guard edges, stack logging, a heap check every 250 operations):\n${formatFailure({ result, shrunk: undefined }, { allocator: 'debug', target })}\n\nnpm run trace -- debug traces/${name} ${flags}\nreplays it with the same options, and shrinks it to the fewest operations that fail the same way.`);
+        throw new Error(`With every option on (scribble, guard edges, stack logging, a heap check every 250 operations):\n${formatFailure({ result, shrunk: undefined }, { allocator: 'debug', target })}\n\n${replayCommand({ allocator: 'debug', target: 'exercises', allocatorOptions }, `traces/${name}`)}\nreplays it with the same options, and shrinks it to the fewest operations that fail the same way.`);
       }
     }
   });

@@ -14,7 +14,7 @@ import { SHIPPED_RECORDINGS } from '../../workbook/record/shipped.ts';
 import { TARGET_VARIABLE, loadExercise } from '../../workbook/target.ts';
 import { replayChecked, type TraceResult } from '../../workbook/trace/driver.ts';
 import { readRep } from '../../workbook/trace/rep.ts';
-import { formatFailure } from '../../workbook/trace/report.ts';
+import { formatFailure, replayCommand } from '../../workbook/trace/report.ts';
 
 const { createAllocator, TARGET_TRACE, TUNING } = await loadExercise<typeof import('./tuned.ts')>('08-real-programs/tuned.ts');
 
@@ -67,7 +67,7 @@ function replayBoth(): { tuned: TraceResult; reference: TraceResult; problem: st
   });
   if (tuned.failure !== undefined) {
     const target = process.env[TARGET_VARIABLE] ?? 'exercises';
-    throw new Error(`${formatFailure({ result: tuned, shrunk: undefined }, { allocator: 'tuned', target })}\n\nnpm run trace -- zones traces/recorded/${TARGET_TRACE} ${Object.entries(TUNING).map(([option, value]) => `--option ${option}=${value}`).join(' ')}\nreplays it in your zone with your TUNING, and shrinks it to the fewest operations that fail the same way.`);
+    throw new Error(`${formatFailure({ result: tuned, shrunk: undefined }, { allocator: 'tuned', target })}\n\n${replayCommand({ allocator: 'zones', target: 'exercises', allocatorOptions: TUNING }, `traces/recorded/${TARGET_TRACE}`)}\nreplays it in your zone with your TUNING, and shrinks it to the fewest operations that fail the same way.`);
   }
   const reference = replayChecked(trace, referenceZone);
   if (reference.failure !== undefined) throw new Error(`the reference zone fails traces/recorded/${TARGET_TRACE}: ${reference.failure.message}`);

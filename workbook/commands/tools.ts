@@ -78,7 +78,7 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
       shown = Date.now();
       process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
     }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
-    const heading = { allocator: id, target: options.target };
+    const heading = { allocator: id, target: options.target, allocatorOptions: options.allocatorOptions };
     if (options.json) {
       console.log(JSON.stringify(traceJson(runs, heading), null, 2));
     } else {

@@ -11,6 +11,8 @@ import { averageOf, type TraceRun } from './run.ts';
 export interface ReportHeading {
   allocator: string;
   target: string;
+  /** The allocator's options the traces were replayed with (`--option`), so a replay can repeat them. */
+  allocatorOptions?: object;
 }
 
 const COLUMNS = ['trace', 'ops', 'checks', 'util', 'ops/s', 'mem ops/call', 'virtual KiB', 'resident KiB'] as const;
@@ -78,7 +80,7 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
   if (same.length > 0) parts.push(pc.dim(`The same failure on ${same.length} more trace${same.length === 1 ? '' : 's'}: ${same.map((r) => r.result.trace).join(', ')}.`));
   for (const run of different) {
     const failure = run.result.failure as TraceFailure;
-    const again = `npm run trace -- ${heading.allocator} ${run.result.trace}${targetOption(heading)}`;
+    const again = replayCommand(heading, run.result.trace);
     parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
   }
   return parts.join('\n\n');
@@ -104,7 +106,7 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
     `  which fails ${where(shrunk.failure)}`,
     indent(sameAsAbove(failure, shrunk.failure) ? shrunk.failure.message : describe(shrunk.failure), 2),
     '',
-    pc.dim(`  Save the trace above as a .rep file and replay it: npm run trace -- ${heading.allocator} failure.rep${targetOption(heading)}`),
+    pc.dim(`  Save the trace above as a .rep file and replay it: ${replayCommand(heading, 'failure.rep')}`),
   );
   return out.join('\n');
 }
@@ -114,8 +116,11 @@ function sameAsAbove(a: TraceFailure, b: TraceFailure): boolean {
   return a.message === b.message && a.hexdump === b.hexdump;
 }
 
-function targetOption(heading: ReportHeading): string {
-  return heading.target === 'exercises' ? '' : ` --target ${heading.target}`;
+/** The command that replays `trace` as it was replayed: the same allocator, options and target. */
+export function replayCommand(heading: ReportHeading, trace: string): string {
+  const options = Object.entries(heading.allocatorOptions ?? {}).map(([name, value]) => ` --option ${name}=${String(value)}`);
+  const target = heading.target === 'exercises' ? '' : ` --target ${heading.target}`;
+  return `npm run trace -- ${heading.allocator} ${trace}${options.join('')}${target}`;
 }
 
 /** `at operation 17 (line 21): a 3 4072` */
