@@ -23,8 +23,11 @@ export const EINVAL = 22;
 export const NULL = 0;
 
 /**
- * The address-space layout: Linux x86-64's, scaled down to 32-bit addresses so that
- * every address fits in a few hex digits.
+ * The address-space layout: Linux x86-64's, scaled down so that every address fits in a few
+ * hex digits. As on x86-64, programs get the lower half of the address space (there, up to
+ * 0x7fff_ffff_ffff; here, up to 0x7fff_ffff) and the upper half is the kernel's, never mapped.
+ * Below 2^31 every address is also a small integer to V8, which keeps it unboxed: a pointer
+ * passed between an allocator's functions makes no garbage.
  */
 export const LAYOUT = {
   /** Below this nothing is ever mapped, so NULL and small offsets from it fault (vm.mmap_min_addr). */
@@ -34,10 +37,12 @@ export const LAYOUT = {
   dataStart: 0x0060_0000,
   dataSize: 16 * PAGE_SIZE, // 64 KiB for the allocator's globals (.data and .bss)
   heapStart: 0x0100_0000, // 16 MiB
-  mmapBase: 0xf000_0000, // mappings are placed top-down from here
-  stackEnd: 0xffff_f000,
+  mmapBase: 0x7f00_0000, // mappings are placed top-down from here
+  stackEnd: 0x7fff_f000,
   stackSize: 0x21000, // 132 KiB, the size Linux gives a new stack
-  /** Addresses are below 2^32. */
+  /** Where the kernel's half begins: no mapping reaches it. */
+  userSpaceEnd: 2 ** 31,
+  /** Addresses are below 2^32 (the page tables cover them all, so a kernel address faults). */
   addressSpaceEnd: 2 ** 32,
 } as const;
 

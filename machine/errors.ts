@@ -51,7 +51,9 @@ function describeFault(
       ? `, which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
       : Math.abs(address) < LAYOUT.nullGuardEnd
         ? ', in the null page (is a pointer NULL, or a small offset from NULL?)'
-        : ', which is not mapped';
+        : address >= LAYOUT.userSpaceEnd && address < LAYOUT.addressSpaceEnd
+          ? `, in the kernel's half of the address space (from ${hex(LAYOUT.userSpaceEnd)}), which a program never gets: is it a size, or a pointer read from the wrong bytes?`
+          : ', which is not mapped';
   let near = '';
   const inNullPage = reason === 'unmapped' && Math.abs(address) < LAYOUT.nullGuardEnd;
   if (nearest !== undefined && !inNullPage) {

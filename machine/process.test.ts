@@ -41,6 +41,16 @@ describe('the address space', () => {
     expect(fault.message).toMatch(/read of 8 bytes at 0x00000008.*null page/);
   });
 
+  it("faults in the kernel's half of the address space, saying a program never gets it", () => {
+    const proc = new Process();
+    const stackTop = proc.mappingList().find((m) => m.name === '[stack]')!.end;
+    expect(stackTop).toBeLessThanOrEqual(LAYOUT.userSpaceEnd);
+    const fault = faultOf(() => proc.load32(0xdead_beec));
+    expect(fault.reason).toBe('unmapped');
+    expect(fault.message).toMatch(/read of 4 bytes at 0xdeadbeec, in the kernel's half of the address space \(from 0x80000000\)/);
+    expect(faultOf(() => proc.load32(LAYOUT.userSpaceEnd - 4)).message).not.toContain('kernel');
+  });
+
   it('names the nearest mapping when an access misses', () => {
     const proc = new Process();
     proc.sbrk(100);
