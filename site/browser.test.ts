@@ -280,6 +280,33 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     await context.close();
   }, 30_000);
 
+  it('draws two charts side by side with letters to read, and as they are once they wrap', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(fileUrl('04-realloc.html'));
+    /** The smallest text of chapter 4's pair of charts as drawn, in CSS pixels, and whether they share a row. */
+    const drawn = () =>
+      inPage<{ smallest: number; sideBySide: boolean; tickFont: string }>(
+        page,
+        `(() => {
+          const svgs = [...document.querySelectorAll('.chart-row svg')];
+          const texts = svgs.flatMap((svg) => [...svg.querySelectorAll('text')].filter((t) => t.getClientRects().length > 0).map((t) => parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width));
+          const tickFont = getComputedStyle(svgs[0].querySelector('.chart-tick')).fontSize;
+          return { smallest: Math.min(...texts), sideBySide: svgs[0].getBoundingClientRect().top === svgs[1].getBoundingClientRect().top, tickFont };
+        })()`,
+      );
+    const wide = await drawn();
+    expect(wide.sideBySide).toBe(true);
+    expect(wide.tickFont).toBe('14px');
+    expect(wide.smallest, 'the smallest letter of two charts side by side, in px').toBeGreaterThanOrEqual(9);
+    await page.setViewportSize({ width: 900, height: 800 });
+    const wrapped = await drawn();
+    expect(wrapped.sideBySide).toBe(false);
+    expect(wrapped.tickFont, 'a wrapped chart is drawn at its size or more: its letters are not enlarged').toBe('11px');
+    expect(wrapped.smallest).toBeGreaterThanOrEqual(9);
+    await context.close();
+  }, 30_000);
+
   it('stops Tab only on the code blocks, tables and charts that scroll, at the width the page is read', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
