@@ -10,6 +10,9 @@ import { createAllocator as createCoalescing } from '../solutions/03-coalescing/
 import { readTraces, runTraces } from '../workbook/trace/run.ts';
 import { chartData, CHARTS, inputsHash, readShippedCharts } from './charts/index.ts';
 import { fitPolicies } from './charts/fit-policies.ts';
+import { magazineThreads } from './charts/magazine-threads.ts';
+import { createAllocator as createMagazines } from '../solutions/06-magazines/magazines.ts';
+import { spread } from '../chapters/examples/06-spread.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
@@ -351,6 +354,22 @@ describe('charts', () => {
     }
   });
 
+  it("draws chapter 6's magazines on one thread and on four, measured as its example spreads the calls", () => {
+    const figure = /<figure class="chart-figure" data-chart="magazine-threads">[\s\S]*?<\/figure>/.exec(read(student.outDir, '06-magazines.html'))![0];
+    for (const series of ['zone, 4 threads', 'magazines, 1 thread', 'magazines, 4 threads']) expect(figure).toMatch(new RegExp(`<text class="chart-legend" [^>]*>${series}</text>`));
+    expect(figure).toContain('<th scope="row">churn</th>');
+    const root = mkdtempSync(join(scratch, 'threads-'));
+    mkdirSync(join(root, 'traces'));
+    writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
+    const [trace] = readTraces([join(root, 'traces')], root);
+    const utilization = (create: Parameters<typeof spread>[1], threads?: Parameters<typeof spread>[2]) =>
+      runTraces([trace], spread(trace, create, threads), { shrink: false, replay: { timing: false } })[0].result.utilization;
+    const data = magazineThreads.measure(root);
+    expect(data.traces).toEqual(['short']);
+    expect(data.utilization[0].slice(1)).toEqual([utilization(createMagazines, () => 0), utilization(createMagazines)]);
+    expect(data.utilization[0][2]!, 'four magazines keep four regions where one keeps one').toBeLessThan(data.utilization[0][1]!);
+  });
+
   it('measures nothing when nothing it depends on changed, and again when a trace changes', () => {
     const again = buildSite({ outDir: join(scratch, 'again') });
     expect(again.charts.measured).toEqual([]);
@@ -360,6 +379,10 @@ describe('charts', () => {
     const before = inputsHash(root);
     writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8') + 'a 99 16\n');
     expect(inputsHash(root)).not.toBe(before);
+    const withTrace = inputsHash(root);
+    mkdirSync(join(root, 'chapters', 'examples'), { recursive: true });
+    writeFileSync(join(root, 'chapters', 'examples', '06-spread.ts'), '// how chapter 6 spreads calls over threads\n');
+    expect(inputsHash(root), "chapter 6's chart spreads calls as its example does").not.toBe(withTrace);
   });
 
   it('ships the numbers of every chart, measured from the book as it stands, so that a fresh clone measures nothing', () => {

@@ -13,6 +13,7 @@ import { SHIPPED_RECORDINGS } from '../../workbook/record/shipped.ts';
 import type { RenderEnv } from '../markdown.ts';
 import { allocators } from './allocators.ts';
 import { fitPolicies } from './fit-policies.ts';
+import { magazineThreads } from './magazine-threads.ts';
 import { recorded } from './recorded.ts';
 import { htmlLegend } from './svg.ts';
 import { fitTimeline, zonesTimeline } from './replay-timelines.ts';
@@ -33,10 +34,14 @@ export const CHARTS: Record<string, Chart<never>> = {
   allocators: allocators as Chart<never>,
   recorded: recorded as Chart<never>,
   'zones-timeline': zonesTimeline as Chart<never>,
+  'magazine-threads': magazineThreads as Chart<never>,
 };
 
-/** What the numbers depend on: the allocators, the traces, the machine that counts, the driver, the recordings chapter 8 replays, the charts. */
-const INPUTS = ['solutions', 'traces', 'machine', 'workbook/trace', 'workbook/record/shipped.ts'];
+/**
+ * What the numbers depend on: the allocators, the traces, the machine that counts, the driver,
+ * the recordings chapter 8 replays, how chapter 6's example spreads calls over threads, the charts.
+ */
+const INPUTS = ['solutions', 'traces', 'machine', 'workbook/trace', 'workbook/record/shipped.ts', 'chapters/examples/06-spread.ts'];
 
 /** Where measured numbers are kept between builds. */
 export const cacheDir = (root: string) => join(root, 'site', 'dist', '.cache');
