@@ -211,6 +211,73 @@ describe('recirculate', () => {
     expect(freeUntilMoved({ ...t, blocks, regions, of }, of(regions[4]).slice(0, 29), regions[4]), `the free after which region ${hex(regions[4])} went to the depot (-1: never)`).toBe(29);
   });
 
+  /**
+   * Magazine 1 with a region for each entry of `plan`, oldest first, holding blocks of the
+   * sizes given (in quanta) in that order. Each entry's first block does not fit beside the
+   * previous entry's blocks, so each starts a region of its own.
+   */
+  function planned(plan: number[][]) {
+    const t = setUp(false);
+    const byRegion = plan.map((sizes) =>
+      sizes.map((msize) => {
+        const ptr = t.asMagazine(1, () => t.set.racks[1].malloc(msize)); // no pattern: a block of one quantum holds 16 bytes
+        expect(ptr, `racks[1].malloc(${msize}) returned NULL`).not.toBe(0);
+        return ptr;
+      }),
+    );
+    const regions = byRegion.map((ptrs) => t.regionOf(ptrs[0]));
+    byRegion.forEach((ptrs, i) => ptrs.forEach((p) => expect(hex(t.regionOf(p)), `block ${hex(p)}: in region ${i + 1} of the test's plan, with the other blocks planned there`).toBe(hex(regions[i]))));
+    expect(new Set(regions).size, `the regions of magazine 1 after the test's mallocs\n${describeSet(t.proc, t.set)}`).toBe(plan.length);
+    const blocks = byRegion.flat();
+    return { ...t, blocks, regions, byRegion, of: (region: number) => blocks.filter((b) => t.regionOf(b) === region) };
+  }
+
+  /** Frees `first` (which brings magazine 1 or `region` exactly to a threshold), then `second` (one past it): after which of the two `region` moved, 0 for neither. */
+  function atTheLine(t: ReturnType<typeof planned>, region: number, first: number, second: number): { atLine: string; past: string; moved: number } {
+    if (freeUntilMoved(t, [first], region) === 1) return { atLine: whenMoved, past: '', moved: 1 };
+    const atLine = `it stayed; ${counters(t, region)}`;
+    const moved = freeUntilMoved(t, [second], region) === 1 ? 2 : 0;
+    return { atLine, past: moved === 2 ? whenMoved : `it stayed; ${counters(t, region)}`, moved };
+  }
+
+  // Each threshold is strict, as libmalloc's: a region moves when more than 1.5 regions' worth
+  // is free, less than 75% of the magazine is in use, and less than 75% of the region. At
+  // exactly the line, it stays; one quantum past it, it goes.
+  const N = NUM_TINY_QUANTA; // 64,504 quanta: a region full to the last quantum
+
+  it('moves a region only when more than 1.5 regions are free: at exactly 1.5 regions (1,572,864 bytes) free it stays', () => {
+    // 3 MiB held. Freeing a leaves N + 33,798 + 1 + 1 = 98,304 quanta in use: 1,572,864 bytes, exactly 1.5 regions free, 50% in use.
+    const t = planned([[N], [N - 33_799, 33_798, 1], [1]]);
+    const middle = t.regions[1];
+    const [a, , c] = t.byRegion[1];
+    const { atLine, past, moved } = atTheLine(t, middle, a, c);
+    expect(moved, `region ${hex(middle)} went to the depot after the free of ${hex(a)}, which left exactly 1.5 regions' worth of magazine 1 free: ${atLine}. The rule asks for more than 1.5 regions free, held - used > FREE_REGIONS_THRESHOLD * regionSize: at exactly 1.5 the region stays (compare with >, not >=)\n${describeSet(t.proc, t.set)}`).not.toBe(1);
+    expect(moved, `region ${hex(middle)} after one more free of 16 bytes (${hex(c)}): 1,572,880 bytes free now, more than 1.5 regions, 50% in use and the region sparse, so it should go to the depot: the line is exactly 1.5 regions, with no margin; ${past}\n${describeSet(t.proc, t.set)}`).toBe(2);
+    t.sound(`region ${hex(middle)} went to the depot`);
+  });
+
+  it('moves a region only while less than 75% of the magazine is in use: at exactly 75% (6 of 8 MiB) it stays', () => {
+    // 8 MiB held. Freeing a leaves 6 × N + 6,190 + 1 + 1 = 393,216 quanta in use: 6,291,456 bytes, exactly 75%, with 2 MiB free.
+    const t = planned([...Array.from({ length: 6 }, () => [N]), [N - 6_191, 6_190, 1], [1]]);
+    const sparse = t.regions[6];
+    const [a, , c] = t.byRegion[6];
+    const { atLine, past, moved } = atTheLine(t, sparse, a, c);
+    expect(moved, `region ${hex(sparse)} went to the depot after the free of ${hex(a)}, which left magazine 1 exactly 75% in use (6,291,456 of 8,388,608 bytes): ${atLine}. The rule asks for less than 75% in use, used < DENSITY_THRESHOLD * held: at exactly 75% the region stays (compare with <, not <=)\n${describeSet(t.proc, t.set)}`).not.toBe(1);
+    expect(moved, `region ${hex(sparse)} after one more free of 16 bytes (${hex(c)}): 6,291,440 bytes in use now, under 75%, with 2 MiB free and the region sparse, so it should go to the depot: the line is exactly 75% of what the magazine holds, with no margin; ${past}\n${describeSet(t.proc, t.set)}`).toBe(2);
+    t.sound(`region ${hex(sparse)} went to the depot`);
+  });
+
+  it('moves a region only if less than 75% of its own quanta are in use: at exactly 48,378 of 64,504 it stays', () => {
+    // 4 MiB held, 43% in use: the magazine is mostly free. Freeing a leaves the oldest region 16,126 quanta free, 48,378 in use: exactly 75%.
+    const t = planned([[N - 48_378, 48_377, 1], [1], [N], [1]]);
+    const oldest = t.regions[0];
+    const [a, , c] = t.byRegion[0];
+    const { atLine, past, moved } = atTheLine(t, oldest, a, c);
+    expect(moved, `region ${hex(oldest)} went to the depot after the free of ${hex(a)}, which left exactly 75% of its quanta in use (48,378 of ${N}): ${atLine}. A region is sparse when usedQuanta < DENSITY_THRESHOLD * numQuanta: at exactly 75% it stays (compare with <, not <=)\n${describeSet(t.proc, t.set)}`).not.toBe(1);
+    expect(moved, `region ${hex(oldest)} after one more free of one quantum (${hex(c)}): 48,377 of its quanta in use now, under 75%, in a magazine mostly free, so it should go to the depot: the line is exactly 75% of the region's quanta, with no margin; ${past}\n${describeSet(t.proc, t.set)}`).toBe(2);
+    t.sound(`region ${hex(oldest)} went to the depot`);
+  });
+
   it('keeps the region the magazine carves from (the first on its list), and a region 75% full or more', () => {
     const t = threeRegions();
     const [oldest, middle, newest] = t.regions;
