@@ -137,6 +137,33 @@ describe('malloc and free in a magazine per thread', () => {
     free(0, 0);
     malloc(1, 100);
   });
+
+  it("lets its magazine's lock go when the rack's malloc throws (a free list written through after free faults), so the thread's next malloc works", () => {
+    const { proc, heap, on, malloc, free } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100); // between p and x: p stays a block of its own when freed
+    const x = malloc(1, 200);
+    malloc(1, 100); // after x: x does not go back to the tail
+    free(1, p);
+    free(1, x); // p leaves death row for magazine 2's free list of 7 quanta
+    const wild = 0x00000ff0;
+    proc.store32(p, wild); // the program writes into p after freeing it, over the list's next link
+    const lockAt = heap.tiny.locks[2];
+    let error: unknown;
+    try {
+      on(1, () => heap.malloc(100)); // takes p off that list, and follows the link to write there
+    } catch (e) {
+      error = e;
+    }
+    expect(error instanceof Error ? error.name : String(error), `malloc(100) on thread 1, which takes ${hex(p)} off a free list whose link the program overwrote with ${hex(wild)}: the rack's malloc faults writing through it`).toBe('SegmentationFault');
+    const words = lockWords(proc, lockAt);
+    expect(
+      words,
+      `tiny magazine 2's lock at ${hex(lockAt)} after malloc(100) on thread 1 threw: ${words.state === 0 ? 'free' : `still held by thread ${words.holder - 1}`}, so the next call on magazine 2 would wait for it for ever. malloc must let the magazine's lock go however the rack's malloc ends: lock, then try { return rack.malloc(…) } finally { release(…) }\n${proc.hexdump(lockAt, 16)}`,
+    ).toMatchObject({ state: 0, holder: 0 });
+    const q = on(1, () => heap.malloc(600)); // a Deadlock here, named: magazine 2's lock was never let go
+    expect(q, "thread 1's next malloc(600), of a size whose lists the wild link does not touch").not.toBe(0);
+  });
 });
 
 describe('frees from any thread', () => {
