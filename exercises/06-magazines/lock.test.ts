@@ -5,11 +5,50 @@ import { describe, expect, it, vi } from 'vitest';
 import { Deadlock, Process, hex } from '../../machine/index.ts';
 import { loadExercise } from '../../workbook/target.ts';
 
-const { LOCK, LOCK_BYTES, lock, lockCounts, tryLock, unlock } = await loadExercise<typeof import('./lock.ts')>('06-magazines/lock.ts');
+const exercise = await loadExercise<typeof import('./lock.ts')>('06-magazines/lock.ts');
+const { LOCK, LOCK_BYTES, lockCounts, tryLock, unlock } = exercise;
+
+/** How often one call of lock may touch the lock's words: a few times per sleep, never this often. */
+const SPIN_LIMIT = 1000;
+/** Touches of the lock's words by the lock call under way (undefined: none is). */
+let touches: number | undefined;
+
+/** Your lock, counting how often it touches the lock's words (a call inside another, made while a thread sleeps, counts apart). */
+function lock(proc: Process, at: number): void {
+  const outer = touches;
+  touches = 0;
+  try {
+    exercise.lock(proc, at);
+  } finally {
+    touches = outer;
+  }
+}
+
+/**
+ * Stops a lock that spins instead of sleeping: with logical threads nothing else runs while it
+ * spins, so the holder never lets go and the test would never end. After SPIN_LIMIT reads and
+ * writes of the lock's words in one call of lock, the next throws, saying so.
+ */
+function guardSpins(proc: Process, at: number): void {
+  for (const name of ['load32', 'store32', 'atomicLoad32', 'atomicStore32', 'atomicCompareExchange32', 'atomicAdd32', 'atomicSub32'] as const) {
+    const call = (proc[name] as (...args: number[]) => number).bind(proc);
+    (proc as unknown as Record<string, unknown>)[name] = (address: number, ...rest: number[]) => {
+      if (touches !== undefined && address >= at && address < at + LOCK_BYTES && ++touches > SPIN_LIMIT) {
+        throw new Error(
+          `thread ${proc.currentThread}'s lock(${hex(at)}) read or wrote the lock's words ${SPIN_LIMIT} times without sleeping: it spins. ` +
+            "With logical threads nothing else runs while it spins, so the thread holding the lock can never let go, and the loop would never end (under real threads it burns a CPU the holder may need). " +
+            `A thread that finds the lock held marks it contended (2) and sleeps on the state word, proc.wait32(${hex(at + LOCK.state)}, 2), which here throws a Deadlock at once.\n${proc.hexdump(at, LOCK_BYTES)}`,
+        );
+      }
+      return call(address, ...rest);
+    };
+  }
+}
 
 function setUp() {
   const proc = new Process();
   const at = proc.static('test_lock', LOCK_BYTES);
+  guardSpins(proc, at);
   const words = () => ({
     state: proc.atomicLoad32(at + LOCK.state),
     acquisitions: proc.atomicLoad32(at + LOCK.acquisitions),
