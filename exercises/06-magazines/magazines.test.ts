@@ -243,6 +243,57 @@ describe('realloc at its edges', () => {
     expect(q, 'realloc(NULL, 100) on thread 2: a block, as malloc(100)').not.toBe(0);
     sound(`realloc(NULL, 100) = ${hex(q)} on thread 2`);
   });
+
+  it('moves a block to the scale of its new size, tiny → small → large and back, keeping its bytes', () => {
+    const { proc, heap, on, sound } = setUp();
+    const scaleOf = (ptr: number) => (heap.tiny.racks[DEPOT].regionOf(ptr) !== 0 ? 'tiny' : heap.small.racks[DEPOT].regionOf(ptr) !== 0 ? 'small' : 'large');
+    let p = on(1, () => heap.malloc(100));
+    let size = 100;
+    fillPattern(proc, p, size, 0);
+    for (const [next, scale] of [
+      [2000, 'small'],
+      [50_000, 'large'],
+      [3000, 'small'],
+      [10, 'tiny'],
+      [40_000, 'large'],
+      [500, 'tiny'],
+    ] as const) {
+      const q = on(1, () => heap.realloc(p, next));
+      const step = `realloc(${hex(p)}, ${next}) = ${hex(q)} on thread 1, from ${size} bytes (a ${scaleOf(p)} block)`;
+      expect(q, `${step} returned NULL`).not.toBe(0);
+      sound(step);
+      expect(scaleOf(q), `${step}: the scale of the block it returned. A block stays where it is only when the new size keeps its scale (scaleOf(size, classes) is the scale of the region, or the large block, that holds it); otherwise it moves to a new block of the new size's scale, as in chapter 5`).toBe(scale);
+      expectIntact(proc, q, Math.min(size, next), 0, step);
+      expect(heap.statistics().blocksInUse, `${step}: the old block is freed`).toBe(1);
+      fillPattern(proc, q, next, 0);
+      [p, size] = [q, next];
+    }
+  });
+
+  it('keeps a large block in place when its pages still hold the new size', () => {
+    const { proc, heap, on, sound } = setUp();
+    const big = on(2, () => heap.malloc(100_000)); // 25 pages
+    fillPattern(proc, big, 50_000, 4);
+    const maps = proc.stats().syscalls.mmap;
+    const q = on(3, () => heap.realloc(big, 50_000));
+    sound(`realloc(${hex(big)}, 50000) = ${hex(q)} on thread 3`);
+    expect(hex(q), `realloc(${hex(big)}, 50000) on thread 3, of a large block of 25 pages: 50,000 bytes are large too, and 13 pages hold them, so the block stays where it is and gives back the pages beyond (shrinkLarge), with no new mapping and no copy`).toBe(hex(big));
+    expect(proc.stats().syscalls.mmap - maps, `mmap calls of realloc(${hex(big)}, 50000)`).toBe(0);
+    expectIntact(proc, big, 50_000, 4, `realloc(${hex(big)}, 50000)`);
+    expect(on(3, () => heap.usableSize(big)), `usableSize(${hex(big)}) after it shrank: 13 pages`).toBe(13 * 4096);
+  });
+
+  it('returns NULL and leaves the block as it was when it cannot move it', () => {
+    const { proc, heap, on, malloc, sound } = setUp({}, { mmapLimit: 4 * MiB });
+    const p = malloc(1, 100);
+    fillPattern(proc, p, 100, 5);
+    expect(on(1, () => heap.realloc(p, 16 * MiB)), `realloc(${hex(p)}, 16 MiB) on thread 1, under a 4 MiB mmap limit`).toBe(0);
+    expect(proc.errno, 'errno after the realloc that failed').toBe(ENOMEM);
+    sound(`realloc(${hex(p)}, 16 MiB) failed`);
+    expect(heap.statistics().blocksInUse, `blocks in use after realloc(${hex(p)}, 16 MiB) failed: still 1. When the malloc of the new block returns NULL, realloc returns NULL and leaves the old block alone: the program still holds it, and freeing it would leave the program a pointer to freed memory`).toBe(1);
+    expectIntact(proc, p, 100, 5, `${hex(p)} after a realloc that failed`);
+    expect(on(1, () => heap.usableSize(p)), `usableSize(${hex(p)}): still a live block of 112 bytes`).toBe(112);
+  });
 });
 
 describe('the depot, end to end', () => {
