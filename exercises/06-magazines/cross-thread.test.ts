@@ -48,6 +48,8 @@ function thrown(fn: () => unknown): unknown {
   return undefined;
 }
 const describe_ = (error: unknown) => (error instanceof Error ? (error.message.startsWith(error.name) ? error.message : `${error.name}: ${error.message}`).split('\n')[0] : 'nothing');
+/** `waited for the lock at …` for a Deadlock, `threw …` for anything else. */
+const waitedOrThrew = (error: unknown) => (error instanceof Deadlock ? `waited for the lock at ${hex(error.address)}, which another thread holds (here, a Deadlock: nothing else runs while it waits)` : `threw ${describe_(error)}`);
 const deadlockOf = (error: unknown) => (error instanceof Deadlock ? { thread: error.thread, address: hex(error.address) } : describe_(error));
 
 /**
@@ -421,6 +423,67 @@ describe('release', () => {
     expect(hex(deathRow(tiny, 2)), "magazine 2's death row: not its block any more").toBe(hex(0));
     expect(acquisitions(tiny)[DEPOT] - before, "the depot's lock, taken by release").toBe(1);
     sound('a block in the inbox whose region moved to the depot');
+  });
+
+  it('takes the lock back only if it is free: a thread that took it meanwhile empties the inbox when it lets go', () => {
+    const { proc, tiny, malloc, deathRow, free, inbox, states, sound } = setUp();
+    const p = malloc(tiny, 2);
+    malloc(tiny, 2);
+    proc.runOn(1, () => lock(proc, tiny.locks[2]));
+    free(3, p); // left in the inbox
+    // Thread 0 takes magazine 2's lock the moment thread 1's unlock lands, before thread 1 looks at the inbox.
+    const unlocking = vi.spyOn(proc, 'atomicSub32').mockImplementationOnce((address: number, value: number) => {
+      unlocking.mockRestore();
+      const was = proc.atomicSub32(address, value);
+      proc.runOn(0, () => lock(proc, tiny.locks[2]));
+      return was;
+    });
+    const error = thrown(() => proc.runOn(1, () => release(proc, tiny, 2)));
+    unlocking.mockRestore();
+    if (error !== undefined) {
+      throw new Error(`thread 1's release of magazine 2, with ${hex(p)} in its inbox, ${waitedOrThrew(error)}: thread 0 took magazine 2's lock the moment thread 1 let it go. release takes the lock back only with tryLock; if another thread holds it, that thread looks at the inbox when it lets go. Waiting for it (lock) is what the inbox is there to avoid, and the caller of release may hold another magazine's lock meanwhile`);
+    }
+    expect(inbox(tiny, 2), `magazine 2's inbox after thread 1's release: ${hex(p)} is left for thread 0, which holds the lock now`).toEqual([hex(p)]);
+    expect(lockWords(proc, tiny.locks[2]), "magazine 2's lock: thread 0's (holder 1)").toMatchObject({ state: 1, holder: 1 });
+    proc.runOn(0, () => release(proc, tiny, 2));
+    expect(inbox(tiny, 2), "magazine 2's inbox after thread 0's release").toEqual([]);
+    expect(hex(deathRow(tiny, 2)), "magazine 2's death row: the block from the inbox").toBe(hex(p));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound('a release that found the lock taken by another thread');
+  });
+
+  it("emptying the inbox, never waits for another magazine, not even the thread's own: a block whose region moved there waits in that inbox", () => {
+    const { proc, tiny, malloc, regionOf, deathRow, free, inbox, states, sound } = setUp();
+    const p = malloc(tiny, 3);
+    malloc(tiny, 3);
+    const region = regionOf(tiny, p);
+    proc.runOn(1, () => lock(proc, tiny.locks[3])); // thread 1, whose own magazine is 2, works in magazine 3 (a realloc of one of its blocks, say)
+    free(0, p); // magazine 3 is busy: p waits in its inbox
+    // Meanwhile the region goes from magazine 3 to the depot, and on to magazine 2, whose lock thread 5 holds.
+    proc.runOn(1, () => {
+      lock(proc, tiny.locks[DEPOT]);
+      tiny.racks[3].takeRegion(region);
+      tiny.racks[DEPOT].giveRegion(region);
+      unlock(proc, tiny.locks[DEPOT]);
+    });
+    proc.runOn(5, () => {
+      lock(proc, tiny.locks[2]);
+      lock(proc, tiny.locks[DEPOT]);
+      tiny.racks[DEPOT].takeRegion(region);
+      tiny.racks[2].giveRegion(region);
+      unlock(proc, tiny.locks[DEPOT]);
+    });
+    const error = thrown(() => proc.runOn(1, () => release(proc, tiny, 3)));
+    if (error !== undefined) {
+      throw new Error(`thread 1's release of magazine 3 ${waitedOrThrew(error)}. Emptying magazine 3's inbox (holding its lock), it found ${hex(p)}, whose region ${hex(region)} had moved to magazine 2: thread 1's own magazine, whose lock thread 5 holds. A thread that already holds a magazine's lock must not wait for another's, even its own: sendHome's "mine" is only for a caller that holds no lock (held === NONE); otherwise tryLock, and leave the block in the inbox of a magazine that is busy\n${describeSet(proc, tiny)}`);
+    }
+    expect(inbox(tiny, 3), "magazine 3's inbox after thread 1's release").toEqual([]);
+    expect(inbox(tiny, 2), `magazine 2's inbox: ${hex(p)}, sent on to the region's new owner, busy, for thread 5 to free`).toEqual([hex(p)]);
+    expect(states(tiny), "the state words: only magazine 2's lock is held, by thread 5").toEqual([0, 0, 1, 0, 0]);
+    proc.runOn(5, () => release(proc, tiny, 2));
+    expect(hex(deathRow(tiny, 2)), `magazine 2's death row after thread 5's release\n${describeSet(proc, tiny)}`).toBe(hex(p));
+    expect(states(tiny), 'every lock is free again').toEqual([0, 0, 0, 0, 0]);
+    sound(`a block whose region moved to the releasing thread's own, busy magazine`);
   });
 
   it('refuses a bad pointer left in the inbox when it empties it, and lets the lock go', () => {
