@@ -164,6 +164,24 @@ describe('a contended lock', () => {
     expect(calls, `notify32 calls of thread 1's unlock: one, on the state word ${hex(at + LOCK.state)}, for one waiter`).toEqual([[hex(at + LOCK.state), 1]]);
   });
 
+  it('unlock of a contended lock frees the state word before it wakes the waiter: the waiter may run at once', () => {
+    const { proc, at } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    thrownBy(() => proc.runOn(2, () => lock(proc, at))); // thread 2 marks it contended and sleeps
+    const seen: number[] = [];
+    const notify = vi.spyOn(proc, 'notify32').mockImplementation(() => {
+      seen.push(proc.atomicLoad32(at + LOCK.state)); // what the thread it wakes finds, if it runs at once
+      return 1;
+    });
+    proc.runOn(1, () => unlock(proc, at));
+    notify.mockRestore();
+    expect(seen.length, "notify32 calls of thread 1's unlock of a contended lock").toBe(1);
+    expect(
+      seen[0],
+      `the state word when thread 1's unlock called notify32: ${seen[0]}. The woken thread may run before unlock goes on; finding ${seen[0]}, not 0, it goes back to sleep, and nothing wakes it again (the store of 0 after the notify wakes nobody). Store 0 first, then notify32. The lock now:\n${proc.hexdump(at, LOCK_BYTES)}`,
+    ).toBe(0);
+  });
+
   it('a waiter woken by the unlock takes the lock, still marked contended (2): others may sleep on it too', () => {
     const { proc, at, expectWords } = setUp();
     proc.runOn(1, () => lock(proc, at));
