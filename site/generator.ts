@@ -16,6 +16,7 @@ import { renderPage, type NavEntry } from './template.ts';
 import { renderCharts, type ChartStats } from './charts/index.ts';
 import { bundleHeapView, heapViewHtml, HEAP_VIEW_SCRIPT, renderHeapViews } from './heap-embed.ts';
 import { bundleZoneView, renderZoneViews } from './zone-embed.ts';
+import { renderDebugViews } from './debug-embed.ts';
 
 export const SITE_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(SITE_DIR, '..');
@@ -86,7 +87,7 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
     const env = newEnv(source, markdown, pageNames, { strictLinks, hintsFor: hints });
     const html = md.render(markdown, env);
     problems.push(...env.errors);
-    const views = renderZoneViews(renderHeapViews(html, env, problems, root), env, problems, root);
+    const views = renderDebugViews(renderZoneViews(renderHeapViews(html, env, problems, root), env, problems, root), env, problems);
     return { html: renderCharts(views, env, problems, root, charts), env };
   };
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { escapeHtml } from './highlight.ts';
 import { HEAP_KINDS, HeapReplay, busiestStep, renderHeap, type HeapOp } from './heap-view/model.ts';
-import type { HeapViewEmbed, RenderEnv } from './markdown.ts';
+import type { RenderEnv } from './markdown.ts';
 
 export const HEAP_VIEW_SCRIPT = '<script src="assets/heap-view.js"></script>';
 
@@ -95,11 +95,11 @@ ${stepControlsHtml('<label>Allocator <select class="hv-allocator"></select></lab
  * Replaces the placeholders `<!--NAME:i-->` markdown.ts left for a kind of view with the views
  * `render` draws, collecting problems; appends `script` once if the page has one.
  */
-export function embedViews(
+export function embedViews<View>(
   html: string,
   name: string,
-  views: HeapViewEmbed[],
-  render: (view: HeapViewEmbed) => { html: string } | { problem: string },
+  views: View[],
+  render: (view: View) => { html: string } | { problem: string },
   script: string,
   problems: string[],
 ): string {

@@ -51,6 +51,12 @@ export interface HeapViewEmbed {
 /** `<!-- zone-view: zones traces/short.rep -->`: the same two names as a heap view. */
 export type ZoneViewEmbed = HeapViewEmbed;
 
+/** `<!-- debug-view: scribble -->`: one of chapter 7's pictures of memory, by name. */
+export interface DebugViewEmbed {
+  name: string;
+  where: string;
+}
+
 /** What rendering a page needs and collects: passed to markdown-it as its `env`. */
 export interface RenderEnv {
   /** The source file, relative to the repository: `chapters/01-bump.md`. */
@@ -67,6 +73,7 @@ export interface RenderEnv {
   sections: Section[];
   heapViews: HeapViewEmbed[];
   zoneViews: ZoneViewEmbed[];
+  debugViews: DebugViewEmbed[];
   charts: ChartEmbed[];
   errors: string[];
 }
@@ -88,9 +95,14 @@ const BOXES: Record<string, { label: string; className: string }> = {
   'Warning:': { label: 'Warning', className: 'warning' },
 };
 
-const MARKER = /^<!--\s*(include|output|heap-view|zone-view|chart):\s*(.+?)\s*-->\s*$/;
+const MARKER = /^<!--\s*(include|output|heap-view|zone-view|debug-view|chart):\s*(.+?)\s*-->\s*$/;
 /** A comment that starts like a view's marker: if MARKER does not take it, it is malformed, not a comment. */
-const VIEW_MARKER_START = /^<!--\s*zone-view\b/;
+const VIEW_MARKER_START = /^<!--\s*(zone-view|debug-view)\b/;
+/** How each view's marker is written, for the message about one that is not. */
+const VIEW_MARKER_EXAMPLE: Record<string, string> = {
+  'zone-view': 'a zone view is written <!-- zone-view: zones traces/short.rep --> on a line of its own',
+  'debug-view': 'a debug view is written <!-- debug-view: scribble --> on a line of its own',
+};
 
 export function createMarkdown(): MarkdownIt {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
@@ -134,7 +146,7 @@ export function createMarkdown(): MarkdownIt {
     }
     const hints = box.hintId === undefined ? [] : (env.hintsFor?.(box.hintId) ?? []);
     hints.forEach((hint, i) => {
-      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [], zoneViews: [], charts: [] })}</details>\n`;
+      footer += `<details class="hint"><summary>Hint ${i + 1} of ${hints.length}</summary>\n${md.render(hint, { ...env, strictLinks: false, links: [], headings: [], sections: [], heapViews: [], zoneViews: [], debugViews: [], charts: [] })}</details>\n`;
     });
     return `${footer}</aside>\n`;
   };
@@ -301,9 +313,10 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
   const token = tokens[i];
   const match = MARKER.exec(token.content.trim());
   if (match === null) {
-    if (VIEW_MARKER_START.test(token.content.trim())) {
+    const view = VIEW_MARKER_START.exec(token.content.trim())?.[1];
+    if (view !== undefined) {
       token.meta = { marker: true, html: '' };
-      env.errors.push(`${where}: a zone view is written <!-- zone-view: zones traces/short.rep --> on a line of its own`);
+      env.errors.push(`${where}: ${VIEW_MARKER_EXAMPLE[view]}`);
     }
     return;
   }
@@ -328,6 +341,16 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
     }
     env.zoneViews.push({ allocator, trace, where });
     token.meta.html = `<!--zone-view:${env.zoneViews.length - 1}-->`;
+    return;
+  }
+  if (kind === 'debug-view') {
+    const names = match[2].trim().split(/\s+/);
+    if (names.length !== 1 || names[0] === '') {
+      env.errors.push(`${where}: a debug view names one picture: <!-- debug-view: scribble --> or <!-- debug-view: guard-edges -->`);
+      return;
+    }
+    env.debugViews.push({ name: names[0], where });
+    token.meta.html = `<!--debug-view:${env.debugViews.length - 1}-->`;
     return;
   }
   if (kind === 'chart') {
@@ -433,6 +456,7 @@ export function newEnv(file: string, markdown: string, pages: Map<string, string
     sections: [],
     heapViews: [],
     zoneViews: [],
+    debugViews: [],
     charts: [],
     errors: [],
     ...extra,

@@ -508,6 +508,47 @@ describe('a broken book does not build', () => {
     expect(html.match(/<script src="assets\/zone-view.js"><\/script>/g)).toHaveLength(1);
   });
 
+  it('embeds a debug view where a chapter asks for it, and names a malformed marker or a picture it does not know', () => {
+    const root = book({
+      '00-a.md': '# A\n\n<!-- debug-view: scribble -->\n\n<!-- debug-view: nope -->\n\n<!-- debug-view: scribble guard-edges -->\n\n<!-- debug-view scribble -->\n\n<!-- debug-view: -->\n',
+    });
+    expect(problemsOf(root)).toEqual([
+      'chapters/00-a.md:7: a debug view names one picture: <!-- debug-view: scribble --> or <!-- debug-view: guard-edges -->',
+      'chapters/00-a.md:9: a debug view is written <!-- debug-view: scribble --> on a line of its own',
+      'chapters/00-a.md:11: a debug view names one picture: <!-- debug-view: scribble --> or <!-- debug-view: guard-edges -->',
+      "chapters/00-a.md:5: the debug view knows no picture 'nope' (it knows scribble, guard-edges)",
+    ]);
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n<!-- debug-view: scribble -->\n\n<!-- debug-view: guard-edges -->\n');
+    buildSite({ root, outDir: join(root, 'dist') });
+    const html = read(join(root, 'dist'), '00-a.html');
+    expect(html.match(/<figure class="debug-view" data-view="(scribble|guard-edges)">/g)).toEqual(['<figure class="debug-view" data-view="scribble">', '<figure class="debug-view" data-view="guard-edges">']);
+    expect(html).not.toMatch(/<script src="assets\/(heap|zone)-view\.js">/);
+  });
+
+  it('shows the debug views in chapter 7, each in its section, drawn from the run its example prints', () => {
+    const markdown = read(resolve(ROOT, 'chapters'), '07-debug.md');
+    const html = read(student.outDir, '07-debug.html');
+    const section = (heading: string) => {
+      const start = html.indexOf(`>${heading}</h2>`);
+      return html.slice(start, html.indexOf('<h2', start + 1));
+    };
+    const scribble = /<figure class="debug-view" data-view="scribble">[\s\S]*?<\/figure>/.exec(section('MallocScribble: 0xAA in, 0x55 out'))?.[0] ?? '';
+    const guard = /<figure class="debug-view" data-view="guard-edges">[\s\S]*?<\/figure>/.exec(section('MallocGuardEdges: a fault at the first byte too far'))?.[0] ?? '';
+    expect(scribble).toMatch(/<figcaption[^>]*>MallocScribble=1: /);
+    expect(guard).toMatch(/<figcaption[^>]*>MallocGuardEdges=1: /);
+    // The same addresses as the examples' output the chapter shows: the picture and the example are one run.
+    const node = /MallocScribble=1: node = malloc\(40\) = (0x[0-9a-f]+)/.exec(markdown)?.[1];
+    const table = /table = malloc\(40000\) = (0x[0-9a-f]+)/.exec(markdown)?.[1];
+    expect(scribble).toContain(`<ol class="dv-steps" data-block="${node}" data-usable="48">`);
+    expect(guard).toContain(`<ol class="dv-pages" data-block="${table}" data-usable="40960">`);
+    expect(scribble.match(/<li class="dv-step"/g)).toHaveLength(4);
+    expect(guard.match(/data-prot="---p"/g)).toHaveLength(2);
+    // The prose points at each picture just before it.
+    const before = (marker: string) => markdown.slice(0, markdown.indexOf(marker)).trimEnd().split('\n\n').at(-1);
+    expect(before('<!-- debug-view: scribble -->')).toMatch(/^The picture follows node's 48 bytes/);
+    expect(before('<!-- debug-view: guard-edges -->')).toMatch(/^The picture draws the same run page by page/);
+  });
+
   it('names the chapter and line of a chart that does not exist', () => {
     const root = book({ '00-a.md': '# A\n\nA chart:\n\n<!-- chart: nope -->\n' });
     expect(problemsOf(root)).toEqual([`chapters/00-a.md:5: there is no chart 'nope' (there are ${Object.keys(CHARTS).join(', ')}; each is a module of site/charts/)`]);
