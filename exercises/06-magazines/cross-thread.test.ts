@@ -11,7 +11,7 @@ import type { MagazineSet } from '../../solutions/06-magazines/choose.ts';
 import { INBOX } from '../../solutions/06-magazines/inbox.ts';
 import { lock, unlock } from '../../solutions/06-magazines/lock.ts';
 import { loadExercise } from '../../workbook/target.ts';
-import { DEPOT, describeSet, expectCorruption, expectSound, guardInboxLoops, guardRacks, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
+import { DEPOT, describeSet, expectCorruption, expectSound, guardInboxLoops, guardLockLoops, guardRacks, inboxOf, lockWords, referenceSets, regionHeader, regionsOf } from './magazine-testing.ts';
 
 const { freeToOwner, lockOwner, release } = await loadExercise<typeof import('./cross-thread.ts')>('06-magazines/cross-thread.ts');
 
@@ -21,6 +21,7 @@ function setUp() {
   const proc = new Process();
   const heap = referenceSets(proc, 4, () => false);
   guardInboxLoops(proc, heap);
+  guardLockLoops(proc, heap);
   guardRacks(proc, heap, ['free']); // the test itself allocates from the racks, with no lock
   const { tiny, small } = heap;
   /** A block of `msize` quanta from rack m of `set`, as thread `tid` would get it. */

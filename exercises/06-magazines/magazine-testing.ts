@@ -150,6 +150,29 @@ export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000)
 }
 
 /**
+ * Stops a loop that takes a lock round and round (lockOwner or sendHome following a region
+ * with an owner it never reads again): after `limit` acquisitions of one lock in one test, the
+ * next throws, naming the lock, instead of a test that never ends.
+ */
+export function guardLockLoops(proc: Process, heap: MagazineHeap, limit = 1000): void {
+  const locks = new Map<number, string>();
+  for (const set of [heap.tiny, heap.small]) set.locks.forEach((at, m) => locks.set(at + LOCK.acquisitions, rackName(set, m)));
+  const taken = new Map<number, number>();
+  const atomicAdd32 = proc.atomicAdd32.bind(proc);
+  proc.atomicAdd32 = (address, delta) => {
+    const name = locks.get(address);
+    if (name !== undefined) {
+      const n = (taken.get(address) ?? 0) + 1;
+      taken.set(address, n);
+      if (n > limit) {
+        throw new Error(`${name}'s lock at ${hex(address - LOCK.acquisitions)}: taken more than ${limit} times in one test, so a loop goes round for ever, taking it each time. lockOwner and sendHome go round when the region moved while they waited for its owner's lock: each round must read the owner again from the region's header (atomicLoad32 of REGION.owner), or it locks the old owner, finds the region gone, and starts again, for ever.`);
+      }
+    }
+    return atomicAdd32(address, delta);
+  };
+}
+
+/**
  * Makes every rack's `methods` (free, malloc, shrink, growInPlace) throw unless the calling
  * thread holds that rack's lock: only the holder may change a rack's lists, bitmaps and
  * counters. A call that slipped past the lock would work here, one thread at a time, and
