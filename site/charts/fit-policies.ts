@@ -1,16 +1,13 @@
 // Utilization per trace of the chapter-3 allocator under first, next and best fit.
 
-import { renderBarChart, renderTable, percent } from './svg.ts';
+import { renderUtilizationPerTrace, type TraceUtilization } from './utilization-per-trace.ts';
 import { runsOf, traceLabel } from './runs.ts';
 import type { Chart } from './index.ts';
 
 const FITS = ['first', 'next', 'best'] as const;
 
-export interface FitPoliciesData {
-  traces: string[];
-  /** utilization[trace][fit], peak payload ÷ peak heap; null for a run that failed. */
-  utilization: (number | null)[][];
-}
+/** Utilization[trace][fit], peak payload ÷ peak heap. */
+export type FitPoliciesData = TraceUtilization;
 
 export const fitPolicies: Chart<FitPoliciesData> = {
   measure(root) {
@@ -21,18 +18,15 @@ export const fitPolicies: Chart<FitPoliciesData> = {
     };
   },
   render(data) {
-    const series = FITS.map((fit) => `${fit} fit`);
-    const svg = renderBarChart({
+    return renderUtilizationPerTrace({
       title: 'Utilization per trace of the chapter 3 allocator, by fit policy',
       desc: 'Bars for first, next and best fit over each trace of traces/: peak bytes asked for ÷ peak heap size. Higher is better.',
-      groups: data.traces,
-      series,
-      values: data.utilization.map((row) => row.map((v) => v ?? undefined)),
-      axis: { label: 'utilization', max: 1, format: percent, ticks: 4 },
+      traces: data.traces,
+      series: FITS.map((fit) => `${fit} fit`),
+      utilization: data.utilization,
+      caption:
+        'Utilization (peak payload ÷ peak heap, as <code>npm run trace</code> reports it) of <code>createAllocator(proc, { fit })</code> from <code>solutions/03-coalescing/coalescing.ts</code>, measured over <code>traces/</code> when this page was built.',
+      tableCaption: 'Utilization per trace and fit policy',
     });
-    const rows = data.traces.map((trace, t) => [trace, ...data.utilization[t].map((v) => (v === null ? 'failed' : percent(v)))]);
-    return `${svg}
-<figcaption>Utilization (peak payload ÷ peak heap, as <code>npm run trace</code> reports it) of <code>createAllocator(proc, { fit })</code> from <code>solutions/03-coalescing/coalescing.ts</code>, measured over <code>traces/</code> when this page was built.</figcaption>
-${renderTable('Utilization per trace and fit policy', ['trace', ...series], rows)}`;
   },
 };

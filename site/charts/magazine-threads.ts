@@ -6,7 +6,7 @@ import { createAllocator as zones } from '../../solutions/05-zones/zone.ts';
 import { createAllocator as magazines } from '../../solutions/06-magazines/magazines.ts';
 import { runTraces } from '../../workbook/trace/run.ts';
 import { THREADS, spread } from '../../chapters/examples/06-spread.ts';
-import { renderBarChart, renderTable, percent } from './svg.ts';
+import { renderUtilizationPerTrace, type TraceUtilization } from './utilization-per-trace.ts';
 import { shippedTraces, traceLabel } from './runs.ts';
 import type { Chart } from './index.ts';
 
@@ -17,11 +17,8 @@ const SERIES = [
   { label: `magazines, ${THREADS} threads`, create: magazines, oneThread: false },
 ];
 
-export interface MagazineThreadsData {
-  traces: string[];
-  /** utilization[trace][series], peak payload ÷ peak footprint; null for a run that failed. */
-  utilization: (number | null)[][];
-}
+/** Utilization[trace][series], peak payload ÷ peak footprint. */
+export type MagazineThreadsData = TraceUtilization;
 
 export const magazineThreads: Chart<MagazineThreadsData> = {
   measure(root) {
@@ -37,18 +34,15 @@ export const magazineThreads: Chart<MagazineThreadsData> = {
     };
   },
   render(data) {
-    const series = SERIES.map((s) => s.label);
-    const svg = renderBarChart({
+    return renderUtilizationPerTrace({
       title: `Utilization per trace of the zone and the magazines, on one thread and on ${THREADS}`,
       desc: `Bars for chapter 5's zone on ${THREADS} threads, and chapter 6's magazines on 1 and on ${THREADS}, over each trace of traces/: peak bytes asked for ÷ peak footprint. Higher is better.`,
-      groups: data.traces,
-      series,
-      values: data.utilization.map((row) => row.map((v) => v ?? undefined)),
-      axis: { label: 'utilization', max: 1, format: percent, ticks: 4 },
+      traces: data.traces,
+      series: SERIES.map((s) => s.label),
+      utilization: data.utilization,
+      caption:
+        'Utilization (peak payload ÷ peak footprint) of each trace of <code>traces/</code>, its calls spread over logical threads as above, measured when this page was built; <code>npx tsx chapters/examples/06-traces.ts</code> prints the same figures.',
+      tableCaption: 'Utilization per trace, by allocator and threads',
     });
-    const rows = data.traces.map((trace, t) => [trace, ...data.utilization[t].map((v) => (v === null ? 'failed' : percent(v)))]);
-    return `${svg}
-<figcaption>Utilization (peak payload ÷ peak footprint) of each trace of <code>traces/</code>, its calls spread over logical threads as above, measured when this page was built; <code>npx tsx chapters/examples/06-traces.ts</code> prints the same figures.</figcaption>
-${renderTable('Utilization per trace, by allocator and threads', ['trace', ...series], rows)}`;
   },
 };
