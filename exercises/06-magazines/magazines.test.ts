@@ -270,6 +270,20 @@ describe('realloc at its edges', () => {
     }
   });
 
+  it('keeps a block in place when it already holds the new size, even with a block in use right after it', () => {
+    const { proc, heap, on, malloc, sound } = setUp();
+    const p = malloc(1, 100); // 7 quanta: 112 bytes
+    const n = malloc(1, 100); // right after p, in use: p cannot grow
+    fillPattern(proc, p, 112, 9);
+    for (const size of [112, 100, 97]) {
+      const q = on(3, () => heap.realloc(p, size));
+      sound(`realloc(${hex(p)}, ${size}) = ${hex(q)} on thread 3`);
+      expect(hex(q), `realloc(${hex(p)}, ${size}) on thread 3, of a block of 112 bytes followed by ${hex(n)}, in use: ${size} bytes need 7 quanta, what the block holds already, so it stays where it is (the shrink path takes msize * quantum <= usable bytes, equal included); only a block that must grow and cannot moves`).toBe(hex(p));
+    }
+    expectIntact(proc, p, 97, 9, `${hex(p)} after the reallocs to the size it holds`);
+    expect(on(1, () => heap.usableSize(p)), `usableSize(${hex(p)})`).toBe(112);
+  });
+
   it('keeps a large block in place when its pages still hold the new size', () => {
     const { proc, heap, on, sound } = setUp();
     const big = on(2, () => heap.malloc(100_000)); // 25 pages
