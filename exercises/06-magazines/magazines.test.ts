@@ -270,6 +270,20 @@ describe('realloc at its edges', () => {
     }
   });
 
+  it('throws a TypeError for a size that is no size, and leaves the block as it was', () => {
+    const { proc, heap, on, malloc, sound } = setUp();
+    const p = malloc(1, 100);
+    malloc(1, 100);
+    fillPattern(proc, p, 100, 2);
+    for (const size of [-1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => on(3, () => heap.realloc(p, size)), `realloc(${hex(p)}, ${size}) on thread 3: a TypeError, as malloc(${size}) throws (requireSize), before anything is changed`).toThrow(TypeError);
+      sound(`realloc(${hex(p)}, ${size})`);
+    }
+    expectIntact(proc, p, 100, 2, `${hex(p)} after the reallocs that were refused`);
+    expect(on(1, () => heap.usableSize(p)), `usableSize(${hex(p)}): still a live block of 112 bytes`).toBe(112);
+    expect(heap.statistics().blocksInUse, 'blocks in use').toBe(2);
+  });
+
   it('keeps a block in place when it already holds the new size, even with a block in use right after it', () => {
     const { proc, heap, on, malloc, sound } = setUp();
     const p = malloc(1, 100); // 7 quanta: 112 bytes
