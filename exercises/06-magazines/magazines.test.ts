@@ -138,6 +138,26 @@ describe('malloc and free in a magazine per thread', () => {
     malloc(1, 100);
   });
 
+  it("refuses a realloc of a pointer that is no live block, and lets the owner's lock go, so the next call works", () => {
+    const { proc, heap, on, malloc, free } = setUp();
+    const p = malloc(1, 100);
+    const q = malloc(1, 100);
+    malloc(1, 100);
+    free(1, q);
+    const lockAt = heap.tiny.locks[2];
+    const stillHeld = (after: string) => {
+      const words = lockWords(proc, lockAt);
+      expect(words, `tiny magazine 2's lock at ${hex(lockAt)} after ${after} threw: ${words.state === 0 ? 'free' : `still held by thread ${words.holder - 1}`}. realloc looks at the block with its owner's lock held (withBlock); the lock must be let go however that ends, or the next call on magazine 2 waits for ever\n${proc.hexdump(lockAt, 16)}`).toMatchObject({ state: 0, holder: 0 });
+    };
+    expectCorruption(() => on(3, () => heap.realloc(p + 16, 200)), `realloc(${hex(p + 16)}, 200) on thread 3, inside a block`, ['invalid pointer', hex(p + 16)]);
+    stillHeld(`realloc(${hex(p + 16)}, 200)`);
+    expectCorruption(() => on(3, () => heap.realloc(q, 200)), `realloc(${hex(q)}, 200) on thread 3, of a block freed already`, ['double free', hex(q)]);
+    stillHeld(`realloc(${hex(q)}, 200)`);
+    expectCorruption(() => on(3, () => heap.realloc(0x12345670, 200)), 'realloc(0x12345670, 200), in nothing', ['invalid pointer']);
+    for (const l of heap.locks()) expect(lockWords(proc, l.address).state, `${l.name}'s lock after the reallocs that were refused`).toBe(0);
+    expect(hex(on(3, () => heap.realloc(p, 50))), `realloc(${hex(p)}, 50) on thread 3 after that: in place, under magazine 2's lock`).toBe(hex(p));
+  });
+
   it("lets its magazine's lock go when the rack's malloc throws (a free list written through after free faults), so the thread's next malloc works", () => {
     const { proc, heap, on, malloc, free } = setUp();
     const p = malloc(1, 100);
