@@ -10,17 +10,19 @@ const { LOCK, LOCK_BYTES, lockCounts, tryLock, unlock } = exercise;
 
 /** How often one call of lock may touch the lock's words: a few times per sleep, never this often. */
 const SPIN_LIMIT = 1000;
-/** Touches of the lock's words by the lock call under way (undefined: none is). */
+/** Touches of the lock's words by the lock call under way (undefined: none is), and the wait32 calls that returned at once. */
 let touches: number | undefined;
+let earlyWakes: string[] = [];
 
 /** Your lock, counting how often it touches the lock's words (a call inside another, made while a thread sleeps, counts apart). */
 function lock(proc: Process, at: number): void {
-  const outer = touches;
+  const outer = [touches, earlyWakes] as const;
   touches = 0;
+  earlyWakes = [];
   try {
     exercise.lock(proc, at);
   } finally {
-    touches = outer;
+    [touches, earlyWakes] = outer;
   }
 }
 
@@ -30,6 +32,7 @@ function lock(proc: Process, at: number): void {
  * writes of the lock's words in one call of lock, the next throws, saying so.
  */
 function guardSpins(proc: Process, at: number): void {
+  const peek = proc.atomicLoad32.bind(proc); // the test's own look, not counted
   for (const name of ['load32', 'store32', 'atomicLoad32', 'atomicStore32', 'atomicCompareExchange32', 'atomicAdd32', 'atomicSub32'] as const) {
     const call = (proc[name] as (...args: number[]) => number).bind(proc);
     (proc as unknown as Record<string, unknown>)[name] = (address: number, ...rest: number[]) => {
@@ -37,12 +40,27 @@ function guardSpins(proc: Process, at: number): void {
         throw new Error(
           `thread ${proc.currentThread}'s lock(${hex(at)}) read or wrote the lock's words ${SPIN_LIMIT} times without sleeping: it spins. ` +
             "With logical threads nothing else runs while it spins, so the thread holding the lock can never let go, and the loop would never end (under real threads it burns a CPU the holder may need). " +
-            `A thread that finds the lock held marks it contended (2) and sleeps on the state word, proc.wait32(${hex(at + LOCK.state)}, 2), which here throws a Deadlock at once.\n${proc.hexdump(at, LOCK_BYTES)}`,
+            `A thread that finds the lock held marks it contended (2) and sleeps on the state word, proc.wait32(${hex(at + LOCK.state)}, 2), which here throws a Deadlock at once.${earlyWakeNote()}\n${proc.hexdump(at, LOCK_BYTES)}`,
         );
       }
       return call(address, ...rest);
     };
   }
+  const wait32 = proc.wait32.bind(proc);
+  proc.wait32 = (address, expected, timeoutMs) => {
+    const held = peek(address);
+    const result = wait32(address, expected, timeoutMs);
+    const note = `wait32(${hex(address)}, ${expected}${timeoutMs === undefined ? '' : `, ${timeoutMs}`}) returned '${result}' at once, the word holding ${held}`;
+    if (touches !== undefined && !earlyWakes.includes(note)) earlyWakes.push(note);
+    return result;
+  };
+}
+
+/** What the spin message adds when the lock did call wait32, but every call returned at once. */
+function earlyWakeNote(): string {
+  if (earlyWakes.length === 0) return '';
+  const fix = earlyWakes.some((n) => n.includes("'timed-out'")) ? 'Wait with no timeout: wait32(state word, 2).' : 'Mark the word 2 (atomicCompareExchange32 from 1 to 2) before you wait for 2.';
+  return ` It did call wait32, but wait32 sleeps only while the word holds the value given, and for ever only with no timeout: ${earlyWakes.join('; ')}. ${fix}`;
 }
 
 function setUp() {
