@@ -32,6 +32,8 @@ export interface ExerciseResult {
   error: string;
   /** The tests ran, but did not finish within the time limit (status is error). */
   hung?: boolean;
+  /** With hung: the tests never began, as far as the run could tell; they waited behind others that hung. */
+  waited?: boolean;
 }
 
 const VITEST = resolve(ROOT, 'node_modules/vitest/vitest.mjs');
@@ -52,12 +54,22 @@ export async function runExerciseTests(exercises: readonly Exercise[], target: s
     const run = await runTestFiles({ root: ROOT, files, target: staged.target, timeoutMs });
     if (!run.timedOut && run.modules === undefined) throw new Error(`The test runner stopped without a report:\n${run.output}`);
     // A run stopped for time still tells which files finished, and the last test the others started.
-    const modules = run.modules ?? run.finished;
+    const modules = [...(run.modules ?? run.finished)];
+    if (run.timedOut) {
+      // Files that ended while another hung may have ended unreported (their worker blocked
+      // before it sent their results): they take seconds, so they run again on their own.
+      const unreported = endedUnreported(ROOT, files, run.ended, modules);
+      if (unreported.length > 0) {
+        const again = await runTestFiles({ root: ROOT, files: unreported, target: staged.target, timeoutMs });
+        modules.push(...(again.modules ?? again.finished));
+      }
+    }
+    const stuck = exercises.filter((e) => run.timedOut && findModule(modules, ROOT, testPath(e)) === undefined && run.collected[fileKey(ROOT, testPath(e))] !== undefined);
     const folder = relative(ROOT, resolve(ROOT, staged.target));
     const typeErrors = exerciseTypeErrors(ROOT, folder, exercises);
     const results = exercises.map((exercise) => {
       const module = findModule(modules, ROOT, testPath(exercise));
-      if (module === undefined && run.timedOut) return hung(exercise, timeoutMs, run.started[fileKey(ROOT, testPath(exercise))]);
+      if (module === undefined && run.timedOut) return hung(exercise, timeoutMs, run.started[fileKey(ROOT, testPath(exercise))], stuck);
       const result = toExerciseResult(exercise, module, ROOT);
       const errors = typeErrors.get(exercise);
       return errors === undefined ? result : withTypeErrors(result, folder, errors);
@@ -68,12 +80,27 @@ export async function runExerciseTests(exercises: readonly Exercise[], target: s
   }
 }
 
-function hung(exercise: Exercise, timeoutMs: number, lastStarted: string | undefined): ExerciseResult {
-  const where = lastStarted === undefined ? '' : `, in the test "${lastStarted}"`;
+/** The test files among `files` that the log says ended, and the reporter did not report. */
+export function endedUnreported(root: string, files: readonly string[], ended: ReadonlySet<string>, reported: readonly ReportedModule[]): string[] {
+  return files.filter((file) => ended.has(fileKey(root, file)) && findModule(reported, root, file) === undefined);
+}
+
+/**
+ * An exercise whose tests a run stopped for time did not report. `stuck` are the exercises
+ * whose tests began (their file logged its tests) and did not end: one that never began
+ * either hangs as its file loads, or waited behind them.
+ */
+function hung(exercise: Exercise, timeoutMs: number, lastStarted: string | undefined, stuck: readonly Exercise[]): ExerciseResult {
+  const seconds = timeoutMs / 1000;
+  const loop = 'Is there an infinite loop: a cycle in a free list, a loop whose pointer never advances, a search that never reaches its end?';
+  const others = stuck.filter((e) => e !== exercise).map((e) => e.id);
+  const began = stuck.includes(exercise);
   const error =
-    `The tests of ${exercise.id} did not finish within ${timeoutMs / 1000} s${where}. ` +
-    'Is there an infinite loop: a cycle in a free list, a loop whose pointer never advances, a search that never reaches its end?';
-  return { exercise, status: 'error', tests: [], error, hung: true };
+    began || others.length === 0
+      ? `The tests of ${exercise.id} did not finish within ${seconds} s${lastStarted === undefined ? '' : `, in the test "${lastStarted}"`}. ${loop}`
+      : `The tests of ${exercise.id} did not begin within ${seconds} s: they waited behind the tests of ${others.join(' and ')}, which did not finish, ` +
+        `or ${exercise.file} loops as it loads. Fix ${others.join(' and ')} first, or run npm run check -- ${exercise.id} on its own.`;
+  return { exercise, status: 'error', tests: [], error, hung: true, ...(began || others.length === 0 ? {} : { waited: true }) };
 }
 
 /**
@@ -111,6 +138,8 @@ export interface TestRun {
   started: Record<string, string>;
   /** The names of each file's tests, by fileKey, once they were collected: a file stopped before it finished still has them. */
   collected: Record<string, string[]>;
+  /** The files whose tests all ran, by fileKey: in a run stopped for time, maybe before the reporter heard of them. */
+  ended: Set<string>;
   /** Errors outside any test, such as a worker that ran out of memory. */
   unhandled: ReportedError[];
   /** The runner's own output, for a diagnosis when it died. */
@@ -150,7 +179,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
   const startedLog = join(options.testWritable === undefined ? scratch : mkdtempSync(join(options.testWritable, 'started-')), 'started.txt');
   try {
     const reporter = resolve(options.root, 'workbook/results-reporter.ts');
-    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'finished' | 'started' | 'collected' | 'unhandled'>>((done, reject) => {
+    const { output, exitCode, signal, timedOut } = await new Promise<Omit<TestRun, 'modules' | 'finished' | 'started' | 'collected' | 'ended' | 'unhandled'>>((done, reject) => {
       const child = spawn(process.execPath, [VITEST, 'run', ...options.files, `--reporter=${reporter}`, `--root=${options.root}`, ...(options.args ?? [])], {
         cwd: options.root,
         env: { ...process.env, ...options.env, [TARGET_VARIABLE]: options.target, WORKBOOK_RESULTS: report, WORKBOOK_STARTED: startedLog, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -183,24 +212,26 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
       });
     });
     const results = readJson<ResultsFile>(report);
-    const { started, collected } = readTestLog(startedLog, options.root);
-    return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, collected, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
+    const { started, collected, ended } = readTestLog(startedLog, options.root);
+    return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, collected, ended, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** What the lines started-test.ts appends say (`kind<TAB>file<TAB>names`): each file's tests, and the last one it started. */
-function readTestLog(log: string, root: string): Pick<TestRun, 'started' | 'collected'> {
+/** What the lines started-test.ts appends say (`kind<TAB>file<TAB>names`): each file's tests, the last one it started, and whether it ended. */
+function readTestLog(log: string, root: string): Pick<TestRun, 'started' | 'collected' | 'ended'> {
   const started: Record<string, string> = {};
   const collected: Record<string, string[]> = {};
-  if (!existsSync(log)) return { started, collected };
+  const ended = new Set<string>();
+  if (!existsSync(log)) return { started, collected, ended };
   for (const line of readFileSync(log, 'utf8').split('\n')) {
     const read = parseTestLogLine(line);
     if (read?.kind === 'started') started[fileKey(root, read.file)] = read.names[0] ?? '';
     else if (read?.kind === 'collected') collected[fileKey(root, read.file)] = read.names;
+    else if (read?.kind === 'ended') ended.add(fileKey(root, read.file));
   }
-  return { started, collected };
+  return { started, collected, ended };
 }
 
 /** A file the reporter wrote, or undefined if it is missing (or cut short by a kill mid-write). */

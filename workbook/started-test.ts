@@ -1,11 +1,12 @@
 // A setup file of every test run: when WORKBOOK_STARTED names a file, each test file appends
-// the names of its tests once they are collected, and each test its name as it begins. A test
-// that never ends blocks its worker, and with it every report the worker would send, so lines
-// written before the test began are the only way to tell which test hung, and which tests its
-// file held.
+// the names of its tests once they are collected, each test its name as it begins, and each
+// file a line once its tests have all run. A test that never ends blocks its worker, and with
+// it every report the worker would send, even of files it finished before: lines written as
+// the tests go are the only way to tell which test hung, which tests its file held, and which
+// files ended.
 
 import { appendFileSync } from 'node:fs';
-import { beforeAll, beforeEach, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { RunnerTask } from 'vitest';
 import { type TestLogKind, testLogLine } from './test-log.ts';
 
@@ -32,5 +33,8 @@ if (file !== undefined) {
   beforeEach(() => {
     const { testPath, currentTestName } = expect.getState();
     append('started', testPath ?? '', [(currentTestName ?? '').split(' > ').join(' › ')]);
+  });
+  afterAll(({}, suite) => {
+    append('ended', suite.file.filepath, []);
   });
 }

@@ -124,15 +124,18 @@ export function failedInEarlier(message: string, checking: Exercise): { exercise
 function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
   const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);
   let firstFailure: { result: ExerciseResult; name: string; message: string } | undefined;
+  // Tests that never began, behind others that hung, are the last place to look.
+  let firstWaiting: typeof firstFailure;
   for (const result of results) {
     const passed = result.tests.filter((t) => t.status === 'pass').length;
     const mark = result.status === 'pass' ? pc.green('✓') : pc.red('✗');
-    const what = result.hung === true ? 'the tests did not finish' : 'the tests could not run';
+    const what = result.waited === true ? 'the tests did not begin' : result.hung === true ? 'the tests did not finish' : 'the tests could not run';
     const count = result.status === 'error' ? pc.red(what) : `${passed}/${result.tests.length} tests pass`;
     console.log(`\n${mark} ${pc.bold(result.exercise.id)} — ${result.exercise.title}  ${pc.dim(fileOf(result.exercise))}  ${count}`);
     if (result.status === 'error') {
       console.log(pc.red(indent(result.error, 4)));
-      firstFailure ??= { result, name: what, message: result.error };
+      if (result.waited === true) firstWaiting ??= { result, name: what, message: result.error };
+      else firstFailure ??= { result, name: what, message: result.error };
       continue;
     }
     for (const test of result.tests) {
@@ -140,6 +143,7 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
       if (test.status !== 'pass') firstFailure ??= { result, name: test.name, message: test.message };
     }
   }
+  firstFailure ??= firstWaiting;
   if (firstFailure !== undefined) {
     const id = firstFailure.result.exercise.id;
     console.log(`\n${pc.red(pc.bold('First failure'))}: ${firstFailure.result.exercise.id} › ${firstFailure.name}\n`);

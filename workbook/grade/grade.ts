@@ -276,6 +276,7 @@ async function oneFileAtATime(
     finished: modules,
     started: {},
     collected: {},
+    ended: new Set(),
     unhandled: runs.flatMap((r) => r.unhandled),
     output: runs.map((r) => r.output).join('\n'),
     exitCode: 0,
