@@ -46,17 +46,19 @@ function describeFault(
 ): string {
   const what = `${access} of ${width} byte${width === 1 ? '' : 's'} at ${hex(accessStart)}`;
   const where = accessStart === address ? '' : ` reached ${hex(address)}`;
+  const inNullPage = reason === 'unmapped' && Math.abs(address) < LAYOUT.nullGuardEnd;
+  const inKernelHalf = reason === 'unmapped' && address >= LAYOUT.userSpaceEnd && address < LAYOUT.addressSpaceEnd;
   const why =
     reason === 'protected'
       ? `, which lies in a mapping that does not allow ${access === 'read' ? 'reading' : 'writing'}`
-      : Math.abs(address) < LAYOUT.nullGuardEnd
+      : inNullPage
         ? ', in the null page (is a pointer NULL, or a small offset from NULL?)'
-        : address >= LAYOUT.userSpaceEnd && address < LAYOUT.addressSpaceEnd
-          ? `, in the kernel's half of the address space (from ${hex(LAYOUT.userSpaceEnd)}), which a program never gets: is it a size, or a pointer read from the wrong bytes?`
+        : inKernelHalf
+          ? `, in the kernel's half of the address space (from ${hex(LAYOUT.userSpaceEnd)}), which a program never gets (is it a size, or a pointer read from the wrong bytes?)`
           : ', which is not mapped';
   let near = '';
-  const inNullPage = reason === 'unmapped' && Math.abs(address) < LAYOUT.nullGuardEnd;
-  if (nearest !== undefined && !inNullPage) {
+  // Beside NULL or in the kernel's half, the nearest mapping is no clue: the pointer is no pointer at all.
+  if (nearest !== undefined && !inNullPage && !inKernelHalf) {
     const where =
       address < nearest.start
         ? `${nearest.start - address} bytes below its start`

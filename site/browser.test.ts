@@ -295,10 +295,14 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
           return { smallest: Math.min(...texts), sideBySide: svgs[0].getBoundingClientRect().top === svgs[1].getBoundingClientRect().top, tickFont };
         })()`,
       );
-    const wide = await drawn();
-    expect(wide.sideBySide).toBe(true);
-    expect(wide.tickFont).toBe('14px');
-    expect(wide.smallest, 'the smallest letter of two charts side by side, in px').toBeGreaterThanOrEqual(9);
+    for (const width of [1200, 714]) {
+      // 714: the narrowest page where they still share a row (its charts at their least width).
+      await page.setViewportSize({ width, height: 800 });
+      const wide = await drawn();
+      expect(wide.sideBySide, `at ${width}px`).toBe(true);
+      expect(wide.tickFont, `at ${width}px`).toBe('14px');
+      expect(wide.smallest, `the smallest letter of two charts side by side at ${width}px, in px`).toBeGreaterThanOrEqual(9);
+    }
     await page.setViewportSize({ width: 900, height: 800 });
     const wrapped = await drawn();
     expect(wrapped.sideBySide).toBe(false);
