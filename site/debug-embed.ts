@@ -3,7 +3,7 @@
 // reference debug zone (site/debug-view/). It is static: no script, nothing to step.
 
 import { embedViews } from './heap-embed.ts';
-import type { DebugViewEmbed, RenderEnv } from './markdown.ts';
+import type { RenderEnv } from './markdown.ts';
 import { DEBUG_VIEWS, guardEdgesRun, isDebugView, scribbleRun } from './debug-view/model.ts';
 import { renderGuardEdges, renderScribble } from './debug-view/render.ts';
 

@@ -75,7 +75,7 @@ describe('the MallocScribble picture', () => {
     expect(steps[0].match(/dv-slack/g)).toHaveLength(8);
     expect(steps[1].match(/<span class="dv-byte dv-other dv-changed">(d2|04|00)<\/span>/g)).toHaveLength(4);
     expect(steps[2].match(/<span class="dv-byte dv-freed dv-changed[^"]*">55<\/span>/g)).toHaveLength(48);
-    expect(steps[1]).toContain(`aria-label="node's 48 bytes after node-&gt;value = 1234: bytes 0–15: 16 × 0xaa; bytes 16–19: d2 04 00 00; bytes 20–47: 28 × 0xaa"`);
+    expect(steps[1]).toContain(`aria-label="node's 48 bytes after node-&gt;value = 1234: bytes 0–15: 16 × 0xaa; bytes 16–19: d2 04 00 00; bytes 20–47: 28 × 0xaa (bytes 40–47 lie past the 40 asked for)"`);
     expect(describeBytes([0x55, 0x55, undefined])).toBe('bytes 0–1: 2 × 0x55; byte 2: unreadable');
   });
 });
@@ -132,9 +132,12 @@ describe('the MallocGuardEdges picture', () => {
     expect(html).toContain('its first 3,136 bytes asked for, then 960 bytes of slack, which the loop fills with 240 ints, no fault');
     const postlude = html.slice(html.indexOf(`data-address="0x${(run.block + rounded).toString(16)}"`));
     expect(postlude).toMatch(/^[^\n]*<span class="dv-fault" style="left:0\.000%">fault<\/span>/);
-    expect(postlude).toMatch(/^[^\n]*faults at its first byte/);
+    expect(postlude).toMatch(/^[^\n]*faults at the guard page's first byte/);
     const edge = /<div class="dv-bytes dv-edge"[^>]*>.*?<\/div><\/div>/.exec(html)?.[0] ?? '';
     expect(edge.match(/<span class="dv-byte dv-other">[0-9a-f]{2}<\/span>/g)).toHaveLength(8);
     expect(edge.match(/<span class="dv-byte dv-none">--<\/span>/g)).toHaveLength(8);
+    expect(edge, 'the text alternative counts the bytes from the block, and says where the guard begins').toMatch(
+      new RegExp(`aria-label="the block's bytes 40,952–40,959: [0-9a-f ]{23}; the guard page's first 8 bytes, from 0x${(run.block + rounded).toString(16)}: unreadable"`),
+    );
   });
 });

@@ -41,6 +41,8 @@ export interface ScribbleRun {
   block: number;
   asked: number;
   usable: number;
+  /** The int the program stores into node. */
+  value: number;
   steps: ScribbleStep[];
 }
 
@@ -53,7 +55,8 @@ export function scribbleRun(): ScribbleRun {
   const proc = new Process({ env: { MallocScribble: '1' } });
   const zone = createAllocator(proc);
   const asked = 40;
-  const keep = zone.malloc(32);
+  const [valueOffset, value] = [16, 1234];
+  zone.malloc(32); // keep: node is the second block, at the address chapters/examples/07-scribble.ts prints
   const node = zone.malloc(asked);
   const next = zone.malloc(32);
   const usable = zone.usableSize(node);
@@ -65,12 +68,12 @@ export function scribbleRun(): ScribbleRun {
     steps.push({ call, does, bytes, changed: bytes.map((b, i) => before !== undefined && b !== before[i]) });
     before = bytes;
   };
-  step(`node = malloc(${asked})`, 'malloc fills the new block with 0xaa, to its last byte', () => {});
-  step('node->value = 1234', 'the program stores one int, at node + 16', () => proc.store32(node + 16, 1234));
-  step('free(node)', 'free fills the block with 0x55 before the zone takes it back; it waits on death row', () => zone.free(node));
-  step('free(next)', 'node leaves death row for a free list: the zone writes its links and its size over the 0x55s', () => zone.free(next));
-  void keep;
-  return { setup: ['keep = malloc(32)', `node = malloc(${asked})`, 'next = malloc(32)'], block: node, asked, usable, steps };
+  const [fresh, freed] = [hex(SCRIBBLE_NEW, 2), hex(SCRIBBLE_FREED, 2)];
+  step(`node = malloc(${asked})`, `malloc fills the new block with ${fresh}, to its last byte`, () => {});
+  step(`node->value = ${value}`, `the program stores one int, at node + ${valueOffset}`, () => proc.store32(node + valueOffset, value));
+  step('free(node)', `free fills the block with ${freed} before the zone takes it back; it waits on death row`, () => zone.free(node));
+  step('free(next)', `node leaves death row for a free list: the zone writes its links and its size over the first ${freed}s, and its size again over its last two bytes`, () => zone.free(next));
+  return { setup: ['keep = malloc(32)', `node = malloc(${asked})`, 'next = malloc(32)'], block: node, asked, usable, value, steps };
 }
 
 export interface GuardPage {

@@ -4,11 +4,12 @@
 // carries its words, so the picture reads without its colours and without scripts.
 
 import { PAGE_SIZE, hex } from '../../machine/index.ts';
+import { SCRIBBLE_FREED, SCRIBBLE_NEW } from '../../solutions/07-debug/scribble.ts';
+import { escapeHtml as escape } from '../highlight.ts';
+import { plural } from '../words.ts';
 import { byteKind, type GuardPage, type GuardRun, type ScribbleRun, type ScribbleStep } from './model.ts';
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const number = (n: number) => n.toLocaleString('en-US');
-const plural = (count: number, one: string, many = `${one}s`) => `${number(count)} ${count === 1 ? one : many}`;
 const byteText = (value: number | undefined) => (value === undefined ? '--' : value.toString(16).padStart(2, '0'));
 
 /** Bytes per row of a byte grid: a row keeps its address on a phone; two rows share a line where there is room. */
@@ -37,14 +38,14 @@ function byteRows(address: number, cells: Cell[]): string {
  * The bytes in words, run by run: `bytes 0–15: 16 × 0xaa; 16–19: d2 04 00 00; …`, for a
  * screen reader and for anyone who would rather read than look.
  */
-export function describeBytes(values: (number | undefined)[]): string {
+export function describeBytes(values: (number | undefined)[], first = 0): string {
   const runs: string[] = [];
   let i = 0;
   while (i < values.length) {
     const kind = byteKind(values[i]);
     let end = i + 1;
     while (end < values.length && byteKind(values[end]) === kind && (kind !== 'other' || end - i < 16)) end++;
-    const span = end - i === 1 ? `byte ${i}` : `bytes ${i}–${end - 1}`;
+    const span = end - i === 1 ? `byte ${number(first + i)}` : `bytes ${number(first + i)}–${number(first + end - 1)}`;
     const what =
       kind === 'new' || kind === 'freed'
         ? `${end - i} × 0x${byteText(values[i])}`
@@ -63,7 +64,7 @@ export function describeBytes(values: (number | undefined)[]): string {
 /** How many bytes of each scribble a step left, and how many it changed: `4 changed · 44 × aa · 4 other`. */
 function counts(step: ScribbleStep): string {
   const of = (kind: string) => step.bytes.filter((b) => byteKind(b) === kind).length;
-  const parts = [of('new') > 0 ? `${of('new')} × aa` : '', of('freed') > 0 ? `${of('freed')} × 55` : '', of('other') > 0 ? `${of('other')} other` : ''].filter((p) => p !== '');
+  const parts = [of('new') > 0 ? `${of('new')} × ${byteText(SCRIBBLE_NEW)}` : '', of('freed') > 0 ? `${of('freed')} × ${byteText(SCRIBBLE_FREED)}` : '', of('other') > 0 ? `${of('other')} other` : ''].filter((p) => p !== '');
   const changed = step.changed.filter(Boolean).length;
   return [...(changed > 0 ? [`${changed} changed`] : []), ...parts].join(' · ');
 }
@@ -71,7 +72,7 @@ function counts(step: ScribbleStep): string {
 export function renderScribble(run: ScribbleRun): string {
   const steps = run.steps.map((step, n) => {
     const cells = step.bytes.map((value, i) => ({ value, changed: step.changed[i], slack: i >= run.asked }));
-    const label = `node's ${run.usable} bytes after ${step.call}: ${describeBytes(step.bytes)}`;
+    const label = `node's ${run.usable} bytes after ${step.call}: ${describeBytes(step.bytes)} (bytes ${run.asked}–${run.usable - 1} lie past the ${run.asked} asked for)`;
     return `<li class="dv-step" data-step="${n}">
 <p class="dv-call"><code>${escape(step.call)}</code> <span class="dv-does">${escape(step.does)}.</span> <span class="dv-count">${counts(step)}</span></p>
 <div class="dv-bytes" role="img" aria-label="${escape(label)}">${byteRows(run.block, cells)}</div>
@@ -81,7 +82,7 @@ export function renderScribble(run: ScribbleRun): string {
 <ol class="dv-steps" data-block="${hex(run.block)}" data-usable="${run.usable}">
 ${steps.join('\n')}
 </ol>
-<p class="hv-legend"><span class="dv-legend-item"><span class="dv-byte dv-new">aa</span> MallocScribble's 0xaa: never written since malloc</span> <span class="dv-legend-item"><span class="dv-byte dv-freed">55</span> its 0x55: freed</span> <span class="dv-legend-item"><span class="dv-byte dv-other">d2</span> written by the program or the zone</span> <span class="dv-legend-item"><span class="dv-byte dv-other dv-changed">00</span> underlined: changed by this step</span> <span class="dv-legend-item"><span class="dv-byte dv-other dv-slack">aa</span> dashed: past the ${run.asked} bytes asked for</span></p>`;
+<p class="hv-legend"><span class="dv-legend-item"><span class="dv-byte dv-new">${byteText(SCRIBBLE_NEW)}</span> MallocScribble's ${hex(SCRIBBLE_NEW, 2)}: never written since malloc</span> <span class="dv-legend-item"><span class="dv-byte dv-freed">${byteText(SCRIBBLE_FREED)}</span> its ${hex(SCRIBBLE_FREED, 2)}: freed</span> <span class="dv-legend-item"><span class="dv-byte dv-other">${byteText(run.value & 0xff)}</span> written by the program or the zone</span> <span class="dv-legend-item"><span class="dv-byte dv-other dv-changed">00</span> underlined: changed by this step</span> <span class="dv-legend-item"><span class="dv-byte dv-new dv-slack">${byteText(SCRIBBLE_NEW)}</span> dashed: past the ${run.asked} bytes asked for</span></p>`;
 }
 
 /** A page's box: the block's bytes to scale (what was asked for, then the slack), or a guard. */
@@ -102,8 +103,8 @@ function pageNote(run: GuardRun, page: GuardPage): string {
   if (page.guard) {
     const side = page.address < run.block ? 'the guard page before the block (prelude)' : 'the guard page after the block (postlude)';
     const fault = run.fault !== undefined && run.fault.address >= page.address && run.fault.address < page.address + PAGE_SIZE;
-    const faulted = fault ? `: the loop's write of <code>table[${(run.fault!.address - run.block) / 4}]</code> faults at its first byte, <code>${hex(run.fault!.address)}</code>` : ': any access faults';
-    return `${side}, never written${faulted}`;
+    const faulted = fault ? `: the loop's write of <code>table[${(run.fault!.address - run.block) / 4}]</code> faults at the guard page's first byte, <code>${hex(run.fault!.address)}</code>` : ': any access faults';
+    return `${side}, ${page.resident ? 'written' : 'never written'}${faulted}`;
   }
   const start = page.address - run.block;
   const asked = Math.max(0, Math.min(PAGE_SIZE, run.asked - start));
@@ -141,9 +142,13 @@ export function renderGuardEdges(run: GuardRun): string {
   flush();
   const fault = run.fault === undefined ? '<p class="dv-result">The loop ran to its end: nothing faulted.</p>' : `<p class="dv-result"><samp>${escape(run.fault.message)}</samp></p>`;
   const edge = run.edge.values.map((value, i) => ({ value, slack: run.edge.address + i < run.block + run.usable }));
-  const edgeLabel = `the block's last ${edge.filter((c) => c.slack).length} bytes, then the guard page's first: ${describeBytes(run.edge.values)}`;
+  const inBlock = edge.filter((c) => c.slack).length;
+  const past = run.edge.values.slice(inBlock);
+  const edgeLabel =
+    `the block's ${describeBytes(run.edge.values.slice(0, inBlock), run.edge.address - run.block)}; ` +
+    `the guard page's first ${past.length} bytes, from ${hex(run.block + run.usable)}: ${past.every((v) => v === undefined) ? 'unreadable' : describeBytes(past)}`;
   const [malloc, loop] = run.program;
-  return `<p class="dv-program"><code>${escape(malloc)}</code> returns <code>${hex(run.block)}</code>: ${number(run.asked)} bytes asked for, ${number(run.usable)} usable. Then <code>${escape(loop)}</code>, and the mapping after it, page by page:</p>
+  return `<p class="dv-program"><code>${escape(malloc)}</code> returns <code>${hex(run.block)}</code>: ${number(run.asked)} bytes asked for, ${number(run.usable)} usable. Then the loop <code>${escape(loop)}</code>. The block's mapping after the loop, page by page:</p>
 <ol class="dv-pages" data-block="${hex(run.block)}" data-usable="${run.usable}">
 ${rows.join('\n')}
 </ol>

@@ -4,10 +4,10 @@
 // is the static picture of the build and the live view of the page.
 
 import { PAGE_SIZE, hex } from '../../machine/index.ts';
+import { plural } from '../words.ts';
 import { describeZone, type BlockState, type LargeBlock, type ZonePage, type ZoneRegion, type ZoneState } from './model.ts';
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(3)}%`;
 
 const STATE_CLASS: Record<BlockState, string> = { 'in use': 'zv-used', free: 'zv-free', 'death row': 'zv-death' };
