@@ -356,7 +356,7 @@ describe('charts', () => {
 
   it("draws chapter 6's magazines on one thread and on four, measured as its example spreads the calls", () => {
     const figure = /<figure class="chart-figure" data-chart="magazine-threads">[\s\S]*?<\/figure>/.exec(read(student.outDir, '06-magazines.html'))![0];
-    for (const series of ['zone, 4 threads', 'magazines, 1 thread', 'magazines, 4 threads']) expect(figure).toMatch(new RegExp(`<text class="chart-legend" [^>]*>${series}</text>`));
+    for (const series of ['zones, 4 threads', 'magazines, 1 thread', 'magazines, 4 threads']) expect(figure).toMatch(new RegExp(`<text class="chart-legend" [^>]*>${series}</text>`));
     expect(figure).toContain('<th scope="row">churn</th>');
     const root = mkdtempSync(join(scratch, 'threads-'));
     mkdirSync(join(root, 'traces'));

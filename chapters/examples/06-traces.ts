@@ -2,20 +2,13 @@
 // by the trace driver with its operations spread over 4 logical threads (06-spread.ts), and the
 // magazines once more on one thread: utilization and loads and stores per call.
 import { resolve } from 'node:path';
-import { createAllocator as zones } from '../../solutions/05-zones/zone.ts';
-import { createAllocator as magazines } from '../../solutions/06-magazines/magazines.ts';
-import { averageOf, readTraces, runTraces, type TraceRun } from '../../workbook/trace/run.ts';
-import { THREADS, spread } from './06-spread.ts';
+import { averageOf, readTraces } from '../../workbook/trace/run.ts';
+import { THREADS, THREAD_RUNS, runOnThreads } from './06-spread.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const traces = readTraces([resolve(root, 'traces')], root);
-const options = { shrink: false as const, replay: { timing: false as const } };
-const each = (make: (i: number) => TraceRun) => traces.map((_, i) => make(i));
-const runs = {
-  zones: each((i) => runTraces([traces[i]], spread(traces[i], zones), options)[0]),
-  one: each((i) => runTraces([traces[i]], spread(traces[i], magazines, () => 0), options)[0]),
-  four: each((i) => runTraces([traces[i]], spread(traces[i], magazines), options)[0]),
-};
+const [zones, one, four] = THREAD_RUNS.map((how) => traces.map((trace) => runOnThreads(trace, how)));
+const runs = { zones, one, four };
 
 const percent = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
 const fixed = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
