@@ -25,14 +25,14 @@ describe('medianSeconds', () => {
   it('warms up until the untimed runs have taken warmupMilliseconds, so slow first runs are not timed', () => {
     // Five compiling runs of 50 ms, then steady 1 ms runs.
     const runs = scripted([0.05, 0.05, 0.05, 0.05, 0.05, 0.001]);
-    const seconds = medianSeconds(runs.run, { warmupMilliseconds: 250, minRuns: 3, maxRuns: 3, clock: runs.clock, sampleMilliseconds: 0 });
+    const seconds = medianSeconds(runs.run, { warmupMilliseconds: 250, minRuns: 3, maxRuns: 3, clock: runs.clock });
     expect(seconds).toBe(0.001);
     expect(runs.calls).toBe(5 + 3);
   });
 
   it('counts the setup of each run in the warm-up, so a short trace with a costly setup does not warm up for long', () => {
     const runs = scripted([0.0001], 10); // 0.1 ms of replay after 10 ms of setup
-    medianSeconds(runs.run, { warmupMilliseconds: 250, minRuns: 3, maxRuns: 3, clock: runs.clock, sampleMilliseconds: 0 });
+    medianSeconds(runs.run, { warmupMilliseconds: 250, minRuns: 3, maxRuns: 3, clock: runs.clock });
     expect(runs.calls).toBe(25 + 3);
   });
 
@@ -41,26 +41,13 @@ describe('medianSeconds', () => {
     medianSeconds(slow.run, { warmupMilliseconds: 250, minRuns: 3, clock: slow.clock });
     expect(slow.calls).toBe(1 + 3); // 700 ms of warm-up, then minRuns (each over the 500 ms budget)
     const counted = scripted([0.001]);
-    medianSeconds(counted.run, { warmups: 4, warmupMilliseconds: 0, minRuns: 1, maxRuns: 1, clock: counted.clock, sampleMilliseconds: 0 });
+    medianSeconds(counted.run, { warmups: 4, warmupMilliseconds: 0, minRuns: 1, maxRuns: 1, clock: counted.clock });
     expect(counted.calls).toBe(4 + 1);
   });
 
   it('takes the median of the timed runs, which one slow run does not move', () => {
     const runs = scripted([0.002, 0.002, 0.002, 0.009, 0.002, 0.002, 0.002]);
-    expect(medianSeconds(runs.run, { warmups: 0, warmupMilliseconds: 0, minRuns: 7, maxRuns: 7, clock: runs.clock, sampleMilliseconds: 0 })).toBe(0.002);
+    expect(medianSeconds(runs.run, { warmups: 0, warmupMilliseconds: 0, minRuns: 7, maxRuns: 7, clock: runs.clock })).toBe(0.002);
     expect(median([3, 1, 2, 4])).toBe(2.5);
-  });
-
-  it('runs a short replay again until a sample lasts sampleMilliseconds, so one slow replay weighs a share of it, not all', () => {
-    // 1 ms replays, one in four slowed to 3 ms (a collection): alone, half the samples could be 3 ms.
-    let calls = 0;
-    const run = () => (++calls % 4 === 0 ? 0.003 : 0.001);
-    const seconds = medianSeconds(run, { warmups: 0, warmupMilliseconds: 0, minRuns: 3, maxRuns: 3, clock: () => 0, sampleMilliseconds: 12 });
-    expect(calls, 'three samples of 8 replays (6 of 1 ms, 2 of 3 ms: 12 ms)').toBe(24);
-    expect(seconds).toBeCloseTo(0.0015, 9);
-    // A replay longer than the sample is a sample of its own.
-    let long = 0;
-    expect(medianSeconds(() => (long++, 0.05), { warmups: 0, warmupMilliseconds: 0, minRuns: 3, maxRuns: 3, clock: () => 0 })).toBe(0.05);
-    expect(long).toBe(3);
   });
 });

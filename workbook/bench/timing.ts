@@ -6,11 +6,6 @@
 // and a 1 ms replay of a short trace is far from enough. On churn.rep, bump's first runs took
 // 25, 8, 8, 6, 5 ms before settling at 1.3 ms, the zone's 118, 40, 19 ms before 11 ms; a
 // median over the first few runs measured the compiler as much as the allocator.
-//
-// A timed sample lasts at least sampleMilliseconds: a replay shorter than that runs again, each
-// time in a fresh process, and the sample is their mean. Bump replays churn.rep in about 1.3 ms;
-// one garbage collection (of earlier processes' page tables) in the middle of it doubled that
-// sample, and the median of seven such samples moved from run to run by a factor of two.
 
 export interface TimingOptions {
   /** Untimed runs first, at least. Default 1. */
@@ -24,8 +19,6 @@ export interface TimingOptions {
   maxRuns?: number;
   /** After minRuns, stop once the timed runs have taken this long. Default 500 ms. */
   budgetMilliseconds?: number;
-  /** A timed sample runs `run` again until its runs have taken this long, and is their mean. Default 20 ms. */
-  sampleMilliseconds?: number;
 }
 
 /** The median of the seconds `run` reports (each run times its own work, setup excluded). */
@@ -40,15 +33,9 @@ export function medianSeconds(run: () => number, options: TimingOptions = {}): n
   for (let runs = 0; runs < warmups || clock() < warmupEnds; runs++) run();
   const seconds: number[] = [];
   let spent = 0;
-  const sample = options.sampleMilliseconds ?? 20;
   while (seconds.length < maxRuns && (seconds.length < minRuns || spent < budget)) {
-    let took = 0;
-    let runs = 0;
-    do {
-      took += run();
-      runs++;
-    } while (took * 1000 < sample && runs < 1000); // a run that takes no measurable time still ends the sample
-    seconds.push(took / runs);
+    const took = run();
+    seconds.push(took);
     spent += took * 1000;
   }
   return median(seconds);
