@@ -4,7 +4,8 @@
 
 import { embedViews } from './heap-embed.ts';
 import type { RenderEnv } from './markdown.ts';
-import { DEBUG_VIEWS, guardEdgesRun, isDebugView, scribbleRun } from './debug-view/model.ts';
+import { guardEdgesRun, scribbleRun } from './debug-view/model.ts';
+import { DEBUG_VIEWS, isDebugView } from './debug-view/names.ts';
 import { renderGuardEdges, renderScribble } from './debug-view/render.ts';
 
 const TITLES = {

@@ -9,6 +9,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs';
 import { posix } from 'node:path';
 import { FOLD_CLOSE, findMarkers, isAnswer, resolveInclude, type Marker } from '../workbook/chapter-markers.ts';
+import { DEBUG_VIEW_MARKERS } from './debug-view/names.ts';
 import { escapeHtml, highlight, parseLineRanges, prismLanguage, splitHighlightedLines } from './highlight.ts';
 
 export interface Heading {
@@ -346,7 +347,7 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
   if (kind === 'debug-view') {
     const names = match[2].trim().split(/\s+/);
     if (names.length !== 1 || names[0] === '') {
-      env.errors.push(`${where}: a debug view names one picture: <!-- debug-view: scribble --> or <!-- debug-view: guard-edges -->`);
+      env.errors.push(`${where}: a debug view names one picture: ${DEBUG_VIEW_MARKERS}`);
       return;
     }
     env.debugViews.push({ name: names[0], where });

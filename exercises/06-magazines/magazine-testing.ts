@@ -127,6 +127,25 @@ export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): 
 }
 
 /**
+ * Makes the `limit`+1-th atomicAdd32 to any of `counters` (a word's address, and the name of
+ * what it counts) in one test throw `tooMany(name, address)`: a loop that goes round for ever
+ * adds to the same counter each time, and fails with a message instead of a test that never ends.
+ */
+function limitAtomicAdds(proc: Process, counters: Map<number, string>, limit: number, tooMany: (name: string, address: number) => string): void {
+  const counts = new Map<number, number>();
+  const atomicAdd32 = proc.atomicAdd32.bind(proc);
+  proc.atomicAdd32 = (address, delta) => {
+    const name = counters.get(address);
+    if (name !== undefined) {
+      const n = (counts.get(address) ?? 0) + 1;
+      counts.set(address, n);
+      if (n > limit) throw new Error(tooMany(name, address));
+    }
+    return atomicAdd32(address, delta);
+  };
+}
+
+/**
  * Stops a block that goes round for ever between an inbox and the release that empties it:
  * after `limit` pushes into one inbox, the next push throws, naming the inbox and the likely
  * cause, instead of a test that never ends.
@@ -134,19 +153,13 @@ export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): 
 export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000): void {
   const inboxes = new Map<number, string>();
   for (const set of [heap.tiny, heap.small]) set.inboxes.forEach((at, m) => inboxes.set(at + INBOX.pushed, rackName(set, m)));
-  const pushes = new Map<number, number>();
-  const atomicAdd32 = proc.atomicAdd32.bind(proc);
-  proc.atomicAdd32 = (address, delta) => {
-    const name = inboxes.get(address);
-    if (name !== undefined) {
-      const n = (pushes.get(address) ?? 0) + 1;
-      pushes.set(address, n);
-      if (n > limit) {
-        throw new Error(`${name}'s inbox at ${hex(address - INBOX.pushed)}: more than ${limit} pushes in one test, so a block goes round between the inbox and the release that empties it. Emptying the inbox, release holds the magazine's lock: a block that magazine owns (owner === held in sendHome) must be freed into it, not left in its inbox again.`);
-      }
-    }
-    return atomicAdd32(address, delta);
-  };
+  limitAtomicAdds(
+    proc,
+    inboxes,
+    limit,
+    (name, address) =>
+      `${name}'s inbox at ${hex(address - INBOX.pushed)}: more than ${limit} pushes in one test, so a block goes round between the inbox and the release that empties it. Emptying the inbox, release holds the magazine's lock: a block that magazine owns (owner === held in sendHome) must be freed into it, not left in its inbox again.`,
+  );
 }
 
 /**
@@ -157,19 +170,13 @@ export function guardInboxLoops(proc: Process, heap: MagazineHeap, limit = 1000)
 export function guardLockLoops(proc: Process, heap: MagazineHeap, limit = 1000): void {
   const locks = new Map<number, string>();
   for (const set of [heap.tiny, heap.small]) set.locks.forEach((at, m) => locks.set(at + LOCK.acquisitions, rackName(set, m)));
-  const taken = new Map<number, number>();
-  const atomicAdd32 = proc.atomicAdd32.bind(proc);
-  proc.atomicAdd32 = (address, delta) => {
-    const name = locks.get(address);
-    if (name !== undefined) {
-      const n = (taken.get(address) ?? 0) + 1;
-      taken.set(address, n);
-      if (n > limit) {
-        throw new Error(`${name}'s lock at ${hex(address - LOCK.acquisitions)}: taken more than ${limit} times in one test, so a loop goes round for ever, taking it each time. lockOwner and sendHome go round when the region moved while they waited for its owner's lock: each round must read the owner again from the region's header (atomicLoad32 of REGION.owner), or it locks the old owner, finds the region gone, and starts again, for ever.`);
-      }
-    }
-    return atomicAdd32(address, delta);
-  };
+  limitAtomicAdds(
+    proc,
+    locks,
+    limit,
+    (name, address) =>
+      `${name}'s lock at ${hex(address - LOCK.acquisitions)}: taken more than ${limit} times in one test, so a loop goes round for ever, taking it each time. lockOwner and sendHome go round when the region moved while they waited for its owner's lock: each round must read the owner again from the region's header (atomicLoad32 of REGION.owner), or it locks the old owner, finds the region gone, and starts again, for ever.`,
+  );
 }
 
 /**

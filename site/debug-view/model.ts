@@ -9,12 +9,6 @@ import { protString } from '../../machine/errors.ts';
 import { createAllocator } from '../../solutions/07-debug/debug.ts';
 import { SCRIBBLE_FREED, SCRIBBLE_NEW } from '../../solutions/07-debug/scribble.ts';
 
-/** The pictures a `<!-- debug-view: NAME -->` marker can ask for. */
-export const DEBUG_VIEWS = ['scribble', 'guard-edges'] as const;
-export type DebugViewName = (typeof DEBUG_VIEWS)[number];
-
-export const isDebugView = (name: string): name is DebugViewName => (DEBUG_VIEWS as readonly string[]).includes(name);
-
 /** What a byte holds, by its value: a scribble, or anything else; undefined where it cannot be read. */
 export type ByteKind = 'new' | 'freed' | 'other' | 'none';
 
