@@ -176,16 +176,19 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       const exercises = EXERCISES.filter((e) => e.chapter === chapter.slug);
       const files = [...exercises.map((e) => testPath(e)), ...hiddenTests(sandbox.dir, chapter.slug)];
       const dir = sandbox.dir;
+      const chapterMs = options.timeoutMs ?? 30_000;
       const runFiles = (some: string[]) =>
         runTestFiles({
           root: dir,
           files: some,
           target: 'exercises',
-          timeoutMs: options.timeoutMs ?? 30_000,
+          timeoutMs: chapterMs,
           env: { NODE_OPTIONS: `--max-old-space-size=${options.memoryMb ?? 1024}`, TMPDIR: join(dir, SANDBOX_TMP) },
           testWritable: join(dir, SANDBOX_TMP),
-          // One worker per chapter: a batch already grades submissions side by side.
-          args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`],
+          // One worker per chapter: a batch already grades submissions side by side. A test
+          // may take the chapter's whole time: a limit per test (vitest's 20 s) would make a
+          // slow but correct test fail on a busy machine, and scores must not depend on load.
+          args: ['--maxWorkers=1', '--no-cache', `--config=${GRADE_CONFIG}`, `--testTimeout=${chapterMs}`, `--hookTimeout=${chapterMs}`],
         });
       const cheats = findings.filter((f) => f.cheat && f.chapters.includes(chapter.slug));
       let run = await runFiles(files);
