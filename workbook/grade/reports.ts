@@ -30,11 +30,12 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
       ? []
       : submissions.flatMap((s) => {
           const failed = s.chapters.filter((c) => !failedWhole(c)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
-          if (failed.length === 0) return [];
+          const whole = s.chapters.filter(failedWhole).map((c) => c.chapter.number);
+          if (failed.length === 0 && whole.length === 0) return [];
           const lines = failureLines(failed);
           const shown = lines.slice(0, 12).map(({ label, message }) => `    ${pc.red('✗')} ${label} — ${printable(message.split('\n')[0])}`);
           const more = lines.length > 12 ? [`    … and ${lines.length - 12} more (--json has them all)`] : [];
-          return ['', pc.bold(`${name(s)}: ${failed.length} test${failed.length === 1 ? '' : 's'} failed`), ...shown, ...more];
+          return ['', pc.bold(`${name(s)}: ${failureCount(failed.length, whole)}`), ...shown, ...more];
         });
   return [
     renderTable(header, rows),
@@ -43,6 +44,7 @@ export function formatGradeTable(submissions: readonly GradedSubmission[]): stri
     ...(reasons.length > 0 ? ['', pc.bold('Why chapters failed:'), ...reasons] : []),
     ...(missing.length > 0 ? ['', pc.bold('Missing files (the skeleton was graded in their place):'), ...missing] : []),
     ...(review.length > 0 ? ['', pc.bold('Worth a look (no points taken):'), ...review] : []),
+    ...sameNames(submissions, name),
   ].join('\n');
 }
 
@@ -84,6 +86,16 @@ function classSummary(all: readonly GradedSubmission[]): string[] {
 
 const round1 = (x: number) => String(Math.round(x * 10) / 10);
 
+/**
+ * What a submission lost, counted: its failed tests, and the chapters that failed as a whole
+ * (a cheat, a compile error, a hang), whose tests are not counted one by one.
+ */
+export function failureCount(tests: number, wholeChapters: readonly number[]): string {
+  const counted = tests === 0 ? [] : [`${tests} test${tests === 1 ? '' : 's'} failed`];
+  if (wholeChapters.length > 0) counted.push(`chapter${wholeChapters.length === 1 ? '' : 's'} ${wholeChapters.join(', ')} failed as a whole (see below)`);
+  return counted.join('; ');
+}
+
 /** A test as the table names it: `bump: malloc › …`, its exercise first unless its name has it already. */
 function testLabel(t: GradedTest): string {
   return t.name.startsWith(`${t.exercise}: `) ? t.name : `${t.exercise}: ${t.name}`;
@@ -111,6 +123,14 @@ function printable(text: string): string {
   // One line of a table, not a screenful: the reports have the rest.
   if (text.length > 300) text = `${text.slice(0, 300)}…`;
   return escapeControls(text, '\t\n');
+}
+
+/** Submissions of the same name (alice, alice-2), each with its path: the table's names alone do not tell which is which. */
+function sameNames(submissions: readonly GradedSubmission[], name: (s: GradedSubmission) => string): string[] {
+  const alike = submissions.filter((s) => submissions.some((other) => other !== s && displayName(other.submission) === displayName(s.submission)));
+  if (alike.length === 0) return [];
+  const width = Math.max(...alike.map((s) => name(s).length));
+  return ['', pc.bold('Submissions of the same name:'), ...alike.map((s) => `  ${name(s).padEnd(width)}  ${printable(s.submission)}`)];
 }
 
 /** Each submission's name in a report of them all: its folder's, numbered when two are alike (alice, alice-2), as Gradescope's files are. */
@@ -157,24 +177,30 @@ function notes(s: GradedSubmission, full = false): string[] {
 }
 
 /**
- * Exercism's test-runner interface, version 3: one document per submission. `name` tells two
- * submissions of one name apart (alice-2), as the table does.
+ * Exercism's test-runner interface, version 3: one document per submission, and beyond it
+ * each test's exercise and points (in cents, as Gradescope's), the submission's name, its
+ * path and points. `name` tells two submissions of one name apart (alice-2), as the table does.
  */
 export function toExercism(s: GradedSubmission, name = displayName(s.submission)) {
   const tests = s.chapters.flatMap((c) => c.tests);
+  const cents = s.chapters.flatMap((c) => pointsInCents(c.tests));
   const status = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
   const whole = chapterReasons(s, true);
   return {
     version: 3,
     status,
     ...(whole.length > 0 ? { message: whole.join('\n') } : {}),
-    tests: tests.map((t) => ({
+    tests: tests.map((t, i) => ({
       name: t.name,
       status: t.status,
       ...(t.message !== '' ? { message: t.message } : {}),
       task_id: CHAPTERS.findIndex((c) => c.slug === t.chapter) + 1,
+      exercise: t.exercise,
+      points: cents[i].points,
+      max_points: cents[i].maxPoints,
     })),
     submission: name,
+    path: s.submission,
     points: s.points,
     max_points: s.maxPoints,
     missing: s.missing,
@@ -182,13 +208,16 @@ export function toExercism(s: GradedSubmission, name = displayName(s.submission)
   };
 }
 
-/** One row per submission: a column per chapter, a total, and notes (why chapters failed, what is missing, what to look at). */
+/**
+ * One row per submission: a column per chapter, a total, notes (why chapters failed, what is
+ * missing, what to look at), and last the submission's path, which tells alice from alice-2.
+ */
 export function toCsv(submissions: readonly GradedSubmission[]): string {
   const quote = (cell: string) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
   const graded = submissions[0]?.chapters.map((c) => c.chapter) ?? CHAPTERS;
-  const header = ['submission', ...graded.map((c) => `chapter ${String(c.number).padStart(2, '0')} ${c.title}`), 'total', 'max', 'notes'];
+  const header = ['submission', ...graded.map((c) => `chapter ${String(c.number).padStart(2, '0')} ${c.title}`), 'total', 'max', 'notes', 'path'];
   const name = namer(submissions);
-  const rows = submissions.map((s) => [name(s), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints), notes(s).join(' | ')]);
+  const rows = submissions.map((s) => [name(s), ...s.chapters.map((c) => String(c.points)), String(s.points), String(s.maxPoints), notes(s).join(' | '), s.submission]);
   return `${[header, ...rows].map((row) => row.map(quote).join(',')).join('\n')}\n`;
 }
 
@@ -211,33 +240,46 @@ export function toJunit(submissions: readonly GradedSubmission[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join('\n')}\n</testsuites>\n`;
 }
 
-/** Gradescope's results.json for one submission. */
+/** Gradescope's results.json for one submission: each test's score is its max_score if it passed, 0 if not. */
 export function toGradescope(s: GradedSubmission) {
   return {
     score: s.points,
     max_score: s.maxPoints,
     output: notes(s, true).map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('\n'),
     tests: s.chapters.flatMap((c) => {
-      const scores = inCents(c.tests.map((t) => t.points));
-      const maxima = inCents(c.tests.map((t) => t.maxPoints));
-      return c.tests.map((t, i) => ({ name: t.name, score: scores[i], max_score: maxima[i], status: t.status === 'pass' ? 'passed' : 'failed', output: t.message, tags: [c.chapter.slug] }));
+      const cents = pointsInCents(c.tests);
+      return c.tests.map((t, i) => ({ name: t.name, score: cents[i].points, max_score: cents[i].maxPoints, status: t.status === 'pass' ? 'passed' : 'failed', output: t.message, tags: [c.chapter.slug] }));
     }),
   };
 }
 
 /**
- * Values rounded to cents so that they add up as the unrounded ones do: each is the rounded
- * running total less the one before it (10 points over 16 tests: 0.63, 0.62, 0.63, … summing
- * to 10, where 0.63 each would sum to 10.08).
+ * Each test's points and maximum in cents, for the reports that list them. A passed test
+ * scores its whole maximum and a failed one 0; the maxima of an exercise's tests add up to
+ * its points, and the scores to the points it earned, as closely as cents allow: 10 points
+ * over 16 tests are 0.63 or 0.62 each (not 0.63 each, 10.08 in all), and when 10 of them
+ * pass, the cents above 0.62 go first to those 10, so that they earn 6.25, as the table says.
  */
-function inCents(values: readonly number[]): number[] {
-  let total = 0;
-  let shown = 0;
-  return values.map((value) => {
-    total += value;
-    const upTo = Math.round(total * 100);
-    const cents = upTo - shown;
-    shown = upTo;
-    return cents / 100;
-  });
+export function pointsInCents(tests: readonly GradedTest[]): { points: number; maxPoints: number }[] {
+  const cents = tests.map(() => ({ points: 0, maxPoints: 0 }));
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  const byExercise = new Map<string, number[]>();
+  tests.forEach((t, i) => byExercise.set(t.exercise, [...(byExercise.get(t.exercise) ?? []), i]));
+  for (const indices of byExercise.values()) {
+    const exact = indices.map((i) => tests[i].maxPoints * 100);
+    const floor = exact.map((x) => Math.floor(x + 1e-6)); // 0.29 * 100 is 28.999999999999996
+    for (const [k, i] of indices.entries()) cents[i].maxPoints = floor[k];
+    // The cents the floors leave, at most one a test: those with the largest fractions first.
+    const spare = Math.round(sum(exact)) - sum(floor);
+    const order = indices.map((i, k) => ({ i, fraction: exact[k] - floor[k] })).sort((a, b) => b.fraction - a.fraction).map((x) => x.i);
+    const passed = order.filter((i) => tests[i].status === 'pass');
+    const failed = order.filter((i) => tests[i].status !== 'pass');
+    const earned = Math.round(sum(passed.map((i) => tests[i].points * 100)));
+    const toPassed = Math.max(0, Math.min(spare, passed.length, earned - sum(passed.map((i) => cents[i].maxPoints))));
+    const toFailed = Math.min(spare - toPassed, failed.length);
+    const extra = [...passed.slice(0, toPassed), ...failed.slice(0, toFailed), ...passed.slice(toPassed, toPassed + spare - toPassed - toFailed)];
+    for (const i of extra) cents[i].maxPoints++;
+    for (const i of passed) cents[i].points = cents[i].maxPoints;
+  }
+  return cents.map((c) => ({ points: c.points / 100, maxPoints: c.maxPoints / 100 }));
 }
