@@ -105,13 +105,13 @@ function hung(exercise: Exercise, timeoutMs: number, lastStarted: string | undef
 
 /**
  * The tests run without type checks (tsx strips the types), but the grader compiles first and
- * gives a chapter with a type error nothing: a failed check of its own says so before a grade does.
+ * gives an exercise with a type error nothing: a failed check of its own says so before a grade does.
  */
 function withTypeErrors(result: ExerciseResult, folder: string, errors: string): ExerciseResult {
   const file = `${folder}/${result.exercise.chapter}/${result.exercise.file}`;
   const message =
     `${file} does not compile:\n${errors.trimEnd()}\n` +
-    'The tests run without checking types, but grading compiles the files first: a type error in any exercise file of a chapter scores the whole chapter 0.';
+    'The tests run without checking types, but grading compiles the files first: an exercise whose file has a type error scores 0.';
   const compiles: TestResult = { name: 'compiles without type errors', status: 'fail', message };
   return { ...result, status: result.status === 'error' ? 'error' : 'fail', tests: [compiles, ...result.tests] };
 }

@@ -49,7 +49,7 @@ describe('type errors', () => {
     const [compiles, ...tests] = batched.tests;
     expect(compiles).toMatchObject({ name: 'compiles without type errors', status: 'fail' });
     expect(compiles.message).toMatch(/01-bump\/batched\.ts does not compile:\n.*batched\.ts\(\d+,\d+\): error TS2322/);
-    expect(compiles.message).toContain('scores the whole chapter 0');
+    expect(compiles.message).toContain('an exercise whose file has a type error scores 0');
     expect(compiles.message).not.toContain('.target-'); // the student's path, not the staged copy's
     expect(tests.length).toBeGreaterThan(0);
     expect(tests.every((t) => t.status === 'pass')).toBe(true);

@@ -1,6 +1,6 @@
-// The compiler's verdict on exercise files, for the grader and for `check` alike: a chapter
-// with a type error in one of its exercise files earns nothing when graded, so a student must
-// hear of the error when checking, not only when the grade comes back.
+// The compiler's verdict on exercise files, for the grader and for `check` alike: an exercise
+// whose file has a type error earns nothing when graded, so a student must hear of the error
+// when checking, not only when the grade comes back.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,11 +39,4 @@ export function exerciseTypeErrors(root: string, folder: string, exercises: read
     if (owner !== undefined) errors.set(owner, `${errors.get(owner) ?? ''}${line}\n`.slice(0, 4000));
   }
   return errors;
-}
-
-/** The errors of `exerciseTypeErrors`, gathered by chapter. */
-export function byChapter(errors: Map<Exercise, string>): Map<string, string> {
-  const chapters = new Map<string, string>();
-  for (const [exercise, text] of errors) chapters.set(exercise.chapter, `${chapters.get(exercise.chapter) ?? ''}${text}`.slice(0, 4000));
-  return chapters;
 }
