@@ -80,10 +80,12 @@ describe('grading', () => {
     ['process.abort()', inMalloc('if (size === 24) process.abort();'), /the tests of bump were stopped: ran out of memory, or its worker died .*an abort or a signal/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /the tests of bump were stopped: ran out of memory/, 'some'],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
-    ['editing its own test file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');"), /tried to write a file \(tests may write in their temporary folder only\)/, 'some'],
-    ['deleting a file', inMalloc("if (size === 24) process.getBuiltinModule('node:fs').rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });"), /tried to write a file/, 'some'],
+    ['editing its own test file', (b) => `import { writeFileSync } from 'node:fs';\n${inMalloc("if (size === 24) writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');")(b)}`, /tried to write a file \(tests may write in their temporary folder only\)/, 'some'],
+    ['deleting a file', (b) => `import { rmSync } from 'node:fs';\n${inMalloc("if (size === 24) rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });")(b)}`, /tried to write a file/, 'some'],
     ['process.exit as it is imported', (b) => `process.exit(3);\n${b}`, /called process\.exit\(3\)/, 0],
     ['a throw as it is imported', (b) => `throw new Error('not finished');\n${b}`, /the tests of bump, batched could not run: Error: not finished/, 0],
+    // Built at run time, so that the permission model, not the scan, catches it.
+    ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /tried to write a file .*, read the reference solutions/, 'some'],
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
     ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
@@ -91,6 +93,16 @@ describe('grading', () => {
     ['an import of vitest', (b) => `import { expect } from 'vitest';\n${b}`, /01-bump\/bump\.ts:1 imports the test framework/, 0],
     ['a syntax error', (b) => b.replace('export const ALIGNMENT = 16;', 'export const ALIGNMENT = = 16;'), /does not compile: .*bump\.ts\(\d+,\d+\): error TS/, 0],
   ];
+
+  it("costs a type error only its own exercise: the chapter's others keep their points", async () => {
+    const graded = await gradeSubmission(submission('type-error', (b) => `${b}\nexport const unused: number = 'oops';\n`), chapter1);
+    const chapter = chapterOne(graded);
+    expect(chapter.reason).toMatch(/^bump does not compile: exercises\/01-bump\/bump\.ts\(\d+,\d+\): error TS2322/);
+    const scores = (id: string) => chapter.tests.filter((t) => t.exercise === id).map((t) => [t.status, t.points === 0]);
+    expect(new Set(scores('bump').map(String))).toEqual(new Set(['fail,true']));
+    expect(chapter.tests.find((t) => t.exercise === 'bump')?.message).toMatch(/^does not compile: /);
+    expect(new Set(scores('batched').map(String))).toEqual(new Set(['pass,false']));
+  }, 60_000);
 
   for (const [what, patch, reason, points] of cases) {
     it(`fails chapter 1 of a submission with ${what}, naming the reason`, async () => {
@@ -122,7 +134,8 @@ describe('grading', () => {
 
   it('lets the tests write nowhere outside the sandbox, and names the refusal', async () => {
     const outside = join(scratch, 'written-by-a-submission.txt');
-    const graded = await gradeSubmission(submission('writes-outside', inMalloc(`if (size === 24) process.getBuiltinModule('node:fs').writeFileSync(${JSON.stringify(outside)}, 'x');`)), chapter1);
+    const writes = inMalloc(`if (size === 24) writeFileSync(${JSON.stringify(outside)}, 'x');`);
+    const graded = await gradeSubmission(submission('writes-outside', (b) => `import { writeFileSync } from 'node:fs';\n${writes(b)}`), chapter1);
     expect(existsSync(outside)).toBe(false);
     expect(chapterOne(graded).reason).toMatch(/tried to write a file \(tests may write in their temporary folder only\) or start a program/);
     expect(chapterOne(graded).points).toBeLessThan(chapterOne(graded).maxPoints);
@@ -131,7 +144,7 @@ describe('grading', () => {
   it("lets the tests write neither over the submission's own files nor through the sandbox's link to node_modules", async () => {
     const marker = `.written-by-a-submission-${process.pid}`;
     const copy = [
-      "const fs = process.getBuiltinModule('node:fs');",
+      "import * as fs from 'node:fs';",
       // The one in the grader's checkout: every submission after would run with it.
       `try { fs.writeFileSync(new URL('../../node_modules/${marker}', import.meta.url), 'x'); } catch {}`,
       // The reference's batched over the submission's skeleton, before batched.test.ts imports it.
@@ -431,7 +444,7 @@ describe('reading a submission before it runs', () => {
     expect(scanSubmission(resolve(ROOT, 'exercises'))).toEqual([]);
   });
 
-  it('calls reaching for the reference, the framework, the tests or a computed module a cheat; Node modules and hooks worth a look', () => {
+  it('calls reaching for the reference, the framework, the tests, a computed module or code from a string a cheat; Node modules and hooks worth a look', () => {
     const source = [
       "import { x } from '../../solutions/01-bump/bump.ts'; // the reference",
       "import { expect } from '@vitest/expect';",
@@ -444,6 +457,9 @@ describe('reading a submission before it runs', () => {
       "import { loadAllocator } from '../../workbook/allocators.ts'; // loadAllocator('bump', 'sol' + 'utions')",
       "import { todo } from '../../workbook/todo.ts'; // the skeletons' own",
       "const load = createRequire(import.meta.url); const n = require(name);",
+      "const mod = process.getBuiltinModule('module'); const r = mod['create' + 'Require'](import.meta.url);",
+      "const run = Reflect.construct(Function, ['return 1']); eval('2'); new Function('return 3');",
+      "const ref = await __vite_ssr_dynamic_import__('/sol' + 'utions/01-bump/bump.ts');",
     ].join('\n');
     expect(scanSource(source).map((f) => [f.line, f.cheat, f.what.split(' (')[0]])).toEqual([
       [1, true, 'names the reference solutions'],
@@ -457,6 +473,10 @@ describe('reading a submission before it runs', () => {
       [11, true, 'requires a module by a computed name'],
       [11, true, 'makes a require() of its own, which loads any module'],
       [11, false, 'calls require()'],
+      [12, false, "imports Node's module module"],
+      [12, true, 'uses process.getBuiltinModule, which loads a module by a name made at run time'],
+      [13, true, 'runs code built from a string, which no exercise needs'],
+      [14, true, "reaches into vitest's module loader"],
     ]);
   });
 });

@@ -13,7 +13,7 @@ import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, fileKey, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
 import { removeOnExit } from '../target.ts';
 import { MESSAGE_LIMIT, shortened } from '../text.ts';
-import { byChapter, exerciseTypeErrors } from '../type-errors.ts';
+import { exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
 
@@ -168,7 +168,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
   const missing = sandbox.missing.filter((e) => options.chapters === undefined || options.chapters.includes(e.chapter)).map((e) => `${e.chapter}/${e.file}`);
   const findings = scanSubmission(root, sandbox.added, unpacked.top);
   try {
-    const compileErrors = byChapter(exerciseTypeErrors(sandbox.dir, 'exercises'));
+    const compileErrors = exerciseTypeErrors(sandbox.dir, 'exercises');
     const chapters: GradedChapter[] = [];
     const graded = CHAPTERS.filter((c) => options.chapters === undefined || options.chapters.includes(c.slug));
     for (const chapter of graded) {
@@ -193,13 +193,13 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       const cheats = findings.filter((f) => f.cheat && f.chapters.includes(chapter.slug));
       let run = await runFiles(files);
       // A hang, an exit or a crash stops the whole run: run alone, each file keeps or loses its own points.
-      const failsAnyway = cheats.length > 0 || compileErrors.has(chapter.slug) || breach(run) !== '';
+      const failsAnyway = cheats.length > 0 || breach(run) !== '';
       const stopped = stoppage(run, options);
       if (!failsAnyway && stopped !== '') {
         run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stopped));
       }
       const tampered = sandbox.tampered();
-      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors.get(chapter.slug) ?? '', tampered, cheats));
+      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors, tampered, cheats));
       if (tampered.length > 0) {
         // The next chapter gets a clean copy: one chapter's damage must not fail the next.
         sandbox.cleanup();
@@ -305,13 +305,12 @@ function gradeChapter(
   root: string,
   files: string[],
   options: GradeOptions,
-  compileError: string,
+  compileErrors: Map<Exercise, string>,
   tampered: string[],
   cheats: Finding[],
 ): GradedChapter {
   const maxPoints = exercises.reduce((n, e) => n + pointsOf(e, options), 0);
   const failAll = (status: GradeStatus, reason: string) => failedChapter(chapter, status, reason, options);
-  if (compileError !== '') return failAll('error', `does not compile: ${compileError.trim()}`);
   if (cheats.length > 0) return failAll('fail', `its code reaches for what it must not: ${cheats.slice(0, 3).map((f) => `${f.where} ${f.what}`).join('; ')}`);
   if (tampered.length > 0) return failAll('fail', `the submission changed or deleted files while its tests ran: ${tampered.slice(0, 5).join(', ')}`);
   const crash = diagnose(run, options);
@@ -332,6 +331,13 @@ function gradeChapter(
       }
       return result.tests.map((t) => ({ name: `${prefix}${t.name}`, status: t.status === 'pass' ? 'pass' : 'fail', message: shortened(t.message, REPORTED_LIMIT) }));
     });
+    // A file with a type error scores nothing, whatever its tests did (they ran with the types
+    // stripped); the chapter's other exercises keep their points, as after a hang.
+    const compileError = compileErrors.get(exercise) ?? '';
+    if (compileError !== '') {
+      const message = `does not compile: ${compileError.trim()}`;
+      for (const r of results) Object.assign(r, { status: r.status === 'error' ? 'error' : 'fail', message: r.status === 'pass' ? message : `${message}\n${r.message}` });
+    }
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
     const each = results.length === 0 ? 0 : pointsOf(exercise, options) / results.length;
     for (const r of results) {
@@ -340,7 +346,8 @@ function gradeChapter(
     earned += round(each * results.filter((r) => r.status === 'pass').length);
   }
   const status: GradeStatus = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
-  return { chapter, status, reason: misbehaviour(tests), tests, points: round(earned), maxPoints };
+  const uncompiled = exercises.filter((e) => compileErrors.has(e)).map((e) => `${e.id} does not compile: ${compileErrors.get(e)!.trim().split('\n')[0]}`);
+  return { chapter, status, reason: [...uncompiled, misbehaviour(tests)].filter((r) => r !== '').join('; '), tests, points: round(earned), maxPoints };
 }
 
 /** A chapter failed as a whole, for one reason: every exercise scores 0 with it. */
@@ -382,7 +389,7 @@ function misbehaviour(tests: GradedTest[]): string {
   const thrown = count(/which is not an Error/);
   if (thrown > 0) reasons.push(`${thrown} test${thrown === 1 ? '' : 's'} met a thrown value that is not an Error`);
   const denied = count(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
-  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write a file (tests may write in their temporary folder only) or start a program, which grading does not allow`);
+  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write a file (tests may write in their temporary folder only), read the reference solutions, or start a program, which grading does not allow`);
   return reasons.join('; ');
 }
 

@@ -126,14 +126,14 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
 
 /**
  * The shipped configuration, plus the integrity check before every test file, and the
- * permission model in the test processes: read anything, write only in the sandbox's
+ * permission model in the test processes: read the sandbox but solutions/, write only in the sandbox's
  * temporary folder, start workers (chapter 6 needs them) but no child processes. Not the
  * whole sandbox: its node_modules is a link to the grader's own, and the permission model
  * follows links, so a write there would change vitest for every submission after.
  */
 function gradeConfig(dir: string): string {
   const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
-  const execArgv = [permission, '--allow-fs-read=*', `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
+  const execArgv = [permission, ...readable(dir).map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
   return [
     '// Written by the grader: the shipped configuration, with the integrity check and a sandbox.',
     "import { mergeConfig } from 'vitest/config';",
@@ -141,6 +141,18 @@ function gradeConfig(dir: string): string {
     `export default mergeConfig(shipped, { test: { setupFiles: ['workbook/grade/integrity.ts'], execArgv: ${JSON.stringify(execArgv)} } });`,
     '',
   ].join('\n');
+}
+
+/**
+ * What the test processes may read: the sandbox but solutions/. The tests import the
+ * reference through vitest, which reads and compiles it in the grader's own process; a
+ * submission that reads the files itself (to compile and run them) is refused.
+ */
+function readable(dir: string): string[] {
+  const files = ['package.json', 'tsconfig.json', 'vitest.config.ts', GRADE_CONFIG].map((file) => join(dir, file));
+  const folders = [...COPIED.filter((entry) => !entry.includes('.') && entry !== 'solutions'), 'exercises', SANDBOX_TMP].map((folder) => join(dir, folder, '*'));
+  // The permission model follows links: the grader's own node_modules, where vitest's workers start.
+  return [...files, ...folders, join(realpathSync(join(dir, 'node_modules')), '*')];
 }
 
 function copyHiddenTests(from: string, exercisesDir: string): void {
