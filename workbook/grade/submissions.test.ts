@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchSubmissions, reportNames, submissionProblem } from './submissions.ts';
+import { batchSubmissions, gradedOnce, reportNames, submissionProblem } from './submissions.ts';
 
 function batchFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'workbook-batch-'));
@@ -30,6 +30,48 @@ describe('the submissions npm run grade is given', () => {
     const { submissions, skipped } = batchSubmissions(dir);
     expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'carol', 'dan.zip', 'nina.zip', 'omar.tar.gz']);
     expect(skipped).toEqual(['erin', 'grades.csv']);
+  });
+
+  it("leaves out the grader's own reports, written into the batch folder by an earlier run", () => {
+    const dir = batchFolder();
+    mkdirSync(join(dir, 'results'));
+    writeFileSync(join(dir, 'results', 'alice.json'), '{}');
+    const { submissions, skipped, notWorkbooks } = batchSubmissions(dir, dir, [join(dir, 'results'), join(dir, 'grades.csv')]);
+    expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'nina.zip', 'omar.tar.gz']);
+    expect([...skipped, ...notWorkbooks]).toEqual([]);
+  });
+
+  it('leaves out a folder with files but no exercises/ or chapter folder, and grades an empty one, as a student who submitted nothing', () => {
+    const dir = batchFolder();
+    mkdirSync(join(dir, 'notes'));
+    writeFileSync(join(dir, 'notes', 'week1.md'), '');
+    mkdirSync(join(dir, 'carol/malloc-workbook-main/exercises/01-bump'), { recursive: true });
+    mkdirSync(join(dir, 'dan/01-bump'), { recursive: true });
+    const { submissions, notWorkbooks } = batchSubmissions(dir);
+    expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'carol', 'dan', 'nina.zip', 'omar.tar.gz']);
+    expect(notWorkbooks).toEqual([join(dir, 'notes')]);
+  });
+
+  it('refuses a --batch that holds no submission, saying what it holds and what a submission is', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'workbook-batch-'));
+    expect(() => batchSubmissions(empty, 'bad/empty')).toThrow(
+      "--batch bad/empty holds no submission: it is empty. A submission is a folder holding a student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one; --batch takes the folder that holds them, one a student.",
+    );
+    writeFileSync(join(empty, 'readme.txt'), '');
+    mkdirSync(join(empty, 'notes'));
+    writeFileSync(join(empty, 'notes', 'a.md'), '');
+    expect(() => batchSubmissions(empty, 'bad/stray')).toThrow('--batch bad/stray holds no submission: readme.txt is neither a folder nor an archive; notes/ holds no exercises/ or chapter folder. A submission is');
+  });
+
+  it('grades a submission named twice once: by a link beside it, or the same path again', () => {
+    const dir = batchFolder();
+    symlinkSync(join(dir, 'alice'), join(dir, 'alice-link'));
+    const { once, repeated } = gradedOnce([join(dir, 'alice'), join(dir, 'alice-link'), join(dir, 'bob'), join(dir, 'nina.zip'), `${join(dir, 'bob')}/`]);
+    expect(once).toEqual([join(dir, 'alice'), join(dir, 'bob'), join(dir, 'nina.zip')]);
+    expect(repeated).toEqual([
+      { path: join(dir, 'alice-link'), same: join(dir, 'alice') },
+      { path: `${join(dir, 'bob')}/`, same: join(dir, 'bob') },
+    ]);
   });
 
   it('refuses a --batch that is missing or a file, saying what it takes', () => {

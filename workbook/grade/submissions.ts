@@ -1,31 +1,99 @@
 // Which submissions `npm run grade` was given: paths named on the command line, and the
 // entries of a --batch folder. Checked before any work starts, so that a typo costs nothing.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { CHAPTERS } from '../exercises.ts';
 import { ARCHIVE, displayName } from './grade.ts';
+
+/** What a submission is, for the messages that say something is not one. */
+const WHAT_A_SUBMISSION_IS = "A submission is a folder holding a student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one";
 
 /** Why `path` (as the instructor typed it) cannot be a submission, or undefined if it can. */
 export function submissionProblem(path: string, shown: string = path): string | undefined {
-  if (!existsSync(path)) return `${shown}: there is no such file or folder. A submission is a folder holding the student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one.`;
+  if (!existsSync(path)) return `${shown}: there is no such file or folder. ${WHAT_A_SUBMISSION_IS}.`;
   if (statSync(path).isDirectory() || ARCHIVE.test(path)) return undefined;
   return `${shown} is a file, not a submission: give a folder holding the student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one.`;
 }
 
-/** The submissions in a --batch folder (its folders and archives, by name), and the entries left out. */
-export function batchSubmissions(folder: string, shown: string = folder): { submissions: string[]; skipped: string[] } {
+export interface BatchListing {
+  /** The folders and archives to grade, by name. */
+  submissions: string[];
+  /** Entries that are neither a folder nor an archive (a link to nothing too). */
+  skipped: string[];
+  /** Folders with files in them but no exercises/ or chapter folder (a report folder, notes): no student's work. */
+  notWorkbooks: string[];
+}
+
+/**
+ * The submissions in a --batch folder: its folders and archives, by name, but for the
+ * grader's own `reports` (absolute paths: a --gradescope folder or a --csv file written into
+ * the batch folder by an earlier run), and the entries left out. A folder holding files but
+ * no exercises/ or chapter folder, three levels down, is not a student's work; an empty
+ * folder is graded, as a student who submitted nothing. Throws when nothing is left to grade.
+ */
+export function batchSubmissions(folder: string, shown: string = folder, reports: readonly string[] = []): BatchListing {
   if (!existsSync(folder)) throw new Error(`--batch ${shown}: there is no such folder.`);
   if (!statSync(folder).isDirectory()) throw new Error(`--batch ${shown} is a file: --batch takes a folder with one submission in each of its folders or archives.`);
-  const submissions: string[] = [];
-  const skipped: string[] = [];
+  const ours = new Set(reports.flatMap((r) => [resolve(r), realPath(r)]));
+  const listing: BatchListing = { submissions: [], skipped: [], notWorkbooks: [] };
   for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith('.')) continue; // .DS_Store, .git: never a student
+    const path = join(folder, entry.name);
+    if (ours.has(resolve(path)) || ours.has(realPath(path))) continue;
     // stat, not the entry's own type: a link to a student's folder is that folder.
-    const stats = statSync(join(folder, entry.name), { throwIfNoEntry: false });
-    if (stats?.isDirectory() === true || (stats?.isFile() === true && ARCHIVE.test(entry.name))) submissions.push(join(folder, entry.name));
-    else skipped.push(entry.name);
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats?.isDirectory() === true) (isEmpty(path) || holdsWorkbook(path, 0) ? listing.submissions : listing.notWorkbooks).push(path);
+    else if (stats?.isFile() === true && ARCHIVE.test(entry.name)) listing.submissions.push(path);
+    else listing.skipped.push(entry.name);
   }
-  return { submissions, skipped };
+  if (listing.submissions.length === 0) throw new Error(`--batch ${shown} holds no submission: ${leftOutSaying(listing) ?? 'it is empty'}. ${WHAT_A_SUBMISSION_IS}; --batch takes the folder that holds them, one a student.`);
+  return listing;
+}
+
+/** Why a batch's entries were left out, as a clause; undefined if none were. */
+export function leftOutSaying({ skipped, notWorkbooks }: Pick<BatchListing, 'skipped' | 'notWorkbooks'>): string | undefined {
+  const said = [
+    ...(skipped.length === 0 ? [] : [`${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} neither a folder nor an archive`]),
+    ...(notWorkbooks.length === 0 ? [] : [`${notWorkbooks.map((f) => `${basename(f)}/`).join(', ')} ${notWorkbooks.length === 1 ? 'holds' : 'hold'} no exercises/ or chapter folder`]),
+  ];
+  return said.length === 0 ? undefined : said.join('; ');
+}
+
+/** Whether a folder holds nothing (but hidden files, or an archiver's __MACOSX). */
+function isEmpty(dir: string): boolean {
+  return readdirSync(dir).every((name) => name.startsWith('.') || name === '__MACOSX');
+}
+
+/** Whether `dir` holds chapter folders or an exercises/ folder, itself or `3 - depth` levels down, as the grader looks for them. */
+function holdsWorkbook(dir: string, depth: number): boolean {
+  const folders = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !['__MACOSX', 'node_modules', 'solutions'].includes(e.name) && !e.name.startsWith('.'));
+  if (folders.some((e) => e.name === 'exercises' || CHAPTERS.some((c) => c.slug === e.name))) return true;
+  return depth < 3 && folders.some((e) => holdsWorkbook(join(dir, e.name), depth + 1));
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The submissions once each: two paths to the same folder or archive (a link beside it in a
+ * --batch, or named twice) are graded once, by the first path; the others are returned with it.
+ */
+export function gradedOnce(submissions: readonly string[]): { once: string[]; repeated: Array<{ path: string; same: string }> } {
+  const first = new Map<string, string>();
+  const repeated: Array<{ path: string; same: string }> = [];
+  for (const path of submissions) {
+    const real = realPath(path);
+    const same = first.get(real);
+    if (same === undefined) first.set(real, path);
+    else repeated.push({ path, same });
+  }
+  return { once: [...first.values()], repeated };
 }
 
 /** A file name per submission for per-student reports: its display name, numbered when two are alike. */
