@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { earlierResults, gradescopeIsFolder, reportPathProblems, writeReport } from './outputs.ts';
+import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from './outputs.ts';
 
 const here = mkdtempSync(join(tmpdir(), 'grade-outputs-'));
 afterAll(() => rmSync(here, { recursive: true, force: true }));
@@ -48,5 +48,36 @@ describe('report paths', () => {
     expect(readFileSync(join(here, 'out/g.csv'), 'utf8')).toBe('a,b\n');
     expect(writeReport(here, 'out', 'x', (line) => said.push(line))).toBe(false);
     expect(said).toEqual(['wrote out/g.csv', expect.stringMatching(/^could not write out: EISDIR/)]);
+  });
+
+  describe('reports of an earlier run', () => {
+    const earlier = join(here, 'earlier');
+    mkdirSync(join(earlier, 'gradescope'), { recursive: true });
+    writeFileSync(join(earlier, 'grades.csv'), 'submission,total,notes\nann,3,"chapter 1: hung\nthen more"\nbob,5,\n');
+    writeFileSync(join(earlier, 'grades.xml'), '<testsuites>\n  <testsuite name="ann 01-bump">\n  </testsuite>\n  <testsuite name="ann 02-free-list">\n</testsuites>\n');
+    writeFileSync(join(earlier, 'results.json'), '{ "score": 12.5, "max_score": 15 }');
+    mkdirSync(join(earlier, 'empty'));
+
+    it('are refused before any grading, each saying what it holds and to pass --force or another name', () => {
+      const when = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d';
+      const said = existingReports({ csv: 'grades.csv', junit: 'grades.xml', gradescope: 'results.json' }, earlier, ['ann']);
+      expect(said).toHaveLength(3);
+      expect(said[0]).toMatch(new RegExp(`^--csv grades.csv exists: a gradebook of 2 submissions, written ${when}\\. Nothing was graded\\. Pass --force to overwrite it, or name another file\\.$`));
+      expect(said[1]).toMatch(/^--junit grades.xml exists: JUnit results of 2 test suites, written /);
+      expect(said[2]).toMatch(/^--gradescope results.json exists: Gradescope results, score 12.5 of 15, written /);
+    });
+
+    it("refuse a Gradescope folder holding results files, this batch's or other students'", () => {
+      writeFileSync(join(earlier, 'gradescope', 'ann.json'), '{}');
+      writeFileSync(join(earlier, 'gradescope', 'carol.json'), '{}');
+      expect(existingReports({ gradescope: 'gradescope' }, earlier, ['ann', 'bob'])).toEqual([
+        "--gradescope gradescope holds results of an earlier run: ann.json of this batch's students (overwritten with --force); carol.json of students not in this batch (left as they are with --force). Nothing was graded. Pass --force to write into it all the same, or name another folder.",
+      ]);
+    });
+
+    it('let new files and an empty folder be written', () => {
+      expect(existingReports({ csv: 'new.csv', junit: 'new.xml', gradescope: 'empty' }, earlier, ['ann', 'bob'])).toEqual([]);
+      expect(existingReports({ gradescope: 'new-folder/' }, earlier, ['ann'])).toEqual([]);
+    });
   });
 });
