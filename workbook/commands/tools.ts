@@ -1,6 +1,6 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
@@ -9,9 +9,9 @@ import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
 import { CHAPTERS, EXERCISES, type Chapter, findChapter } from '../exercises.ts';
-import { type GradeOptions, type GradedSubmission, displayName, gradeSubmission } from '../grade/grade.ts';
-import { batchSubmissions, reportNames, submissionProblem } from '../grade/submissions.ts';
-import { earlierResults, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
+import { type GradeOptions, type GradedSubmission, checkGradeOptions, displayName, gradeSubmission } from '../grade/grade.ts';
+import { type BatchListing, batchSubmissions, gradedOnce, leftOutSaying, reportNames, submissionProblem } from '../grade/submissions.ts';
+import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT } from '../paths.ts';
 import { stageTarget } from '../target.ts';
@@ -148,33 +148,50 @@ async function writeTimelines(file: string | undefined, here: string, all: reado
 
 export async function grade(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
-  const submissions = options.positional.map((p) => resolve(here, p));
-  for (const [i, s] of submissions.entries()) {
+  const named = options.positional.map((p) => resolve(here, p));
+  for (const [i, s] of named.entries()) {
     const problem = submissionProblem(s, options.positional[i]);
     if (problem !== undefined) throw new UsageError(problem); // before any work starts
   }
+  const reports = { csv: options.values.csv, junit: options.values.junit, gradescope: options.values.gradescope };
   const batch = options.values.batch;
   if (batch !== undefined) {
-    let listed: { submissions: string[]; skipped: string[] };
+    let listed: BatchListing;
     try {
-      listed = batchSubmissions(resolve(here, batch), batch);
+      // The reports of an earlier run, written into the batch folder, are no student's.
+      const ours = Object.values(reports).flatMap((path) => (path === undefined ? [] : [resolve(here, path)]));
+      listed = batchSubmissions(resolve(here, batch), batch, ours);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    submissions.push(...listed.submissions);
-    if (listed.skipped.length > 0) process.stderr.write(pc.yellow(`Not graded, neither a folder nor an archive: ${listed.skipped.join(', ')}\n`));
+    named.push(...listed.submissions);
+    const leftOut = leftOutSaying(listed);
+    if (leftOut !== undefined) process.stderr.write(pc.yellow(`Not graded: ${leftOut}.\n`));
   }
-  if (submissions.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
-  const reports = { csv: options.values.csv, junit: options.values.junit, gradescope: options.values.gradescope };
+  if (named.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
+  // A link beside a student's folder, or a path named twice, is the same submission: graded once.
+  const { once: submissions, repeated } = gradedOnce(named);
+  for (const { path, same } of repeated) process.stderr.write(pc.yellow(`${shownPath(here, path)} is ${shownPath(here, same)}: graded once, as ${displayName(same)}.\n`));
+  let gradeOptions: GradeOptions;
+  try {
+    gradeOptions = {
+      timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
+      memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
+      extraTests: options.values['extra-tests'] === undefined ? undefined : extraTestsFolder(resolve(here, options.values['extra-tests']), options.values['extra-tests']),
+      points: options.values.points === undefined ? undefined : readPoints(resolve(here, options.values.points), options.values.points),
+      chapters: options.values.chapters?.split(',').map(chapterToGrade),
+    };
+    checkGradeOptions(gradeOptions);
+  } catch (error) {
+    // Each is a mistake on the command line, answered before any work, with where to read the options.
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
   const unwritable = reportPathProblems(reports, here, submissions.length);
   if (unwritable.length > 0) throw new UsageError(unwritable.join('\n')); // before any work, not after it
-  const gradeOptions: GradeOptions = {
-    timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
-    memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
-    extraTests: options.values['extra-tests'] === undefined ? undefined : resolve(here, options.values['extra-tests']),
-    points: options.values.points === undefined ? undefined : readPoints(resolve(here, options.values.points), options.values.points),
-    chapters: options.values.chapters?.split(',').map(chapterToGrade),
-  };
+  // Nor is an earlier run's report lost: it stays unless --force says otherwise (as record's does).
+  const force = 'force' in options && options.force === true;
+  const earlier = force ? [] : existingReports(reports, here, reportNames(submissions));
+  if (earlier.length > 0) throw new UsageError(earlier.join('\n'));
   const started = Date.now();
   const tty = process.stderr.isTTY === true;
   // Each submission by the name the table and the reports give it (alice, alice-2 for a second alice).
@@ -245,6 +262,34 @@ function readPoints(file: string, typed: string): Record<string, number> {
     const why = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`--points ${typed} is not JSON (${why}). It is an object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
   }
+}
+
+/** A path as the instructor would type it: from here when it is below here, whole otherwise. */
+function shownPath(here: string, path: string): string {
+  const rel = relative(here, path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
+/** What hidden tests are, for the messages about --extra-tests. */
+const EXTRA_TESTS = 'a folder laid out like exercises/, its chapters\' hidden tests in their folders (01-bump/more.test.ts)';
+
+/**
+ * --extra-tests: a folder of chapter folders holding test files, checked before any grading;
+ * anything else (a file, a folder that is no chapter, a test beside the chapter folders)
+ * would fail every submission, or be left out without a word.
+ */
+export function extraTestsFolder(folder: string, typed: string): string {
+  if (!existsSync(folder)) throw new UsageError(`--extra-tests ${typed}: there is no such folder. It takes ${EXTRA_TESTS}.`);
+  if (!statSync(folder).isDirectory()) throw new UsageError(`--extra-tests ${typed} is a file: it takes ${EXTRA_TESTS}.`);
+  const entries = readdirSync(folder, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  const isFolder = (name: string) => statSync(join(folder, name), { throwIfNoEntry: false })?.isDirectory() === true;
+  const strays = entries.filter((e) => isFolder(e.name) && !CHAPTERS.some((c) => c.slug === e.name)).map((e) => `${e.name}/`);
+  if (strays.length > 0) throw new UsageError(`--extra-tests ${typed}: ${strays.join(', ')} ${strays.length === 1 ? 'is not a chapter folder' : 'are not chapter folders'}. The chapters: ${CHAPTERS.map((c) => c.slug).join(', ')}.`);
+  const loose = entries.filter((e) => !isFolder(e.name) && e.name.endsWith('.test.ts')).map((e) => e.name);
+  if (loose.length > 0) throw new UsageError(`--extra-tests ${typed}: ${loose.join(', ')} ${loose.length === 1 ? 'is' : 'are'} not in a chapter folder. Put each test in the folder of its chapter, such as ${join(typed, '01-bump', loose[0])}.`);
+  const tests = entries.filter((e) => isFolder(e.name)).flatMap((e) => readdirSync(join(folder, e.name)).filter((f) => f.endsWith('.test.ts')));
+  if (tests.length === 0) throw new UsageError(`--extra-tests ${typed} holds no test file: it takes ${EXTRA_TESTS}.`);
+  return folder;
 }
 
 interface GradeProgress {
