@@ -337,7 +337,8 @@ function gradeChapter(
     const compileError = compileErrors.get(exercise) ?? '';
     if (compileError !== '') {
       const message = `does not compile: ${compileError.trim()}`;
-      for (const r of results) Object.assign(r, { status: r.status === 'error' ? 'error' : 'fail', message: r.status === 'pass' ? message : `${message}\n${r.message}` });
+      // A test that could not run keeps its own reason; the chapter's reason names the compiler's.
+      for (const r of results) if (r.status !== 'error') Object.assign(r, { status: 'fail', message: r.status === 'pass' ? message : `${message}\n${r.message}` });
     }
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
     const each = results.length === 0 ? 0 : pointsOf(exercise, options) / results.length;
