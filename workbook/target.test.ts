@@ -1,6 +1,11 @@
 // What a student hears when the code under test is not where the tests look for it.
 
-import { describe, expect, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './paths.ts';
 import { missingFileMessage } from './target.ts';
 
 describe('a missing exercise file', () => {
@@ -15,4 +20,66 @@ describe('a missing exercise file', () => {
     expect(missingFileMessage('/s/exercises/00-the-process/vmmap.ts', '00-the-process/vmmap.ts', '/s')).toMatch(/Did you rename or delete the file\?$/);
     expect(missingFileMessage('/book/exercises/00-the-process/helper.ts', '00-the-process/helper.ts', 'exercises')).toMatch(/Did you rename or delete the file\?$/);
   });
+});
+
+describe('the folders removed on exit', () => {
+  const scratches: string[] = [];
+  afterAll(() => scratches.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  /**
+   * A process that registers a folder with removeOnExit, says `ready`, then keeps busy (a
+   * grader copying a sandbox is busy for seconds). The test sends it signals, or kills it.
+   */
+  function registering(busy: 'waiting' | 'synchronous'): { child: ChildProcess; folder: string; ready: Promise<void>; exited: Promise<number | null> } {
+    const scratch = mkdtempSync(join(tmpdir(), 'remove-on-exit-'));
+    scratches.push(scratch);
+    const folder = join(scratch, 'workbook-grade-x');
+    mkdirSync(join(folder, 'deep', 'er'), { recursive: true });
+    for (let i = 0; i < 200; i++) writeFileSync(join(folder, 'deep', `${i}.ts`), 'export {};\n');
+    const script = join(scratch, 'register.mts');
+    const work = `${busy === 'waiting' ? '' : 'const end = Date.now() + 1500; while (Date.now() < end) {}\n'}setInterval(() => {}, 1000);`;
+    writeFileSync(script, `import { removeOnExit } from ${JSON.stringify(resolve(ROOT, 'workbook/target.ts'))};\nremoveOnExit(${JSON.stringify(folder)});\nconsole.log('ready');\n${work}\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const ready = new Promise<void>((done) => child.stdout?.on('data', () => done()));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    return { child, folder, ready, exited };
+  }
+
+  const gone = async (folder: string) => {
+    for (let i = 0; i < 50 && existsSync(folder); i++) await new Promise((done) => setTimeout(done, 100));
+    return !existsSync(folder);
+  };
+
+  it('are removed on Ctrl-C, however many come, and the process ends with 130', async () => {
+    const { child, folder, ready, exited } = registering('waiting');
+    await ready;
+    for (let i = 0; i < 5; i++) child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(existsSync(folder)).toBe(false);
+  }, 20_000);
+
+  it('are removed on kill, and the process ends with 143', async () => {
+    const { child, folder, ready, exited } = registering('waiting');
+    await ready;
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(existsSync(folder)).toBe(false);
+  }, 20_000);
+
+  it('are removed when Ctrl-C comes twice during synchronous work, the second before the first is answered', async () => {
+    const { child, folder, ready, exited } = registering('synchronous');
+    await ready;
+    child.kill('SIGINT');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(existsSync(folder)).toBe(false);
+  }, 20_000);
+
+  it('are removed even when the process is killed outright, as tsx kills one that is busy at Ctrl-C', async () => {
+    const { child, folder, ready, exited } = registering('synchronous');
+    await ready;
+    child.kill('SIGKILL');
+    await exited;
+    expect(await gone(folder), 'the janitor removed it').toBe(true);
+  }, 20_000);
 });
