@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,6 +124,36 @@ describe('a check that hangs', () => {
       else {
         expect(batched.waited).toBe(true);
         expect(batched.error).toMatch(/^The tests of batched did not begin within 10 s: they waited behind the tests of bump, which did not finish, or batched\.ts loops as it loads\./);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('a test run stopped by Ctrl-C', () => {
+  it('leaves no folder of its own behind (its report is written in one), whether the process is interrupted or killed outright', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'interrupted-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions/01-bump'), join(dir, 'exercises/01-bump'), { recursive: true });
+      const bump = join(dir, 'exercises/01-bump/bump.ts');
+      const line = '    requireSize(size, `malloc(${size})`);';
+      writeFileSync(bump, readFileSync(bump, 'utf8').replace(line, `${line}\n    while (size >= 0) size += 0;`));
+      const script = join(dir, 'run.mts');
+      const files = JSON.stringify(['exercises/01-bump/bump.test.ts']);
+      writeFileSync(script, `import { runTestFiles } from ${JSON.stringify(resolve(ROOT, 'workbook/run-tests.ts'))};\nawait runTestFiles({ root: ${JSON.stringify(ROOT)}, files: ${files}, target: ${JSON.stringify(join(dir, 'exercises'))}, timeoutMs: 60_000 });\n`);
+      for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+        const temporary = mkdtempSync(join(dir, 'tmp-'));
+        const ours = () => readdirSync(temporary).filter((f) => f.startsWith('workbook-'));
+        const run = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, TMPDIR: temporary } });
+        const exited = new Promise((done) => run.once('exit', done));
+        for (let i = 0; i < 200 && ours().length === 0; i++) await new Promise((done) => setTimeout(done, 50));
+        expect(ours(), 'the run made its folder').toHaveLength(1);
+        await new Promise((done) => setTimeout(done, 1000)); // the runner started, and hangs
+        run.kill(signal);
+        await exited;
+        for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((done) => setTimeout(done, 100));
+        expect(ours(), `after ${signal}`).toEqual([]);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

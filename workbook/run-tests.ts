@@ -2,13 +2,13 @@
 // report. One mechanism for `check`, `status` and the red check of `npm test`.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, win32 } from 'node:path';
 import { type Exercise, testPath } from './exercises.ts';
 import { ROOT, pathsFor, shownPath } from './paths.ts';
 import type { ReportedError, ReportedModule, ResultsFile } from './results-reporter.ts';
-import { TARGET_VARIABLE, stageTarget, targetRoot } from './target.ts';
+import { TARGET_VARIABLE, killGroupOnExit, removeOnExit, stageTarget, targetRoot } from './target.ts';
 import { parseTestLogLine } from './test-log.ts';
 import { stripAnsi } from './text.ts';
 import { exerciseTypeErrors } from './type-errors.ts';
@@ -174,6 +174,7 @@ process.on('exit', () => running.forEach((pid) => killGroup(pid)));
 export async function runTestFiles(options: RunOptions): Promise<TestRun> {
   if (!existsSync(VITEST)) throw new Error('vitest is not installed: run `npm install` first.');
   const scratch = mkdtempSync(join(tmpdir(), 'workbook-'));
+  const removeScratch = removeOnExit(scratch); // even on Ctrl-C, which ends the process before the finally below
   const report = join(scratch, 'report.json');
   // Not beside the report: the tests may write this log, and must never write the report.
   const startedLog = join(options.testWritable === undefined ? scratch : mkdtempSync(join(options.testWritable, 'started-')), 'started.txt');
@@ -188,6 +189,8 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
         detached: process.platform !== 'win32',
       });
       if (child.pid !== undefined) running.add(child.pid);
+      // Should this process be killed outright (no exit handler runs then), the janitor stops the group.
+      const forget = child.pid === undefined || process.platform === 'win32' ? () => {} : killGroupOnExit(child.pid);
       let text = '';
       let killed = false;
       const append = (chunk: Buffer) => {
@@ -208,6 +211,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
         // Workers a crashed runner left behind; on Windows its pid may already be another process's.
         if (process.platform !== 'win32') killGroup(child.pid);
         if (child.pid !== undefined) running.delete(child.pid);
+        forget();
         done({ output: text, exitCode: code, signal: sig, timedOut: killed });
       });
     });
@@ -215,7 +219,7 @@ export async function runTestFiles(options: RunOptions): Promise<TestRun> {
     const { started, collected, ended } = readTestLog(startedLog, options.root);
     return { modules: results?.complete === true ? results.modules : undefined, finished: results?.modules ?? [], started, collected, ended, unhandled: results?.unhandled ?? [], output, exitCode, signal, timedOut };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
   }
 }
 
