@@ -3,7 +3,11 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { EXERCISES } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
+
+/** The points of the whole workbook, out of which grade scores a submission by default. */
+const TOTAL_POINTS = EXERCISES.reduce((n, e) => n + e.points, 0);
 
 // A command's entry starts with its name, two spaces in; the lines below it, indented further,
 // are its own. usageOf() relies on that.
@@ -32,8 +36,19 @@ const COMMANDS = `Commands:
   trace --generate           (maintainers) write the workbook's traces into traces/
   grade <submission>… [--batch <folder>]
                              grade submissions with the canonical tests, chapter by chapter,
-                             each in a sandbox with a time and memory limit
-      --json | --csv <file> | --junit <file> | --gradescope <file|folder>
+                             each in a sandbox with a time and memory limit, two at a time.
+                             A submission: a folder holding exercises/, a folder of chapter
+                             folders (01-bump/, …), or a .zip, .tar or .tar.gz of one.
+                             The table goes to stdout, progress to stderr. The whole
+                             workbook is worth ${TOTAL_POINTS} points (workbook/exercises.ts).
+      --batch <folder>         every folder and archive in it, a submission each
+      --json                   instead of the table: Exercism's test-runner v3 document (an
+                               array for several), each test with its exercise and points
+      --csv <file>             a gradebook: a row per submission, the notes, the path
+      --junit <file>           JUnit XML, for a CI server
+      --gradescope <file|folder>   Gradescope's results.json: a file for one submission, a
+                               folder of <name>.json for several (or a path ending in /)
+      --force                  overwrite an earlier run's reports (refused without it)
       --extra-tests <folder>   hidden tests, as <chapter>/<name>.test.ts
       --timeout <seconds>      per chapter (default 30); --memory <MiB> (default 1024)
       --points <file.json>     points per exercise id, instead of workbook/exercises.ts
