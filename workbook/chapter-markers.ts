@@ -27,7 +27,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { type Exercise, exerciseOfFile, exercisePath } from './exercises.ts';
 import { ROOT } from './paths.ts';
+import { shippedSkeleton } from './reset.ts';
 
 export interface Marker {
   kind: 'include' | 'output';
@@ -78,18 +80,49 @@ export function findMarkers(markdown: string): Marker[] {
 }
 
 /**
- * Whether an include from solutions/ shows what an exercise asks for: the skeleton's copy of
- * the same lines differs (a TODO where the code is) or is missing. Code the skeleton gives as
- * it is, and solutions with no skeleton beside them, are no answers.
+ * Whether an include from solutions/ shows what an exercise asks for: the shipped skeleton's
+ * copy of the same lines differs (a TODO where the code is) or is missing. Code the skeleton
+ * gives as it is, and solutions with no skeleton beside them, are no answers. The skeleton as
+ * shipped, never the student's file: one who copied the reference has not made it given code.
  */
 export function isAnswer(spec: string): boolean {
   if (!spec.startsWith('solutions/')) return false;
-  const skeleton = spec.replace(/^solutions\//, 'exercises/');
-  if (!existsSync(resolve(ROOT, skeleton.split('#')[0]))) return false;
+  const [path, region] = spec.replace(/^solutions\//, 'exercises/').split('#');
+  const skeleton = shippedText(path);
+  if (skeleton === undefined) return false;
   try {
-    return resolveInclude(skeleton, skeleton) !== resolveInclude(spec, spec);
+    return pickRegion(skeleton.split(/\r?\n/), path, region, spec) !== resolveInclude(spec, spec);
   } catch {
     return true; // the skeleton lacks the region: its code is the exercise's to write
+  }
+}
+
+/**
+ * The text of `path` in exercises/ as shipped, or undefined if there is no such file: an
+ * exercise's file is its shipped skeleton (found by workbook/skeletons.json), a given file is
+ * the file itself.
+ */
+function shippedText(path: string): string | undefined {
+  const exercise = exerciseOfFile(path.replace(/^exercises\//, ''));
+  if (exercise !== undefined) return shippedSkeletonCached(exercise);
+  const file = resolve(ROOT, path);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+const skeletons = new Map<Exercise, string | undefined>();
+
+function shippedSkeletonCached(exercise: Exercise): string | undefined {
+  if (!skeletons.has(exercise)) skeletons.set(exercise, recoveredSkeleton(exercise));
+  return skeletons.get(exercise);
+}
+
+/** The shipped skeleton, or, in a copy that is no git clone and cannot recover it, the file as it is. */
+function recoveredSkeleton(exercise: Exercise): string | undefined {
+  try {
+    return shippedSkeleton(exercise);
+  } catch {
+    const file = resolve(ROOT, exercisePath(exercise));
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   }
 }
 
@@ -104,6 +137,11 @@ export function resolveInclude(spec: string, where: string): string {
   const file = resolve(ROOT, path);
   if (!existsSync(file)) throw new MarkerError(`${where}: include of ${spec}: there is no file ${path}`);
   const lines = readFileSync(file, 'utf8').split(/\r?\n/); // the code as shown, whatever its line endings
+  return pickRegion(lines, path, region, spec, where);
+}
+
+/** The lines of `path` that `region` (a name, `L3-L9`, or undefined for all) stands for, dedented. */
+function pickRegion(lines: string[], path: string, region: string | undefined, spec: string, where = spec): string {
   let picked: string[];
   if (region === undefined) picked = lines;
   else if (/^L\d+-L\d+$/.test(region)) {

@@ -8,17 +8,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
+import { copyShippedExercises } from '../reset.ts';
 import { createSandbox } from './sandbox.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A git clone-like copy of the workbook as it is now (committed or not), with one commit. */
+/**
+ * A git clone-like copy of the workbook as it is now (committed or not), with one commit. Its
+ * exercises are the shipped skeletons, whatever this checkout's own exercises/ holds: the commit
+ * must hold the versions workbook/skeletons.json records.
+ */
 function checkout(): string {
   const dir = join(scratch, 'checkout');
-  for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'exercises', 'traces']) {
+  for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'traces']) {
     cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
   }
+  copyShippedExercises(dir);
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q');
