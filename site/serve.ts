@@ -54,8 +54,6 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
       return false;
     }
   };
-  if (!build() && !existsSync(join(outDir, 'index.html'))) throw new Error('The site could not be built; see the messages above.');
-
   const listeners = new Set<ServerResponse>();
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -90,6 +88,11 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
+  // Built once the port is ours: a port in use is said at once, not after a minute of measuring charts.
+  if (!build() && !existsSync(join(outDir, 'index.html'))) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw new Error('The site could not be built; see the messages above.');
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
 
@@ -109,7 +112,8 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
     const recursive = statSync(path).isDirectory();
     watchers.push(
       watch(path, { recursive }, (_event, name) => {
-        const file = name === null ? entry : relative(ROOT, join(path, name.toString()));
+        // A watched file names itself: README.md, not README.md/README.md.
+        const file = name === null || !recursive ? entry : relative(ROOT, join(path, name.toString()));
         if (file.includes('node_modules') || file.endsWith('~') || /\.test\.ts$/.test(file)) return;
         changed(file);
       }),

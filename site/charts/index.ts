@@ -131,7 +131,10 @@ export function chartData(root: string, names: string[], stats: ChartStats): Rec
   if (missing.length > 0) {
     const start = performance.now();
     const child = spawnSync(process.execPath, ['--import', 'tsx', join(CHARTS_DIR, 'measure.ts'), root, ...missing], { cwd: PROJECT, encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (child.status !== 0) throw new Error(`Measuring the charts ${missing.join(', ')} failed:\n${child.stderr || child.error?.message}`);
+    if (child.status !== 0) {
+      const why = child.stderr || child.error?.message || (child.signal !== null ? `it was stopped by ${child.signal}` : `it exited with ${child.status}`);
+      throw new Error(`Measuring the charts ${missing.join(', ')} failed:\n${why}`);
+    }
     Object.assign(cached, JSON.parse(child.stdout));
     stats.measured.push(...missing);
     stats.measureMs += performance.now() - start;
