@@ -25,9 +25,11 @@ export function walkHeap(proc: Process): HeapBlock[] {
   todo('walkHeap(proc): list every block from global_base');
 }
 
-/** One line per block: `0x01000020  48 bytes  used`. */
+/**
+ * One line per block, such as `0x01000020      48 bytes  used`: the payload's address (hex, 8
+ * digits), two spaces, the size right-aligned in 6 characters, ` bytes  `, then `free` or `used`.
+ */
 export function formatHeap(proc: Process): string {
-  // TODO: one line per block of walkHeap: hex(payload), the size right-aligned in 6
-  // characters, ' bytes  ', then 'free' or 'used'.
+  // TODO: one line per block of walkHeap, in the format above, the lines joined by '\n'.
   todo('formatHeap(proc): print the walk');
 }

@@ -38,7 +38,10 @@ export function walkHeap(proc: Process): HeapBlock[] {
   return blocks;
 }
 
-/** One line per block: `0x01000020  48 bytes  used`. */
+/**
+ * One line per block, such as `0x01000020      48 bytes  used`: the payload's address (hex, 8
+ * digits), two spaces, the size right-aligned in 6 characters, ` bytes  `, then `free` or `used`.
+ */
 export function formatHeap(proc: Process): string {
   return walkHeap(proc)
     .map((b) => `${hex(b.payload)}  ${String(b.size).padStart(6)} bytes  ${b.free ? 'free' : 'used'}`)
