@@ -83,6 +83,25 @@ describe('workbook/cli.ts', () => {
     }
   }, 120_000);
 
+  it('check prints a syntax error without colour codes, through a pipe and in JSON alike', () => {
+    const submission = mkdtempSync(join(tmpdir(), 'submission-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions/01-bump'), join(submission, '01-bump'), { recursive: true });
+      const bump = join(submission, '01-bump/bump.ts');
+      writeFileSync(bump, `${readFileSync(bump, 'utf8')}\n}}\n`);
+      // The compiler colours its message whatever the output is, and NO_COLOR says.
+      const piped = cli(['check', 'bump', '--target', submission]);
+      const json = cli(['check', 'bump', '--target', submission, '--json'], { FORCE_COLOR: '1', NO_COLOR: '' });
+      const error = (JSON.parse(json.stdout) as { exercises: Array<{ error: string }> }).exercises[0].error;
+      expect(error).toMatch(/PARSE_ERROR/);
+      expect(error).not.toContain('\u001b');
+      expect(piped.stdout).toMatch(/PARSE_ERROR/);
+      expect(piped.stdout).not.toContain('\u001b');
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('check of an unknown chapter names the choices and exits with 2', () => {
     const { code, stderr } = cli(['check', 'nope']);
     expect(code).toBe(2);
