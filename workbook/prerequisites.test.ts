@@ -45,8 +45,8 @@ describe('unfinishedNote', () => {
 
   it('names the earlier exercises not yet seen to pass, and where to start', () => {
     const note = unfinishedNote(exercise('zone'), new Set(['size-classes', 'tiny-region', 'statistics']));
-    expect(note).toBe('This exercise runs your code of rack, small-region, large, enumerate, which have not passed their own tests yet: a failure here may start there. Check first: npm run check -- rack');
-    expect(unfinishedNote(exercise('batched'), new Set())).toContain('your code of bump, which has not passed its own tests yet');
+    expect(note).toBe('This exercise runs your code of rack, small-region, large, enumerate, which have not passed their own tests in a check yet (not checked, or failing): a failure here may start there. Check first: npm run check -- rack');
+    expect(unfinishedNote(exercise('batched'), new Set())).toContain('your code of bump, which has not passed its own tests in a check yet (not checked, or failing)');
     expect(unfinishedNote(exercise('magazines'), new Set())).toMatch(/your code of size-classes, tiny-region, statistics, rack and \d+ more,/);
   });
 

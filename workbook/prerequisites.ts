@@ -43,5 +43,5 @@ export function unfinishedNote(exercise: Exercise, done: ReadonlySet<string> = r
   const ids = pending.map((e) => e.id);
   const named = ids.length <= 4 ? ids.join(', ') : `${ids.slice(0, 4).join(', ')} and ${ids.length - 4} more`;
   const one = ids.length === 1;
-  return `This exercise runs your code of ${named}, which ${one ? 'has' : 'have'} not passed ${one ? 'its' : 'their'} own tests yet: a failure here may start there. Check first: npm run check -- ${ids[0]}`;
+  return `This exercise runs your code of ${named}, which ${one ? 'has' : 'have'} not passed ${one ? 'its' : 'their'} own tests in a check yet (not checked, or failing): a failure here may start there. Check first: npm run check -- ${ids[0]}`;
 }
