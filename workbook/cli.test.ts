@@ -102,6 +102,14 @@ describe('workbook/cli.ts', () => {
     }
   }, 120_000);
 
+  it('start, watch and status refuse a stray word instead of ignoring it', () => {
+    for (const command of ['start', 'watch', 'status']) {
+      const { code, stderr } = cli([command, 'nope']);
+      expect(stderr).toContain(`${command} takes no word, only options: what is 'nope'?`);
+      expect(code).toBe(2);
+    }
+  }, 120_000);
+
   it('check of an unknown chapter names the choices and exits with 2', () => {
     const { code, stderr } = cli(['check', 'nope']);
     expect(code).toBe(2);

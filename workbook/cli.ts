@@ -26,6 +26,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseOptions(rest);
+  // These take no word; a stray one (an exercise's name, a typo) would be ignored in silence.
+  if (['start', 'watch', 'status'].includes(command ?? 'start') && options.positional.length > 0) {
+    const hint = command === 'status' ? '' : ' To check one exercise: npm run check -- <exercise>.';
+    throw new UsageError(`${command ?? 'start'} takes no word, only options: what is '${options.positional[0]}'?${hint}`);
+  }
   switch (command) {
     case undefined:
     case 'start':

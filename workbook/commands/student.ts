@@ -198,9 +198,10 @@ function describeNext(exercise: Exercise): string {
 export async function start(options: Options): Promise<number> {
   if (!process.stdin.isTTY && !options.manualRun) {
     // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever, and say so.
+    const command = options.noSite ? 'npm run watch' : 'npm start';
     process.stderr.write(
-      pc.yellow('npm start needs a terminal (its watch mode takes keys): here is your progress instead.') +
-        pc.dim(' The book alone: npm run site -- --serve. Watch mode: npm run watch, from a terminal.\n'),
+      pc.yellow(`${command} needs a terminal (its watch mode takes keys): here is your progress instead.`) +
+        pc.dim(` The book alone: npm run site -- --serve. ${options.noSite ? 'One exercise: npm run check -- <exercise>' : 'Watch mode: npm run watch'}, or this command from a terminal.\n`),
     );
     return status(options);
   }
