@@ -22,8 +22,7 @@ import { createMarkdown, newEnv } from './markdown.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { locateTodos } from './heap-embed.ts';
 import { todo } from '../workbook/todo.ts';
-import { EXERCISES } from '../workbook/exercises.ts';
-import { shippedSkeleton } from '../workbook/reset.ts';
+import { copyShippedExercises } from '../workbook/reset.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import type { Allocator, Process } from '../machine/index.ts';
 
@@ -656,12 +655,14 @@ describe('the views name each step as the C call it stands for', () => {
 
 describe("the student's bundle", () => {
   it('tells each todo of an exercise its file and line, since a stack in the page names only the bundle', () => {
-    // The shipped skeleton, not the student's file: their findFreeBlock may be written already.
-    const source = shippedSkeleton(EXERCISES.find((e) => e.id === 'free-list')!).split('\n');
+    // The shipped skeletons, not the student's files: their findFreeBlock may be written already.
+    const shipped = mkdtempSync(join(scratch, 'shipped-'));
+    copyShippedExercises(shipped);
+    const source = readFileSync(join(shipped, 'exercises/02-free-list/free-list.ts'), 'utf8').split('\n');
     const line = source.findIndex((text) => text.includes("todo('findFreeBlock(size)")) + 1;
     expect(line, 'the skeleton still has this todo').toBeGreaterThan(0);
     const bundle = ['  // exercises/02-free-list/free-list.ts', '      todo("findFreeBlock(size): first fit over the list of blocks");', '  // workbook/todo.ts', '  todo("not an exercise");'].join('\n');
-    const located = locateTodos(bundle, ROOT).split('\n');
+    const located = locateTodos(bundle, shipped).split('\n');
     expect(located[1]).toBe(`      todo.call("exercises/02-free-list/free-list.ts:${line}", "findFreeBlock(size): first fit over the list of blocks");`);
     expect(located[3], 'only the calls in exercises/ are located').toBe('  todo("not an exercise");');
     expect(() => todo.call(`exercises/02-free-list/free-list.ts:${line}`, 'findFreeBlock(size)')).toThrow(`Open exercises/02-free-list/free-list.ts:${line}, replace`);
