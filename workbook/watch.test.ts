@@ -59,6 +59,20 @@ describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
     const next = await waitFor('Exercise vmmap');
     expect(next).toMatch(/1\/\d+ exercises done/);
 
+    // The list: what it cannot read is said, not dropped; a name works as well as a number.
+    tmux('send-keys', '-t', session, 'l');
+    await waitFor('or Enter to go back:');
+    tmux('send-keys', '-t', session, 'xq!', 'Enter');
+    await waitFor("'xq!' is not a number from 1 to");
+    tmux('send-keys', '-t', session, 'l');
+    await waitFor('or Enter to go back:');
+    tmux('send-keys', '-t', session, 'vmap', 'Enter');
+    await waitFor('There is no exercise vmap. Did you mean vmmap?');
+    tmux('send-keys', '-t', session, 'l');
+    await waitFor('or Enter to go back:');
+    tmux('send-keys', '-t', session, 'vmmap', 'Enter');
+    await waitFor('Exercise vmmap');
+
     tmux('send-keys', '-t', session, 'q');
     // After q the watch process is gone and the pane runs the `sleep` that follows it.
     for (let i = 0; i < 40 && tmux('display', '-p', '-t', session, '#{pane_current_command}').trim() !== 'sleep'; i++) {

@@ -12,7 +12,7 @@ import { readProgress, updateProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
-import { codeSpan, indent, terminalMarkdown } from './text.ts';
+import { codeSpan, indent, nearestName, terminalMarkdown } from './text.ts';
 
 export interface WatchOptions {
   target: string;
@@ -171,11 +171,17 @@ export async function watchMode(options: WatchOptions): Promise<number> {
       lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(EXERCISE_ID_WIDTH)} chapter ${chapter.number}: ${e.title}`);
     });
     process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
-    const answer = (await ask('Number to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
-    const match = /^(r?)(\d+)$/.exec(answer);
-    const chosen = match === null ? undefined : EXERCISES[Number(match[2]) - 1];
+    const answer = (await ask('Number (or name) to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
+    // A number, r and a number, or an exercise's name (bump, r bump), as the list shows them.
+    const match = /^(r?)\s*(\d+|[a-z][\w-]*)$/.exec(answer);
+    const byName = match === null ? undefined : EXERCISES.find((e) => e.id === match[2]);
+    const chosen = match === null ? undefined : (byName ?? EXERCISES[Number(match[2]) - 1]);
     busy = false;
-    if (match !== null && chosen === undefined) note = pc.yellow(`There is no exercise ${match[2]}.`);
+    if (answer !== '' && match === null) note = pc.yellow(`'${answer}' is not a number from 1 to ${EXERCISES.length}, r and a number, or an exercise's name: nothing changed. (q quits, from here.)`);
+    else if (match !== null && chosen === undefined) {
+      const near = /^\d+$/.test(match[2]) ? undefined : nearestName(match[2], EXERCISES.map((e) => e.id));
+      note = pc.yellow(`There is no exercise ${match[2]}.${near === undefined ? '' : ` Did you mean ${near}?`}${match[2] === 'q' ? ' (q quits from the exercise screen.)' : ''}`);
+    }
     else if (match?.[1] === 'r' && chosen !== undefined && isSkeletonAlready(chosen, options.target)) {
       note = pc.dim(`${fileOf(chosen)} is the shipped skeleton already: nothing to reset.`);
     } else if (match?.[1] === 'r' && chosen !== undefined) {
