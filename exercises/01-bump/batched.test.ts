@@ -60,7 +60,7 @@ describe('the batched bump allocator', () => {
     const p = first.malloc(16);
     const second = createAllocator(proc);
     const q = second.malloc(16);
-    expect(q, `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static (not in JavaScript variables), and store both back after every change`).toBe(p + 16);
+    expect(hex(q), `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static (not in JavaScript variables), and store both back after every change`).toBe(hex(p + 16));
   });
 
   it('starts afresh, aligned, when something else moved the break', () => {

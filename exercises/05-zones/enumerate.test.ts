@@ -107,7 +107,7 @@ describe('enumerateZone', () => {
       .sort((x, y) => x[0] - y[0])
       .map(([p, size]): [string, number] => [hex(p), size]);
     for (const type of [IN_USE, REGION]) {
-      const withLarge = calls.filter((c) => c.type === type && c.ranges.some(([address]) => bigs.map(hex).includes(address)));
+      const withLarge = calls.filter((c) => c.type === type && c.ranges.some(([address]) => bigs.map((p) => hex(p)).includes(address)));
       expect(
         withLarge,
         `the six large blocks as ${type === IN_USE ? 'blocks in use' : 'regions'} (type ${type}): all in one call, sorted by address (the table holds them in hash order); ${show(calls)}`,

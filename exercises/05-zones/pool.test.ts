@@ -43,7 +43,7 @@ describe('alloc and free', () => {
     expect(hex(read('freeList')), `POOL.freeList after free(${hex(a)}), free(${hex(c)})\n${record()}`).toBe(hex(c));
     expect(hex(proc.load32(c)), `the link in the first 4 bytes of ${hex(c)}: the object freed before it\n${around(proc, c, 8)}`).toBe(hex(a));
     expect(pool.inUse(), 'one object left in use').toBe(1);
-    expect([alloc(), alloc(), alloc()].map(hex), 'alloc() three times: c, then a, then the next fresh object').toEqual([c, a, fresh].map(hex));
+    expect([alloc(), alloc(), alloc()].map((p) => hex(p)), 'alloc() three times: c, then a, then the next fresh object').toEqual([c, a, fresh].map((p) => hex(p)));
   });
 
   it('maps a new slab when the first is used up, linked to the one before', () => {

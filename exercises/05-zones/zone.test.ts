@@ -111,10 +111,10 @@ describe('free finds the scale from the pointer alone', () => {
     // The zone is checked once they are all allocated, and once they are all freed: a check
     // after each call would walk up to 1,500 blocks 3,000 times.
     const blocks = Array.from({ length: 1500 }, () => zone.malloc(1008));
-    expect(blocks.filter((p) => p === 0 || p % 16 !== 0).map(hex), 'malloc(1008) × 1,500: pointers that are NULL or not 16-byte aligned').toEqual([]);
+    expect(blocks.filter((p) => p === 0 || p % 16 !== 0).map((p) => hex(p)), 'malloc(1008) × 1,500: pointers that are NULL or not 16-byte aligned').toEqual([]);
     sound('1,500 × malloc(1008)');
     const regions = [...new Set(blocks.map((p) => zone.tiny.regionOf(p)))];
-    expect(regions.map(hex), '1,500 blocks of 1008 bytes: two tiny regions').toHaveLength(2);
+    expect(regions.map((p) => hex(p)), '1,500 blocks of 1008 bytes: two tiny regions').toHaveLength(2);
     const mapped = proc.stats().mappedBytes;
     for (const p of blocks) zone.free(p);
     sound('free of each of the 1,500 blocks');

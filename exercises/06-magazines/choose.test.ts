@@ -206,7 +206,7 @@ describe('checkOwners', () => {
     const { proc, set, malloc } = setUp(4);
     const { region: older } = malloc(1, 40_000);
     const { region: newer } = malloc(1, 40_000); // does not fit beside the first: a second region, first on the list
-    expect(regionsOf(proc, set.racks[1]).map(hex), "magazine 1's regions, newest first").toEqual([hex(newer), hex(older)]);
+    expect(regionsOf(proc, set.racks[1]).map((p) => hex(p)), "magazine 1's regions, newest first").toEqual([hex(newer), hex(older)]);
     proc.store32(older + REGION.owner, 3);
     const found = checkOwners(proc, set);
     expect(found.includes(hex(older)), `checkOwners after the older region ${hex(older)} of magazine 1, second on its list, was made to name magazine 3 returned:\n${found || "''"}\nIt should name ${hex(older)}: follow REGION.next from each region until 0, not only the list's first region\n${regionHeader(proc, older)}\n${describeSet(proc, set)}`).toBe(true);

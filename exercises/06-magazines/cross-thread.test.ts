@@ -334,7 +334,7 @@ describe('freeToOwner', () => {
     expect(proc.load32(oldest + REGION.owner), 'the oldest region after 40 of its blocks were freed: the magazine still uses 2,432,000 of 3 MiB, so it stays').toBe(1);
     of(middle).slice(0, 54).forEach((b, i) => free(i % 4, b));
     expect(proc.load32(middle + REGION.owner), `the middle region's owner after 54 of its blocks were freed too: 1,577,728 bytes of magazine 1's 3 MiB are free, more than 1.5 regions, so recirculate gives it to the depot\n${describeSet(proc, tiny)}`).toBe(DEPOT);
-    expect(regionsOf(proc, tiny.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
+    expect(regionsOf(proc, tiny.racks[DEPOT]).map((p) => hex(p)), "the depot's regions").toEqual([hex(middle)]);
     const rest = of(middle)[60];
     free(2, rest);
     expect(hex(proc.load32(tiny.racks[DEPOT].base + RACK.lastFree)), `a block of the middle region, freed after the move: the depot's now`).toBe(hex(rest));

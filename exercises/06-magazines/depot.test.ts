@@ -77,13 +77,13 @@ describe('refill', () => {
     const [sparse] = mallocs(DEPOT, 1, 10_000);
     const [dense] = mallocs(DEPOT, 1, 60_000); // does not fit beside the first: a second region, first on the depot's list
     const [denseRegion, sparseRegion] = [regionOf(dense), regionOf(sparse)];
-    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), "the depot's regions, newest first: the emptiest is not the first").toEqual([hex(denseRegion), hex(sparseRegion)]);
+    expect(regionsOf(proc, set.racks[DEPOT]).map((p) => hex(p)), "the depot's regions, newest first: the emptiest is not the first").toEqual([hex(denseRegion), hex(sparseRegion)]);
     const mmaps = proc.stats().syscalls.mmap;
     const [p] = mallocs(2, 1, 1);
     expect(proc.stats().syscalls.mmap - mmaps, `mmap calls when magazine 2, with no region, allocated while the depot held two: it should take one of those\n${describeSet(proc, set)}`).toBe(0);
     expect(hex(regionOf(p)), `magazine 2's block ${hex(p)}: in the depot's emptiest region ${hex(sparseRegion)} (10,000 quanta in use), not ${hex(denseRegion)} (60,000), the first on the depot's list: ask the depot's rack for emptiestRegion()`).toBe(hex(sparseRegion));
     expect(owner(sparseRegion), `the owner field of ${hex(sparseRegion)}, now magazine 2's`).toBe(2);
-    expect(regionsOf(proc, set.racks[DEPOT]).map(hex), `the depot's regions after magazine 2 took ${hex(sparseRegion)}: ${hex(denseRegion)} alone (the depot's takeRegion takes a region off its list, then the magazine's giveRegion puts it on the magazine's)\n${describeSet(proc, set)}`).toEqual([hex(denseRegion)]);
+    expect(regionsOf(proc, set.racks[DEPOT]).map((p) => hex(p)), `the depot's regions after magazine 2 took ${hex(sparseRegion)}: ${hex(denseRegion)} alone (the depot's takeRegion takes a region off its list, then the magazine's giveRegion puts it on the magazine's)\n${describeSet(proc, set)}`).toEqual([hex(denseRegion)]);
     expect({ depot: counters(DEPOT), magazine: counters(2) }, 'the counters moved with the region: its block of 10,000 quanta and its megabyte').toEqual({
       depot: { blocksInUse: 1, sizeInUse: 960_000, sizeAllocated: MiB },
       magazine: { blocksInUse: 2, sizeInUse: 160_016, sizeAllocated: MiB },
@@ -181,7 +181,7 @@ describe('recirculate', () => {
     // After 40 + 54 frees of 16,000 bytes, 1,568,000 of 3 MiB are in use: 1,577,728 bytes free, more than 1.5 regions (1,572,864).
     expect(moved, `the free in region ${hex(middle)} after which it went to the depot (-1: never). It should go after free 54, the first after which more than 1.5 regions' worth of magazine 1 is free and under 75% in use; ${why(t, middle, moved)}`).toBe(54);
     expect(t.owner(middle), `the owner field of ${hex(middle)}`).toBe(DEPOT);
-    expect(regionsOf(t.proc, t.set.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(middle)]);
+    expect(regionsOf(t.proc, t.set.racks[DEPOT]).map((p) => hex(p)), "the depot's regions").toEqual([hex(middle)]);
     expect(regionsOf(t.proc, t.set.racks[1]).length, "magazine 1's regions").toBe(2);
     t.sound(`region ${hex(middle)} went to the depot`);
   });
@@ -302,7 +302,7 @@ describe('recirculate', () => {
     t.asMagazine(1, () => t.free(1, z1));
     const gone = t.regionOf(a);
     t.asMagazine(1, () => t.free(1, a)); // its only block: the region is unmapped
-    expect(regionsOf(t.proc, t.set.racks[1]).map(hex), `magazine 1's regions after region ${hex(gone)} lost its only block`).not.toContain(hex(gone));
+    expect(regionsOf(t.proc, t.set.racks[1]).map((p) => hex(p)), `magazine 1's regions after region ${hex(gone)} lost its only block`).not.toContain(hex(gone));
     // The magazine is mostly free (3 MiB held, 1,040,000 bytes in use), so only its list can say the region is not its own.
     const [theirs] = t.mallocs(2, 1, 1); // magazine 2 maps a region, perhaps where the old one was
     try {

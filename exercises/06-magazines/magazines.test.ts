@@ -379,7 +379,7 @@ describe('the depot, end to end', () => {
     const t = setUp();
     const [{ regions, leftInDepot: left }] = spill(t, [0]);
     const second = regions[1];
-    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map(hex), "the depot's regions").toEqual([hex(second)]);
+    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map((p) => hex(p)), "the depot's regions").toEqual([hex(second)]);
     expect(regionsOf(t.proc, t.heap.tiny.racks[1]).length, "magazine 1's regions: the other two").toBe(2);
     for (const p of left) expectIntact(t.proc, p, 16, p >>> 4, `a live block of the region that went to the depot`);
     const before = t.counts();
@@ -401,7 +401,7 @@ describe('the depot, end to end', () => {
     const t = setUp();
     const all = spill(t, [0, 1, 2]);
     const depotRegions = all.map(({ regions }) => regions[1]);
-    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map(hex).sort(), "the depot's regions: one from each thread").toEqual(depotRegions.map(hex).sort());
+    expect(regionsOf(t.proc, t.heap.tiny.racks[DEPOT]).map((p) => hex(p)).sort(), "the depot's regions: one from each thread").toEqual(depotRegions.map((p) => hex(p)).sort());
     const munmaps = t.proc.stats().syscalls.munmap;
     let tid = 0;
     for (const { leftInDepot } of all) for (const p of leftInDepot) t.free(tid++ % 4, p, false);
@@ -471,7 +471,7 @@ describe('statistics, check, and a second allocator', () => {
     const { proc, heap, on, malloc, sound } = setUp();
     const p = malloc(1, 100);
     const again = createAllocator(proc);
-    expect(again.tiny.locks.map(hex), "the second allocator's locks").toEqual(heap.tiny.locks.map(hex));
+    expect(again.tiny.locks.map((p) => hex(p)), "the second allocator's locks").toEqual(heap.tiny.locks.map((p) => hex(p)));
     on(2, () => again.free(p));
     sound(`free(${hex(p)}) through the second allocator`);
     expect(heap.statistics().blocksInUse, 'blocks in use, as the first allocator sees them').toBe(0);
