@@ -1,7 +1,7 @@
 // Helpers for the tests of chapter 5, shared by its test files: not an exercise, nothing to
-// edit. They read your racks and regions with the reference checker and its readers
-// (solutions/05-zones/check.ts), never with your own functions, so a bug in those cannot
-// hide itself.
+// edit. They read your racks and regions with the checker and its readers of check.ts (given:
+// exercises/05-zones/check.ts is the reference's own), never with your own functions, so a bug
+// in those cannot hide itself.
 
 import { expect } from 'vitest';
 import { HeapCorruption, hex, type Process } from '../../machine/index.ts';
@@ -42,7 +42,7 @@ export function expectSound(proc: Process, after: string, parts: CheckedParts): 
   });
   if (problem !== '') {
     const maps = [...(parts.tiny === undefined ? [] : regionMaps(proc, parts.tiny, TINY_READER)), ...(parts.small === undefined ? [] : regionMaps(proc, parts.small, SMALL_READER))];
-    throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}${maps.map((m) => `\n${m}`).join('')}`);
+    throw new Error(`After ${after}, the check of exercises/05-zones/check.ts finds a broken invariant:\n${problem}${maps.map((m) => `\n${m}`).join('')}`);
   }
 }
 
@@ -50,7 +50,7 @@ export function expectSound(proc: Process, after: string, parts: CheckedParts): 
 export function expectRackSound(proc: Process, after: string, rack: RackPlace, reader: Reader): void {
   const problem = checkOneRack(proc, rack, reader);
   if (problem !== '') {
-    throw new Error(`After ${after}, the reference check (solutions/05-zones/check.ts) finds a broken invariant:\n${problem}${regionMaps(proc, rack, reader).map((m) => `\n${m}`).join('')}`);
+    throw new Error(`After ${after}, the check of exercises/05-zones/check.ts finds a broken invariant:\n${problem}${regionMaps(proc, rack, reader).map((m) => `\n${m}`).join('')}`);
   }
 }
 

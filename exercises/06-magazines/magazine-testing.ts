@@ -1,7 +1,8 @@
 // Helpers for the tests of chapter 6, shared by its test files: not an exercise, nothing to
-// edit. They read your magazines with the reference checkers (solutions/05-zones/check.ts and
-// checkOwners in solutions/06-magazines/choose.ts), never with your own functions, so a bug
-// in those cannot hide itself; and they play a trace's operations out on logical threads.
+// edit. They read your magazines with the reference checkers (those of check.ts, given in
+// exercises/05-zones/, and checkOwners in solutions/06-magazines/choose.ts), never with your
+// own functions, so a bug in those cannot hide itself; and they play a trace's operations out
+// on logical threads.
 
 import { Deadlock, hex, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
 import { SMALL_READER, TINY_READER, checkOneRack, checkZone } from '../../solutions/05-zones/check.ts';
