@@ -10,6 +10,9 @@ import { loadExercise } from '../../workbook/target.ts';
 import { around } from '../../workbook/testing.ts';
 import { type BlockState, SMALL_READER, TINY_READER, describeLayout, expectCorruption, expectRackSound, layoutText, randomRun, quantumAddress, regionLayout } from './zone-testing.ts';
 
+/** `1 quantum`, `3 quanta`: a count of quanta as a message says it. */
+const quanta = (count: number) => `${count} ${count === 1 ? 'quantum' : 'quanta'}`;
+
 const { createRack, RACK } = await loadExercise<typeof import('./rack.ts')>('05-zones/rack.ts');
 type RackPlacement = import('./rack.ts').RackPlacement;
 
@@ -51,16 +54,16 @@ function setUp(kind: 'tiny' | 'small' = 'tiny', processOptions: ProcessOptions =
   /** malloc of each size in quanta, with the check after each. */
   function malloc(...msizes: number[]): number[] {
     return msizes.map((msize) => {
-      const ptr = call(`malloc(${msize} quanta)`, () => rack.malloc(msize));
-      expect(ptr, `malloc(${msize} quanta) returned NULL`).not.toBe(0);
+      const ptr = call(`malloc(${quanta(msize)})`, () => rack.malloc(msize));
+      expect(ptr, `malloc(${quanta(msize)}) returned NULL`).not.toBe(0);
       const region = regionOf(ptr);
       const q = (ptr - quantumAddress(reader, region, 0)) / reader.quantum;
       const recorded = Number.isInteger(q) && reader.isStart(proc, region, q) ? reader.msize(proc, region, q) : 0;
       if (recorded !== msize) {
         const smaller = recorded > 0 && recorded < msize ? `, fewer than asked for: a free block from a list below listIndex(${msize})?` : '';
-        throw new Error(`malloc(${msize} quanta) = ${hex(ptr)}, quantum ${q} of ${kind} region ${hex(region)}: the metadata records ${recorded === 0 ? 'no block' : `a block of ${recorded} quanta`} there${smaller}\n${describeLayout(proc, rack, reader, region)}`);
+        throw new Error(`malloc(${quanta(msize)}) = ${hex(ptr)}, quantum ${q} of ${kind} region ${hex(region)}: the metadata records ${recorded === 0 ? 'no block' : `a block of ${quanta(recorded)}`} there${smaller}\n${describeLayout(proc, rack, reader, region)}`);
       }
-      sound(`malloc(${msize} quanta) = ${hex(ptr)}`);
+      sound(`malloc(${quanta(msize)}) = ${hex(ptr)}`);
       return ptr;
     });
   }
@@ -114,9 +117,9 @@ describe('malloc from the tail', () => {
     const region = regionBase(TINY, first);
     expect(proc.load32(region + REGION.tail), 'the first region after 1,023 blocks of 63 quanta').toBe(full * 63);
     const next = rack.malloc(63);
-    sound(`malloc(63 quanta) = ${hex(next)} with ${NUM_TINY_QUANTA - full * 63} quanta left in the first region`);
+    sound(`malloc(63 quanta) = ${hex(next)} with ${quanta(NUM_TINY_QUANTA - full * 63)} left in the first region`);
     const second = regionBase(TINY, next);
-    expect(second, `malloc(63) = ${hex(next)}: only ${NUM_TINY_QUANTA - full * 63} quanta are left in ${hex(region)}, so it takes a new region`).not.toBe(region);
+    expect(second, `malloc(63) = ${hex(next)}: only ${quanta(NUM_TINY_QUANTA - full * 63)} are left in ${hex(region)}, so it takes a new region`).not.toBe(region);
     expect(hex(next), 'quantum 0 of the new region').toBe(hex(mappingOf(TINY, second) + TINY_HEADER_BYTES));
     expect([hex(field('regions')), field('regionCount')], 'RACK.regions (the newest region first) and RACK.regionCount').toEqual([hex(second), 2]);
   });
@@ -132,7 +135,7 @@ describe('malloc from the tail', () => {
     const [last] = malloc(left);
     expect(
       hex(regionOf(last)),
-      `malloc(${left} quanta) with exactly ${left} quanta left in ${hex(region)} (tail at ${full * 63} of ${NUM_TINY_QUANTA}): the block fits, ending at quantum ${NUM_TINY_QUANTA}; a new region only when tail + msize > numQuanta, not >=`,
+      `malloc(${quanta(left)}) with exactly ${quanta(left)} left in ${hex(region)} (tail at ${full * 63} of ${NUM_TINY_QUANTA}): the block fits, ending at quantum ${NUM_TINY_QUANTA}; a new region only when tail + msize > numQuanta, not >=`,
     ).toBe(hex(region));
     expect(proc.load32(region + REGION.tail), `REGION.tail of ${hex(region)}: the region is full\n${around(proc, region + REGION.tail, 4)}`).toBe(NUM_TINY_QUANTA);
     const other = setUp();
@@ -140,9 +143,9 @@ describe('malloc from the tail', () => {
     const fresh = other.regionOf(p);
     expect(
       other.rack.growInPlace(fresh, 0, NUM_TINY_QUANTA),
-      `growInPlace of the only block (quantum 0, 1 quantum) to ${NUM_TINY_QUANTA} quanta: it ends exactly at the region's end, which is allowed (refuse only past numQuanta)`,
+      `growInPlace of the only block (quantum 0, 1 quantum) to ${quanta(NUM_TINY_QUANTA)}: it ends exactly at the region's end, which is allowed (refuse only past numQuanta)`,
     ).toBe(true);
-    other.sound(`growInPlace(${hex(p)}) to ${NUM_TINY_QUANTA} quanta`);
+    other.sound(`growInPlace(${hex(p)}) to ${quanta(NUM_TINY_QUANTA)}`);
   });
 
   it('returns NULL with ENOMEM when no region can be mapped', () => {
@@ -420,7 +423,7 @@ describe('in place, for realloc', () => {
     sound('growInPlace of the last block to 500 quanta');
     expect(
       grow(q, NUM_TINY_QUANTA, 'the last block past the region'),
-      `grow the last block (quantum ${q}) into the tail to ${NUM_TINY_QUANTA} quanta: it would end at quantum ${q + NUM_TINY_QUANTA}, past the region's ${NUM_TINY_QUANTA} quanta (numQuanta)`,
+      `grow the last block (quantum ${q}) into the tail to ${quanta(NUM_TINY_QUANTA)}: it would end at quantum ${q + NUM_TINY_QUANTA}, past the region's ${quanta(NUM_TINY_QUANTA)} (numQuanta)`,
     ).toBe(false);
     expectLayout(region, [[12, 'in use'], [1, 'in use'], [500, 'in use']], 'the last block grown to 500 quanta');
   });

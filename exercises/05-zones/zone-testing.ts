@@ -14,6 +14,9 @@ import { TINY } from '../../solutions/05-zones/tiny-region.ts';
 import { mulberry32 } from '../../workbook/trace/prng.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
 
+/** `1 quantum`, `3 quanta`: a count of quanta as a message says it. */
+const quanta = (count: number) => `${count} ${count === 1 ? 'quantum' : 'quanta'}`;
+
 export { SMALL_READER, TINY_READER };
 
 /** What the checker needs of a zone; a scale left out is an empty one. */
@@ -84,7 +87,7 @@ export function regionLayout(proc: Process, rack: { base: number }, reader: Read
   const blocks: Array<[number, BlockState]> = [];
   for (let q = 0; q < tail; ) {
     const msize = reader.msize(proc, region, q);
-    if (msize < 1) throw new Error(`${reader.name} region ${hex(region)}, quantum ${q}: a block of ${msize} quanta\n${around(proc, region + REGION_BYTES + q * reader.quantum)}`);
+    if (msize < 1) throw new Error(`${reader.name} region ${hex(region)}, quantum ${q}: a block of ${quanta(msize)}\n${around(proc, region + REGION_BYTES + q * reader.quantum)}`);
     const address = region + REGION_BYTES + q * reader.quantum;
     blocks.push([msize, reader.isFree(proc, region, q) ? 'free' : address === condemned ? 'death row' : 'in use']);
     q += msize;
@@ -146,20 +149,20 @@ export function randomRun(proc: Process, rack: RackUnderTest, reader: Reader, op
       const id = ids[Math.floor(random() * ids.length)];
       const { ptr, msize } = live.get(id)!;
       const damage = findPatternDamage(proc, ptr, msize * reader.quantum, id);
-      if (damage !== undefined) throw new Error(`op ${op}: block ${hex(ptr)} (${msize} quanta) changed at ${hex(damage)} while it was in use:\n${around(proc, damage, 1)}`);
-      run(`${op}: free(${hex(ptr)}) of ${msize} quanta`, () => {
+      if (damage !== undefined) throw new Error(`op ${op}: block ${hex(ptr)} (${quanta(msize)}) changed at ${hex(damage)} while it was in use:\n${around(proc, damage, 1)}`);
+      run(`${op}: free(${hex(ptr)}) of ${quanta(msize)}`, () => {
         const region = rack.regionOf(ptr);
         rack.free(region, rack.quantumOf(region, ptr, 'free()'));
       });
       live.delete(id);
-      step = `op ${op}: free(${hex(ptr)}) of ${msize} quanta`;
+      step = `op ${op}: free(${hex(ptr)}) of ${quanta(msize)}`;
     } else {
       const msize = 1 + Math.floor(random() * (random() < 0.15 ? options.maxMsize : 10));
-      const ptr = run(`${op}: malloc(${msize} quanta)`, () => rack.malloc(msize));
-      if (ptr === 0) throw new Error(`op ${op}: malloc(${msize} quanta) returned NULL`);
+      const ptr = run(`${op}: malloc(${quanta(msize)})`, () => rack.malloc(msize));
+      if (ptr === 0) throw new Error(`op ${op}: malloc(${quanta(msize)}) returned NULL`);
       fillPattern(proc, ptr, msize * reader.quantum, op);
       live.set(op, { ptr, msize });
-      step = `op ${op}: malloc(${msize} quanta) = ${hex(ptr)}`;
+      step = `op ${op}: malloc(${quanta(msize)}) = ${hex(ptr)}`;
     }
     if (op % options.checkEvery === 0) check(step);
   }

@@ -17,6 +17,9 @@ import { LOCK } from '../../solutions/06-magazines/lock.ts';
 import { mulberry32 } from '../../workbook/trace/prng.ts';
 import type { Trace, TraceOp } from '../../workbook/trace/rep.ts';
 
+/** `1 quantum`, `3 quanta`: a count of quanta as a message says it. */
+const quanta = (count: number) => `${count} ${count === 1 ? 'quantum' : 'quanta'}`;
+
 export { DEPOT, SMALL_READER, TINY_READER };
 export { expectCorruption } from '../05-zones/zone-testing.ts';
 
@@ -79,7 +82,7 @@ export function inboxOf(proc: Process, set: MagazineSet, m: number): string[] {
 /** `tiny magazine 2: regions 0x01104060 (owner 2, 63 quanta in use); death row 0x01104090`, for a message. */
 export function describeRack(proc: Process, set: MagazineSet, m: number): string {
   const rack = set.racks[m];
-  const regions = regionsOf(proc, rack).map((r) => `${hex(r)} (owner ${proc.load32(r + REGION.owner)}, ${proc.load32(r + REGION.usedQuanta)} quanta in use)`);
+  const regions = regionsOf(proc, rack).map((r) => `${hex(r)} (owner ${proc.load32(r + REGION.owner)}, ${quanta(proc.load32(r + REGION.usedQuanta))} in use)`);
   const condemned = proc.load32(rack.base + RACK.lastFree);
   return `${rackName(set, m)}: ${regions.length === 0 ? 'no region' : `regions ${regions.join(', ')}`}; death row ${condemned === 0 ? 'empty' : hex(condemned)}`;
 }

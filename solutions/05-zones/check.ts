@@ -21,6 +21,9 @@ import { FREE_MSIZE_OFFSET, NUM_TINY_QUANTA, TINY_HEADER_BYTES, TINY_MAGIC, TINY
 
 class Broken extends Error {}
 
+/** `1 quantum`, `3 quanta`: a count of quanta as a message says it. */
+const quanta = (count: number) => `${count} ${count === 1 ? 'quantum' : 'quanta'}`;
+
 /** What the checker needs of a zone: where its racks and large-block record are. */
 export interface RackPlace {
   base: number;
@@ -145,8 +148,8 @@ export function checkRack(proc: Process, rack: RackPlace, kind: Reader): void {
       const block = region + REGION_BYTES + q * kind.quantum;
       if (!kind.isStart(proc, region, q)) fail(proc, `${name} region ${hex(region)}, quantum ${q} (${hex(block)}): the block before ends here, but no block starts here`, block);
       const msize = kind.msize(proc, region, q);
-      if (msize < 1) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has a size of ${msize} quanta: its metadata is broken`, block);
-      if (q + msize > tail) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has size ${msize} quanta, which runs past the region's tail (quantum ${tail})`, block);
+      if (msize < 1) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has a size of ${quanta(msize)}: its metadata is broken`, block);
+      if (q + msize > tail) fail(proc, `${name} block ${hex(block)} (quantum ${q}) has size ${quanta(msize)}, which runs past the region's tail (quantum ${tail})`, block);
       if (kind.name === 'small') {
         // Only a block's first and last entries may be set: a stray one inside would pass for a block start.
         for (let inside = q + 1; inside < q + msize - 1; inside++) {
@@ -199,10 +202,10 @@ function checkFreeRecord(proc: Process, kind: Reader, region: number, q: number,
   const block = region + REGION_BYTES + q * kind.quantum;
   if (kind.name === 'tiny') {
     const last = proc.load16(block + msize * 16 - 2);
-    if (last !== msize) fail(proc, `tiny free block ${hex(block)} of ${msize} quanta: its last two bytes say ${last}`, block + msize * 16 - 2, 2);
+    if (last !== msize) fail(proc, `tiny free block ${hex(block)} of ${quanta(msize)}: its last two bytes say ${last}`, block + msize * 16 - 2, 2);
     let next = q + 1;
     while (next < NUM_TINY_QUANTA && !bit(proc, headerWord(region, next), next)) next++;
-    if (next !== q + msize) fail(proc, `tiny free block ${hex(block)} says ${msize} quanta at +${FREE_MSIZE_OFFSET}, but the header bitmap starts the next block ${next - q} quanta on`, block, 16);
+    if (next !== q + msize) fail(proc, `tiny free block ${hex(block)} says ${quanta(msize)} at +${FREE_MSIZE_OFFSET}, but the header bitmap starts the next block ${quanta(next - q)} on`, block, 16);
   } else {
     const first = proc.load16(metaEntry(region, q));
     const last = proc.load16(metaEntry(region, q + msize - 1));
@@ -222,14 +225,14 @@ function checkLists(proc: Process, rack: RackPlace, kind: Reader, freeBlocks: Ma
     for (let block = proc.load32(head); block !== 0; block = proc.load32(block + LINK.next)) {
       const msize = freeBlocks.get(block);
       if (msize === undefined) fail(proc, `${kind.name} free list ${index} reaches ${hex(block)}, which is not a free block: ${whatIsAt(proc, rack, kind, block)}`, prev === 0 ? head : prev, prev === 0 ? 4 : 8);
-      if (listIndex(layout, msize) !== index) fail(proc, `${kind.name} free block ${hex(block)} of ${msize} quanta is on list ${index}; it belongs on list ${listIndex(layout, msize)}`, block, 8);
+      if (listIndex(layout, msize) !== index) fail(proc, `${kind.name} free block ${hex(block)} of ${quanta(msize)} is on list ${index}; it belongs on list ${listIndex(layout, msize)}`, block, 8);
       if (proc.load32(block + LINK.prev) !== prev) fail(proc, `${kind.name} free block ${hex(block)}: prev is ${hex(proc.load32(block + LINK.prev))}, but the block before it on list ${index} is ${hex(prev)}`, block, 8);
       freeBlocks.delete(block);
       if (++listed > 1_000_000) fail(proc, `${kind.name} free list ${index} does not end (a cycle?)`, head, 4);
       prev = block;
     }
   }
-  for (const [block, msize] of freeBlocks) fail(proc, `${kind.name} free block ${hex(block)} of ${msize} quanta is on no free list`, block, 8);
+  for (const [block, msize] of freeBlocks) fail(proc, `${kind.name} free block ${hex(block)} of ${quanta(msize)} is on no free list`, block, 8);
 }
 
 /** What a free list reached instead of a free block, said so that the mistake shows. */
