@@ -3,9 +3,11 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import pc from 'picocolors';
 import { type Exercise } from './exercises.ts';
 import { EXERCISES_DIR, PROGRESS_FILE } from './paths.ts';
 import { updateProgress } from './progress.ts';
+import { terminalMarkdown } from './text.ts';
 
 export function hintsFor(exercise: Exercise): string[] {
   const file = resolve(EXERCISES_DIR, exercise.chapter, 'hints.md');
@@ -29,4 +31,25 @@ export function revealNextHint(exercise: Exercise, file = PROGRESS_FILE): { show
     progress.hints.set(exercise.id, count);
   }, file);
   return { shown: hints.slice(0, count), total: hints.length };
+}
+
+/**
+ * A hint as the terminal shows it: its code spans in colour or, where there is none (a pipe,
+ * NO_COLOR), between backticks as markdown writes them, so that a span of code holding a
+ * backtick still reads as one span.
+ */
+export function hintForTerminal(markdown: string, colour = pc.isColorSupported): string {
+  return terminalMarkdown(markdown, colour ? pc.cyan : plainCodeSpan);
+}
+
+/**
+ * A code span in markdown's own form: `x`, or, around code that holds backticks, a longer run
+ * of them than any inside (``new HeapCorruption(`…`)``), with a space where the code starts or
+ * ends with one.
+ */
+export function plainCodeSpan(code: string): string {
+  const longest = Math.max(0, ...(code.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = code.startsWith('`') || code.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${code}${pad}${fence}`;
 }
