@@ -117,7 +117,7 @@ describe('the batched bump allocator', () => {
     const a = heap.malloc(0);
     const b = heap.malloc(0);
     expect(a, 'malloc(0) returned NULL; like glibc, return a unique pointer that free accepts').not.toBe(0);
-    expect(b, `two calls of malloc(0) both returned ${hex(a)}: round 0 up to one aligned unit`).not.toBe(a);
+    expect(hex(b), `two calls of malloc(0) both returned ${hex(a)}: round 0 up to one aligned unit`).not.toBe(hex(a));
     expect(() => heap.malloc(-1), 'malloc(-1): use requireSize from the machine').toThrow(TypeError);
     expect(() => heap.malloc(2.5), 'malloc(2.5)').toThrow(TypeError);
   });

@@ -77,7 +77,7 @@ describe('malloc', () => {
     const a = heap.malloc(0);
     const b = heap.malloc(0);
     expect(a, 'malloc(0) returned NULL; like glibc, return a unique pointer that free accepts').not.toBe(0);
-    expect(b, `two calls of malloc(0) both returned ${hex(a)}`).not.toBe(a);
+    expect(hex(b), `two calls of malloc(0) both returned ${hex(a)}`).not.toBe(hex(a));
   });
 
   it('returns NULL and sets errno = ENOMEM when the break cannot move', () => {
@@ -221,7 +221,7 @@ describe('calloc', () => {
     const b = heap.calloc(16, 0);
     expect(a, 'calloc(0, 16) returned NULL; like glibc, calloc of 0 bytes is malloc(0): a unique pointer').not.toBe(0);
     expect(b, 'calloc(16, 0) returned NULL; like glibc, calloc of 0 bytes is malloc(0): a unique pointer').not.toBe(0);
-    expect(b, `calloc(0, 16) and calloc(16, 0) both returned ${hex(a)}`).not.toBe(a);
+    expect(hex(b), `calloc(0, 16) and calloc(16, 0) both returned ${hex(a)}`).not.toBe(hex(a));
   });
 
   it('returns NULL with ENOMEM when the heap is full, and writes nothing', () => {

@@ -66,7 +66,7 @@ function movedWhileWaiting(t: ReturnType<typeof setUp>, m: number, tid: number, 
   const q = malloc(tiny, m, 40_000); // does not fit beside p: region B
   malloc(tiny, m, 1); // beside q, so that freeing q leaves region B in use
   const region = regionOf(tiny, p);
-  expect(regionOf(tiny, q), 'q, in a region of its own').not.toBe(region);
+  expect(hex(regionOf(tiny, q)), 'q, in a region of its own').not.toBe(hex(region));
   proc.runOn(0, () => lock(proc, tiny.locks[m]));
   const wait = vi.spyOn(proc, 'wait32').mockImplementationOnce(() => {
     proc.runOn(0, () => {
