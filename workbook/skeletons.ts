@@ -1,6 +1,7 @@
-// The skeletons as shipped, by hash. The red check of `npm test` (every exercise test
-// fails on an untouched skeleton) runs only on skeletons that still match, so a student
-// who has solved some exercises keeps a green `npm test`. CI holds the manifest honest.
+// The skeletons as shipped, by hash: with it, git's history gives back a skeleton the student
+// has changed (reset.ts), so the project's own tests (the red check of `npm test`, the grading
+// sandbox) run on the skeletons as shipped, and a student who has solved some exercises keeps a
+// green `npm test`. CI holds the manifest honest.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
