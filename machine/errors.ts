@@ -140,3 +140,18 @@ export class Deadlock extends Error {
     );
   }
 }
+
+/**
+ * More loads and stores than the process may make (Process.loopGuard): code that loops for
+ * ever, stopped where it runs, so that the stack names the line instead of a test timing out.
+ */
+export class RunawayLoop extends Error {
+  override name = 'RunawayLoop';
+  constructor(readonly limit: number) {
+    super(
+      `Endless loop? This process has made ${limit.toLocaleString('en-US')} loads and stores, ten times what any test needs, ` +
+        `so it was stopped where it ran: the first line of yours in the stack below is in the loop (or in far too slow a search). ` +
+        `A free list that leads back into itself, or a walk that adds a size of 0 to its pointer, never ends.`,
+    );
+  }
+}

@@ -10,6 +10,7 @@ import {
   PROT_READ,
   PROT_WRITE,
   Process,
+  RunawayLoop,
   SegmentationFault,
 } from './index.ts';
 
@@ -482,5 +483,50 @@ describe('threads', () => {
       throw new Error('boom');
     })).toThrow('boom');
     expect(proc.currentThread).toBe(0);
+  });
+});
+
+describe('the loop guard', () => {
+  it('stops a process at its limit of loads and stores with a RunawayLoop whose stack names the looping line', () => {
+    const saved = Process.loopGuard;
+    try {
+      Process.loopGuard = 1000;
+      const proc = new Process();
+      const word = proc.static('word', 8);
+      let made = 0;
+      let caught: unknown;
+      try {
+        for (;;) {
+          proc.load32(word); // each kind of operation counts, and is stopped
+          proc.store64(word, made);
+          proc.memset(word, 0, 4);
+          made += 3;
+        }
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(RunawayLoop);
+      expect(made).toBe(999);
+      expect((caught as Error).message).toMatch(/^Endless loop\? This process has made 1,000 loads and stores/);
+      expect((caught as Error).stack).toContain('process.test.ts');
+      expect(proc.stats().memoryOps).toBe(1000);
+    } finally {
+      Process.loopGuard = saved;
+    }
+  });
+
+  it('leaves a process made without it to the plain methods, and one made before it is set unguarded', () => {
+    const saved = Process.loopGuard;
+    try {
+      Process.loopGuard = undefined;
+      const plain = new Process();
+      expect(Object.hasOwn(plain, 'load32'), 'no wrapper: the prototype methods, as fast as ever').toBe(false);
+      Process.loopGuard = 10;
+      const word = plain.static('word', 4);
+      for (let i = 0; i < 100; i++) plain.load32(word);
+      expect(plain.stats().memoryOps).toBe(100);
+    } finally {
+      Process.loopGuard = saved;
+    }
   });
 });

@@ -32,6 +32,7 @@ import {
   OutOfPhysicalMemory,
   SegmentationFault,
   protString,
+  RunawayLoop,
   type AccessKind,
   type Mapping,
 } from './errors.ts';
@@ -116,6 +117,9 @@ const FIRST_FREE_FRAME = 2 * PAGE_SIZE;
 const MAX_PHYSICAL = 2 ** 31 - 4 * PAGE_SIZE;
 const PAGES = LAYOUT.addressSpaceEnd / PAGE_SIZE;
 
+/** The operations that load or store, beyond load* and store*: the loop guard watches them too. */
+const GUARDED_RARELY = ['atomicLoad32', 'atomicStore32', 'atomicCompareExchange32', 'atomicAdd32', 'atomicSub32', 'memset', 'memcpy', 'memmove', 'memcmp', 'bytes'] as const;
+
 export class Process {
   readonly heapStart = LAYOUT.heapStart;
   /** The error code of the last failed syscall, as C's errno. */
@@ -147,6 +151,16 @@ export class Process {
 
   private thread = 0;
 
+  /**
+   * How many loads and stores one process may make before it is taken for an endless loop (a
+   * free list that leads back into itself, a walk whose step is 0) and stopped with a
+   * RunawayLoop, whose stack shows the line that loops. None unless set: the workbook's tests
+   * set one (workbook/loop-guard.ts), far above what any of them needs. A process made while
+   * it is set checks it in wrappers of its own; the others run the plain methods, as fast as
+   * before.
+   */
+  static loopGuard: number | undefined = undefined;
+
   // The hot path counts in plain fields: one increment per access.
   private memoryOps = 0;
   private bytesMoved = 0;
@@ -155,6 +169,7 @@ export class Process {
 
   /** `attach` is Process.attach's: the shared memory of a process made in another worker. */
   constructor(options: ProcessOptions = {}, attach?: SharedProcessHandle) {
+    if (Process.loopGuard !== undefined) this.guardLoops(Process.loopGuard);
     this.heapLimit = attach?.heapLimit ?? options.heapLimit ?? 1 << 30;
     this.mmapLimit = attach?.mmapLimit ?? options.mmapLimit ?? Infinity;
     // Frames are addressed by 31-bit offsets; whole pages only.
@@ -304,6 +319,28 @@ export class Process {
     const word = (frame + (addr & PAGE_MASK)) >>> 2;
     this.u32[word] = value >>> 0;
     this.u32[word + 1] = Math.floor(value / TWO_32);
+  }
+
+  /** Wraps each memory operation of this process in a check of the loop guard (see loopGuard). */
+  private guardLoops(limit: number): void {
+    const over = () => {
+      if (this.memoryOps >= limit) throw new RunawayLoop(limit);
+    };
+    const proto = Process.prototype;
+    // One function each, not one shared: each call site then stays monomorphic and inlined.
+    this.load8 = (addr) => (over(), proto.load8.call(this, addr));
+    this.load16 = (addr) => (over(), proto.load16.call(this, addr));
+    this.load32 = (addr) => (over(), proto.load32.call(this, addr));
+    this.load64 = (addr) => (over(), proto.load64.call(this, addr));
+    this.store8 = (addr, value) => (over(), proto.store8.call(this, addr, value));
+    this.store16 = (addr, value) => (over(), proto.store16.call(this, addr, value));
+    this.store32 = (addr, value) => (over(), proto.store32.call(this, addr, value));
+    this.store64 = (addr, value) => (over(), proto.store64.call(this, addr, value));
+    const self = this as unknown as Record<string, (...args: number[]) => unknown>;
+    for (const name of GUARDED_RARELY) {
+      const operation = self[name];
+      self[name] = (...args: number[]) => (over(), operation.apply(this, args));
+    }
   }
 
   private join64(lo: number, hi: number, addr: number): number {

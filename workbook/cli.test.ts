@@ -110,6 +110,25 @@ describe('workbook/cli.ts', () => {
     }
   }, 120_000);
 
+  it('check stops an endless loop where it runs and names its line, and fails the file\'s later tests at once', () => {
+    const submission = mkdtempSync(join(tmpdir(), 'submission-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions/01-bump'), join(submission, '01-bump'), { recursive: true });
+      const batched = join(submission, '01-bump/batched.ts');
+      const code = readFileSync(batched, 'utf8').split('\n');
+      const at = code.findIndex((line) => line.includes('let next = proc.load64(nextAddr);'));
+      code.splice(at + 1, 0, '    while (proc.load64(nextAddr) >= 0) next += 0; // the loop');
+      writeFileSync(batched, code.join('\n'));
+      const { stdout } = cli(['check', 'batched', '--target', submission, '--json']);
+      const tests = (JSON.parse(stdout) as { exercises: Array<{ tests: Array<{ name: string; message: string }> }> }).exercises[0].tests;
+      expect(tests[0].message).toMatch(/^RunawayLoop: Endless loop\? This process has made 300,000,000 loads and stores/);
+      expect(tests[0].message).toContain(`01-bump/batched.ts:${at + 2}`);
+      expect(tests[1].message).toContain(`Not run: the test "${tests[0].name.split(' › ').at(-1)}" of this file looped without end`);
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('check of an unknown chapter names the choices and exits with 2', () => {
     const { code, stderr } = cli(['check', 'nope']);
     expect(code).toBe(2);
