@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
-import { missingFileMessage } from './target.ts';
+import { missingFileMessage, targetRoot } from './target.ts';
 
 describe('a missing exercise file', () => {
   it("names the file, and for the student's own exercises the command that brings its skeleton back", () => {
@@ -19,6 +19,20 @@ describe('a missing exercise file', () => {
     expect(missingFileMessage('/book/solutions/00-the-process/vmmap.ts', '00-the-process/vmmap.ts', 'solutions')).toMatch(/Did you rename or delete the file\?$/);
     expect(missingFileMessage('/s/exercises/00-the-process/vmmap.ts', '00-the-process/vmmap.ts', '/s')).toMatch(/Did you rename or delete the file\?$/);
     expect(missingFileMessage('/book/exercises/00-the-process/helper.ts', '00-the-process/helper.ts', 'exercises')).toMatch(/Did you rename or delete the file\?$/);
+  });
+});
+
+describe('a target folder', () => {
+  it('is refused, saying why, when it holds no exercises or holds the workbook itself', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'target-'));
+    try {
+      expect(() => targetRoot(empty)).toThrow(`The target folder ${empty} holds no exercises: neither an exercises/ folder nor chapter folders such as 01-bump.`);
+      expect(() => targetRoot(resolve(ROOT, '..'))).toThrow(/holds this workbook itself: give the folder of a submission/);
+      mkdirSync(join(empty, 'exercises', '01-bump'), { recursive: true });
+      expect(targetRoot(empty)).toBe(join(empty, 'exercises'));
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

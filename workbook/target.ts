@@ -4,10 +4,10 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { exerciseOfFile } from './exercises.ts';
+import { CHAPTERS, exerciseOfFile } from './exercises.ts';
 import { EXERCISES_DIR, ROOT, SOLUTIONS_DIR, shownPath } from './paths.ts';
 
 export const TARGET_VARIABLE = 'WORKBOOK_TARGET';
@@ -19,7 +19,13 @@ export function targetRoot(target: string = process.env[TARGET_VARIABLE] ?? 'exe
   const folder = isAbsolute(target) ? target : resolve(ROOT, target);
   if (!existsSync(folder)) throw new Error(`The target folder ${folder} does not exist (--target takes exercises, solutions, or a folder).`);
   const nested = resolve(folder, 'exercises');
-  return existsSync(nested) ? nested : folder;
+  const root = existsSync(nested) ? nested : folder;
+  // Its tests run from a copy inside the workbook: a folder holding the workbook cannot be copied into it.
+  if (`${ROOT}${sep}`.startsWith(`${resolve(root)}${sep}`)) throw new Error(`The target folder ${folder} holds this workbook itself: give the folder of a submission, which holds exercises/ or chapter folders such as 01-bump.`);
+  if (!CHAPTERS.some((chapter) => existsSync(join(root, chapter.slug)))) {
+    throw new Error(`The target folder ${folder} holds no exercises: neither an exercises/ folder nor chapter folders such as ${CHAPTERS[1].slug}. Give the folder that holds them.`);
+  }
+  return root;
 }
 
 /** Imports `chapter/file.ts` (such as `01-bump/bump.ts`) from the target. */
@@ -47,8 +53,14 @@ export function stageTarget(target: string): { target: string; cleanup: () => vo
   const root = targetRoot(target);
   if (dirname(root) === ROOT) return { target: root, cleanup: () => {} };
   const stage = mkdtempSync(join(ROOT, `.target-${basename(resolve(root, root.endsWith('exercises') ? '..' : '.'))}-`));
-  cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
-  return { target: stage, cleanup: removeOnExit(stage) };
+  const cleanup = removeOnExit(stage);
+  try {
+    cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
+  } catch (error) {
+    cleanup(); // a copy that failed halfway must not stay in the workbook
+    throw new Error(`Could not copy the target ${root} to run its tests: ${(error as Error).message}`);
+  }
+  return { target: stage, cleanup };
 }
 
 const leftovers = new Set<string>();
