@@ -1,11 +1,21 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { batchSubmissions, gradedOnce, reportNames, submissionProblem } from './submissions.ts';
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A temporary folder, removed after the tests. */
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function batchFolder(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'workbook-batch-'));
+  const dir = scratch('workbook-batch-');
   for (const name of ['bob', 'alice', '.git']) mkdirSync(join(dir, name));
   for (const name of ['nina.zip', 'omar.tar.gz', 'grades.csv', '.DS_Store']) writeFileSync(join(dir, name), '');
   return dir;
@@ -21,7 +31,7 @@ describe('the submissions npm run grade is given', () => {
 
   it('takes a link to a folder or an archive as what it points to', () => {
     const dir = batchFolder();
-    const elsewhere = mkdtempSync(join(tmpdir(), 'workbook-elsewhere-'));
+    const elsewhere = scratch('workbook-elsewhere-');
     mkdirSync(join(elsewhere, 'carol'));
     writeFileSync(join(elsewhere, 'dan.zip'), '');
     symlinkSync(join(elsewhere, 'carol'), join(dir, 'carol'));
@@ -53,7 +63,7 @@ describe('the submissions npm run grade is given', () => {
   });
 
   it('refuses a --batch that holds no submission, saying what it holds and what a submission is', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'workbook-batch-'));
+    const empty = scratch('workbook-batch-');
     expect(() => batchSubmissions(empty, 'bad/empty')).toThrow(
       "--batch bad/empty holds no submission: it is empty. A submission is a folder holding a student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one; --batch takes the folder that holds them, one a student.",
     );
