@@ -17,6 +17,8 @@ export interface Options {
   manualRun: boolean;
   noSite: boolean;
   yes: boolean;
+  /** --force: grade may write over reports an earlier run left. */
+  force: boolean;
   /** `--option fit=best`: passed to createAllocator(proc, options). */
   allocatorOptions: Record<string, string | number>;
   /** Options that take a value, such as `--batch <folder>`: by name, without the dashes. */
@@ -27,7 +29,7 @@ export interface Options {
 const VALUE_OPTIONS = ['traces', 'svg', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
 
 export function parseOptions(args: string[]): Options {
-  const options: Options = { positional: [], target: 'exercises', targetGiven: false, json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, allocatorOptions: {}, values: {} };
+  const options: Options = { positional: [], target: 'exercises', targetGiven: false, json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, force: false, allocatorOptions: {}, values: {} };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--json') options.json = true;
@@ -37,6 +39,7 @@ export function parseOptions(args: string[]): Options {
     else if (arg === '--manual-run') options.manualRun = true;
     else if (arg === '--no-site') options.noSite = true;
     else if (arg === '--yes' || arg === '-y') options.yes = true;
+    else if (arg === '--force') options.force = true;
     else if (arg === '--target') {
       const value = args[++i];
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
@@ -68,7 +71,7 @@ export function parseOptions(args: string[]): Options {
   return options;
 }
 
-const FLAGS = ['json', 'watch', 'update', 'generate', 'manual-run', 'no-site', 'yes', 'target', 'option'];
+const FLAGS = ['json', 'watch', 'update', 'generate', 'manual-run', 'no-site', 'yes', 'force', 'target', 'option'];
 
 /** The option a mistyped one most likely meant (--chapter for --chapters), if one is close. */
 function nearestOption(typed: string): string | undefined {

@@ -189,7 +189,7 @@ export async function grade(options: Options): Promise<number> {
   const unwritable = reportPathProblems(reports, here, submissions.length);
   if (unwritable.length > 0) throw new UsageError(unwritable.join('\n')); // before any work, not after it
   // Nor is an earlier run's report lost: it stays unless --force says otherwise (as record's does).
-  const force = 'force' in options && options.force === true;
+  const force = options.force;
   const earlier = force ? [] : existingReports(reports, here, reportNames(submissions));
   if (earlier.length > 0) throw new UsageError(earlier.join('\n'));
   const started = Date.now();
