@@ -1,6 +1,5 @@
 // Small helpers for the text the tools print.
 
-import pc from 'picocolors';
 
 /** The most of a test's message the tools keep: a student's error may be megabytes long. */
 export const MESSAGE_LIMIT = 10_000;
@@ -50,11 +49,6 @@ export function terminalMarkdown(text: string, code: (s: string) => string): str
   // Within a paragraph: a span never crosses a blank line.
   const spans = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
   return chunks.map(({ fenced: isCode, lines }) => (isCode ? lines.join('\n') : lines.join('\n').replace(spans, span))).join('\n');
-}
-
-/** A code span as terminalMarkdown shows it: in colour, or in backticks where there is none (a pipe, NO_COLOR). */
-export function codeSpan(code: string): string {
-  return pc.isColorSupported ? pc.cyan(code) : `\`${code}\``;
 }
 
 /** Of `names`, the one `typed` most likely meant (a typo of an edit per three letters, two at most), if any. */

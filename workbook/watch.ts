@@ -6,13 +6,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
-import { revealNextHint } from './hints.ts';
+import { hintForTerminal, revealNextHint } from './hints.ts';
 import { unfinishedNote } from './prerequisites.ts';
 import { readProgress, updateProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
-import { codeSpan, indent, nearestName, terminalMarkdown } from './text.ts';
+import { indent, nearestName } from './text.ts';
 
 export interface WatchOptions {
   target: string;
@@ -112,7 +112,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
         return false;
       case 'h': {
         const { shown, total } = revealNextHint(current);
-        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, terminalMarkdown(shown[shown.length - 1], codeSpan)];
+        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, hintForTerminal(shown[shown.length - 1])];
         break;
       }
       case 'n': {

@@ -5,14 +5,14 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exerciseOfFile, exercisePath, selectExercises } from '../exercises.ts';
-import { hintsFor, revealNextHint } from '../hints.ts';
+import { hintForTerminal, hintsFor, revealNextHint } from '../hints.ts';
 import { ROOT } from '../paths.ts';
 import { unfinishedNote } from '../prerequisites.ts';
 import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
 import { fileInTarget, targetRoot } from '../target.ts';
-import { codeSpan, indent, stripAnsi, terminalMarkdown } from '../text.ts';
+import { indent, stripAnsi } from '../text.ts';
 import { watchMode } from '../watch.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
@@ -320,7 +320,7 @@ export function hint(options: Options): number {
   console.log(pc.bold(`Hints for ${exercise.id} (${exercisePath(exercise)})\n`));
   shown.forEach((markdown, i) => {
     const label = `Hint ${i + 1} of ${total}`;
-    const text = terminalMarkdown(markdown, codeSpan);
+    const text = hintForTerminal(markdown);
     console.log(i === shown.length - 1 ? `${pc.yellow(pc.bold(label))}\n${indent(text, 2)}\n` : pc.dim(`${label}\n${indent(text, 2)}\n`));
   });
   console.log(pc.dim(shown.length < total ? `Run it again for the next hint.` : 'That was the last hint.'));
