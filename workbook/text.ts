@@ -1,6 +1,5 @@
 // Small helpers for the text the tools print.
 
-
 /** The most of a test's message the tools keep: a student's error may be megabytes long. */
 export const MESSAGE_LIMIT = 10_000;
 
