@@ -1,13 +1,13 @@
 // Every include and output marker in the book matches the code and what it prints today.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FOLD_CLOSE, FOLD_OPEN, findMarkers, refreshChapter, resolveInclude, runOutputScript, shouldFold } from './chapter-markers.ts';
 import { ROOT } from './paths.ts';
-import { copyShippedExercises } from './reset.ts';
+import { shippedCheckout } from './shipped-checkout.ts';
 
 const chapters = readdirSync(resolve(ROOT, 'chapters')).filter((f) => f.endsWith('.md')).sort();
 
@@ -88,15 +88,7 @@ describe('resolveInclude', () => {
     // A clone of the workbook whose student copied solutions/01-bump/bump.ts into exercises/.
     const dir = mkdtempSync(join(tmpdir(), 'markers-student-'));
     try {
-      for (const entry of ['package.json', 'tsconfig.json', 'machine', 'workbook', 'solutions']) {
-        cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
-      }
-      copyShippedExercises(dir);
-      symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-      git('init', '-q');
-      git('add', '.');
-      git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'shipped');
+      shippedCheckout(dir, ['package.json', 'tsconfig.json', 'machine', 'workbook', 'solutions']);
       cpSync(join(dir, 'solutions/01-bump/bump.ts'), join(dir, 'exercises/01-bump/bump.ts'));
       const probe = "import { isAnswer } from './workbook/chapter-markers.ts';\nconsole.log(JSON.stringify([isAnswer('solutions/01-bump/bump.ts#malloc'), isAnswer('solutions/07-debug/debug.ts#debug-given')]));\n";
       writeFileSync(join(dir, 'probe.mts'), probe);

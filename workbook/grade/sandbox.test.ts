@@ -3,12 +3,12 @@
 // lend it to a submission that lacks it.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
-import { copyShippedExercises } from '../reset.ts';
+import { shippedCheckout } from '../shipped-checkout.ts';
 import { createSandbox } from './sandbox.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sandbox-test-'));
@@ -20,17 +20,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
  * must hold the versions workbook/skeletons.json records.
  */
 function checkout(): string {
-  const dir = join(scratch, 'checkout');
-  for (const entry of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'traces']) {
-    cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
-  }
-  copyShippedExercises(dir);
-  symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q');
-  git('add', '.');
-  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'shipped');
-  return dir;
+  return shippedCheckout(join(scratch, 'checkout'), ['package.json', 'tsconfig.json', 'vitest.config.ts', 'machine', 'workbook', 'solutions', 'traces']);
 }
 
 describe('the grading sandbox', () => {
