@@ -21,6 +21,9 @@ describe('npm run site, given a mistake', () => {
     [['--serve', '--port', '99999'], /^--port 99999: a port is a whole number/],
     [['--out'], /^--out needs a value: the folder to build into\./],
     [['--out', 'package.json'], /^--out package\.json: .*package\.json is a file/],
+    // The build replaces its folder: a folder of anything else would be lost (the workbook itself, with --out .).
+    [['--out', '.'], /^--out \.: .* holds .*, and no earlier build of the site; the build replaces its folder as a whole/],
+    [['--out', 'exercises'], /^--out exercises: .*exercises holds .*, and no earlier build of the site/],
     [['--out', '/dev/null/site'], /^--out \/dev\/null\/site: \/dev\/null is not a folder/],
     // Node's recursive mkdir loops for ever under /proc: the build must never get there.
     [['--out', '/proc/site'], /^--out \/proc\/site: cannot write in \/proc/],

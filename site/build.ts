@@ -3,7 +3,7 @@
 // npm run site -- --serve [--port N]  build, serve on localhost, rebuild on changes
 // npm run site -- --out <folder>    build somewhere else
 
-import { existsSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nearestName } from '../workbook/text.ts';
@@ -16,7 +16,7 @@ const USAGE = `npm run site -- [--with-solutions] [--serve [--port N] | --out <f
   --with-solutions   the instructor's build: every solution shown in full
   --serve            build, serve on http://127.0.0.1, rebuild when a file changes
   --port N           the port to serve on (1 to 65535); any free one if left out
-  --out <folder>     build into another folder (replaced as a whole)`;
+  --out <folder>     build into another folder: a new or empty one, or an earlier build`;
 
 const OPTIONS = {
   'with-solutions': { type: 'boolean' },
@@ -68,6 +68,13 @@ function outOf(value: string | undefined): string | undefined {
     throw new UsageError(`--out ${value}: cannot write in ${parent} (${(error as NodeJS.ErrnoException).code}); choose a folder of your own.`);
   }
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${value}: ${out} is a file; the site is a folder, so choose another name.`);
+  // The build replaces its folder as a whole: only an earlier build, or nothing, may be there.
+  const held = existsSync(out) ? readdirSync(out) : [];
+  const aBuild = held.includes('index.html') && held.includes('assets');
+  if (held.length > 0 && !aBuild) {
+    const some = held.slice(0, 3).join(', ') + (held.length > 3 ? ', …' : '');
+    throw new UsageError(`--out ${value}: ${out} holds ${some}, and no earlier build of the site; the build replaces its folder as a whole, so name a new or empty folder.`);
+  }
   return out;
 }
 
