@@ -51,15 +51,18 @@ describe('the submissions npm run grade is given', () => {
     expect([...skipped, ...notWorkbooks]).toEqual([]);
   });
 
-  it('leaves out a folder with files but no exercises/ or chapter folder, and grades an empty one, as a student who submitted nothing', () => {
+  it("leaves out a folder of an earlier grading's reports, and grades every other folder, laid out wrongly or empty, so that its student gets a row with the reason", () => {
     const dir = batchFolder();
-    mkdirSync(join(dir, 'notes'));
-    writeFileSync(join(dir, 'notes', 'week1.md'), '');
+    mkdirSync(join(dir, 'old-results'));
+    writeFileSync(join(dir, 'old-results', 'alice.json'), '{}');
+    writeFileSync(join(dir, 'old-results', 'grades.csv'), '');
+    mkdirSync(join(dir, 'flat'));
+    writeFileSync(join(dir, 'flat', 'bump.ts'), ''); // no chapter folder: graded, and scores 0 saying why
     mkdirSync(join(dir, 'carol/malloc-workbook-main/exercises/01-bump'), { recursive: true });
     mkdirSync(join(dir, 'dan/01-bump'), { recursive: true });
     const { submissions, notWorkbooks } = batchSubmissions(dir);
-    expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'carol', 'dan', 'nina.zip', 'omar.tar.gz']);
-    expect(notWorkbooks).toEqual([join(dir, 'notes')]);
+    expect(submissions.map((s) => s.slice(dir.length + 1))).toEqual(['alice', 'bob', 'carol', 'dan', 'flat', 'nina.zip', 'omar.tar.gz']);
+    expect(notWorkbooks).toEqual([join(dir, 'old-results')]);
   });
 
   it('refuses a --batch that holds no submission, saying what it holds and what a submission is', () => {
@@ -68,9 +71,9 @@ describe('the submissions npm run grade is given', () => {
       "--batch bad/empty holds no submission: it is empty. A submission is a folder holding a student's exercises/ (or its chapter folders), or a .zip, .tar or .tar.gz of one; --batch takes the folder that holds them, one a student.",
     );
     writeFileSync(join(empty, 'readme.txt'), '');
-    mkdirSync(join(empty, 'notes'));
-    writeFileSync(join(empty, 'notes', 'a.md'), '');
-    expect(() => batchSubmissions(empty, 'bad/stray')).toThrow('--batch bad/stray holds no submission: readme.txt is neither a folder nor an archive; notes/ holds no exercises/ or chapter folder. A submission is');
+    mkdirSync(join(empty, 'results'));
+    writeFileSync(join(empty, 'results', 'a.json'), '');
+    expect(() => batchSubmissions(empty, 'bad/stray')).toThrow('--batch bad/stray holds no submission: readme.txt is neither a folder nor an archive; results/ holds only reports of a grading (.json, .csv, .xml). A submission is');
   });
 
   it('grades a submission named twice once: by a link beside it, or the same path again', () => {

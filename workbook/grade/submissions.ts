@@ -3,7 +3,6 @@
 
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { CHAPTERS } from '../exercises.ts';
 import { ARCHIVE, displayName } from './grade.ts';
 
 /** What a submission is, for the messages that say something is not one. */
@@ -21,16 +20,17 @@ export interface BatchListing {
   submissions: string[];
   /** Entries that are neither a folder nor an archive (a link to nothing too). */
   skipped: string[];
-  /** Folders with files in them but no exercises/ or chapter folder (a report folder, notes): no student's work. */
+  /** Folders that hold only reports of an earlier grading (.json, .csv, .xml): no student's work. */
   notWorkbooks: string[];
 }
 
 /**
  * The submissions in a --batch folder: its folders and archives, by name, but for the
  * grader's own `reports` (absolute paths: a --gradescope folder or a --csv file written into
- * the batch folder by an earlier run), and the entries left out. A folder holding files but
- * no exercises/ or chapter folder, three levels down, is not a student's work; an empty
- * folder is graded, as a student who submitted nothing. Throws when nothing is left to grade.
+ * the batch folder by an earlier run), and the entries left out. A folder holding nothing but
+ * reports (an earlier run's --gradescope folder under another name) is not a student's work;
+ * any other folder is graded, even one laid out wrongly or empty, so that its student gets a
+ * row with the reason. Throws when nothing is left to grade.
  */
 export function batchSubmissions(folder: string, shown: string = folder, reports: readonly string[] = []): BatchListing {
   if (!existsSync(folder)) throw new Error(`--batch ${shown}: there is no such folder.`);
@@ -43,7 +43,7 @@ export function batchSubmissions(folder: string, shown: string = folder, reports
     if (ours.has(resolve(path)) || ours.has(realPath(path))) continue;
     // stat, not the entry's own type: a link to a student's folder is that folder.
     const stats = statSync(path, { throwIfNoEntry: false });
-    if (stats?.isDirectory() === true) (isEmpty(path) || holdsWorkbook(path, 0) ? listing.submissions : listing.notWorkbooks).push(path);
+    if (stats?.isDirectory() === true) (holdsOnlyReports(path) ? listing.notWorkbooks : listing.submissions).push(path);
     else if (stats?.isFile() === true && ARCHIVE.test(entry.name)) listing.submissions.push(path);
     else listing.skipped.push(entry.name);
   }
@@ -55,21 +55,15 @@ export function batchSubmissions(folder: string, shown: string = folder, reports
 export function leftOutSaying({ skipped, notWorkbooks }: Pick<BatchListing, 'skipped' | 'notWorkbooks'>): string | undefined {
   const said = [
     ...(skipped.length === 0 ? [] : [`${skipped.join(', ')} ${skipped.length === 1 ? 'is' : 'are'} neither a folder nor an archive`]),
-    ...(notWorkbooks.length === 0 ? [] : [`${notWorkbooks.map((f) => `${basename(f)}/`).join(', ')} ${notWorkbooks.length === 1 ? 'holds' : 'hold'} no exercises/ or chapter folder`]),
+    ...(notWorkbooks.length === 0 ? [] : [`${notWorkbooks.map((f) => `${basename(f)}/`).join(', ')} ${notWorkbooks.length === 1 ? 'holds' : 'hold'} only reports of a grading (.json, .csv, .xml)`]),
   ];
   return said.length === 0 ? undefined : said.join('; ');
 }
 
-/** Whether a folder holds nothing (but hidden files, or an archiver's __MACOSX). */
-function isEmpty(dir: string): boolean {
-  return readdirSync(dir).every((name) => name.startsWith('.') || name === '__MACOSX');
-}
-
-/** Whether `dir` holds chapter folders or an exercises/ folder, itself or `3 - depth` levels down, as the grader looks for them. */
-function holdsWorkbook(dir: string, depth: number): boolean {
-  const folders = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !['__MACOSX', 'node_modules', 'solutions'].includes(e.name) && !e.name.startsWith('.'));
-  if (folders.some((e) => e.name === 'exercises' || CHAPTERS.some((c) => c.slug === e.name))) return true;
-  return depth < 3 && folders.some((e) => holdsWorkbook(join(dir, e.name), depth + 1));
+/** Whether `dir` holds files, and every one of them (but hidden ones) is a report the grader writes. */
+function holdsOnlyReports(dir: string): boolean {
+  const files = readdirSync(dir, { withFileTypes: true }).filter((e) => !e.name.startsWith('.'));
+  return files.length > 0 && files.every((e) => e.isFile() && /\.(json|csv|xml)$/.test(e.name));
 }
 
 function realPath(path: string): string {
