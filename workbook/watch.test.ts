@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
 import { copyShippedExercises } from './reset.ts';
+import { listAnswer } from './watch.ts';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && process.env.CI === 'true') throw new Error('tmux is missing: .ci/run installs it (apt-get install -y tmux).');
@@ -81,4 +82,16 @@ describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
     expect(tmux('display', '-p', '-t', session, '#{pane_current_command}').trim(), 'q ends watch mode').toBe('sleep');
     expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 1\ndone memory\ncurrent vmmap/);
   }, 120_000);
+});
+
+describe("watch mode's list prompt", () => {
+  it('reads a number or a name to go to, and r with either to reset; a name that starts with r is a name', () => {
+    expect(listAnswer('3')).toEqual({ reset: false, what: '3' });
+    expect(listAnswer('realloc')).toEqual({ reset: false, what: 'realloc' });
+    expect(listAnswer('rack')).toEqual({ reset: false, what: 'rack' });
+    expect(listAnswer('r3')).toEqual({ reset: true, what: '3' });
+    expect(listAnswer('r realloc')).toEqual({ reset: true, what: 'realloc' });
+    expect(listAnswer('vmap')).toEqual({ reset: false, what: 'vmap' }); // no such exercise: said, with the name meant
+    expect(listAnswer('xq!')).toBeUndefined();
+  });
 });

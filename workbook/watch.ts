@@ -24,6 +24,18 @@ export interface WatchOptions {
 
 const KEYS = 'h hint · n next · l list · c check all · r run · q quit';
 
+/**
+ * What the list's prompt was told: a number or an exercise's name to go to, either after r to
+ * reset (r3, r bump); undefined for anything else. A whole name is read first: realloc and
+ * rack start with the r of a reset.
+ */
+export function listAnswer(answer: string): { reset: boolean; what: string } | undefined {
+  if (EXERCISES.some((e) => e.id === answer)) return { reset: false, what: answer };
+  const reset = /^r\s*(\d+)$|^r\s+([a-z][\w-]*)$/.exec(answer);
+  if (reset !== null) return { reset: true, what: reset[1] ?? reset[2] };
+  return /^(\d+|[a-z][\w-]*)$/.test(answer) ? { reset: false, what: answer } : undefined;
+}
+
 export async function watchMode(options: WatchOptions): Promise<number> {
   let current = startingExercise();
   let result: ExerciseResult | undefined;
@@ -172,19 +184,16 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     });
     process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
     const answer = (await ask('Number (or name) to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
-    // A number, r and a number, or an exercise's name (bump, r bump), as the list shows them.
-    const match = /^(r?)\s*(\d+|[a-z][\w-]*)$/.exec(answer);
-    const byName = match === null ? undefined : EXERCISES.find((e) => e.id === match[2]);
-    const chosen = match === null ? undefined : (byName ?? EXERCISES[Number(match[2]) - 1]);
+    const asked = listAnswer(answer);
+    const chosen = asked === undefined ? undefined : (EXERCISES.find((e) => e.id === asked.what) ?? EXERCISES[Number(asked.what) - 1]);
     busy = false;
-    if (answer !== '' && match === null) note = pc.yellow(`'${answer}' is not a number from 1 to ${EXERCISES.length}, r and a number, or an exercise's name: nothing changed. (q quits, from here.)`);
-    else if (match !== null && chosen === undefined) {
-      const near = /^\d+$/.test(match[2]) ? undefined : nearestName(match[2], EXERCISES.map((e) => e.id));
-      note = pc.yellow(`There is no exercise ${match[2]}.${near === undefined ? '' : ` Did you mean ${near}?`}${match[2] === 'q' ? ' (q quits from the exercise screen.)' : ''}`);
-    }
-    else if (match?.[1] === 'r' && chosen !== undefined && isSkeletonAlready(chosen, options.target)) {
+    if (answer !== '' && asked === undefined) note = pc.yellow(`'${answer}' is not a number from 1 to ${EXERCISES.length}, r and a number, or an exercise's name: nothing changed. (q quits, from here.)`);
+    else if (asked !== undefined && chosen === undefined) {
+      const near = /^\d+$/.test(asked.what) ? undefined : nearestName(asked.what, EXERCISES.map((e) => e.id));
+      note = pc.yellow(`There is no exercise ${asked.what}.${near === undefined ? '' : ` Did you mean ${near}?`}${asked.what === 'q' ? ' (q quits from the exercise screen.)' : ''}`);
+    } else if (asked?.reset === true && chosen !== undefined && isSkeletonAlready(chosen, options.target)) {
       note = pc.dim(`${fileOf(chosen)} is the shipped skeleton already: nothing to reset.`);
-    } else if (match?.[1] === 'r' && chosen !== undefined) {
+    } else if (asked?.reset === true && chosen !== undefined) {
       const sure = (await ask(`Reset ${fileOf(chosen)} to the shipped skeleton? Your code is kept in a backup. [y/N] `)).trim().toLowerCase();
       if (sure === 'y' || sure === 'yes') {
         const { backup } = resetExercise(chosen, options.target);
