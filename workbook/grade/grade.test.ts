@@ -80,12 +80,12 @@ describe('grading', () => {
     ['process.abort()', inMalloc('if (size === 24) process.abort();'), /the tests of bump were stopped: ran out of memory, or its worker died .*an abort or a signal/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /the tests of bump were stopped: ran out of memory/, 'some'],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
-    ['editing its own test file', (b) => `import { writeFileSync } from 'node:fs';\n${inMalloc("if (size === 24) writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');")(b)}`, /tried to write a file \(tests may write in their temporary folder only\)/, 'some'],
-    ['deleting a file', (b) => `import { rmSync } from 'node:fs';\n${inMalloc("if (size === 24) rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });")(b)}`, /tried to write a file/, 'some'],
+    ['editing its own test file', (b) => `import { writeFileSync } from 'node:fs';\n${inMalloc("if (size === 24) writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');")(b)}`, /a file access or a program was refused: tests may write in their temporary folder only/, 'some'],
+    ['deleting a file', (b) => `import { rmSync } from 'node:fs';\n${inMalloc("if (size === 24) rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });")(b)}`, /a file access or a program was refused/, 'some'],
     ['process.exit as it is imported', (b) => `process.exit(3);\n${b}`, /called process\.exit\(3\)/, 0],
     ['a throw as it is imported', (b) => `throw new Error('not finished');\n${b}`, /the tests of bump, batched could not run: Error: not finished/, 0],
     // Built at run time, so that the permission model, not the scan, catches it.
-    ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /tried to write a file .*, read the reference solutions/, 'some'],
+    ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /a file access or a program was refused: .*read nothing of the reference solutions/, 'some'],
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
     ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
@@ -137,7 +137,7 @@ describe('grading', () => {
     const writes = inMalloc(`if (size === 24) writeFileSync(${JSON.stringify(outside)}, 'x');`);
     const graded = await gradeSubmission(submission('writes-outside', (b) => `import { writeFileSync } from 'node:fs';\n${writes(b)}`), chapter1);
     expect(existsSync(outside)).toBe(false);
-    expect(chapterOne(graded).reason).toMatch(/tried to write a file \(tests may write in their temporary folder only\), read the reference solutions, or start a program/);
+    expect(chapterOne(graded).reason).toMatch(/a file access or a program was refused: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program/);
     expect(chapterOne(graded).points).toBeLessThan(chapterOne(graded).maxPoints);
   }, 60_000);
 
@@ -350,13 +350,18 @@ describe('grading', () => {
         "it('serves 1000 blocks of 1 byte', () => { const heap = createAllocator(new Process()); for (let i = 0; i < 1000; i++) expect(heap.malloc(1)).not.toBe(0); });",
         // A slow test is stopped by the chapter's limit alone, never by vitest's 20 s per test.
         `it("may take the chapter's whole time", ({ task }) => { expect(task.timeout).toBe(${chapter1.timeoutMs}); });`,
+        // A fixture beside the hidden tests, read where the instructor keeps it.
+        "import { readFileSync } from 'node:fs';",
+        `it('reads its fixture', () => { expect(readFileSync(${JSON.stringify(join(extra, 'fixture.txt'))}, 'utf8')).toBe('16'); });`,
       ].join('\n'),
     );
+    writeFileSync(join(extra, 'fixture.txt'), '16');
     const graded = await gradeSubmission(submission('hidden'), { ...chapter1, extraTests: join(scratch, 'hidden-tests') });
     const hidden = chapterOne(graded).tests.filter((t) => t.name.startsWith('hidden: '));
     expect(hidden.map((t) => [t.name, t.status, t.message])).toEqual([
       ['hidden: serves 1000 blocks of 1 byte', 'pass', ''],
       ["hidden: may take the chapter's whole time", 'pass', ''],
+      ['hidden: reads its fixture', 'pass', ''],
     ]);
   }, 60_000);
 

@@ -391,7 +391,7 @@ function misbehaviour(tests: GradedTest[]): string {
   const thrown = count(/which is not an Error/);
   if (thrown > 0) reasons.push(`${thrown} test${thrown === 1 ? '' : 's'} met a thrown value that is not an Error`);
   const denied = count(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
-  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because its code tried to write a file (tests may write in their temporary folder only), read the reference solutions, or start a program, which grading does not allow`);
+  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because a file access or a program was refused: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program`);
   return reasons.join('; ');
 }
 

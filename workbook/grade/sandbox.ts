@@ -71,7 +71,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   if (extraTests !== undefined) copyHiddenTests(extraTests, join(dir, 'exercises'));
   mkdirSync(join(dir, SANDBOX_TMP));
-  writeFileSync(join(dir, GRADE_CONFIG), gradeConfig(dir));
+  writeFileSync(join(dir, GRADE_CONFIG), gradeConfig(dir, extraTests));
 
   // A link is copied as the file it points to (the scan fails its chapter), never as a link.
   const copy = (from: string, to: string, file: string) => {
@@ -131,9 +131,9 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
  * whole sandbox: its node_modules is a link to the grader's own, and the permission model
  * follows links, so a write there would change vitest for every submission after.
  */
-function gradeConfig(dir: string): string {
+function gradeConfig(dir: string, extraTests: string | undefined): string {
   const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
-  const execArgv = [permission, ...readable(dir).map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
+  const execArgv = [permission, ...readable(dir, extraTests).map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
   return [
     '// Written by the grader: the shipped configuration, with the integrity check and a sandbox.',
     "import { mergeConfig } from 'vitest/config';",
@@ -148,11 +148,13 @@ function gradeConfig(dir: string): string {
  * reference through vitest, which reads and compiles it in the grader's own process; a
  * submission that reads the files itself (to compile and run them) is refused.
  */
-function readable(dir: string): string[] {
+function readable(dir: string, extraTests: string | undefined): string[] {
   const files = ['package.json', 'tsconfig.json', 'vitest.config.ts', GRADE_CONFIG].map((file) => join(dir, file));
   const folders = [...COPIED.filter((entry) => !entry.includes('.') && entry !== 'solutions'), 'exercises', SANDBOX_TMP].map((folder) => join(dir, folder, '*'));
   // The permission model follows links: the grader's own node_modules, where vitest's workers start.
-  return [...files, ...folders, join(realpathSync(join(dir, 'node_modules')), '*')];
+  // The instructor's hidden tests may read fixtures beside them, where they were given.
+  const hidden = extraTests === undefined ? [] : [join(realpathSync(extraTests), '*')];
+  return [...files, ...folders, ...hidden, join(realpathSync(join(dir, 'node_modules')), '*')];
 }
 
 function copyHiddenTests(from: string, exercisesDir: string): void {
