@@ -469,6 +469,9 @@ describe('reading a submission before it runs', () => {
       "const mod = process.getBuiltinModule('module'); const r = mod['create' + 'Require'](import.meta.url);",
       "const run = Reflect.construct(Function, ['return 1']); eval('2'); new Function('return 3');",
       "const ref = await __vite_ssr_dynamic_import__('/sol' + 'utions/01-bump/bump.ts');",
+      "const found = import.meta.glob('../../s*/01-bump/bump.ts'); const w = (globalThis as Record<string, unknown>)['__vi' + 'test_worker__'];",
+      // Only in strings, or a type: an honest file's words, no finding.
+      "throw new Error('Function (malloc) got a bad size'); console.log(`eval (${n})`); let callback: Function;",
     ].join('\n');
     expect(scanSource(source).map((f) => [f.line, f.cheat, f.what.split(' (')[0]])).toEqual([
       [1, true, 'names the reference solutions'],
@@ -486,6 +489,9 @@ describe('reading a submission before it runs', () => {
       [12, true, 'uses process.getBuiltinModule, which loads a module by a name made at run time'],
       [13, true, 'runs code built from a string, which no exercise needs'],
       [14, true, "reaches into vitest's module loader"],
+      [15, true, "reaches into vitest's module loader"],
+      [15, true, 'reads the global object by a computed name'],
+      [15, false, 'reaches into the global object'],
     ]);
   });
 });

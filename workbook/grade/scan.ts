@@ -92,12 +92,16 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
   for (const m of code.matchAll(/\bimport\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'imports a module by a computed name', true);
   for (const m of code.matchAll(/\brequire\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'requires a module by a computed name', true);
   for (const m of code.matchAll(/\bcreateRequire\b/g)) add(m.index, 'makes a require() of its own, which loads any module', true);
+  // The code alone, its strings blanked (same length, same lines): a message may say "eval (…)".
+  const bare = code.replace(/(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g, (_, quote: string, body: string) => `${quote}${' '.repeat(body.length)}${quote}`);
   // Any Node module by a name made at run time: `module`, whose createRequire loads the reference.
-  for (const m of code.matchAll(/\bprocess\s*\.\s*(getBuiltinModule|binding|_linkedBinding|dlopen)\b/g)) add(m.index, `uses process.${m[1]}, which loads a module by a name made at run time`, true);
+  for (const m of bare.matchAll(/\bprocess\s*\.\s*(getBuiltinModule|binding|_linkedBinding|dlopen)\b/g)) add(m.index, `uses process.${m[1]}, which loads a module by a name made at run time`, true);
   // Code from a string can name what the scan looks for without writing it (vitest's own loader, say).
-  for (const m of code.matchAll(/\beval\s*\(|\bFunction\s*\(|\bconstruct\s*\(\s*Function\b/g)) add(m.index, 'runs code built from a string, which no exercise needs', true);
-  // The loader vitest gives each module: it imports any file, the reference too.
-  for (const m of code.matchAll(/\b__vite_ssr_\w*|\b__vitest_\w*/g)) add(m.index, `reaches into vitest's module loader (${m[0]})`, true);
+  for (const m of bare.matchAll(/\beval\s*\(|(?<![.:]\s*)\bFunction\s*\(|\bconstruct\s*\(\s*Function\b|\.\s*constructor\s*\(/g)) add(m.index, 'runs code built from a string, which no exercise needs', true);
+  // The loader vitest gives each module, and the files vite finds by a pattern: either imports any file, the reference too.
+  for (const m of bare.matchAll(/\b__vite_ssr_\w*|\b__vitest_\w*|\bimport\.meta\.glob\w*/g)) add(m.index, `reaches into vitest's module loader (${m[0]})`, true);
+  // A property of the global object by a computed name: one the scan cannot read (vitest's worker state holds every module loaded).
+  for (const m of bare.matchAll(/\b(?:globalThis|global)\s*(?:as\s+[^)]+\)\s*)?\[/g)) add(m.index, 'reads the global object by a computed name', true);
   const patterns: Array<[RegExp, string]> = [
     [/\brequire\s*\(/g, 'calls require()'],
     [/\bprocess\s*\.\s*(exit|reallyExit|abort|kill|chdir|on|once|env)\b/g, 'uses process.$1'],
