@@ -4,34 +4,23 @@
 // written those must not turn the check red. In CI (a clean clone) every skeleton must also
 // match the manifest.
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXERCISES, type Exercise, exerciseOfFile, exercisePath } from './exercises.ts';
 import { relativeImports } from './imports.ts';
-import { ROOT } from './paths.ts';
-import { shippedSkeleton } from './reset.ts';
+import { copyShippedExercises } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { isUntouchedSkeleton } from './skeletons.ts';
 
 const shipped = mkdtempSync(join(tmpdir(), 'red-check-'));
 afterAll(() => rmSync(shipped, { recursive: true, force: true }));
 
-/**
- * exercises/ as shipped, in `dir`: every exercise file replaced by its shipped skeleton. Returns
- * the exercises whose skeleton cannot be recovered (a changed file outside a git clone), with why.
- */
+/** exercises/ as shipped, in `dir`; the exercises whose skeleton cannot be recovered (a changed file outside a git clone), with why. */
 function copyShipped(dir: string): Map<Exercise, string> {
-  cpSync(join(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true, filter: (source) => !source.includes('node_modules') });
   const lost = new Map<Exercise, string>();
-  for (const exercise of EXERCISES) {
-    try {
-      writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
-    } catch (error) {
-      lost.set(exercise, (error as Error).message);
-    }
-  }
+  copyShippedExercises(dir, lost);
   return lost;
 }
 

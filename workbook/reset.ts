@@ -51,13 +51,21 @@ function trackedFiles(folder: string): Set<string> | undefined {
  * A copy of exercises/ as shipped, in `dir`/exercises: the student's own work left out, both
  * their versions of the exercise files and files of their own beside them (outside a git
  * clone those cannot be told apart, and come too). Tests that need untouched skeletons, and
- * the grader's sandboxes, start from it.
+ * the grader's sandboxes, start from it. A skeleton that cannot be recovered throws, unless
+ * `lost` is given: then it is recorded there, with why, and the student's file stays.
  */
-export function copyShippedExercises(dir: string): void {
+export function copyShippedExercises(dir: string, lost?: Map<Exercise, string>): void {
   const tracked = trackedFiles('exercises');
   const shipped = (source: string) => tracked === undefined || statSync(source).isDirectory() || tracked.has(relative(ROOT, source).split(sep).join('/'));
   cpSync(resolve(ROOT, 'exercises'), join(dir, 'exercises'), { recursive: true, filter: shipped });
-  for (const exercise of EXERCISES) writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
+  for (const exercise of EXERCISES) {
+    try {
+      writeFileSync(join(dir, 'exercises', exercise.chapter, exercise.file), shippedSkeleton(exercise));
+    } catch (error) {
+      if (lost === undefined) throw error;
+      lost.set(exercise, (error as Error).message); // the caller says what it cannot check
+    }
+  }
 }
 
 /** Whether the target's file of `exercise` is the shipped skeleton already: nothing to reset, nothing to back up. */
