@@ -292,7 +292,8 @@ export function toExerciseResult(exercise: Exercise, module: ReportedModule | un
 }
 
 function describeError(error: ReportedError, root: string, exercise: Exercise): string {
-  const text = cleanMessage(`${error.message}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`, root, `${exercise.chapter}/${exercise.file}`);
+  // Plain text, for every reader (a pipe, --json, the grader): the compiler colours a syntax error itself.
+  const text = cleanMessage(`${stripAnsi(error.message)}\n${error.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}`, root, `${exercise.chapter}/${exercise.file}`);
   return error.diff === '' ? text : `${text}\n\n${stripAnsi(error.diff)}`;
 }
 

@@ -12,20 +12,11 @@ import { readProgress, updateProgress } from '../progress.ts';
 import { isSkeletonAlready, resetExercise } from '../reset.ts';
 import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-tests.ts';
 import { fileInTarget, targetRoot } from '../target.ts';
-import { indent, stripAnsi } from '../text.ts';
+import { indent } from '../text.ts';
 import { watchMode } from '../watch.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
 // ------------------------------------------------------------------ check
-
-/**
- * The results with the colour codes of the messages taken out, for a pipe, NO_COLOR or JSON:
- * the compiler colours a syntax error itself, whatever the terminal.
- */
-function withoutColours(results: ExerciseResult[], plain: boolean): ExerciseResult[] {
-  if (!plain) return results;
-  return results.map((r) => ({ ...r, error: stripAnsi(r.error), tests: r.tests.map((t) => ({ ...t, message: stripAnsi(t.message) })) }));
-}
 
 export async function check(options: Options): Promise<number> {
   if (options.positional.length > 1) throw new UsageError(`check takes one chapter or exercise, not ${options.positional.length}: ${options.positional.join(' ')}.`);
@@ -36,7 +27,7 @@ export async function check(options: Options): Promise<number> {
     const slow = options.json
       ? undefined
       : setTimeout(() => process.stderr.write(pc.dim(`Still running after 15 s; the tests are stopped after ${checkTimeoutMs(exercises.length) / 1000} s (Ctrl-C stops them now)…\n`)), 15_000);
-    const results = withoutColours(await runExerciseTests(exercises, options.target).finally(() => clearTimeout(slow)), options.json || !pc.isColorSupported);
+    const results = await runExerciseTests(exercises, options.target).finally(() => clearTimeout(slow));
     recordProgress(results, options.target);
     if (options.json) console.log(JSON.stringify(toJson(results, options.target), null, 2));
     else printCheck(results, options.target, options.watch);

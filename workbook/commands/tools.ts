@@ -171,7 +171,7 @@ export async function grade(options: Options): Promise<number> {
   if (named.length === 0) throw new UsageError('Which submissions? npm run grade -- path/to/submission, or --batch path/to/folder.');
   // A link beside a student's folder, or a path named twice, is the same submission: graded once.
   const { once: submissions, repeated } = gradedOnce(named);
-  for (const { path, same } of repeated) process.stderr.write(pc.yellow(`${shownPath(here, path)} is ${shownPath(here, same)}: graded once, as ${displayName(same)}.\n`));
+  for (const { path, same } of repeated) process.stderr.write(pc.yellow(`${asTyped(here, path)} is ${asTyped(here, same)}: graded once, as ${displayName(same)}.\n`));
   let gradeOptions: GradeOptions;
   try {
     gradeOptions = {
@@ -265,7 +265,7 @@ function readPoints(file: string, typed: string): Record<string, number> {
 }
 
 /** A path as the instructor would type it: from here when it is below here, whole otherwise. */
-function shownPath(here: string, path: string): string {
+function asTyped(here: string, path: string): string {
   const rel = relative(here, path);
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
