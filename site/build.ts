@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../workbook/commands/options.ts';
 import { nearestName } from '../workbook/text.ts';
 import { buildSite, ROOT, SiteBuildError } from './generator.ts';
 import { serveSite } from './serve.ts';
@@ -25,9 +26,6 @@ const OPTIONS = {
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** A mistake on the command line: said with the usage, never as a stack trace. */
-class UsageError extends Error {}
 
 function readArgs(args: string[]) {
   try {

@@ -21,6 +21,9 @@ export interface Finding {
   cheat: boolean;
 }
 
+/** A string literal on one line: its quote, then its text. */
+const STRING_LITERAL = /(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
+
 /** Node modules an allocator has no use for, with or without the `node:` prefix. */
 const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
 
@@ -75,7 +78,7 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     if (!found.some((f) => f.line === line && f.what === what)) found.push({ line, what, cheat });
   };
   // Every string literal: import specifiers, URLs and paths alike.
-  for (const m of code.matchAll(/(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g)) {
+  for (const m of code.matchAll(STRING_LITERAL)) {
     const text = m[2];
     if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions ('${text}')`, true);
     else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework ('${text}')`, true);
@@ -93,7 +96,7 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
   for (const m of code.matchAll(/\brequire\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'requires a module by a computed name', true);
   for (const m of code.matchAll(/\bcreateRequire\b/g)) add(m.index, 'makes a require() of its own, which loads any module', true);
   // The code alone, its strings blanked (same length, same lines): a message may say "eval (…)".
-  const bare = code.replace(/(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g, (_, quote: string, body: string) => `${quote}${' '.repeat(body.length)}${quote}`);
+  const bare = code.replace(STRING_LITERAL, (_, quote: string, body: string) => `${quote}${' '.repeat(body.length)}${quote}`);
   // Any Node module by a name made at run time: `module`, whose createRequire loads the reference.
   for (const m of bare.matchAll(/\bprocess\s*\.\s*(getBuiltinModule|binding|_linkedBinding|dlopen)\b/g)) add(m.index, `uses process.${m[1]}, which loads a module by a name made at run time`, true);
   // Code from a string can name what the scan looks for without writing it (vitest's own loader, say).
