@@ -406,7 +406,8 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     expect(await page.getAttribute('.theme-toggle', 'aria-pressed')).toBe('true');
     // A new page: the theme is there before any stylesheet or script of the body has run.
     await page.goto(fileUrl('02-free-list.html'), { waitUntil: 'commit' });
-    await page.waitForSelector('head link[rel="stylesheet"]', { state: 'attached' });
+    // The new page's own link: right after the commit, a selector alone may still match in the page left behind.
+    await page.waitForFunction(`location.pathname.endsWith('/02-free-list.html') && document.querySelector('head link[rel="stylesheet"]') !== null`);
     expect(await inPage(page, `document.documentElement.getAttribute('data-theme')`)).toBe('dark');
     await close();
   }, 30_000);
