@@ -87,6 +87,22 @@ describe('the targets of npm run bench', () => {
     expect(without.detail).toBe('2.00× at the lowest, on a.rep; reached on 0 of 2 traces');
   });
 
+  it("speed on every trace: beside a shortfall, bump's own figure on that trace when it falls short too", () => {
+    const rows = [
+      row('zones', 'a.rep', { opsPerSecond: 2e5 }),
+      row('zones', 'b.rep', { opsPerSecond: 4e6 }),
+      row('bump', 'a.rep', { opsPerSecond: 5e5 }),
+      row('bump', 'b.rep', { opsPerSecond: 9e6 }),
+      row(THING_ID, 'a.rep', { opsPerSecond: 1e5 }),
+      row(THING_ID, 'b.rep', { opsPerSecond: 1e5 }),
+    ];
+    const [result] = evaluateTargets({ rows, courseTraces: [] }, [EVERY_TRACE]);
+    expect(result.detail).toBe('2.00× at the lowest, on a.rep; reached on 1 of 2 traces; bump, which only moves the break, reaches 5.00× there');
+    const fastBump = rows.map((r) => (r.allocator === 'bump' ? { ...r, opsPerSecond: 5e6 } : r));
+    const [reachable] = evaluateTargets({ rows: fastBump, courseTraces: [] }, [EVERY_TRACE]);
+    expect(reachable.detail, 'bump reaches the bound there: nothing to add').toBe('2.00× at the lowest, on a.rep; reached on 1 of 2 traces');
+  });
+
   it('speed on every trace: untimed runs are not measured, and a trace the peer has no figure for is left out', () => {
     const untimed = [row('zones', 'a.rep', { opsPerSecond: undefined }), row(THING_ID, 'a.rep', { opsPerSecond: undefined })];
     expect(evaluateTargets({ rows: untimed, courseTraces: [] }, [EVERY_TRACE])[0].status).toBe('not measured');
