@@ -1,7 +1,8 @@
-// The futex lock in simulated memory: its four words as threads take and release it, what an
-// uncontended lock and unlock cost, and what the machine says when a logical thread would wait.
+// The futex lock in simulated memory: its four words as threads take and release it, a release
+// by a thread that does not hold it, what an uncontended lock and unlock cost, and what the
+// machine says when a logical thread would wait.
 import { Deadlock, Process, hex } from '../../machine/index.ts';
-import { LOCK, LOCK_BYTES, lock, lockCounts, unlock } from '../../solutions/06-magazines/lock.ts';
+import { LOCK, LOCK_BYTES, LockNotHeld, lock, lockCounts, unlock } from '../../solutions/06-magazines/lock.ts';
 
 const proc = new Process();
 const at = proc.static('lock', LOCK_BYTES);
@@ -13,6 +14,12 @@ proc.runOn(1, () => lock(proc, at));
 dump('thread 1 holds it: state 1, holder 2');
 proc.runOn(1, () => unlock(proc, at));
 dump('thread 1 released it: state 0; the count stays');
+try {
+  proc.runOn(1, () => unlock(proc, at));
+} catch (error) {
+  if (!(error instanceof LockNotHeld)) throw error;
+  console.log(`thread 1 releases it again:\n  ${error.name}: ${error.message.replace(/(?<=hold:) /, '\n  ')}\n`);
+}
 
 const before = proc.stats().memoryOps;
 for (let i = 0; i < 1000; i++) {

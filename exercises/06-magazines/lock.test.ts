@@ -144,6 +144,31 @@ describe('an uncontended lock', () => {
   });
 });
 
+describe('a release by a thread that does not hold the lock', () => {
+  it('throws a LockNotHeld and changes nothing: a second unlock, or an unlock of another thread\'s lock', () => {
+    const { proc, at, expectWords } = setUp();
+    proc.runOn(1, () => lock(proc, at));
+    proc.runOn(1, () => unlock(proc, at));
+    const refused = (what: string, release: () => void) => {
+      const error = thrownBy(() => {
+        release();
+        throw new Error(`${what}: unlock returned, where it should throw a LockNotHeld (keep the given requireHolder call first in unlock)`);
+      }) as Error;
+      if (error.name !== 'LockNotHeld') throw error;
+      return error;
+    };
+    const twice = refused('thread 1 released the lock twice', () => proc.runOn(1, () => unlock(proc, at)));
+    expect(`${twice.name}: ${twice.message}`, 'thread 1 releases the lock a second time').toBe(
+      `LockNotHeld: unlock(${hex(at)}): thread 1 releases a lock it does not hold: nobody holds it (released twice?)`,
+    );
+    expectWords({ state: 0, acquisitions: 1, waits: 0, holder: 0 }, 'after the refused second release');
+    proc.runOn(2, () => lock(proc, at));
+    const other = refused("thread 1 released thread 2's lock", () => proc.runOn(1, () => unlock(proc, at)));
+    expect(other.message, 'thread 1 releases the lock thread 2 holds').toBe(`unlock(${hex(at)}): thread 1 releases a lock it does not hold: thread 2 holds it`);
+    expectWords({ state: 1, acquisitions: 2, waits: 0, holder: 3 }, "after the refused release of thread 2's lock: still thread 2's");
+  });
+});
+
 describe('tryLock', () => {
   it('fails on a lock that lock() took, changing nothing, and takes it once unlock() released it', () => {
     const { proc, at, expectWords } = setUp();

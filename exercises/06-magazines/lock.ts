@@ -4,9 +4,10 @@
 // on the word (wait32), and only a release that saw waiters wakes one (notify32). The lock
 // also counts how often it was taken and how often a taker had to wait: contention, made visible.
 // Check your work with `npm run check -- lock`; stuck? `npm run hint -- lock`.
-// Needs nothing but the machine's atomics. Given: the layout, tryLock and lockCounts.
+// Needs nothing but the machine's atomics. Given: the layout, unlock's check of the holder,
+// tryLock and lockCounts.
 
-import type { Process } from '../../machine/index.ts';
+import { hex, type Process } from '../../machine/index.ts';
 import { todo } from '../../workbook/todo.ts';
 
 // #region lock-layout
@@ -31,12 +32,30 @@ export function lock(proc: Process, at: number): void {
 }
 
 export function unlock(proc: Process, at: number): void {
+  requireHolder(proc, at); // given: only the thread that holds the lock may release it
   // TODO: clear the holder, then release: atomicSub32 of 1 from the state word returns what
   // it held. 1 means nobody waits: done. 2 means someone may sleep on the word: store 0 and
   // wake one sleeper with notify32(state word, 1).
   todo('unlock(proc, at): release the lock, waking a waiter if there may be one');
 }
 // #endregion lock
+
+/** An unlock by a thread that does not hold the lock: a second release, or another thread's lock. */
+export class LockNotHeld extends Error {
+  override name = 'LockNotHeld';
+}
+
+/**
+ * unlock's first step: the calling thread must hold the lock. A lock released twice would
+ * otherwise be released under whoever took it in between, and two threads would be inside at
+ * once; macOS's os_unfair_lock stops the program for this mistake.
+ */
+export function requireHolder(proc: Process, at: number): void {
+  const holder = proc.atomicLoad32(at + LOCK.holder);
+  if (holder === proc.currentThread + 1) return;
+  const who = holder === 0 ? 'nobody holds it (released twice?)' : `thread ${holder - 1} holds it`;
+  throw new LockNotHeld(`unlock(${hex(at)}): thread ${proc.currentThread} releases a lock it does not hold: ${who}`);
+}
 
 /** Takes the lock only if it is free; false (and no wait counted) otherwise. */
 export function tryLock(proc: Process, at: number): boolean {

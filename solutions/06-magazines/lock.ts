@@ -4,7 +4,7 @@
 // on the word (wait32), and only a release that saw waiters wakes one (notify32). The lock
 // also counts how often it was taken and how often a taker had to wait: contention, made visible.
 
-import type { Process } from '../../machine/index.ts';
+import { hex, type Process } from '../../machine/index.ts';
 
 // #region lock-layout
 export const LOCK = {
@@ -34,6 +34,7 @@ export function lock(proc: Process, at: number): void {
 }
 
 export function unlock(proc: Process, at: number): void {
+  requireHolder(proc, at);
   proc.atomicStore32(at + LOCK.holder, 0);
   if (proc.atomicSub32(at + LOCK.state, 1) !== 1) {
     // It was 2: someone may sleep on the word.
@@ -42,6 +43,23 @@ export function unlock(proc: Process, at: number): void {
   }
 }
 // #endregion lock
+
+/** An unlock by a thread that does not hold the lock: a second release, or another thread's lock. */
+export class LockNotHeld extends Error {
+  override name = 'LockNotHeld';
+}
+
+/**
+ * unlock's first step: the calling thread must hold the lock. A lock released twice would
+ * otherwise be released under whoever took it in between, and two threads would be inside at
+ * once; macOS's os_unfair_lock stops the program for this mistake.
+ */
+export function requireHolder(proc: Process, at: number): void {
+  const holder = proc.atomicLoad32(at + LOCK.holder);
+  if (holder === proc.currentThread + 1) return;
+  const who = holder === 0 ? 'nobody holds it (released twice?)' : `thread ${holder - 1} holds it`;
+  throw new LockNotHeld(`unlock(${hex(at)}): thread ${proc.currentThread} releases a lock it does not hold: ${who}`);
+}
 
 /** Takes the lock only if it is free; false (and no wait counted) otherwise. */
 export function tryLock(proc: Process, at: number): boolean {
