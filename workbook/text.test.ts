@@ -16,8 +16,11 @@ describe('terminalMarkdown', () => {
     expect(terminalMarkdown('no code here', mark)).toBe('no code here');
   });
 
-  it('takes a span that runs on to the next line of its paragraph, never past a blank line', () => {
-    expect(terminalMarkdown('Call `growInPlace(region,\n q, msize)` then.', mark)).toBe('Call <growInPlace(region,>\n< q, msize)> then.');
+  it('takes a span that runs on to the next line of its paragraph onto one line, never past a blank line', () => {
+    expect(terminalMarkdown('Call `growInPlace(region,\n q, msize)` then.', mark)).toBe('Call <growInPlace(region, q, msize)> then.');
+    expect(terminalMarkdown('Run `npm run trace -- zones --target`\n`solutions` and `awk \'{ print }\' f |\n  sort`.', mark), 'a command wrapped in the source copies whole').toBe(
+      "Run <npm run trace -- zones --target>\n<solutions> and <awk '{ print }' f | sort>.",
+    );
     expect(terminalMarkdown('A stray ` tick.\n\nThen `x`.', mark)).toBe('A stray ` tick.\n\nThen <x>.');
   });
 });

@@ -43,7 +43,8 @@ export function terminalMarkdown(text: string, code: (s: string) => string): str
   }
   const span = (_: string, _ticks: string, inner: string) => {
     const shown = inner.length > 2 && inner.startsWith(' ') && inner.endsWith(' ') ? inner.slice(1, -1) : inner;
-    return shown.split('\n').map(code).join('\n'); // a colour a line, each ended where its line is
+    // A span the source wrapped is one line here, as markdown reads it: a command must copy whole.
+    return code(shown.replace(/[ \t]*\n[ \t]*/g, ' '));
   };
   // Within a paragraph: a span never crosses a blank line.
   const spans = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
