@@ -479,16 +479,25 @@ export class Process {
   }
 
   private releasePages(start: number, end: number, mmapped = false): void {
-    for (let page = start >>> PAGE_SHIFT; page < end / PAGE_SIZE; page++) {
+    const first = start >>> PAGE_SHIFT;
+    const last = end / PAGE_SIZE;
+    for (let page = first; page < last; page++) {
       const frame = this.ownFrame[page];
-      if (frame !== NO_FRAME) {
-        this.kernel.freeFrames.push(frame);
-        this.kernel.residentPages--;
-        if (mmapped) this.kernel.mappedResidentPages--;
-      }
+      if (frame === NO_FRAME) continue; // never written: nothing to give back
+      this.kernel.freeFrames.push(frame);
+      this.kernel.residentPages--;
+      if (mmapped) this.kernel.mappedResidentPages--;
       this.ownFrame[page] = NO_FRAME;
-      this.setEntry(this.readTable, page, NO_FRAME);
-      this.setEntry(this.writeTable, page, NO_FRAME);
+    }
+    // Most pages of a big mapping were never touched: clear the tables in one pass each.
+    if (this.shared === undefined) {
+      this.readTable.fill(NO_FRAME, first, last);
+      this.writeTable.fill(NO_FRAME, first, last);
+      return;
+    }
+    for (let page = first; page < last; page++) {
+      Atomics.store(this.readTable, page, NO_FRAME);
+      Atomics.store(this.writeTable, page, NO_FRAME);
     }
   }
 
