@@ -63,6 +63,29 @@ describe('MallocScribble', () => {
     zone.free(keep);
   });
 
+  it('scribbles a freed block before the zone frees it: the last block of a region goes back to the kernel with it', () => {
+    const { proc, zone } = setUp({ scribble: true });
+    zone.malloc(32); // blocks of up to 64 bytes carve from regions of their own (chapter 5's bands)
+    const node = zone.malloc(80); // so this one is alone in a new tiny region
+    proc.store32(node + 16, 1234);
+    const bytes = zone.usableSize(node);
+    const before = proc.hexdump(node, bytes);
+    let error: unknown;
+    try {
+      zone.free(node);
+    } catch (thrown) {
+      error = thrown;
+    }
+    const fault = error instanceof SegmentationFault && error.address >= node && error.address < node + bytes ? error : undefined;
+    const found =
+      fault === undefined
+        ? error === undefined
+          ? ''
+          : String(error)
+        : `${fault.message}\nrelease scribbled the block after the zone's free: ${hex(node)} was the last block of its region, so zone.free gave the region back to the kernel (munmap), and the 0x55s then fell on memory that is no longer mapped. Scribble 0x55 over the block first, while it is still ours, then give it to the zone.\n${hex(node)} (${bytes} bytes) before free(${hex(node)}):\n${before}`;
+    expect(found, `free(${hex(node)}) with scribble on, the only block of its region`).toBe('');
+  });
+
   it('leaves calloc blocks zeroed', () => {
     const { proc, zone } = setUp({ scribble: true });
     const ptr = zone.calloc(4, 10);
