@@ -32,6 +32,9 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions(new Process({ env }), code);
     const lost = (Object.keys(code) as Array<keyof typeof code>).filter((key) => resolved[key] !== code[key]);
     expect(resolved, `every variable set, and every option given by the code (false, 5 and 3): the code wins each time. ${lost.length === 0 ? '' : `The environment won for ${lost.join(', ')}: `}take the code's value whenever it is not undefined, even false or 0, and the environment's only then: options.x ?? the environment's (with ||, false || the environment's value is the environment's)`).toEqual(code);
+    const off = resolveOptions(new Process({ env }), { checkHeapStart: 0, checkHeapEach: 0 });
+    const counts = `checkHeapStart ${off.checkHeapStart}, checkHeapEach ${off.checkHeapEach}`;
+    expect(counts, `checkHeapStart: 0 and checkHeapEach: 0 in the code, with MallocCheckHeapStart=100 MallocCheckHeapEach=10 in the environment: the code turns heap checks off${off.checkHeapStart === 100 || off.checkHeapEach === 10 ? ". The environment's count won over the code's 0: 0 || the environment's value is the environment's. Take the code's count with ??, which falls through only for undefined" : ''}`).toBe('checkHeapStart 0, checkHeapEach 0');
   });
 
   it('MallocCheckHeapEach alone checks from the first operation; MallocCheckHeapStart alone every 1000', () => {
