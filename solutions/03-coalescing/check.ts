@@ -1,7 +1,7 @@
 // Chapter 3: a heap checker. It walks the heap by address from its bytes alone and names
 // the first broken invariant: the tests run it after every step of the student's allocator.
 
-import { hex, type Process } from '../../machine/index.ts';
+import { PAGE_SIZE, alignUp, hex, type Process } from '../../machine/index.ts';
 import { FOOTER_SIZE, FreeLinks, GLOBALS, HEADER_SIZE, Header, MAGIC, MIN_BLOCK, PREV_FREE, USED } from './coalescing.ts';
 
 export interface CheckedBlock {
@@ -75,10 +75,23 @@ function walk(proc: Process): HeapReport {
     prev = entry;
   }
   for (const header of freeBlocks) if (!seen.has(header)) return fail(`free block at ${hex(header)} is not on the free list`, header);
-  // Chapter 4's calloc trusts zero_from: every heap byte from it up to the break is zero.
+  // Chapter 4's calloc trusts zero_from: every heap byte from it up is zero. That includes the
+  // rest of the page holding the break: those bytes stay, and come back when the break grows.
   const zeroFrom = proc.load64(proc.static(GLOBALS.zeroFrom, 8));
-  for (let at = zeroFrom; zeroFrom !== 0 && at < proc.currentBreak; at++) {
-    if (proc.peek8(at) !== 0) return fail(`zero_from is ${hex(zeroFrom)}, but the byte at ${hex(at)} above it is not zero`, at, 1);
+  const breakPageEnd = alignUp(proc.currentBreak, PAGE_SIZE);
+  for (let at = zeroFrom; zeroFrom !== 0 && at < breakPageEnd; at++) {
+    const byte = proc.peek8(at) ?? 0; // peek: no fault, no access counted
+    if (byte === 0) continue;
+    const where = at < proc.currentBreak
+      ? `above it, below the break at ${hex(proc.currentBreak)},`
+      : `past the break at ${hex(proc.currentBreak)}, on the page that holds the break,`;
+    return fail(
+      `zero_from is ${hex(zeroFrom)}, but the byte at ${hex(at)} ${where} is ${hex(byte, 2)}: zero_from promises that every heap byte ` +
+        `from it to the end of the break's page (${hex(breakPageEnd)}) is zero, and chapter 4's calloc skips clearing them` +
+        (at < proc.currentBreak ? '' : `. Moving the break down gives back only whole pages; the rest of the break's page keeps its old bytes, so after a trim zero_from goes up to the next page boundary`),
+      at,
+      1,
+    );
   }
   const rover = proc.load64(proc.static(GLOBALS.rover, 8));
   if (rover !== 0 && !seen.has(rover)) return fail(`the next-fit rover points at ${hex(rover)}, which is not on the free list (move it on when its block leaves the list)`, rover);
