@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Process } from '../../machine/index.ts';
 import { createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
 import { createAllocator as bump } from '../../solutions/01-bump/bump.ts';
+import { createAllocator as debug } from '../../solutions/07-debug/debug.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
 import { UsageError } from './options.ts';
 
@@ -18,6 +19,17 @@ describe('--option for an allocator', () => {
 
   it("refuses a value the allocator throws on, with the allocator's words", () => {
     expect(() => checkAllocatorOptions('coalescing', coalescing, { fit: 'bogus' })).toThrow(/^--option fit=bogus: coalescing refuses it: .*fit 'bogus' is not one of first, next, best/);
+  });
+
+  it("reads a switch's on and off in the usual spellings, and a count as a number", () => {
+    expect(checkAllocatorOptions('debug', debug, { scribble: 'false', guardEdges: 'no', stackLogging: 'off', doNotProtectPrelude: 0 })).toEqual({ scribble: false, guardEdges: false, stackLogging: false, doNotProtectPrelude: false });
+    expect(checkAllocatorOptions('debug', debug, { scribble: 'true', guardEdges: 'yes', stackLogging: 'ON', doNotProtectPostlude: 1, checkHeapEach: 250 })).toEqual({ scribble: true, guardEdges: true, stackLogging: true, doNotProtectPostlude: true, checkHeapEach: 250 });
+    expect(checkAllocatorOptions('coalescing', coalescing, { fit: 'best', trimThreshold: 4096 })).toEqual({ fit: 'best', trimThreshold: 4096 });
+  });
+
+  it('refuses a value that is not of the kind the option takes, by its name', () => {
+    expect(() => checkAllocatorOptions('debug', debug, { checkHeapEach: 'often' })).toThrow(new UsageError('--option checkHeapEach=often: checkHeapEach takes a whole number, 0 or more, such as checkHeapEach=1000.'));
+    expect(() => checkAllocatorOptions('debug', debug, { scribble: 'maybe' })).toThrow(new UsageError('--option scribble=maybe: scribble is a switch: true or false (also yes/no, on/off, 1/0).'));
   });
 
   it('leaves alone an allocator that throws with or without options (a skeleton not written yet)', () => {

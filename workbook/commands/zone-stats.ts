@@ -39,9 +39,9 @@ export async function zoneStats(options: Options): Promise<number> {
   // The reference unless asked otherwise: the point is to watch the thresholds.
   const target = options.targetGiven ? options.target : 'solutions';
   const { createAllocator } = await loadAllocator('zones', target);
-  checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
+  const allocatorOptions = checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
-    const zone = createAllocator(new Process(), options.allocatorOptions) as unknown as ZoneLike;
+    const zone = createAllocator(new Process(), allocatorOptions) as unknown as ZoneLike;
     if (typeof zone.statistics !== 'function') throw new Error(`The zones allocator of ${target} has no statistics() yet: write exercises/05-zones/statistics.ts first.`);
     const pointer = zone.malloc(size);
     const statistics = Object.fromEntries(SCALES.map((s) => [s, zone.statistics(s)])) as ZoneStatsReport['statistics'];
@@ -49,7 +49,7 @@ export async function zoneStats(options: Options): Promise<number> {
     return { size, pointer, scale, statistics };
   });
   if (options.json) {
-    console.log(JSON.stringify({ target, options: options.allocatorOptions, reports }, null, 2));
+    console.log(JSON.stringify({ target, options: allocatorOptions, reports }, null, 2));
     return 0;
   }
   for (const report of reports) {
