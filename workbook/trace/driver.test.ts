@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HeapCorruption, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
+import { HeapCorruption, hex, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { ROOT } from '../paths.ts';
 import { replay, replayChecked, type TraceResult } from './driver.ts';
@@ -203,6 +203,29 @@ describe('replay: each kind of bug', () => {
     expect(failure.check).toBe('realloc-bytes');
     expect(failure.opIndex).toBe(3);
     expect(failure.message).toMatch(/^realloc\(0x01000010, 200\) moved the block from 0x01000010 to 0x\w+, but byte 12 \(0x\w+\) is 0x00, not 0x\w\w: realloc must keep the first min\(24, 200\) = 24 bytes/);
+  });
+
+  it('a realloc that loses its last bytes: the dump shows the first lost byte, marked, however far into the block', () => {
+    const shortCopy: CreateAllocator = (proc) => {
+      const a = sizedBump(proc);
+      return {
+        ...a,
+        realloc: (ptr, size) => {
+          const moved = a.malloc(size);
+          proc.memcpy(moved, ptr, Math.min(size, a.sizeOf(ptr)) - 8);
+          return moved;
+        },
+      };
+    };
+    const failure = failureOf(replay(trace('a 0 300', 'r 0 1000'), shortCopy, quick));
+    expect(failure.check).toBe('realloc-bytes');
+    expect(failure.message).toMatch(/but byte 292 \(0x\w+\) is 0x00/);
+    const line = `${hex(failure.address! & ~15)}: `;
+    expect(failure.hexdump, `the dump should show ${hex(failure.address!)}`).toContain(line);
+    // The marks sit under the lost bytes: the line after the byte's own.
+    const lines = failure.hexdump!.split('\n');
+    const at = lines.findIndex((l) => l.includes(line));
+    expect(lines[at + 1]).toContain('^^');
   });
 
   it('NULL without ENOMEM', () => {

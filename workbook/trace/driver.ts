@@ -290,8 +290,7 @@ class CheckedReplay {
         'realloc-bytes',
         `${call} ${where}, but ${this.byteReport(op.id, moved, wrong)}: realloc must keep the first min(${bytes}, ${op.bytes}) = ${kept} bytes of the old block.`,
         moved + wrong,
-        { from: moved + wrong, to: moved + wrong + 1 },
-        moved,
+        this.markRun({ start: moved, end: moved + kept, id: op.id, bytes: kept, opIndex: this.opIndex }, wrong),
       );
     }
     fill(this.proc, moved, op.id, kept, op.bytes);
@@ -434,7 +433,7 @@ class CheckedReplay {
     return `byte ${offset} (${hex(start + offset)}) is ${found === undefined ? 'unreadable' : hex(found, 2)}, not ${hex(expected, 2)}`;
   }
 
-  /** The run of wrong bytes starting at `offset`, at most 16 of them, for the hex dump's marks. */
+  /** The run of wrong bytes starting at `offset` (within the block's `bytes`), at most 16 of them, for the hex dump's marks. */
   private markRun(block: Held, offset: number): { from: number; to: number } {
     let end = offset + 1;
     while (end < block.bytes && end < offset + 16 && this.proc.peek8(block.start + end) !== patternByte(block.id, end)) end++;
@@ -478,11 +477,15 @@ class CheckedReplay {
     throw new CheckFailed(this.failure(check, message, address, mark, dumpFrom));
   }
 
-  /** Up to 96 bytes around the failure, in whole lines, from a little before it; at most 16 bytes marked. */
+  /**
+   * Up to 96 bytes around the failure, in whole lines, from a little before it (or from
+   * `dumpFrom`, when the failure's line is still in the window); at most 16 bytes marked.
+   */
   private dump(address: number, mark: { from: number; to: number } | undefined, dumpFrom: number = address - 32): string {
     const proc = this.proc;
     const floor = address >= proc.heapStart && address < proc.currentBreak ? proc.heapStart : 0;
-    const from = Math.max(floor, dumpFrom - (dumpFrom % 16));
+    const start = address - dumpFrom > 48 ? address - 32 : dumpFrom; // the failure's own line, and a line below it, always show
+    const from = Math.max(floor, start - (start % 16));
     const marked = mark === undefined ? undefined : { from: mark.from, to: Math.min(mark.to, mark.from + 16) };
     const to = Math.min(from + 96, Math.ceil((Math.max(marked?.to ?? address + 1, address + 1) + 16) / 16) * 16);
     return proc.hexdump(from, Math.max(16, to - from), marked);
