@@ -39,6 +39,18 @@ describe('workbook/cli.ts', () => {
     expect(mine.stdout).toMatch(/with the magazines of \S*solutions:/);
   }, 120_000);
 
+  it('bench says whose allocators it measures, and honours --target', () => {
+    const mine = cli(['bench', '--traces', 'traces/short.rep', '--target', 'exercises']);
+    expect(mine.stdout.split('\n')[0]).toMatch(/^Your 8 allocators \(exercises\/\), beside @thi\.ng\/malloc/);
+    expect(mine.stdout, "a student's figures are not held to the reference's targets").not.toContain("The book's targets");
+  }, 120_000);
+
+  it('bench refuses, before measuring, an option its mode does not use', () => {
+    const machine = cli(['bench', 'machine', '--workers', '2']);
+    expect(machine.stderr).toContain('bench machine does not use --workers (for bench threads): it takes only --json.');
+    expect(machine.code).toBe(2);
+  }, 120_000);
+
   it("start without a terminal (a pipe, CI) says why it will not watch, prints the progress instead, and ends", () => {
     const { code, stdout, stderr } = cli(['start', '--target', 'solutions']); // stdin is a pipe here, never a terminal
     expect(stderr).toContain('npm start needs a terminal (its watch mode takes keys): here is your progress instead.');

@@ -328,12 +328,13 @@ async function gradeAll(submissions: string[], options: GradeOptions, progress: 
 /** Without --target, the benchmarks measure the book's reference in solutions/. */
 export async function bench(options: Options): Promise<number> {
   const what = options.positional[0] ?? 'allocators';
+  if (what !== 'allocators' && what !== 'machine' && what !== 'threads') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);
+  refuseUnused(what, options);
   if (what === 'allocators') return benchTheAllocators(options);
   if (what === 'threads') {
     const target = options.targetGiven ? options.target : 'solutions';
     return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target, json: options.json });
   }
-  if (what !== 'machine') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);
   const rounds = 15;
   const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
   process.stderr.write('\n');
@@ -350,6 +351,22 @@ export async function bench(options: Options): Promise<number> {
   return 0;
 }
 
+/** The options each benchmark reads, beyond --json: any other is a mistake, said before any work. */
+const BENCH_OPTIONS = { allocators: ['traces', 'svg', 'target'], machine: [], threads: ['workers', 'repeat', 'ops', 'target'] } as const;
+
+function refuseUnused(what: keyof typeof BENCH_OPTIONS, options: Options): void {
+  const reads: readonly string[] = BENCH_OPTIONS[what];
+  const given = [...Object.keys(options.values), ...(options.targetGiven ? ['target'] : []), ...(Object.keys(options.allocatorOptions).length > 0 ? ['option'] : [])];
+  const unused = given.filter((name) => !reads.includes(name));
+  if (unused.length === 0) return;
+  const takes = reads.length === 0 ? 'only --json' : `${reads.map((n) => `--${n}`).join(', ')} and --json`;
+  const elsewhere = unused.map((name) => {
+    const owners = (Object.keys(BENCH_OPTIONS) as (keyof typeof BENCH_OPTIONS)[]).filter((mode) => mode !== what && (BENCH_OPTIONS[mode] as readonly string[]).includes(name));
+    return owners.length === 0 ? `--${name}` : `--${name} (for bench ${owners.join(' and ')})`;
+  });
+  throw new UsageError(`bench ${what} does not use ${elsewhere.join(', ')}: it takes ${takes}.`);
+}
+
 /** A whole-number option between min and max, or its default. */
 function count(options: Options, name: string, fallback: number, min: number, max: number): number {
   const raw = options.values[name];
@@ -362,6 +379,8 @@ function count(options: Options, name: string, fallback: number, min: number, ma
 /** `npm run bench`: every allocator on every trace, beside @thi.ng/malloc and glibc. */
 async function benchTheAllocators(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
+  const target = options.targetGiven ? options.target : 'solutions';
+  const reference = target === 'solutions';
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
@@ -369,14 +388,17 @@ async function benchTheAllocators(options: Options): Promise<number> {
   const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, leftOut.say);
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
-  const document = await benchAllocators(traces, {
-    target: 'solutions',
+  const staged = stageTarget(target);
+  const measured = await benchAllocators(traces, {
+    target: staged.target,
     onProgress: (message, done, total) => {
       // On a terminal one line that fills up; in a log, a line per step.
       if (tty) process.stderr.write(`\r\u001b[2K${progressBar(done, total, 20)} ${done}/${total} ${pc.dim(message)}`);
       else if (done < total) process.stderr.write(pc.dim(`${done + 1}/${total} ${message}\n`));
     },
-  });
+  }).finally(() => staged.cleanup());
+  // The book's targets are for its reference allocators: a student's figures are not held to them here.
+  const document = reference ? measured : { ...measured, targets: [] };
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Measured in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
   const svg = options.values.svg;
   if (svg !== undefined) {
@@ -385,10 +407,12 @@ async function benchTheAllocators(options: Options): Promise<number> {
     writeFileSync(resolve(here, svg), benchChart(document));
     process.stderr.write(pc.dim(`wrote ${svg}\n`));
   }
-  if (options.json) console.log(JSON.stringify(benchJson(document), null, 2));
+  if (options.json) console.log(JSON.stringify({ target, ...(benchJson(document) as object) }, null, 2));
   else {
-    const allocators = document.allocators.length;
-    console.log(formatBench(document, `${allocators} allocators on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
+    const book = document.allocators.filter((a) => ALLOCATORS.some((e) => e.id === a)).length;
+    const peers = document.allocators.length - book === 1 ? '@thi.ng/malloc' : "@thi.ng/malloc and the C library's malloc";
+    const whose = reference ? `The book's ${book} reference allocators (solutions/; yours: --target exercises)` : target === 'exercises' ? `Your ${book} allocators (exercises/)` : `The ${book} allocators of ${asTyped(here, target)}`;
+    console.log(formatBench(document, `${whose}, beside ${peers}, on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
   }
   return leftOut.exitCode(document.rows.every((r) => r.failure === undefined) ? 0 : 1);
 }

@@ -60,6 +60,8 @@ const COMMANDS = `Commands:
                              ops/s and its ratio to bump and @thi.ng/malloc; then the
                              reference allocators' targets, pass or short
       --traces <folder|file.rep>[,…]   other traces (a course's, say) instead of traces/
+      --target <t>           solutions (the reference, the default here), exercises (yours,
+                             without the book's targets), or a folder
       --json                 print one JSON document instead (the targets included)
       --svg <file>           also write the averages as an SVG chart
   bench machine              speed of the simulated memory against a plain DataView
