@@ -45,10 +45,14 @@ describe('workbook/cli.ts', () => {
     expect(mine.stdout, "a student's figures are not held to the reference's targets").not.toContain("The book's targets");
   }, 120_000);
 
-  it('bench refuses, before measuring, an option its mode does not use', () => {
+  it('bench refuses, before measuring, an option its mode does not use and an --svg it could not write', () => {
     const machine = cli(['bench', 'machine', '--workers', '2']);
     expect(machine.stderr).toContain('bench machine does not use --workers (for bench threads): it takes only --json.');
     expect(machine.code).toBe(2);
+    const svg = cli(['bench', '--svg', '/tmp/no-such-folder-for-bench/b.svg']);
+    expect(svg.stderr).toContain('--svg /tmp/no-such-folder-for-bench/b.svg: there is no folder /tmp/no-such-folder-for-bench to write it in.');
+    expect(svg.stderr).not.toContain('Measured in');
+    expect(svg.code).toBe(2);
   }, 120_000);
 
   it("start without a terminal (a pipe, CI) says why it will not watch, prints the progress instead, and ends", () => {

@@ -382,6 +382,8 @@ async function benchTheAllocators(options: Options): Promise<number> {
   const target = options.targetGiven ? options.target : 'solutions';
   const reference = target === 'solutions';
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
+  const unwritable = svgPathProblem(options.values.svg, here);
+  if (unwritable !== undefined) throw new UsageError(unwritable); // before the measuring, which takes a minute
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
   const leftOut = new LeftOut();
