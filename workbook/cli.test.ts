@@ -39,6 +39,12 @@ describe('workbook/cli.ts', () => {
     expect(mine.stdout).toMatch(/with the magazines of \S*solutions:/);
   }, 120_000);
 
+  it("trace's footer says util's footprint counts the mmap'd pages written at least once", () => {
+    const { code, stdout } = cli(['trace', 'bump', 'traces/short.rep', '--target', 'solutions']);
+    expect(stdout).toContain("util: peak live payload / peak footprint (heap + mmap'd pages written at least once)");
+    expect(code).toBe(0);
+  }, 120_000);
+
   it('bench says whose allocators it measures, and honours --target', () => {
     const mine = cli(['bench', '--traces', 'traces/short.rep', '--target', 'exercises']);
     expect(mine.stdout.split('\n')[0]).toMatch(/^Your 8 allocators \(exercises\/\), beside @thi\.ng\/malloc/);

@@ -41,10 +41,11 @@ export function formatBench(document: BenchDocument, heading: string): string {
     '',
     pc.dim(
       [
-        'util: peak live payload / peak footprint, sampled after every operation (the book: heap + mmap; @thi.ng/malloc: pool top;',
-        'glibc: mallinfo2 arena + hblkhd). mem ops/call: loads and stores in the simulated memory, the same on every machine',
-        '(the peers run outside it). ops/s: median of timed runs after a warm-up, wall clock; the average is all operations over all',
-        `the time. × ${BASELINE_ID}, × ${THING_ID}: ops/s over theirs on the same trace; on average, the geometric mean of those.`,
+        "util: peak live payload / peak footprint, sampled after every operation (the book: heap + mmap'd pages written at",
+        'least once; @thi.ng/malloc: pool top; glibc: mallinfo2 arena + hblkhd). mem ops/call: loads and stores in the simulated',
+        'memory, the same on every machine (the peers run outside it). ops/s: median of timed runs after a warm-up, wall clock;',
+        `the average is all operations over all the time. × ${BASELINE_ID}, × ${THING_ID}: ops/s over theirs on the same trace; on average,`,
+        'the geometric mean of those.',
       ].join('\n'),
     ),
   );

@@ -84,7 +84,7 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
     } else {
       console.log(formatTable(runs, heading));
       if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
-      console.log(pc.dim('\nutil: peak live payload / peak footprint (heap + mmap), sampled after every operation. mem ops/call: loads and stores per call.'));
+      console.log(pc.dim("\nutil: peak live payload / peak footprint (heap + mmap'd pages written at least once), sampled after every operation. mem ops/call: loads and stores per call."));
     }
     // The picture after the table: whatever happens to the file, the figures are on the screen.
     await writeTimelines(options.values.svg, here, [{ id, runs }]);
