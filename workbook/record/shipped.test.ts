@@ -16,6 +16,24 @@ describe('the shipped recordings', () => {
     for (const file of shippedRecordings(ROOT)) expect(existsSync(file), file).toBe(true);
   });
 
+  it("are described with their own figures: operations, ids, and what a row says is freed and left live", () => {
+    const readme = readFileSync(resolve(ROOT, 'traces/README.md'), 'utf8');
+    for (const file of SHIPPED_RECORDINGS) {
+      const row = new RegExp(`^\\| \`${file.replace('.', '\\.')}\` \\|.*$`, 'm').exec(readme)?.[0] ?? '';
+      const [, , ops, ids] = row.split(' | ');
+      const lines = readFileSync(resolve(ROOT, 'traces/recorded', file), 'utf8').split('\n');
+      const count = (kind: string) => lines.slice(4).filter((l) => l.startsWith(`${kind} `)).length;
+      expect(Number(ops.replace(/,/g, '')), `${file}: ops`).toBe(Number(lines[2]));
+      expect(Number(ids.replace(/,/g, '')), `${file}: ids`).toBe(Number(lines[1]));
+      const frees = /frees ([\d,]+) of its ([\d,]+), and leaves ([\d,]+) live at exit/.exec(row);
+      if (frees !== null) {
+        const [freed, allocated, left] = frees.slice(1).map((n) => Number(n.replace(/,/g, '')));
+        expect([freed, allocated, left], `${file}: frees`).toEqual([count('f'), count('a'), count('a') - count('f')]);
+      }
+    }
+    expect(readme).not.toContain('almost none freed');
+  });
+
   it('are the recordings git keeps: a reader\'s own are ignored, so that git add -A leaves them out', () => {
     const lines = readFileSync(resolve(ROOT, '.gitignore'), 'utf8').split('\n');
     expect(lines).toContain('traces/recorded/*.rep');
