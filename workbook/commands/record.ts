@@ -13,13 +13,15 @@ export interface RecordArgs {
   name?: string;
   maxOps?: number;
   force: boolean;
+  /** --keep-failed: write the trace even when the command fails. */
+  keepFailed: boolean;
   json: boolean;
   /** --help or -h before the command: the usage, nothing run. */
   help?: boolean;
 }
 
 export function parseRecordArgs(args: readonly string[]): RecordArgs {
-  const parsed: RecordArgs = { command: [], force: false, json: false };
+  const parsed: RecordArgs = { command: [], force: false, keepFailed: false, json: false };
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i];
@@ -31,6 +33,7 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
     if (!arg.startsWith('--')) break;
     if (arg === '--json') parsed.json = true;
     else if (arg === '--force') parsed.force = true;
+    else if (arg === '--keep-failed') parsed.keepFailed = true;
     else if (arg === '--name') {
       const value = args[++i];
       if (value === undefined || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) throw new UsageError('--name takes a trace name: letters, digits, ".", "-" and "_" (traces/recorded/<name>.rep).');
@@ -60,6 +63,7 @@ export async function record(args: readonly string[]): Promise<number> {
       name: parsed.name,
       maxOps: parsed.maxOps,
       force: parsed.force,
+      keepFailed: parsed.keepFailed,
       cwd: here,
       onProgress: (message) => tty && process.stderr.write(`\r\u001b[2K${pc.dim(message)}`),
     });
@@ -85,11 +89,13 @@ const n = (value: number) => value.toLocaleString('en-US');
 /** What a recording caught and what it left out, for a person. */
 export function formatRecording(r: Recording, file: string): string {
   const c = r.counts;
-  const ended = r.signal !== null ? `was killed by ${r.signal}` : r.exitCode === 0 ? 'exited with 0' : `exited with ${r.exitCode} (recorded all the same)`;
+  const failed = r.signal !== null || r.exitCode !== 0;
+  const ended = `${r.signal !== null ? `was killed by ${r.signal}` : `exited with ${r.exitCode}`}${failed ? ' (its trace kept all the same: --keep-failed)' : ''}`;
+  const caught = `${n(c.malloc)} malloc, ${n(c.calloc)} calloc, ${n(c.realloc)} realloc, ${n(c.free)} free`;
   const lines = [
     `${r.command.join(' ')} ${ended} after ${r.seconds.toFixed(1)} s.`,
-    `Caught ${n(r.ops)} operations: ${n(c.malloc)} malloc, ${n(c.calloc)} calloc, ${n(c.realloc)} realloc, ${n(c.free)} free.`,
-    `${n(r.ids)} ids, at most ${n(c.peakLiveBlocks)} blocks and ${n(c.peakLivePayload)} bytes live at once; ${n(c.liveAtEnd)} still live at exit.`,
+    r.cut ? `Cut the trace at ${n(r.ops)} operations (--max-ops): ${caught}.` : `Caught ${n(r.ops)} operations: ${caught}.`,
+    `${n(r.ids)} ids, at most ${n(c.peakLiveBlocks)} blocks and ${n(c.peakLivePayload)} bytes live at once; ${n(c.liveAtEnd)} still live ${r.cut ? 'at the cut' : 'at exit'}.`,
   ];
   const skipped: string[] = [];
   if (c.unknownFrees > 0) skipped.push(`${n(c.unknownFrees)} frees of blocks allocated before the library was loaded`);
@@ -99,7 +105,7 @@ export function formatRecording(r: Recording, file: string): string {
   if (c.earlierImageCalls > 0 || c.earlierImages > 0) skipped.push(`${n(c.earlierImageCalls)} calls of ${n(c.earlierImages)} program${c.earlierImages === 1 ? '' : 's'} that exec'd the next (a wrapper, a shell)`);
   if (c.unreadableLines > 0) skipped.push(`${n(c.unreadableLines)} unreadable log lines`);
   lines.push(skipped.length === 0 ? 'Skipped nothing.' : `Skipped: ${skipped.join('; ')}.`);
-  if (r.cut) lines.push(pc.yellow(`Cut at --max-ops ${n(r.ops)}: ${n(c.cutCalls)} later calls are not in the trace.`));
+  if (r.cut) lines.push(pc.yellow(`Cut at --max-ops ${n(r.ops)}: ${n(c.cutCalls)} later calls are not in the trace, nor are they counted above.`));
   const size = `${(r.bytes / 1024).toFixed(0)} KiB`;
   lines.push(`Wrote ${file} (${size}). Replay it: npm run trace -- zones ${file}`);
   if (r.bytes > 2 * 1024 * 1024) lines.push(pc.yellow(`That is a big trace: --max-ops ${Math.floor((r.ops * 2 * 1024 * 1024) / r.bytes)} would keep it under 2 MiB.`));

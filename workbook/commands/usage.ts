@@ -80,6 +80,7 @@ const COMMANDS = `Commands:
       --name <name>          the trace's name (default: the command's)
       --max-ops <n>          stop the trace after n operations (and say so)
       --force                overwrite traces/recorded/<name>.rep if it exists (never one the book ships)
+      --keep-failed          write the trace even when the command fails (not written otherwise)
       --json                 print one JSON document instead
                              (these come before the command; the command's output is discarded)
   skeletons --update         (maintainers) record the shipped skeletons' hashes

@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRecordArgs } from '../commands/record.ts';
+import { formatRecording, parseRecordArgs } from '../commands/record.ts';
 import { readRep } from '../trace/rep.ts';
 import { buildLogger, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
 
 describe('npm run record: its arguments', () => {
   it('takes its own options before the command, and leaves the command’s options alone', () => {
-    expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, force: false, json: false });
+    expect(parseRecordArgs(['--name', 'listing', '--max-ops', '500', 'ls', '-la', '--color=never'])).toEqual({ command: ['ls', '-la', '--color=never'], name: 'listing', maxOps: 500, force: false, keepFailed: false, json: false });
+    expect(parseRecordArgs(['--keep-failed', 'sort', 'nothing.txt'])).toMatchObject({ command: ['sort', 'nothing.txt'], keepFailed: true });
     expect(parseRecordArgs(['--force', 'ls'])).toMatchObject({ command: ['ls'], force: true });
     expect(parseRecordArgs(['-h'])).toMatchObject({ help: true });
     expect(parseRecordArgs(['ls', '--help'])).toMatchObject({ command: ['ls', '--help'] }); // ls's own help
@@ -87,6 +88,20 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     expect(recording.cut).toBe(true);
     expect(recording.counts.otherProcesses).toBeGreaterThanOrEqual(1);
     expect(recording.counts.otherProcessCalls).toBeGreaterThan(0);
+    const summary = formatRecording(recording, 'sh.rep');
+    expect(summary).toContain('Cut the trace at 5 operations (--max-ops)');
+    expect(summary).toMatch(/; \d+ still live at the cut\./);
+    expect(summary).not.toContain('at exit');
+  });
+
+  it('writes no trace of a command that failed, unless asked to with keepFailed', async () => {
+    const failing = ['sh', '-c', 'ls / > /dev/null; exit 2'];
+    await expect(recordCommand(failing, { dir, name: 'failed' })).rejects.toThrow(/^sh -c ls \/ > \/dev\/null; exit 2 exited with 2: its trace \(\d+ operations\) was not written, .* or keep the trace all the same with --keep-failed\.$/);
+    expect(existsSync(join(dir, 'failed.rep')), 'the name stays free').toBe(false);
+    const kept = await recordCommand(failing, { dir, name: 'failed', keepFailed: true });
+    expect(kept.exitCode).toBe(2);
+    expect(existsSync(kept.file)).toBe(true);
+    expect(formatRecording(kept, 'failed.rep')).toContain('exited with 2 (its trace kept all the same: --keep-failed)');
   });
 
   it('says what is wrong when the program does not exist', async () => {

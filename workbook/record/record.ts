@@ -23,6 +23,11 @@ export class RecorderUnavailable extends Error {
   override name = 'RecorderUnavailable';
 }
 
+/** The command failed, and its trace was not written: a failed run rarely shows what the program does. */
+export class CommandFailed extends Error {
+  override name = 'CommandFailed';
+}
+
 /** Builds the logging library (into `cache`, default CC_CACHE), or throws RecorderUnavailable saying what to install. */
 export function buildLogger(cc?: string, cache?: string): string {
   if (process.platform !== 'linux') {
@@ -46,6 +51,8 @@ export interface RecordOptions {
   maxOps?: number;
   /** Overwrite a trace of the same name, even one the book ships. */
   force?: boolean;
+  /** Write the trace even when the command failed (exited with a code other than 0, or was killed). */
+  keepFailed?: boolean;
   /** Where the command runs (default the current directory). */
   cwd?: string;
   /** The folder the trace is written to (default traces/recorded). */
@@ -119,6 +126,11 @@ export async function recordCommand(command: readonly string[], options: RecordO
     options.onProgress?.('converting the log');
     const log = readFileSync(logPath, 'utf8');
     const conversion = convertLog(log, { pid: run.pid, maxOps: options.maxOps, onProgress: (lines) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`) });
+    if ((run.exitCode !== 0 || run.signal !== null) && options.keepFailed !== true) {
+      const ended = run.signal !== null ? `was killed by ${run.signal}` : `exited with ${run.exitCode}`;
+      const caught = conversion.ops.length === 0 ? 'no operations' : `${conversion.ops.length.toLocaleString('en-US')} operations`;
+      throw new CommandFailed(`${command.join(' ')} ${ended}: its trace (${caught}) was not written, since a failed run rarely shows what the program does. Fix the command (its errors are above) and run it again, or keep the trace all the same with --keep-failed.`);
+    }
     if (conversion.ops.length === 0) {
       const calls = log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length;
       const why =
