@@ -121,6 +121,20 @@ describe('npm run trace', () => {
     expect(code).toBe(1);
   });
 
+  it("an allocator that throws: the line of the student's file it threw from, in the target as given", () => {
+    const submission = join(scratch, 'throws');
+    cpSync(resolve(ROOT, 'solutions'), join(submission, 'exercises'), { recursive: true });
+    const bump = join(submission, 'exercises/01-bump/bump.ts');
+    const source = readFileSync(bump, 'utf8').replace('let block = proc.sbrk(request);', 'let block = proc.sbrk(request) + proc.load64(0x10);');
+    writeFileSync(bump, source);
+    const line = source.split('\n').findIndex((l) => l.includes('proc.load64(0x10)')) + 1;
+    const { code, stdout } = trace(['bump', 'traces/short.rep', '--target', submission]);
+    expect(stdout).toMatch(/malloc\(\d+\) threw SegmentationFault: Segmentation fault: read of 8 bytes at 0x00000010/);
+    expect(stdout).toContain(`\n    at ${join(submission, 'exercises')}/01-bump/bump.ts:${line}\n`);
+    expect(stdout, 'not the copy of the submission that ran').not.toContain('.target-');
+    expect(code).toBe(1);
+  });
+
   it('a malformed trace is reported with its file and line, before anything runs', () => {
     const bad = join(scratch, 'bad.rep');
     writeFileSync(bad, '100\n2\n2\n1\na 0 16\nf 1\n');

@@ -3,7 +3,7 @@
 
 import { basename } from 'node:path';
 import pc from 'picocolors';
-import { percent, rate, renderTable, times } from './report.ts';
+import { inTarget, percent, rate, renderTable, times } from './report.ts';
 import { averageOf, type TraceRun } from './run.ts';
 
 export interface AllocatorRuns {
@@ -43,7 +43,7 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
   // Why each failure failed, in a line: the table only says that it did.
   const failures = all.flatMap((a) =>
     a.runs.flatMap(({ result: { trace, failure } }) =>
-      failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${failure.message}`],
+      failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${inTarget(failure, target).message}`],
     ),
   );
   if (failures.length > 0) failures.push(pc.dim('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.'));

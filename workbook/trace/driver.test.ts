@@ -1,7 +1,9 @@
 // The driver catches each kind of allocator bug at the operation that makes it, and
 // measures utilization as CS:APP defines it. The broken allocators are written here.
 
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HeapCorruption, hex, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
@@ -267,6 +269,27 @@ describe('replay: each kind of bug', () => {
     const failure = failureOf(replay(trace('a 0 64', 'a 1 16', 'f 1', 'f 0'), strict, quick));
     expect(failure).toMatchObject({ check: 'exception', opIndex: 3, op: { kind: 'f', id: 0 }, line: 8, errorName: 'HeapCorruption', address: 0x0100_0010 });
     expect(failure.message).toBe('free(0x01000010) threw HeapCorruption: free(): double free detected');
+  });
+
+  it("an exception names the allocator's own lines it left through, not the machine's or the driver's", async () => {
+    // The student's code: a folder of its own, a malloc that reads where nothing is mapped.
+    const folder = mkdtempSync(join(tmpdir(), 'trace-source-'));
+    const lines = [
+      "import type { Allocator, Process } from '../../machine/index.ts';",
+      'export function createAllocator(proc: Process): Allocator {',
+      '  const malloc = (size: number) => proc.load64(0x10) + size;',
+      '  return { malloc, free: () => {}, realloc: malloc, calloc: malloc };',
+      '}',
+    ];
+    writeFileSync(join(folder, 'wild.ts'), `${lines.join('\n')}\n`);
+    try {
+      const { createAllocator } = (await import(join(folder, 'wild.ts'))) as { createAllocator: CreateAllocator };
+      const failure = failureOf(replayChecked(MIXED, createAllocator, { sourceFolder: folder }));
+      expect(failure.message).toMatch(/^malloc\(24\) threw SegmentationFault: .*\n  at \S+\/wild\.ts:3$/s);
+      expect(failure.source).toEqual({ folder, frames: ['wild.ts:3'] });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('a TypeError or SegmentationFault from the allocator is a failed check too', () => {

@@ -9,6 +9,7 @@
 // (ops/s) and count its memory operations alone (the driver's own loads and stores for
 // filling and verifying are never counted).
 
+import { relative, resolve } from 'node:path';
 import {
   ENOMEM,
   Process,
@@ -18,6 +19,8 @@ import {
   type CreateAllocator,
   type ProcessOptions,
 } from '../../machine/index.ts';
+import { ROOT, shownPath } from '../paths.ts';
+import { cleanMessage } from '../run-tests.ts';
 import { LiveBlocks, type LiveBlock } from './live-blocks.ts';
 import { formatOp, type Trace, type TraceOp } from './rep.ts';
 import { TimelineRecorder, type Timeline } from './timeline.ts';
@@ -60,6 +63,12 @@ export interface TraceFailure {
   hexdump: string | undefined;
   /** For an exception: its class name (`HeapCorruption`). */
   errorName: string | undefined;
+  /**
+   * For an exception: the lines of the allocator's own code it left through, innermost
+   * first, at most two (`03-coalescing/coalescing.ts:117`), in `folder` (`exercises`), as
+   * the message names them: `at exercises/03-coalescing/coalescing.ts:117`.
+   */
+  source?: { folder: string; frames: string[] };
 }
 
 export interface TraceResult {
@@ -107,6 +116,12 @@ export interface ReplayOptions {
   onStep?: (opIndex: number) => void;
   /** Record payload and footprint along the checked pass (TraceResult.timeline): true, or how many points at most. */
   timeline?: true | number;
+  /**
+   * The folder of the allocator's own files (a target's chapter folders): an exception is
+   * traced to its first line in there. By default the workbook's, where exercises/ and
+   * solutions/ are the allocator's code and machine/ and workbook/ are not.
+   */
+  sourceFolder?: string;
 }
 
 /** Replays `trace` through a new allocator, checks it, and (if it passed) times it. */
@@ -310,8 +325,11 @@ class CheckedReplay {
       const name = error instanceof Error ? error.name : typeof error;
       const text = error instanceof Error ? error.message : String(error);
       const address = error !== null && typeof error === 'object' && 'address' in error && typeof error.address === 'number' ? error.address : undefined;
-      const failure = this.failure('exception', `${call} threw ${name}: ${text}`, address, address === undefined ? undefined : { from: address, to: address + 1 });
+      const source = sourceOf(error, this.options.sourceFolder ?? ROOT);
+      const at = source === undefined ? '' : source.frames.map((frame) => `\n  at ${source.folder === '' ? '' : `${source.folder}/`}${frame}`).join('');
+      const failure = this.failure('exception', `${call} threw ${name}: ${text}${at}`, address, address === undefined ? undefined : { from: address, to: address + 1 });
       failure.errorName = name;
+      if (source !== undefined) failure.source = source;
       throw new CheckFailed(failure);
     }
   }
@@ -490,6 +508,19 @@ class CheckedReplay {
     const to = Math.min(from + 96, Math.ceil((Math.max(marked?.to ?? address + 1, address + 1) + 16) / 16) * 16);
     return proc.hexdump(from, Math.max(16, to - from), marked);
   }
+}
+
+/**
+ * The frames of `error`'s stack in `folder` that are the allocator's code, as `npm run check`
+ * keeps them (not machine/, workbook/ or node_modules/); the folder named from the workbook.
+ */
+function sourceOf(error: unknown, folder: string): TraceFailure['source'] {
+  if (!(error instanceof Error) || error.stack === undefined) return undefined;
+  const stack = error.stack.split('\n').filter((l) => /^\s+at /.test(l));
+  const frames = [...cleanMessage(`\n${stack.join('\n')}`, folder).matchAll(/^\s+at (.+:\d+)$/gm)].map((found) => found[1]);
+  if (frames.length === 0) return undefined;
+  const fromRoot = relative(ROOT, resolve(folder));
+  return { folder: shownPath(fromRoot.startsWith('..') ? resolve(folder) : fromRoot), frames };
 }
 
 // ------------------------------------------------------------------ the bare, timed pass

@@ -4,6 +4,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadAllocator } from '../allocators.ts';
+import { targetRoot } from '../target.ts';
 import { HEARTBEAT, type GuardedRequest, type GuardedMessage } from './guarded.ts';
 import { runTraces } from './run.ts';
 
@@ -19,6 +20,7 @@ try {
     onProgress: (message) => send({ kind: 'progress', message }),
     replay: {
       ...(request.timeline === true ? { timeline: true } : {}),
+      sourceFolder: targetRoot(request.target),
       onStep: (opIndex) => {
         Atomics.store(beat, HEARTBEAT.op, opIndex);
         Atomics.add(beat, HEARTBEAT.steps, 1);

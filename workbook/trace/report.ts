@@ -2,6 +2,7 @@
 // around it and the shrunk trace; or one JSON document with the same facts.
 
 import pc from 'picocolors';
+import { fileInTarget } from '../target.ts';
 import { indent, stripAnsi } from '../text.ts';
 import { hex } from '../../machine/index.ts';
 import type { TraceFailure } from './driver.ts';
@@ -73,13 +74,13 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
   const [first, ...others] = failed;
   if (first === undefined) return '';
   // The same message on every trace (code not written yet, say) is said once.
-  const message = (run: TraceRun) => (run.result.failure as TraceFailure).message.replace(/^\w+\([^)]*\) /, ''); // without the call's arguments
+  const message = (run: TraceRun) => inTarget(run.result.failure as TraceFailure, heading.target).message.replace(/^\w+\([^)]*\) /, ''); // without the call's arguments
   const same = others.filter((run) => message(run) === message(first));
   const different = others.filter((run) => message(run) !== message(first));
   const parts = [formatFailure(first, heading)];
   if (same.length > 0) parts.push(pc.dim(`The same failure on ${same.length} more trace${same.length === 1 ? '' : 's'}: ${same.map((r) => r.result.trace).join(', ')}.`));
   for (const run of different) {
-    const failure = run.result.failure as TraceFailure;
+    const failure = inTarget(run.result.failure as TraceFailure, heading.target);
     const again = replayCommand(heading, run.result.trace);
     parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
   }
@@ -89,7 +90,7 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
 /** One failure in full: where, what, the bytes, and the shrunk trace that fails the same way. */
 export function formatFailure(run: TraceRun, heading: ReportHeading): string {
   const { result, shrunk } = run;
-  const failure = result.failure as TraceFailure;
+  const failure = inTarget(result.failure as TraceFailure, heading.target);
   const out: string[] = [`${pc.red(pc.bold('✗'))} ${pc.bold(result.trace)}: ${where(failure)}`, indent(describe(failure), 2)];
   if (shrunk === undefined) {
     if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
@@ -104,11 +105,27 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
     indent(pc.cyan(writeRep(small).trimEnd()), 4),
     '',
     `  which fails ${where(shrunk.failure)}`,
-    indent(sameAsAbove(failure, shrunk.failure) ? shrunk.failure.message : describe(shrunk.failure), 2),
+    indent(sameAsAbove(failure, inTarget(shrunk.failure, heading.target)) ? failure.message : describe(inTarget(shrunk.failure, heading.target)), 2),
     '',
     pc.dim(`  Save the trace above as a .rep file and replay it: ${replayCommand(heading, 'failure.rep')}`),
   );
   return out.join('\n');
+}
+
+/**
+ * The failure with the lines of the allocator's code it names (`at …/bump.ts:12`) in the
+ * target as the student gave it, not in the copy of a target folder that ran (stageTarget).
+ */
+export function inTarget(failure: TraceFailure, target: string): TraceFailure {
+  const { source } = failure;
+  if (source === undefined || target === 'exercises' || target === 'solutions') return failure;
+  let folder: string;
+  try {
+    folder = fileInTarget('.', target);
+  } catch {
+    return failure; // the folder is gone: the copy's names are the best there are
+  }
+  return folder === source.folder ? failure : { ...failure, message: failure.message.split(`at ${source.folder}/`).join(`at ${folder}/`), source: { ...source, folder } };
 }
 
 /** Whether the shrunk trace's failure shows the same bytes as the original's, so one dump is enough. */
