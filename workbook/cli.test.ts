@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALLOCATORS } from './allocators.ts';
 import { EXERCISES } from './exercises.ts';
 import { ROOT } from './paths.ts';
 import { isUntouchedSkeleton } from './skeletons.ts';
@@ -42,6 +43,26 @@ describe('workbook/cli.ts', () => {
   it("trace's footer says util's footprint counts the mmap'd pages written at least once", () => {
     const { code, stdout } = cli(['trace', 'bump', 'traces/short.rep', '--target', 'solutions']);
     expect(stdout).toContain("util: peak live payload / peak footprint (heap + mmap'd pages written at least once)");
+    expect(code).toBe(0);
+  }, 120_000);
+
+  it('trace --help lists the allocators of the registry and says what --option does', () => {
+    const { stdout } = cli(['trace', '--help']);
+    for (const allocator of ALLOCATORS) expect(stdout, allocator.id).toMatch(new RegExp(`^ +${allocator.id} +\\(${allocator.chapter}\\) `, 'm'));
+    expect(stdout).toMatch(/--option name=value +an option for the allocator's createAllocator\(proc, options\)/);
+  }, 120_000);
+
+  it('trace names a missing trace as it was typed, an absolute path whole', () => {
+    const missing = join(tmpdir(), 'no-such-trace.rep');
+    const { code, stderr } = cli(['trace', 'bump', missing]);
+    expect(stderr).toContain(`There is no trace file or folder ${missing}.`);
+    expect(code).toBe(2);
+  }, 120_000);
+
+  it('zone-stats says whose zone it ran and gives its sizes in bytes', () => {
+    const { code, stdout } = cli(['zone-stats', '497']);
+    expect(stdout).toContain("The book's reference zone (solutions/05-zones; yours: --target exercises), one malloc in a fresh process:");
+    expect(stdout).toMatch(/Region +Blocks in use +Size in use \(B\) +Max size in use \(B\) +Size allocated \(B\)/);
     expect(code).toBe(0);
   }, 120_000);
 

@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import pc from 'picocolors';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
@@ -37,8 +37,21 @@ export async function trace(options: Options): Promise<number> {
   const unwritable = svgPathProblem(options.values.svg, here);
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the replays, which can take minutes
   const leftOut = new LeftOut();
-  const traces = readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, leftOut.say);
+  const traces = namedAsTyped(paths, here, readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : typedTracePaths(paths, here), here, leftOut.say));
   return leftOut.exitCode(await replayAndReport(id, traces, here, options));
+}
+
+/** The trace files and folders named, each refused as it was typed when it is not there. */
+function typedTracePaths(typed: readonly string[], here: string): string[] {
+  for (const path of typed) if (!existsSync(resolve(here, path))) throw new Error(`There is no trace file or folder ${path}.`);
+  return typed.map((p) => resolve(here, p));
+}
+
+/** Traces named from `here`, except those outside it when a path was typed whole: those keep their whole path. */
+function namedAsTyped<T extends { name: string }>(typed: readonly string[], here: string, traces: T[]): T[] {
+  if (!typed.some((p) => isAbsolute(p))) return traces;
+  for (const trace of traces) trace.name = asTyped(here, resolve(here, trace.name));
+  return traces;
 }
 
 /**
@@ -273,7 +286,7 @@ function readPoints(file: string, typed: string): Record<string, number> {
 }
 
 /** A path as the instructor would type it: from here when it is below here, whole otherwise. */
-function asTyped(here: string, path: string): string {
+export function asTyped(here: string, path: string): string {
   const rel = relative(here, path);
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
@@ -387,7 +400,8 @@ async function benchTheAllocators(options: Options): Promise<number> {
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
   const leftOut = new LeftOut();
-  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths.map((p) => resolve(here, p)), here, leftOut.say);
+  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : typedTracePaths(paths, here), here, leftOut.say);
+  namedAsTyped(paths, here, traces.map((t) => t.trace));
   const tty = process.stderr.isTTY === true;
   const started = Date.now();
   const staged = stageTarget(target);

@@ -3,8 +3,30 @@
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ALLOCATORS } from '../allocators.ts';
 import { EXERCISES } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
+
+/** The registry's allocators, a line or two each: the name, its chapter, what it does. */
+function allocatorLines(): string {
+  const indent = ' '.repeat(29);
+  const width = Math.max(...ALLOCATORS.map((a) => a.id.length));
+  return ALLOCATORS.map((a) => {
+    const words = `(${a.chapter}) ${a.description}`.split(' ');
+    const lines: string[] = [];
+    let line = `${indent}  ${a.id.padEnd(width)}  `;
+    const start = line.length;
+    for (const word of words) {
+      if (line.length > start && line.length + word.length > 96) {
+        lines.push(line.trimEnd());
+        line = ' '.repeat(start);
+      }
+      line += `${word} `;
+    }
+    lines.push(line.trimEnd());
+    return lines.join('\n');
+  }).join('\n');
+}
 
 /** The points of the whole workbook, out of which grade scores a submission by default. */
 const TOTAL_POINTS = EXERCISES.reduce((n, e) => n + e.points, 0);
@@ -28,8 +50,14 @@ const COMMANDS = `Commands:
   trace <allocator>[,<allocator>…] [file.rep|folder]… [--option name=value]…
                              replay allocation traces through an allocator and check every
                              result (every trace in traces/ by default, not traces/recorded:
-                             name it to replay the recorded programs); a failure is shrunk
+                             name it to replay the recorded programs); a failure is shrunk.
+                             The allocators, each with its chapter:
+${allocatorLines()}
       --target <t>           exercises (yours, the default), solutions, or a folder
+      --option name=value    an option for the allocator's createAllocator(proc, options), such
+                             as fit=best (coalescing) or scribble=true (debug); checked before
+                             any replay: a name it does not read is refused with those it does,
+                             a switch takes true/false (yes/no, on/off, 1/0), a count a number
       --json                 print one JSON document instead
       --svg <file>           also draw each trace's live payload and footprint along the
                              replay, one chart a trace, every allocator named beside it

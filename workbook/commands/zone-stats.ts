@@ -6,6 +6,7 @@ import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { renderTable } from '../trace/report.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
+import { asTyped } from './tools.ts';
 import { UsageError, type Options } from './options.ts';
 
 const SCALES = ['tiny', 'small', 'large'] as const;
@@ -52,6 +53,9 @@ export async function zoneStats(options: Options): Promise<number> {
     console.log(JSON.stringify({ target, options: allocatorOptions, reports }, null, 2));
     return 0;
   }
+  const here = process.env.INIT_CWD ?? process.cwd();
+  const whose = target === 'solutions' ? "The book's reference zone (solutions/05-zones; yours: --target exercises)" : target === 'exercises' ? 'Your zone (exercises/05-zones)' : `The zone of ${asTyped(here, target)}`;
+  console.log(`${whose}, one malloc in a fresh process:\n`);
   for (const report of reports) {
     const where = report.pointer === 0 ? 'malloc returned NULL' : `a ${report.scale} block`;
     console.log(`malloc(${report.size}): ${where}`);
@@ -59,7 +63,7 @@ export async function zoneStats(options: Options): Promise<number> {
       const st = report.statistics[s];
       return [s, String(st.blocksInUse), String(st.sizeInUse), String(st.maxSizeInUse), String(st.sizeAllocated)];
     });
-    console.log(renderTable(['Region', 'Blocks in use', 'Size in use', 'Max size in use', 'Size allocated'], rows));
+    console.log(renderTable(['Region', 'Blocks in use', 'Size in use (B)', 'Max size in use (B)', 'Size allocated (B)'], rows));
     console.log('');
   }
   return 0;
