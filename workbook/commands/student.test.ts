@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EXERCISES } from '../exercises.ts';
 import { readProgress } from '../progress.ts';
 import type { ExerciseResult } from '../run-tests.ts';
-import { earlierTodo, failedInEarlier, recordProgress } from './student.ts';
+import { earlierTodo, exerciseToReset, failedInEarlier, recordProgress, selectNamed } from './student.ts';
 
 const exercise = (id: string) => EXERCISES.find((e) => e.id === id)!;
 const todoMessage = (where: string) => `NotImplemented: Not written yet: takeFree(block, msize)\n  Open ${where}, replace the todo(…) call with your code, and run the check again.\n  at ${where}`;
@@ -55,5 +55,16 @@ describe('the progress that check and status record', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an exercise named by part of its name', () => {
+  it('is suggested by hint, check and reset, as a typo is', () => {
+    expect(() => selectNamed('coalesce')).toThrow(/^There is no chapter or exercise 'coalesce'\. Did you mean 'coalescing'\? Try one of: /);
+    expect(() => exerciseToReset(['coalesce'])).toThrow(new RegExp("^There is no chapter or exercise 'coalesce'\\. Did you mean 'coalescing'\\?"));
+    expect(() => selectNamed('guard')).toThrow("Did you mean 'guard-edges'?");
+    expect(() => selectNamed('coalecsing')).toThrow("Did you mean 'coalescing'?"); // the typo's own suggestion, once
+    expect(() => selectNamed('xyz')).toThrow(/^There is no chapter or exercise 'xyz'\. Try one of/);
+    expect(selectNamed('coalescing').map((e) => e.id)).toEqual(['coalescing']);
   });
 });

@@ -16,11 +16,48 @@ import { indent } from '../text.ts';
 import { watchMode } from '../watch.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
+// ------------------------------------------------------------------ naming an exercise
+
+/**
+ * The exercises `selector` names, as selectExercises finds them; when it finds none and has
+ * no typo to suggest, the names it is part of, or shares its stem with: coalesce is
+ * coalescing's, guard is guard-edges'.
+ */
+export function selectNamed(selector: string | undefined): Exercise[] {
+  try {
+    return selectExercises(selector);
+  } catch (error) {
+    const message = (error as Error).message;
+    const none = `There is no chapter or exercise '${selector}'.`;
+    if (selector === undefined || !message.startsWith(none) || message.includes('Did you mean')) throw error;
+    const meant = namesMeant(selector);
+    if (meant.length === 0) throw error;
+    const quoted = meant.map((m) => `'${m}'`);
+    const question = quoted.length === 1 ? ` Did you mean ${quoted[0]}?` : ` Did you mean ${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}?`;
+    throw Object.assign(error as Error, { message: `${none}${question}${message.slice(none.length)}` });
+  }
+}
+
+/** The exercises (else the chapters) whose name holds `typed`, or begins as it does but for its last letters. */
+export function namesMeant(typed: string): string[] {
+  const word = typed.toLowerCase();
+  if (word.length < 3) return [];
+  const sharedStart = (name: string) => {
+    let n = 0;
+    while (n < Math.min(name.length, word.length) && name[n] === word[n]) n++;
+    return n;
+  };
+  const fits = (name: string) => name.includes(word) || sharedStart(name) >= Math.max(4, word.length - 2);
+  const exercises = EXERCISES.map((e) => e.id).filter(fits);
+  if (exercises.length > 0) return exercises.slice(0, 4);
+  return CHAPTERS.filter((c) => fits(c.slug.replace(/^\d+-/, ''))).map((c) => c.slug);
+}
+
 // ------------------------------------------------------------------ check
 
 export async function check(options: Options): Promise<number> {
   if (options.positional.length > 1) throw new UsageError(`check takes one chapter or exercise, not ${options.positional.length}: ${options.positional.join(' ')}.`);
-  const exercises = selectExercises(options.positional[0]);
+  const exercises = selectNamed(options.positional[0]);
   const run = async (): Promise<number> => {
     if (!options.json) process.stderr.write(pc.dim(`Running the tests of ${exercises.map((e) => e.id).join(', ')} against ${options.target}…\n`));
     // A hang shows as silence: after a while, say that the run goes on, and for how long it may.
@@ -251,7 +288,7 @@ export function exerciseToReset(positional: readonly string[]): Exercise {
   // Any name check takes (an id, a path as messages print it, a typo's suggestion), then exactly one exercise.
   let selected: Exercise[];
   try {
-    selected = selectExercises(positional[0]);
+    selected = selectNamed(positional[0]);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -299,7 +336,7 @@ export function hint(options: Options): number {
   const selector = options.positional[0];
   if (selector === undefined) throw new UsageError('Which exercise? For example: npm run hint -- bump');
   if (options.positional.length > 1) throw new UsageError(`hint takes one exercise at a time, not ${options.positional.length}: ${options.positional.join(' ')}.`);
-  const candidates = selectExercises(selector);
+  const candidates = selectNamed(selector);
   // For a chapter, the first exercise whose hints are not all shown yet.
   const seen = readProgress().hints;
   const exercise = candidates.find((e) => (seen.get(e.id) ?? 0) < hintsFor(e).length) ?? candidates[candidates.length - 1];
