@@ -163,7 +163,7 @@ describe('replay: each kind of bug', () => {
     const failure = failureOf(replay(trace('a 0 32', 'a 1 16', 'f 0', 'f 1'), tight, quick));
     expect(failure.check).toBe('payload');
     expect(failure.opIndex).toBe(1);
-    expect(failure.message).toMatch(/^the payload of block 0 at 0x01000000 \(32 bytes\), allocated by "a 0 32" \(operation 0, line 5\), changed while it was live, found after malloc\(16\), which is next to it: byte 24 \(0x01000018\) is 0x10, not 0x\w\w/);
+    expect(failure.message).toMatch(/^the payload of block 0 at 0x01000000 \(32 bytes\), allocated by "a 0 32" \(operation 0, line 5\), changed while it was live, found after malloc\(16\) returned 0x01000020, the block \[0x01000020, 0x01000030\) next to it: byte 24 \(0x01000018\) is 0x10, not 0x\w\w/);
     expect(failure.address).toBe(0x0100_0018);
     expect(failure.hexdump).toMatch(/0x01000010: .*\n +\^\^/);
   });
@@ -228,6 +228,24 @@ describe('replay: each kind of bug', () => {
     const lines = failure.hexdump!.split('\n');
     const at = lines.findIndex((l) => l.includes(line));
     expect(lines[at + 1]).toContain('^^');
+  });
+
+  it('a realloc that copies the old size into a smaller block elsewhere: the neighbour is the block it returned, named with its address', () => {
+    const overcopy: CreateAllocator = (proc) => {
+      const a = sizedBump(proc);
+      const spare = a.malloc(32); // at the bottom of the heap, for the realloc
+      return {
+        ...a,
+        realloc: (ptr) => {
+          proc.memcpy(spare, ptr, a.sizeOf(ptr)); // the old size, not min(old, new)
+          return spare;
+        },
+      };
+    };
+    // Block 1 lies just above the spare block, block 0 above it: realloc(0) returns the spare block.
+    const failure = failureOf(replay(trace('a 1 80', 'a 0 100', 'r 0 20'), overcopy, quick));
+    expect(failure.check).toBe('payload');
+    expect(failure.message).toMatch(/^the payload of block 1 at 0x01000040 \(80 bytes\), .* found after realloc\(0x010000a0, 20\) returned 0x01000010, the block \[0x01000010, 0x01000024\) next to it: /);
   });
 
   it('NULL without ENOMEM', () => {

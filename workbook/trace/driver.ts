@@ -284,14 +284,14 @@ class CheckedReplay {
       this.callAllocator(call, () => allocator.free(ptr));
       this.forget(block);
       this.held.delete(op.id);
-      this.checkNeighbours(ptr, ptr + bytes);
+      this.checkNeighbours(ptr, ptr + bytes, `which freed the block ${range(ptr, ptr + bytes)} next to it`);
       return;
     }
     const moved = this.callAllocator(call, () => allocator.realloc(ptr, op.bytes));
     this.forget(block);
     if (op.bytes === 0 && moved === 0) {
       this.held.set(op.id, null); // realloc(p, 0) freed the block, as C allows
-      this.checkNeighbours(ptr, ptr + bytes);
+      this.checkNeighbours(ptr, ptr + bytes, `which freed the block ${range(ptr, ptr + bytes)} next to it`);
       return;
     }
     this.requireNonNull(moved, op.bytes, bytes);
@@ -312,7 +312,7 @@ class CheckedReplay {
     this.payload += op.bytes;
     this.peakPayload = Math.max(this.peakPayload, this.payload);
     // The old block's neighbours last: the new block may be one of them, and is now filled.
-    if (block !== null && moved !== ptr) this.checkNeighbours(ptr, ptr + bytes);
+    if (block !== null && moved !== ptr) this.checkNeighbours(ptr, ptr + bytes, `which moved the block ${range(ptr, ptr + bytes)} next to it to ${hex(moved)}`);
   }
 
   /** Calls the allocator, turning anything it throws into a failed check. */
@@ -389,7 +389,7 @@ class CheckedReplay {
     const block: Held = { start: ptr, end, id, bytes, opIndex: this.opIndex };
     this.live.add(block);
     this.held.set(id, block);
-    this.checkNeighbours(ptr, end);
+    this.checkNeighbours(ptr, end, `returned ${hex(ptr)}, the block ${range(ptr, end)} next to it`);
   }
 
   private insideHeapOrMapping(start: number, end: number): boolean {
@@ -409,12 +409,13 @@ class CheckedReplay {
   /**
    * Checks the first and last bytes of the live blocks on either side of [start, end):
    * where an allocator writes headers and footers, so a misplaced one is caught by the
-   * operation that wrote it rather than when the block is finally freed.
+   * operation that wrote it rather than when the block is finally freed. `what` says what
+   * the call did to [start, end): `returned 0x01000010, the block [0x01000010, 0x01000024) next to it`.
    */
-  private checkNeighbours(start: number, end: number): void {
+  private checkNeighbours(start: number, end: number, what: string): void {
     const below = this.live.before(start) as Held | undefined;
     const above = this.live.atOrAfter(end) as Held | undefined;
-    const why = `after ${this.call}, which is next to it`;
+    const why = `after ${this.call} ${what}`;
     if (below !== undefined) this.verify(below, why, 16);
     if (above !== undefined && above !== below) this.verify(above, why, 16);
   }
@@ -508,6 +509,11 @@ class CheckedReplay {
     const to = Math.min(from + 96, Math.ceil((Math.max(marked?.to ?? address + 1, address + 1) + 16) / 16) * 16);
     return proc.hexdump(from, Math.max(16, to - from), marked);
   }
+}
+
+/** `[0x01000010, 0x01000024)` */
+function range(start: number, end: number): string {
+  return `[${hex(start)}, ${hex(end)})`;
 }
 
 /**
