@@ -39,6 +39,7 @@ function walk(proc: Process): HeapReport {
   if (start === 0) return { blocks, problem: '' };
 
   let previousFree = false;
+  let previousBlock = 0;
   let block = start;
   while (block !== epilogue) {
     if (block > epilogue || blocks.length > LIMIT) return fail(`block at ${hex(block)} runs past the epilogue at ${hex(epilogue)}`, block);
@@ -48,15 +49,23 @@ function walk(proc: Process): HeapReport {
     if (size < MIN_BLOCK || size % 16 !== 0) return fail(`block at ${hex(block)}: size ${size} is not a multiple of 16 of at least ${MIN_BLOCK}`, block);
     if (block % 16 !== 0) return fail(`block at ${hex(block)} is not 16-byte aligned, so neither is its payload`, block);
     const free = (flags & USED) === 0;
-    if (Boolean(flags & PREV_FREE) !== previousFree) {
-      return fail(`block at ${hex(block)}: PREV_FREE is ${flags & PREV_FREE ? 'set' : 'clear'}, but the block before it is ${previousFree ? 'free' : 'in use'}`, block);
+    // Two free neighbours first: a free that did not merge backwards usually also wrote PREV_FREE clear.
+    if (free && previousFree) {
+      const flag = flags & PREV_FREE
+        ? ''
+        : '. Its PREV_FREE is clear too: free keeps the flag when it clears USED, and when the flag is set, coalesce merges with the block before, found through its footer';
+      return fail(`block at ${hex(block)} is free and so is the block before it, at ${hex(previousBlock)}: they should have been coalesced into one free block${flag}`, block);
     }
-    if (free && previousFree) return fail(`block at ${hex(block)} is free and so is the block before it: they should have been coalesced`, block);
+    if (Boolean(flags & PREV_FREE) !== previousFree) {
+      const before = previousBlock === 0 ? 'it is the first block, with nothing free before it' : `the block before it, at ${hex(previousBlock)}, is ${previousFree ? 'free' : 'in use'}`;
+      return fail(`block at ${hex(block)}: PREV_FREE is ${flags & PREV_FREE ? 'set' : 'clear'}, but ${before}`, block);
+    }
     if (free && proc.load64(block + size - FOOTER_SIZE) !== size) {
       return fail(`free block at ${hex(block)}: its footer says ${proc.load64(block + size - FOOTER_SIZE)}, its header ${size}`, block + size - FOOTER_SIZE, FOOTER_SIZE);
     }
     blocks.push({ header: block, size, free });
     previousFree = free;
+    previousBlock = block;
     block += size;
   }
   const endFlags = Header.read(proc, epilogue, 'flags');
