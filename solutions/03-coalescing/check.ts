@@ -46,7 +46,8 @@ function walk(proc: Process): HeapReport {
     const size = Header.read(proc, block, 'size');
     const flags = Header.read(proc, block, 'flags');
     if (Header.read(proc, block, 'magic') !== MAGIC) return fail(`block at ${hex(block)}: the header's magic is not ${hex(MAGIC)} (overwritten?)`, block);
-    if (size < MIN_BLOCK || size % 16 !== 0) return fail(`block at ${hex(block)}: size ${size} is not a multiple of 16 of at least ${MIN_BLOCK}`, block);
+    if (size < MIN_BLOCK) return fail(`block at ${hex(block)}: size ${size} is below MIN_BLOCK (${MIN_BLOCK}), the room a free block needs for its header, links and footer`, block);
+    if (size % 16 !== 0) return fail(`block at ${hex(block)}: size ${size} is not a multiple of 16, so the next block's header would not be aligned`, block);
     if (block % 16 !== 0) return fail(`block at ${hex(block)} is not 16-byte aligned, so neither is its payload`, block);
     const free = (flags & USED) === 0;
     // Two free neighbours first: a free that did not merge backwards usually also wrote PREV_FREE clear.
