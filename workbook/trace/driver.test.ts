@@ -267,6 +267,20 @@ describe('replay: each kind of bug', () => {
     expect(failure.message).toMatch(/^malloc\(3000\) returned NULL with errno = ENOMEM/);
   });
 
+  it('NULL with ENOMEM for one request larger than the process can hold: the trace asks for too much, not the allocator that wastes memory', () => {
+    const huge = failureOf(replay(trace('a 0 16', 'a 1 99999999999', 'f 0', 'f 1'), bump, quick));
+    expect(huge).toMatchObject({ check: 'too-large', opIndex: 1 });
+    expect(huge.message).toMatch(/^malloc\(99999999999\) returned NULL with errno = ENOMEM, as it must: 93\.1 GiB in one block is more than the machine's whole user address space, 2 GiB \(addresses below 0x80000000\)/);
+    expect(huge.message).not.toContain('reuses freed memory');
+    // Within the address space, but beyond the trace process's heap and mmap limits (256 MiB each).
+    const big = failureOf(replay(trace('a 0 300000000', 'f 0'), bump, quick));
+    expect(big).toMatchObject({ check: 'too-large', opIndex: 0 });
+    expect(big.message).toMatch(/286\.1 MiB in one block is more than this process can hold anywhere: its heap may grow to 256 MiB, and mmap may map 256 MiB in all/);
+    const grown = failureOf(replay(trace('a 0 16', 'r 0 300000000', 'f 0'), bump, quick));
+    expect(grown.check).toBe('too-large');
+    expect(grown.message).toMatch(/^realloc\(0x\w+, 300000000\) returned NULL/);
+  });
+
   it('a block outside the heap', () => {
     const inData: CreateAllocator = (proc) => ({ ...sizedBump(proc), malloc: () => proc.static('block', 64) });
     const failure = failureOf(replay(MIXED, inData, quick));

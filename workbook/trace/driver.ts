@@ -12,6 +12,7 @@
 import { relative, resolve } from 'node:path';
 import {
   ENOMEM,
+  LAYOUT,
   Process,
   formatBytes,
   hex,
@@ -39,6 +40,7 @@ export type CheckName =
   | 'exception' // the allocator threw (HeapCorruption, SegmentationFault, TypeError, …)
   | 'null' // NULL without ENOMEM
   | 'out-of-memory' // NULL with ENOMEM: the run cannot go on
+  | 'too-large' // NULL with ENOMEM for one request the process could never hold: the trace's doing
   | 'alignment' // not a multiple of 16
   | 'outside-heap' // not inside the heap or a mapping made by mmap
   | 'overlap' // shares bytes with a live block
@@ -339,6 +341,10 @@ class CheckedReplay {
     this.checks++;
     if (ptr !== 0) return;
     if (this.proc.errno === ENOMEM) {
+      const tooLarge = this.tooLarge(bytes);
+      if (tooLarge !== undefined) {
+        this.fail('too-large', `${this.call} returned NULL with errno = ENOMEM, as it must: ${tooLarge}. No allocator can return such a block: make the request in the trace smaller.`);
+      }
       const stats = this.proc.stats();
       this.fail(
         'out-of-memory',
@@ -348,6 +354,22 @@ class CheckedReplay {
       );
     }
     this.fail('null', `${this.call} returned NULL, but errno is ${this.proc.errno}, not ENOMEM (${ENOMEM}): malloc returns NULL only when memory runs out, and then sets errno = ENOMEM.`);
+  }
+
+  /**
+   * Why `bytes` in one block is more than the process can ever hold, or undefined if it is
+   * not: a block lies in the heap or in one mapping, and neither can grow past its limit
+   * (ProcessOptions) or the address space (LAYOUT).
+   */
+  private tooLarge(bytes: number): string | undefined {
+    const userSpace = LAYOUT.userSpaceEnd;
+    if (bytes >= userSpace) return `${formatBytes(bytes)} in one block is more than the machine's whole user address space, ${formatBytes(userSpace)} (addresses below ${hex(userSpace)})`;
+    const { heapLimit, mmapLimit } = this.options.process ?? TRACE_PROCESS;
+    // Unset limits are bounded by the layout alone: the heap by the mmap area above it, mappings by the heap's reserve below them.
+    const heap = Math.min(heapLimit ?? Infinity, LAYOUT.mmapBase - LAYOUT.heapStart);
+    const mapped = Math.min(mmapLimit ?? Infinity, LAYOUT.mmapBase - LAYOUT.heapStart - (heapLimit ?? 0));
+    if (bytes <= Math.max(heap, mapped)) return undefined;
+    return `${formatBytes(bytes)} in one block is more than this process can hold anywhere: its heap may grow to ${formatBytes(heap)}, and mmap may map ${formatBytes(mapped)} in all`;
   }
 
   /** Checks a result's alignment, place and overlap, then records it as id's live block. */

@@ -94,6 +94,7 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
   const out: string[] = [`${pc.red(pc.bold('✗'))} ${pc.bold(result.trace)}: ${where(failure)}`, indent(describe(failure), 2)];
   if (shrunk === undefined) {
     if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
+    if (failure.check === 'too-large') out.push(pc.dim(`  (Not shrunk: the request${failure.line === undefined ? '' : ` on line ${failure.line}`} fails alone, in any allocator.)`));
     return out.join('\n');
   }
   const small = shrunk.trace;

@@ -70,11 +70,12 @@ export function runTraces(traces: readonly Trace[], create: CreateAllocator, opt
       onProgress: (done, total) => progress(`${label}: ${done}/${total} operations checked`),
     });
     let shrunk: ShrinkResult | undefined;
-    // Running out of memory is about the whole trace, not one operation: nothing to shrink.
+    // Running out of memory is about the whole trace, not one operation, and a request too
+    // large for any process is the trace's own: nothing to shrink.
     // Code not written yet (a todo) is not a bug to shrink.
     const unwritten = result.failure?.message.includes('Not written yet') === true;
     const shrinking = !unwritten && (which === 'all' || (which === 'first' && failures === 0));
-    if (result.failure !== undefined && result.failure.check !== 'out-of-memory' && shrinking) {
+    if (result.failure !== undefined && result.failure.check !== 'out-of-memory' && result.failure.check !== 'too-large' && shrinking) {
       progress(`${label}: failed at operation ${result.failure.opIndex}; shrinking`);
       shrunk = shrink(trace, result.failure, create, {
         ...options.shrinkOptions,
