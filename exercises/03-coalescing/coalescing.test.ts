@@ -1,5 +1,6 @@
 // Chapter 3: splitting, coalescing, fit policies and trimming, first step to last.
-// After each step the reference heap checker walks your heap and names any broken invariant.
+// After every call the reference heap checker walks your heap and names any broken invariant,
+// with the call that broke it.
 import { describe, expect, it } from 'vitest';
 import { ENOMEM, HeapCorruption, Process, hex, type Allocator } from '../../machine/index.ts';
 import { checkHeap } from '../../solutions/03-coalescing/check.ts';
@@ -13,7 +14,30 @@ const { HEADER_SIZE, MIN_BLOCK } = await loadExercise<typeof import('./coalescin
 
 function setUp(options: object = {}, processOptions = {}) {
   const proc = new Process(processOptions);
-  return { proc, heap: createAllocator(proc, options) };
+  return { proc, heap: checked(proc, createAllocator(proc, options)) };
+}
+
+/**
+ * The allocator, with the heap checker run after each of its calls: a broken invariant is
+ * reported by the call that broke it, with the calls before it.
+ */
+function checked(proc: Process, heap: Allocator): Allocator {
+  const calls: string[] = [];
+  function after<T extends number | void>(call: string, result: T): T {
+    calls.push(typeof result === 'number' ? `${call} = ${hex(result)}` : call);
+    const { problem } = checkHeap(proc);
+    if (problem !== '') {
+      const recent = calls.slice(-6).map((line) => `  ${line}`).join('\n');
+      throw new Error(`${call} (call ${calls.length} of this test) left the heap broken: ${problem}\nthe last calls:\n${recent}`);
+    }
+    return result;
+  }
+  return {
+    malloc: (size) => after(`malloc(${size})`, heap.malloc(size)),
+    free: (ptr) => after(`free(${hex(ptr)})`, heap.free(ptr)),
+    realloc: (ptr, size) => after(`realloc(${hex(ptr)}, ${size})`, heap.realloc(ptr, size)),
+    calloc: (count, size) => after(`calloc(${count}, ${size})`, heap.calloc(count, size)),
+  };
 }
 
 /** The heap as [size, free] pairs, after checking every invariant. */
@@ -37,7 +61,7 @@ describe('blocks with headers', () => {
   it('starts its heap aligned even when the break was left unaligned', () => {
     const proc = new Process();
     proc.sbrk(8); // another part of the program
-    const heap = createAllocator(proc);
+    const heap = checked(proc, createAllocator(proc));
     const p = heap.malloc(16);
     expect(p % 16, `malloc(16) = ${hex(p)}: start the heap on a 16-byte boundary`).toBe(0);
     layout(proc);
@@ -234,16 +258,13 @@ describe('under load', () => {
         const [victim] = live.splice(Math.floor(random() * live.length), 1);
         const damage = findPatternDamage(proc, victim.p, victim.size, victim.id);
         if (damage !== undefined) throw new Error(`op ${op}: the block at ${hex(victim.p)} (${victim.size} bytes) was changed at ${hex(damage)}:\n${around(proc, victim.p, victim.size)}`);
-        heap.free(victim.p);
+        heap.free(victim.p); // checked: a broken invariant is named with this call, not 50 calls later
       } else {
         const size = random() < 0.1 ? Math.floor(random() * 20000) : Math.floor(random() * 300);
         const p = heap.malloc(size);
         fillPattern(proc, p, size, op);
         live.push({ p, size, id: op });
       }
-      // After every operation, so that a broken invariant is named where it breaks, not 50 operations later.
-      const report = checkHeap(proc);
-      if (report.problem !== '') throw new Error(`after op ${op}: ${report.problem}`);
     }
     for (const { p } of live) heap.free(p);
     return checkHeap(proc);
@@ -260,10 +281,10 @@ describe('under load', () => {
 
   it('keeps its state in the heap: a second allocator object continues the first one\'s heap', () => {
     const proc = new Process();
-    const first = createAllocator(proc);
+    const first = checked(proc, createAllocator(proc));
     const p = first.malloc(200);
     first.malloc(16);
     first.free(p);
-    expect(hex(createAllocator(proc).malloc(200)), 'a second allocator object must find the freed block: keep the heap\'s globals in proc.static, not in JavaScript variables').toBe(hex(p));
+    expect(hex(checked(proc, createAllocator(proc)).malloc(200)), 'a second allocator object must find the freed block: keep the heap\'s globals in proc.static, not in JavaScript variables').toBe(hex(p));
   });
 });
