@@ -14,7 +14,9 @@ const { HEADER_SIZE, MIN_BLOCK } = await loadExercise<typeof import('./coalescin
 
 function setUp(options: object = {}, processOptions = {}) {
   const proc = new Process(processOptions);
-  return { proc, heap: checked(proc, createAllocator(proc, options)) };
+  const raw = createAllocator(proc, options);
+  // raw: the same heap without the check, for a test that names a mistake more exactly itself.
+  return { proc, heap: checked(proc, raw), raw };
 }
 
 /**
@@ -104,13 +106,30 @@ describe('splitting', () => {
     expect(layout(proc), 'a 128-byte block in use, then the rest of the 1024-byte block, free, then the 48-byte guard').toEqual([[128, false], [1024 - 128, true], [48, false]]);
   });
 
-  it('does not split off a remainder smaller than MIN_BLOCK', () => {
-    const { proc, heap } = setUp();
+  /** A free 128-byte block between a block in use and the guard; `request` is taken from it unchecked. */
+  function takeFrom128(request: number) {
+    const { proc, heap, raw } = setUp();
     const p = heap.malloc(100); // a 128-byte block
     heap.malloc(16);
     heap.free(p);
-    expect(hex(heap.malloc(90)), 'malloc(90) fits the free 128-byte block').toBe(hex(p)); // needs 112: 16 bytes left, too few for a block
-    expect(layout(proc), `malloc(90) needs 112 bytes of the 128: the 16 left are less than MIN_BLOCK (${MIN_BLOCK}), so the whole block is used, not split`).toEqual([[128, false], [48, false]]);
+    const q = raw.malloc(request);
+    expect(hex(q), `malloc(${request}) fits the free 128-byte block at ${hex(p - HEADER_SIZE)}`).toBe(hex(p));
+    return { proc, size: proc.load64(q - HEADER_SIZE), needed: Math.max(MIN_BLOCK, Math.ceil((request + HEADER_SIZE) / 16) * 16) };
+  }
+
+  it('splits off a remainder of exactly MIN_BLOCK', () => {
+    const { proc, size, needed } = takeFrom128(64); // needs 80: 48 left
+    expect(size, `malloc(64) needs ${needed} bytes of the free 128-byte block: the ${128 - needed} left are exactly MIN_BLOCK (${MIN_BLOCK}), enough for a free block of their own, so malloc must split them off; the header says ${size}`).toBe(needed);
+    expect(layout(proc), `after malloc(64): a ${needed}-byte block in use, the ${MIN_BLOCK} bytes after it free, then the 48-byte guard`).toEqual([[needed, false], [MIN_BLOCK, true], [48, false]]);
+  });
+
+  it('does not split off a remainder smaller than MIN_BLOCK', () => {
+    for (const request of [90, 80]) {
+      // needs 112, then 96: 16, then 32 bytes left, too few for a free block's header, links and footer
+      const { proc, size, needed } = takeFrom128(request);
+      expect(size, `malloc(${request}) needs ${needed} bytes of the free 128-byte block: the ${128 - needed} left are less than MIN_BLOCK (${MIN_BLOCK}), so the whole block is used, not split; the header says ${size}`).toBe(128);
+      expect(layout(proc), `after malloc(${request}): the whole 128-byte block in use, then the 48-byte guard`).toEqual([[128, false], [48, false]]);
+    }
   });
 });
 
