@@ -2,6 +2,7 @@
 // example, for a fresh process that has allocated <size> bytes, so a student can watch a
 // request move from tiny to small to large as it crosses each threshold.
 
+import pc from 'picocolors';
 import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { renderTable } from '../trace/report.ts';
@@ -54,8 +55,9 @@ export async function zoneStats(options: Options): Promise<number> {
     return 0;
   }
   const here = process.env.INIT_CWD ?? process.cwd();
-  const whose = target === 'solutions' ? "The book's reference zone (solutions/05-zones; yours: --target exercises)" : target === 'exercises' ? 'Your zone (exercises/05-zones)' : `The zone of ${asTyped(here, target)}`;
-  console.log(`${whose}, one malloc in a fresh process:\n`);
+  const whose = target === 'solutions' ? "the book's reference zone, solutions/05-zones (yours: --target exercises)" : target === 'exercises' ? 'your zone, exercises/05-zones' : `the zone of ${asTyped(here, target)}`;
+  // Beside the tables, not in them: the chapter shows what goes to stdout, as it stands.
+  process.stderr.write(pc.dim(`With ${whose}, one malloc in a fresh process each. Sizes in bytes.\n\n`));
   for (const report of reports) {
     const where = report.pointer === 0 ? 'malloc returned NULL' : `a ${report.scale} block`;
     console.log(`malloc(${report.size}): ${where}`);
@@ -63,7 +65,7 @@ export async function zoneStats(options: Options): Promise<number> {
       const st = report.statistics[s];
       return [s, String(st.blocksInUse), String(st.sizeInUse), String(st.maxSizeInUse), String(st.sizeAllocated)];
     });
-    console.log(renderTable(['Region', 'Blocks in use', 'Size in use (B)', 'Max size in use (B)', 'Size allocated (B)'], rows));
+    console.log(renderTable(['Region', 'Blocks in use', 'Size in use', 'Max size in use', 'Size allocated'], rows));
     console.log('');
   }
   return 0;
