@@ -35,6 +35,16 @@ describe('the Next line of npm run check', () => {
     const deadlock = `Deadlock: thread 2 waits at 0x00600000 (which holds 2) for a value only another thread could change\n  at exercises/06-magazines/lock.ts:33\n  at exercises/06-magazines/cross-thread.ts:61`;
     expect(failedInEarlier(deadlock, exercise('cross-thread')), 'a deadlock is the caller\'s').toBeUndefined();
   });
+
+  it("calls a failure on an earlier exercise's throw line a refusal of what the checked one passed, naming the call", () => {
+    const message = `TypeError: createAllocator: tinyLimit 1000 is not a multiple of 16\n  at exercises/05-zones/size-classes.ts:77\n  at exercises/05-zones/zone.ts:48\n  at exercises/08-real-programs/tuned.ts:23`;
+    const source = (lines: Record<string, string>) => (file: string, line: number) => lines[`${file}:${line}`];
+    const refused = failedInEarlier(message, exercise('tuned'), source({ 'exercises/05-zones/size-classes.ts:77': '    throw new TypeError(`createAllocator: …`);' }));
+    expect(refused).toMatchObject({ where: 'exercises/05-zones/size-classes.ts:77', refused: true, caller: 'exercises/08-real-programs/tuned.ts:23' });
+    const crashed = failedInEarlier(message, exercise('tuned'), source({ 'exercises/05-zones/size-classes.ts:77': '  return classes.tinyLimit / quantum;' }));
+    expect(crashed, 'a line that does not throw: the earlier code failed on its own').toMatchObject({ refused: false });
+    expect(failedInEarlier(message, exercise('tuned'), () => undefined), 'a file that cannot be read').toMatchObject({ refused: false });
+  });
 });
 
 describe('the progress that check and status record', () => {

@@ -1,6 +1,6 @@
 // The student's commands: check, status, hint, start (watch mode and the book), reset.
 
-import { existsSync, watch } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
@@ -143,19 +143,39 @@ export function earlierTodo(message: string, checking: Exercise): Exercise | und
 /**
  * The earlier exercise a failure happened inside, with the line, when it is not the one being
  * checked: code the checked exercise builds on (chapter 6's magazines on chapter 5's rack),
- * which passed its own tests but not this use of it.
+ * which passed its own tests but not this use of it. `refused` when that line is a `throw`:
+ * the earlier code checked what it was given and refused it, so the caller is to blame, at
+ * `caller`, the checked exercise's line that made the call, if the stack shows it.
  */
-export function failedInEarlier(message: string, checking: Exercise): { exercise: Exercise; where: string } | undefined {
+export function failedInEarlier(
+  message: string,
+  checking: Exercise,
+  sourceLine: (file: string, line: number) => string | undefined = lineOfWorkbookFile,
+): { exercise: Exercise; where: string; refused: boolean; caller: string | undefined } | undefined {
   // A Deadlock is thrown inside lock(), but it is the caller's doing: a lock taken twice, or never let go.
   if (/^\s*Deadlock: /m.test(message)) return undefined;
   // The frames cleanMessage kept, innermost first; the first in an exercise's own code is where it threw.
-  for (const [, where, file] of message.matchAll(/^\s+at ((\S+?\.ts):\d+)$/gm)) {
-    if (/(\.test|-testing)\.ts$/.test(file) || file.startsWith('solutions/')) continue;
-    const owner = exerciseOfFile(file);
+  const frames = [...message.matchAll(/^\s+at ((\S+?\.ts):(\d+))$/gm)]
+    .map(([, where, file, line]) => ({ where, file, line: Number(line) }))
+    .filter(({ file }) => !/(\.test|-testing)\.ts$/.test(file) && !file.startsWith('solutions/'));
+  for (const frame of frames) {
+    const owner = exerciseOfFile(frame.file);
     if (owner === undefined) continue;
-    return owner.id === checking.id ? undefined : { exercise: owner, where };
+    if (owner.id === checking.id) return undefined;
+    const refused = /\bthrow\b/.test(sourceLine(frame.file, frame.line) ?? '');
+    const caller = frames.find((f) => exerciseOfFile(f.file)?.id === checking.id)?.where;
+    return { exercise: owner, where: frame.where, refused, caller };
   }
   return undefined;
+}
+
+/** Line `line` (from 1) of a file named relative to the workbook, or undefined if it cannot be read. */
+function lineOfWorkbookFile(file: string, line: number): string | undefined {
+  try {
+    return readFileSync(resolve(ROOT, file), 'utf8').split('\n')[line - 1];
+  } catch {
+    return undefined;
+  }
 }
 
 function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
@@ -190,6 +210,11 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
     const inside = failedInEarlier(firstFailure.message, firstFailure.result.exercise);
     if (earlier !== undefined) {
       console.log(`\nNext: ${pc.cyan(fileOf(earlier))} comes first: this exercise calls it, and it is not written yet. Check it with ${pc.cyan(`npm run check -- ${earlier.id}`)}.`);
+    } else if (inside?.refused === true) {
+      console.log(
+        `\nNext: ${pc.cyan(inside.where)}, in the ${inside.exercise.id} exercise this one builds on, refused what it was given: it threw on purpose, and its message above says why. ` +
+          `Look at the call ${inside.caller === undefined ? `in ${pc.cyan(fileOf(firstFailure.result.exercise))}` : `at ${pc.cyan(inside.caller)}`}; ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`,
+      );
     } else if (inside !== undefined) {
       console.log(
         `\nNext: it failed inside ${pc.cyan(inside.where)}, the ${inside.exercise.id} exercise this one builds on. Its own tests may pass and this use of it still fail: ` +
