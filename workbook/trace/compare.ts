@@ -3,8 +3,17 @@
 
 import { basename } from 'node:path';
 import pc from 'picocolors';
+import type { OpsPerSecondRange } from './driver.ts';
 import { inTarget, percent, rate, renderTable, times } from './report.ts';
 import { averageOf, type TraceRun } from './run.ts';
+
+/** What a row of the table shows: a trace's result, or an allocator's average. */
+interface Figures {
+  utilization?: number;
+  memoryOpsPerCall?: number;
+  opsPerSecond?: number;
+  opsPerSecondRange?: OpsPerSecondRange;
+}
 
 export interface AllocatorRuns {
   id: string;
@@ -26,13 +35,17 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
   const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || x === 0 || y === 0 ? dash : times(x / y));
   // bump's few operations a call (0.02: a break moved now and then) are not nothing.
   const perCall = (n: number) => (n > 0 && n < 0.1 ? n.toPrecision(1) : n.toFixed(1));
-  const figures = (id: string, k: number, row: { utilization?: number; memoryOpsPerCall?: number; opsPerSecond?: number } | undefined, first: typeof row) => [
+  // Wall-clock speed moves from run to run: a ratio is claimed only when every timed run of
+  // one allocator was faster than every timed run of the other.
+  const overlap = (a: OpsPerSecondRange | undefined, b: OpsPerSecondRange | undefined) => a !== undefined && b !== undefined && a.slowest <= b.fastest && b.slowest <= a.fastest;
+  const faster = (row: Figures, first: Figures) => (overlap(row.opsPerSecondRange, first.opsPerSecondRange) ? '≈' : ratio(row.opsPerSecond, first.opsPerSecond));
+  const figures = (id: string, k: number, row: Figures | undefined, first: Figures | undefined) => [
     id,
     row === undefined ? pc.red('fails') : row.utilization === undefined ? dash : percent(row.utilization),
     row?.memoryOpsPerCall === undefined ? dash : perCall(row.memoryOpsPerCall),
     row?.opsPerSecond === undefined ? dash : rate(row.opsPerSecond),
     k === 0 || row === undefined || first === undefined ? dash : ratio(first.memoryOpsPerCall, row.memoryOpsPerCall),
-    k === 0 || row === undefined || first === undefined ? dash : ratio(row.opsPerSecond, first.opsPerSecond),
+    k === 0 || row === undefined || first === undefined ? dash : faster(row, first),
   ];
   const rows = traces.flatMap((trace, i) => {
     const passed = all.map((a) => (a.runs[i].result.failure === undefined ? a.runs[i].result : undefined));
@@ -54,7 +67,8 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
     ...(failures.length === 0 ? [] : ['', ...failures]),
     '',
     pc.dim(
-      `cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock). ` +
+      `cheaper: ${base.id}'s memory operations per call over the other's (machine-independent); faster: the other's ops/s over ${base.id}'s (wall clock, the median of timed runs after a warm-up), ` +
+        'or ≈ when the two are too close to call (some timed run of the slower was as fast as one of the faster). ' +
         'average: utilization is the mean over the traces an allocator passed; memory operations and ops/s are over all the calls of those traces, so long traces weigh more.',
     ),
   ].join('\n');

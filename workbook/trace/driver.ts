@@ -20,6 +20,7 @@ import {
   type CreateAllocator,
   type ProcessOptions,
 } from '../../machine/index.ts';
+import { medianSeconds, type TimingOptions } from '../bench/timing.ts';
 import { ROOT, shownPath } from '../paths.ts';
 import { cleanMessage } from '../run-tests.ts';
 import { LiveBlocks, type LiveBlock } from './live-blocks.ts';
@@ -34,6 +35,18 @@ export const ALIGNMENT = 16;
  * allocator that never reuses memory runs out (a failed run) instead of filling the host.
  */
 export const TRACE_PROCESS: ProcessOptions = { heapLimit: 256 * 1024 * 1024, mmapLimit: 256 * 1024 * 1024 };
+
+/**
+ * How a replay times its trace unless told otherwise: as `npm run bench` does (a warm-up,
+ * then the median of several runs), in a smaller budget, so that `npm run trace` on the
+ * shipped traces stays a matter of seconds.
+ */
+export const TRACE_TIMING: TimingOptions = { warmupMilliseconds: 30, minRuns: 5, maxRuns: 9, budgetMilliseconds: 60 };
+
+export interface OpsPerSecondRange {
+  slowest: number;
+  fastest: number;
+}
 
 /** The checks the driver makes, one name per kind of mistake. */
 export type CheckName =
@@ -93,8 +106,13 @@ export interface TraceResult {
   peakVirtualBytes: number;
   /** The most memory the process had resident (VmHWM). */
   peakResidentBytes: number;
-  /** Trace operations per second of wall-clock time, best of the timed runs; undefined if not timed. */
+  /** Trace operations per second of wall-clock time, the median of the timed runs after a warm-up; undefined if not timed. */
   opsPerSecond: number | undefined;
+  /**
+   * The slowest and the fastest of the last timed runs (TimingOptions.minRuns of them), in
+   * ops/s: how far the figure moves from run to run. A comparison claims no ratio inside it.
+   */
+  opsPerSecondRange?: OpsPerSecondRange;
   /** Loads and stores (and bulk operations) the allocator made, per call; undefined if not measured. */
   memoryOpsPerCall: number | undefined;
   /** Bytes the allocator set, copied or compared (memset, memcpy, …), per call; undefined if not measured. */
@@ -110,8 +128,8 @@ export interface ReplayOptions {
   process?: ProcessOptions;
   /** Passed to createAllocator. */
   allocatorOptions?: object;
-  /** Time bare replays after a passing check: false to skip, or how long to keep timing. */
-  timing?: false | { minMilliseconds?: number; maxRuns?: number };
+  /** Time bare replays after a passing check: false to skip, or how (over TRACE_TIMING). */
+  timing?: false | TimingOptions;
   /** Called every few thousand operations of the checked pass. */
   onProgress?: (done: number, total: number) => void;
   /** Called before each operation of the checked pass (-1: before createAllocator) and every 1024th of the timed ones: a watchdog's sign of life. */
@@ -132,10 +150,11 @@ export function replay(trace: Trace, create: CreateAllocator, options: ReplayOpt
   const result = checked.run();
   if (result.failure === undefined) {
     const timing = options.timing ?? {};
-    const bare = timeBareReplays(trace, create, options, timing === false ? { minMilliseconds: 0, maxRuns: 1 } : timing);
+    const bare = timeBareReplays(trace, create, options, timing === false ? false : { ...TRACE_TIMING, ...timing });
     result.memoryOpsPerCall = bare.memoryOpsPerCall;
     result.bytesMovedPerCall = bare.bytesMovedPerCall;
-    if (timing !== false) result.opsPerSecond = bare.opsPerSecond;
+    result.opsPerSecond = bare.opsPerSecond;
+    if (bare.opsPerSecondRange !== undefined) result.opsPerSecondRange = bare.opsPerSecondRange;
   }
   return result;
 }
@@ -555,41 +574,39 @@ function sourceOf(error: unknown, folder: string): TraceFailure['source'] {
 
 interface BareTiming {
   opsPerSecond: number | undefined;
+  opsPerSecondRange?: OpsPerSecondRange;
   memoryOpsPerCall: number | undefined;
   bytesMovedPerCall: number | undefined;
 }
 
-/** Replays without checks in fresh processes until `minMilliseconds` have passed; the best run wins. */
-function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayOptions, timing: { minMilliseconds?: number; maxRuns?: number }): BareTiming {
-  const minMilliseconds = timing.minMilliseconds ?? 100;
-  const maxRuns = timing.maxRuns ?? 10;
-  let best = Infinity;
-  let memoryOps = 0;
-  let bytesMoved = 0;
-  let spent = 0;
-  for (let run = 0; run < maxRuns && (run === 0 || spent < minMilliseconds); run++) {
+/**
+ * One bare replay in a fresh process that counts the allocator's memory operations; then,
+ * unless `timing` is false, more in fresh processes, timed with medianSeconds.
+ */
+function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayOptions, timing: TimingOptions | false): BareTiming {
+  const freshReplay = (): { seconds: number; memoryOps: number; bytesMoved: number } => {
     const proc = new Process(options.process ?? TRACE_PROCESS);
     const allocator = create(proc, options.allocatorOptions);
-    const before = proc.stats();
-    let seconds: number;
-    try {
-      seconds = bareReplay(trace, allocator, options.onStep);
-    } catch {
-      // The checked pass succeeded, so this allocator does not behave the same twice: no figures.
-      return { opsPerSecond: undefined, memoryOpsPerCall: undefined, bytesMovedPerCall: undefined };
-    }
+    const before = proc.stats(); // the calls' operations only, not createAllocator's
+    const seconds = bareReplay(trace, allocator, options.onStep);
     const after = proc.stats();
-    memoryOps = after.memoryOps - before.memoryOps;
-    bytesMoved = after.bytesMoved - before.bytesMoved;
-    best = Math.min(best, seconds);
-    spent += seconds * 1000;
-  }
-  const ops = trace.ops.length;
-  return {
-    opsPerSecond: best === 0 ? Infinity : ops / best,
-    memoryOpsPerCall: ops === 0 ? 0 : memoryOps / ops,
-    bytesMovedPerCall: ops === 0 ? 0 : bytesMoved / ops,
+    return { seconds, memoryOps: after.memoryOps - before.memoryOps, bytesMoved: after.bytesMoved - before.bytesMoved };
   };
+  const ops = trace.ops.length;
+  try {
+    const { memoryOps, bytesMoved } = freshReplay();
+    const counted = { opsPerSecond: undefined, memoryOpsPerCall: ops === 0 ? 0 : memoryOps / ops, bytesMovedPerCall: ops === 0 ? 0 : bytesMoved / ops };
+    if (timing === false) return counted;
+    const runs: number[] = [];
+    const seconds = medianSeconds(() => runs[runs.push(freshReplay().seconds) - 1], timing);
+    // The last minRuns runs were timed, whatever the warm-up took.
+    const last = runs.slice(-Math.max(1, timing.minRuns ?? 1));
+    const rate = (s: number) => (s === 0 ? Infinity : ops / s);
+    return { ...counted, opsPerSecond: rate(seconds), opsPerSecondRange: { slowest: rate(Math.max(...last)), fastest: rate(Math.min(...last)) } };
+  } catch {
+    // The checked pass succeeded, so this allocator does not behave the same twice: no figures.
+    return { opsPerSecond: undefined, memoryOpsPerCall: undefined, bytesMovedPerCall: undefined };
+  }
 }
 
 /**

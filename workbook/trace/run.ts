@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CreateAllocator } from '../../machine/index.ts';
-import { replay, type ReplayOptions, type TraceResult } from './driver.ts';
+import { replay, type OpsPerSecondRange, type ReplayOptions, type TraceResult } from './driver.ts';
 import { readRep, type Trace } from './rep.ts';
 import { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
 
@@ -94,6 +94,8 @@ export interface TraceAverage {
   passed: number;
   utilization: number | undefined;
   opsPerSecond: number | undefined;
+  /** As opsPerSecond, from each trace's slowest and fastest timed runs. */
+  opsPerSecondRange: OpsPerSecondRange | undefined;
   memoryOpsPerCall: number | undefined;
   peakVirtualBytes: number | undefined;
   peakResidentBytes: number | undefined;
@@ -105,6 +107,8 @@ export function averageOf(runs: readonly TraceRun[]): TraceAverage {
   const timed = passed.filter((r) => r.opsPerSecond !== undefined && r.opsPerSecond > 0);
   const ops = timed.reduce((n, r) => n + r.ops, 0);
   const seconds = timed.reduce((s, r) => s + r.ops / (r.opsPerSecond as number), 0);
+  const ranged = timed.every((r) => r.opsPerSecondRange !== undefined);
+  const over = (rate: (r: TraceResult) => number) => ops / timed.reduce((s, r) => s + r.ops / rate(r), 0);
   const counted = passed.filter((r) => r.memoryOpsPerCall !== undefined);
   const calls = counted.reduce((n, r) => n + r.ops, 0);
   return {
@@ -113,6 +117,8 @@ export function averageOf(runs: readonly TraceRun[]): TraceAverage {
     utilization: mean(passed.map((r) => r.utilization)),
     // As CS:APP's mdriver: all the operations over all the time, so long traces weigh more.
     opsPerSecond: timed.length === 0 ? undefined : seconds === 0 ? Infinity : ops / seconds,
+    opsPerSecondRange:
+      timed.length === 0 || !ranged ? undefined : { slowest: over((r) => (r.opsPerSecondRange as OpsPerSecondRange).slowest), fastest: over((r) => (r.opsPerSecondRange as OpsPerSecondRange).fastest) },
     memoryOpsPerCall: calls === 0 ? undefined : counted.reduce((n, r) => n + (r.memoryOpsPerCall as number) * r.ops, 0) / calls,
     peakVirtualBytes: mean(passed.map((r) => r.peakVirtualBytes)),
     peakResidentBytes: mean(passed.map((r) => r.peakResidentBytes)),

@@ -1,0 +1,59 @@
+// The comparison claims only the ratios its measurements support.
+import { describe, expect, it } from 'vitest';
+import { formatComparison } from './compare.ts';
+import type { OpsPerSecondRange, TraceResult } from './driver.ts';
+import type { TraceRun } from './run.ts';
+
+/** A passing run of 1000 operations at `opsPerSecond`, its timed runs between `range`'s two speeds. */
+function timed(opsPerSecond: number, range: OpsPerSecondRange): TraceRun {
+  const result: TraceResult = {
+    trace: 'traces/churn.rep',
+    ops: 1000,
+    checksPassed: 3000,
+    failure: undefined,
+    peakPayload: 500,
+    peakFootprint: 1000,
+    utilization: 0.5,
+    peakVirtualBytes: 4096,
+    peakResidentBytes: 4096,
+    opsPerSecond,
+    opsPerSecondRange: range,
+    memoryOpsPerCall: 20,
+    bytesMovedPerCall: 0,
+    syscalls: {},
+  };
+  return { result, shrunk: undefined };
+}
+
+/** The "faster than" cell of each allocator's row for the trace, then of the average row. */
+function fasterCells(table: string, id: string): string[] {
+  return table
+    .split('\n')
+    .filter((line) => new RegExp(`^ +(churn\\.rep|average)? +${id} `).test(line))
+    .map((line) => line.trim().split(/\s+/).at(-1) as string);
+}
+
+describe('formatComparison', () => {
+  it('claims no speed ratio when the timed runs of the two overlap: the same allocator twice is ≈, not 17× faster', () => {
+    const table = formatComparison(
+      [
+        { id: 'zones', runs: [timed(1.0e6, { slowest: 0.5e6, fastest: 1.4e6 })] },
+        { id: 'zones2', runs: [timed(1.2e6, { slowest: 0.8e6, fastest: 1.5e6 })] },
+      ],
+      'solutions',
+    );
+    expect(fasterCells(table, 'zones2')).toEqual(['≈', '≈']);
+    expect(table).toContain('≈ when the two are too close to call');
+  });
+
+  it('gives the ratio of the medians when every timed run of one beat every timed run of the other', () => {
+    const table = formatComparison(
+      [
+        { id: 'free-list', runs: [timed(1e5, { slowest: 0.9e5, fastest: 1.1e5 })] },
+        { id: 'zones', runs: [timed(2e6, { slowest: 1.5e6, fastest: 2.5e6 })] },
+      ],
+      'solutions',
+    );
+    expect(fasterCells(table, 'zones')).toEqual(['20×', '20×']);
+  });
+});
