@@ -1,6 +1,12 @@
 // The report's replay commands repeat the run they describe.
 import { describe, expect, it } from 'vitest';
-import { replayCommand } from './report.ts';
+import { rate, replayCommand } from './report.ts';
+
+describe('rate', () => {
+  it('writes operations per second in at most four figures, rounding up into the next unit', () => {
+    expect([812, 9_999.7, 54_600, 999_400, 999_600, 42_240_000].map(rate)).toEqual(['812', '10K', '55K', '999K', '1.0M', '42.2M']);
+  });
+});
 
 describe('replayCommand', () => {
   it('repeats the allocator, its --option values and the target, so the failure comes back', () => {

@@ -189,8 +189,8 @@ export function times(x: number): string {
 /** `42.2M`, `546K`, `812` operations per second. */
 export function rate(x: number): string {
   if (!Number.isFinite(x)) return '∞';
-  if (x >= 1e6) return `${(x / 1e6).toFixed(1)}M`;
-  if (x >= 1e4) return `${(x / 1e3).toFixed(0)}K`;
+  if (x >= 999.5e3) return `${(x / 1e6).toFixed(1)}M`; // 999 600 is 1.0M, not 1000K
+  if (x >= 9999.5) return `${(x / 1e3).toFixed(0)}K`;
   return x.toFixed(0);
 }
 
