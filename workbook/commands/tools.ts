@@ -21,7 +21,7 @@ import { formatFailures, formatTable, toJson as traceJson } from '../trace/repor
 import { benchThreads } from '../threads/bench.ts';
 import { ReplayHung, runTracesGuarded } from '../trace/guarded.ts';
 import { readTraces } from '../trace/run.ts';
-import { type AllocatorOptions, checkAllocatorOptions } from './allocator-options.ts';
+import { checkAllocatorOptions } from './allocator-options.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
 // ------------------------------------------------------------------ trace
@@ -80,7 +80,7 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
     const allocatorOptions = checkAllocatorOptions(id, create, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
-    const request = { allocator: id, target: staged.target, allocatorOptions: forWorker(allocatorOptions), traces, shrink: options.json ? ('all' as const) : ('first' as const), timeline: options.values.svg !== undefined };
+    const request = { allocator: id, target: staged.target, allocatorOptions, traces, shrink: options.json ? ('all' as const) : ('first' as const), timeline: options.values.svg !== undefined };
     const runs = await runTracesGuarded(request, (message) => {
       // On a terminal one line that updates, at most ten times a second; elsewhere a line per trace.
       if (!tty) {
@@ -117,7 +117,7 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   const all: AllocatorRuns[] = [];
   for (const id of ids) {
     const { createAllocator } = await loadAllocator(id, target);
-    const allocatorOptions = forWorker(checkAllocatorOptions(id, createAllocator, options.allocatorOptions));
+    const allocatorOptions = checkAllocatorOptions(id, createAllocator, options.allocatorOptions);
     const request = { allocator: id, target, allocatorOptions, traces, shrink: false as const, timeline: options.values.svg !== undefined };
     const runs = await runTracesGuarded(request, (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`));
     all.push({ id, runs });
@@ -127,14 +127,6 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   else console.log(formatComparison(all, options.target));
   await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
-}
-
-/**
- * The options as the replay's worker receives them. Its request still types them as words and
- * numbers; a switch (true, false) crosses to the worker as it is, and the allocator reads it so.
- */
-function forWorker(options: AllocatorOptions): Record<string, string | number> {
-  return options as Record<string, string | number>;
 }
 
 /** What keeps `--svg <file>` from being written, as a sentence; undefined when it can be. */

@@ -18,7 +18,8 @@ export interface GuardedRequest {
   allocator: string;
   /** exercises, solutions, or a staged folder. */
   target: string;
-  allocatorOptions: Record<string, string | number>;
+  /** What --option gave: words, whole numbers and switches. */
+  allocatorOptions: Record<string, string | number | boolean>;
   traces: Trace[];
   shrink: RunOptions['shrink'];
   /** Record each trace's payload and footprint along the replay (TraceResult.timeline). */
