@@ -379,6 +379,24 @@ describe('virtual and resident memory', () => {
     expect(() => proc.mincore(m + 8, PAGE_SIZE), 'mincore takes a page-aligned address, as in Linux').toThrow(/page-aligned/);
   });
 
+  it('peekBytes reads a range across pages as peek8 would, touching none and counting no access', () => {
+    const proc = new Process();
+    const m = proc.mmap(3 * PAGE_SIZE);
+    proc.store8(m + PAGE_SIZE - 1, 0x11);
+    proc.store8(m + 2 * PAGE_SIZE, 0x22);
+    const before = proc.stats();
+    const bytes = proc.peekBytes(m + PAGE_SIZE - 2, PAGE_SIZE + 3);
+    expect(bytes && [...bytes.subarray(0, 3)], 'the end of page 0, then untouched page 1 as zeros').toEqual([0, 0x11, 0]);
+    expect(bytes && [...bytes.subarray(-2)], 'the start of page 2').toEqual([0, 0x22]);
+    expect(bytes && Array.from(bytes, (_, i) => proc.peek8(m + PAGE_SIZE - 2 + i)), 'each byte as peek8 reads it').toEqual(bytes && [...bytes]);
+    expect([proc.stats().memoryOps, proc.stats().minorFaults], 'no access counted, nothing faulted in').toEqual([before.memoryOps, before.minorFaults]);
+    expect(proc.peekBytes(m, 0), 'nothing to read').toEqual(new Uint8Array(0));
+    proc.mprotect(m + 2 * PAGE_SIZE, PAGE_SIZE, PROT_NONE);
+    expect(proc.peekBytes(m + PAGE_SIZE, PAGE_SIZE + 1), 'a PROT_NONE page in the range').toBeUndefined();
+    expect(proc.peekBytes(m + 3 * PAGE_SIZE, 1), 'an unmapped byte').toBeUndefined();
+    expect(proc.peekBytes(2 ** 31, 8), "the kernel's half").toBeUndefined();
+  });
+
   it('munmap gives resident pages back', () => {
     const proc = new Process();
     const m = proc.mmap(4 * PAGE_SIZE);

@@ -699,6 +699,32 @@ export class Process {
   }
 
   /**
+   * The `length` bytes at `addr` as peek8 reads them (no fault, no access counted), in one
+   * call: a copy, with zeros for untouched pages. Undefined if any of them is unmapped or
+   * PROT_NONE. For checkers that scan many bytes at a time.
+   */
+  peekBytes(addr: number, length: number): Uint8Array | undefined {
+    if (!Number.isSafeInteger(addr) || !Number.isSafeInteger(length) || length < 0 || addr < 0 || addr + length > LAYOUT.addressSpaceEnd) return undefined;
+    this.shared?.enter(this.kernel);
+    try {
+      const bytes = new Uint8Array(length);
+      for (let at = addr; at < addr + length; ) {
+        const pageEnd = at - (at & PAGE_MASK) + PAGE_SIZE;
+        const upTo = Math.min(addr + length, pageEnd);
+        const mapping = this.mappingAt(at); // mappings are whole pages: one look per page
+        if (mapping === undefined || mapping.prot === PROT_NONE) return undefined;
+        const frame = this.ownFrame[at >>> PAGE_SHIFT];
+        const offset = at & PAGE_MASK;
+        if (frame !== NO_FRAME) bytes.set(this.u8.subarray(frame + offset, frame + offset + (upTo - at)), at - addr);
+        at = upTo;
+      }
+      return bytes;
+    } finally {
+      this.shared?.leave(this.kernel);
+    }
+  }
+
+  /**
    * Linux's mincore: for each page of [addr, addr + length), whether it is resident (written at
    * least once since it was mapped). Touches nothing and counts no access. `addr` must be
    * page-aligned, as mincore requires.

@@ -89,9 +89,13 @@ function walk(proc: Process): HeapReport {
   // rest of the page holding the break: those bytes stay, and come back when the break grows.
   const zeroFrom = proc.load64(proc.static(GLOBALS.zeroFrom, 8));
   const breakPageEnd = alignUp(proc.currentBreak, PAGE_SIZE);
-  for (let at = zeroFrom; zeroFrom !== 0 && at < breakPageEnd; at++) {
-    const byte = proc.peek8(at) ?? 0; // peek: no fault, no access counted
-    if (byte === 0) continue;
+  // One read of the range, the heap's pages only: no fault, no access counted.
+  const from = Math.max(zeroFrom, proc.heapStart);
+  const span = zeroFrom === 0 || from >= breakPageEnd ? undefined : proc.peekBytes(from, breakPageEnd - from);
+  const dirty = span === undefined ? -1 : span.findIndex((byte) => byte !== 0);
+  if (dirty !== -1) {
+    const at = from + dirty;
+    const byte = (span as Uint8Array)[dirty];
     const where = at < proc.currentBreak
       ? `above it, below the break at ${hex(proc.currentBreak)},`
       : `past the break at ${hex(proc.currentBreak)}, on the page that holds the break,`;
