@@ -44,6 +44,8 @@ describe('the Next line of npm run check', () => {
     const crashed = failedInEarlier(message, exercise('tuned'), source({ 'exercises/05-zones/size-classes.ts:77': '  return classes.tinyLimit / quantum;' }));
     expect(crashed, 'a line that does not throw: the earlier code failed on its own').toMatchObject({ refused: false });
     expect(failedInEarlier(message, exercise('tuned'), () => undefined), 'a file that cannot be read').toMatchObject({ refused: false });
+    const rethrown = failedInEarlier(message, exercise('tuned'), source({ 'exercises/05-zones/size-classes.ts:77': '    throw error; // not ours' }));
+    expect(rethrown, 'a rethrow passes a failure on: not a check').toMatchObject({ refused: false });
   });
 });
 

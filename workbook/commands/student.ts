@@ -143,9 +143,9 @@ export function earlierTodo(message: string, checking: Exercise): Exercise | und
 /**
  * The earlier exercise a failure happened inside, with the line, when it is not the one being
  * checked: code the checked exercise builds on (chapter 6's magazines on chapter 5's rack),
- * which passed its own tests but not this use of it. `refused` when that line is a `throw`:
- * the earlier code checked what it was given and refused it, so the caller is to blame, at
- * `caller`, the checked exercise's line that made the call, if the stack shows it.
+ * which passed its own tests but not this use of it. `refused` when that line throws a new
+ * error: a check in the earlier code refused what it was given, so the call is the first place
+ * to look, at `caller`, the checked exercise's line that made it, if the stack shows it.
  */
 export function failedInEarlier(
   message: string,
@@ -162,7 +162,8 @@ export function failedInEarlier(
     const owner = exerciseOfFile(frame.file);
     if (owner === undefined) continue;
     if (owner.id === checking.id) return undefined;
-    const refused = /\bthrow\b/.test(sourceLine(frame.file, frame.line) ?? '');
+    // A throw of a new error is a check that refused something; a rethrow (throw error) passes a failure on.
+    const refused = /\bthrow new \w+/.test(sourceLine(frame.file, frame.line) ?? '');
     const caller = frames.find((f) => exerciseOfFile(f.file)?.id === checking.id)?.where;
     return { exercise: owner, where: frame.where, refused, caller };
   }
@@ -212,8 +213,8 @@ function printCheck(results: ExerciseResult[], target: string, watching: boolean
       console.log(`\nNext: ${pc.cyan(fileOf(earlier))} comes first: this exercise calls it, and it is not written yet. Check it with ${pc.cyan(`npm run check -- ${earlier.id}`)}.`);
     } else if (inside?.refused === true) {
       console.log(
-        `\nNext: ${pc.cyan(inside.where)}, in the ${inside.exercise.id} exercise this one builds on, refused what it was given: it threw on purpose, and its message above says why. ` +
-          `Look at the call ${inside.caller === undefined ? `in ${pc.cyan(fileOf(firstFailure.result.exercise))}` : `at ${pc.cyan(inside.caller)}`}; ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`,
+        `\nNext: a check at ${pc.cyan(inside.where)}, in the ${inside.exercise.id} exercise this one builds on, threw on purpose; its message above says what it refused. ` +
+          `Look first at the call ${inside.caller === undefined ? `in ${pc.cyan(fileOf(firstFailure.result.exercise))}` : `at ${pc.cyan(inside.caller)}`}, then at that check; ${again}. Stuck? ${pc.cyan(`npm run hint -- ${id}`)}`,
       );
     } else if (inside !== undefined) {
       console.log(
