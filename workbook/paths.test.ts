@@ -2,7 +2,7 @@
 
 import { posix, win32 } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pathsFor, shownPath } from './paths.ts';
+import { asTyped, pathsFor, shownPath } from './paths.ts';
 
 describe('shownPath', () => {
   it('shows a Windows path with forward slashes, as the book writes paths', () => {
@@ -22,5 +22,13 @@ describe('pathsFor', () => {
     expect(pathsFor('C:\\book')).toBe(win32);
     expect(pathsFor('\\\\server\\share\\book')).toBe(win32);
     if (process.platform !== 'win32') expect(pathsFor('/home/ada/book')).toBe(posix);
+  });
+});
+
+describe('asTyped', () => {
+  it('names a path from here when it is below here, whole otherwise', () => {
+    expect(asTyped('/home/ada/course', '/home/ada/course/traces/a.rep')).toBe('traces/a.rep');
+    expect(asTyped('/home/ada/course', '/home/ada/course')).toBe('.');
+    expect(asTyped('/home/ada/course', '/tmp/a.rep')).toBe('/tmp/a.rep');
   });
 });

@@ -1,6 +1,6 @@
 // Where things are, from the repository root, wherever the command was started.
 
-import { dirname, type PlatformPath, posix, resolve, win32 } from 'node:path';
+import { dirname, type PlatformPath, posix, relative, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,4 +20,10 @@ export function pathsFor(root: string): PlatformPath {
 /** A path as the tools print it: with forward slashes, as the book writes paths, which Windows takes too. */
 export function shownPath(path: string, paths: PlatformPath = pathsFor(path)): string {
   return path.split(paths.sep).join('/');
+}
+
+/** A path as the user would type it: from `here` when it is below `here`, whole otherwise. */
+export function asTyped(here: string, path: string): string {
+  const rel = relative(here, path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }

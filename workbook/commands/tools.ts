@@ -13,7 +13,7 @@ import { type GradeOptions, type GradedSubmission, checkGradeOptions, displayNam
 import { type BatchListing, batchSubmissions, gradedOnce, leftOutSaying, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
-import { ROOT } from '../paths.ts';
+import { ROOT, asTyped } from '../paths.ts';
 import { stageTarget } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
@@ -275,12 +275,6 @@ function readPoints(file: string, typed: string): Record<string, number> {
     const why = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`--points ${typed} is not JSON (${why}). It is an object of points per exercise id, such as { "bump": 20, "walk": 0 }.`);
   }
-}
-
-/** A path as the instructor would type it: from here when it is below here, whole otherwise. */
-export function asTyped(here: string, path: string): string {
-  const rel = relative(here, path);
-  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
 /** What hidden tests are, for the messages about --extra-tests. */

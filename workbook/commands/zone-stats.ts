@@ -5,9 +5,9 @@
 import pc from 'picocolors';
 import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
+import { asTyped } from '../paths.ts';
 import { renderTable } from '../trace/report.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
-import { asTyped } from './tools.ts';
 import { UsageError, type Options } from './options.ts';
 
 const SCALES = ['tiny', 'small', 'large'] as const;
