@@ -96,12 +96,20 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
 
   it('writes no trace of a command that failed, unless asked to with keepFailed', async () => {
     const failing = ['sh', '-c', 'ls / > /dev/null; exit 2'];
-    await expect(recordCommand(failing, { dir, name: 'failed' })).rejects.toThrow(/^sh -c ls \/ > \/dev\/null; exit 2 exited with 2: its trace \(\d+ operations\) was not written, .* or keep the trace all the same with --keep-failed\.$/);
+    await expect(recordCommand(failing, { dir, name: 'failed' })).rejects.toThrow(/^sh -c ls \/ > \/dev\/null; exit 2 exited with 2: its trace \(\d+ operations\) was not written\. A failed run rarely shows what the program does: fix the command and run it again, or keep the trace all the same with --keep-failed\.$/);
     expect(existsSync(join(dir, 'failed.rep')), 'the name stays free').toBe(false);
     const kept = await recordCommand(failing, { dir, name: 'failed', keepFailed: true });
     expect(kept.exitCode).toBe(2);
     expect(existsSync(kept.file)).toBe(true);
     expect(formatRecording(kept, 'failed.rep')).toContain('exited with 2 (its trace kept all the same: --keep-failed)');
+  });
+
+  it('says of an exit code of 1 that it may be an answer, as grep gives for no match, without claiming errors were printed', async () => {
+    const noMatch = ['sh', '-c', 'ls / | grep -q no-such-entry-here'];
+    const refused = recordCommand(noMatch, { dir, name: 'no-match' });
+    await expect(refused).rejects.toThrow(/^sh -c ls \/ \| grep -q no-such-entry-here exited with 1: its trace \(\d+ operations\) was not written\. Some programs, such as grep and diff, exit with 1 as an answer \(no match, the files differ\) rather than an error: if this one did, keep its trace with --keep-failed; if it failed, fix the command and run it again\.$/);
+    await expect(refused).rejects.not.toThrow(/errors are above/);
+    expect(existsSync(join(dir, 'no-match.rep'))).toBe(false);
   });
 
   it('says what is wrong when the program does not exist', async () => {

@@ -129,7 +129,12 @@ export async function recordCommand(command: readonly string[], options: RecordO
     if ((run.exitCode !== 0 || run.signal !== null) && options.keepFailed !== true) {
       const ended = run.signal !== null ? `was killed by ${run.signal}` : `exited with ${run.exitCode}`;
       const caught = conversion.ops.length === 0 ? 'no operations' : `${conversion.ops.length.toLocaleString('en-US')} operations`;
-      throw new CommandFailed(`${command.join(' ')} ${ended}: its trace (${caught}) was not written, since a failed run rarely shows what the program does. Fix the command (its errors are above) and run it again, or keep the trace all the same with --keep-failed.`);
+      // grep exits 1 for no match, diff and cmp for files that differ: an answer, not an error.
+      const why =
+        run.exitCode === 1
+          ? 'Some programs, such as grep and diff, exit with 1 as an answer (no match, the files differ) rather than an error: if this one did, keep its trace with --keep-failed; if it failed, fix the command and run it again.'
+          : 'A failed run rarely shows what the program does: fix the command and run it again, or keep the trace all the same with --keep-failed.';
+      throw new CommandFailed(`${command.join(' ')} ${ended}: its trace (${caught}) was not written. ${why}`);
     }
     if (conversion.ops.length === 0) {
       const calls = log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length;
