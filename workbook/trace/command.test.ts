@@ -133,6 +133,9 @@ describe('npm run trace', () => {
     expect(stdout).toContain(`\n    at ${join(submission, 'exercises')}/01-bump/bump.ts:${line}\n`);
     expect(stdout, 'not the copy of the submission that ran').not.toContain('.target-');
     expect(code).toBe(1);
+    const json = trace(['bump', 'traces/short.rep', '--target', submission, '--json']);
+    expect(json.stdout).toContain(`at ${join(submission, 'exercises')}/01-bump/bump.ts:${line}`);
+    expect(json.stdout, 'nor in --json').not.toContain('.target-');
   });
 
   it('a malformed trace is reported with its file and line, before anything runs', () => {

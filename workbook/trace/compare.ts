@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import pc from 'picocolors';
 import type { OpsPerSecondRange } from './driver.ts';
-import { inTarget, percent, rate, renderTable, times } from './report.ts';
+import { percent, rate, renderTable, runsInTarget, times } from './report.ts';
 import { averageOf, type TraceRun } from './run.ts';
 
 /** What a row of the table shows: a trace's result, or an allocator's average. */
@@ -26,7 +26,8 @@ export interface AllocatorRuns {
  * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is. With a
  * row for each allocator, the table is as wide for seven allocators as for two.
  */
-export function formatComparison(all: readonly AllocatorRuns[], target: string): string {
+export function formatComparison(given: readonly AllocatorRuns[], target: string): string {
+  const all = given.map(({ id, runs }) => ({ id, runs: runsInTarget(runs, target) }));
   const [base] = all;
   const header = ['  trace', 'allocator', 'util', 'mem ops/call', 'ops/s', `cheaper than ${base.id}`, `faster than ${base.id}`];
   const traces = base.runs.map((r) => r.result.trace);
@@ -56,7 +57,7 @@ export function formatComparison(all: readonly AllocatorRuns[], target: string):
   // Why each failure failed, in a line: the table only says that it did.
   const failures = all.flatMap((a) =>
     a.runs.flatMap(({ result: { trace, failure } }) =>
-      failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${inTarget(failure, target).message}`],
+      failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${failure.message}`],
     ),
   );
   if (failures.length > 0) failures.push(pc.dim('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.'));

@@ -70,17 +70,17 @@ export function renderTable(header: string[], rows: string[][], footer?: string[
  * trace that fails the same way), the others in a line or two each.
  */
 export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading): string {
-  const failed = runs.filter((r) => r.result.failure !== undefined);
+  const failed = runsInTarget(runs, heading.target).filter((r) => r.result.failure !== undefined);
   const [first, ...others] = failed;
   if (first === undefined) return '';
   // The same message on every trace (code not written yet, say) is said once.
-  const message = (run: TraceRun) => inTarget(run.result.failure as TraceFailure, heading.target).message.replace(/^\w+\([^)]*\) /, ''); // without the call's arguments
+  const message = (run: TraceRun) => (run.result.failure as TraceFailure).message.replace(/^\w+\([^)]*\) /, ''); // without the call's arguments
   const same = others.filter((run) => message(run) === message(first));
   const different = others.filter((run) => message(run) !== message(first));
-  const parts = [formatFailure(first, heading)];
+  const parts = [failureInFull(first, heading)];
   if (same.length > 0) parts.push(pc.dim(`The same failure on ${same.length} more trace${same.length === 1 ? '' : 's'}: ${same.map((r) => r.result.trace).join(', ')}.`));
   for (const run of different) {
-    const failure = inTarget(run.result.failure as TraceFailure, heading.target);
+    const failure = run.result.failure as TraceFailure;
     const again = replayCommand(heading, run.result.trace);
     parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
   }
@@ -89,8 +89,12 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
 
 /** One failure in full: where, what, the bytes, and the shrunk trace that fails the same way. */
 export function formatFailure(run: TraceRun, heading: ReportHeading): string {
-  const { result, shrunk } = run;
-  const failure = inTarget(result.failure as TraceFailure, heading.target);
+  return failureInFull(runsInTarget([run], heading.target)[0], heading);
+}
+
+/** formatFailure of a run runsInTarget gave. */
+function failureInFull({ result, shrunk }: TraceRun, heading: ReportHeading): string {
+  const failure = result.failure as TraceFailure;
   const out: string[] = [`${pc.red(pc.bold('✗'))} ${pc.bold(result.trace)}: ${where(failure)}`, indent(describe(failure), 2)];
   if (shrunk === undefined) {
     if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
@@ -106,7 +110,7 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
     indent(pc.cyan(writeRep(small).trimEnd()), 4),
     '',
     `  which fails ${where(shrunk.failure)}`,
-    indent(sameAsAbove(failure, inTarget(shrunk.failure, heading.target)) ? failure.message : describe(inTarget(shrunk.failure, heading.target)), 2),
+    indent(sameAsAbove(failure, shrunk.failure) ? failure.message : describe(shrunk.failure), 2),
     '',
     pc.dim(`  Save the trace above as a .rep file and replay it: ${replayCommand(heading, 'failure.rep')}`),
   );
@@ -114,19 +118,28 @@ export function formatFailure(run: TraceRun, heading: ReportHeading): string {
 }
 
 /**
- * The failure with the lines of the allocator's code it names (`at …/bump.ts:12`) in the
- * target as the student gave it, not in the copy of a target folder that ran (stageTarget).
+ * The runs with the lines of the allocator's code their failures name (`at …/bump.ts:12`),
+ * the shrunk traces' included, in the target as the student gave it, not in the copy of a
+ * target folder that ran (stageTarget), which is gone once the command ends. Every report
+ * (the table's failures, the comparison's, --json) shows the runs through this.
  */
-export function inTarget(failure: TraceFailure, target: string): TraceFailure {
-  const { source } = failure;
-  if (source === undefined || target === 'exercises' || target === 'solutions') return failure;
+export function runsInTarget(runs: readonly TraceRun[], target: string): TraceRun[] {
+  if (target === 'exercises' || target === 'solutions') return [...runs];
   let folder: string;
   try {
     folder = fileInTarget('.', target);
   } catch {
-    return failure; // the folder is gone: the copy's names are the best there are
+    return [...runs]; // the folder is gone: the copy's names are the best there are
   }
-  return folder === source.folder ? failure : { ...failure, message: failure.message.split(`at ${source.folder}/`).join(`at ${folder}/`), source: { ...source, folder } };
+  const moved = (failure: TraceFailure): TraceFailure => {
+    const { source } = failure;
+    if (source === undefined || source.folder === folder) return failure;
+    return { ...failure, message: failure.message.split(`at ${source.folder}/`).join(`at ${folder}/`), source: { ...source, folder } };
+  };
+  return runs.map(({ result, shrunk }) => ({
+    result: result.failure === undefined ? result : { ...result, failure: moved(result.failure) },
+    shrunk: shrunk === undefined ? undefined : { ...shrunk, failure: moved(shrunk.failure) },
+  }));
 }
 
 /** Whether the shrunk trace's failure shows the same bytes as the original's, so one dump is enough. */
@@ -160,6 +173,7 @@ function describe(failure: TraceFailure): string {
 
 /** The JSON document of `npm run trace -- --json`: what was not measured is null. */
 export function toJson(runs: readonly TraceRun[], heading: ReportHeading): unknown {
+  runs = runsInTarget(runs, heading.target);
   const document = {
     allocator: heading.allocator,
     target: heading.target,
