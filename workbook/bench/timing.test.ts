@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianSeconds } from './timing.ts';
+import { median, medianSeconds, timedSeconds } from './timing.ts';
 
 /**
  * A run that reports the next of `seconds` each time and counts its calls, with a clock that
@@ -49,5 +49,13 @@ describe('medianSeconds', () => {
     const runs = scripted([0.002, 0.002, 0.002, 0.009, 0.002, 0.002, 0.002]);
     expect(medianSeconds(runs.run, { warmups: 0, warmupMilliseconds: 0, minRuns: 7, maxRuns: 7, clock: runs.clock })).toBe(0.002);
     expect(median([3, 1, 2, 4])).toBe(2.5);
+  });
+});
+
+describe('timedSeconds', () => {
+  it('gives every timed run, in order, and none of the warm-up: what medianSeconds takes the median of', () => {
+    const runs = scripted([0.05, 0.003, 0.001, 0.002, 0.004, 0.001, 0.002, 0.001]);
+    const options = { warmups: 1, warmupMilliseconds: 0, minRuns: 5, maxRuns: 7, budgetMilliseconds: 1000 };
+    expect(timedSeconds(runs.run, { ...options, clock: runs.clock })).toEqual([0.003, 0.001, 0.002, 0.004, 0.001, 0.002, 0.001]);
   });
 });

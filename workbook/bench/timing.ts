@@ -23,6 +23,11 @@ export interface TimingOptions {
 
 /** The median of the seconds `run` reports (each run times its own work, setup excluded). */
 export function medianSeconds(run: () => number, options: TimingOptions = {}): number {
+  return median(timedSeconds(run, options));
+}
+
+/** The seconds of every timed run, in order, after the warm-up: what medianSeconds takes the median of. */
+export function timedSeconds(run: () => number, options: TimingOptions = {}): number[] {
   const warmups = options.warmups ?? 1;
   const minRuns = Math.max(1, options.minRuns ?? 3);
   const maxRuns = Math.max(minRuns, options.maxRuns ?? 7);
@@ -38,7 +43,7 @@ export function medianSeconds(run: () => number, options: TimingOptions = {}): n
     seconds.push(took);
     spent += took * 1000;
   }
-  return median(seconds);
+  return seconds;
 }
 
 export function median(values: readonly number[]): number {

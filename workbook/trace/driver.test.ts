@@ -108,6 +108,28 @@ describe('replay: correct allocators pass', () => {
     expect(fastest).toBeGreaterThanOrEqual(result.opsPerSecond!);
   });
 
+  it('ranges over every timed run, the first as much as the last, so a slow one widens it', () => {
+    // The checked pass and the counting replay, then nine timed runs: the first spends 30 ms in its first malloc.
+    let processes = 0;
+    const slowFirstTimed: CreateAllocator = (proc) => {
+      const a = sizedBump(proc);
+      const slow = ++processes === 3;
+      let first = true;
+      return {
+        ...a,
+        malloc: (size) => {
+          if (slow && first) for (const end = performance.now() + 30; performance.now() < end; );
+          first = false;
+          return a.malloc(size);
+        },
+      };
+    };
+    const result = replay(MIXED, slowFirstTimed, { timing: { warmups: 0, warmupMilliseconds: 0, minRuns: 5, maxRuns: 9, budgetMilliseconds: 10_000 } });
+    expect(processes, 'nine timed runs').toBe(2 + 9);
+    expect(result.opsPerSecondRange!.slowest, 'the slow first timed run is the slowest').toBeLessThan(MIXED.ops.length / 0.03);
+    expect(result.opsPerSecond, 'the median of nine, which one slow run does not move').toBeGreaterThan(MIXED.ops.length / 0.015);
+  });
+
   it('accepts blocks in memory the allocator mapped with mmap', () => {
     const mmapEverything: CreateAllocator = (proc) => ({
       malloc: (size) => proc.mmap(Math.max(size, 1)),

@@ -20,7 +20,7 @@ import {
   type CreateAllocator,
   type ProcessOptions,
 } from '../../machine/index.ts';
-import { medianSeconds, type TimingOptions } from '../bench/timing.ts';
+import { median, timedSeconds, type TimingOptions } from '../bench/timing.ts';
 import { ROOT, shownPath } from '../paths.ts';
 import { cleanMessage } from '../run-tests.ts';
 import { LiveBlocks, type LiveBlock } from './live-blocks.ts';
@@ -109,8 +109,8 @@ export interface TraceResult {
   /** Trace operations per second of wall-clock time, the median of the timed runs after a warm-up; undefined if not timed. */
   opsPerSecond: number | undefined;
   /**
-   * The slowest and the fastest of the last timed runs (TimingOptions.minRuns of them), in
-   * ops/s: how far the figure moves from run to run. A comparison claims no ratio inside it.
+   * The slowest and the fastest of the timed runs, every one of them, in ops/s: how far the
+   * figure moves from run to run. A comparison claims no ratio inside it.
    */
   opsPerSecondRange?: OpsPerSecondRange;
   /** Loads and stores (and bulk operations) the allocator made, per call; undefined if not measured. */
@@ -581,7 +581,7 @@ interface BareTiming {
 
 /**
  * One bare replay in a fresh process that counts the allocator's memory operations; then,
- * unless `timing` is false, more in fresh processes, timed with medianSeconds.
+ * unless `timing` is false, more in fresh processes, timed as medianSeconds times them.
  */
 function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayOptions, timing: TimingOptions | false): BareTiming {
   const freshReplay = (): { seconds: number; memoryOps: number; bytesMoved: number } => {
@@ -597,12 +597,9 @@ function timeBareReplays(trace: Trace, create: CreateAllocator, options: ReplayO
     const { memoryOps, bytesMoved } = freshReplay();
     const counted = { opsPerSecond: undefined, memoryOpsPerCall: ops === 0 ? 0 : memoryOps / ops, bytesMovedPerCall: ops === 0 ? 0 : bytesMoved / ops };
     if (timing === false) return counted;
-    const runs: number[] = [];
-    const seconds = medianSeconds(() => runs[runs.push(freshReplay().seconds) - 1], timing);
-    // The last minRuns runs were timed, whatever the warm-up took.
-    const last = runs.slice(-Math.max(1, timing.minRuns ?? 1));
+    const timed = timedSeconds(() => freshReplay().seconds, timing);
     const rate = (s: number) => (s === 0 ? Infinity : ops / s);
-    return { ...counted, opsPerSecond: rate(seconds), opsPerSecondRange: { slowest: rate(Math.max(...last)), fastest: rate(Math.min(...last)) } };
+    return { ...counted, opsPerSecond: rate(median(timed)), opsPerSecondRange: { slowest: rate(Math.max(...timed)), fastest: rate(Math.min(...timed)) } };
   } catch {
     // The checked pass succeeded, so this allocator does not behave the same twice: no figures.
     return { opsPerSecond: undefined, memoryOpsPerCall: undefined, bytesMovedPerCall: undefined };
