@@ -305,14 +305,14 @@ class CheckedReplay {
       this.callAllocator(call, () => allocator.free(ptr));
       this.forget(block);
       this.held.delete(op.id);
-      this.checkNeighbours(ptr, ptr + bytes, `which freed the block ${range(ptr, ptr + bytes)} next to it`);
+      this.checkNeighboursOfFreed(ptr, ptr + bytes);
       return;
     }
     const moved = this.callAllocator(call, () => allocator.realloc(ptr, op.bytes));
     this.forget(block);
     if (op.bytes === 0 && moved === 0) {
       this.held.set(op.id, null); // realloc(p, 0) freed the block, as C allows
-      this.checkNeighbours(ptr, ptr + bytes, `which freed the block ${range(ptr, ptr + bytes)} next to it`);
+      this.checkNeighboursOfFreed(ptr, ptr + bytes);
       return;
     }
     this.requireNonNull(moved, op.bytes, bytes);
@@ -461,6 +461,11 @@ class CheckedReplay {
     if (above !== undefined && above !== below) this.verify(above, why, 16);
   }
 
+  /** checkNeighbours after a call that freed [start, end) (free, or realloc to 0 bytes). */
+  private checkNeighboursOfFreed(start: number, end: number): void {
+    this.checkNeighbours(start, end, `which freed the block ${range(start, end)} next to it`);
+  }
+
   /** Checks a live block's pattern: all of it, or only `edge` bytes at each end. */
   private verify(block: Held, when: string, edge?: number): void {
     this.checks++;
@@ -482,7 +487,6 @@ class CheckedReplay {
         `Something wrote into a block it did not own: a header or footer in the wrong place, a block handed out twice, or a copy that ran too far.`,
       start + wrong,
       this.markRun(block, wrong),
-      start + wrong - 32,
     );
   }
 
