@@ -13,4 +13,15 @@ describe('the command line', () => {
     expect(parseOptions(['--force']).force).toBe(true);
     expect(parseOptions([]).force).toBe(false);
   });
+
+  it('refuses an option that takes a value given twice, naming it, and says to use commas where it takes a list', () => {
+    expect(() => parseOptions(['--traces', 'a', '--traces', 'b'])).toThrow(new UsageError('--traces is given twice: give it once, its values separated by commas: --traces traces,../shared/traces.'));
+    expect(() => parseOptions(['--chapters', '01', '--chapters', '02'])).toThrow(new UsageError('--chapters is given twice: give it once, its values separated by commas: --chapters 01,02.'));
+    expect(() => parseOptions(['--csv', 'a.csv', '--csv', 'b.csv'])).toThrow(new UsageError('--csv is given twice: give it once.'));
+    expect(() => parseOptions(['--target', 'solutions', '--target=exercises'])).toThrow(new UsageError('--target is given twice: give it once.'));
+  });
+
+  it('takes --option as many times as there are allocator options', () => {
+    expect(parseOptions(['--option', 'fit=best', '--option', 'trimThreshold=4096']).allocatorOptions).toEqual({ fit: 'best', trimThreshold: 4096 });
+  });
 });

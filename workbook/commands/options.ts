@@ -27,6 +27,8 @@ export interface Options {
 
 /** The options that take a value, beyond --target and --option. */
 const VALUE_OPTIONS = ['traces', 'svg', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+/** Those that take several values, separated by commas, with an example. */
+const LIST_OPTIONS: Record<string, string> = { traces: '--traces traces,../shared/traces', chapters: '--chapters 01,02' };
 
 export function parseOptions(args: string[]): Options {
   const options: Options = { positional: [], target: 'exercises', targetGiven: false, json: false, watch: false, update: false, generate: false, manualRun: false, noSite: false, yes: false, force: false, allocatorOptions: {}, values: {} };
@@ -43,14 +45,17 @@ export function parseOptions(args: string[]): Options {
     else if (arg === '--target') {
       const value = args[++i];
       if (value === undefined) throw new UsageError('--target needs a value: exercises, solutions, or a folder.');
+      if (options.targetGiven) throw givenTwice('target');
       options.target = value;
       options.targetGiven = true;
     } else if (arg.startsWith('--target=')) {
+      if (options.targetGiven) throw givenTwice('target');
       options.target = arg.slice('--target='.length);
       options.targetGiven = true;
     } else if (VALUE_OPTIONS.includes(arg.slice(2))) {
       const value = args[++i];
       if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
+      if (arg.slice(2) in options.values) throw givenTwice(arg.slice(2));
       options.values[arg.slice(2)] = value;
     } else if (arg === '--option') {
       const match = /^(\w+)=(.*)$/.exec(args[++i] ?? '');
@@ -69,6 +74,12 @@ export function parseOptions(args: string[]): Options {
   }
   targetRoot(options.target); // a missing folder is reported before any work starts
   return options;
+}
+
+/** An option that takes one value, given twice: the first would be dropped without a word. */
+function givenTwice(name: string): UsageError {
+  const list = LIST_OPTIONS[name];
+  return new UsageError(`--${name} is given twice: give it once${list === undefined ? '.' : `, its values separated by commas: ${list}.`}`);
 }
 
 const FLAGS = ['json', 'watch', 'update', 'generate', 'manual-run', 'no-site', 'yes', 'force', 'target', 'option'];
