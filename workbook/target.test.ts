@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
-import { missingFileMessage, targetRoot } from './target.ts';
+import { isReference, missingFileMessage, targetName, targetRoot } from './target.ts';
 
 describe('a missing exercise file', () => {
   it("names the file, and for the student's own exercises the command that brings its skeleton back", () => {
@@ -96,4 +96,23 @@ describe('the folders removed on exit', () => {
     await exited;
     expect(await gone(folder), 'the janitor removed it').toBe(true);
   }, 20_000);
+});
+
+describe("a target's name", () => {
+  it('is solutions or exercises however the folder is written, a folder otherwise', () => {
+    expect(targetName('solutions')).toBe('solutions');
+    expect(targetName(resolve(ROOT, 'solutions'))).toBe('solutions');
+    expect(targetName(`${resolve(ROOT, 'solutions')}/`)).toBe('solutions');
+    expect(targetName(resolve(ROOT, 'exercises'))).toBe('exercises');
+    expect(isReference(resolve(ROOT, 'solutions'))).toBe(true);
+    expect(isReference('exercises')).toBe(false);
+    const submission = mkdtempSync(join(tmpdir(), 'target-'));
+    try {
+      mkdirSync(join(submission, '01-bump'));
+      expect(targetName(submission)).toBe(submission);
+      expect(isReference(submission)).toBe(false);
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,7 +3,7 @@
 // holding an `exercises/` folder, or a folder of chapter folders itself.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +26,21 @@ export function targetRoot(target: string = process.env[TARGET_VARIABLE] ?? 'exe
     throw new Error(`The target folder ${folder} holds no exercises: neither an exercises/ folder nor chapter folders such as ${CHAPTERS[1].slug}. Give the folder that holds them.`);
   }
   return root;
+}
+
+/**
+ * `target` by its name when it is the student's exercises/ or the book's solutions/, however it
+ * was written (`./solutions`, a whole path): its folder otherwise.
+ */
+export function targetName(target: string): string {
+  if (target === 'exercises' || target === 'solutions') return target;
+  const root = realpathSync(targetRoot(target));
+  return root === realpathSync(SOLUTIONS_DIR) ? 'solutions' : root === realpathSync(EXERCISES_DIR) ? 'exercises' : target;
+}
+
+/** The target is the book's reference, solutions/, however it was written. */
+export function isReference(target: string): boolean {
+  return targetName(target) === 'solutions';
 }
 
 /** Imports `chapter/file.ts` (such as `01-bump/bump.ts`) from the target. */

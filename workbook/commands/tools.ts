@@ -14,7 +14,7 @@ import { type BatchListing, batchSubmissions, gradedOnce, leftOutSaying, reportN
 import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT, asTyped } from '../paths.ts';
-import { stageTarget } from '../target.ts';
+import { isReference, stageTarget } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
@@ -22,6 +22,7 @@ import { benchThreads } from '../threads/bench.ts';
 import { ReplayHung, runTracesGuarded } from '../trace/guarded.ts';
 import { readTraces } from '../trace/run.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
+import { measuredTarget, whose } from './measured.ts';
 import { type Options, UsageError, progressBar } from './options.ts';
 
 // ------------------------------------------------------------------ trace
@@ -331,7 +332,7 @@ export async function bench(options: Options): Promise<number> {
   refuseUnused(what, options);
   if (what === 'allocators') return benchTheAllocators(options);
   if (what === 'threads') {
-    const target = options.targetGiven ? options.target : 'solutions';
+    const target = measuredTarget(options);
     return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target, json: options.json });
   }
   const rounds = 15;
@@ -378,8 +379,8 @@ function count(options: Options, name: string, fallback: number, min: number, ma
 /** `npm run bench`: every allocator on every trace, beside @thi.ng/malloc and glibc. */
 async function benchTheAllocators(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
-  const target = options.targetGiven ? options.target : 'solutions';
-  const reference = target === 'solutions';
+  const target = measuredTarget(options);
+  const reference = isReference(target);
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
   const unwritable = svgPathProblem(options.values.svg, here);
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the measuring, which takes a minute
@@ -413,8 +414,8 @@ async function benchTheAllocators(options: Options): Promise<number> {
   else {
     const book = document.allocators.filter((a) => ALLOCATORS.some((e) => e.id === a)).length;
     const peers = document.allocators.length - book === 1 ? '@thi.ng/malloc' : "@thi.ng/malloc and the C library's malloc";
-    const whose = reference ? `The book's ${book} reference allocators (solutions/; yours: --target exercises)` : target === 'exercises' ? `Your ${book} allocators (exercises/)` : `The ${book} allocators of ${asTyped(here, target)}`;
-    console.log(formatBench(document, `${whose}, beside ${peers}, on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
+    const theirs = whose(target, `${book} allocators`, '', here);
+    console.log(formatBench(document, `${theirs[0].toUpperCase()}${theirs.slice(1)}, beside ${peers}, on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`));
   }
   return leftOut.exitCode(document.rows.every((r) => r.failure === undefined) ? 0 : 1);
 }

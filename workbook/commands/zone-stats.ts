@@ -5,9 +5,9 @@
 import pc from 'picocolors';
 import { Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
-import { asTyped } from '../paths.ts';
 import { renderTable } from '../trace/report.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
+import { measuredTarget, whose } from './measured.ts';
 import { UsageError, type Options } from './options.ts';
 
 const SCALES = ['tiny', 'small', 'large'] as const;
@@ -39,7 +39,7 @@ export async function zoneStats(options: Options): Promise<number> {
     return Number(arg);
   });
   // The reference unless asked otherwise: the point is to watch the thresholds.
-  const target = options.targetGiven ? options.target : 'solutions';
+  const target = measuredTarget(options);
   const { createAllocator } = await loadAllocator('zones', target);
   const allocatorOptions = checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
@@ -55,9 +55,8 @@ export async function zoneStats(options: Options): Promise<number> {
     return 0;
   }
   const here = process.env.INIT_CWD ?? process.cwd();
-  const whose = target === 'solutions' ? "the book's reference zone, solutions/05-zones (yours: --target exercises)" : target === 'exercises' ? 'your zone, exercises/05-zones' : `the zone of ${asTyped(here, target)}`;
   // Beside the tables, not in them: the chapter shows what goes to stdout, as it stands.
-  process.stderr.write(pc.dim(`With ${whose}, one malloc in a fresh process each. Sizes in bytes.\n\n`));
+  process.stderr.write(pc.dim(`With ${whose(target, 'zone', '05-zones', here)}, one malloc in a fresh process each. Sizes in bytes.\n\n`));
   for (const report of reports) {
     const where = report.pointer === 0 ? 'malloc returned NULL' : `a ${report.scale} block`;
     console.log(`malloc(${report.size}): ${where}`);
