@@ -21,6 +21,9 @@ export interface TimingOptions {
   budgetMilliseconds?: number;
 }
 
+/** How medianSeconds times unless told otherwise: as `npm run bench` does. */
+export const BENCH_TIMING = { warmups: 1, warmupMilliseconds: 250, minRuns: 3, maxRuns: 7, budgetMilliseconds: 500 } as const satisfies TimingOptions;
+
 /** The median of the seconds `run` reports (each run times its own work, setup excluded). */
 export function medianSeconds(run: () => number, options: TimingOptions = {}): number {
   return median(timedSeconds(run, options));
@@ -28,11 +31,11 @@ export function medianSeconds(run: () => number, options: TimingOptions = {}): n
 
 /** The seconds of every timed run, in order, after the warm-up: what medianSeconds takes the median of. */
 export function timedSeconds(run: () => number, options: TimingOptions = {}): number[] {
-  const warmups = options.warmups ?? 1;
-  const minRuns = Math.max(1, options.minRuns ?? 3);
-  const maxRuns = Math.max(minRuns, options.maxRuns ?? 7);
-  const budget = options.budgetMilliseconds ?? 500;
-  const warmupBudget = options.warmupMilliseconds ?? 250;
+  const warmups = options.warmups ?? BENCH_TIMING.warmups;
+  const minRuns = Math.max(1, options.minRuns ?? BENCH_TIMING.minRuns);
+  const maxRuns = Math.max(minRuns, options.maxRuns ?? BENCH_TIMING.maxRuns);
+  const budget = options.budgetMilliseconds ?? BENCH_TIMING.budgetMilliseconds;
+  const warmupBudget = options.warmupMilliseconds ?? BENCH_TIMING.warmupMilliseconds;
   const clock = options.clock ?? (() => performance.now());
   const warmupEnds = clock() + warmupBudget;
   for (let runs = 0; runs < warmups || clock() < warmupEnds; runs++) run();
