@@ -3,7 +3,7 @@
 
 import { Process } from '../../machine/index.ts';
 import { TRACE_PROCESS } from '../trace/driver.ts';
-import { UsageError } from './options.ts';
+import { UsageError, numberOrWord } from './options.ts';
 
 export type AllocatorOptions = Record<string, string | number | boolean>;
 
@@ -77,6 +77,7 @@ function asKind(name: string, value: string | number, kind: 'boolean' | 'number'
     if (OFF.includes(text.toLowerCase())) return false;
     throw new UsageError(`--option ${name}=${text}: ${name} is a switch: true or false (also yes/no, on/off, 1/0).`);
   }
-  if (kind === 'number' && !/^\d+$/.test(text)) throw new UsageError(`--option ${name}=${text}: ${name} takes a whole number, 0 or more, such as ${name}=1000.`);
-  return /^\d+$/.test(text) ? Number(text) : text;
+  const read = numberOrWord(text);
+  if (kind === 'number' && typeof read !== 'number') throw new UsageError(`--option ${name}=${text}: ${name} takes a whole number, 0 or more, such as ${name}=1000.`);
+  return read;
 }

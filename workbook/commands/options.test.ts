@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseOptions } from './options.ts';
+import { UsageError, numberOrWord, parseOptions } from './options.ts';
 
 describe('the command line', () => {
   it('suggests the option a mistyped one most likely meant', () => {
@@ -23,5 +23,12 @@ describe('the command line', () => {
 
   it('takes --option as many times as there are allocator options', () => {
     expect(parseOptions(['--option', 'fit=best', '--option', 'trimThreshold=4096']).allocatorOptions).toEqual({ fit: 'best', trimThreshold: 4096 });
+  });
+
+  it('reads a value written in digits as a number, any other as a word', () => {
+    expect(numberOrWord('4096')).toBe(4096);
+    expect(numberOrWord('best')).toBe('best');
+    expect(numberOrWord('-1')).toBe('-1');
+    expect(numberOrWord('1e3')).toBe('1e3');
   });
 });

@@ -60,7 +60,7 @@ export function parseOptions(args: string[]): Options {
     } else if (arg === '--option') {
       const match = /^(\w+)=(.*)$/.exec(args[++i] ?? '');
       if (match === null) throw new UsageError('--option takes name=value, for example --option fit=best.');
-      options.allocatorOptions[match[1]] = /^\d+$/.test(match[2]) ? Number(match[2]) : match[2];
+      options.allocatorOptions[match[1]] = numberOrWord(match[2]);
     }
     else if (arg.startsWith('--')) {
       const near = nearestOption(arg.slice(2).split('=')[0]);
@@ -74,6 +74,11 @@ export function parseOptions(args: string[]): Options {
   }
   targetRoot(options.target); // a missing folder is reported before any work starts
   return options;
+}
+
+/** A value written in digits as the whole number it is (trimThreshold=4096), any other as the word it is. */
+export function numberOrWord(text: string): string | number {
+  return /^\d+$/.test(text) ? Number(text) : text;
 }
 
 /** An option that takes one value, given twice: the first would be dropped without a word. */
