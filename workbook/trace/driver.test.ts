@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { HeapCorruption, hex, type Allocator, type CreateAllocator, type Process } from '../../machine/index.ts';
 import { loadAllocator } from '../allocators.ts';
 import { ROOT } from '../paths.ts';
-import { replay, replayChecked, type TraceResult } from './driver.ts';
+import { TRACE_TIMING, replay, replayChecked, type TraceResult } from './driver.ts';
 import { parseRep, readRep, type Trace } from './rep.ts';
 import { readTraces } from './run.ts';
 
@@ -106,6 +106,17 @@ describe('replay: correct allocators pass', () => {
     const { slowest, fastest } = result.opsPerSecondRange!;
     expect(slowest).toBeLessThanOrEqual(result.opsPerSecond!);
     expect(fastest).toBeGreaterThanOrEqual(result.opsPerSecond!);
+  });
+
+  it('times as soon as the counting replay has warmed the allocator up, with no warm-up runs of its own', () => {
+    let processes = 0;
+    const counted: CreateAllocator = (proc) => {
+      processes++;
+      return sizedBump(proc);
+    };
+    replay(MIXED, counted, {});
+    // The checked pass, the counting replay, then maxRuns timed runs: a twelve-operation trace never fills the budget.
+    expect(processes).toBe(1 + 1 + TRACE_TIMING.maxRuns!);
   });
 
   it('ranges over every timed run, the first as much as the last, so a slow one widens it', () => {
@@ -389,7 +400,7 @@ describe('replay: a sign of life for a watchdog', () => {
     const steps: number[] = [];
     replay(trace, createAllocator, { timing: { warmupMilliseconds: 0, minRuns: 1, maxRuns: 1 }, onStep: (i) => steps.push(i) });
     expect(steps.slice(0, 3)).toEqual([-1, 0, 1]); // createAllocator, then each checked operation
-    // The bare replays: one that counts memory operations, one to warm up, one timed.
-    expect(steps.slice(1501)).toEqual([0, 1024, 0, 1024, 0, 1024]);
+    // The bare replays: one that counts memory operations (the warm-up), one timed.
+    expect(steps.slice(1501)).toEqual([0, 1024, 0, 1024]);
   });
 });
