@@ -3,7 +3,7 @@ import type { Process } from '../../machine/index.ts';
 import { createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
 import { createAllocator as bump } from '../../solutions/01-bump/bump.ts';
 import { createAllocator as debug } from '../../solutions/07-debug/debug.ts';
-import { checkAllocatorOptions } from './allocator-options.ts';
+import { type AllocatorOptions, checkAllocatorOptions } from './allocator-options.ts';
 import { UsageError } from './options.ts';
 
 describe('--option for an allocator', () => {
@@ -30,6 +30,16 @@ describe('--option for an allocator', () => {
   it('refuses a value that is not of the kind the option takes, by its name', () => {
     expect(() => checkAllocatorOptions('debug', debug, { checkHeapEach: 'often' })).toThrow(new UsageError('--option checkHeapEach=often: checkHeapEach takes a whole number, 0 or more, such as checkHeapEach=1000.'));
     expect(() => checkAllocatorOptions('debug', debug, { scribble: 'maybe' })).toThrow(new UsageError('--option scribble=maybe: scribble is a switch: true or false (also yes/no, on/off, 1/0).'));
+  });
+
+  it('builds the allocator twice, without the options and with them, even to refuse a value', () => {
+    let built = 0;
+    const counted = (proc: Process, options?: AllocatorOptions) => {
+      built++;
+      return coalescing(proc, options as Parameters<typeof coalescing>[1]);
+    };
+    expect(() => checkAllocatorOptions('coalescing', counted, { fit: 'bogus' })).toThrow(UsageError);
+    expect(built).toBe(2);
   });
 
   it('leaves alone an allocator that throws with or without options (a skeleton not written yet)', () => {

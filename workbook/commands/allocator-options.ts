@@ -19,7 +19,15 @@ const OFF = ['false', 'no', 'off', '0'];
 export function checkAllocatorOptions(id: string, create: (proc: Process, options?: AllocatorOptions) => unknown, given: Record<string, string | number>): AllocatorOptions {
   const names = Object.keys(given);
   if (names.length === 0) return {};
-  const kinds = optionKinds(create);
+  // One allocator without options: the kinds of the options it keeps, and whether it fails even without them.
+  let bare: unknown;
+  let bareFails = false;
+  try {
+    bare = create(new Process(TRACE_PROCESS), {});
+  } catch {
+    bareFails = true;
+  }
+  const kinds = optionKinds(bare);
   const options: AllocatorOptions = Object.fromEntries(names.map((name) => [name, asKind(name, given[name], kinds[name])]));
   const read = new Set<string>();
   const watched = new Proxy(options, {
@@ -31,12 +39,8 @@ export function checkAllocatorOptions(id: string, create: (proc: Process, option
   try {
     create(new Process(TRACE_PROCESS), watched);
   } catch (error) {
-    // The same allocator without options may fail as well (a skeleton's todo): then it is not the options' fault.
-    try {
-      create(new Process(TRACE_PROCESS), {});
-    } catch {
-      return options;
-    }
+    // When the allocator fails without options as well (a skeleton's todo), the options are not at fault.
+    if (bareFails) return options;
     throw new UsageError(`--option ${names.map((n) => `${n}=${given[n]}`).join(' ')}: ${id} refuses it: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Every name the allocator looked up was read, whether it was given or not: those are its options.
@@ -53,13 +57,7 @@ export function checkAllocatorOptions(id: string, create: (proc: Process, option
  * zone's `options`, DebugOptions with every default filled in) says which are switches and
  * which are counts. The others' values are numbers when written in digits, words otherwise.
  */
-function optionKinds(create: (proc: Process, options?: AllocatorOptions) => unknown): Record<string, 'boolean' | 'number'> {
-  let allocator: unknown;
-  try {
-    allocator = create(new Process(TRACE_PROCESS), {});
-  } catch {
-    return {};
-  }
+function optionKinds(allocator: unknown): Record<string, 'boolean' | 'number'> {
   const inForce = (allocator as { options?: unknown } | null)?.options;
   if (typeof inForce !== 'object' || inForce === null) return {};
   const kinds: Record<string, 'boolean' | 'number'> = {};
