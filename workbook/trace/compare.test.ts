@@ -1,4 +1,5 @@
 // The comparison claims only the ratios its measurements support.
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { formatComparison } from './compare.ts';
 import type { OpsPerSecondRange, TraceResult } from './driver.ts';
@@ -27,7 +28,8 @@ function timed(opsPerSecond: number, range: OpsPerSecondRange): TraceRun {
 
 /** The "faster than" cell of each allocator's row for the trace, then of the average row. */
 function fasterCells(table: string, id: string): string[] {
-  return table
+  // CI=true turns colours on: the average row starts with a bold code.
+  return stripVTControlCharacters(table)
     .split('\n')
     .filter((line) => new RegExp(`^ +(churn\\.rep|average)? +${id} `).test(line))
     .map((line) => line.trim().split(/\s+/).at(-1) as string);
