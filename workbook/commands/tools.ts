@@ -38,16 +38,11 @@ export async function trace(options: Options): Promise<number> {
   const unwritable = svgPathProblem(options.values.svg, here);
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the replays, which can take minutes
   const leftOut = new LeftOut();
-  const traces = namedAsTyped(paths, here, readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : typedTracePaths(paths, here), here, leftOut.say));
+  const traces = namedAsTyped(paths, here, readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths, here, leftOut.say));
   return leftOut.exitCode(await replayAndReport(id, traces, here, options));
 }
 
 /** The trace files and folders named, each refused as it was typed when it is not there. */
-function typedTracePaths(typed: readonly string[], here: string): string[] {
-  for (const path of typed) if (!existsSync(resolve(here, path))) throw new Error(`There is no trace file or folder ${path}.`);
-  return typed.map((p) => resolve(here, p));
-}
-
 /** Traces named from `here`, except those outside it when a path was typed whole: those keep their whole path. */
 function namedAsTyped<T extends { name: string }>(typed: readonly string[], here: string, traces: T[]): T[] {
   if (!typed.some((p) => isAbsolute(p))) return traces;
@@ -333,7 +328,8 @@ export async function bench(options: Options): Promise<number> {
   if (what === 'allocators') return benchTheAllocators(options);
   if (what === 'threads') {
     const target = measuredTarget(options);
-    return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target, json: options.json });
+    const theirs = whose(target, 'magazines', '06-magazines', process.env.INIT_CWD ?? process.cwd());
+    return benchThreads({ workers: count(options, 'workers', 2, 1, 4), repeat: count(options, 'repeat', 3, 1, 1000), ops: count(options, 'ops', 100_000, 1, 10_000_000), target, whose: theirs, json: options.json });
   }
   const rounds = 15;
   const result = benchMachine(rounds, (done) => process.stderr.write(`\r${progressBar(done, rounds, 20)} round ${done}/${rounds}`));
@@ -387,7 +383,7 @@ async function benchTheAllocators(options: Options): Promise<number> {
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
   const leftOut = new LeftOut();
-  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : typedTracePaths(paths, here), here, leftOut.say);
+  const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths, here, leftOut.say);
   namedAsTyped(paths, here, traces.map((t) => t.trace));
   const tty = process.stderr.isTTY === true;
   const started = Date.now();

@@ -12,6 +12,8 @@ export interface ThreadsBenchOptions {
   repeat: number;
   ops: number;
   target: string;
+  /** Whose magazines, for the heading: `the book's reference magazines, solutions/06-magazines …`. */
+  whose: string;
   json: boolean;
 }
 
@@ -67,13 +69,7 @@ export async function benchThreads(options: ThreadsBenchOptions): Promise<number
     console.log(JSON.stringify({ workers: options.workers, ops: options.ops, repeat: options.repeat, summary, targets }, null, 2));
     return failures === 0 ? 0 : 1;
   }
-  const whose =
-    options.target === 'solutions'
-      ? "the book's reference magazines, solutions/06-magazines (yours: --target exercises)"
-      : options.target === 'exercises'
-        ? 'your magazines, exercises/06-magazines'
-        : `the magazines of ${options.target}`;
-  console.log(`\nThe stress workload on ${options.workers} worker threads, ${options.ops} steps each, median of ${options.repeat} run${options.repeat === 1 ? '' : 's'}, with ${whose}:\n`);
+  console.log(`\nThe stress workload on ${options.workers} worker threads, ${options.ops} steps each, median of ${options.repeat} run${options.repeat === 1 ? '' : 's'}, with ${options.whose}:\n`);
   const rows = summary.map((s) => [s.name, `${s.seconds.toFixed(3)} s`, String(s.acquisitions), String(s.waits), `${((1000 * s.waits) / Math.max(1, s.acquisitions)).toFixed(1)}`, String(s.inboxed)]);
   console.log(renderTable(['allocator', 'time', 'lock acquisitions', 'waits', 'waits per 1,000', 'frees via inbox'], rows));
   console.log(pc.dim('frees via inbox: frees that found the owner magazine busy and left the block in its inbox instead of waiting.'));

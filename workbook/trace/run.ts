@@ -2,7 +2,7 @@
 // and shrink each failure to a short trace that fails the same way.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { CreateAllocator } from '../../machine/index.ts';
 import { replay, type OpsPerSecondRange, type ReplayOptions, type TraceResult } from './driver.ts';
 import { readRep, type Trace } from './rep.ts';
@@ -10,18 +10,19 @@ import { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
 
 /**
  * The .rep files named by `paths` (files, or folders whose .rep files are taken in name
- * order), each read and checked, named relative to `base` for messages. A file named
- * itself that is not a trace throws; one found in a folder goes to `onUnreadable`, if
- * given, and the folder's other traces are read (one bad file of a course's forty need
- * not stop the rest).
+ * order), each read and checked. Paths are read from `base`; a missing one is named as
+ * typed, a trace relative to `base`. A file named itself that is not a trace throws; one
+ * found in a folder goes to `onUnreadable`, if given, and the folder's other traces are
+ * read (one bad file of a course's forty need not stop the rest).
  */
 export function readTraces(paths: readonly string[], base: string, onUnreadable?: (error: Error) => void): Trace[] {
   const files: Array<{ file: string; inFolder: boolean }> = [];
-  for (const path of paths) {
-    if (!existsSync(path)) throw new Error(`There is no trace file or folder ${relative(base, path) || path}.`);
+  for (const typed of paths) {
+    const path = resolve(base, typed);
+    if (!existsSync(path)) throw new Error(`There is no trace file or folder ${typed}.`);
     if (statSync(path).isDirectory()) {
       const found = readdirSync(path).filter((f) => f.endsWith('.rep')).sort();
-      if (found.length === 0) throw new Error(`The folder ${relative(base, path) || '.'} holds no .rep traces.`);
+      if (found.length === 0) throw new Error(`The folder ${typed} holds no .rep traces.`);
       files.push(...found.map((f) => ({ file: join(path, f), inFolder: true })));
     } else files.push({ file: path, inFolder: false });
   }
