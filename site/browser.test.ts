@@ -460,6 +460,23 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     expect(shots.get('toggled-light')!.equals(shots.get('light')!), 'the light theme picked with the button on a dark system').toBe(true);
   }, 30_000);
 
+  it('steps a heap view in sight with ← and → from the page, as its legend says, and keeps / for search inside it', async () => {
+    const { page, errors, close } = await open(fileUrl('heap.html'));
+    const figure = page.locator('figure.heap-view');
+    const step = Number(await figure.getAttribute('data-step'));
+    await page.keyboard.press('ArrowRight');
+    expect(await figure.getAttribute('data-step')).toBe(String(step + 1));
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await figure.getAttribute('data-step')).toBe(String(step - 1));
+    expect(page.url()).toMatch(/heap\.html$/);
+    await figure.locator('button[data-move="forward"]').click();
+    await page.keyboard.press('/');
+    expect(await page.locator('dialog.search').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
   it('runs a trace to the end in the heap view, with as many blocks as the allocator has', async () => {
     const trace = parseRep(readFileSync(resolve(ROOT, 'traces/short.rep'), 'utf8'), 'traces/short.rep');
     const { page, errors, close } = await open(fileUrl('heap.html'));
@@ -1032,8 +1049,13 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
     const { page, errors, close, search, closeSearch } = await openSearchBook(
       'search-book',
-      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur `block_meta` asks for `madvise(MADV_DONTNEED)` on 2 * 16 **bytes**.\n',
+      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur `block_meta` asks for `madvise(MADV_DONTNEED)` on 2 * 16 **bytes**.\n\n## Faults\n\nA segmentation fault names its address.\n\n## Defaults\n\nThe default options, and `MallocScribble`.\n',
     );
+    // A word as typed finds its sections before a typo is forgiven; a reader's word for the book's.
+    expect(await search('segfault')).toEqual(['Faults']);
+    expect(await search('default')).toEqual(['Defaults']);
+    // Each part of a word written in camel case is found.
+    expect(await search('scribble')).toEqual(['Defaults']);
     expect(await search('double free')).toEqual(['Double frees']);
     expect(await search('free block')).toEqual(['Free lists']);
     // No section has both words: any word will do.

@@ -69,14 +69,15 @@ ${pickers}
 }
 
 /** The view of `allocator` replaying `trace` (a path from the root), or a problem. */
-export function heapViewHtml(allocator: string, trace: string, root: string, where: string): { html: string } | { problem: string } {
+export function heapViewHtml(allocator: string, trace: string, root: string, where: string, step?: number): { html: string } | { problem: string } {
   if (HEAP_KINDS[allocator] === undefined) return { problem: `${where}: the heap view knows no allocator '${allocator}' (it knows ${Object.keys(HEAP_KINDS).join(', ')})` };
   const loaded = viewTraceOps(trace, root, where, 'heap view');
   if ('problem' in loaded) return loaded;
   const { ops } = loaded;
-  // Start where the heap has the most blocks: the most to look at.
+  if (step !== undefined && step > ops.length) return { problem: `${where}: the heap view opens at step ${step}, and ${trace} has ${ops.length} operations` };
+  // Where the text points, or else where the heap has the most blocks: the most to look at.
   const replay = new HeapReplay(allocator, ops);
-  const best = busiestStep(replay);
+  const best = step ?? busiestStep(replay);
   const state = replay.stepTo(best);
   const data = viewTracesJson(trace, ops, root);
   const html = `<figure class="heap-view" data-allocator="${allocator}" data-trace="${escapeHtml(trace)}" data-step="${best}">
@@ -86,6 +87,7 @@ ${stepControlsHtml('<label>Allocator <select class="hv-allocator"></select></lab
 <div class="hv-view">${renderHeap(state)}</div>
 <p class="hv-live visually-hidden" aria-live="polite"></p>
 <p class="hv-legend"><span class="hv-key hv-key-header"></span>header <span class="hv-key hv-key-payload"></span>payload <span class="hv-key hv-key-padding"></span>padding <span class="hv-key hv-key-free"></span>free <span class="hv-key hv-key-gap"></span>the allocator's own</p>
+<p class="hv-legend">At this step: <em>utilization</em> is the bytes the program asked for over the heap's bytes; <em>fragmentation</em> is the share of the free bytes outside the largest free block, which a request bigger than that block cannot use (chapter 3 measures both at the heap's peak, in “Measuring fragmentation”).</p>
 </figure>
 `;
   return { html };
@@ -117,7 +119,7 @@ export function embedViews<View>(
 }
 
 export function renderHeapViews(html: string, env: RenderEnv, problems: string[], root: string): string {
-  return embedViews(html, 'heap-view', env.heapViews, (view) => heapViewHtml(view.allocator, view.trace, root, view.where), HEAP_VIEW_SCRIPT, problems);
+  return embedViews(html, 'heap-view', env.heapViews, (view) => heapViewHtml(view.allocator, view.trace, root, view.where, view.step), HEAP_VIEW_SCRIPT, problems);
 }
 
 /**

@@ -47,10 +47,12 @@ export interface HeapViewEmbed {
   allocator: string;
   trace: string;
   where: string;
+  /** The step it opens at (`… at 7`), where the text points; else the busiest. */
+  step?: number;
 }
 
 /** `<!-- zone-view: zones traces/short.rep -->`: the same two names as a heap view. */
-export type ZoneViewEmbed = HeapViewEmbed;
+export type ZoneViewEmbed = Omit<HeapViewEmbed, 'step'>;
 
 /** `<!-- debug-view: scribble -->`: one of chapter 7's pictures of memory, by name. */
 export interface DebugViewEmbed {
@@ -206,6 +208,10 @@ export function copyButton(): string {
   return '<button type="button" class="copy" hidden>Copy</button>';
 }
 
+/** The columns of monospace a printed page holds at the body's size, and in site.css's small print. */
+const PRINTED_COLUMNS = 80;
+const SMALL_PRINTED_COLUMNS = 120;
+
 function renderFence(token: Token): string {
   const info = token.info.trim();
   const lang = info.split(/\s+/)[0] ?? '';
@@ -222,7 +228,11 @@ function renderFence(token: Token): string {
   const isCode = prismLanguage(lang) !== undefined;
   const langClass = isCode ? `language-${prismLanguage(lang)}` : 'language-text';
   const kind = isCode ? 'code' : meta.caption !== undefined ? 'output' : 'figure';
-  let out = `<figure class="block ${kind}">`;
+  // Paper cannot scroll: a table or a picture wider than a printed line is printed smaller, and
+  // wrapped only if it is wider than the small print's line too.
+  const columns = isCode ? 0 : Math.max(...code.split('\n').map((line) => line.length));
+  const wide = columns > SMALL_PRINTED_COLUMNS ? ' wide wider' : columns > PRINTED_COLUMNS ? ' wide' : '';
+  let out = `<figure class="block ${kind}${wide}">`;
   if (meta.title !== undefined) out += `<figcaption class="block-title"><span class="file">${escapeHtml(meta.title)}</span></figcaption>`;
   else if (meta.caption !== undefined) out += `<figcaption class="block-title">${meta.caption}</figcaption>`;
   out += `<div class="block-body">`;
@@ -325,12 +335,13 @@ function markerToken(tokens: Token[], i: number, env: RenderEnv, where: string):
   const line = (token.map?.[0] ?? 0) + 1;
   const kind = match[1];
   if (kind === 'heap-view') {
-    const [allocator, trace] = match[2].split(/\s+/);
-    if (allocator === undefined || trace === undefined) {
-      env.errors.push(`${where}: a heap view names an allocator and a trace: <!-- heap-view: coalescing traces/short.rep -->`);
+    const [allocator, trace, ...rest] = match[2].split(/\s+/);
+    const at = rest.length === 0 ? undefined : rest.length === 2 && rest[0] === 'at' && /^\d+$/.test(rest[1]) ? Number(rest[1]) : NaN;
+    if (allocator === undefined || trace === undefined || Number.isNaN(at)) {
+      env.errors.push(`${where}: a heap view names an allocator and a trace, and may name the step it opens at: <!-- heap-view: coalescing traces/short.rep at 7 -->`);
       return;
     }
-    env.heapViews.push({ allocator, trace, where });
+    env.heapViews.push({ allocator, trace, where, step: at });
     token.meta.html = `<!--heap-view:${env.heapViews.length - 1}-->`;
     return;
   }

@@ -25,7 +25,7 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
       search.add({
         id: id++,
         title: section.title,
-        text: section.text,
+        text: `${section.text} ${camelParts(section.text)}`,
         pageTitle: page.pageTitle,
         href: `${page.page}#${section.id}`,
         excerpt: excerptOf(section.prose || section.text),
@@ -37,6 +37,15 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
   const json = JSON.stringify(search);
   const options = JSON.stringify(SEARCH_OPTIONS);
   return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, index: ${JSON.stringify(json)} };\n`;
+}
+
+/**
+ * The parts of the words written in camel case (MallocScribble, createAllocator), so that a
+ * search for "scribble" finds the section about MallocScribble: `Malloc Scribble create Allocator`.
+ */
+export function camelParts(text: string): string {
+  const words = text.match(/\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b/g) ?? [];
+  return [...new Set(words)].map((word) => word.replace(/([a-z])([A-Z])/g, '$1 $2')).join(' ');
 }
 
 /**

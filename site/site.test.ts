@@ -459,18 +459,31 @@ describe('a broken book does not build', () => {
     expect(textOf(html)).toContain(resolveInclude('solutions/01-bump/bump.ts#free', 'here'));
   });
 
+  it('marks a table or picture wider than a printed line, for print to shrink rather than wrap', () => {
+    const line = (n: number) => `${'x'.repeat(n - 1)}|`;
+    const root = book({ '00-a.md': `# A\n\n\`\`\`text\n${line(80)}\n\`\`\`\n\n\`\`\`text\n${line(81)}\n\`\`\`\n\n\`\`\`text\n${line(121)}\n\`\`\`\n\n\`\`\`ts\n// ${line(130)}\n\`\`\`\n` });
+    buildSite({ root, outDir: join(root, 'dist') });
+    const html = read(join(root, 'dist'), '00-a.html');
+    expect(html.match(/<figure class="block [^"]*">/g)).toEqual(['<figure class="block figure">', '<figure class="block figure wide">', '<figure class="block figure wide wider">', '<figure class="block code">']);
+  });
+
   it('embeds the heap view where a chapter asks for it, and names a wrong allocator or trace', () => {
-    const root = book({ '00-a.md': '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n\n<!-- heap-view: nope traces/short.rep -->\n\n<!-- heap-view: free-list traces/none.rep -->\n' });
+    const root = book({
+      '00-a.md': '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n\n<!-- heap-view: nope traces/short.rep -->\n\n<!-- heap-view: free-list traces/none.rep -->\n\n<!-- heap-view: free-list traces/short.rep at 9999 -->\n\n<!-- heap-view: free-list traces/short.rep at seven -->\n',
+    });
     mkdirSync(join(root, 'traces'));
     writeFileSync(join(root, 'traces', 'short.rep'), readFileSync(resolve(ROOT, 'traces/short.rep')));
     const problems = problemsOf(root);
-    expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^chapters\/00-a\.md:5: the heap view knows no allocator 'nope'/);
-    expect(problems[1]).toBe('chapters/00-a.md:7: the heap view\'s trace traces/none.rep does not exist');
-    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n');
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toBe('chapters/00-a.md:11: a heap view names an allocator and a trace, and may name the step it opens at: <!-- heap-view: coalescing traces/short.rep at 7 -->');
+    expect(problems[1]).toMatch(/^chapters\/00-a\.md:5: the heap view knows no allocator 'nope'/);
+    expect(problems[2]).toBe('chapters/00-a.md:7: the heap view\'s trace traces/none.rep does not exist');
+    expect(problems[3]).toMatch(/^chapters\/00-a\.md:9: the heap view opens at step 9999, and traces\/short\.rep has \d+ operations$/);
+    writeFileSync(join(root, 'chapters', '00-a.md'), '# A\n\n<!-- heap-view: coalescing traces/short.rep -->\n\n<!-- heap-view: free-list traces/short.rep at 7 -->\n');
     buildSite({ root, outDir: join(root, 'dist') });
     const html = read(join(root, 'dist'), '00-a.html');
     expect(html).toContain('<figure class="heap-view" data-allocator="coalescing"');
+    expect(html, 'the step the text points at').toContain('<figure class="heap-view" data-allocator="free-list" data-trace="traces/short.rep" data-step="7">');
     expect(html).toMatch(/<div class="hv-bar" [^>]*data-blocks="\d+">/);
     expect(html).toContain('<script src="assets/heap-view.js"></script>');
   });

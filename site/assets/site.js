@@ -223,11 +223,27 @@
     return loading;
   }
   // Sections with every word first ("double free" is about double frees, not every free), then
-  // any word; a typo is forgiven only in a long word, so "vmmap" does not find "mmap".
+  // any word; only when the words as typed find nothing is a typo forgiven, and only in a long
+  // word, so "vmmap" does not find "mmap", nor "segfault" every "default".
   function search(query) {
+    var asked = withSynonyms(query);
     var fuzzy = function (term) { return term.length > 5 ? 0.2 : false; };
-    var all = engine.search(query, { combineWith: 'AND', fuzzy: fuzzy });
-    return phraseFirst(query, all.length > 0 ? all : engine.search(query, { fuzzy: fuzzy }));
+    var tries = [
+      { combineWith: 'AND', fuzzy: false },
+      { combineWith: 'OR', fuzzy: false },
+      { combineWith: 'AND', fuzzy: fuzzy },
+      { combineWith: 'OR', fuzzy: fuzzy },
+    ];
+    for (var i = 0; i < tries.length; i++) {
+      var hits = engine.search(asked, tries[i]);
+      if (hits.length > 0) return phraseFirst(asked, hits);
+    }
+    return [];
+  }
+  // Words a reader types that the book spells otherwise.
+  var SYNONYMS = { segfault: 'segmentation fault', segfaults: 'segmentation faults', sigsegv: 'segmentation fault', oom: 'out of memory' };
+  function withSynonyms(query) {
+    return query.replace(/[A-Za-z]+/g, function (word) { return SYNONYMS[word.toLowerCase()] || word; });
   }
   // Of several words, the sections that have them in a row come first, in the engine's order:
   // "double free" is the bug, a double and a free apart are not. The index knows only words, so
@@ -303,18 +319,33 @@
 
   // Keys: / searches, ← and → turn the page. The arrows turn it only when the reader is on the
   // page itself: on a code block, a table or a chart they scroll it, on a link or button they
-  // are the browser's.
+  // are the browser's, and with a heap or zone view in sight they step it, as its legend says.
   document.addEventListener('keydown', function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
-    if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open], .heap-view, .zone-view')) return;
-    var onPage = target === document.body || target === root || target.id === 'content';
+    if (target.closest && target.closest('input, textarea, select, [contenteditable], dialog[open]')) return;
+    var arrow = event.key === 'ArrowLeft' || event.key === 'ArrowRight';
     if (event.key === '/') {
       event.preventDefault();
       openSearch();
-    } else if (onPage && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
+    } else if (arrow && (target === document.body || target === root || target.id === 'content')) {
+      var view = viewInSight();
+      if (view) {
+        event.preventDefault();
+        view.focus({ preventScroll: true });
+        view.dispatchEvent(new KeyboardEvent('keydown', { key: event.key, bubbles: true, cancelable: true }));
+        return;
+      }
       var link = document.querySelector(event.key === 'ArrowLeft' ? '.pager a[rel="prev"]' : '.pager a[rel="next"]');
       if (link) location.href = link.href;
     }
   });
+  function viewInSight() {
+    var views = document.querySelectorAll('.heap-view, .zone-view');
+    for (var i = 0; i < views.length; i++) {
+      var box = views[i].getBoundingClientRect();
+      if (box.bottom > 0 && box.top < window.innerHeight && views[i].querySelector('.hv-controls:not([hidden])')) return views[i];
+    }
+    return null;
+  }
 })();

@@ -231,6 +231,7 @@ export const SHIPPED_TRACES: readonly ShippedTrace[] = [
   // Small enough to step through in the book's heap view.
   { file: 'coalescing-small.rep', pattern: 'coalescing', seed: 3, ops: 60 },
   { file: 'binary-small.rep', pattern: 'binary', seed: 3, ops: 40 },
+  { file: 'realloc-small.rep', pattern: 'realloc', seed: 4, ops: 40 },
   { file: 'binary.rep', pattern: 'binary', seed: 1, ops: 4000 },
   { file: 'coalescing.rep', pattern: 'coalescing', seed: 1, ops: 4000 },
   { file: 'random.rep', pattern: 'random', seed: 1, ops: 4000 },
