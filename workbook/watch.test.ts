@@ -2,7 +2,7 @@
 // From an untouched skeleton to a passing exercise, a hint, the next exercise, and quit.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,13 +74,22 @@ describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
     tmux('send-keys', '-t', session, 'vmmap', 'Enter');
     await waitFor('Exercise vmmap');
 
+    // Saved once as many editors save, by renaming a new file over the old, then in place: the
+    // second save is seen too (a recursive watch on Linux watches the old file, not the new).
+    const vmmap = join(work, 'exercises/00-the-process/vmmap.ts');
+    writeFileSync(`${vmmap}.tmp`, `${readFileSync(vmmap, 'utf8')}\n// a first save\n`);
+    renameSync(`${vmmap}.tmp`, vmmap);
+    await new Promise((r) => setTimeout(r, 8000)); // its run over, the skeleton failing again
+    writeFileSync(vmmap, readFileSync(resolve(ROOT, 'solutions/00-the-process/vmmap.ts'), 'utf8'));
+    await waitFor(/✓ (\d+)\/\1 tests pass/);
+
     tmux('send-keys', '-t', session, 'q');
     // After q the watch process is gone and the pane runs the `sleep` that follows it.
     for (let i = 0; i < 40 && tmux('display', '-p', '-t', session, '#{pane_current_command}').trim() !== 'sleep'; i++) {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(tmux('display', '-p', '-t', session, '#{pane_current_command}').trim(), 'q ends watch mode').toBe('sleep');
-    expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 1\ndone memory\ncurrent vmmap/);
+    expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 1\ndone memory\ndone vmmap\ncurrent vmmap/);
   }, 120_000);
 });
 

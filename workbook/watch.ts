@@ -2,7 +2,8 @@
 // the first failure on screen, and single keys for a hint, the next exercise, the list, a
 // check of everything, or quitting. `--manual-run` runs the tests on `r` instead of on save.
 
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
@@ -107,13 +108,25 @@ export async function watchMode(options: WatchOptions): Promise<number> {
   };
 
   let watcher: FSWatcher | undefined;
+  const root = targetRoot(options.target);
+  // Each exercise file is also looked at every half second: on Linux a recursive watch loses a
+  // file that an editor saved by writing a new one and renaming it over (vim, JetBrains, sed -i).
+  const polled = EXERCISES.map((e) => join(root, e.chapter, e.file));
   if (!options.manualRun) {
     let timer: NodeJS.Timeout | undefined;
-    watcher = watch(targetRoot(options.target), { recursive: true }, (_event, name) => {
-      if (name !== null && !/\.(ts|md)$/.test(String(name))) return;
+    // A save is a new modification time: the watch and the look may both see it, and run once.
+    const seen = new Map(polled.map((file) => [file, statSync(file, { throwIfNoEntry: false })?.mtimeMs]));
+    const saved = (file: string) => {
+      const time = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+      if (seen.has(file) && seen.get(file) === time) return;
+      seen.set(file, time);
       clearTimeout(timer);
       timer = setTimeout(() => void run(), 150);
+    };
+    watcher = watch(root, { recursive: true }, (_event, name) => {
+      if (name !== null && /\.(ts|md)$/.test(String(name))) saved(join(root, String(name)));
     });
+    for (const file of polled) watchFile(file, { interval: 500 }, () => saved(file));
   }
 
   const keys = async (key: string): Promise<boolean> => {
@@ -245,6 +258,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
 
   const code = await new Promise<number>((resolve) => (quit = resolve));
   watcher?.close();
+  for (const file of polled) unwatchFile(file);
   if (raw) stdin.setRawMode(false);
   stdin.pause();
   stdin.removeListener('data', onData);
