@@ -1,18 +1,21 @@
 // Serves the built site on localhost and rebuilds it when a chapter or any code it shows
 // changes; an open page reloads itself after a rebuild. `npm start` calls serveSite.
 
-import { existsSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { buildSite, DEFAULT_OUT, ROOT, SITE_DIR, SiteBuildError } from './generator.ts';
 import { bundleStudentAllocators } from './heap-embed.ts';
 import { escapeHtml } from './highlight.ts';
+import { type TreeWatcher, watchTree } from '../workbook/watch-tree.ts';
 
 export interface ServeOptions {
   /** 0 or absent: any free port. */
   port?: number;
   withSolutions?: boolean;
   log?: (line: string) => void;
+  /** After each build: undefined when it was built, else why not (the pages served stay the last built). */
+  onBuilt?: (failure: string | undefined) => void;
   /** Where to build and serve from: site/dist by default. */
   outDir?: string;
 }
@@ -42,15 +45,19 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
   const log = options.log ?? (() => {});
   const outDir = options.outDir ?? DEFAULT_OUT;
   let student = '';
+  let failure = '';
   const build = (): boolean => {
     student = bundleStudentAllocators(SITE_DIR);
     try {
       const result = buildSite({ withSolutions: options.withSolutions, outDir });
       const measured = result.charts.measured.length === 0 ? '' : ` (measured the charts ${result.charts.measured.join(', ')} in ${result.charts.measureMs.toFixed(0)} ms)`;
       log(`site: built ${result.pages.length} pages in ${result.ms.toFixed(0)} ms${measured}`);
+      options.onBuilt?.(undefined);
       return true;
     } catch (error) {
-      log(error instanceof SiteBuildError ? error.message : `site: the build failed: ${(error as Error).stack}`);
+      failure = error instanceof SiteBuildError ? error.message : `site: the build failed: ${(error as Error).stack}`;
+      log(failure);
+      options.onBuilt?.(failure);
       return false;
     }
   };
@@ -91,7 +98,7 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
   // Built once the port is ours: a port in use is said at once, not after a minute of measuring charts.
   if (!build() && !existsSync(join(outDir, 'index.html'))) {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    throw new Error('The site could not be built; see the messages above.');
+    throw new Error(failure);
   }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
@@ -105,16 +112,14 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
       if (build()) for (const listener of listeners) listener.write('data: reload\n\n');
     }, 80);
   };
-  const watchers: FSWatcher[] = [];
+  const watchers: TreeWatcher[] = [];
   for (const entry of WATCHED) {
     const path = join(ROOT, entry);
     if (!existsSync(path)) continue;
-    const recursive = statSync(path).isDirectory();
     watchers.push(
-      watch(path, { recursive }, (_event, name) => {
-        // A watched file names itself: README.md, not README.md/README.md.
-        const file = name === null || !recursive ? entry : relative(ROOT, join(path, name.toString()));
-        if (file.includes('node_modules') || file.endsWith('~') || /\.test\.ts$/.test(file)) return;
+      watchTree(path, (name) => {
+        const file = relative(ROOT, join(statSync(path).isDirectory() ? path : ROOT, name));
+        if (file.endsWith('~') || /\.test\.ts$/.test(file)) return;
         changed(file);
       }),
     );

@@ -2,8 +2,6 @@
 // the first failure on screen, and single keys for a hint, the next exercise, the list, a
 // check of everything, or quitting. `--manual-run` runs the tests on `r` instead of on save.
 
-import { statSync, unwatchFile, watch, watchFile, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
@@ -14,13 +12,16 @@ import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
 import { indent, nearestName } from './text.ts';
+import { type TreeWatcher, watchTree } from './watch-tree.ts';
 
 export interface WatchOptions {
   target: string;
   /** Run the tests when `r` is pressed, not when a file is saved (for file systems where saves go unseen). */
   manualRun: boolean;
-  /** Lines printed above the exercise, such as the book's URL. */
-  banner?: string[];
+  /** Lines printed above the exercise, such as the book's URL; read at every drawing. */
+  banner?: () => string[];
+  /** Given the function that draws the screen again, for a banner that changed (a failed rebuild of the book). */
+  onRedraw?: (redraw: () => void) => void;
 }
 
 const KEYS = 'h hint · n next · l list · c check all · r run · q quit';
@@ -52,7 +53,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     const progress = readProgress();
     const done = EXERCISES.filter((e) => progress.done.has(e.id)).length;
     const chapter = chapterOf(current);
-    const lines = [...(options.banner ?? []), pc.bold('The malloc workbook'), `${bar(done, EXERCISES.length)} ${done}/${EXERCISES.length} exercises done`, ''];
+    const lines = [...(options.banner?.() ?? []), pc.bold('The malloc workbook'), `${bar(done, EXERCISES.length)} ${done}/${EXERCISES.length} exercises done`, ''];
     lines.push(`${pc.bold(`Exercise ${current.id}`)} (chapter ${chapter.number}: ${chapter.title}): ${current.title}`);
     lines.push(`Open ${pc.cyan(fileOf(current))}  ·  read ${pc.cyan(`chapters/${chapter.slug}.md`)}`);
     lines.push('');
@@ -76,8 +77,8 @@ export async function watchMode(options: WatchOptions): Promise<number> {
   };
 
   const run = async () => {
-    if (running) {
-      pending = true; // a save during a run: run again right after
+    if (running || busy) {
+      pending = true; // a save during a run, or under the list: run right after
       return;
     }
     running = true;
@@ -107,26 +108,18 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     return run();
   };
 
-  let watcher: FSWatcher | undefined;
-  const root = targetRoot(options.target);
-  // Each exercise file is also looked at every half second: on Linux a recursive watch loses a
-  // file that an editor saved by writing a new one and renaming it over (vim, JetBrains, sed -i).
-  const polled = EXERCISES.map((e) => join(root, e.chapter, e.file));
+  options.onRedraw?.(() => {
+    if (!busy) render();
+  });
+
+  let watcher: TreeWatcher | undefined;
   if (!options.manualRun) {
     let timer: NodeJS.Timeout | undefined;
-    // A save is a new modification time: the watch and the look may both see it, and run once.
-    const seen = new Map(polled.map((file) => [file, statSync(file, { throwIfNoEntry: false })?.mtimeMs]));
-    const saved = (file: string) => {
-      const time = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
-      if (seen.has(file) && seen.get(file) === time) return;
-      seen.set(file, time);
+    watcher = watchTree(targetRoot(options.target), (file) => {
+      if (!/\.(ts|md)$/.test(file)) return;
       clearTimeout(timer);
       timer = setTimeout(() => void run(), 150);
-    };
-    watcher = watch(root, { recursive: true }, (_event, name) => {
-      if (name !== null && /\.(ts|md)$/.test(String(name))) saved(join(root, String(name)));
     });
-    for (const file of polled) watchFile(file, { interval: 500 }, () => saved(file));
   }
 
   const keys = async (key: string): Promise<boolean> => {
@@ -183,7 +176,14 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n\n${pc.dim('Press any key to go back.')}\n`);
     await nextKey();
     busy = false;
-    render();
+    await redrawAfterScreen();
+  };
+
+  // Back from the list or the check of everything: a save made meanwhile runs now.
+  const redrawAfterScreen = async () => {
+    if (!pending) return render();
+    pending = false;
+    await run();
   };
 
   const list = async () => {
@@ -199,7 +199,6 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     const answer = (await ask('Number (or name) to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
     const asked = listAnswer(answer);
     const chosen = asked === undefined ? undefined : (EXERCISES.find((e) => e.id === asked.what) ?? EXERCISES[Number(asked.what) - 1]);
-    busy = false;
     if (answer !== '' && asked === undefined) note = pc.yellow(`'${answer}' is not a number from 1 to ${EXERCISES.length}, r and a number, or an exercise's name: nothing changed. (q quits, from here.)`);
     else if (asked !== undefined && chosen === undefined) {
       const near = /^\d+$/.test(asked.what) ? undefined : nearestName(asked.what, EXERCISES.map((e) => e.id));
@@ -212,9 +211,11 @@ export async function watchMode(options: WatchOptions): Promise<number> {
         const { backup } = resetExercise(chosen, options.target);
         note = pc.green(`${fileOf(chosen)} is the skeleton again; your code is in ${backup}.`);
         updateProgress((p) => p.done.delete(chosen.id));
-      }
-    } else if (chosen !== undefined) return moveTo(chosen);
-    render();
+      } else note = pc.dim('Nothing changed.');
+    }
+    busy = false;
+    if (chosen !== undefined && asked?.reset !== true) return moveTo(chosen);
+    await redrawAfterScreen();
   };
 
   // The keyboard: single keys in raw mode on a terminal; lines (first character) otherwise.
@@ -258,7 +259,6 @@ export async function watchMode(options: WatchOptions): Promise<number> {
 
   const code = await new Promise<number>((resolve) => (quit = resolve));
   watcher?.close();
-  for (const file of polled) unwatchFile(file);
   if (raw) stdin.setRawMode(false);
   stdin.pause();
   stdin.removeListener('data', onData);

@@ -1,7 +1,12 @@
 // The student's allocator beside the reference in a view of the page: a "Beside it" choice in
 // the controls, a panel under the picture, and the first step where the two part. Shared by
 // the heap view and the zone view; each says how it replays, compares and draws.
+import { Process } from '../../machine/index.ts';
 import { keepingFocus, oneTabStop } from './stepper.js';
+
+// A student's allocator that loops through memory throws a RunawayLoop, shown with its line as
+// in the terminal, instead of freezing the tab. No replay of a view's short traces comes near.
+Process.loopGuard = 30_000_000;
 
 /** Calls `start` with the student's allocators once they are there: `npm start` serves them in a script of their own. */
 export function whenStudentArrives(start) {

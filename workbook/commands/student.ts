@@ -72,9 +72,10 @@ export async function check(options: Options): Promise<number> {
   };
   if (!options.watch) return run();
   const folder = targetRoot(options.target);
-  const watching = pc.dim(`\nWatching ${folder} for changes. Ctrl-C to stop.`);
+  // With --json, stdout holds the documents alone: one per run, the words go to stderr.
+  const sayWatching = () => (options.json ? console.error : console.log)(pc.dim(`\nWatching ${folder} for changes. Ctrl-C to stop.`));
   await run();
-  console.log(watching);
+  sayWatching();
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let pending = false;
@@ -84,9 +85,9 @@ export async function check(options: Options): Promise<number> {
       return;
     }
     running = true;
-    console.clear();
+    if (!options.json) console.clear();
     await run().catch((error: unknown) => console.error(error));
-    console.log(watching);
+    sayWatching();
     running = false;
     if (pending) {
       pending = false;
@@ -260,6 +261,10 @@ export async function start(options: Options): Promise<number> {
     return status(options);
   }
   const banner: string[] = [];
+  // The book's last build, when it failed: shown above the exercise until a build succeeds.
+  let siteProblem: string | undefined;
+  let redraw = () => {};
+  const problemLines = (problem: string) => problem.split('\n').slice(0, 4).map((line) => pc.yellow(line));
   let site: { close(): Promise<void> } | undefined;
   if (!options.noSite) {
     try {
@@ -268,15 +273,22 @@ export async function start(options: Options): Promise<number> {
       // The book ships its charts' numbers; changed solutions or traces have them measured again: say why it waits.
       const measuring = chartsNeedMeasuring(ROOT) ? ' (the numbers shipped for its charts are not those of the code here, so it measures the allocators first: about a minute, once)' : '';
       process.stdout.write(pc.dim(`Building the book…${measuring}\n`));
-      const served = await serveSite({});
+      const served = await serveSite({
+        onBuilt: (failure) => {
+          if (failure === siteProblem) return;
+          siteProblem = failure;
+          redraw();
+        },
+      });
       site = served;
       banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
     } catch (error) {
-      banner.push(pc.yellow(`The book could not be served: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}. Read it in chapters/.`), '');
+      banner.push(pc.yellow('The book could not be served; read it in chapters/. Why:'), ...problemLines(error instanceof Error ? error.message : String(error)), '');
     }
   }
   try {
-    return await watchMode({ target: options.target, manualRun: options.manualRun, banner });
+    const withProblem = () => (siteProblem === undefined ? banner : [...banner, pc.yellow('The book could not be rebuilt; the pages served are the last built. Why:'), ...problemLines(siteProblem), '']);
+    return await watchMode({ target: options.target, manualRun: options.manualRun, banner: withProblem, onRedraw: (again) => (redraw = again) });
   } finally {
     await site?.close();
   }
