@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../paths.ts';
 import { stripAnsi } from '../text.ts';
 import { copyShippedExercises } from '../reset.ts';
-import { type GradedSubmission, displayName, gradeSubmission } from './grade.ts';
+import { type GradedSubmission, type GradedTest, displayName, gradeSubmission, misbehaviour } from './grade.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from './reports.ts';
 import { scanSource, scanSubmission } from './scan.ts';
 
@@ -72,7 +72,21 @@ describe('grading', () => {
     copyShippedExercises(dir);
     const graded = await gradeSubmission(dir, { chapters: ['00-the-process', '01-bump'] });
     expect(graded.points).toBe(0);
+    expect(graded.chapters[0].reason).toBe("every exercise of the chapter is the skeleton as shipped (or missing): nothing of the student's to grade, so its tests were not run");
   }, 60_000);
+
+  it("gives an exercise left as shipped nothing, whatever the code its skeleton gives passes, and the chapter's others their points", async () => {
+    const dir = submission('batched-untouched');
+    const shipped = join(scratch, 'shipped');
+    copyShippedExercises(shipped);
+    cpSync(join(shipped, 'exercises/01-bump/batched.ts'), join(dir, 'exercises/01-bump/batched.ts'));
+    const chapter = chapterOne(await gradeSubmission(dir, chapter1));
+    expect(chapter.reason).toContain('batched is the skeleton as shipped (or missing): no points');
+    const batched = chapter.tests.filter((t) => t.exercise === 'batched');
+    expect(batched.length).toBeGreaterThan(5);
+    expect(batched.every((t) => t.status !== 'pass' && t.points === 0 && t.message.startsWith("the exercise is the skeleton as shipped (or missing): nothing of the student's to grade"))).toBe(true);
+    expect(chapter.tests.filter((t) => t.exercise === 'bump').every((t) => t.status === 'pass')).toBe(true);
+  }, REFERENCE_MS);
 
   const cases: Array<[string, (bump: string) => string, RegExp, number | 'some']> = [
     // Only bump's points go: batched, its own exercise, still finishes when run alone.
@@ -92,6 +106,9 @@ describe('grading', () => {
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
     ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
+    ['an import of the reference with its slashes escaped', () => "export * from '../../machine/x/..\\u002f..\\u002fsolutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions \('\.\.\/\.\.\/machine\/x\/\.\.\/\.\.\/solutions\/01-bump\/bump\.ts', written '[^']*\\u002f/, 0],
+    // Object.is lies to the tests only, and the descriptor it would be found by says it is the old one.
+    ['a patch that hides itself', (b) => `const realIs = Object.is;\nconst realDescribe = Reflect.getOwnPropertyDescriptor;\nconst saved = realDescribe(Object, 'is');\nObject.defineProperty(Object, 'is', { value: (a: unknown, c: unknown) => /\\.test\\./.test(new Error().stack ?? '') && !/integrity/.test(new Error().stack ?? '') ? true : realIs(a, c), writable: true, configurable: true });\nReflect.getOwnPropertyDescriptor = ((o: object, k: PropertyKey) => (o === Object && k === 'is' ? saved : realDescribe(o, k))) as typeof Reflect.getOwnPropertyDescriptor;\n${b}`, /changed what the tests rely on: .*(Object\.is|Reflect\.getOwnPropertyDescriptor) was replaced/, 0],
     ['an import by a computed name', () => "const m = await import(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url).href);\nexport const { ALIGNMENT, createAllocator, bumpAllocatorFrom } = m;", /01-bump\/bump\.ts:1 imports a module by a computed name/, 0],
     ['an import of vitest', (b) => `import { expect } from 'vitest';\n${b}`, /01-bump\/bump\.ts:1 imports the test framework/, 0],
     ['a syntax error', (b) => b.replace('export const ALIGNMENT = 16;', 'export const ALIGNMENT = = 16;'), /does not compile: .*bump\.ts\(\d+,\d+\): error TS/, 0],
@@ -380,6 +397,16 @@ describe('grading', () => {
     expect(toJunit([full])).toMatch(/^<\?xml[\s\S]*<testsuite name="[^"]+ 01-bump" tests="\d+" failures="0" errors="0">/m);
     expect(toGradescope(full)).toMatchObject({ score: full.points, max_score: full.maxPoints });
   }, REFERENCE_MS);
+});
+
+describe('what a chapter did besides failing', () => {
+  const test = (name: string, message: string): GradedTest => ({ name, message, status: 'fail', exercise: 'pool', chapter: '05-zones', points: 0, maxPoints: 1 });
+  it('names a loop the machine stopped, with the line of the student it ran in, and the tests not run after it', () => {
+    const looped = test('pops a slot', 'RunawayLoop: Endless loop? This process has made 300,000,000 loads and stores, ten times what any test needs…\n    at createPool (exercises/05-zones/pool.ts:45:12)');
+    const notRun = test('pushes it back', 'Not run: the test "pops a slot" of this file looped without end (see its message); this one would most likely loop too.');
+    expect(misbehaviour([looped, notRun, { ...notRun, name: 'again' }, test('other', 'expected 1 to be 2')])).toBe('1 test looped without end (at exercises/05-zones/pool.ts:45), and 2 tests after it were not run');
+    expect(misbehaviour([test('other', 'expected 1 to be 2')])).toBe('');
+  });
 });
 
 describe('the reports of a class', () => {

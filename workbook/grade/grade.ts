@@ -5,12 +5,13 @@
 // never on time, so the same submission always gets the same score.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Chapter, type Exercise, exercisePath, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, fileKey, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
+import { readSkeletonManifest, sha256 } from '../skeletons.ts';
 import { removeOnExit } from '../target.ts';
 import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { exerciseTypeErrors } from '../type-errors.ts';
@@ -167,6 +168,10 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
   // Only the chapters graded: with --chapters 01, chapter 2's absence is not news.
   const missing = sandbox.missing.filter((e) => options.chapters === undefined || options.chapters.includes(e.chapter)).map((e) => `${e.chapter}/${e.file}`);
   const findings = scanSubmission(root, sandbox.added, unpacked.top);
+  // An exercise left as shipped (or missing, the skeleton standing in) earns nothing, though the
+  // code the skeleton gives may pass a test or two.
+  const manifest = readSkeletonManifest();
+  const untouched = new Set(EXERCISES.filter((e) => manifest[exercisePath(e)] === sha256(readFileSync(join(sandbox.dir, exercisePath(e))))));
   try {
     const compileErrors = exerciseTypeErrors(sandbox.dir, 'exercises');
     const chapters: GradedChapter[] = [];
@@ -174,6 +179,11 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
     for (const chapter of graded) {
       options.onChapter?.(chapter, chapters.length, graded.length);
       const exercises = EXERCISES.filter((e) => e.chapter === chapter.slug);
+      if (exercises.every((e) => untouched.has(e))) {
+        // Nothing of the student's to run: the skeletons would only fail, for a minute.
+        chapters.push(failedChapter(chapter, 'fail', UNTOUCHED_CHAPTER, options));
+        continue;
+      }
       const files = [...exercises.map((e) => testPath(e)), ...hiddenTests(sandbox.dir, chapter.slug)];
       const dir = sandbox.dir;
       const chapterMs = options.timeoutMs ?? 30_000;
@@ -199,7 +209,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
         run = await oneFileAtATime(files, run, runFiles, dir, options, (unfinished) => options.onRerun?.(chapter, unfinished, stopped));
       }
       const tampered = sandbox.tampered();
-      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors, tampered, cheats));
+      chapters.push(gradeChapter(chapter, exercises, run, sandbox.dir, files, options, compileErrors, tampered, cheats, untouched));
       if (tampered.length > 0) {
         // The next chapter gets a clean copy: one chapter's damage must not fail the next.
         sandbox.cleanup();
@@ -214,7 +224,12 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
       missing,
       empty: false,
       // As for missing files: with --chapters 01, what chapter 2's files reach for is not news.
-      review: findings.filter((f) => !f.cheat && (options.chapters === undefined || f.chapters.some((c) => options.chapters!.includes(c)))).map((f) => `${f.where}: ${f.what}`),
+      review: [
+        ...findings.filter((f) => !f.cheat && (options.chapters === undefined || f.chapters.some((c) => options.chapters!.includes(c)))).map((f) => `${f.where}: ${f.what}`),
+        ...sandbox.replaced
+          .filter((file) => options.chapters === undefined || options.chapters.includes(file.split('/')[0]))
+          .map((file) => `${file}: changed from the file the workbook gives, which was graded in its place (a compile error naming it may come from that)`),
+      ],
     };
   } finally {
     sandbox.cleanup();
@@ -309,6 +324,7 @@ function gradeChapter(
   compileErrors: Map<Exercise, string>,
   tampered: string[],
   cheats: Finding[],
+  untouched: ReadonlySet<Exercise>,
 ): GradedChapter {
   const maxPoints = exercises.reduce((n, e) => n + pointsOf(e, options), 0);
   const failAll = (status: GradeStatus, reason: string) => failedChapter(chapter, status, reason, options);
@@ -340,6 +356,7 @@ function gradeChapter(
       // A test that could not run keeps its own reason; the chapter's reason names the compiler's.
       for (const r of results) if (r.status !== 'error') Object.assign(r, { status: 'fail', message: r.status === 'pass' ? message : `${message}\n${r.message}` });
     }
+    if (untouched.has(exercise)) for (const r of results) Object.assign(r, { status: 'fail', message: `${UNTOUCHED}${r.status === 'pass' ? '' : `\n${r.message}`}` });
     // The exercise's points, shared equally by its tests; rounded once, per exercise.
     const each = results.length === 0 ? 0 : pointsOf(exercise, options) / results.length;
     for (const r of results) {
@@ -349,7 +366,9 @@ function gradeChapter(
   }
   const status: GradeStatus = tests.some((t) => t.status === 'error') ? 'error' : tests.every((t) => t.status === 'pass') ? 'pass' : 'fail';
   const uncompiled = exercises.filter((e) => compileErrors.has(e)).map((e) => `${e.id} does not compile: ${compileErrors.get(e)!.trim().split('\n')[0]}`);
-  return { chapter, status, reason: [...uncompiled, misbehaviour(tests)].filter((r) => r !== '').join('; '), tests, points: round(earned), maxPoints };
+  const unchanged = exercises.filter((e) => untouched.has(e)).map((e) => e.id);
+  const left = unchanged.length === 0 ? '' : `${unchanged.join(', ')} ${unchanged.length === 1 ? 'is' : 'are'} the skeleton as shipped (or missing): no points`;
+  return { chapter, status, reason: [...uncompiled, left, misbehaviour(tests)].filter((r) => r !== '').join('; '), tests, points: round(earned), maxPoints };
 }
 
 /** A chapter failed as a whole, for one reason: every exercise scores 0 with it. */
@@ -365,6 +384,11 @@ function failedChapter(chapter: Chapter, status: GradeStatus, reason: string, op
   };
 }
 
+/** Why a test of an exercise left as shipped scores nothing, passed or not. */
+const UNTOUCHED = 'the exercise is the skeleton as shipped (or missing): nothing of the student\'s to grade';
+/** Why a chapter whose every exercise is left as shipped scores 0 without running. */
+const UNTOUCHED_CHAPTER = 'every exercise of the chapter is the skeleton as shipped (or missing): nothing of the student\'s to grade, so its tests were not run';
+
 /** Why a submission with no exercise file at all scores 0. */
 const NOTHING_SUBMITTED = 'no exercise file at all: nothing was submitted, or this is not the folder holding exercises/ or its chapter folders';
 
@@ -375,7 +399,7 @@ function ungradable(submission: string, options: GradeOptions, status: GradeStat
 }
 
 /** Misbehaviour that failed some tests without ending the run, named for the instructor. */
-function misbehaviour(tests: GradedTest[]): string {
+export function misbehaviour(tests: GradedTest[]): string {
   const failing = tests.filter((t) => t.status !== 'pass');
   const count = (pattern: RegExp) => failing.filter((t) => pattern.test(t.message)).length;
   const reasons: string[] = [];
@@ -385,6 +409,14 @@ function misbehaviour(tests: GradedTest[]): string {
     const first = unloaded[0].message.split('\n')[0];
     const which = `the tests of ${[...new Set(unloaded.map((t) => t.exercise))].join(', ')}`;
     reasons.push(first.startsWith(DID_NOT_FINISH) ? `${which} ${first}` : first.startsWith(STOPPED) ? `${which} were ${first}` : `${which} could not run: ${first}`);
+  }
+  // Stopped by the machine's loop guard: the file's later tests were not run (loop-guard.ts).
+  const looping = failing.filter((t) => /Endless loop\? This process has made/.test(t.message));
+  if (looping.length > 0) {
+    const where = /exercises\/[\w./-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0];
+    const skipped = count(/^Not run: the test ".*" of this file looped without end/);
+    const tests = (n: number) => `${n} test${n === 1 ? '' : 's'}`;
+    reasons.push(`${tests(looping.length)} looped without end${where === undefined ? '' : ` (at ${where})`}${skipped > 0 ? `, and ${tests(skipped)} after ${looping.length === 1 ? 'it' : 'them'} were not run` : ''}`);
   }
   const stack = count(/Maximum call stack size exceeded/);
   if (stack > 0) reasons.push(`${stack} test${stack === 1 ? '' : 's'} overflowed the stack (endless recursion?)`);

@@ -9,7 +9,16 @@ import { afterAll, expect } from 'vitest';
 import * as machine from '../../machine/index.ts';
 import { INTEGRITY_MARK } from './sandbox.ts';
 
-type Snapshot = Map<string, unknown>;
+/** [label, function] pairs, in the order the objects were read. */
+type Snapshot = Array<[string, unknown]>;
+
+// The functions the check itself calls, taken before any submission runs: a patch that made
+// them lie about the patch (a getOwnPropertyDescriptor that hides a replaced Object.is) would
+// otherwise go unseen.
+const ownKeys = Reflect.ownKeys;
+const describe = Reflect.getOwnPropertyDescriptor;
+const asText = String;
+const emptyObject = Object.create;
 
 function watched(): Array<[string, object]> {
   const objects: Array<[string, object]> = [
@@ -17,6 +26,11 @@ function watched(): Array<[string, object]> {
     ['expect(…)', Object.getPrototypeOf(expect(0)) as object],
     ['Object', Object],
     ['Object.prototype', Object.prototype],
+    ['Array', Array],
+    ['Number', Number],
+    ['String', String],
+    ['Symbol', Symbol],
+    ['RegExp.prototype', RegExp.prototype],
     ['Function.prototype', Function.prototype],
     ['Array.prototype', Array.prototype],
     ['Number.prototype', Number.prototype],
@@ -40,15 +54,18 @@ function watched(): Array<[string, object]> {
 
 /** Every function-valued property, getter and setter of the watched objects, by name. */
 function snapshot(): Snapshot {
-  const functions: Snapshot = new Map();
-  for (const [name, object] of watched()) {
-    for (const key of Reflect.ownKeys(object)) {
-      const d = Reflect.getOwnPropertyDescriptor(object, key);
+  const functions: Snapshot = [];
+  const objects = watched();
+  for (let i = 0; i < objects.length; i++) {
+    const [name, object] = objects[i];
+    const keys = ownKeys(object);
+    for (let k = 0; k < keys.length; k++) {
+      const d = describe(object, keys[k]);
       if (d === undefined) continue;
-      const label = `${name}.${String(key)}`;
-      if (typeof d.value === 'function') functions.set(label, d.value);
-      if (d.get !== undefined) functions.set(`${label} (getter)`, d.get);
-      if (d.set !== undefined) functions.set(`${label} (setter)`, d.set);
+      const label = `${name}.${asText(keys[k])}`;
+      if (typeof d.value === 'function') functions[functions.length] = [label, d.value];
+      if (d.get !== undefined) functions[functions.length] = [`${label} (getter)`, d.get];
+      if (d.set !== undefined) functions[functions.length] = [`${label} (setter)`, d.set];
     }
   }
   return functions;
@@ -56,9 +73,18 @@ function snapshot(): Snapshot {
 
 /** What differs from `before`: functions replaced or removed, and any added to a built-in. */
 function changes(before: Snapshot, after: Snapshot): string[] {
-  const changed = [...before.keys()].filter((key) => after.get(key) !== before.get(key));
-  const added = [...after.keys()].filter((key) => !before.has(key) && !key.startsWith('expect'));
-  return [...changed, ...added];
+  // Plain dictionaries and loops, no Map or Set: their methods are among what may be patched.
+  const byLabel = (pairs: Snapshot) => {
+    const out: Record<string, unknown> = emptyObject(null);
+    for (let i = 0; i < pairs.length; i++) out[pairs[i][0]] = pairs[i][1];
+    return out;
+  };
+  const was = byLabel(before);
+  const now = byLabel(after);
+  const found: string[] = [];
+  for (let i = 0; i < before.length; i++) if (now[before[i][0]] !== before[i][1] || !(before[i][0] in now)) found[found.length] = before[i][0];
+  for (let i = 0; i < after.length; i++) if (!(after[i][0] in was) && !after[i][0].startsWith('expect')) found[found.length] = after[i][0];
+  return found;
 }
 
 /** Assertions that must throw; a name for each that did not. */
@@ -69,22 +95,29 @@ function assertionsThatPass(): string[] {
     ['expect(1).not.toBe(1)', () => expect(1).not.toBe(1)],
     ['expect(() => {}).toThrow()', () => expect(() => {}).toThrow()],
   ];
-  return checks.filter(([, check]) => {
+  const passing: string[] = [];
+  for (let i = 0; i < checks.length; i++) {
     try {
-      check();
-      return true;
+      checks[i][1]();
+      passing[passing.length] = checks[i][0];
     } catch {
-      return false;
+      // as it must
     }
-  }).map(([name]) => name);
+  }
+  return passing;
 }
 
 const before = snapshot();
 
 afterAll(() => {
-  const problems = [...changes(before, snapshot()).map((what) => `${what} was replaced`), ...assertionsThatPass().map((what) => `${what} no longer fails`)];
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 4).join(', ');
-    throw new Error(`${INTEGRITY_MARK} the submission's code changed what the tests rely on: ${shown}${problems.length > 4 ? `, and ${problems.length - 4} more` : ''}`);
+  // Loops and concatenation only: a patched map or join must not empty the list it reports.
+  const replaced = changes(before, snapshot());
+  const passing = assertionsThatPass();
+  const count = replaced.length + passing.length;
+  if (count === 0) return;
+  let shown = '';
+  for (let i = 0; i < count && i < 4; i++) {
+    shown += (i === 0 ? '' : ', ') + (i < replaced.length ? `${replaced[i]} was replaced` : `${passing[i - replaced.length]} no longer fails`);
   }
+  throw new Error(`${INTEGRITY_MARK} the submission's code changed what the tests rely on: ${shown}${count > 4 ? `, and ${count - 4} more` : ''}`);
 });

@@ -48,6 +48,22 @@ describe('the grading sandbox', () => {
     expect(existsSync(join(dir, 'exercises/01-bump/align.ts'))).toBe(true); // the checkout is left as it was
   }, 60_000);
 
+  it('names a given file the submission changed, which is graded as shipped, and not one it left alone or saved with other line ends', () => {
+    const submission = join(scratch, 'given-edit');
+    cpSync(resolve(ROOT, 'solutions'), submission, { recursive: true });
+    const region = join(submission, '05-zones/region.ts');
+    writeFileSync(region, `${readFileSync(region, 'utf8')}export const MINE = 1;\n`);
+    const check = join(submission, '05-zones/check.ts');
+    writeFileSync(check, readFileSync(check, 'utf8').replace(/\n/g, '\r\n'));
+    const sandbox = createSandbox(submission);
+    try {
+      expect(sandbox.replaced).toEqual(['05-zones/region.ts']);
+      expect(readFileSync(join(sandbox.dir, 'exercises/05-zones/region.ts'), 'utf8')).not.toContain('MINE');
+    } finally {
+      sandbox.cleanup();
+    }
+  }, 60_000);
+
   it('leaves no copy behind when it cannot be made, as with a wrong --extra-tests', () => {
     const temporary = join(scratch, 'tmp');
     mkdirSync(temporary);

@@ -13,6 +13,7 @@ import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 import { copyShippedExercises } from '../reset.ts';
 import { removeOnExit } from '../target.ts';
+import { unixLineEnds } from '../text.ts';
 
 /**
  * What a sandbox copies from the workbook: everything the canonical tests need. exercises/
@@ -42,6 +43,8 @@ export interface Sandbox {
   missing: Exercise[];
   /** Files of the student's own beside the exercises, copied in: `01-bump/align.ts`. */
   added: string[];
+  /** Files the workbook ships beside the exercises (`05-zones/region.ts`) that the submission changed: graded as shipped. */
+  replaced: string[];
   /** Files the submission does not own that are no longer as they were, if any. */
   tampered(): string[];
   cleanup(): void;
@@ -90,6 +93,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
   // Files of the student's own beside the exercises (a helper module, or a folder of them,
   // or one beside the chapter folders) come too; a file the workbook ships (a test, a checker such as 05-zones/check.ts) is never replaced.
   const added: string[] = [];
+  const replaced: string[] = [];
   const addFrom = (folder: string, depth: number) => {
     const from = folder === '' ? submissionRoot : join(submissionRoot, folder);
     if (!existsSync(from) || !statSync(from).isDirectory()) return;
@@ -100,7 +104,12 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
       if (stats === undefined) continue;
       if (stats.isDirectory()) {
         if (folder !== '' && depth < 3 && !entry.startsWith('.') && entry !== 'node_modules') addFrom(file, depth + 1);
-      } else if (/\.(ts|mts|js|mjs)$/.test(entry) && !/\.test\./.test(entry) && !existsSync(to)) {
+      } else if (/\.(ts|mts|js|mjs)$/.test(entry) && !/\.test\./.test(entry)) {
+        if (existsSync(to)) {
+          // A given file the student edited: graded as shipped, which a compile error may then show.
+          if (!sameText(join(from, entry), to)) replaced.push(file);
+          continue;
+        }
         mkdirSync(join(dir, 'exercises', folder), { recursive: true });
         copy(join(from, entry), to, file);
         added.push(file);
@@ -114,6 +123,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
     dir,
     missing,
     added,
+    replaced,
     tampered() {
       const after = fingerprint(dir);
       const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
@@ -131,6 +141,11 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
  * whole sandbox: its node_modules is a link to the grader's own, and the permission model
  * follows links, so a write there would change vitest for every submission after.
  */
+/** Whether two files hold the same text, whatever their line ends. */
+function sameText(a: string, b: string): boolean {
+  return unixLineEnds(readFileSync(a)).equals(unixLineEnds(readFileSync(b)));
+}
+
 function gradeConfig(dir: string, extraTests: string | undefined): string {
   const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
   const execArgv = [permission, ...readable(dir, extraTests).map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];

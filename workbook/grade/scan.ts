@@ -79,17 +79,19 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
   };
   // Every string literal: import specifiers, URLs and paths alike.
   for (const m of code.matchAll(STRING_LITERAL)) {
-    const text = m[2];
-    if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions ('${text}')`, true);
-    else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework ('${text}')`, true);
-    else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader ('${text}')`, true);
+    // As the program reads it: '..\u002fsolutions' names the reference as surely as '../solutions'.
+    const text = unescaped(m[2]);
+    const quoted = text === m[2] ? `'${text}'` : `'${text}', written '${m[2]}'`;
+    if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions (${quoted})`, true);
+    else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework (${quoted})`, true);
+    else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader (${quoted})`, true);
     // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
-    else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools ('${text}'), which can load the reference`, true);
+    else if (/(^|[/\\])workbook([/\\](?!todo\.ts$)|$)/.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the workbook's own tools (${quoted}), which can load the reference`, true);
     else if ((isBuiltin(text) || text.startsWith('node:')) && isSpecifier(code, m.index)) add(m.index, `imports Node's ${text.replace(/^node:/, '')} module`, false);
     // A package (esbuild could compile the reference for new Function to run): an exercise needs none.
-    else if (isSpecifier(code, m.index) && /^[@a-z]/i.test(text) && !/^[a-z]:/i.test(text)) add(m.index, `imports a package ('${text}'), which no exercise needs`, true);
+    else if (isSpecifier(code, m.index) && /^[@a-z]/i.test(text) && !/^[a-z]:/i.test(text)) add(m.index, `imports a package (${quoted}), which no exercise needs`, true);
     // Anywhere else (the sandbox's temporary folder, where a test may have written a copy of the reference) is not the student's.
-    else if (file !== undefined && isSpecifier(code, m.index) && !importable(file, text)) add(m.index, `imports from outside the exercises and the machine ('${text}')`, true);
+    else if (file !== undefined && isSpecifier(code, m.index) && !importable(file, text)) add(m.index, `imports from outside the exercises and the machine (${quoted})`, true);
   }
   // The exercises never need a module whose name is only known at run time.
   for (const m of code.matchAll(/\bimport\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'imports a module by a computed name', true);
@@ -115,6 +117,16 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     for (const m of code.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false);
   }
   return found.sort((a, b) => a.line - b.line);
+}
+
+/** A string literal's text with its escapes read: `\u002f`, `\u{2f}` and `\x2f` are all `/`. */
+export function unescaped(text: string): string {
+  const controls: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
+  return text.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([\s\S]))/g, (whole, braced?: string, four?: string, two?: string, other?: string) => {
+    const code = braced ?? four ?? two;
+    if (code !== undefined) return parseInt(code, 16) <= 0x10ffff ? String.fromCodePoint(parseInt(code, 16)) : whole;
+    return controls[other as string] ?? (other === '\n' ? '' : (other as string));
+  });
 }
 
 /** Whether an exercise file at `file` (`01-bump/bump.ts`) may import `specifier`: a file of the exercises, machine/ or workbook/todo.ts. */
