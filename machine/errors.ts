@@ -61,7 +61,9 @@ function describeFault(
   if (nearest !== undefined && !inNullPage && !inKernelHalf) {
     const where =
       address < nearest.start
-        ? `${nearest.start - address} bytes below its start`
+        ? nearest.start - address === 1
+          ? 'the byte just below its start'
+          : `${nearest.start - address} bytes below its start`
         : address >= nearest.end
           ? address === nearest.end
             ? 'the first byte past its end'

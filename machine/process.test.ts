@@ -60,6 +60,9 @@ describe('the address space', () => {
     const fault = faultOf(() => proc.store8(LAYOUT.heapStart + PAGE_SIZE, 1));
     expect(fault.nearest?.name).toBe('[heap]');
     expect(fault.message).toContain('first byte past its end');
+    const below = faultOf(() => proc.load8(LAYOUT.heapStart - 1));
+    expect(below.message).toContain('(the byte just below its start)');
+    expect(faultOf(() => proc.load8(LAYOUT.heapStart - 2)).message).toContain('(2 bytes below its start)');
   });
 
   it('faults on an access that straddles the end of a mapping, at the first missing byte', () => {
