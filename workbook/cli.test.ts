@@ -1,5 +1,6 @@
 // The CLI as a student and an instructor use it: real processes, real output.
 
+import { stripVTControlCharacters } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,9 +169,19 @@ describe('workbook/cli.ts', () => {
       expect(tests[0].message).toMatch(/^RunawayLoop: Endless loop\? This process has made 3,000,000 loads and stores/);
       expect(tests[0].message).toContain(`01-bump/batched.ts:${at + 2}`);
       expect(tests[1].message).toContain(`Not run: the test "${tests[0].name.split(' › ').at(-1)}" of this file looped without end`);
+      // On screen the tests not run are set apart from the failures, and counted.
+      const shown = stripVTControlCharacters(cli(['check', 'batched', '--target', submission]).stdout);
+      expect(shown).toContain(`    · ${tests[1].name} (not run)`);
+      expect(shown).toMatch(/0\/\d+ tests pass, \d+ not run after a loop/);
     } finally {
       rmSync(submission, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it("check of the reference passes and sends nobody on to a next exercise: that is the student's own progress", () => {
+    const { code, stdout } = cli(['check', 'memory', '--target', 'solutions']);
+    expect(stripVTControlCharacters(stdout)).toMatch(/All \d+ tests pass\.\n*$/);
+    expect(code).toBe(0);
   }, 120_000);
 
   it('check of an unknown chapter names the choices and exits with 2', () => {

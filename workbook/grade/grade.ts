@@ -414,7 +414,7 @@ export function misbehaviour(tests: GradedTest[]): string {
   const looping = failing.filter((t) => /Endless loop\? This process has made/.test(t.message));
   if (looping.length > 0) {
     const where = /exercises\/[\w./-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0];
-    const skipped = count(/^Not run: the test ".*" of this file looped without end/);
+    const skipped = count(/^(Error: )?Not run: the test ".*" of this file looped without end/);
     const tests = (n: number) => `${n} test${n === 1 ? '' : 's'}`;
     reasons.push(`${tests(looping.length)} looped without end${where === undefined ? '' : ` (at ${where})`}${skipped > 0 ? `, and ${tests(skipped)} after ${looping.length === 1 ? 'it' : 'them'} were not run` : ''}`);
   }
