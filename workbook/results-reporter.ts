@@ -34,9 +34,11 @@ export interface ReportedModule {
   tests: ReportedTest[];
 }
 
-function toReported(error: { message?: string; stack?: string; diff?: string; name?: string }): ReportedError {
+function toReported(error: { message?: string; stack?: string; diff?: string; name?: string; code?: string; permission?: string; resource?: string }): ReportedError {
+  // Node's permission model says only "Access to this API has been restricted": name what was refused, on what.
+  const refused = error.code === 'ERR_ACCESS_DENIED' && error.resource !== undefined ? ` (${error.permission ?? 'access'} of ${error.resource})` : '';
   // A student's error may be megabytes long: it is cut here, before it reaches the results file and every report.
-  const message = shortened(error.message ?? String(error));
+  const message = shortened(`${error.message ?? String(error)}${refused}`);
   if (error.name === undefined && (error.stack ?? '') === '') {
     // `throw 'oops'`: not an Error, so no name and no stack. Say so.
     return { message: `threw ${JSON.stringify(message)}, which is not an Error (throw new Error(…) says where it came from)`, stack: '', diff: '' };

@@ -97,12 +97,12 @@ describe('grading', () => {
     ['process.abort()', inMalloc('if (size === 24) process.abort();'), /the tests of bump were stopped: ran out of memory, or its worker died .*an abort or a signal/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /the tests of bump were stopped: ran out of memory/, 'some'],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.
-    ['editing its own test file', (b) => `import { writeFileSync } from 'node:fs';\n${inMalloc("if (size === 24) writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');")(b)}`, /a file access or a program was refused: tests may write in their temporary folder only/, 'some'],
+    ['editing its own test file', (b) => `import { writeFileSync } from 'node:fs';\n${inMalloc("if (size === 24) writeFileSync(new URL('./bump.te' + 'st.ts', import.meta.url), 'export {};');")(b)}`, /a file access or a program was refused \(first: FileSystemWrite of exercises\/01-bump\/bump\.test\.ts\): tests may write in their temporary folder only/, 'some'],
     ['deleting a file', (b) => `import { rmSync } from 'node:fs';\n${inMalloc("if (size === 24) rmSync(new URL('../../machine/format.ts', import.meta.url), { force: true });")(b)}`, /a file access or a program was refused/, 'some'],
     ['process.exit as it is imported', (b) => `process.exit(3);\n${b}`, /called process\.exit\(3\)/, 0],
     ['a throw as it is imported', (b) => `throw new Error('not finished');\n${b}`, /the tests of bump, batched could not run: Error: not finished/, 0],
     // Built at run time, so that the permission model, not the scan, catches it.
-    ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /a file access or a program was refused: .*read nothing of the reference solutions/, 'some'],
+    ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /a file access or a program was refused \(first: FileSystemRead of solutions\/01-bump\/bump\.ts\): .*read nothing of the reference solutions/, 'some'],
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
     ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],

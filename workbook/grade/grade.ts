@@ -422,8 +422,13 @@ export function misbehaviour(tests: GradedTest[]): string {
   if (stack > 0) reasons.push(`${stack} test${stack === 1 ? '' : 's'} overflowed the stack (endless recursion?)`);
   const thrown = count(/which is not an Error/);
   if (thrown > 0) reasons.push(`${thrown} test${thrown === 1 ? '' : 's'} met a thrown value that is not an Error`);
-  const denied = count(/ERR_ACCESS_DENIED|Access to this API has been restricted/);
-  if (denied > 0) reasons.push(`${denied} test${denied === 1 ? '' : 's'} failed because a file access or a program was refused: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program`);
+  const denials = failing.filter((t) => /ERR_ACCESS_DENIED|Access to this API has been restricted/.test(t.message));
+  if (denials.length > 0) {
+    // The first refusal's permission and file, from the workbook's folders on (results-reporter.ts adds them).
+    const what = /\((FileSystem\w+|ChildProcess|Worker\w*) of (?:[^)]*?[/\\](?=(?:exercises|solutions|machine|workbook)[/\\]))?([^)]+)\)/.exec(denials[0].message);
+    const first = what === null ? '' : ` (first: ${what[1]} of ${what[2]})`;
+    reasons.push(`${denials.length} test${denials.length === 1 ? '' : 's'} failed because a file access or a program was refused${first}: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program`);
+  }
   return reasons.join('; ');
 }
 
