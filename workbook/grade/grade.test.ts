@@ -233,6 +233,12 @@ describe('grading', () => {
     cpSync(resolve(ROOT, 'solutions/00-the-process'), join(dir, 'old-copy/exercises/00-the-process'), { recursive: true });
     const two = await gradeSubmission(dir, { chapters: ['00-the-process'] });
     expect(two.chapters[0].reason).toBe('it holds 2 sets of exercises (malloc-workbook-main/exercises, old-copy/exercises): grade the one meant, by its folder');
+    // A copy one level below the exercises/ of a folder is a second set too, not a folder to ignore.
+    const nested = join(scratch, 'nested');
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(nested, 'exercises/00-the-process'), { recursive: true });
+    cpSync(resolve(ROOT, 'solutions/00-the-process'), join(nested, 'exercises-copy/exercises/00-the-process'), { recursive: true });
+    mkdirSync(join(nested, 'chapters/examples'), { recursive: true });
+    expect((await gradeSubmission(nested, { chapters: ['00-the-process'] })).chapters[0].reason).toBe('it holds 2 sets of exercises (exercises, exercises-copy/exercises): grade the one meant, by its folder');
   }, 60_000);
 
   it('refuses bad input before any work, saying what to do', async () => {

@@ -138,12 +138,17 @@ function chapterFolders(dir: string): string {
   return found[0] ?? dir;
 }
 
-/** Folders holding chapter folders in `dir`, looking `depth` levels down; never a clone's solutions/, the reference. */
+/**
+ * Folders holding chapter folders in `dir`, looking `depth` levels down; never a clone's
+ * solutions/, the reference. Beside an exercises/ the other folders are looked in too: a copy
+ * one level deeper is a second set.
+ */
 function workbooksIn(dir: string, depth: number): string[] {
   const entries = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !['__MACOSX', 'node_modules', 'solutions'].includes(e.name) && !e.name.startsWith('.'));
   if (entries.some((e) => CHAPTERS.some((c) => c.slug === e.name))) return [dir];
-  if (entries.some((e) => e.name === 'exercises')) return [join(dir, 'exercises')];
-  return depth < 3 ? entries.flatMap((e) => workbooksIn(join(dir, e.name), depth + 1)) : [];
+  const here = entries.some((e) => e.name === 'exercises') ? [join(dir, 'exercises')] : [];
+  const deeper = depth < 3 ? entries.filter((e) => e.name !== 'exercises').flatMap((e) => workbooksIn(join(dir, e.name), depth + 1)) : [];
+  return [...here, ...deeper];
 }
 
 export async function gradeSubmission(submission: string, options: GradeOptions = {}): Promise<GradedSubmission> {
