@@ -52,6 +52,11 @@ describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
 
     tmux('send-keys', '-t', session, 'h');
     await waitFor('Hint 1 of 3');
+    tmux('send-keys', '-t', session, 'h');
+    tmux('send-keys', '-t', session, 'h');
+    const third = await waitFor('Hint 3 of 3');
+    expect(third).toMatch(/Hint 1: .*\n(.*\n)*.*Hint 2: /);
+    expect(third).toContain('That was the last hint.');
 
     cpSync(resolve(ROOT, 'solutions/00-the-process/memory.ts'), join(work, 'exercises/00-the-process/memory.ts'));
     await waitFor(/✓ (\d+)\/\1 tests pass/);
@@ -89,7 +94,7 @@ describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(tmux('display', '-p', '-t', session, '#{pane_current_command}').trim(), 'q ends watch mode').toBe('sleep');
-    expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 1\ndone memory\ndone vmmap\ncurrent vmmap/);
+    expect(readFileSync(progress, 'utf8')).toMatch(/hint memory 3\ndone memory\ndone vmmap\ncurrent vmmap/);
   }, 120_000);
 });
 

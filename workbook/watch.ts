@@ -130,7 +130,10 @@ export async function watchMode(options: WatchOptions): Promise<number> {
         return false;
       case 'h': {
         const { shown, total } = revealNextHint(current);
-        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, hintForTerminal(shown[shown.length - 1])];
+        // The earlier hints stay on screen, dimmed, above the new one; the last says it is the last.
+        const earlier = shown.slice(0, -1).map((text, i) => pc.dim(`Hint ${i + 1}: ${hintForTerminal(text, false)}`));
+        const last = shown.length === total ? [pc.dim('That was the last hint.')] : [];
+        hint = total === 0 ? [`No hints for ${current.id}: read the TODO comments in ${fileOf(current)}.`] : [`Hint ${shown.length} of ${total}`, ...earlier, hintForTerminal(shown[shown.length - 1]), ...last];
         break;
       }
       case 'n': {
