@@ -232,7 +232,7 @@ function heapPage(root: string, problems: string[]): Page {
   const view = heapViewHtml('coalescing', HEAP_PAGE_TRACE, root, 'site/heap-embed.ts');
   if ('problem' in view) problems.push(view.problem);
   const html = `<h1 id="top">The heap, step by step</h1>
-<p>A trace from <code>traces/</code> replayed by the reference allocators, in this page. Every block is drawn to scale from the heap's own bytes: its header, the payload the program asked for, the padding, and the free blocks. Step with the buttons or the ← and → keys (Home and End jump), pick another allocator, and hover over, tap or focus a block to read its header.</p>
+<p>A trace from <code>traces/</code> replayed by the reference allocators, in this page. Every block is drawn to scale from the heap's own bytes: its header, the payload the program asked for, the padding, and the free blocks. Step with the buttons or the ← and → keys (Home and End jump), pick another allocator, and hover over, tap or focus a block to read its header. Served by <code>npm start</code>, <em>Beside it</em> runs your own allocator from <code>exercises/</code> on the same trace and points at the first step where your heap differs.</p>
 ${'html' in view ? view.html : ''}${HEAP_VIEW_SCRIPT}
 `;
   const headings: Heading[] = [{ level: 1, id: 'top', text: 'The heap, step by step', html: 'The heap, step by step' }];
