@@ -390,7 +390,7 @@ function failedChapter(chapter: Chapter, status: GradeStatus, reason: string, op
 }
 
 /** Why a test of an exercise left as shipped scores nothing, passed or not. */
-const UNTOUCHED = 'the exercise is the skeleton as shipped (or missing): nothing of the student\'s to grade';
+export const UNTOUCHED = 'the exercise is the skeleton as shipped (or missing): nothing of the student\'s to grade';
 /** Why a chapter whose every exercise is left as shipped scores 0 without running. */
 const UNTOUCHED_CHAPTER = 'every exercise of the chapter is the skeleton as shipped (or missing): nothing of the student\'s to grade, so its tests were not run';
 

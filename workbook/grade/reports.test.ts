@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHAPTERS } from '../exercises.ts';
 import { stripAnsi } from '../text.ts';
-import type { GradedChapter, GradedSubmission, GradedTest } from './grade.ts';
+import { type GradedChapter, type GradedSubmission, type GradedTest, UNTOUCHED } from './grade.ts';
 import { formatGradeTable, pointsInCents, toCsv, toExercism, toGradescope } from './reports.ts';
 
 const [zero, one] = CHAPTERS;
@@ -44,6 +44,14 @@ describe('the grade table of a class', () => {
     // eve's hang is her chapter's one reason, not three failed tests; a test one student failed is not "most often".
     expect(table).toContain('Failed most often:\n  3 of 5  bump: malloc › returns 16-byte aligned pointers');
     expect(table).not.toMatch(/of 5 {2}batched|of 5 {2}bump: malloc › gives blocks/);
+  });
+
+  it("lists two tests of an exercise at most, and none of an exercise left as shipped", () => {
+    const many = (pass: boolean) => ['a', 'b', 'c', 'd'].map((n) => test('batched', `batched › ${n}`, pass));
+    const untouched = [aligned(false), overlap(false)].map((t) => ({ ...t, message: `${UNTOUCHED}\nexpected 1 to be 2` }));
+    const table = stripAnsi(formatGradeTable(['ann', 'ben', 'cat', 'dan'].map((name) => submission(name, chapter([...untouched, ...many(false)])))));
+    expect(table).toContain('Failed most often:\n  4 of 4  batched: batched › a\n  4 of 4  batched: batched › b');
+    expect(table).not.toMatch(/batched › c|bump: malloc/);
   });
 
   it('leaves a submission with nothing in it out of the figures, and says so', () => {

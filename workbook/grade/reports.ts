@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { CHAPTERS, EXERCISES } from '../exercises.ts';
 import { escapeControls } from '../text.ts';
 import { renderTable } from '../trace/report.ts';
-import { type GradedSubmission, type GradedTest, displayName, whatStopped } from './grade.ts';
+import { type GradedSubmission, type GradedTest, UNTOUCHED, displayName, whatStopped } from './grade.ts';
 import { reportNames } from './submissions.ts';
 
 export function formatGradeTable(submissions: readonly GradedSubmission[]): string {
@@ -72,10 +72,21 @@ function classSummary(all: readonly GradedSubmission[]): string[] {
   // So is a test lost with its exercise's (a hang in another test): once, as the exercise's.
   const failedBy = new Map<string, number>();
   for (const s of submissions) {
-    const failed = s.chapters.filter((x) => !failedWhole(x)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass'));
+    // An exercise left as shipped failed every test and says nothing about which is hard.
+    const failed = s.chapters.filter((x) => !failedWhole(x)).flatMap((c) => c.tests.filter((t) => t.status !== 'pass' && !t.message.startsWith(UNTOUCHED)));
     for (const { label } of failureLines(failed)) failedBy.set(label, (failedBy.get(label) ?? 0) + 1);
   }
-  const most = [...failedBy].filter(([, n]) => n > 1).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8);
+  // Two lines at most an exercise: its tests tie when the same students fail them all.
+  const perExercise = new Map<string, number>();
+  const most = [...failedBy]
+    .filter(([, n]) => n > 1)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .filter(([label]) => {
+      const exercise = label.split(':')[0];
+      perExercise.set(exercise, (perExercise.get(exercise) ?? 0) + 1);
+      return perExercise.get(exercise)! <= 2;
+    })
+    .slice(0, 8);
   return [
     '',
     pc.bold(`The class: ${count} submission${count === 1 ? '' : 's'}${empty === 0 ? '' : ` (and ${empty} with nothing submitted, left out of these figures)`}`),
