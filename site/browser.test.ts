@@ -1049,13 +1049,16 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
   it('searches for sections with every word first, and forgives a typo only in a long word', async () => {
     const { page, errors, close, search, closeSearch } = await openSearchBook(
       'search-book',
-      '# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur `block_meta` asks for `madvise(MADV_DONTNEED)` on 2 * 16 **bytes**.\n\n## Faults\n\nA segmentation fault names its address.\n\n## Defaults\n\nThe default options, and `MallocScribble`.\n',
+      `# A\n\n## Double frees\n\nA double free is caught.\n\n## Free lists\n\nA free block, free again, free for good.\n\n## Maps\n\nmmap maps pages.\n\n## Magazines\n\nA magazine per thread.\n\n## Giving back\n\nOur \`block_meta\` asks for \`madvise(MADV_DONTNEED)\` on 2 * 16 **bytes**.\n\n## Faults\n\nA segmentation fault names its address.\n\n## Defaults\n\nThe default options, and \`MallocScribble\`.\n\n## Stripes\n\n${'Words that come first. '.repeat(12)}A zebra has stripes.\n`,
     );
     // A word as typed finds its sections before a typo is forgiven; a reader's word for the book's.
     expect(await search('segfault')).toEqual(['Faults']);
     expect(await search('default')).toEqual(['Defaults']);
     // Each part of a word written in camel case is found.
     expect(await search('scribble')).toEqual(['Defaults']);
+    // A match far from the section's start is shown where it is.
+    expect(await search('zebra')).toEqual(['Stripes']);
+    expect(await page.locator('.search-results .result-excerpt').first().textContent()).toMatch(/^… [a-z].{40,80} A zebra has stripes\.$/);
     expect(await search('double free')).toEqual(['Double frees']);
     expect(await search('free block')).toEqual(['Free lists']);
     // No section has both words: any word will do.

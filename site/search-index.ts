@@ -7,7 +7,7 @@ import type { Section } from './markdown.ts';
 /** The options the page's script must load the index with: the same fields, in the same order. */
 export const SEARCH_OPTIONS = {
   fields: ['title', 'text'],
-  storeFields: ['title', 'pageTitle', 'href', 'excerpt', 'words'],
+  storeFields: ['title', 'pageTitle', 'href', 'excerpt', 'prose'],
   searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2 },
 };
 
@@ -29,8 +29,8 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
         pageTitle: page.pageTitle,
         href: `${page.page}#${section.id}`,
         excerpt: excerptOf(section.prose || section.text),
-        // The prose only (code would double the index), and a bar between title and text: no phrase spans them.
-        words: `${wordsOf(section.title)} | ${wordsOf(section.prose || section.text)}`,
+        // The prose only (code would double the index): the page finds phrases and excerpts in it.
+        prose: section.prose || section.text,
       });
     }
   }
@@ -46,18 +46,6 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
 export function camelParts(text: string): string {
   const words = text.match(/\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b/g) ?? [];
   return [...new Set(words)].map((word) => word.replace(/([a-z])([A-Z])/g, '$1 $2')).join(' ');
-}
-
-/**
- * A section's words as the index reads them, lowercased, one space apart: the page's script looks
- * for a phrase in them, which the index cannot find (it knows words, not where they stand).
- */
-export function wordsOf(text: string): string {
-  const tokenize = MiniSearch.getDefault('tokenize') as (text: string) => string[];
-  return tokenize(text)
-    .filter((word) => word !== '')
-    .map((word) => word.toLowerCase())
-    .join(' ');
 }
 
 /** The start of a section's prose (its code would read as noise under a result), cut at a word. */

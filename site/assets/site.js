@@ -252,10 +252,28 @@
     var words = wordsOf(query);
     if (words.length < 2) return hits;
     var phrase = ' ' + words.join(' ');
-    var inRow = function (hit) { return (' ' + hit.words).indexOf(phrase) !== -1; };
+    // A bar between title and prose: no phrase spans them.
+    var inRow = function (hit) { return (' ' + wordsOf(hit.title).join(' ') + ' | ' + wordsOf(hit.prose).join(' ')).indexOf(phrase) !== -1; };
     return hits.filter(inRow).concat(hits.filter(function (hit) { return !inRow(hit); }));
   }
-  // Split and lowercased as the index was built (search-index.ts, wordsOf).
+  // The prose around the first word searched for, when the section's opening lacks them all.
+  function excerptFor(hit, query) {
+    var words = wordsOf(query);
+    var lower = hit.prose.toLowerCase();
+    var opening = hit.excerpt.toLowerCase();
+    if (words.some(function (w) { return opening.indexOf(w) !== -1; })) return hit.excerpt;
+    var at = -1;
+    words.forEach(function (w) {
+      var i = lower.indexOf(w);
+      if (i !== -1 && (at === -1 || i < at)) at = i;
+    });
+    if (at === -1) return hit.excerpt;
+    var start = Math.max(0, hit.prose.lastIndexOf(' ', Math.max(0, at - 60)) + 1);
+    var end = hit.prose.indexOf(' ', Math.min(hit.prose.length, at + 120));
+    var cut = hit.prose.slice(start, end === -1 ? hit.prose.length : end);
+    return (start > 0 ? '… ' : '') + cut + (end === -1 ? '' : ' …');
+  }
+  // Split and lowercased as the index is built (MiniSearch's own tokenizer).
   function wordsOf(text) {
     return window.MiniSearch.getDefault('tokenize')(text)
       .filter(function (word) { return word !== ''; })
@@ -282,7 +300,7 @@
       page.textContent = ' · ' + hit.pageTitle;
       var excerpt = document.createElement('span');
       excerpt.className = 'result-excerpt';
-      excerpt.textContent = hit.excerpt;
+      excerpt.textContent = excerptFor(hit, withSynonyms(query));
       a.append(title, page, excerpt);
       a.addEventListener('click', function () { dialog.close(); });
       li.appendChild(a);
