@@ -87,12 +87,28 @@ describe('malloc', () => {
     const p = heap.malloc(32);
     expect(p, `malloc(32) with 16 bytes of heap left must return NULL (0), not ${p === -1 ? "-1 (that is sbrk's way to fail, not malloc's)" : hex(p)}`).toBe(0);
     expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
-    expect(heap.malloc(16), 'a request that still fits must succeed after a failure').not.toBe(0);
+    const limit = proc.heapStart + PAGE_SIZE;
+    const brk = proc.currentBreak;
+    const left = limit - brk;
+    const q = heap.malloc(16);
+    const why =
+      left >= 16
+        ? `malloc(16) with ${left} bytes left below the limit at ${hex(limit)} (the break is at ${hex(brk)}) returned NULL, errno = ${proc.errno}: ` +
+          'a request that still fits must succeed after a failure; a failed sbrk changes nothing, so nothing in malloc should remember it'
+        : `the failed malloc(32) moved the break to ${hex(brk)}, leaving ${left} bytes below the limit at ${hex(limit)}, too few for malloc(16): ` +
+          'a malloc that returns NULL must leave the break where it was';
+    expect(q, why).not.toBe(0);
   });
 
   it('returns NULL, not an exception, for a size no heap can hold', () => {
     const { proc, heap } = setUp();
-    expect(heap.malloc(2 ** 53 - 1), 'malloc(2^53 - 1) is a valid size that simply cannot be served').toBe(0);
+    const size = 2 ** 53 - 1;
+    const p = heap.malloc(size);
+    expect(
+      p,
+      `malloc(2^53 - 1), that is malloc(${size}), is a valid size that simply cannot be served: it must return NULL (0), not ${hex(p)}; ` +
+        `JavaScript's bitwise operators work on 32-bit integers, so the C idiom (size + 15) & ~15 cuts this size to ${(size + 15) & ~15} bytes: round with alignUp`,
+    ).toBe(0);
     expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
   });
 

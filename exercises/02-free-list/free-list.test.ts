@@ -20,13 +20,42 @@ function headerOf(proc: Process, ptr: number): string {
   return `header at ${hex(block)}: ${BlockMeta.describe(proc, block)}\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + META_SIZE })}`;
 }
 
+/** Why `ptr` is not aligned, when a header sits BlockMeta.sizeof bytes below it: the payload was placed after the bare struct. */
+function misaligned(proc: Process, ptr: number): string {
+  const block = ptr - BlockMeta.sizeof;
+  if (ptr % 16 === 0 || META_SIZE === BlockMeta.sizeof || block < proc.heapStart || ptr > proc.currentBreak) return '';
+  try {
+    if (BlockMeta.read(proc, block, 'magic') !== MAGIC_USED) return '';
+  } catch {
+    return ''; // a BlockMeta of the student's own making, without the magic field
+  }
+  return (
+    `; its header is at ${hex(block)}, only BlockMeta.sizeof (${BlockMeta.sizeof}) bytes below it: the payload starts META_SIZE (${META_SIZE}) bytes after the header, ` +
+    `BlockMeta.sizeof rounded up to 16, so return block + META_SIZE:\n${proc.hexdump(block, META_SIZE + 16, { from: block, to: block + BlockMeta.sizeof })}`
+  );
+}
+
+/** Fails unless `fn` throws a HeapCorruption, naming what it threw instead; a fault means a header was read where there is none. */
+function expectHeapCorruption(proc: Process, fn: () => unknown, what: string): void {
+  try {
+    fn();
+  } catch (thrown) {
+    if (thrown instanceof HeapCorruption) return;
+    if (!(thrown instanceof Error)) throw new Error(`${what} should throw a HeapCorruption; it threw ${String(thrown)}`);
+    const [first, ...rest] = thrown.message.split('\n');
+    const advice = thrown.name === 'SegmentationFault' ? `; check that the pointer lies in the heap (${hex(proc.heapStart)} to the break at ${hex(proc.currentBreak)}) before reading its header` : '';
+    throw new Error(`${what} should throw a HeapCorruption; it threw ${thrown.name}: ${advice ? first.replace(/\.$/, '') : first}${advice}${rest.map((line) => `\n${line}`).join('')}`);
+  }
+  throw new Error(`${what} should throw a HeapCorruption; it returned without one`);
+}
+
 describe('malloc with headers', () => {
   it('returns 16-byte aligned pointers inside the heap', () => {
     const { proc, heap } = setUp();
     for (const size of [1, 24, 100, 7, 4096]) {
       const p = heap.malloc(size);
       expect(p, `malloc(${size}) returned NULL; errno = ${proc.errno}`).not.toBe(0);
-      expect(p % 16, `malloc(${size}) = ${hex(p)} is not 16-byte aligned`).toBe(0);
+      expect(p % 16, `malloc(${size}) = ${hex(p)} is not 16-byte aligned${misaligned(proc, p)}`).toBe(0);
       expect(p - META_SIZE >= proc.heapStart && p + size <= proc.currentBreak, `malloc(${size}) = ${hex(p)}: the block and its header must lie in the heap, ${hex(proc.heapStart)}..${hex(proc.currentBreak)}`).toBe(true);
     }
   });
@@ -52,7 +81,7 @@ describe('malloc with headers', () => {
     heap.malloc(16);
     proc.sbrk(8);
     const p = heap.malloc(16);
-    expect(p % 16, `after someone else's sbrk(8), malloc(16) returned ${hex(p)}: pad the new block to 16`).toBe(0);
+    expect(p % 16, `after someone else's sbrk(8), malloc(16) returned ${hex(p)}: pad the new block to 16${misaligned(proc, p)}`).toBe(0);
     expect(walkHeap(proc).map((b) => b.payload)).toContain(p);
   });
 
@@ -150,10 +179,10 @@ describe('catching misuse', () => {
   });
 
   it('refuses a pointer malloc never returned: free(): invalid pointer', () => {
-    const { heap } = setUp();
+    const { proc, heap } = setUp();
     const p = heap.malloc(64);
     expect(() => heap.free(p + 16), `free(${hex(p + 16)}) points into the middle of a block`).toThrow(/free\(\): invalid pointer 0x/);
-    expect(() => heap.free(0x0060_0000), 'an address in the data segment').toThrow(HeapCorruption);
+    expectHeapCorruption(proc, () => heap.free(0x0060_0000), 'free(0x00600000), an address in the data segment,');
   });
 
   it('refuses a double free: free(): double free detected', () => {
