@@ -813,6 +813,192 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     await close();
   }, 30_000);
 
+  it("keeps each view's allocator, trace, step and \"Beside it\" across a reload, and drops what no longer exists", async () => {
+    // The student's allocators as `npm start` serves them: here chapter 2's and chapter 5's own.
+    const script = buildSync({
+      stdin: {
+        contents: `import { createAllocator as freeList } from './solutions/02-free-list/free-list.ts';
+import { createAllocator as zones } from './solutions/05-zones/zone.ts';
+window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create: freeList }, zones: { file: 'exercises/05-zones/zone.ts', create: zones } } };`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+    }).outputFiles[0].text;
+    const { page, errors, close } = await open(fileUrl('heap.html'), { script });
+    const figure = page.locator('figure.heap-view');
+    await figure.locator('select.hv-allocator').selectOption('free-list');
+    await figure.locator('select.hv-trace').selectOption('traces/binary-small.rep');
+    await figure.locator('button[data-move="start"]').click();
+    await figure.locator('button[data-move="forward"]').click();
+    await figure.locator('button[data-move="forward"]').click();
+    await figure.locator('select.hv-beside').selectOption('student');
+    await page.reload();
+    expect(await figure.locator('select.hv-allocator').inputValue()).toBe('free-list');
+    expect(await figure.locator('.hv-allocator-name').textContent()).toBe('free-list');
+    expect(await figure.locator('select.hv-trace').inputValue()).toBe('traces/binary-small.rep');
+    expect(await figure.locator('.hv-trace-name').textContent()).toBe('traces/binary-small.rep');
+    expect(await figure.getAttribute('data-step')).toBe('2');
+    expect(await figure.locator('input[type=range]').inputValue()).toBe('2');
+    expect(await figure.locator('select.hv-beside').inputValue()).toBe('student');
+    expect(await figure.locator('.hv-student').isVisible()).toBe(true);
+    expect(await figure.locator('.hv-student .hv-student-file').textContent()).toBe('exercises/02-free-list/free-list.ts');
+    // A trace and an allocator the book no longer has: the view's own, and its own step, come back.
+    await inPage(page, `sessionStorage.setItem('workbook-view:' + location.pathname + ':heap:0', JSON.stringify({ allocator: 'gone', trace: 'traces/gone.rep', step: 1, beside: 'student' }))`);
+    await page.reload();
+    expect(await figure.locator('select.hv-allocator').inputValue()).toBe('coalescing');
+    expect(await figure.locator('select.hv-trace').inputValue()).toBe('traces/short.rep');
+    expect(await figure.getAttribute('data-step')).toBe('9');
+    expect(await figure.locator('select.hv-beside').inputValue()).toBe('student');
+
+    // The zone view keeps its own, under its own key.
+    await page.goto(fileUrl('05-zones.html'));
+    const zone = page.locator('figure.zone-view');
+    await zone.locator('button[data-move="start"]').click();
+    await zone.locator('button[data-move="forward"]').click();
+    await zone.locator('select.hv-beside').selectOption('student');
+    await page.reload();
+    expect(await zone.getAttribute('data-step')).toBe('1');
+    expect(await zone.locator('select.zv-trace').inputValue()).toBe('traces/short.rep');
+    expect(await zone.locator('select.hv-beside').inputValue()).toBe('student');
+    expect(await zone.locator('.hv-diff').textContent()).toMatch(/^Your zone matches the reference at every step/);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('says when your heap cannot be read as the reference lays it out, and when your exercises do not compile, not that your allocator threw', async () => {
+    // A chapter 2 allocator that writes one byte more than it should into each header's size.
+    const script = buildSync({
+      stdin: {
+        contents: `import { BlockMeta, META_SIZE, createAllocator } from './solutions/02-free-list/free-list.ts';
+const create = (proc) => {
+  const heap = createAllocator(proc);
+  const malloc = (size) => {
+    const ptr = heap.malloc(size);
+    BlockMeta.write(proc, ptr - META_SIZE, 'size', size + 1);
+    return ptr;
+  };
+  return { ...heap, malloc };
+};
+window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create } } };`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+    }).outputFiles[0].text;
+    const unread = await open(fileUrl('02-free-list.html'), { script });
+    const figure = unread.page.locator('figure.heap-view');
+    await figure.locator('select.hv-beside').selectOption('student');
+    const panel = figure.locator('.hv-student');
+    const said = await panel.locator('.hv-diff').textContent();
+    expect(said).toMatch(/^At step 1 \(p0 = malloc\(439\)\) your heap could not be read as the reference lays it out: heap walk: the header at 0x[0-9a-f]{8} has size 440, not a positive multiple of 16 Go to step 1$/);
+    expect(said).not.toContain('threw');
+    // Below, the header's bytes as the walker found them.
+    expect(await panel.locator('.hv-error').textContent()).toContain('0x');
+    expect(unread.errors).toEqual([]);
+    await unread.close();
+
+    // Exercises that do not compile, as `npm start` serves them: a compile error, at no step.
+    const broken = `window.WORKBOOK_STUDENT = { error: ${JSON.stringify('Your exercises do not compile:\nexercises/03-coalescing/coalescing.ts:12: Expected ";" but found "x"')} };`;
+    const { page, errors, close } = await open(fileUrl('heap.html'), { script: broken });
+    const heap = page.locator('figure.heap-view');
+    await heap.locator('select.hv-beside').selectOption('student');
+    expect(await heap.locator('.hv-diff').textContent()).toBe('Your exercises do not compile:');
+    expect(await heap.locator('.hv-student .hv-error').textContent()).toBe('exercises/03-coalescing/coalescing.ts:12: Expected ";" but found "x"');
+    expect(await heap.locator('button.hv-go').count()).toBe(0);
+    await heap.locator('button[data-move="start"]').click();
+    expect(await heap.locator('.hv-diff').textContent()).toBe('Your exercises do not compile:');
+    expect(await heap.locator('button.hv-go').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('marks the first block that differs in both pictures at that step, and "Go to step" leaves no tip over the text', async () => {
+    // A student's chapter 3 allocator that frees nothing.
+    const script = buildSync({
+      stdin: {
+        contents: `import { createAllocator } from './solutions/03-coalescing/coalescing.ts';
+window.WORKBOOK_STUDENT = { allocators: { coalescing: { file: 'exercises/03-coalescing/coalescing.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+    }).outputFiles[0].text;
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, errors, close } = await open(fileUrl('heap.html'), { script, colorScheme });
+      const figure = page.locator('figure.heap-view');
+      await figure.locator('button[data-move="start"]').click();
+      await figure.locator('select.hv-beside').selectOption('student');
+      const panel = figure.locator('.hv-student');
+      const said = (await panel.locator('.hv-diff').textContent())!;
+      const [, step, block] = /at step (\d+) \(free\(p\d+\)\) they differ: block (\d+): the reference has a \d+-byte free block/.exec(said)!;
+      expect(await figure.locator('.hv-differs').count(), 'marked only at the step where they part').toBe(0);
+      await panel.locator('button.hv-go').focus();
+      await page.keyboard.press('Enter');
+      expect(await figure.getAttribute('data-step')).toBe(step);
+      const marked = (picture: string) => inPage<number[]>(page, `[...document.querySelectorAll('${picture} .hv-block')].flatMap((b, i) => (b.classList.contains('hv-differs') ? [i + 1] : []))`);
+      expect(await marked('.hv-view')).toEqual([Number(block)]);
+      expect(await marked('.hv-student-view')).toEqual([Number(block)]);
+      // The mark is an outline in a colour that stands out from the page, in either theme.
+      const style = await inPage<{ outline: string; width: string; color: string; background: string }>(
+        page,
+        `(() => { const s = getComputedStyle(document.querySelector('.hv-student-view .hv-differs')); return { outline: s.outlineStyle, width: s.outlineWidth, color: s.outlineColor, background: getComputedStyle(document.body).backgroundColor }; })()`,
+      );
+      expect(style.outline).toBe('dashed');
+      expect(style.width).toBe('3px');
+      expect(style.color).not.toBe(style.background);
+      // The focus is on the panel, not on a block whose tip would cover the text.
+      expect(await inPage(page, `document.activeElement.classList.contains('hv-student')`)).toBe(true);
+      expect(await page.locator('.hv-tip:visible').count()).toBe(0);
+      // The pointer off the view, where no block's tip shows.
+      await figure.scrollIntoViewIfNeeded();
+      await page.mouse.move(0, 0);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await figure.screenshot({ path: join(SCREENSHOTS, `heap-view-beside-${colorScheme}.png`) });
+      // A step on, the mark is gone: it is where they part.
+      await page.keyboard.press('ArrowRight');
+      expect(await figure.locator('.hv-differs').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 30_000);
+
+  it('marks the region where your zone first parts from the reference, in both pictures', async () => {
+    const script = buildSync({
+      stdin: {
+        contents: `import { createAllocator } from './solutions/05-zones/zone.ts';
+window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
+        resolveDir: ROOT,
+        loader: 'js',
+      },
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+    }).outputFiles[0].text;
+    const { page, errors, close } = await open(fileUrl('05-zones.html'), { script });
+    const figure = page.locator('figure.zone-view');
+    await figure.locator('select.hv-beside').selectOption('student');
+    await figure.locator('.hv-student button.hv-go').click();
+    expect(await figure.getAttribute('data-step')).toBe('3');
+    expect(await figure.locator('.zv-view .zv-region.hv-differs').count()).toBe(1);
+    expect(await figure.locator('.hv-student .zv-region.hv-differs').count()).toBe(1);
+    expect(await inPage(page, `document.activeElement.classList.contains('hv-student')`)).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    expect(await figure.locator('.hv-differs').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
   it('has no "your allocator" in the static site', async () => {
     for (const name of ['heap.html', '05-zones.html']) {
       const { page, close } = await open(fileUrl(name));

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOLD_OPEN, findMarkers, resolveInclude } from '../workbook/chapter-markers.ts';
-import { createAllocator as createCoalescing } from '../solutions/03-coalescing/coalescing.ts';
+import { createAllocator as createCoalescing, Header, HEADER_SIZE } from '../solutions/03-coalescing/coalescing.ts';
+import { BlockMeta, createAllocator as createFreeList, META_SIZE } from '../solutions/02-free-list/free-list.ts';
 import { readTraces, runTraces } from '../workbook/trace/run.ts';
 import { chartData, CHARTS, inputsHash, readShippedCharts } from './charts/index.ts';
 import { fitPolicies } from './charts/fit-policies.ts';
@@ -16,7 +17,7 @@ import { spread } from '../chapters/examples/06-spread.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
 import { splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
-import { describeState, firstDifference, formatOp, HeapReplay } from './heap-view/model.ts';
+import { describeState, differingBlock, firstDifference, formatOp, HeapReplay } from './heap-view/model.ts';
 import { chartHeight, MIN_SCALE, percent, renderBarChart, renderSvgFile } from './charts/svg.ts';
 import { createMarkdown, newEnv } from './markdown.ts';
 import { buildSearchIndex } from './search-index.ts';
@@ -652,6 +653,49 @@ describe('the heap view beside a second allocator', () => {
       return { ...heap, malloc: (size: number) => (++calls === 3 ? (() => { throw new Error('Not written yet: place'); })() : heap.malloc(size)) };
     };
     expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, failing))).toEqual({ step: 4, op: 'p2 = malloc(382)', threw: true, message: 'Not written yet: place' });
+  });
+  it('says when the heap cannot be read as the reference lays it out, rather than that the allocator threw', () => {
+    // Chapter 2's walker: a size that is not a multiple of 16.
+    const unaligned = (proc: Process): Allocator => {
+      const heap = createFreeList(proc);
+      const malloc = (size: number) => {
+        const ptr = heap.malloc(size);
+        BlockMeta.write(proc, ptr - META_SIZE, 'size', size + 1);
+        return ptr;
+      };
+      return { ...heap, malloc };
+    };
+    expect(firstDifference(new HeapReplay('free-list', ops), () => new HeapReplay('free-list', ops, unaligned))).toMatchObject({
+      step: 1,
+      op: 'p0 = malloc(439)',
+      threw: true,
+      unreadable: true,
+      message: expect.stringMatching(/^heap walk: the header at 0x[0-9a-f]{8} has size 440, not a positive multiple of 16/),
+    });
+    // Chapter 3's checker, stopped short of the epilogue: no picture of half a heap.
+    const unmarked = (proc: Process): Allocator => {
+      const heap = createCoalescing(proc);
+      const malloc = (size: number) => {
+        const ptr = heap.malloc(size);
+        Header.write(proc, ptr - HEADER_SIZE, 'magic', 0);
+        return ptr;
+      };
+      return { ...heap, malloc };
+    };
+    expect(firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, unmarked))).toMatchObject({
+      step: 1,
+      threw: true,
+      unreadable: true,
+      message: expect.stringMatching(/^block at 0x[0-9a-f]{8}: the header's magic is not/),
+    });
+  });
+  it('finds the block it names, to mark in both pictures', () => {
+    const keeping = (proc: Process): Allocator => ({ ...createCoalescing(proc), free: () => {} });
+    const kept = firstDifference(new HeapReplay('coalescing', ops), () => new HeapReplay('coalescing', ops, keeping))!;
+    expect(kept.unreadable).toBeUndefined();
+    const at = differingBlock(new HeapReplay('coalescing', ops).stepTo(kept.step).blocks, new HeapReplay('coalescing', ops, keeping).stepTo(kept.step).blocks);
+    expect(kept.message).toMatch(new RegExp(`^block ${at! + 1}: `));
+    expect(differingBlock(new HeapReplay('coalescing', ops).stepTo(kept.step - 1).blocks, new HeapReplay('coalescing', ops, keeping).stepTo(kept.step - 1).blocks)).toBeUndefined();
   });
 });
 

@@ -17,7 +17,7 @@ import { NotImplemented } from '../workbook/todo.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
 import { ROOT } from './generator.ts';
 import type { HeapOp } from './heap-view/model.ts';
-import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference } from './zone-view/model.ts';
+import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference, zonesApart } from './zone-view/model.ts';
 import { renderZone } from './zone-view/render.ts';
 
 const ops = (text: string): HeapOp[] => parseRep(`0\n9\n${text.trim().split('\n').length}\n1\n${text.trim()}\n`, 'test').ops;
@@ -141,6 +141,16 @@ describe('the zone view beside a second zone', () => {
       unreadable: false,
       message: expect.stringMatching(/^the reference's tiny region 0x[0-9a-f]{8} holds \[448 B in use\] \[176 B death row\], yours \[448 B in use\] \[176 B in use\]\.$/),
     });
+  });
+
+  it('finds the region or large block a difference lies in, as the view draws them, to mark in both pictures', () => {
+    const apart = (trace: HeapOp[], create: (proc: Process) => Zone, step: number) => zonesApart(new ZoneReplay(trace).stepTo(step), new ZoneReplay(trace, create).stepTo(step));
+    const freesNothing = (proc: Process): Zone => ({ ...createAllocator(proc), free: () => {} });
+    expect(apart(short, freesNothing, 2)).toBeUndefined();
+    expect(apart(short, freesNothing, 3)).toMatchObject({ at: 0, message: expect.stringMatching(/^the reference's tiny region/) });
+    // A large block is drawn after the regions: one tiny region, then the large block at 1.
+    const trace = ops('a 0 100\na 1 200000\nf 1');
+    expect(apart(trace, freesNothing, 3)).toMatchObject({ at: 1, message: expect.stringMatching(/^large block 1: the reference has no large block, yours has a 200704-byte large block/) });
   });
 
   it('names the region a zone with other size classes puts a block in', () => {

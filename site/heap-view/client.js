@@ -1,18 +1,25 @@
 // The live heap view: step through a trace with the real allocator, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
-import { besideIt, whenStudentArrives } from './beside.js';
-import { HEAP_KINDS, HeapReplay, busiestStep, describeState, firstDifference, renderHeap } from './model.ts';
+import { besideIt, remembered, whenStudentArrives } from './beside.js';
+import { HEAP_KINDS, HeapReplay, busiestStep, describeState, differingBlock, firstDifference, renderHeap } from './model.ts';
 import { stepThrough } from './stepper.js';
 
-for (const figure of document.querySelectorAll('figure.heap-view')) {
+for (const [index, figure] of document.querySelectorAll('figure.heap-view').entries()) {
   const data = JSON.parse(figure.querySelector('script.hv-data').textContent);
   const select = figure.querySelector('select.hv-allocator');
   const traceSelect = figure.querySelector('select.hv-trace');
-  let trace = data.traces.find((t) => t.trace === data.trace);
+  // The reader's choices before the last reload, those that still exist; the step only with its trace.
+  const memory = remembered('heap', index);
+  const { saved } = memory;
+  let trace = data.traces.find((t) => t.trace === saved.trace) ?? data.traces.find((t) => t.trace === data.trace);
+  if (trace.trace === saved.trace && Number.isInteger(saved.step)) figure.dataset.step = String(saved.step);
+  if (Object.hasOwn(HEAP_KINDS, saved.allocator ?? '')) figure.dataset.allocator = saved.allocator;
+  figure.dataset.trace = trace.trace;
   let replay = new HeapReplay(figure.dataset.allocator, trace.ops);
 
   for (const [id, kind] of Object.entries(HEAP_KINDS)) select.add(new Option(kind.label, id, false, id === replay.kind));
   for (const t of data.traces) traceSelect.add(new Option(`${t.trace} (${t.ops.length} operations)`, t.trace, false, t === trace));
+  figure.addEventListener('hv-step', (event) => memory.keep({ allocator: replay.kind, trace: trace.trace, step: event.detail.step }));
   const stepper = stepThrough(figure, { picture: '.hv-view', live: '.hv-live', replay: () => replay, render: renderHeap, describe: describeState, items: '.hv-block' });
   const show = stepper.show;
 
@@ -44,6 +51,7 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
     };
     [...bar.querySelectorAll('.hv-block')].sort((a, b) => distance(a) - distance(b))[0]?.focus();
   });
+  caption();
   show(stepper.step(), false);
   // Served by `npm start`: the student's allocators arrive in a script of their own.
   whenStudentArrives((student) =>
@@ -55,6 +63,9 @@ for (const figure of document.querySelectorAll('figure.heap-view')) {
       compare: (replay, create) => firstDifference(new HeapReplay(replay.kind, replay.ops), () => new HeapReplay(replay.kind, replay.ops, create)),
       render: renderHeap,
       items: '.hv-block',
+      differing: (ours, theirs) => differingBlock(ours.blocks, theirs.blocks),
+      marked: '.hv-block',
+      memory,
     }),
   );
 }

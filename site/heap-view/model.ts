@@ -6,7 +6,7 @@ import { hex, type Allocator, type Process } from '../../machine/index.ts';
 import { BlockMeta, META_SIZE, createAllocator as freeList } from '../../solutions/02-free-list/free-list.ts';
 import { walkHeap } from '../../solutions/02-free-list/walk.ts';
 import { checkHeap } from '../../solutions/03-coalescing/check.ts';
-import { HEADER_SIZE, Header, createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
+import { GLOBALS, HEADER_SIZE, Header, createAllocator as coalescing } from '../../solutions/03-coalescing/coalescing.ts';
 import { createAllocator as realloc } from '../../solutions/04-realloc/realloc.ts';
 import { TraceCursor, firstDifferingStep, type Difference, type HeapOp } from './trace-cursor.ts';
 
@@ -50,8 +50,14 @@ const fieldsOf = (struct: typeof Header | typeof BlockMeta, proc: Process, at: n
     return { name, value: name === 'magic' || name === 'next' ? hex(value) : String(value) };
   });
 
-const coalescingBlocks = (proc: Process): ViewBlock[] =>
-  checkHeap(proc).blocks.map((b) => ({ start: b.header, end: b.header + b.size, headerBytes: HEADER_SIZE, free: b.free, fields: fieldsOf(Header, proc, b.header) }));
+function coalescingBlocks(proc: Process): ViewBlock[] {
+  const report = checkHeap(proc);
+  // A walk the checker stopped short of the epilogue read only part of the heap: no picture of that.
+  const last = report.blocks.at(-1);
+  const reached = last === undefined ? proc.load64(proc.static(GLOBALS.heapStart, 8)) : last.header + last.size;
+  if (report.problem !== '' && reached !== proc.load64(proc.static(GLOBALS.epilogue, 8))) throw new Error(report.problem);
+  return report.blocks.map((b) => ({ start: b.header, end: b.header + b.size, headerBytes: HEADER_SIZE, free: b.free, fields: fieldsOf(Header, proc, b.header) }));
+}
 
 export const HEAP_KINDS: Record<string, HeapKind> = {
   'free-list': {
@@ -62,6 +68,11 @@ export const HEAP_KINDS: Record<string, HeapKind> = {
   coalescing: { label: 'splitting and coalescing (chapter 3)', create: (proc) => coalescing(proc), blocks: coalescingBlocks },
   realloc: { label: 'realloc in place (chapter 4)', create: (proc) => realloc(proc), blocks: coalescingBlocks },
 };
+
+/** The reference's walker could not make sense of a heap's bytes: its headers are not the layout it reads. */
+export class UnreadableHeap extends Error {
+  override name = 'UnreadableHeap';
+}
 
 /** A trace replayed step by step; going back replays from the start (the heap has no undo). */
 export class HeapReplay {
@@ -80,11 +91,16 @@ export class HeapReplay {
     this.cursor = new TraceCursor(ops, create, { process: { heapLimit: 1 << 24 } });
   }
 
-  /** The heap after the first `step` operations. */
+  /** The heap after the first `step` operations; what the allocator throws is thrown, what the walker cannot read is an UnreadableHeap. */
   stepTo(step: number): HeapState {
     const target = this.cursor.moveTo(step);
     const proc = this.cursor.proc;
-    const blocks = proc.currentBreak > proc.heapStart ? HEAP_KINDS[this.kind].blocks(proc) : [];
+    let blocks: ViewBlock[];
+    try {
+      blocks = proc.currentBreak > proc.heapStart ? HEAP_KINDS[this.kind].blocks(proc) : [];
+    } catch (error) {
+      throw new UnreadableHeap(error instanceof Error ? error.message : String(error));
+    }
     for (const block of blocks) if (!block.free) block.requested = this.cursor.requested.get(block.start + block.headerBytes);
     const free = blocks.filter((b) => b.free).map((b) => b.end - b.start);
     return {
@@ -104,19 +120,24 @@ export class HeapReplay {
 const describeBlock = (block: ViewBlock | undefined) =>
   block === undefined ? 'no block' : `a ${block.end - block.start}-byte ${block.free ? 'free' : 'used'} block at ${hex(block.start)}`;
 
-/** Where two heaps' block lists first differ (address, size, used or free), or undefined. */
-function blocksDifference(ours: ViewBlock[], theirs: ViewBlock[]): string | undefined {
+/** The index of the first block where two heaps' lists differ (address, size, used or free), or undefined. */
+export function differingBlock(ours: ViewBlock[], theirs: ViewBlock[]): number | undefined {
   for (let i = 0; i < Math.max(theirs.length, ours.length); i++) {
     const a = ours[i];
     const b = theirs[i];
-    if (a?.start === b?.start && a?.end === b?.end && a?.free === b?.free) continue;
-    return `block ${i + 1}: the reference has ${describeBlock(a)}, yours has ${describeBlock(b)}.`;
+    if (a?.start !== b?.start || a?.end !== b?.end || a?.free !== b?.free) return i;
   }
   return undefined;
 }
 
-/** The first step where the block lists differ, or where the second allocator threw; undefined if never. */
-export function firstDifference(reference: HeapReplay, other: () => HeapReplay): Difference | undefined {
+/** Where a second heap first parts from the reference's. */
+export interface HeapDifference extends Difference {
+  /** The reference's walker could not read its bytes (threw is true too). */
+  unreadable?: true;
+}
+
+/** The first step where the block lists differ, or where the second allocator threw or left a heap the walker cannot read; undefined if never. */
+export function firstDifference(reference: HeapReplay, other: () => HeapReplay): HeapDifference | undefined {
   const found = firstDifferingStep(
     reference.ops,
     (step) => reference.stepTo(step).blocks,
@@ -124,11 +145,14 @@ export function firstDifference(reference: HeapReplay, other: () => HeapReplay):
       const replay = other();
       return (step) => replay.stepTo(step).blocks;
     },
-    blocksDifference,
+    (ours, theirs) => {
+      const i = differingBlock(ours, theirs);
+      return i === undefined ? undefined : `block ${i + 1}: the reference has ${describeBlock(ours[i])}, yours has ${describeBlock(theirs[i])}.`;
+    },
   );
   if (found === undefined) return undefined;
-  const { error: _error, ...difference } = found;
-  return difference;
+  const { error, ...difference } = found;
+  return error instanceof UnreadableHeap ? { ...difference, unreadable: true } : difference;
 }
 
 /** The step where the heap has the most blocks: the most to look at. */

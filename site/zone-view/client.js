@@ -1,17 +1,24 @@
 // The live zone view: step through a trace with chapter 5's zone, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
-import { besideIt, whenStudentArrives } from '../heap-view/beside.js';
+import { besideIt, remembered, whenStudentArrives } from '../heap-view/beside.js';
 import { stepThrough } from '../heap-view/stepper.js';
-import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference } from './model.ts';
+import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference, zonesApart } from './model.ts';
 import { renderZone } from './render.ts';
 
-for (const figure of document.querySelectorAll('figure.zone-view')) {
+for (const [index, figure] of document.querySelectorAll('figure.zone-view').entries()) {
   const data = JSON.parse(figure.querySelector('script.zv-data').textContent);
   const traceSelect = figure.querySelector('select.zv-trace');
-  let trace = data.traces.find((t) => t.trace === data.trace);
+  // The reader's choices before the last reload, those that still exist; the step only with its trace.
+  const memory = remembered('zone', index);
+  const { saved } = memory;
+  let trace = data.traces.find((t) => t.trace === saved.trace) ?? data.traces.find((t) => t.trace === data.trace);
+  if (trace.trace === saved.trace && Number.isInteger(saved.step)) figure.dataset.step = String(saved.step);
+  figure.dataset.trace = trace.trace;
+  figure.querySelector('.zv-trace-name').textContent = trace.trace;
   let replay = new ZoneReplay(trace.ops);
 
   for (const t of data.traces) traceSelect.add(new Option(`${t.trace} (${t.ops.length} operations)`, t.trace, false, t === trace));
+  figure.addEventListener('hv-step', (event) => memory.keep({ trace: trace.trace, step: event.detail.step }));
   const stepper = stepThrough(figure, { picture: '.zv-view', live: '.zv-live', replay: () => replay, render: renderZone, describe: describeZone, items: '.zv-blocks summary' });
   const show = stepper.show;
 
@@ -33,6 +40,9 @@ for (const figure of document.querySelectorAll('figure.zone-view')) {
       compare: (replay, create) => firstZoneDifference(new ZoneReplay(replay.ops), () => new ZoneReplay(replay.ops, create)),
       render: renderZone,
       items: '.zv-blocks summary',
+      differing: (ours, theirs) => zonesApart(ours, theirs)?.at,
+      marked: '.zv-region',
+      memory,
     }),
   );
 }

@@ -268,33 +268,41 @@ const writtenSaid = (region: ZoneRegion) => {
   return region.writtenPages === 0 ? 'no page written' : `${plural(region.writtenPages, 'page')} written (${pages.length === 1 && more === '' ? 'page' : 'pages'} ${pages.join(', ')}${more})`;
 };
 
-/** What differs between two zones at one step, as a reader of their memory sees them, or undefined. */
-export function zoneStateDifference(ours: ZoneState, theirs: ZoneState): string | undefined {
+/**
+ * What differs between two zones at one step, as a reader of their memory sees them, and where:
+ * the index of the region or large block it lies in, as the view draws them (regions, then large
+ * blocks), when it lies in one. Undefined if nothing differs.
+ */
+export function zonesApart(ours: ZoneState, theirs: ZoneState): { message: string; at?: number } | undefined {
   for (let i = 0; i < Math.max(ours.regions.length, theirs.regions.length); i++) {
     const a = ours.regions[i];
     const b = theirs.regions[i];
     if (a === undefined || b === undefined || a.scale !== b.scale || a.address !== b.address || a.band !== b.band) {
-      return `region ${i + 1}: the reference has ${describeRegion(a)}, yours has ${describeRegion(b)}.`;
+      return { at: i, message: `region ${i + 1}: the reference has ${describeRegion(a)}, yours has ${describeRegion(b)}.` };
     }
     const at = [...Array(Math.max(a.blocks.length, b.blocks.length)).keys()].find((j) => !sameBlock(a.blocks[j], b.blocks[j]));
     if (at !== undefined) {
       let mine = blockList(a.blocks, at, false);
       let yours = blockList(b.blocks, at, false);
       if (mine === yours) [mine, yours] = [blockList(a.blocks, at, true), blockList(b.blocks, at, true)];
-      return `the reference's ${regionName(a)} holds ${mine}, yours ${yours}.`;
+      return { at: i, message: `the reference's ${regionName(a)} holds ${mine}, yours ${yours}.` };
     }
-    if (writtenSaid(a) !== writtenSaid(b)) return `the reference's ${regionName(a)} has ${writtenSaid(a)}, yours ${writtenSaid(b)}.`;
+    if (writtenSaid(a) !== writtenSaid(b)) return { at: i, message: `the reference's ${regionName(a)} has ${writtenSaid(a)}, yours ${writtenSaid(b)}.` };
   }
   for (let i = 0; i < Math.max(ours.large.length, theirs.large.length); i++) {
     const a = ours.large[i];
     const b = theirs.large[i];
     if (a?.address === b?.address && a?.bytes === b?.bytes && a?.writtenPages === b?.writtenPages) continue;
-    return `large block ${i + 1}: the reference has ${describeLarge(a)}, yours has ${describeLarge(b)}.`;
+    // Drawn after the regions, which are the same in both here.
+    return { at: ours.regions.length + i, message: `large block ${i + 1}: the reference has ${describeLarge(a)}, yours has ${describeLarge(b)}.` };
   }
-  // The rest of what the zone wrote: its large-block table.
-  if (ours.writtenPages !== theirs.writtenPages) return `the reference's zone has ${plural(ours.writtenPages, 'page')} written in all, yours ${theirs.writtenPages}.`;
+  // The rest of what the zone wrote: its large-block table, drawn in no region.
+  if (ours.writtenPages !== theirs.writtenPages) return { message: `the reference's zone has ${plural(ours.writtenPages, 'page')} written in all, yours ${theirs.writtenPages}.` };
   return undefined;
 }
+
+/** What differs between two zones at one step, as a reader of their memory sees them, or undefined. */
+export const zoneStateDifference = (ours: ZoneState, theirs: ZoneState): string | undefined => zonesApart(ours, theirs)?.message;
 
 /**
  * The first step where a second zone (the student's) differs from the reference on the same
