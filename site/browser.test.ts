@@ -756,6 +756,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
       expect(error).toMatch(/^Not written yet: malloc\(size\): send the request to its scale\n/);
       const line = readFileSync(join(ROOT, 'exercises/05-zones/zone.ts'), 'utf8').split('\n').findIndex((text) => text.includes("todo('malloc(size)")) + 1;
       expect(error, 'the message names the file and line to open, as in a terminal').toContain(`Open exercises/05-zones/zone.ts:${line},`);
+      expect(error, 'here a save is enough').toContain('with your code, and save: this view runs it again.');
       expect(await panel.locator('.zv-region').count()).toBe(0);
       // Before the first malloc the skeleton's zone is as empty as the reference's: drawn, not an error.
       await figure.locator('button[data-move="start"]').click();
@@ -1116,6 +1117,7 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect(await figure.locator('.hv-keys').isVisible()).toBe(false);
     expect((await figure.locator('input[type=range]').boundingBox())!.height).toBeGreaterThanOrEqual(40);
     const gap = figure.locator('.hv-bar .hv-gap').first();
+    await gap.scrollIntoViewIfNeeded(); // a tap lands in the viewport
     const box = (await gap.boundingBox())!;
     await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
     expect(await inPage(page, `document.activeElement.classList.contains('hv-block')`)).toBe(true);

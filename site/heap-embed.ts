@@ -122,28 +122,50 @@ export function renderHeapViews(html: string, env: RenderEnv, problems: string[]
   return embedViews(html, 'heap-view', env.heapViews, (view) => heapViewHtml(view.allocator, view.trace, root, view.where, view.step), HEAP_VIEW_SCRIPT, problems);
 }
 
+/** The student's allocators a view can run beside the reference, by the view's name for them. */
+const STUDENT_ALLOCATORS: ReadonlyArray<{ id: string; file: string }> = [
+  { id: 'free-list', file: 'exercises/02-free-list/free-list.ts' },
+  { id: 'coalescing', file: 'exercises/03-coalescing/coalescing.ts' },
+  { id: 'realloc', file: 'exercises/04-realloc/realloc.ts' },
+  { id: 'zones', file: 'exercises/05-zones/zone.ts' },
+];
+
 /**
- * The student's allocators from exercises/, for the heap view of a served site (`npm start`);
- * if they do not compile, a script that says why, so the page shows it instead of a picture.
+ * The student's allocators from exercises/, for the views of a served site (`npm start`), each
+ * bundled on its own: one that does not compile carries why, so its view says so instead of a
+ * picture, and a half-typed line in chapter 5 leaves chapter 2's comparison running.
  */
 export function bundleStudentAllocators(siteDir: string): string {
-  try {
-    const result = buildSync({
-      entryPoints: [join(siteDir, 'heap-view', 'student.js')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      legalComments: 'none',
-    });
-    return `// Your allocators, bundled from exercises/ on your last save.\n${locateTodos(result.outputFiles[0].text, join(siteDir, '..'))}`;
-  } catch (error) {
-    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
-    const message = errors.length > 0 ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('\n') : (error as Error).message;
-    return `window.WORKBOOK_STUDENT = { error: ${JSON.stringify(`Your exercises do not compile:\n${message}`).replace(/</g, '\\u003c')} };\ndocument.dispatchEvent(new Event('workbook-student'));\n`;
-  }
+  const root = join(siteDir, '..');
+  const parts = STUDENT_ALLOCATORS.map(({ id, file }) => {
+    const entry = `import { createAllocator } from './${file}';\nwindow.WORKBOOK_STUDENT.allocators[${JSON.stringify(id)}] = { file: ${JSON.stringify(file)}, create: (proc) => createAllocator(proc) };\n`;
+    try {
+      const result = buildSync({
+        stdin: { contents: entry, resolveDir: root, sourcefile: `${id}-beside.js`, loader: 'js' },
+        // Paths from the book's root, in messages and in the bundle's `// exercises/…` lines (locateTodos).
+        absWorkingDir: root,
+        bundle: true,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        write: false,
+        logLevel: 'silent',
+        legalComments: 'none',
+      });
+      return locateTodos(result.outputFiles[0].text, root);
+    } catch (error) {
+      const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
+      const message = errors.length > 0 ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('\n') : (error as Error).message;
+      return `window.WORKBOOK_STUDENT.allocators[${JSON.stringify(id)}] = { file: ${JSON.stringify(file)}, error: ${JSON.stringify(`Your exercises do not compile:\n${message}`).replace(/</g, '\\u003c')} };`;
+    }
+  });
+  return [
+    '// Your allocators, bundled from exercises/ on your last save.',
+    'window.WORKBOOK_STUDENT = { allocators: {} };',
+    ...parts,
+    "document.dispatchEvent(new Event('workbook-student'));",
+    '',
+  ].join('\n');
 }
 
 /**

@@ -21,7 +21,7 @@ import { describeState, differingBlock, firstDifference, formatOp, HeapReplay } 
 import { chartHeight, MIN_SCALE, percent, renderBarChart, renderSvgFile } from './charts/svg.ts';
 import { createMarkdown, newEnv } from './markdown.ts';
 import { buildSearchIndex } from './search-index.ts';
-import { locateTodos } from './heap-embed.ts';
+import { bundleStudentAllocators, locateTodos } from './heap-embed.ts';
 import { todo } from '../workbook/todo.ts';
 import { copyShippedExercises } from '../workbook/reset.ts';
 import { parseRep } from '../workbook/trace/rep.ts';
@@ -723,6 +723,24 @@ describe("the student's bundle", () => {
     expect(located[1]).toBe(`      todo.call("exercises/02-free-list/free-list.ts:${line}", "findFreeBlock(size): first fit over the list of blocks");`);
     expect(located[3], 'only the calls in exercises/ are located').toBe('  todo("not an exercise");');
     expect(() => todo.call(`exercises/02-free-list/free-list.ts:${line}`, 'findFreeBlock(size)')).toThrow(`Open exercises/02-free-list/free-list.ts:${line}, replace`);
+    // A bundle that is not strict code passes the place boxed, as a String object.
+    expect(() => todo.call(new String('exercises/05-zones/zone.ts:63') as unknown as string, 'malloc(size)')).toThrow('Open exercises/05-zones/zone.ts:63, replace');
+  });
+
+  it('bundles each allocator on its own: one that does not compile says why, and the others still run', () => {
+    const root = mkdtempSync(join(scratch, 'bundled-'));
+    const files = { '02-free-list/free-list.ts': 'ok', '03-coalescing/coalescing.ts': 'broken', '04-realloc/realloc.ts': 'ok', '05-zones/zone.ts': 'ok' };
+    for (const [file, state] of Object.entries(files)) {
+      mkdirSync(join(root, 'exercises', file, '..'), { recursive: true });
+      writeFileSync(join(root, 'exercises', file), state === 'ok' ? 'export const createAllocator = () => ({ id: 1 });\n' : 'export const createAllocator = (;\n');
+    }
+    const window: { WORKBOOK_STUDENT?: { allocators: Record<string, { file: string; create?: unknown; error?: string }> } } = {};
+    const document = { dispatchEvent: () => true };
+    new Function('window', 'document', 'Event', bundleStudentAllocators(join(root, 'site')))(window, document, class {});
+    const allocators = window.WORKBOOK_STUDENT!.allocators;
+    expect(Object.keys(allocators).sort()).toEqual(['coalescing', 'free-list', 'realloc', 'zones']);
+    expect(allocators.coalescing.error).toMatch(/^Your exercises do not compile:\nexercises\/03-coalescing\/coalescing\.ts:1: /);
+    for (const id of ['free-list', 'realloc', 'zones']) expect(typeof allocators[id].create, id).toBe('function');
   });
 });
 

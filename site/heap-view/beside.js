@@ -41,7 +41,8 @@ export function remembered(view, index) {
 /** The first lines of an error: enough to say what and where, not a wall of text. */
 const MAX_ERROR_LINES = 8;
 const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const errorHtml = (message) => `<pre class="hv-error">${escape(message.split('\n').slice(0, MAX_ERROR_LINES).join('\n'))}</pre>`;
+// Here a save runs the code again: the terminal's "run the check again" would send the reader away.
+const errorHtml = (message) => `<pre class="hv-error">${escape(message.replace('and run the check again', 'and save: this view runs it again').split('\n').slice(0, MAX_ERROR_LINES).join('\n'))}</pre>`;
 
 /**
  * Adds the student's side to a view's figure. The view's script dispatches 'hv-step' on the
@@ -89,7 +90,8 @@ export function besideIt(figure, show, student, view) {
   function compare(replay) {
     mine = undefined;
     difference = undefined;
-    problem = student.error ?? (yours(replay) === undefined ? `Your exercises have no '${view.kind(replay)}' to run here.` : undefined);
+    // Each allocator is bundled on its own (site/heap-embed.ts): one that does not compile carries why.
+    problem = student.error ?? yours(replay)?.error ?? (yours(replay) === undefined ? `Your exercises have no '${view.kind(replay)}' to run here.` : undefined);
     // The reference's own replay is left where the page shows it: compare on a copy.
     if (problem === undefined) difference = view.compare(replay, yours(replay).create);
   }
