@@ -33,6 +33,11 @@ export const SCREENSHOTS = resolve(SITE_DIR, 'dist', 'screenshots');
 
 if (!found) console.warn(`site/browser.test.ts: browser tests skipped: ${why}`);
 
+/** A script that sets `window.WORKBOOK_STUDENT` as npm start's would, from `source` (imports from the book's root). */
+function studentBundle(source: string): string {
+  return buildSync({ stdin: { contents: source, resolveDir: ROOT, loader: 'js' }, bundle: true, format: 'iife', platform: 'browser', write: false }).outputFiles[0].text;
+}
+
 describe('Chromium for the browser tests', () => {
   it.runIf(process.env.CI === 'true')('is installed under CI', () => {
     expect(found, why).toBe(true);
@@ -771,18 +776,8 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
 
   it('draws a zone that differs beside the reference, and goes to the step where they part', async () => {
     // A student's zone that frees nothing: chapter 5's, bundled for the page as `npm start` bundles exercises/.
-    const script = buildSync({
-      stdin: {
-        contents: `import { createAllocator } from './solutions/05-zones/zone.ts';
-window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
-        resolveDir: ROOT,
-        loader: 'js',
-      },
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-    }).outputFiles[0].text;
+    const script = studentBundle(`import { createAllocator } from './solutions/05-zones/zone.ts';
+window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`);
     const { page, errors, close } = await open(fileUrl('05-zones.html'), { script });
     const figure = page.locator('figure.zone-view');
     await figure.locator('select.hv-beside').selectOption('student');
@@ -816,19 +811,9 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
 
   it("keeps each view's allocator, trace, step and \"Beside it\" across a reload, and drops what no longer exists", async () => {
     // The student's allocators as `npm start` serves them: here chapter 2's and chapter 5's own.
-    const script = buildSync({
-      stdin: {
-        contents: `import { createAllocator as freeList } from './solutions/02-free-list/free-list.ts';
+    const script = studentBundle(`import { createAllocator as freeList } from './solutions/02-free-list/free-list.ts';
 import { createAllocator as zones } from './solutions/05-zones/zone.ts';
-window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create: freeList }, zones: { file: 'exercises/05-zones/zone.ts', create: zones } } };`,
-        resolveDir: ROOT,
-        loader: 'js',
-      },
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-    }).outputFiles[0].text;
+window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create: freeList }, zones: { file: 'exercises/05-zones/zone.ts', create: zones } } };`);
     const { page, errors, close } = await open(fileUrl('heap.html'), { script });
     const figure = page.locator('figure.heap-view');
     await figure.locator('select.hv-allocator').selectOption('free-list');
@@ -872,9 +857,7 @@ window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-fre
 
   it('says when your heap cannot be read as the reference lays it out, and when your exercises do not compile, not that your allocator threw', async () => {
     // A chapter 2 allocator that writes one byte more than it should into each header's size.
-    const script = buildSync({
-      stdin: {
-        contents: `import { BlockMeta, META_SIZE, createAllocator } from './solutions/02-free-list/free-list.ts';
+    const script = studentBundle(`import { BlockMeta, META_SIZE, createAllocator } from './solutions/02-free-list/free-list.ts';
 const create = (proc) => {
   const heap = createAllocator(proc);
   const malloc = (size) => {
@@ -884,15 +867,7 @@ const create = (proc) => {
   };
   return { ...heap, malloc };
 };
-window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create } } };`,
-        resolveDir: ROOT,
-        loader: 'js',
-      },
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-    }).outputFiles[0].text;
+window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-free-list/free-list.ts', create } } };`);
     const unread = await open(fileUrl('02-free-list.html'), { script });
     const figure = unread.page.locator('figure.heap-view');
     await figure.locator('select.hv-beside').selectOption('student');
@@ -922,18 +897,8 @@ window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-fre
 
   it('marks the first block that differs in both pictures at that step, and "Go to step" leaves no tip over the text', async () => {
     // A student's chapter 3 allocator that frees nothing.
-    const script = buildSync({
-      stdin: {
-        contents: `import { createAllocator } from './solutions/03-coalescing/coalescing.ts';
-window.WORKBOOK_STUDENT = { allocators: { coalescing: { file: 'exercises/03-coalescing/coalescing.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
-        resolveDir: ROOT,
-        loader: 'js',
-      },
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-    }).outputFiles[0].text;
+    const script = studentBundle(`import { createAllocator } from './solutions/03-coalescing/coalescing.ts';
+window.WORKBOOK_STUDENT = { allocators: { coalescing: { file: 'exercises/03-coalescing/coalescing.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`);
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page, errors, close } = await open(fileUrl('heap.html'), { script, colorScheme });
       const figure = page.locator('figure.heap-view');
@@ -974,18 +939,8 @@ window.WORKBOOK_STUDENT = { allocators: { coalescing: { file: 'exercises/03-coal
   }, 30_000);
 
   it('marks the region where your zone first parts from the reference, in both pictures', async () => {
-    const script = buildSync({
-      stdin: {
-        contents: `import { createAllocator } from './solutions/05-zones/zone.ts';
-window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`,
-        resolveDir: ROOT,
-        loader: 'js',
-      },
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-    }).outputFiles[0].text;
+    const script = studentBundle(`import { createAllocator } from './solutions/05-zones/zone.ts';
+window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zone.ts', create: (proc) => ({ ...createAllocator(proc), free: () => {} }) } } };`);
     const { page, errors, close } = await open(fileUrl('05-zones.html'), { script });
     const figure = page.locator('figure.zone-view');
     await figure.locator('select.hv-beside').selectOption('student');
