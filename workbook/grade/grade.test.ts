@@ -157,7 +157,7 @@ describe('grading', () => {
     const writes = inMalloc(`if (size === 24) writeFileSync(${JSON.stringify(outside)}, 'x');`);
     const graded = await gradeSubmission(submission('writes-outside', (b) => `import { writeFileSync } from 'node:fs';\n${writes(b)}`), chapter1);
     expect(existsSync(outside)).toBe(false);
-    expect(chapterOne(graded).reason).toMatch(/a file access or a program was refused: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program/);
+    expect(chapterOne(graded).reason).toMatch(/a file access or a program was refused \(first: FileSystemWrite of \/[^)]*written-by-a-submission\.txt\): tests may write in their temporary folder only, read nothing of the reference solutions, and start no program/);
     expect(chapterOne(graded).points).toBeLessThan(chapterOne(graded).maxPoints);
   }, 60_000);
 
