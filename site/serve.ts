@@ -116,9 +116,11 @@ export async function serveSite(options: ServeOptions = {}): Promise<ServedSite>
   for (const entry of WATCHED) {
     const path = join(ROOT, entry);
     if (!existsSync(path)) continue;
+    // Known once: a watched file deleted (README.md) must not make the next event throw.
+    const base = statSync(path).isDirectory() ? path : ROOT;
     watchers.push(
       watchTree(path, (name) => {
-        const file = relative(ROOT, join(statSync(path).isDirectory() ? path : ROOT, name));
+        const file = relative(ROOT, join(base, name));
         if (file.endsWith('~') || /\.test\.ts$/.test(file)) return;
         changed(file);
       }),

@@ -28,10 +28,21 @@ describe('watchTree', () => {
       changes.length = 0;
       writeFileSync(file, '3');
       expect(await seen(changes, join('a', 'x.ts')), 'the save after the rename').toContain(join('a', 'x.ts'));
+      // A folder made, and a file written in it at once, before its watch can have begun.
       mkdirSync(join(root, 'b'));
-      await new Promise((r) => setTimeout(r, 200));
       writeFileSync(join(root, 'b', 'y.ts'), '1');
       expect(await seen(changes, join('b', 'y.ts'))).toContain(join('b', 'y.ts'));
+      // A folder removed and made again (rm -r, then git checkout) is watched anew.
+      rmSync(join(root, 'a'), { recursive: true });
+      await new Promise((r) => setTimeout(r, 200));
+      mkdirSync(join(root, 'a'));
+      await new Promise((r) => setTimeout(r, 200));
+      changes.length = 0;
+      writeFileSync(join(root, 'a', 'x.ts'), '4');
+      await new Promise((r) => setTimeout(r, 200));
+      writeFileSync(join(root, 'a', 'x.ts'), '5');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(changes.filter((c) => c === join('a', 'x.ts')).length, 'both saves in the folder made again').toBeGreaterThanOrEqual(2);
     } finally {
       watcher.close();
     }

@@ -4,7 +4,7 @@
 // recursive, is told of any change to any file in it, whatever its inode.
 
 import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 
 export interface TreeWatcher {
   close(): void;
@@ -20,22 +20,37 @@ export function watchTree(root: string, onChange: (file: string) => void): TreeW
   // A file is watched through its folder, which sees it however it is saved.
   const only = statSync(root).isDirectory() ? undefined : basename(root);
   const base = only === undefined ? root : dirname(root);
+  // A folder removed: its watches go, so that one made again in its place is watched anew.
+  const forget = (folder: string) => {
+    for (const [path, watcher] of watchers) {
+      if (path === folder || path.startsWith(join(folder, sep))) {
+        watcher.close();
+        watchers.delete(path);
+      }
+    }
+  };
   const add = (folder: string) => {
     if (watchers.has(folder)) return;
     const watcher = watch(folder, (_event, name) => {
       if (name === null || (only !== undefined && name.toString() !== only)) return;
       const path = join(folder, name.toString());
-      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-        if (only === undefined && !name.toString().startsWith('.') && name.toString() !== 'node_modules') addTree(path);
-      } else onChange(relative(base, path));
+      const stats = statSync(path, { throwIfNoEntry: false });
+      if (stats?.isDirectory()) {
+        if (only === undefined && !name.toString().startsWith('.') && name.toString() !== 'node_modules') addTree(path, true);
+      } else {
+        if (stats === undefined && watchers.has(path)) forget(path);
+        else onChange(relative(base, path));
+      }
     });
-    watcher.on('error', () => watchers.delete(folder)); // a folder removed
+    watcher.on('error', () => forget(folder));
     watchers.set(folder, watcher);
   };
-  const addTree = (folder: string) => {
+  // `fresh`: a folder just made, whose files may have been written before its watch began.
+  const addTree = (folder: string, fresh = false) => {
     add(folder);
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') addTree(join(folder, entry.name));
+      if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') addTree(join(folder, entry.name), fresh);
+      else if (fresh && entry.isFile()) onChange(relative(base, join(folder, entry.name)));
     }
   };
   if (only === undefined) addTree(root);

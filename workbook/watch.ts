@@ -217,7 +217,10 @@ export async function watchMode(options: WatchOptions): Promise<number> {
       } else note = pc.dim('Nothing changed.');
     }
     busy = false;
-    if (chosen !== undefined && asked?.reset !== true) return moveTo(chosen);
+    if (chosen !== undefined && asked?.reset !== true) {
+      pending = false; // the move runs the tests anyway
+      return moveTo(chosen);
+    }
     await redrawAfterScreen();
   };
 

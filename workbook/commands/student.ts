@@ -292,6 +292,7 @@ export async function start(options: Options): Promise<number> {
       site = served;
       banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
     } catch (error) {
+      siteProblem = undefined; // said here: no pages are served to be the last built
       banner.push(pc.yellow('The book could not be served; read it in chapters/. Why:'), ...problemLines(error instanceof Error ? error.message : String(error)), '');
     }
   }

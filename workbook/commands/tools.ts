@@ -42,7 +42,6 @@ export async function trace(options: Options): Promise<number> {
   return leftOut.exitCode(await replayAndReport(id, traces, here, options));
 }
 
-/** The trace files and folders named, each refused as it was typed when it is not there. */
 /** Traces named from `here`, except those outside it when a path was typed whole: those keep their whole path. */
 function namedAsTyped<T extends { name: string }>(typed: readonly string[], here: string, traces: T[]): T[] {
   if (!typed.some((p) => isAbsolute(p))) return traces;

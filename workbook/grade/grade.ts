@@ -418,7 +418,7 @@ export function misbehaviour(tests: GradedTest[]): string {
   // Stopped by the machine's loop guard: the file's later tests were not run (loop-guard.ts).
   const looping = failing.filter((t) => /Endless loop\? This process has made/.test(t.message));
   if (looping.length > 0) {
-    const where = /exercises\/[\w./-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0];
+    const where = /exercises[/\\][\w./\\-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0].replace(/\\/g, '/');
     const skipped = count(/^(Error: )?Not run: the test ".*" of this file looped without end/);
     const tests = (n: number) => `${n} test${n === 1 ? '' : 's'}`;
     reasons.push(`${tests(looping.length)} looped without end${where === undefined ? '' : ` (at ${where})`}${skipped > 0 ? `, and ${tests(skipped)} after ${looping.length === 1 ? 'it' : 'them'} were not run` : ''}`);
@@ -430,7 +430,7 @@ export function misbehaviour(tests: GradedTest[]): string {
   const denials = failing.filter((t) => /ERR_ACCESS_DENIED|Access to this API has been restricted/.test(t.message));
   if (denials.length > 0) {
     // The first refusal's permission and file, from the workbook's folders on (results-reporter.ts adds them).
-    const what = /\((FileSystem\w+|ChildProcess|Worker\w*) of (?:[^)]*?[/\\](?=(?:exercises|solutions|machine|workbook)[/\\]))?([^)]+)\)/.exec(denials[0].message);
+    const what = /\((FileSystem\w+|ChildProcess|Worker\w*) of (?:[^)]*[/\\](?=(?:exercises|solutions|machine|workbook)[/\\]))?([^)]+)\)/.exec(denials[0].message);
     const first = what === null ? '' : ` (first: ${what[1]} of ${what[2]})`;
     reasons.push(`${denials.length} test${denials.length === 1 ? '' : 's'} failed because a file access or a program was refused${first}: tests may write in their temporary folder only, read nothing of the reference solutions, and start no program`);
   }

@@ -20,6 +20,20 @@ const describe = Reflect.getOwnPropertyDescriptor;
 const asText = String;
 const emptyObject = Object.create;
 
+// vitest keeps its matchers and its custom equality testers on the global object, under a
+// symbol: a tester pushed there (or a matcher replaced) makes toEqual pass what it should not.
+const MATCHERS = Symbol.for('$$jest-matchers-object');
+const matchersHome = () => (globalThis as Record<symbol, { matchers?: object; customEqualityTesters?: unknown[] } | undefined>)[MATCHERS];
+const testersBefore = matchersHome()?.customEqualityTesters?.slice() ?? [];
+
+/** Whether vitest's custom equality testers are others than before: one added, removed or replaced. */
+function testersChanged(): string[] {
+  const now = matchersHome()?.customEqualityTesters ?? [];
+  let same = now.length === testersBefore.length;
+  for (let i = 0; same && i < now.length; i++) same = now[i] === testersBefore[i];
+  return same ? [] : ["vitest's list of custom equality testers"];
+}
+
 function watched(): Array<[string, object]> {
   const objects: Array<[string, object]> = [
     ['expect', expect],
@@ -45,6 +59,7 @@ function watched(): Array<[string, object]> {
     ['JSON', JSON],
     ['Reflect', Reflect],
     ['Atomics', Atomics],
+    ['vitest matchers', matchersHome()?.matchers ?? {}],
   ];
   for (const [name, value] of Object.entries(machine)) {
     if (typeof value === 'function') objects.push([`machine ${name}`, value], [`machine ${name}.prototype`, (value as { prototype?: object }).prototype ?? {}]);
@@ -112,6 +127,8 @@ const before = snapshot();
 afterAll(() => {
   // Loops and concatenation only: a patched map or join must not empty the list it reports.
   const replaced = changes(before, snapshot());
+  const testerChanges = testersChanged();
+  for (let i = 0; i < testerChanges.length; i++) replaced[replaced.length] = testerChanges[i];
   const passing = assertionsThatPass();
   const count = replaced.length + passing.length;
   if (count === 0) return;

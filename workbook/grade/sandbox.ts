@@ -134,6 +134,11 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
   };
 }
 
+/** Whether two files hold the same text, whatever their line ends. */
+function sameText(a: string, b: string): boolean {
+  return unixLineEnds(readFileSync(a)).equals(unixLineEnds(readFileSync(b)));
+}
+
 /**
  * The shipped configuration, plus the integrity check before every test file, and the
  * permission model in the test processes: read the sandbox but solutions/, write only in the sandbox's
@@ -141,11 +146,6 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
  * whole sandbox: its node_modules is a link to the grader's own, and the permission model
  * follows links, so a write there would change vitest for every submission after.
  */
-/** Whether two files hold the same text, whatever their line ends. */
-function sameText(a: string, b: string): boolean {
-  return unixLineEnds(readFileSync(a)).equals(unixLineEnds(readFileSync(b)));
-}
-
 function gradeConfig(dir: string, extraTests: string | undefined): string {
   const permission = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
   const execArgv = [permission, ...readable(dir, extraTests).map((path) => `--allow-fs-read=${path}`), `--allow-fs-write=${join(dir, SANDBOX_TMP, '*')}`, '--allow-worker', '--no-warnings'];
