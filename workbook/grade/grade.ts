@@ -5,13 +5,12 @@
 // never on time, so the same submission always gets the same score.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { CHAPTERS, EXERCISES, type Chapter, type Exercise, exercisePath, testPath } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, fileKey, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
-import { readSkeletonManifest, sha256 } from '../skeletons.ts';
 import { removeOnExit } from '../target.ts';
 import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { exerciseTypeErrors } from '../type-errors.ts';
@@ -175,8 +174,7 @@ export async function gradeSubmission(submission: string, options: GradeOptions 
   const findings = scanSubmission(root, sandbox.added, unpacked.top);
   // An exercise left as shipped (or missing, the skeleton standing in) earns nothing, though the
   // code the skeleton gives may pass a test or two.
-  const manifest = readSkeletonManifest();
-  const untouched = new Set(EXERCISES.filter((e) => manifest[exercisePath(e)] === sha256(readFileSync(join(sandbox.dir, exercisePath(e))))));
+  const untouched = sandbox.untouched;
   try {
     const compileErrors = exerciseTypeErrors(sandbox.dir, 'exercises');
     const chapters: GradedChapter[] = [];

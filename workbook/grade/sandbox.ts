@@ -14,6 +14,7 @@ import { ROOT } from '../paths.ts';
 import { copyShippedExercises } from '../reset.ts';
 import { removeOnExit } from '../target.ts';
 import { unixLineEnds } from '../text.ts';
+import { withoutComments } from '../imports.ts';
 
 /**
  * What a sandbox copies from the workbook: everything the canonical tests need. exercises/
@@ -43,6 +44,8 @@ export interface Sandbox {
   missing: Exercise[];
   /** Files of the student's own beside the exercises, copied in: `01-bump/align.ts`. */
   added: string[];
+  /** Exercises whose code is the skeleton's as shipped (or missing): comments and spacing aside. */
+  untouched: ReadonlySet<Exercise>;
   /** Files the workbook ships beside the exercises (`05-zones/region.ts`) that the submission changed: graded as shipped. */
   replaced: string[];
   /** Files the submission does not own that are no longer as they were, if any. */
@@ -71,6 +74,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
     cpSync(resolve(ROOT, entry), join(dir, entry), { recursive: true, filter: (source) => !/\.(target|types)-|node_modules/.test(source) });
   }
   copyShippedExercises(dir);
+  const shippedCode = new Map(EXERCISES.map((e) => [e, codeOf(join(dir, 'exercises', e.chapter, e.file))]));
   symlinkSync(resolve(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   if (extraTests !== undefined) copyHiddenTests(extraTests, join(dir, 'exercises'));
   mkdirSync(join(dir, SANDBOX_TMP));
@@ -124,6 +128,7 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
     missing,
     added,
     replaced,
+    untouched: new Set(EXERCISES.filter((e) => codeOf(join(dir, 'exercises', e.chapter, e.file)) === shippedCode.get(e))),
     tampered() {
       const after = fingerprint(dir);
       const changed = [...before.keys()].filter((file) => after.get(file) !== before.get(file));
@@ -132,6 +137,11 @@ function fillSandbox(dir: string, submissionRoot: string, extraTests: string | u
     },
     cleanup,
   };
+}
+
+/** A file's code without its comments and spacing: a skeleton with a blank line or a note added is still the skeleton. */
+function codeOf(file: string): string {
+  return withoutComments(readFileSync(file, 'utf8')).replace(/\s+/g, '');
 }
 
 /** Whether two files hold the same text, whatever their line ends. */
