@@ -123,11 +123,11 @@ export function renderHeapViews(html: string, env: RenderEnv, problems: string[]
 }
 
 /** The student's allocators a view can run beside the reference, by the view's name for them. */
-const STUDENT_ALLOCATORS: ReadonlyArray<{ id: string; file: string }> = [
-  { id: 'free-list', file: 'exercises/02-free-list/free-list.ts' },
-  { id: 'coalescing', file: 'exercises/03-coalescing/coalescing.ts' },
-  { id: 'realloc', file: 'exercises/04-realloc/realloc.ts' },
-  { id: 'zones', file: 'exercises/05-zones/zone.ts' },
+const STUDENT_ALLOCATORS: ReadonlyArray<{ id: string; file: string; exercise: string }> = [
+  { id: 'free-list', file: 'exercises/02-free-list/free-list.ts', exercise: 'free-list' },
+  { id: 'coalescing', file: 'exercises/03-coalescing/coalescing.ts', exercise: 'coalescing' },
+  { id: 'realloc', file: 'exercises/04-realloc/realloc.ts', exercise: 'realloc' },
+  { id: 'zones', file: 'exercises/05-zones/zone.ts', exercise: 'zone' },
 ];
 
 /**
@@ -137,7 +137,9 @@ const STUDENT_ALLOCATORS: ReadonlyArray<{ id: string; file: string }> = [
  */
 export function bundleStudentAllocators(siteDir: string): string {
   const root = join(siteDir, '..');
-  const parts = STUDENT_ALLOCATORS.map(({ id, file }) => {
+  const parts = STUDENT_ALLOCATORS.map(({ id, file, exercise }) => {
+    const problem = (why: string) => `window.WORKBOOK_STUDENT.allocators[${JSON.stringify(id)}] = { file: ${JSON.stringify(file)}, error: ${JSON.stringify(why).replace(/</g, '\\u003c')} };`;
+    if (!existsSync(join(root, file))) return problem(`${file} is missing:\nnpm run reset -- ${exercise} puts the skeleton back.`);
     const entry = `import { createAllocator } from './${file}';\nwindow.WORKBOOK_STUDENT.allocators[${JSON.stringify(id)}] = { file: ${JSON.stringify(file)}, create: (proc) => createAllocator(proc) };\n`;
     try {
       const result = buildSync({
@@ -156,7 +158,7 @@ export function bundleStudentAllocators(siteDir: string): string {
     } catch (error) {
       const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
       const message = errors.length > 0 ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('\n') : (error as Error).message;
-      return `window.WORKBOOK_STUDENT.allocators[${JSON.stringify(id)}] = { file: ${JSON.stringify(file)}, error: ${JSON.stringify(`Your exercises do not compile:\n${message}`).replace(/</g, '\\u003c')} };`;
+      return problem(`Your exercises do not compile (${file}, or a file it imports):\n${message}`);
     }
   });
   return [

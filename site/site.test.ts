@@ -739,7 +739,11 @@ describe("the student's bundle", () => {
     new Function('window', 'document', 'Event', bundleStudentAllocators(join(root, 'site')))(window, document, class {});
     const allocators = window.WORKBOOK_STUDENT!.allocators;
     expect(Object.keys(allocators).sort()).toEqual(['coalescing', 'free-list', 'realloc', 'zones']);
-    expect(allocators.coalescing.error).toMatch(/^Your exercises do not compile:\nexercises\/03-coalescing\/coalescing\.ts:1: /);
+    expect(allocators.coalescing.error).toMatch(/^Your exercises do not compile \(exercises\/03-coalescing\/coalescing\.ts, or a file it imports\):\nexercises\/03-coalescing\/coalescing\.ts:1: /);
+    // A file that is not there is said so, with the way back.
+    rmSync(join(root, 'exercises/04-realloc/realloc.ts'));
+    new Function('window', 'document', 'Event', bundleStudentAllocators(join(root, 'site')))(window, document, class {});
+    expect(window.WORKBOOK_STUDENT!.allocators.realloc.error).toBe('exercises/04-realloc/realloc.ts is missing:\nnpm run reset -- realloc puts the skeleton back.');
     for (const id of ['free-list', 'realloc', 'zones']) expect(typeof allocators[id].create, id).toBe('function');
   });
 });
