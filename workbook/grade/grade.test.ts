@@ -108,7 +108,8 @@ describe('grading', () => {
     ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
     ['an import of the reference with its slashes escaped', () => "export * from '../../machine/x/..\\u002f..\\u002fsolutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions \('\.\.\/\.\.\/machine\/x\/\.\.\/\.\.\/solutions\/01-bump\/bump\.ts', written '[^']*\\u002f/, 0],
-    ['an equality tester of its own', (b) => `const g = globalThis;\n(Reflect.get(g, Symbol.for('$$jest-matchers-object')) as { customEqualityTesters: unknown[] }).customEqualityTesters.push(() => true);\n${b}`, /changed what the tests rely on: vitest's list of custom equality testers was replaced/, 0],
+    // Its name built at run time, so that the check after the tests, not the scan, catches it.
+    ['an equality tester of its own', (b) => `const g = globalThis;\n(Reflect.get(g, Symbol.for('$$je' + 'st-matchers-object')) as { customEqualityTesters: unknown[] }).customEqualityTesters.push(() => true);\n${b}`, /changed what the tests rely on: vitest's list of custom equality testers was replaced/, 0],
     // Object.is lies to the tests only, and the descriptor it would be found by says it is the old one.
     ['a patch that hides itself', (b) => `const realIs = Object.is;\nconst realDescribe = Reflect.getOwnPropertyDescriptor;\nconst saved = realDescribe(Object, 'is');\nObject.defineProperty(Object, 'is', { value: (a: unknown, c: unknown) => /\\.test\\./.test(new Error().stack ?? '') && !/integrity/.test(new Error().stack ?? '') ? true : realIs(a, c), writable: true, configurable: true });\nReflect.getOwnPropertyDescriptor = ((o: object, k: PropertyKey) => (o === Object && k === 'is' ? saved : realDescribe(o, k))) as typeof Reflect.getOwnPropertyDescriptor;\n${b}`, /changed what the tests rely on: .*(Object\.is|Reflect\.getOwnPropertyDescriptor) was replaced/, 0],
     ['an import by a computed name', () => "const m = await import(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url).href);\nexport const { ALIGNMENT, createAllocator, bumpAllocatorFrom } = m;", /01-bump\/bump\.ts:1 imports a module by a computed name/, 0],
@@ -531,6 +532,24 @@ describe('reading a submission before it runs', () => {
       [15, true, "reaches into vitest's module loader"],
       [15, true, 'reads the global object by a computed name'],
       [15, false, 'reaches into the global object'],
+    ]);
+  });
+
+  it('reads a string continued on the next line and a name written with escapes as the program does', () => {
+    const source = [
+      "export * from '../../sol\\",
+      "utions/01-bump/bump.ts';",
+      "const run = \\u0046unction('return 1');",
+      'const w = glob\\u{61}lThis[key];',
+      "const home = Reflect.get(globalThis, Symbol.for('$$jest-matchers-object'));",
+    ].join('\n');
+    expect(scanSource(source).map((f) => [f.line, f.cheat, f.what.split(' (')[0]])).toEqual([
+      [1, true, 'names the reference solutions'],
+      [3, true, 'runs code built from a string, which no exercise needs'],
+      [4, true, 'reads the global object by a computed name'],
+      [4, false, 'reaches into the global object'],
+      [5, true, "names vitest's own state"],
+      [5, false, 'reaches into the global object'],
     ]);
   });
 });

@@ -22,7 +22,7 @@ export interface Finding {
 }
 
 /** A string literal on one line: its quote, then its text. */
-const STRING_LITERAL = /(['"`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
+const STRING_LITERAL = /(['"`])((?:\\[\s\S]|(?!\1)[^\\\n])*)\1/g; // a backslash may continue it on the next line
 
 /** Node modules an allocator has no use for, with or without the `node:` prefix. */
 const FRAMEWORK = /^(vitest|@vitest\/.*|chai|tinyspy|vite|vite-node)(\/.*)?$/;
@@ -72,9 +72,9 @@ function linkOnTheWay(top: string, path: string): string | undefined {
 export function scanSource(source: string, file?: string): Array<{ line: number; what: string; cheat: boolean }> {
   const code = withoutComments(source);
   const found: Array<{ line: number; what: string; cheat: boolean }> = [];
-  const lineOf = (index: number) => code.slice(0, index).split('\n').length;
-  const add = (index: number, what: string, cheat: boolean) => {
-    const line = lineOf(index);
+  // `text`: the code the index is in, when its names were read (their escapes make it shorter).
+  const add = (index: number, what: string, cheat: boolean, text = code) => {
+    const line = text.slice(0, index).split('\n').length;
     if (!found.some((f) => f.line === line && f.what === what)) found.push({ line, what, cheat });
   };
   // Every string literal: import specifiers, URLs and paths alike.
@@ -83,6 +83,7 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     const text = unescaped(m[2]);
     const quoted = text === m[2] ? `'${text}'` : `'${text}', written '${m[2]}'`;
     if (/(^|[/\\])solutions([/\\]|$)/.test(text)) add(m.index, `names the reference solutions (${quoted})`, true);
+    else if (/^\$\$jest-/.test(text)) add(m.index, `names vitest's own state (${quoted}), where its matchers and equality testers are kept`, true);
     else if (FRAMEWORK.test(text) && isSpecifier(code, m.index)) add(m.index, `imports the test framework (${quoted})`, true);
     else if (/\.test\.ts$|(^|[/\\])workbook[/\\]grade([/\\]|$)/.test(text)) add(m.index, `names a test or the grader (${quoted})`, true);
     // Its tools load code by target (loadAllocator(id, 'solutions')); an exercise needs workbook/todo.ts alone.
@@ -98,31 +99,42 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
   for (const m of code.matchAll(/\brequire\s*\(\s*(?!['"][^'"`]*['"]\s*\))/g)) add(m.index, 'requires a module by a computed name', true);
   for (const m of code.matchAll(/\bcreateRequire\b/g)) add(m.index, 'makes a require() of its own, which loads any module', true);
   // The code alone, its strings blanked (same length, same lines): a message may say "eval (…)".
-  const bare = code.replace(STRING_LITERAL, (_, quote: string, body: string) => `${quote}${' '.repeat(body.length)}${quote}`);
+  // A name may be written with escapes (\u0046unction is Function): read as the program does.
+  const bare = identifiersRead(code.replace(STRING_LITERAL, (_, quote: string, body: string) => `${quote}${body.replace(/[^\n]/g, ' ')}${quote}`));
   // Any Node module by a name made at run time: `module`, whose createRequire loads the reference.
-  for (const m of bare.matchAll(/\bprocess\s*\.\s*(getBuiltinModule|binding|_linkedBinding|dlopen)\b/g)) add(m.index, `uses process.${m[1]}, which loads a module by a name made at run time`, true);
+  for (const m of bare.matchAll(/\bprocess\s*\.\s*(getBuiltinModule|binding|_linkedBinding|dlopen)\b/g)) add(m.index, `uses process.${m[1]}, which loads a module by a name made at run time`, true, bare);
   // Code from a string can name what the scan looks for without writing it (vitest's own loader, say).
-  for (const m of bare.matchAll(/\beval\s*\(|(?<![.:]\s*)\bFunction\s*\(|\bconstruct\s*\(\s*Function\b|\.\s*constructor\s*\(/g)) add(m.index, 'runs code built from a string, which no exercise needs', true);
+  for (const m of bare.matchAll(/\beval\s*\(|(?<![.:]\s*)\bFunction\s*\(|\bconstruct\s*\(\s*Function\b|\.\s*constructor\s*\(/g)) add(m.index, 'runs code built from a string, which no exercise needs', true, bare);
   // The loader vitest gives each module, and the files vite finds by a pattern: either imports any file, the reference too.
-  for (const m of bare.matchAll(/\b__vite_ssr_\w*|\b__vitest_\w*|\bimport\.meta\.glob\w*/g)) add(m.index, `reaches into vitest's module loader (${m[0]})`, true);
+  for (const m of bare.matchAll(/\b__vite_ssr_\w*|\b__vitest_\w*|\bimport\.meta\.glob\w*/g)) add(m.index, `reaches into vitest's module loader (${m[0]})`, true, bare);
   // A property of the global object by a computed name: one the scan cannot read (vitest's worker state holds every module loaded).
-  for (const m of bare.matchAll(/\b(?:globalThis|global)\s*(?:as\s+[^)]+\)\s*)?\[/g)) add(m.index, 'reads the global object by a computed name', true);
+  for (const m of bare.matchAll(/\b(?:globalThis|global)\s*(?:as\s+[^)]+\)\s*)?\[/g)) add(m.index, 'reads the global object by a computed name', true, bare);
   const patterns: Array<[RegExp, string]> = [
     [/\brequire\s*\(/g, 'calls require()'],
     [/\bprocess\s*\.\s*(exit|reallyExit|abort|kill|chdir|on|once|env)\b/g, 'uses process.$1'],
     [/\bglobalThis\b|\bglobal\s*\.|\bSymbol\.for\s*\(/g, 'reaches into the global object'],
     [/\.\s*prototype\b|\b__proto__\b|\bsetPrototypeOf\b/g, "touches a class's prototype"],
   ];
+  const named = identifiersRead(code);
   for (const [pattern, what] of patterns) {
-    for (const m of code.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false);
+    for (const m of named.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false, named);
   }
   return found.sort((a, b) => a.line - b.line);
+}
+
+/** Code with the escapes of its names read: `glob\u0061lThis` is globalThis, `\u0046unction` Function. */
+function identifiersRead(code: string): string {
+  return code.replace(/\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})/g, (whole: string, braced?: string, four?: string) => {
+    const point = parseInt(braced ?? four ?? '', 16);
+    return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+  });
 }
 
 /** A string literal's text with its escapes read: `\u002f`, `\u{2f}` and `\x2f` are all `/`. */
 export function unescaped(text: string): string {
   const controls: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', '0': '\0' };
-  return text.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([\s\S]))/g, (whole, braced?: string, four?: string, two?: string, other?: string) => {
+  return text.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|([\s\S]))/g, (whole, braced?: string, four?: string, two?: string, other?: string) => {
+    if (whole === '\\\r\n') return ''; // a line continued
     const code = braced ?? four ?? two;
     if (code !== undefined) return parseInt(code, 16) <= 0x10ffff ? String.fromCodePoint(parseInt(code, 16)) : whole;
     return controls[other as string] ?? (other === '\n' ? '' : (other as string));
