@@ -34,9 +34,8 @@ describe('watchTree', () => {
       expect(await seen(changes, join('b', 'y.ts'))).toContain(join('b', 'y.ts'));
       // A folder removed and made again (rm -r, then git checkout) is watched anew.
       rmSync(join(root, 'a'), { recursive: true });
-      await new Promise((r) => setTimeout(r, 200));
       mkdirSync(join(root, 'a'));
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 200)); // the new folder's watch begins
       changes.length = 0;
       writeFileSync(join(root, 'a', 'x.ts'), '4');
       await new Promise((r) => setTimeout(r, 200));
