@@ -881,7 +881,7 @@ window.WORKBOOK_STUDENT = { allocators: { 'free-list': { file: 'exercises/02-fre
     await unread.close();
 
     // Exercises that do not compile, as `npm start` serves them: a compile error, at no step.
-    const broken = `window.WORKBOOK_STUDENT = { error: ${JSON.stringify('Your exercises do not compile:\nexercises/03-coalescing/coalescing.ts:12: Expected ";" but found "x"')} };`;
+    const broken = `window.WORKBOOK_STUDENT = { allocators: { coalescing: { file: 'exercises/03-coalescing/coalescing.ts', error: ${JSON.stringify('Your exercises do not compile:\nexercises/03-coalescing/coalescing.ts:12: Expected ";" but found "x"')} } } };`;
     const { page, errors, close } = await open(fileUrl('heap.html'), { script: broken });
     const heap = page.locator('figure.heap-view');
     await heap.locator('select.hv-beside').selectOption('student');

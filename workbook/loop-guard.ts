@@ -11,6 +11,7 @@
 
 import { afterEach, beforeEach } from 'vitest';
 import { Process } from '../machine/index.ts';
+import { notRunAfterLoop } from './not-run.ts';
 
 /** The loop guard of a test file, by its chapter folder's number (`exercises/03-coalescing/…` → 3). */
 export function loopLimitFor(testFile: string): number {
@@ -31,5 +32,5 @@ afterEach(({ task }) => {
 
 beforeEach(({ task }) => {
   Process.loopGuard = loopLimitFor(task.file.filepath);
-  if (looped !== undefined) throw new Error(`Not run: the test "${looped}" of this file looped without end (see its message); this one would most likely loop too.`);
+  if (looped !== undefined) throw new Error(notRunAfterLoop(looped));
 });

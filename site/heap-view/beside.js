@@ -38,6 +38,17 @@ export function remembered(view, index) {
   };
 }
 
+/**
+ * The trace a view opens on: the one kept before the last reload if the page still has it, else
+ * its own; the kept step goes with the kept trace only. Sets the figure's data to match.
+ */
+export function restoredTrace(figure, data, saved) {
+  const trace = data.traces.find((t) => t.trace === saved.trace) ?? data.traces.find((t) => t.trace === data.trace);
+  if (trace.trace === saved.trace && Number.isInteger(saved.step)) figure.dataset.step = String(saved.step);
+  figure.dataset.trace = trace.trace;
+  return trace;
+}
+
 /** The first lines of an error: enough to say what and where, not a wall of text. */
 const MAX_ERROR_LINES = 8;
 const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -91,7 +102,7 @@ export function besideIt(figure, show, student, view) {
     mine = undefined;
     difference = undefined;
     // Each allocator is bundled on its own (site/heap-embed.ts): one that does not compile carries why.
-    problem = student.error ?? yours(replay)?.error ?? (yours(replay) === undefined ? `Your exercises have no '${view.kind(replay)}' to run here.` : undefined);
+    problem = yours(replay)?.error ?? (yours(replay) === undefined ? `Your exercises have no '${view.kind(replay)}' to run here.` : undefined);
     // The reference's own replay is left where the page shows it: compare on a copy.
     if (problem === undefined) difference = view.compare(replay, yours(replay).create);
   }

@@ -1,6 +1,6 @@
 // The live heap view: step through a trace with the real allocator, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
-import { besideIt, remembered, whenStudentArrives } from './beside.js';
+import { besideIt, remembered, restoredTrace, whenStudentArrives } from './beside.js';
 import { HEAP_KINDS, HeapReplay, busiestStep, describeState, differingBlock, firstDifference, renderHeap } from './model.ts';
 import { stepThrough } from './stepper.js';
 
@@ -11,10 +11,8 @@ for (const [index, figure] of document.querySelectorAll('figure.heap-view').entr
   // The reader's choices before the last reload, those that still exist; the step only with its trace.
   const memory = remembered('heap', index);
   const { saved } = memory;
-  let trace = data.traces.find((t) => t.trace === saved.trace) ?? data.traces.find((t) => t.trace === data.trace);
-  if (trace.trace === saved.trace && Number.isInteger(saved.step)) figure.dataset.step = String(saved.step);
+  let trace = restoredTrace(figure, data, saved);
   if (Object.hasOwn(HEAP_KINDS, saved.allocator ?? '')) figure.dataset.allocator = saved.allocator;
-  figure.dataset.trace = trace.trace;
   let replay = new HeapReplay(figure.dataset.allocator, trace.ops);
 
   for (const [id, kind] of Object.entries(HEAP_KINDS)) select.add(new Option(kind.label, id, false, id === replay.kind));

@@ -1,6 +1,6 @@
 // The live zone view: step through a trace with chapter 5's zone, in the page. Plain script
 // around the typed model (bundled with it by esbuild at build time).
-import { besideIt, remembered, whenStudentArrives } from '../heap-view/beside.js';
+import { besideIt, remembered, restoredTrace, whenStudentArrives } from '../heap-view/beside.js';
 import { stepThrough } from '../heap-view/stepper.js';
 import { ZoneReplay, busiestZoneStep, describeZone, firstZoneDifference, zonesApart } from './model.ts';
 import { renderZone } from './render.ts';
@@ -11,9 +11,7 @@ for (const [index, figure] of document.querySelectorAll('figure.zone-view').entr
   // The reader's choices before the last reload, those that still exist; the step only with its trace.
   const memory = remembered('zone', index);
   const { saved } = memory;
-  let trace = data.traces.find((t) => t.trace === saved.trace) ?? data.traces.find((t) => t.trace === data.trace);
-  if (trace.trace === saved.trace && Number.isInteger(saved.step)) figure.dataset.step = String(saved.step);
-  figure.dataset.trace = trace.trace;
+  let trace = restoredTrace(figure, data, saved);
   figure.querySelector('.zv-trace-name').textContent = trace.trace;
   let replay = new ZoneReplay(trace.ops);
 

@@ -1,9 +1,11 @@
 // The student's commands: check, status, hint, start (watch mode and the book), reset.
 
-import { existsSync, readFileSync, watch } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
+import { wasNotRunAfterLoop } from '../not-run.ts';
+import { watchTree } from '../watch-tree.ts';
 import { CHAPTERS, EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf, exerciseOfFile, exercisePath, selectExercises } from '../exercises.ts';
 import { hintForTerminal, hintsFor, revealNextHint } from '../hints.ts';
 import { ROOT } from '../paths.ts';
@@ -94,7 +96,8 @@ export async function check(options: Options): Promise<number> {
       return again();
     }
   };
-  watch(folder, { recursive: true }, () => {
+  // Not Node's recursive watch: it loses a file an editor saved by renaming a new one over it.
+  watchTree(folder, () => {
     clearTimeout(timer);
     timer = setTimeout(() => void again(), 150);
   });
@@ -181,7 +184,7 @@ function lineOfWorkbookFile(file: string, line: number): string | undefined {
 }
 
 /** A test failed without running, since one before it in its file looped (workbook/loop-guard.ts): not a bug of its own. */
-const notRun = (test: { status: string; message: string }) => test.status !== 'pass' && /^(Error: )?Not run: the test "/.test(test.message);
+const notRun = (test: { status: string; message: string }) => test.status !== 'pass' && wasNotRunAfterLoop(test.message);
 
 function printCheck(results: ExerciseResult[], target: string, watching: boolean): void {
   const fileOf = (e: Exercise) => fileInTarget(`${e.chapter}/${e.file}`, target);

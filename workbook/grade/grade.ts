@@ -16,6 +16,7 @@ import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
+import { wasNotRunAfterLoop } from '../not-run.ts';
 
 export interface GradeOptions {
   /** Per chapter, in milliseconds. Default 30 s. */
@@ -417,7 +418,7 @@ export function misbehaviour(tests: GradedTest[]): string {
   const looping = failing.filter((t) => /Endless loop\? This process has made/.test(t.message));
   if (looping.length > 0) {
     const where = /exercises[/\\][\w./\\-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0].replace(/\\/g, '/');
-    const skipped = count(/^(Error: )?Not run: the test ".*" of this file looped without end/);
+    const skipped = failing.filter((t) => wasNotRunAfterLoop(t.message)).length;
     const tests = (n: number) => `${n} test${n === 1 ? '' : 's'}`;
     reasons.push(`${tests(looping.length)} looped without end${where === undefined ? '' : ` (at ${where})`}${skipped > 0 ? `, and ${tests(skipped)} after ${looping.length === 1 ? 'it' : 'them'} were not run` : ''}`);
   }
