@@ -143,6 +143,9 @@ export class Deadlock extends Error {
   }
 }
 
+/** How RunawayLoop's message begins: grading counts the tests it stopped by it. */
+export const RUNAWAY_LOOP_OPENING = 'Endless loop? This process has made';
+
 /**
  * More loads and stores than the process may make (Process.loopGuard): code that loops for
  * ever, stopped where it runs, so that the stack names the line instead of a test timing out.
@@ -151,7 +154,7 @@ export class RunawayLoop extends Error {
   override name = 'RunawayLoop';
   constructor(readonly limit: number) {
     super(
-      `Endless loop? This process has made ${limit.toLocaleString('en-US')} loads and stores, ten times what any test needs, ` +
+      `${RUNAWAY_LOOP_OPENING} ${limit.toLocaleString('en-US')} loads and stores, at least ten times what the book's own allocator needs here, ` +
         `so it was stopped where it ran: the first line of yours in the stack below is in the loop (or in far too slow a search). ` +
         `A free list that leads back into itself, or a walk that adds a size of 0 to its pointer, never ends.`,
     );

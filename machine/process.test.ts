@@ -493,6 +493,18 @@ describe('maps()', () => {
   });
 });
 
+describe('what reports on the process', () => {
+  it('cannot be replaced on a process: an allocator handed proc cannot fake its accounting', () => {
+    const proc = new Process();
+    proc.sbrk(PAGE_SIZE);
+    const fake = () => ({ heapBytes: 0 });
+    expect(() => Object.assign(proc, { stats: fake })).toThrow(TypeError);
+    expect(() => Object.defineProperty(proc, 'mincore', { value: () => [] })).toThrow(TypeError);
+    expect(proc.stats().heapBytes).toBe(PAGE_SIZE);
+    expect(proc.mincore(0x01000000, PAGE_SIZE)).toEqual([false]);
+  });
+});
+
 describe('threads', () => {
   it('runOn runs a function as another logical thread, then switches back', () => {
     const proc = new Process();

@@ -120,6 +120,9 @@ const PAGES = LAYOUT.addressSpaceEnd / PAGE_SIZE;
 /** The operations that load or store, beyond load* and store*: the loop guard watches them too. */
 const GUARDED_RARELY = ['atomicLoad32', 'atomicStore32', 'atomicCompareExchange32', 'atomicAdd32', 'atomicSub32', 'memset', 'memcpy', 'memmove', 'memcmp', 'bytes'] as const;
 
+/** The methods that report on the process rather than act on its memory (see the constructor). */
+const OBSERVERS = ['stats', 'mappingList', 'maps', 'mincore', 'peek8', 'peekBytes', 'hexdump'] as const;
+
 export class Process {
   readonly heapStart = LAYOUT.heapStart;
   /** The error code of the last failed syscall, as C's errno. */
@@ -221,6 +224,9 @@ export class Process {
       minorFaults: 0,
       syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0, madvise: 0 },
     };
+    // What tests and tools read to judge an allocator is fixed on each process: code handed
+    // `proc` cannot replace its accounting (`proc.stats = …` throws a TypeError).
+    for (const name of OBSERVERS) Object.defineProperty(this, name, { value: Process.prototype[name], writable: false, configurable: false });
     if (attach !== undefined) return; // the creator has set the shared state up
     this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });
     this.insertMapping({ start: LAYOUT.dataStart, end: LAYOUT.dataStart + LAYOUT.dataSize, prot: PROT_READ | PROT_WRITE, name: PROGRAM_PATH, mmapped: false });

@@ -411,7 +411,7 @@ describe('grading', () => {
 describe('what a chapter did besides failing', () => {
   const test = (name: string, message: string): GradedTest => ({ name, message, status: 'fail', exercise: 'pool', chapter: '05-zones', points: 0, maxPoints: 1 });
   it('names a loop the machine stopped, with the line of the student it ran in, and the tests not run after it', () => {
-    const looped = test('pops a slot', 'RunawayLoop: Endless loop? This process has made 300,000,000 loads and stores, ten times what any test needs…\n    at createPool (exercises/05-zones/pool.ts:45:12)');
+    const looped = test('pops a slot', 'RunawayLoop: Endless loop? This process has made 300,000,000 loads and stores, at least ten times what the book\'s own allocator needs here…\n    at createPool (exercises/05-zones/pool.ts:45:12)');
     const notRun = test('pushes it back', 'Error: Not run: the test "pops a slot" of this file looped without end (see its message); this one would most likely loop too.');
     expect(misbehaviour([looped, notRun, { ...notRun, name: 'again' }, test('other', 'expected 1 to be 2')])).toBe('1 test looped without end (at exercises/05-zones/pool.ts:45), and 2 tests after it were not run');
     expect(misbehaviour([test('other', 'expected 1 to be 2')])).toBe('');
@@ -550,6 +550,14 @@ describe('reading a submission before it runs', () => {
       [4, false, 'reaches into the global object'],
       [5, true, "names vitest's own state"],
       [5, false, 'reaches into the global object'],
+    ]);
+  });
+
+  it("lists code that reaches into the process's private bookkeeping, which the tests read, for a look", () => {
+    const source = ['export function createAllocator(proc: Process) {', '  (proc as any).kernel.syscalls.sbrk = 0;', '  (proc as any).memoryOps -= 40;', '}'].join('\n');
+    expect(scanSource(source).map((f) => [f.line, f.cheat, f.what])).toEqual([
+      [2, false, "reaches into the process's private state (.kernel)"],
+      [3, false, "reaches into the process's private state (.memoryOps)"],
     ]);
   });
 });

@@ -17,6 +17,7 @@ import { exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';
 import { type Finding, scanSubmission } from './scan.ts';
 import { wasNotRunAfterLoop } from '../not-run.ts';
+import { RUNAWAY_LOOP_OPENING } from '../../machine/errors.ts';
 
 export interface GradeOptions {
   /** Per chapter, in milliseconds. Default 30 s. */
@@ -415,7 +416,7 @@ export function misbehaviour(tests: GradedTest[]): string {
     reasons.push(first.startsWith(DID_NOT_FINISH) ? `${which} ${first}` : first.startsWith(STOPPED) ? `${which} were ${first}` : `${which} could not run: ${first}`);
   }
   // Stopped by the machine's loop guard: the file's later tests were not run (loop-guard.ts).
-  const looping = failing.filter((t) => /Endless loop\? This process has made/.test(t.message));
+  const looping = failing.filter((t) => t.message.includes(RUNAWAY_LOOP_OPENING));
   if (looping.length > 0) {
     const where = /exercises[/\\][\w./\\-]+\.ts:\d+/.exec(looping.map((t) => t.message).join('\n'))?.[0].replace(/\\/g, '/');
     const skipped = failing.filter((t) => wasNotRunAfterLoop(t.message)).length;
