@@ -37,7 +37,9 @@ export function prismLanguage(lang: string): string | undefined {
 export function highlight(code: string, lang: string): string {
   const name = prismLanguage(lang);
   if (name === undefined) return escapeHtml(code);
-  return Prism.highlight(code, Prism.languages[name], name);
+  const html = Prism.highlight(code, Prism.languages[name], name);
+  // Prism takes `test` and `run` after npm for the shell's builtins; after npm and npx they are scripts.
+  return name === 'bash' ? html.replace(/(>np[mx]<\/span> )<span class="token builtin class-name">([^<]*)<\/span>/g, '$1$2') : html;
 }
 
 /**

@@ -15,7 +15,7 @@ import { magazineThreads } from './charts/magazine-threads.ts';
 import { createAllocator as createMagazines } from '../solutions/06-magazines/magazines.ts';
 import { spread } from '../chapters/examples/06-spread.ts';
 import { buildSite, checkSiteLinks, ROOT, SiteBuildError, type BuildResult } from './generator.ts';
-import { splitHighlightedLines } from './highlight.ts';
+import { highlight, splitHighlightedLines } from './highlight.ts';
 import { serveSite } from './serve.ts';
 import { describeState, differingBlock, firstDifference, formatOp, HeapReplay } from './heap-view/model.ts';
 import { chartHeight, MIN_SCALE, percent, renderBarChart, renderSvgFile } from './charts/svg.ts';
@@ -751,6 +751,11 @@ describe("the student's bundle", () => {
 describe('highlighted lines', () => {
   it('close and reopen the spans that cross a line', () => {
     expect(splitHighlightedLines('<span class="a">x\ny</span>\nz')).toEqual(['<span class="a">x</span>', '<span class="a">y</span>', 'z']);
+  });
+
+  it("colour npm's scripts as words, not as the shell's builtins", () => {
+    expect(highlight('npm test', 'sh')).toBe('<span class="token function">npm</span> test');
+    expect(highlight('test -f x', 'sh')).toContain('<span class="token builtin class-name">test</span>');
   });
 });
 
