@@ -52,10 +52,15 @@ function layout(proc: Process): Array<[number, boolean]> {
 describe('blocks with headers', () => {
   it('malloc returns aligned pointers, each block HEADER_SIZE above its header, in a sound heap', () => {
     const { proc, heap } = setUp();
-    for (const size of [1, 24, 100, 0, 5000]) {
+    const pointers = [1, 24, 100, 0, 5000].map((size) => {
       const p = heap.malloc(size);
       expect(p, `malloc(${size}) returned NULL`).not.toBe(0);
       expect(p % 16, `malloc(${size}) = ${hex(p)} is not aligned`).toBe(0);
+      return p;
+    });
+    const headers = checkHeap(proc).blocks.map((b) => hex(b.header));
+    for (const p of pointers) {
+      expect(headers, `${hex(p)}, returned by malloc, should be the payload, HEADER_SIZE (${HEADER_SIZE}) bytes above its block's header; the headers are at ${headers.join(', ')}`).toContain(hex(p - HEADER_SIZE));
     }
     expect(layout(proc).map(([size]) => size), `block sizes: the request plus a ${HEADER_SIZE}-byte header, rounded up to 16, at least MIN_BLOCK (${MIN_BLOCK})`).toEqual([48, 48, 128, 48, 5024]);
   });
@@ -102,7 +107,7 @@ describe('splitting', () => {
     heap.malloc(16); // keeps the freed block away from the top
     heap.free(big);
     const p = heap.malloc(100);
-    expect(hex(p), 'malloc(100) should take the front of the free 1008-byte block').toBe(hex(big));
+    expect(hex(p), 'malloc(100) should take the front of the free 1024-byte block').toBe(hex(big));
     expect(layout(proc), 'a 128-byte block in use, then the rest of the 1024-byte block, free, then the 48-byte guard').toEqual([[128, false], [1024 - 128, true], [48, false]]);
   });
 
@@ -201,11 +206,13 @@ describe('placement policies', () => {
   });
 
   it('next fit resumes where the last search stopped', () => {
-    const { heap } = holes('next');
-    const first = heap.malloc(40);
-    const second = heap.malloc(40);
-    expect(hex(second), 'two searches in a row must not both start from the head').not.toBe(hex(first));
-    expect(second, 'malloc(40) returned NULL').not.toBe(0);
+    const { heap, holesAt } = holes('next');
+    const [h256, h64, h128] = holesAt;
+    // The list, newest first: 128, 64, 256. The first search takes the 128-byte hole and puts its split-off rest at the head.
+    expect(hex(heap.malloc(40)), 'the first search starts at the head of the list: the 128-byte hole, freed last').toBe(hex(h128));
+    const story = `the list was 128 (${hex(h128)}), 64 (${hex(h64)}), 256 (${hex(h256)}), and the split-off rest of the 128-byte hole went to its head`;
+    expect(hex(heap.malloc(40)), `the second search resumes after the block the first one took: the 64-byte hole; first fit would take the split-off rest at the head (${story})`).toBe(hex(h64));
+    expect(hex(heap.malloc(40)), `and the third after that one: the 256-byte hole (${story})`).toBe(hex(h256));
   });
 });
 
@@ -217,7 +224,7 @@ describe('the top of the heap', () => {
     heap.free(top); // small: stays as a free block at the top
     const before = proc.stats().heapBytes;
     heap.malloc(2000);
-    expect(proc.stats().heapBytes - before, 'the free 1024-byte top block is reused and grown by 1008 bytes').toBe(2016 - 1024);
+    expect(proc.stats().heapBytes - before, 'the free 1024-byte top block is reused and grown by the 992 bytes it lacks (2016 - 1024)').toBe(2016 - 1024);
   });
 
   it('grows a free top block that lacks only a few bytes', () => {

@@ -31,6 +31,20 @@ function expectIntact(proc: Process, ptr: number, size: number, seed: number, wh
   expect(hex(is, 2), `${what}: byte ${damage - ptr} of the ${size} bytes kept, at ${hex(damage)}, should still be ${hex(should, 2)} but is ${hex(is, 2)}:\n${around(proc, damage, 1)}`).toBe(hex(should, 2));
 }
 
+/**
+ * After `call` returned `ptr`: the heap is sound, and `ptr` is the payload of a block in use
+ * that holds `size` bytes. A block too small is found here, at the call, not later as bytes
+ * another block overwrote.
+ */
+function expectHolds(proc: Process, ptr: number, size: number, call: string) {
+  const { blocks, problem } = checkHeap(proc);
+  const traceIt = 'npm run trace -- realloc replays the book's traces and shrinks a failure to its few calls';
+  if (problem !== '') throw new Error(`${call} left the heap broken: ${problem}\n(${traceIt})`);
+  const block = blocks.find((b) => b.header === ptr - HEADER);
+  expect(block !== undefined && !block.free, `${call} returned ${hex(ptr)}, which is not the payload of a block in use (its header would be at ${hex(ptr - HEADER)})`).toBe(true);
+  expect(block!.size - HEADER, `${call} returned ${hex(ptr)}, whose ${block!.size}-byte block holds ${block!.size - HEADER} bytes, fewer than the ${size} asked for (${traceIt})`).toBeGreaterThanOrEqual(size);
+}
+
 /** The `size` bytes at `ptr`, returned by `call`, are all zero; else names the first that is not, marking only the block's bytes. */
 function expectZeroed(proc: Process, ptr: number, size: number, call: string, why: string) {
   const dirty = proc.bytes(ptr, size).findIndex((b) => b !== 0);
@@ -58,6 +72,14 @@ describe('realloc: the edges', () => {
     expect(layout(proc)[1], 'the block is free afterwards').toEqual([128, true]);
   });
 
+  it('refuses a size that is no size, as malloc does', () => {
+    const { heap } = setUp();
+    const p = heap.malloc(16);
+    for (const size of [-1, 1.5, Number.NaN]) {
+      expect(() => heap.realloc(p, size), `realloc(${hex(p)}, ${size}): a size is a non-negative integer; throw a TypeError, as chapter 1's malloc does (requireSize)`).toThrow(TypeError);
+    }
+  });
+
   it('refuses a pointer that is not a live block', () => {
     const { heap } = setUp();
     const p = heap.malloc(64);
@@ -75,8 +97,9 @@ describe('realloc in place', () => {
     heap.malloc(16);
     fillPattern(proc, p, 100, 1);
     expect(hex(heap.realloc(p, 100)), 'shrinking never needs to move').toBe(hex(p));
-    expectIntact(proc, p, 100, 1, 'shrinking');
+    // The heap's shape first: a broken header explains damaged bytes better than the bytes do.
     expect(layout(proc), 'the 1024-byte block shrinks to 128 bytes, and the 896 after it become a free block').toEqual([[128, false], [1024 - 128, true], [48, false]]);
+    expectIntact(proc, p, 100, 1, 'shrinking');
   });
 
   it('keeps a tail too small to be a block', () => {
@@ -94,7 +117,7 @@ describe('realloc in place', () => {
     heap.malloc(16);
     fillPattern(proc, p, 100, 2);
     heap.free(q);
-    expect(hex(heap.realloc(p, 300)), 'the free neighbour has room: no need to move').toBe(hex(p));
+    expect(hex(heap.realloc(p, 300)), `the free neighbour has room: no need to move, and realloc returns the payload it was given, ${hex(p)}, not its header`).toBe(hex(p));
     expectIntact(proc, p, 100, 2, 'growing in place');
     expect(layout(proc), 'blocks of 128 and 528 bytes make room for one of 320').toEqual([[320, false], [128 + 528 - 320, true], [48, false]]);
   });
@@ -109,6 +132,18 @@ describe('realloc in place', () => {
     expectIntact(proc, p, 100, 3, 'growing at the top');
     expect(proc.stats().heapBytes - before, 'the heap grows by what the block lacks').toBe(5024 - 128);
     layout(proc);
+  });
+
+  it('grows at the top through a free last block, moving the break only by what both lack', () => {
+    const { proc, heap } = setUp({}, EXACT);
+    const p = heap.malloc(100); // a 128-byte block
+    heap.free(heap.malloc(200)); // a free 224-byte block at the top: too small to trim
+    fillPattern(proc, p, 100, 3);
+    const before = proc.stats().heapBytes;
+    expect(hex(heap.realloc(p, 1000)), 'the block and the free block after it are at the top: it grows where it is').toBe(hex(p));
+    expectIntact(proc, p, 100, 3, 'growing through the free top block');
+    expect(proc.stats().heapBytes - before, 'the 1024-byte block takes the 128 it had and the 224 of the free block: the break moves by the other 672').toBe(1024 - 128 - 224);
+    expect(layout(proc), 'one block in use, of 1024 bytes').toEqual([[1024, false]]);
   });
 
   it('moves the block when it cannot grow, keeping min(old, new) bytes and freeing the old one', () => {
@@ -248,7 +283,7 @@ describe('calloc', () => {
     expect(p, 'calloc(1000, 100) returned NULL').not.toBe(0);
     expectZeroed(proc, p, 100_000, 'calloc(1000, 100)', 'calloc may skip only the bytes at or above zero_from as it was before its malloc, less the links and footer the allocator wrote there');
     // Only what the allocator itself wrote there (the links and a footer: 24 bytes) needs zeroing.
-    expect(moved, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero, and zero_from says where they start`).toBeLessThan(1000);
+    expect(moved, `calloc of 100,000 fresh bytes zeroed ${moved} bytes (bytesMoved): fresh pages read as zero, and zero_from says where they start. Read it before malloc, which raises it when it grows the heap`).toBeLessThan(1000);
   });
 
   it('zeroes the list links and footer it wrote into a free block, above where the heap was clean', () => {
@@ -257,7 +292,18 @@ describe('calloc', () => {
     heap.malloc(16);
     heap.free(a); // a free block: links in its first 16 bytes, a footer in its last 8
     const p = heap.calloc(1, 5000);
-    expectZeroed(proc, p, 5000, 'calloc(1, 5000)', "left by the allocator itself: a free block's links and footer lie below zero_from's clean bytes, and must be cleared");
+    expectZeroed(proc, p, 5000, 'calloc(1, 5000)', "left by the allocator itself: zero_from promises zeros except in what the allocator wrote above it, a free block's links and footer, which calloc must clear");
+  });
+
+  it('zeroes all of its first block: before the heap exists, zero_from (0) promises nothing', () => {
+    const proc = new Process();
+    proc.sbrk(16); // another part of the program keeps 16 bytes of the heap
+    const used = proc.sbrk(2000);
+    proc.memset(used, 0xee, 2000);
+    proc.sbrk(-2000); // and gives the rest back: the page that holds the break keeps its bytes
+    const heap = createAllocator(proc);
+    const p = heap.calloc(1, 200);
+    expectZeroed(proc, p, 200, 'calloc(1, 200), the first call, on a page another part of the program filled with 0xee,', 'zero_from is 0 until the heap exists: no byte is known to be clean, so the whole block must be cleared');
   });
 
   it('zeroes the old bytes a trimmed heap leaves on the page that holds the break', () => {
@@ -303,7 +349,8 @@ describe('usableSize and a long run', () => {
         const q = heap.realloc(p, newSize);
         if (newSize === 0) live.delete(id);
         else {
-          expectIntact(proc, q, Math.min(size, newSize), id, `realloc at op ${op}`);
+          expectHolds(proc, q, newSize, `realloc(${hex(p)}, ${newSize}) at op ${op}, of a block of ${size} bytes,`);
+          expectIntact(proc, q, Math.min(size, newSize), id, `realloc(${hex(p)}, ${newSize}) at op ${op}`);
           fillPattern(proc, q, newSize, id);
           live.set(id, { p: q, size: newSize });
         }

@@ -84,7 +84,8 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
     // TODO: the overflow check first (NULL and ENOMEM, never a short block). Then malloc,
     // and zero only what may not be zero: the bytes below the zero_from global (read it
     // BEFORE malloc), plus the 16 bytes of list links at the payload's start and the 8-byte
-    // footer at the block's end, which the allocator wrote while the block was free.
+    // footer at the block's end, which the allocator wrote while the block was free. A
+    // zero_from of 0 means no heap yet: nothing is known to be clean, so zero it all.
     todo('calloc(count, size): check, allocate, zero what is dirty');
   }
   // #endregion calloc

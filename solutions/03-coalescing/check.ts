@@ -54,7 +54,7 @@ function walk(proc: Process): HeapReport {
     if (free && previousFree) {
       const flag = flags & PREV_FREE
         ? ''
-        : '. Its PREV_FREE is clear too: free keeps the flag when it clears USED, and when the flag is set, coalesce merges with the block before, found through its footer';
+        : '. Its PREV_FREE is clear too, though the block before it is free: a header rewritten with flags 0 (in free, or in coalesce when it found nothing to merge) loses the flag, and when the flag is set, coalesce merges with the block before, found through its footer';
       return fail(`block at ${hex(block)} is free and so is the block before it, at ${hex(previousBlock)}: they should have been coalesced into one free block${flag}`, block);
     }
     if (Boolean(flags & PREV_FREE) !== previousFree) {
@@ -77,10 +77,20 @@ function walk(proc: Process): HeapReport {
   const freeBlocks = new Set(blocks.filter((b) => b.free).map((b) => b.header));
   const seen = new Set<number>();
   let prev = 0;
+  const headers = new Set(blocks.map((b) => b.header));
   for (let entry = proc.load64(proc.static(GLOBALS.freeList, 8)); entry !== 0; entry = FreeLinks.read(proc, entry + HEADER_SIZE, 'next')) {
-    if (!freeBlocks.has(entry)) return fail(`the free list holds ${hex(entry)}, which is not a free block`, entry);
-    if (seen.has(entry) || seen.size > LIMIT) return fail(`the free list meets ${hex(entry)} twice: it has a cycle`, entry);
-    if (FreeLinks.read(proc, entry + HEADER_SIZE, 'prev') !== prev) return fail(`free block ${hex(entry)}: its prev link is not ${hex(prev)}, the block before it in the list`, entry + HEADER_SIZE + 8, 8);
+    if (!freeBlocks.has(entry)) {
+      const what = entry === epilogue ? 'the epilogue: a block trimmed away, or merged into another, is still on the list' : headers.has(entry) ? 'a block in use: one taken from the list without removeFree' : 'no block\'s header at all';
+      return fail(`the free list holds ${hex(entry)}, which is ${what}`, entry);
+    }
+    // A block on the list twice (inserted again, or merged without leaving the list) loops: say so before its links.
+    if (seen.has(entry) || seen.size > LIMIT) return fail(`the free list meets ${hex(entry)} twice: it has a cycle (a block put on the list while it was already there?)`, entry);
+    const linked = FreeLinks.read(proc, entry + HEADER_SIZE, 'prev');
+    if (linked === entry) return fail(`free block ${hex(entry)}: its prev link points at itself, so it was put on the list twice (inserted again, or merged without removeFree)`, entry + HEADER_SIZE + 8, 8);
+    if (linked !== prev) {
+      const before = prev === 0 ? 'it is first on the list, so its prev link should be 0' : `the block before it on the list is ${hex(prev)}`;
+      return fail(`free block ${hex(entry)}: its prev link is ${hex(linked)}, but ${before}`, entry + HEADER_SIZE + 8, 8);
+    }
     seen.add(entry);
     prev = entry;
   }
