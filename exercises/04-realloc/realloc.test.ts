@@ -38,7 +38,7 @@ function expectIntact(proc: Process, ptr: number, size: number, seed: number, wh
  */
 function expectHolds(proc: Process, ptr: number, size: number, call: string) {
   const { blocks, problem } = checkHeap(proc);
-  const traceIt = 'npm run trace -- realloc replays the book's traces and shrinks a failure to its few calls';
+  const traceIt = "npm run trace -- realloc replays the book's traces and shrinks a failure to its few calls";
   if (problem !== '') throw new Error(`${call} left the heap broken: ${problem}\n(${traceIt})`);
   const block = blocks.find((b) => b.header === ptr - HEADER);
   expect(block !== undefined && !block.free, `${call} returned ${hex(ptr)}, which is not the payload of a block in use (its header would be at ${hex(ptr - HEADER)})`).toBe(true);
