@@ -423,7 +423,7 @@ describe('the depot, end to end', () => {
 });
 
 describe('statistics, check, and a second allocator', () => {
-  it('statistics sum every magazine and the depot, per scale and in all', () => {
+  it('statistics sum every magazine, per scale and in all', () => {
     const { heap, malloc, free } = setUp();
     for (let t = 0; t < 4; t++) malloc(t, 100);
     const s1 = malloc(1, 2000);

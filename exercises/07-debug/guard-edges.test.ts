@@ -13,11 +13,29 @@ const { createGuardedBlocks } = await loadExercise<typeof import('./guard-edges.
 const line = (address: number) => address.toString(16).padStart(8, '0');
 const guardLines = (proc: Process) => proc.maps().split('\n').filter((l) => l.includes('---p'));
 
+/**
+ * guarded.malloc(pages), with a fault inside it explained: an mprotect past the block's own
+ * mapping silently protects whatever mapping lies there, and the fault comes later, elsewhere.
+ */
+function mallocExplained(proc: Process, guarded: ReturnType<typeof createGuardedBlocks>, pages: number): number {
+  try {
+    return guarded.malloc(pages);
+  } catch (error) {
+    if (!(error instanceof SegmentationFault)) throw error;
+    throw new Error(
+      `malloc(${pages}) faulted inside itself: ${error.message.split('\n')[0]}\nA page it had just made ---p? mprotect changes every page its range covers, ` +
+        `whichever mapping holds it: a mapping of prelude and block without the postlude puts the postlude's PROT_NONE on the mapping after it. ` +
+        `Map the guard pages and the block in one mmap, the page before, the block's pages and the page after.\nproc.maps():\n${proc.maps()}`,
+      { cause: error },
+    );
+  }
+}
+
 describe('guarded large blocks', () => {
   it('put a PROT_NONE page on each side of the block, in one mapping', () => {
     const proc = new Process();
     const guarded = createGuardedBlocks(proc);
-    const ptr = guarded.malloc(10);
+    const ptr = mallocExplained(proc, guarded, 10);
     expect(ptr % PAGE_SIZE, 'a guarded block starts on a page').toBe(0);
     expect(guarded.sizeOf(ptr)).toBe(10 * PAGE_SIZE);
     expect(guardLines(proc), `proc.maps(): a ---p page before the block (${hex(ptr - PAGE_SIZE)}) and one after it (${hex(ptr + 10 * PAGE_SIZE)})\n${proc.maps()}`).toEqual([

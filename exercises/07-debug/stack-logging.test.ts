@@ -129,7 +129,7 @@ describe('MallocStackLogging', () => {
     allocateNode(log, NODE + 64);
     releaseNode(log, NODE + 64);
     expect(log.allocationSite(NODE)?.split('\n')[0], 'a live block: its allocation site').toMatch(FRAME('allocateNode'));
-    expect(log.allocationSite(NODE + 64), 'a freed block').toBeUndefined();
+    expect(log.allocationSite(NODE + 64), `${hex(NODE + 64)}, a freed block: its newest event is a FREE, so it has no allocation site now (read the log from its newest event back; an older ALLOCATE at the address is history)`).toBeUndefined();
     expect(log.allocationSite(NODE + 8), 'an address inside a block is not a block').toBeUndefined();
   });
 
