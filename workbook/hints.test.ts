@@ -19,4 +19,24 @@ describe('a hint in the terminal', () => {
     expect(coloured).toContain('new HeapCorruption(`free(): invalid pointer ${hex(ptr)}`, ptr)');
     expect(coloured).not.toContain('``');
   });
+
+  it('wraps a paragraph whose code span the source broke across lines, never inside a span', () => {
+    const shown = hintForTerminal('`lockOwner`: `for (;;) { const owner = proc.atomicLoad32(region + REGION.owner); lock(proc,\nset.locks[owner]); … }`. Inside, read the owner again; if it is the same, return it.', false);
+    expect(shown.split('\n')).toEqual([
+      '`lockOwner`:',
+      '`for (;;) { const owner = proc.atomicLoad32(region + REGION.owner); lock(proc, set.locks[owner]); … }`.',
+      'Inside, read the owner again; if it is the same, return it.',
+    ]);
+  });
+
+  it('shows every hint of the book in lines of at most 100 columns, but for a code span longer on its own', () => {
+    for (const exercise of EXERCISES) {
+      for (const hint of hintsFor(exercise)) {
+        for (const line of hintForTerminal(hint, false).split('\n')) {
+          const oneSpan = /^`[^`]+`[.,:;)]?$/.test(line) || /^\s*(```|\|)/.test(line);
+          if (!oneSpan) expect(line.length, `${exercise.id}: ${line}`).toBeLessThanOrEqual(100);
+        }
+      }
+    }
+  });
 });

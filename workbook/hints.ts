@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import { type Exercise } from './exercises.ts';
 import { EXERCISES_DIR, PROGRESS_FILE } from './paths.ts';
 import { updateProgress } from './progress.ts';
-import { terminalMarkdown } from './text.ts';
+import { reflowParagraphs, terminalMarkdown } from './text.ts';
 
 export function hintsFor(exercise: Exercise): string[] {
   const file = resolve(EXERCISES_DIR, exercise.chapter, 'hints.md');
@@ -39,7 +39,7 @@ export function revealNextHint(exercise: Exercise, file = PROGRESS_FILE): { show
  * backtick still reads as one span.
  */
 export function hintForTerminal(markdown: string, colour = pc.isColorSupported): string {
-  return terminalMarkdown(markdown, colour ? pc.cyan : plainCodeSpan);
+  return terminalMarkdown(reflowParagraphs(markdown), colour ? pc.cyan : plainCodeSpan);
 }
 
 /**

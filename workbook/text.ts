@@ -24,6 +24,54 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
+/** A code span within one paragraph: a run of backticks, the code, the same run again. */
+const CODE_SPAN = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
+
+/**
+ * Markdown with each plain paragraph wrapped again to `width` columns, never inside a code
+ * span: a span the source broke across lines is one line in the terminal, and the line it
+ * joins would otherwise run on to 200 columns. Fenced code, lists, quotes, headings and
+ * tables keep their lines.
+ */
+export function reflowParagraphs(text: string, width = 96): string {
+  const KEEP = /^\s*([-*+>|#]|\d+\.)\s?/m;
+  const out: string[] = [];
+  let paragraph: string[] = [];
+  let fenced = false;
+  const flush = () => {
+    if (paragraph.length === 0) return;
+    const joined = paragraph.join('\n');
+    out.push(KEEP.test(joined) ? joined : wrapWords(joined, width));
+    paragraph = [];
+  };
+  for (const line of text.split('\n')) {
+    const fence = /^\s*```/.test(line);
+    if (fenced || fence || line.trim() === '') {
+      flush();
+      out.push(line);
+      if (fence) fenced = !fenced;
+    } else paragraph.push(line);
+  }
+  flush();
+  return out.join('\n');
+}
+
+/** One paragraph's words, a code span counting as one word, laid out greedily in lines of `width`. */
+function wrapWords(paragraph: string, width: number): string {
+  const GLUE = '\u0000'; // a space inside a code span, kept from splitting it
+  const glued = paragraph.replace(CODE_SPAN, (span) => span.replace(/\s+/g, GLUE));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of glued.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n').replaceAll(GLUE, ' ');
+}
+
 /**
  * A hint's markdown as a terminal shows it: a code span's backticks (`x`, or ``x`` around
  * code that holds one) give way to colour, so `new HeapCorruption(`…`)` reads as the code it is.
@@ -47,8 +95,7 @@ export function terminalMarkdown(text: string, code: (s: string) => string): str
     return code(shown.replace(/[ \t]*\n[ \t]*/g, ' '));
   };
   // Within a paragraph: a span never crosses a blank line.
-  const spans = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
-  return chunks.map(({ fenced: isCode, lines }) => (isCode ? lines.join('\n') : lines.join('\n').replace(spans, span))).join('\n');
+  return chunks.map(({ fenced: isCode, lines }) => (isCode ? lines.join('\n') : lines.join('\n').replace(CODE_SPAN, span))).join('\n');
 }
 
 /** Of `names`, the one `typed` most likely meant (a typo of an edit per three letters, two at most), if any. */
