@@ -256,7 +256,7 @@ function nextExerciseAfter(exercise: Exercise | undefined, done: ReadonlySet<str
 
 function describeNext(exercise: Exercise): string {
   const chapter = chapterOf(exercise);
-  return `${pc.bold(exercise.id)} (chapter ${chapter.number}, ${chapter.title}): read ${pc.cyan(`chapters/${chapter.slug}.md`)}, open ${pc.cyan(exercisePath(exercise))}, run ${pc.cyan(`npm run check -- ${exercise.id}`)}`;
+  return `${pc.bold(exercise.id)} (chapter ${chapter.number}, ${chapter.title}): read ${pc.cyan(`chapters/${chapter.slug}.md`)} (its charts and views are in the book: ${pc.cyan('npm start')}), open ${pc.cyan(exercisePath(exercise))}, run ${pc.cyan(`npm run check -- ${exercise.id}`)}`;
 }
 
 // ------------------------------------------------------------------ start, watch and reset
