@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './paths.ts';
-import { isReference, missingFileMessage, targetName, targetRoot } from './target.ts';
+import { isReference, loadExercise, missingFileMessage, stageTarget, targetName, targetRoot } from './target.ts';
 
 describe('a missing exercise file', () => {
   it("names the file, and for the student's own exercises the command that brings its skeleton back", () => {
@@ -33,6 +33,49 @@ describe('a target folder', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a target folder, staged to run', () => {
+  // Its tests and replays run from a copy that is gone once the command ends: messages name the folder the student gave.
+  const submission = mkdtempSync(join(tmpdir(), 'target-staged-'));
+  afterAll(() => rmSync(submission, { recursive: true, force: true }));
+  mkdirSync(join(submission, '01-bump'));
+  mkdirSync(join(submission, '02-free-list'));
+  mkdirSync(join(submission, '05-zones'));
+  writeFileSync(join(submission, '01-bump', 'bump.ts'), 'export function createAllocator() {\n  return {;\n}\n');
+  writeFileSync(join(submission, '02-free-list', 'free-list.ts'), "throw new Error('not yet');\n");
+
+  async function failureOf(file: string): Promise<Error> {
+    const staged = stageTarget(submission);
+    try {
+      expect(staged.target).not.toBe(submission);
+      return await loadExercise(file, staged.target).then(
+        () => expect.unreachable(`${file} loaded`),
+        (error: Error) => error,
+      );
+    } finally {
+      staged.cleanup();
+    }
+  }
+
+  it('names the missing file in the folder given, not in the copy', async () => {
+    const error = await failureOf('05-zones/zone.ts');
+    expect(error.message).toBe(`Cannot find ${submission}/05-zones/zone.ts: the target has no 05-zones/zone.ts. Did you rename or delete the file?`);
+    expect(error.stack).not.toContain('.target-');
+  });
+
+  it('names the file that does not parse in the folder given', async () => {
+    const error = await failureOf('01-bump/bump.ts');
+    expect(error.message).toContain(`${submission}/01-bump/bump.ts`);
+    expect(`${error.message}\n${error.stack}`).not.toContain('.target-');
+  });
+
+  it('names the file that throws as it loads in the folder given, in the stack too', async () => {
+    const error = await failureOf('02-free-list/free-list.ts');
+    expect(error.message).toBe('not yet');
+    expect(error.stack).toContain(`${submission}/02-free-list/free-list.ts`);
+    expect(error.stack).not.toContain('.target-');
   });
 });
 

@@ -3,7 +3,7 @@
 // holding an `exercises/` folder, or a folder of chapter folders itself.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -45,9 +45,14 @@ export function isReference(target: string): boolean {
 
 /** Imports `chapter/file.ts` (such as `01-bump/bump.ts`) from the target. */
 export async function loadExercise<Module>(relative: string, target?: string): Promise<Module> {
-  const path = resolve(targetRoot(target), relative);
-  if (!existsSync(path)) throw new Error(missingFileMessage(path, relative, target ?? process.env[TARGET_VARIABLE] ?? 'exercises'));
-  return (await import(pathToFileURL(path).href)) as Module;
+  const root = targetRoot(target);
+  const path = resolve(root, relative);
+  if (!existsSync(path)) throw inGivenFolder(new Error(missingFileMessage(path, relative, target ?? process.env[TARGET_VARIABLE] ?? 'exercises')), root);
+  try {
+    return (await import(pathToFileURL(path).href)) as Module;
+  } catch (error) {
+    throw inGivenFolder(error, root); // a syntax error, or one thrown as the module loads
+  }
 }
 
 /** What a test says when the target has no `relative`. */
@@ -71,11 +76,52 @@ export function stageTarget(target: string): { target: string; cleanup: () => vo
   const cleanup = removeOnExit(stage);
   try {
     cpSync(root, stage, { recursive: true, filter: (source) => !source.includes('node_modules') });
+    writeFileSync(join(stage, STAGED_FROM), root);
   } catch (error) {
     cleanup(); // a copy that failed halfway must not stay in the workbook
     throw new Error(`Could not copy the target ${root} to run its tests: ${(error as Error).message}`);
   }
   return { target: stage, cleanup };
+}
+
+/**
+ * The file in a staged copy that names the folder it was copied from: the copy is gone once the
+ * command ends, so messages name the student's own folder instead. A file, not a variable of
+ * this module, as the copy is also loaded in worker threads and other processes.
+ */
+const STAGED_FROM = '.staged-from';
+
+/** The folder `root` was copied from when it is a staged copy (stageTarget); undefined otherwise. */
+function stagedFrom(root: string): string | undefined {
+  try {
+    return readFileSync(join(root, STAGED_FROM), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `error` with the staged copy `root` named as the folder it was copied from, in its message and
+ * its stack, as a path and as a file URL; unchanged when `root` is no copy.
+ */
+function inGivenFolder(error: unknown, root: string): unknown {
+  const given = stagedFrom(root);
+  if (given === undefined || !(error instanceof Error)) return error;
+  // As a URL and a path in a stack, and from the workbook's folder in vitest's transform errors.
+  const names: [string, string][] = [
+    [pathToFileURL(root).href, pathToFileURL(given).href],
+    [root, given],
+    [shownPath(root), shownPath(given)],
+    [`${shownPath(relative(ROOT, root))}/`, `${shownPath(given)}/`],
+  ];
+  const moved = (text: string) => names.reduce((line, [from, to]) => line.split(from).join(to), text);
+  try {
+    error.message = moved(error.message);
+    if (error.stack !== undefined) error.stack = moved(error.stack);
+  } catch {
+    // A frozen error keeps the copy's names: better than no error.
+  }
+  return error;
 }
 
 const leftovers = new Set<string>();
@@ -90,20 +136,40 @@ const SIGNAL_EXIT_CODE = { SIGINT: 130, SIGTERM: 143 } as const;
  * even by Ctrl-C: a staged copy, or a grader's sandbox, must never stay behind.
  */
 export function removeOnExit(path: string): () => void {
-  if (!hooked) {
-    hooked = true;
-    process.once('exit', removeLeftovers);
-    // Ctrl-C and kill end the process through process.exit, so that the line above runs. Every
-    // signal is handled, not only the first: Ctrl-C comes again (tsx and npm relay it), and a
-    // signal with no handler would end the process halfway through the removal.
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.on(signal, () => endBy(signal));
-  }
+  hook();
   leftovers.add(path);
   tellJanitor(`add ${path}`);
   return () => {
     rmSync(path, { recursive: true, force: true });
     leftovers.delete(path);
     tellJanitor(`drop ${path}`);
+  };
+}
+
+/** Once: the registered folders go when the process exits, and Ctrl-C and kill make it exit. */
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', removeLeftovers);
+  // Ctrl-C and kill end the process through process.exit, so that the line above runs. Every
+  // signal is handled, not only the first: Ctrl-C comes again (tsx and npm relay it), and a
+  // signal with no handler would end the process halfway through the removal.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.on(signal, () => endBy(signal));
+}
+
+const farewells = new Set<(signal: NodeJS.Signals) => void>();
+
+/**
+ * Calls `farewell` if Ctrl-C or kill ends the process before the returned function is called,
+ * before the folders registered with removeOnExit go: to stop what was under way (a child
+ * process) and say what was left undone. A process killed outright, or busy in synchronous work
+ * until tsx kills it, says nothing; the janitor still removes its folders.
+ */
+export function onInterrupt(farewell: (signal: NodeJS.Signals) => void): () => void {
+  hook();
+  farewells.add(farewell);
+  return () => {
+    farewells.delete(farewell);
   };
 }
 
@@ -121,6 +187,13 @@ export function killGroupOnExit(pid: number): () => void {
 function endBy(signal: keyof typeof SIGNAL_EXIT_CODE): void {
   if (ending) return;
   ending = true;
+  for (const farewell of farewells) {
+    try {
+      farewell(signal);
+    } catch {
+      // The process ends all the same, and its folders go.
+    }
+  }
   process.exit(SIGNAL_EXIT_CODE[signal]);
 }
 

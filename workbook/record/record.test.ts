@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatRecording, parseRecordArgs } from '../commands/record.ts';
+import { ROOT } from '../paths.ts';
 import { readRep } from '../trace/rep.ts';
-import { buildLogger, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
+import { buildLogger, formatSize, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
 
 describe('npm run record: its arguments', () => {
   it('takes its own options before the command, and leaves the command’s options alone', () => {
@@ -33,6 +34,18 @@ describe('npm run record: where the trace goes', () => {
     expect(traceFile(['ls'], { name: 'ls-mine' })).toBe(join(RECORDED_DIR, 'ls-mine.rep'));
   });
 
+  it('takes a name given with its .rep as the name without it, not <name>.rep.rep', () => {
+    expect(traceFile(['ls'], { name: 'ls-mine.rep' })).toBe(join(RECORDED_DIR, 'ls-mine.rep'));
+    expect(traceFile(['ls'], { name: 'ls.v2' })).toBe(join(RECORDED_DIR, 'ls.v2.rep'));
+  });
+
+  it('gives the size of a small trace in bytes, not as 0 KiB', () => {
+    expect(formatSize(357)).toBe('357 bytes');
+    expect(formatSize(1)).toBe('1 byte');
+    expect(formatSize(2048)).toBe('2 KiB');
+    expect(formatSize(3.5 * 1024 * 1024)).toBe('3.5 MiB');
+  });
+
   it('refuses to overwrite a trace recorded before, unless forced', () => {
     const dir = mkdtempSync(join(tmpdir(), 'record-file-'));
     try {
@@ -42,6 +55,24 @@ describe('npm run record: where the trace goes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run record: a program that cannot be run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'record-unrunnable-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says a folder is a folder, not a program, before anything runs', async () => {
+    await expect(recordCommand([dir], { dir })).rejects.toThrow(`${dir} is a folder, not a program. Name the program to record first, and its arguments after it: npm run record -- ls ${dir}`);
+  });
+
+  it('says a file is not executable, and names the interpreter its #! line runs', async () => {
+    const script = join(dir, 'count.py');
+    writeFileSync(script, '#!/usr/bin/env python3\nprint(1)\n', { mode: 0o644 });
+    await expect(recordCommand([script], { dir })).rejects.toThrow(`${script} cannot be run: it is not executable (it lacks the permission to run). If it is a program or a script, chmod +x ${script} makes it so, or name its interpreter first: npm run record -- python3 ${script}.`);
+    const data = join(dir, 'notes.txt');
+    writeFileSync(data, 'hello\n', { mode: 0o644 });
+    await expect(recordCommand([data], { dir })).rejects.toThrow(new RegExp(`^${data.replace(/[.]/g, '\\.')} cannot be run: it is not executable .* makes it so\\.$`));
   });
 });
 
@@ -119,6 +150,49 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     writeFileSync(script, '#!/usr/bin/no-such-shell -e\necho hi\n', { mode: 0o755 });
     await expect(recordCommand([script], { dir })).rejects.toThrow(`${script} exists but could not be started: the interpreter its first line names, /usr/bin/no-such-shell, is not there.`);
   });
+
+  it('on Ctrl-C, stops the program, says nothing was written, and leaves neither its log nor a trace behind', async () => {
+    // A process of its own: the signal ends it, and what it leaves is what a student's Ctrl-C leaves.
+    const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+    const [temp, traces] = [join(scratch, 'tmp'), join(scratch, 'traces')];
+    mkdirSync(temp);
+    const pidFile = join(scratch, 'pid');
+    const script = join(scratch, 'record.mts');
+    const command = ['sh', '-c', `echo $$ > ${pidFile}; ls / > /dev/null; exec sleep 30`];
+    writeFileSync(
+      script,
+      `import { recordCommand } from ${JSON.stringify(resolve(ROOT, 'workbook/record/record.ts'))};\n` +
+        `let said = false;\nawait recordCommand(${JSON.stringify(command)}, { dir: ${JSON.stringify(traces)}, name: 'slow', onProgress: () => { if (!said) console.log('running'); said = true; } });\n`,
+    );
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp, NO_COLOR: '1' } });
+      let stderr = '';
+      child.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      await new Promise<void>((done) => child.stdout?.once('data', () => done()));
+      child.kill('SIGINT'); // this process alone: it must stop the program itself
+      expect(await exited).toBe(130);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes
+      expect(stderr.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/);
+      expect(readdirSync(temp).filter((name) => name.startsWith('malloc-record-')), 'the log').toEqual([]); // tsx keeps its cache there too
+      expect(existsSync(traces) ? readdirSync(traces) : [], 'a trace').toEqual([]);
+      const sleeper = Number(readFileSync(pidFile, 'utf8'));
+      let alive = true;
+      for (let i = 0; i < 50 && alive; i++) {
+        try {
+          process.kill(sleeper, 0);
+          await new Promise((done) => setTimeout(done, 100));
+        } catch {
+          alive = false;
+        }
+      }
+      expect(alive, 'the program, stopped').toBe(false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('builds its library once and reuses it', () => {
     expect(buildLogger()).toBe(buildLogger());

@@ -2,13 +2,15 @@
 // logging library preloaded (malloc-logger.c, built with the machine's `cc` at first use),
 // turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
 
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pc from 'picocolors';
 import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
+import { onInterrupt, removeOnExit } from '../target.ts';
 import { parseRep, writeRep } from '../trace/rep.ts';
 import { type ConversionCounts, convertLog } from './convert.ts';
 import { shippedRecordings } from './shipped.ts';
@@ -60,6 +62,8 @@ export interface RecordOptions {
   cc?: string;
   /** While the program runs: the bytes logged so far; then, converting: the lines read. */
   onProgress?: (message: string) => void;
+  /** What Ctrl-C or kill stopped, and what was removed; default printed on stderr. */
+  onInterrupted?: (message: string) => void;
 }
 
 export interface Recording {
@@ -93,7 +97,8 @@ export function traceName(command: readonly string[]): string {
  * there already: asked before the program runs, which may take minutes.
  */
 export function traceFile(command: readonly string[], options: Pick<RecordOptions, 'name' | 'dir' | 'force'> = {}): string {
-  const name = options.name ?? traceName(command);
+  // --name ls-big.rep means ls-big: the file is <name>.rep, not ls-big.rep.rep.
+  const name = (options.name ?? traceName(command)).replace(/\.rep$/i, '') || traceName(command);
   const file = join(options.dir ?? RECORDED_DIR, `${name}.rep`);
   const shown = relative(process.env.INIT_CWD ?? process.cwd(), file);
   // Chapter 8's figures and tests are made from the shipped recordings: --force does not reach them.
@@ -110,16 +115,29 @@ function isShipped(file: string): boolean {
 /** Runs `command` with the library preloaded and writes its trace; rejects with why it could not. */
 export async function recordCommand(command: readonly string[], options: RecordOptions = {}): Promise<Recording> {
   if (command.length === 0) throw new Error('Which program? For example: npm run record -- git status');
+  const unstartable = whyNotStartable(command[0], options.cwd);
+  if (unstartable !== undefined) throw new Error(unstartable);
   const file = traceFile(command, options);
   const library = buildLogger(options.cc);
   const scratch = mkdtempSync(join(tmpdir(), 'malloc-record-'));
+  // A finally does not run when a signal ends the process: the log (megabytes) must go all the same.
+  const removeScratch = removeOnExit(scratch);
   const logPath = join(scratch, 'malloc.log');
   const started = Date.now();
+  let child: ChildProcess | undefined;
+  const stopSaying = onInterrupt((signal) => {
+    // Ctrl-C reaches the program too, from the terminal; kill reaches this process alone.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    const say = options.onInterrupted ?? ((message: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}${pc.red(message)}\n`));
+    say(interruptedMessage(command, signal, (Date.now() - started) / 1000, logSize(logPath)));
+  });
   try {
     const fd = openSync(logPath, 'a'); // O_APPEND: every process's lines land whole
     let run: { pid: number; exitCode: number | null; signal: string | null };
     try {
-      run = await runWithLogger(command, library, fd, options);
+      run = await runWithLogger(command, library, fd, options, (spawned) => {
+        child = spawned;
+      });
     } finally {
       closeSync(fd);
     }
@@ -149,7 +167,15 @@ export async function recordCommand(command: readonly string[], options: RecordO
     const text = writeRep(conversion);
     parseRep(text, file); // the driver's own checks, before anything is written
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, text);
+    // Written whole or not at all: a process killed while writing leaves no half a trace.
+    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+    const removePartial = removeOnExit(partial);
+    try {
+      writeFileSync(partial, text);
+      renameSync(partial, file);
+    } finally {
+      removePartial();
+    }
     return {
       command: [...command],
       name: basename(file, '.rep'),
@@ -165,12 +191,37 @@ export async function recordCommand(command: readonly string[], options: RecordO
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    stopSaying();
+    removeScratch();
   }
 }
 
+/** The size of a file as a person reads it: `357 bytes`, `12 KiB`, `3.4 MiB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+function logSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** What Ctrl-C (or kill) during a recording did: nothing written, the log removed. */
+export function interruptedMessage(command: readonly string[], signal: string, seconds: number, logBytes: number): string {
+  const what = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+  return (
+    `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, before ${basename(command[0])} ended, and its log (${formatSize(logBytes)}) is removed. ` +
+    'A trace is written once the program ends by itself: run it again and let it finish.'
+  );
+}
+
 /** Runs the command (its output discarded, its errors shown) with the log on descriptor 3. */
-function runWithLogger(command: readonly string[], library: string, fd: number, options: RecordOptions): Promise<{ pid: number; exitCode: number | null; signal: string | null }> {
+function runWithLogger(command: readonly string[], library: string, fd: number, options: RecordOptions, onStart: (child: ChildProcess) => void): Promise<{ pid: number; exitCode: number | null; signal: string | null }> {
   const preload = [library, process.env.LD_PRELOAD].filter((p) => p !== undefined && p !== '').join(':');
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command[0], command.slice(1), {
@@ -178,6 +229,7 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
       stdio: ['inherit', 'ignore', 'inherit', fd],
       env: { ...process.env, LD_PRELOAD: preload, MALLOC_WORKBOOK_FD: String(LOG_FD) },
     });
+    onStart(child);
     const since = Date.now();
     const timer = setInterval(() => {
       const kib = Math.round(fstatSync(fd).size / 1024);
@@ -185,13 +237,54 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
     }, 500);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearInterval(timer);
-      reject(new Error(error.code === 'ENOENT' ? notFound(command[0], options.cwd) : `Could not run ${command[0]}: ${error.message}`));
+      const why = error.code === 'ENOENT' ? notFound(command[0], options.cwd) : error.code === 'EACCES' ? whyNotStartable(command[0], options.cwd) : undefined;
+      reject(new Error(why ?? `Could not run ${command[0]}: ${error.message}`));
     });
     child.on('exit', (exitCode, signal) => {
       clearInterval(timer);
       resolvePromise({ pid: child.pid as number, exitCode, signal });
     });
   });
+}
+
+/**
+ * Why `program`, a path, cannot be started though it is there: a folder, or a file without
+ * permission to run; undefined when it can be (or is a name looked for on PATH).
+ */
+function whyNotStartable(program: string, cwd: string | undefined): string | undefined {
+  if (!program.includes('/')) return undefined;
+  const path = resolve(cwd ?? process.cwd(), program);
+  if (!existsSync(path)) return undefined; // notFound says so when it is run
+  if (statSync(path).isDirectory()) return `${program} is a folder, not a program. Name the program to record first, and its arguments after it: npm run record -- ls ${program}`;
+  try {
+    accessSync(path, constants.X_OK);
+    return undefined;
+  } catch {
+    const words = shebang(path);
+    const interpreter = words === undefined ? undefined : interpreterName(words);
+    const run = interpreter === undefined ? '' : `, or name its interpreter first: npm run record -- ${interpreter} ${program}`;
+    return `${program} cannot be run: it is not executable (it lacks the permission to run). If it is a program or a script, chmod +x ${program} makes it so${run}.`;
+  }
+}
+
+/** The words of the `#!` line of `path` (`/usr/bin/env`, `python3`), if it has one and can be read. */
+function shebang(path: string): string[] | undefined {
+  const head = Buffer.alloc(256); // the #! line, not the whole of a binary
+  let read: number;
+  try {
+    const fd = openSync(path, 'r');
+    read = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+  } catch {
+    return undefined;
+  }
+  const first = head.subarray(0, read).toString('utf8').split('\n')[0];
+  return first.startsWith('#!') ? first.slice(2).trim().split(/\s+/) : undefined;
+}
+
+/** The program a `#!` line runs, by name: `#!/usr/bin/env python3` runs python3. */
+function interpreterName(words: readonly string[]): string | undefined {
+  return basename(words[0]) === 'env' ? words.slice(1).find((word) => !word.startsWith('-') && !word.includes('=')) : basename(words[0]);
 }
 
 /**
@@ -202,11 +295,6 @@ function notFound(program: string, cwd: string | undefined): string {
   if (!program.includes('/')) return `There is no program ${program} (not found on PATH).`;
   const path = resolve(cwd ?? process.cwd(), program);
   if (!existsSync(path)) return `There is no program ${program} (no such file).`;
-  const head = Buffer.alloc(256); // the #! line, not the whole of a binary
-  const fd = openSync(path, 'r');
-  const read = readSync(fd, head, 0, head.length, 0);
-  closeSync(fd);
-  const first = head.subarray(0, read).toString('utf8').split('\n')[0];
-  const interpreter = first.startsWith('#!') ? first.slice(2).trim().split(/\s+/)[0] : undefined;
+  const interpreter = shebang(path)?.[0];
   return `${program} exists but could not be started${interpreter === undefined ? '' : `: the interpreter its first line names, ${interpreter}, is not there`}.`;
 }
