@@ -151,33 +151,50 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     await expect(recordCommand([script], { dir })).rejects.toThrow(`${script} exists but could not be started: the interpreter its first line names, /usr/bin/no-such-shell, is not there.`);
   });
 
-  it('on Ctrl-C, stops the program, says nothing was written, and leaves neither its log nor a trace behind', async () => {
-    // A process of its own: the signal ends it, and what it leaves is what a student's Ctrl-C leaves.
-    const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+  /**
+   * Records `command` in a process of its own, and sends it Ctrl-C when its progress matches
+   * `stopAt`: the signal ends that process, and what it leaves is what a student's Ctrl-C leaves.
+   */
+  async function interrupted(command: string[], stopAt: RegExp, scratch: string): Promise<{ code: number | null; said: string; logs: string[]; traces: string[] }> {
     const [temp, traces] = [join(scratch, 'tmp'), join(scratch, 'traces')];
     mkdirSync(temp);
-    const pidFile = join(scratch, 'pid');
     const script = join(scratch, 'record.mts');
-    const command = ['sh', '-c', `echo $$ > ${pidFile}; ls / > /dev/null; exec sleep 30`];
     writeFileSync(
       script,
       `import { recordCommand } from ${JSON.stringify(resolve(ROOT, 'workbook/record/record.ts'))};\n` +
-        `let said = false;\nawait recordCommand(${JSON.stringify(command)}, { dir: ${JSON.stringify(traces)}, name: 'slow', onProgress: () => { if (!said) console.log('running'); said = true; } });\n`,
+        `await recordCommand(${JSON.stringify(command)}, { dir: ${JSON.stringify(traces)}, name: 'stopped', onProgress: (message) => console.log(message) });\n`,
     );
-    try {
-      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp, NO_COLOR: '1' } });
-      let stderr = '';
-      child.stderr?.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-      await new Promise<void>((done) => child.stdout?.once('data', () => done()));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp, NO_COLOR: '1' } });
+    let said = '';
+    child.stderr?.on('data', (chunk) => {
+      said += chunk;
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    let sent = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (sent || !stopAt.test(chunk.toString())) return;
+      sent = true;
       child.kill('SIGINT'); // this process alone: it must stop the program itself
-      expect(await exited).toBe(130);
+    });
+    const code = await exited;
+    return {
+      code,
       // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes
-      expect(stderr.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/);
-      expect(readdirSync(temp).filter((name) => name.startsWith('malloc-record-')), 'the log').toEqual([]); // tsx keeps its cache there too
-      expect(existsSync(traces) ? readdirSync(traces) : [], 'a trace').toEqual([]);
+      said: said.replace(/\u001b\[[0-9;]*m/g, ''),
+      logs: readdirSync(temp).filter((name) => name.startsWith('malloc-record-')), // tsx keeps its cache there too
+      traces: existsSync(traces) ? readdirSync(traces) : [],
+    };
+  }
+
+  it('on Ctrl-C while the program runs, stops it, says nothing was written, and leaves neither its log nor a trace behind', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+    try {
+      const pidFile = join(scratch, 'pid');
+      const stopped = await interrupted(['sh', '-c', `echo $$ > ${pidFile}; ls / > /dev/null; exec sleep 30`], /^running/m, scratch);
+      expect(stopped.code).toBe(130);
+      expect(stopped.said).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/);
+      expect(stopped.logs, 'the log').toEqual([]);
+      expect(stopped.traces, 'a trace').toEqual([]);
       const sleeper = Number(readFileSync(pidFile, 'utf8'));
       let alive = true;
       for (let i = 0; i < 50 && alive; i++) {
@@ -193,6 +210,21 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
       rmSync(scratch, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('on Ctrl-C while a long log is converted, says so at once, and leaves neither the log nor a trace behind', async () => {
+    // A program that logs a million blocks itself, on the log's descriptor: seconds to convert.
+    const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+    try {
+      const awk = 'BEGIN { for (i = 0; i < 1000000; i++) printf "%d a 1000 %x\\n", pid, 65536 + i * 16 }';
+      const stopped = await interrupted(['sh', '-c', `exec awk -v pid=$$ '${awk}' >&3`], /^converting the log: \d/m, scratch);
+      expect(stopped.code).toBe(130);
+      expect(stopped.said).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, while the log of sh \([\d.]+ MiB\) was being made into a trace, and the log is removed\. A long log takes a while: run it again and let it finish, or keep a shorter trace, quicker to make, with --max-ops 100000\.\n$/);
+      expect(stopped.logs, 'the log').toEqual([]);
+      expect(stopped.traces, 'a trace').toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('builds its library once and reuses it', () => {
     expect(buildLogger()).toBe(buildLogger());

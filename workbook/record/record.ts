@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
+import { startWorker } from '../../machine/workers.ts';
 import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
 import { onInterrupt, removeOnExit } from '../target.ts';
@@ -125,11 +126,12 @@ export async function recordCommand(command: readonly string[], options: RecordO
   const logPath = join(scratch, 'malloc.log');
   const started = Date.now();
   let child: ChildProcess | undefined;
+  let stage: 'running' | 'converting' = 'running';
   const stopSaying = onInterrupt((signal) => {
     // Ctrl-C reaches the program too, from the terminal; kill reaches this process alone.
     if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
     const say = options.onInterrupted ?? ((message: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}${pc.red(message)}\n`));
-    say(interruptedMessage(command, signal, (Date.now() - started) / 1000, logSize(logPath)));
+    say(interruptedMessage(command, signal, stage, (Date.now() - started) / 1000, logSize(logPath)));
   });
   try {
     const fd = openSync(logPath, 'a'); // O_APPEND: every process's lines land whole
@@ -141,12 +143,16 @@ export async function recordCommand(command: readonly string[], options: RecordO
     } finally {
       closeSync(fd);
     }
+    stage = 'converting';
     options.onProgress?.('converting the log');
-    const log = readFileSync(logPath, 'utf8');
-    const conversion = convertLog(log, { pid: run.pid, maxOps: options.maxOps, onProgress: (lines) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`) });
-    if ((run.exitCode !== 0 || run.signal !== null) && options.keepFailed !== true) {
+    const failed = run.exitCode !== 0 || run.signal !== null;
+    const request: ConvertRequest = { logPath, pid: run.pid, maxOps: options.maxOps, file, write: !failed || options.keepFailed === true };
+    const onLines = (lines: number) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`);
+    // A short log takes milliseconds here; a worker takes a few hundred to start.
+    const conversion = logSize(logPath) < IN_THREAD_LOG_BYTES ? convertFile(request, onLines) : await convertInWorker(request, onLines);
+    if (failed && options.keepFailed !== true) {
       const ended = run.signal !== null ? `was killed by ${run.signal}` : `exited with ${run.exitCode}`;
-      const caught = conversion.ops.length === 0 ? 'no operations' : `${conversion.ops.length.toLocaleString('en-US')} operations`;
+      const caught = conversion.ops === 0 ? 'no operations' : `${conversion.ops.toLocaleString('en-US')} operations`;
       // grep exits 1 for no match, diff and cmp for files that differ: an answer, not an error.
       const why =
         run.exitCode === 1
@@ -154,18 +160,17 @@ export async function recordCommand(command: readonly string[], options: RecordO
           : 'A failed run rarely shows what the program does: fix the command and run it again, or keep the trace all the same with --keep-failed.';
       throw new CommandFailed(`${command.join(' ')} ${ended}: its trace (${caught}) was not written. ${why}`);
     }
-    if (conversion.ops.length === 0) {
-      const calls = log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length;
+    if (conversion.ops === 0 || conversion.text === undefined) {
+      const calls = conversion.loggedCalls ?? 0;
       const why =
-        log === ''
+        conversion.logEmpty
           ? 'the library was never loaded: the program may be statically linked or setuid (LD_PRELOAD is ignored for both)'
           : calls === 0
             ? 'it never called malloc, calloc, realloc or free'
             : `none of its ${calls} logged calls made it into a trace (${JSON.stringify(conversion.counts)})`;
       throw Object.assign(new Error(`Recorded no operations of ${command.join(' ')}: ${why}. Nothing was written.`), { counts: conversion.counts });
     }
-    const text = writeRep(conversion);
-    parseRep(text, file); // the driver's own checks, before anything is written
+    const { text } = conversion;
     mkdirSync(dirname(file), { recursive: true });
     // Written whole or not at all: a process killed while writing leaves no half a trace.
     const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
@@ -182,7 +187,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
       file,
       exitCode: run.exitCode,
       signal: run.signal,
-      ops: conversion.ops.length,
+      ops: conversion.ops,
       ids: conversion.numIds,
       suggestedHeapSize: conversion.suggestedHeapSize,
       bytes: Buffer.byteLength(text),
@@ -194,6 +199,67 @@ export async function recordCommand(command: readonly string[], options: RecordO
     stopSaying();
     removeScratch();
   }
+}
+
+/** What the conversion worker (convert-worker.ts) is asked: the log, and the trace it makes. */
+export interface ConvertRequest {
+  logPath: string;
+  pid: number;
+  maxOps?: number;
+  /** The trace's file, named in the parser's errors. */
+  file: string;
+  /** Make the trace's text, and check it: it is to be written. */
+  write: boolean;
+}
+
+/** What it found: the counts, and the trace's text when it was asked for one and there are operations. */
+export interface Converted {
+  ops: number;
+  numIds: number;
+  suggestedHeapSize: number;
+  counts: ConversionCounts;
+  logEmpty: boolean;
+  /** The calls in the log, for a conversion that kept none. */
+  loggedCalls?: number;
+  text?: string;
+}
+
+export type ConvertMessage = { kind: 'progress'; lines: number } | { kind: 'done'; converted: Converted } | { kind: 'error'; message: string };
+
+/** Logs shorter than this are converted in this thread, in well under the 60 ms after which tsx kills a busy process at Ctrl-C. */
+const IN_THREAD_LOG_BYTES = 128 * 1024;
+
+/** Reads the log and converts it; makes the trace's text and checks it with the driver's parser when it is to be written. */
+export function convertFile(request: ConvertRequest, onProgress?: (lines: number) => void): Converted {
+  const log = readFileSync(request.logPath, 'utf8');
+  const conversion = convertLog(log, { pid: request.pid, maxOps: request.maxOps, onProgress });
+  const ops = conversion.ops.length;
+  const text = request.write && ops > 0 ? writeRep(conversion) : undefined;
+  if (text !== undefined) parseRep(text, request.file); // the driver's own checks, before anything is written
+  return {
+    ops,
+    numIds: conversion.numIds,
+    suggestedHeapSize: conversion.suggestedHeapSize,
+    counts: conversion.counts,
+    logEmpty: log === '',
+    loggedCalls: ops === 0 ? log.split('\n').filter((line) => line !== '' && !line.endsWith(' x')).length : undefined,
+    text,
+  };
+}
+
+/** Converts the log in a worker thread, so that Ctrl-C is answered while it works (convert-worker.ts says why). */
+function convertInWorker(request: ConvertRequest, onProgress: (lines: number) => void): Promise<Converted> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = startWorker(new URL('./convert-worker.ts', import.meta.url), { workerData: request });
+    worker.on('message', (message: ConvertMessage) => {
+      if (message.kind === 'progress') onProgress(message.lines);
+      else if (message.kind === 'done') resolvePromise(message.converted);
+      else reject(new Error(message.message));
+    });
+    worker.on('error', reject);
+    // After an answer this changes nothing; without one, the worker died (out of memory, say).
+    worker.on('exit', (code) => reject(new Error(`Converting the log stopped before it was done (the worker exited with ${code}). Nothing was written.`)));
+  });
 }
 
 /** The size of a file as a person reads it: `357 bytes`, `12 KiB`, `3.4 MiB`. */
@@ -212,11 +278,18 @@ function logSize(path: string): number {
 }
 
 /** What Ctrl-C (or kill) during a recording did: nothing written, the log removed. */
-export function interruptedMessage(command: readonly string[], signal: string, seconds: number, logBytes: number): string {
+export function interruptedMessage(command: readonly string[], signal: string, stage: 'running' | 'converting', seconds: number, logBytes: number): string {
   const what = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+  const program = basename(command[0]);
+  if (stage === 'running') {
+    return (
+      `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, before ${program} ended, and its log (${formatSize(logBytes)}) is removed. ` +
+      'A trace is written once the program ends by itself: run it again and let it finish.'
+    );
+  }
   return (
-    `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, before ${basename(command[0])} ended, and its log (${formatSize(logBytes)}) is removed. ` +
-    'A trace is written once the program ends by itself: run it again and let it finish.'
+    `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, while the log of ${program} (${formatSize(logBytes)}) was being made into a trace, and the log is removed. ` +
+    'A long log takes a while: run it again and let it finish, or keep a shorter trace, quicker to make, with --max-ops 100000.'
   );
 }
 
