@@ -6,7 +6,7 @@
 //   done memory
 //   current bump
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { EXERCISES } from './exercises.ts';
 import { PROGRESS_FILE } from './paths.ts';
 
@@ -22,6 +22,9 @@ export interface Progress {
 export function readProgress(file = PROGRESS_FILE): Progress {
   const progress: Progress = { hints: new Map(), done: new Set(), current: undefined };
   if (!existsSync(file)) return progress;
+  if (statSync(file).isDirectory()) {
+    throw new Error(`${file} is a folder, where the workbook keeps its progress (hints seen, exercises done) in a file of that name. Move the folder away, then run the command again.`);
+  }
   const known = new Set(EXERCISES.map((e) => e.id));
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const [word, id, count] = line.trim().split(/\s+/);

@@ -1,12 +1,13 @@
 // reset: the shipped skeleton comes back from git's history, and the student's file is kept.
 
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exerciseToReset } from './commands/student.ts';
 import { EXERCISES } from './exercises.ts';
 import { ROOT } from './paths.ts';
+import { readProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise, shippedSkeleton } from './reset.ts';
 import { hashFile, readSkeletonManifest } from './skeletons.ts';
 
@@ -35,6 +36,21 @@ describe('reset', () => {
     const [kept] = readdirSync(backups);
     expect(kept).toMatch(/^01-bump-bump\.\d{4}-\d\d-\d\dT[\d-]+Z\.ts$/); // still a .ts file
     expect(readFileSync(join(backups, kept), 'utf8')).toBe(readFileSync(resolve(ROOT, 'solutions/01-bump/bump.ts'), 'utf8'));
+  });
+
+  it('changes nothing, and says what to do, when a file sits where its backups folder goes', () => {
+    const student = join(scratch, 'blocked');
+    cpSync(resolve(ROOT, 'solutions'), join(student, 'exercises'), { recursive: true });
+    const backups = join(scratch, 'backups-file');
+    writeFileSync(backups, 'not a folder');
+    expect(() => resetExercise(EXERCISES.find((e) => e.id === 'bump')!, student, backups)).toThrow(/is a file, where reset keeps its backups in a folder of that name\. Rename that file, then run reset again: nothing was changed/);
+    expect(readFileSync(join(student, 'exercises/01-bump/bump.ts'), 'utf8')).toBe(readFileSync(resolve(ROOT, 'solutions/01-bump/bump.ts'), 'utf8'));
+  });
+
+  it('says what to do when a folder sits where the progress file goes', () => {
+    const progress = join(scratch, 'progress-folder');
+    mkdirSync(progress);
+    expect(() => readProgress(progress)).toThrow(/is a folder, where the workbook keeps its progress .* Move the folder away/);
   });
 
   it('knows a file that is the skeleton already, which needs no reset and no backup', () => {

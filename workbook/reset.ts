@@ -79,6 +79,9 @@ export function isSkeletonAlready(exercise: Exercise, target = 'exercises'): boo
 export function resetExercise(exercise: Exercise, target = 'exercises', backups = BACKUPS): { backup: string } {
   const skeleton = shippedSkeleton(exercise);
   const file = resolve(targetRoot(target), exercise.chapter, exercise.file);
+  if (existsSync(backups) && !statSync(backups).isDirectory()) {
+    throw new Error(`${shownPath(relative(process.env.INIT_CWD ?? process.cwd(), backups))} is a file, where reset keeps its backups in a folder of that name. Rename that file, then run reset again: nothing was changed.`);
+  }
   mkdirSync(backups, { recursive: true });
   // 01-bump-bump.2026-…Z.ts: the extension stays last, so an editor still reads it as TypeScript.
   const ext = extname(exercise.file);

@@ -35,6 +35,22 @@ async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<strin
   }
 }
 
+describe('watch mode without a terminal', () => {
+  it('writes its screens one after another, with no codes that clear a terminal', () => {
+    const work = join(scratch, 'piped');
+    copyShippedExercises(work);
+    const run = spawnSync(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'workbook/cli.ts', 'watch', '--manual-run', '--target', work], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, NO_COLOR: '1', WORKBOOK_PROGRESS: join(scratch, 'piped-progress') },
+      timeout: 60_000,
+    });
+    expect(run.stdout).toContain('Exercise memory');
+    expect(run.stdout).not.toContain('\u001b[2J');
+  }, 90_000);
+});
+
 describe.skipIf(!hasTmux)('watch mode in a terminal', () => {
   it('runs the tests on save, gives hints, moves on when they pass, and quits', async () => {
     const work = join(scratch, 'student');

@@ -14,6 +14,11 @@ import { fileInTarget, targetRoot } from './target.ts';
 import { indent, nearestName } from './text.ts';
 import { type TreeWatcher, watchTree } from './watch-tree.ts';
 
+/** Clears a terminal before a redraw; in a pipe or a log, screens follow one another instead. */
+function clearScreen(): string {
+  return process.stdout.isTTY === true ? '\u001b[2J\u001b[H' : '\n';
+}
+
 export interface WatchOptions {
   target: string;
   /** Run the tests when `r` is pressed, not when a file is saved (for file systems where saves go unseen). */
@@ -73,7 +78,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     if (hint.length > 0) lines.push('', pc.yellow(pc.bold(hint[0])), indent(hint.slice(1).join('\n')));
     if (note !== '') lines.push('', note);
     lines.push('', pc.dim(KEYS), pc.dim(options.manualRun ? 'Manual mode: r runs the tests.' : `Watching ${targetRoot(options.target)} for saves.`));
-    process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n`);
+    process.stdout.write(`${clearScreen()}${lines.join('\n')}\n`);
   };
 
   const run = async () => {
@@ -169,7 +174,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
 
   const checkAll = async () => {
     busy = true;
-    process.stdout.write(`\u001b[2J\u001b[H${pc.dim('Running every exercise’s tests…')}\n`);
+    process.stdout.write(`${clearScreen()}${pc.dim('Running every exercise’s tests…')}\n`);
     const results = await runExerciseTests(EXERCISES, options.target);
     updateProgress((p) => results.filter((r) => r.status === 'pass').forEach((r) => p.done.add(r.exercise.id)));
     const lines = results.map((r) => {
@@ -198,7 +203,7 @@ export async function watchMode(options: WatchOptions): Promise<number> {
       const chapter = chapterOf(e);
       lines.push(`  ${mark} ${String(i + 1).padStart(2)}. ${e.id.padEnd(EXERCISE_ID_WIDTH)} chapter ${chapter.number}: ${e.title}`);
     });
-    process.stdout.write(`\u001b[2J\u001b[H${lines.join('\n')}\n\n`);
+    process.stdout.write(`${clearScreen()}${lines.join('\n')}\n\n`);
     const answer = (await ask('Number (or name) to continue from, r<number> to reset that exercise to its skeleton, or Enter to go back: ')).trim();
     const asked = listAnswer(answer);
     const chosen = asked === undefined ? undefined : (EXERCISES.find((e) => e.id === asked.what) ?? EXERCISES[Number(asked.what) - 1]);
