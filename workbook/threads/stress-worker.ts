@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Process, hex, type Allocator, type CreateAllocator, type SharedProcessHandle } from '../../machine/index.ts';
 import { Random } from '../trace/prng.ts';
 import { post, take } from './mailbox.ts';
+import { PHASE, STATUS } from './status.ts';
 
 export interface StressTask {
   handle: SharedProcessHandle;
@@ -23,6 +24,8 @@ export interface StressTask {
   sync: number;
   /** Milliseconds a worker may wait for the others before it gives up. */
   waitMs: number;
+  /** Where each worker says what it is doing (status.ts), outside the simulated memory so a broken allocator cannot overwrite it. */
+  status: SharedArrayBuffer;
 }
 
 export interface WorkerReport {
@@ -36,6 +39,8 @@ export interface WorkerReport {
   problems: string[];
   /** Wall-clock seconds of the workload itself, after every worker had started. */
   seconds: number;
+  /** Whether it ran every step and freed every block it had; false when it threw on the way. */
+  completed: boolean;
 }
 
 /** The share of frees handed to the next worker: producer-consumer traffic, as in a server. */
@@ -43,13 +48,33 @@ const CROSS_THREAD = 0.1;
 
 const task = workerData as StressTask;
 const proc = Process.attach(task.handle, { thread: task.thread });
+const status = new Int32Array(task.status, (task.thread - 1) * STATUS.words * 4, STATUS.words);
+
+function phase(p: number): void {
+  Atomics.store(status, STATUS.phase, p);
+}
+
+// Every wait32, the allocator's included, notes its word, so a hang can name what it sleeps on.
+const wait32 = proc.wait32.bind(proc);
+proc.wait32 = (address, expected, timeoutMs) => {
+  Atomics.store(status, STATUS.waitingFor, expected | 0);
+  Atomics.store(status, STATUS.waitingAt, address | 0);
+  try {
+    return wait32(address, expected, timeoutMs);
+  } finally {
+    Atomics.store(status, STATUS.waitingAt, 0);
+  }
+};
+
 const { createAllocator } = (await import(task.module)) as { createAllocator: CreateAllocator };
 const heap: Allocator = createAllocator(proc, task.options);
 const random = new Random(task.seed * 7919 + task.thread);
-const report: WorkerReport = { thread: task.thread, mallocs: 0, frees: 0, posted: 0, received: 0, nulls: 0, problems: [], seconds: 0 };
+const report: WorkerReport = { thread: task.thread, mallocs: 0, frees: 0, posted: 0, received: 0, nulls: 0, problems: [], seconds: 0, completed: false };
 const mine = task.mailboxes[task.thread - 1];
 const next = task.mailboxes[task.thread % task.workers];
 const live: Array<{ ptr: number; size: number }> = [];
+/** Until this worker has counted itself done posting, the others wait for it. */
+let posting = true;
 
 /** Mostly small requests, a few small-scale ones, rarely a large block. */
 function size(): number {
@@ -98,10 +123,13 @@ function waitFor(counter: number, target: number): void {
 }
 
 function run(): void {
+  phase(PHASE.starting);
   proc.atomicAdd32(task.sync, 1);
   waitFor(task.sync, task.workers);
+  phase(PHASE.working);
   const started = performance.now();
   for (let step = 0; step < task.ops; step++) {
+    Atomics.store(status, STATUS.step, step);
     if (live.length < 64 || random.chance(0.55)) {
       const bytes = size();
       const ptr = heap.malloc(bytes);
@@ -126,21 +154,33 @@ function run(): void {
     }
     if ((step & 15) === 0) drain();
   }
+  Atomics.store(status, STATUS.step, task.ops);
+  phase(PHASE.freeing);
   for (const block of live) {
     intact(block.ptr, block.size, task.thread, 'a block of its own');
     heap.free(block.ptr);
     report.frees++;
   }
-  proc.atomicAdd32(task.sync + 4, 1);
-  proc.notify32(task.sync + 4);
+  phase(PHASE.finishing);
+  donePosting();
   waitFor(task.sync + 4, task.workers); // nobody posts any more
   drain();
   report.seconds = (performance.now() - started) / 1000;
+  report.completed = true;
+}
+
+function donePosting(): void {
+  posting = false;
+  proc.atomicAdd32(task.sync + 4, 1);
+  proc.notify32(task.sync + 4);
 }
 
 try {
   run();
 } catch (error) {
   report.problems.push(`thread ${task.thread} threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  // The others would otherwise wait for this worker until their time is up, and the run would look hung.
+  if (posting) donePosting();
 }
+phase(PHASE.done);
 parentPort?.postMessage(report);
