@@ -157,15 +157,21 @@ function hook(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) if (process.listenerCount(signal) === 0) process.on(signal, () => endBy(signal));
 }
 
-const farewells = new Set<(signal: NodeJS.Signals) => void>();
+type Farewell = (signal: NodeJS.Signals) => void | Promise<void>;
+
+const farewells = new Set<Farewell>();
+
+/** The longest the process waits on its farewells once a signal came. */
+const FAREWELL_MS = 2000;
 
 /**
  * Calls `farewell` if Ctrl-C or kill ends the process before the returned function is called,
  * before the folders registered with removeOnExit go: to stop what was under way (a child
- * process) and say what was left undone. A process killed outright, or busy in synchronous work
- * until tsx kills it, says nothing; the janitor still removes its folders.
+ * process) and say what was left undone. The process waits for a promise it returns, up to
+ * FAREWELL_MS. A process killed outright, or busy in synchronous work until tsx kills it, says
+ * nothing; the janitor still removes its folders.
  */
-export function onInterrupt(farewell: (signal: NodeJS.Signals) => void): () => void {
+export function onInterrupt(farewell: Farewell): () => void {
   hook();
   farewells.add(farewell);
   return () => {
@@ -187,14 +193,18 @@ export function killGroupOnExit(pid: number): () => void {
 function endBy(signal: keyof typeof SIGNAL_EXIT_CODE): void {
   if (ending) return;
   ending = true;
+  const waits: Promise<void>[] = [];
   for (const farewell of farewells) {
     try {
-      farewell(signal);
+      const wait = farewell(signal);
+      if (wait !== undefined) waits.push(wait.catch(() => {}));
     } catch {
       // The process ends all the same, and its folders go.
     }
   }
-  process.exit(SIGNAL_EXIT_CODE[signal]);
+  if (waits.length === 0) process.exit(SIGNAL_EXIT_CODE[signal]);
+  const late = new Promise<void>((done) => setTimeout(done, FAREWELL_MS));
+  void Promise.race([Promise.all(waits), late]).then(() => process.exit(SIGNAL_EXIT_CODE[signal]));
 }
 
 /** Removes every folder still registered, synchronously: one that resists does not keep the others. */

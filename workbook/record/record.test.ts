@@ -151,11 +151,24 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     await expect(recordCommand([script], { dir })).rejects.toThrow(`${script} exists but could not be started: the interpreter its first line names, /usr/bin/no-such-shell, is not there.`);
   });
 
+  // Whatever is left of the processes' groups, should a test fail: after the tests, which look for it.
+  const groups: number[] = [];
+  afterAll(() => {
+    for (const group of groups) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // All gone, as it should be.
+      }
+    }
+  });
+
   /**
-   * Records `command` in a process of its own, and sends it Ctrl-C when its progress matches
-   * `stopAt`: the signal ends that process, and what it leaves is what a student's Ctrl-C leaves.
+   * Records `command` in a process of its own, and when its progress matches `stopAt` sends Ctrl-C
+   * as a terminal does (to the process and the program, its group) or kills the process alone.
+   * The signal ends that process, and what it leaves is what a student's Ctrl-C leaves.
    */
-  async function interrupted(command: string[], stopAt: RegExp, scratch: string): Promise<{ code: number | null; said: string; logs: string[]; traces: string[] }> {
+  async function interrupted(command: string[], stopAt: RegExp, scratch: string, how: 'Ctrl-C' | 'kill' = 'Ctrl-C'): Promise<{ code: number | null; said: string; logs: string[]; traces: string[] }> {
     const [temp, traces] = [join(scratch, 'tmp'), join(scratch, 'traces')];
     mkdirSync(temp);
     const script = join(scratch, 'record.mts');
@@ -164,7 +177,7 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
       `import { recordCommand } from ${JSON.stringify(resolve(ROOT, 'workbook/record/record.ts'))};\n` +
         `await recordCommand(${JSON.stringify(command)}, { dir: ${JSON.stringify(traces)}, name: 'stopped', onProgress: (message) => console.log(message) });\n`,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: temp, NO_COLOR: '1' } });
     let said = '';
     child.stderr?.on('data', (chunk) => {
       said += chunk;
@@ -174,8 +187,10 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (sent || !stopAt.test(chunk.toString())) return;
       sent = true;
-      child.kill('SIGINT'); // this process alone: it must stop the program itself
+      if (how === 'Ctrl-C') process.kill(-(child.pid as number), 'SIGINT');
+      else child.kill('SIGTERM');
     });
+    groups.push(child.pid as number);
     const code = await exited;
     return {
       code,
@@ -186,28 +201,54 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     };
   }
 
-  it('on Ctrl-C while the program runs, stops it, says nothing was written, and leaves neither its log nor a trace behind', async () => {
+  /** Whether the process `pid` ended within five seconds. */
+  async function ends(pid: number): Promise<boolean> {
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return true;
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    return false;
+  }
+
+  const RUNNING_STOPPED = /^Stopped: nothing was written; (Ctrl-C|SIGTERM) came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/;
+
+  it('on Ctrl-C while the program runs, says nothing was written, and leaves neither its log nor a trace behind', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
     try {
       const pidFile = join(scratch, 'pid');
       const stopped = await interrupted(['sh', '-c', `echo $$ > ${pidFile}; ls / > /dev/null; exec sleep 30`], /^running/m, scratch);
       expect(stopped.code).toBe(130);
-      expect(stopped.said).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/);
+      expect(stopped.said).toMatch(RUNNING_STOPPED);
+      expect(stopped.said).toContain('; Ctrl-C came after');
       expect(stopped.logs, 'the log').toEqual([]);
       expect(stopped.traces, 'a trace').toEqual([]);
-      const sleeper = Number(readFileSync(pidFile, 'utf8'));
-      let alive = true;
-      for (let i = 0; i < 50 && alive; i++) {
-        try {
-          process.kill(sleeper, 0);
-          await new Promise((done) => setTimeout(done, 100));
-        } catch {
-          alive = false;
-        }
-      }
-      expect(alive, 'the program, stopped').toBe(false);
+      expect(await ends(Number(readFileSync(pidFile, 'utf8'))), 'the program').toBe(true);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('stops a program that ignores Ctrl-C, and one that only this process was told to stop (kill)', async () => {
+    for (const [how, ignores] of [
+      ['Ctrl-C', "trap '' INT;"],
+      ['kill', ''],
+    ] as const) {
+      const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+      try {
+        const pidFile = join(scratch, 'pid');
+        const stopped = await interrupted(['sh', '-c', `${ignores} echo $$ > ${pidFile}; ls / > /dev/null; exec sleep 30`], /^running/m, scratch, how);
+        expect(stopped.code, how).toBe(how === 'Ctrl-C' ? 130 : 143);
+        expect(stopped.said, how).toMatch(RUNNING_STOPPED);
+        expect(stopped.said, how).toContain(how === 'Ctrl-C' ? '; Ctrl-C came after' : '; SIGTERM came after');
+        expect([...stopped.logs, ...stopped.traces], how).toEqual([]);
+        expect(await ends(Number(readFileSync(pidFile, 'utf8'))), `the program (${how})`).toBe(true);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
     }
   }, 30_000);
 

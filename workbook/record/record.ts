@@ -127,19 +127,29 @@ export async function recordCommand(command: readonly string[], options: RecordO
   const started = Date.now();
   let child: ChildProcess | undefined;
   let stage: 'running' | 'converting' = 'running';
-  const stopSaying = onInterrupt((signal) => {
-    // Ctrl-C reaches the program too, from the terminal; kill reaches this process alone.
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
+  let interrupted = false;
+  const stopSaying = onInterrupt(async (signal) => {
+    interrupted = true;
+    const [when, seconds] = [stage, (Date.now() - started) / 1000];
+    if (child !== undefined) await stopProgram(child, signal);
     const say = options.onInterrupted ?? ((message: string) => process.stderr.write(`${process.stderr.isTTY ? '\r\u001b[2K' : ''}${pc.red(message)}\n`));
-    say(interruptedMessage(command, signal, stage, (Date.now() - started) / 1000, logSize(logPath)));
+    say(interruptedMessage(command, signal, when, seconds, logSize(logPath)));
   });
+  // Once a signal came the process is ending: the program's end is no result to report.
+  const unlessInterrupted = async <T>(work: Promise<T>): Promise<T> => {
+    const result = await work;
+    if (interrupted) await new Promise(() => {});
+    return result;
+  };
   try {
     const fd = openSync(logPath, 'a'); // O_APPEND: every process's lines land whole
     let run: { pid: number; exitCode: number | null; signal: string | null };
     try {
-      run = await runWithLogger(command, library, fd, options, (spawned) => {
-        child = spawned;
-      });
+      run = await unlessInterrupted(
+        runWithLogger(command, library, fd, options, (spawned) => {
+          child = spawned;
+        }),
+      );
     } finally {
       closeSync(fd);
     }
@@ -149,7 +159,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
     const request: ConvertRequest = { logPath, pid: run.pid, maxOps: options.maxOps, file, write: !failed || options.keepFailed === true };
     const onLines = (lines: number) => options.onProgress?.(`converting the log: ${lines.toLocaleString('en-US')} lines`);
     // A short log takes milliseconds here; a worker takes a few hundred to start.
-    const conversion = logSize(logPath) < IN_THREAD_LOG_BYTES ? convertFile(request, onLines) : await convertInWorker(request, onLines);
+    const conversion = logSize(logPath) < IN_THREAD_LOG_BYTES ? convertFile(request, onLines) : await unlessInterrupted(convertInWorker(request, onLines));
     if (failed && options.keepFailed !== true) {
       const ended = run.signal !== null ? `was killed by ${run.signal}` : `exited with ${run.exitCode}`;
       const caught = conversion.ops === 0 ? 'no operations' : `${conversion.ops.toLocaleString('en-US')} operations`;
@@ -199,6 +209,21 @@ export async function recordCommand(command: readonly string[], options: RecordO
     stopSaying();
     removeScratch();
   }
+}
+
+/**
+ * Stops the program for `signal`, and resolves once it ended (at most a second). Ctrl-C at a
+ * terminal reaches the program too, and a second SIGINT would break into its own clean-up
+ * (Python prints a second traceback): it gets a moment to end by itself. kill reaches this
+ * process alone, and the program is stopped at once.
+ */
+async function stopProgram(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const ended = new Promise<boolean>((done) => child.once('exit', () => done(true)));
+  const within = (ms: number) => Promise.race([ended, new Promise<boolean>((done) => setTimeout(() => done(false), ms))]);
+  if (signal === 'SIGINT' && (await within(500))) return;
+  child.kill('SIGTERM');
+  await within(500);
 }
 
 /** What the conversion worker (convert-worker.ts) is asked: the log, and the trace it makes. */
