@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hex } from '../../machine/index.ts';
 import { ROOT } from '../paths.ts';
-import { benchThreads } from './bench.ts';
+import { benchThreads, describeFewerWaits, fewerWaitsOf } from './bench.ts';
 import { runStress, unsoundness } from './stress.ts';
 
 /** The import specifier of a file of the reference magazines, for a wrapper outside the workbook. */
@@ -128,5 +128,15 @@ describe('bench threads grades no target on an unsound run', () => {
     expect(out).toContain('not measured, since 1 run was unsound (and 2 not run)');
     expect(out).toContain('FAIL   every run sound (no block lost or damaged) in 4 runs: 1 sound, 1 did not finish, 2 not run');
     expect(code).toBe(1);
+  });
+});
+
+describe("the waits target's figure", () => {
+  it('compares nothing when one lock made no thread wait either, and meets no target on it', () => {
+    expect(fewerWaitsOf(0, 0)).toBeNaN();
+    expect(fewerWaitsOf(0, 0) >= 10).toBe(false);
+    expect(describeFewerWaits(0, 0)).toBe('not compared: one lock never made a thread wait either (more --workers or --ops make them meet)');
+    expect(describeFewerWaits(120, 0)).toBe('no waits at all, against 120 with one lock');
+    expect(describeFewerWaits(120, 4)).toBe('30.0× fewer');
   });
 });
