@@ -68,6 +68,44 @@ describe('workbook/cli.ts', () => {
     expect(cli(['zone-stats', '497', '--target', './solutions']).stderr, 'the reference, however its folder is written').toContain("With the book's reference zone, solutions/05-zones");
   }, 120_000);
 
+  it('zone-stats: a size too large, a size after --, a folder target, and code that does not compile', () => {
+    const large = cli(['zone-stats', '9007199254740992']);
+    expect(large.stderr).toContain("zone-stats: '9007199254740992' is too large: a size goes up to 9007199254740991 (Number.MAX_SAFE_INTEGER).");
+    expect(large.code).toBe(2);
+    const dashed = cli(['zone-stats', '--', '-1']);
+    expect(dashed.stderr).toContain("zone-stats: '-1' is not a size in bytes");
+    const unused = cli(['zone-stats', '100', '--svg', 'x.svg']);
+    expect(unused.stderr).toContain('zone-stats does not use --svg (for trace and bench allocators): it takes --target, --option and --json.');
+    expect(unused.code).toBe(2);
+    const submission = mkdtempSync(join(tmpdir(), 'submission-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions'), submission, { recursive: true });
+      expect(cli(['zone-stats', '497', '--target', submission]).stdout, 'a folder runs from a copy where its imports resolve').toMatch(/^malloc\(497\): a tiny block/);
+      const zone = join(submission, '05-zones/zone.ts');
+      writeFileSync(zone, `${readFileSync(zone, 'utf8')}\n}}\n`);
+      const broken = cli(['zone-stats', '497', '--target', submission]);
+      expect(broken.stderr).toContain(`${zone} does not compile, so zones cannot run:`);
+      expect(broken.stderr).toMatch(/\d+ │ }}/);
+      expect(broken.code).toBe(1);
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('every command refuses an option it does not use, as bench does; status --help lists --json', () => {
+    for (const [args, message] of [
+      [['hint', 'bump', '--json'], 'hint does not use --json: it takes no options.'],
+      [['check', 'bump', '--option', 'fit=best'], 'check does not use --option (for trace and zone-stats): it takes --target, --watch and --json.'],
+      [['status', '--svg', 'x.svg'], 'status does not use --svg (for trace and bench allocators): it takes --target and --json.'],
+      [['bench', 'machine', 'extra'], "bench machine takes no word after it, only options: what is 'extra'?"],
+    ] as const) {
+      const { code, stderr } = cli([...args]);
+      expect(stderr, args.join(' ')).toContain(message);
+      expect(code, args.join(' ')).toBe(2);
+    }
+    expect(cli(['status', '--help']).stdout).toMatch(/^ +--json +print one JSON document instead/m);
+  }, 120_000);
+
   it('bench says whose allocators it measures, and honours --target', () => {
     const mine = cli(['bench', '--traces', 'traces/short.rep', '--target', 'exercises']);
     expect(mine.stdout.split('\n')[0]).toMatch(/^Your 8 allocators, exercises\/, beside @thi\.ng\/malloc/);

@@ -5,10 +5,10 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { refreshChapter } from './chapter-markers.ts';
-import { parseOptions, UsageError } from './commands/options.ts';
+import { COMMAND_OPTIONS, type Options, parseOptions, refuseUnused, UsageError } from './commands/options.ts';
 import { record } from './commands/record.ts';
 import { check, hint, reset, start, status } from './commands/student.ts';
-import { bench, grade, trace } from './commands/tools.ts';
+import { CompileError, bench, grade, trace } from './commands/tools.ts';
 import { helpHint, usageOf } from './commands/usage.ts';
 import { zoneStats } from './commands/zone-stats.ts';
 import { ROOT } from './paths.ts';
@@ -20,8 +20,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // The recorded command's options are its own: record parses only what comes before it.
   if (command === 'record') return record(rest);
-  // Help is asked for, not a mistake: to stdout, and exit 0.
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Help is asked for, not a mistake: to stdout, and exit 0. After `--`, a word like any other.
+  const ownOptions = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (ownOptions.includes('--help') || ownOptions.includes('-h')) {
     console.log(usageOf(command));
     return 0;
   }
@@ -31,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
     const hint = command === 'status' ? '' : ' To check one exercise: npm run check -- <exercise>.';
     throw new UsageError(`${command ?? 'start'} takes no word, only options: what is '${options.positional[0]}'?${hint}`);
   }
+  // An option the command does not read is refused before any work, not ignored.
+  const uses = optionsKey(command ?? 'start', options);
+  if (uses !== undefined) refuseUnused(uses, options);
   switch (command) {
     case undefined:
     case 'start':
@@ -80,6 +84,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The entry of COMMAND_OPTIONS that says which options `command` reads; undefined for an unknown command or benchmark (said elsewhere). */
+function optionsKey(command: string, options: Options): string | undefined {
+  if (command === 'trace' && options.generate) return 'trace --generate';
+  if (command === 'bench') {
+    const what = options.positional[0] ?? 'allocators';
+    return `bench ${what}` in COMMAND_OPTIONS ? `bench ${what}` : undefined;
+  }
+  return command in COMMAND_OPTIONS ? command : undefined;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -87,7 +101,9 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // The message and where to read more: the whole usage after it would scroll it away.
     if (error instanceof UsageError) console.error(`${pc.red(error.message)}\n${helpHint(process.argv[2])}`);
+    else if (error instanceof CompileError) console.error(error.message); // coloured where it helps, its excerpt plain
     else console.error(pc.red(error instanceof Error ? error.message : String(error)));
-    process.exitCode = 2;
+    // Code that does not compile is the exercise's failure, as a failed check is: not a usage error.
+    process.exitCode = error instanceof CompileError ? 1 : 2;
   },
 );

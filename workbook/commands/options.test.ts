@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, numberOrWord, parseOptions } from './options.ts';
+import { UsageError, numberOrWord, parseOptions, refuseUnused } from './options.ts';
 
 describe('the command line', () => {
   it('suggests the option a mistyped one most likely meant', () => {
@@ -30,5 +30,40 @@ describe('the command line', () => {
     expect(numberOrWord('best')).toBe('best');
     expect(numberOrWord('-1')).toBe('-1');
     expect(numberOrWord('1e3')).toBe('1e3');
+  });
+
+  it('takes --name=value for every option that takes a value, as --name value', () => {
+    const options = parseOptions(['--svg=heap.svg', '--traces=a,b', '--option=fit=best', '--target=solutions']);
+    expect(options.values).toEqual({ svg: 'heap.svg', traces: 'a,b' });
+    expect(options.allocatorOptions).toEqual({ fit: 'best' });
+    expect(options.target).toBe('solutions');
+    expect(() => parseOptions(['--svg='])).toThrow(new UsageError('--svg needs a value.'));
+    expect(() => parseOptions(['--json=yes'])).toThrow(new UsageError('--json takes no value: write --json alone, not --json=yes.'));
+  });
+
+  it('refuses an allocator option given twice, naming both values', () => {
+    expect(() => parseOptions(['--option', 'fit=best', '--option', 'fit=first'])).toThrow(new UsageError('--option fit is given twice (fit=best and fit=first): give it once.'));
+  });
+
+  it('reads everything after -- as words, even what looks like an option', () => {
+    const options = parseOptions(['--json', '--', '-1', '--svg']);
+    expect(options.positional).toEqual(['-1', '--svg']);
+    expect(options.json).toBe(true);
+    expect(options.values).toEqual({});
+  });
+
+  it('refuses an option the command does not use, naming the commands that do, and says what it takes', () => {
+    const refused = (command: string, ...args: string[]) => () => refuseUnused(command, parseOptions(args));
+    expect(refused('check', 'bump', '--svg', 'x')).toThrow(new UsageError('check does not use --svg (for trace and bench allocators): it takes --target, --watch and --json.'));
+    expect(refused('hint', 'bump', '--json')).toThrow(new UsageError('hint does not use --json: it takes no options.'));
+    expect(refused('status', '--option', 'fit=best')).toThrow(new UsageError('status does not use --option (for trace and zone-stats): it takes --target and --json.'));
+    expect(refused('zone-stats', '100', '--watch', '--traces', 'x')).toThrow(new UsageError('zone-stats does not use --watch (for check) and --traces (for bench allocators): it takes --target, --option and --json.'));
+    expect(refused('trace', 'zones', '--traces', '/tmp/x')).toThrow(
+      new UsageError('trace does not use --traces (for bench allocators): it takes --target, --option, --svg, --force and --json. Name the traces as words after the allocator instead: npm run trace -- zones path/to/traces.'),
+    );
+    expect(refused('trace', 'bump', '-y')).toThrow(/^trace does not use --yes \(for reset\)/);
+    expect(refused('bench machine', '--workers', '2')).toThrow(new UsageError('bench machine does not use --workers (for bench threads): it takes only --json.'));
+    expect(refused('status', '--json', '--target', 'solutions')).not.toThrow();
+    expect(refused('trace', 'bump', '--svg', 'x.svg', '--force', '--option', 'fit=best')).not.toThrow();
   });
 });

@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseOptions, UsageError } from './options.ts';
-import { chapterToGrade, extraTestsFolder, grade } from './tools.ts';
+import { ROOT } from '../paths.ts';
+import { type Options, parseOptions, UsageError } from './options.ts';
+import { CompileError, bench, chapterToGrade, compileErrorOf, extraTestsFolder, grade, isOurChart, trace } from './tools.ts';
 
 describe("grade's --chapters", () => {
   it('takes a chapter by number or folder', () => {
@@ -46,17 +48,20 @@ describe("grade's --extra-tests", () => {
   });
 });
 
+/** `command` run with `args` as typed in the scratch folder. */
+async function inScratch(command: (options: Options) => Promise<number>, args: string[]): Promise<number> {
+  const before = process.env.INIT_CWD;
+  process.env.INIT_CWD = scratch;
+  try {
+    return await command(parseOptions(args));
+  } finally {
+    if (before === undefined) delete process.env.INIT_CWD;
+    else process.env.INIT_CWD = before;
+  }
+}
+
 describe('npm run grade, before any grading', () => {
-  const run = async (...args: string[]) => {
-    const before = process.env.INIT_CWD;
-    process.env.INIT_CWD = scratch;
-    try {
-      return await grade(parseOptions(args));
-    } finally {
-      if (before === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = before;
-    }
-  };
+  const run = (...args: string[]) => inScratch(grade, args);
   mkdirSync(join(scratch, 'subs', 'alice', 'exercises', '00-the-process'), { recursive: true });
   mkdirSync(join(scratch, 'empty'));
   writeFileSync(join(scratch, 'grades.csv'), 'submission,total\nalice,15\n');
@@ -78,5 +83,65 @@ describe('npm run grade, before any grading', () => {
     await expect(unknown).rejects.toBeInstanceOf(UsageError);
     await expect(unknown).rejects.toThrow(/^--points: there is no exercise 'bumpp'/);
     await expect(run('subs/alice', '--extra-tests', 'grades.csv')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('reads --timeout and --memory in decimal, not 0x10 or 1e3', async () => {
+    await expect(run('subs/alice', '--timeout', '0x10')).rejects.toThrow(/^--timeout takes the seconds each chapter may run/);
+    await expect(run('subs/alice', '--memory', '1e3')).rejects.toThrow(/^--memory takes the MiB each chapter's tests may use/);
+  });
+});
+
+describe('--svg, before any replay or measuring', () => {
+  const short = resolve(ROOT, 'traces/short.rep');
+  writeFileSync(join(scratch, 'bump.ts'), 'export const ALIGNMENT = 16;\n');
+
+  it("refuses to write over a file that is not a chart of trace's or bench's, unless --force", async () => {
+    await expect(inScratch(trace, ['bump', short, '--svg', 'bump.ts'])).rejects.toThrow(new UsageError('--svg bump.ts exists, and is not a chart trace or bench drew. Nothing was replayed. Pass --force to overwrite it, or name another file.'));
+    await expect(inScratch(bench, ['--svg', 'bump.ts'])).rejects.toThrow(new UsageError('--svg bump.ts exists, and is not a chart trace or bench drew. Nothing was measured. Pass --force to overwrite it, or name another file.'));
+    expect(readFileSync(join(scratch, 'bump.ts'), 'utf8')).toBe('export const ALIGNMENT = 16;\n');
+    await expect(inScratch(trace, ['bump', short, '--force']), '--force alone would be ignored').rejects.toThrow(/^--force lets --svg write over a file that is not its chart; there is no --svg here/);
+  });
+
+  it('knows a chart it drew, which it draws again without asking', () => {
+    const chart = join(scratch, 'heap.svg');
+    writeFileSync(chart, '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 290" width="720" height="290">\n<title>Payload and footprint: bump</title>\n');
+    expect(isOurChart(chart)).toBe(true);
+    writeFileSync(chart, '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg">\n<title>A logo</title>\n');
+    expect(isOurChart(chart)).toBe(false);
+  });
+});
+
+describe('npm run trace and bench, before any work', () => {
+  it('says the allocator comes first when the words are the other way round', async () => {
+    await expect(inScratch(trace, [resolve(ROOT, 'traces/short.rep'), 'bump'])).rejects.toThrow(new UsageError(`The allocator comes first, then the traces: trace <allocator> <trace…>, here npm run trace -- bump ${resolve(ROOT, 'traces/short.rep')}.`));
+    await expect(inScratch(trace, ['short.rep'])).rejects.toThrow(/^short\.rep is a trace, and the allocator comes first: trace <allocator> <trace…>, such as npm run trace -- bump short\.rep\. Known: bump,/);
+  });
+
+  it('refuses words after bench machine and bench threads, which take none', async () => {
+    await expect(inScratch(bench, ['machine', 'extra'])).rejects.toThrow(new UsageError("bench machine takes no word after it, only options: what is 'extra'?"));
+    await expect(inScratch(bench, ['threads', 'extra', 'words'])).rejects.toThrow(new UsageError("bench threads takes no word after it, only options: what is 'extra words'?"));
+  });
+
+  it('reads the counts of bench threads in decimal digits only', async () => {
+    await expect(inScratch(bench, ['threads', '--ops', '0x10'])).rejects.toThrow(new UsageError("--ops takes a whole number from 1 to 10000000, written in decimal digits, not '0x10'."));
+    await expect(inScratch(bench, ['threads', '--workers', '2.0'])).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe('code that does not compile', () => {
+  it("is named as the target's file, with the line framed and what to do next", () => {
+    const staged = join(scratch, '.target-copy');
+    mkdirSync(join(staged, '01-bump'), { recursive: true });
+    writeFileSync(join(staged, '01-bump', 'bump.ts'), 'export const A = 1;\nconst x = ;\n');
+    const error = new Error(`Transform failed with 1 error:\n${staged}/01-bump/bump.ts:2:10: ERROR: Unexpected ";"`);
+    const explained = compileErrorOf(error, staged, join(scratch, 'alice'), 'bump');
+    expect(explained).toBeInstanceOf(CompileError);
+    const text = stripVTControlCharacters(explained!.message);
+    expect(text).toContain(`${join(scratch, 'alice')}/01-bump/bump.ts does not compile, so bump cannot run:`);
+    expect(text).toMatch(/\[ERROR\] Unexpected ";"/);
+    expect(text).toMatch(/ 2 │ const x = ;\n/);
+    expect(text).toContain(`Next: fix it in ${join(scratch, 'alice')}/01-bump/bump.ts, then run this command again (npm run check -- bump shows it too, with the tests).`);
+    expect(text).not.toContain('.target-copy');
+    expect(compileErrorOf(new Error('Cannot find module'), staged, scratch, 'bump'), 'any other error is left as it is').toBeUndefined();
   });
 });

@@ -1,45 +1,66 @@
 // The tools' commands: trace (replay and compare allocators), grade, bench.
 
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { type Message, formatMessagesSync, transformSync } from 'esbuild';
 import pc from 'picocolors';
 import { ALLOCATORS, loadAllocator } from '../allocators.ts';
 import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators.ts';
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
-import { CHAPTERS, EXERCISES, type Chapter, findChapter } from '../exercises.ts';
+import { CHAPTERS, EXERCISES, type Chapter, exerciseOfFile, findChapter } from '../exercises.ts';
 import { type GradeOptions, type GradedSubmission, checkGradeOptions, displayName, gradeSubmission } from '../grade/grade.ts';
 import { type BatchListing, batchSubmissions, gradedOnce, leftOutSaying, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT, asTyped } from '../paths.ts';
-import { isReference, stageTarget } from '../target.ts';
+import { isReference, stageTarget, targetRoot } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
 import { benchThreads } from '../threads/bench.ts';
 import { ReplayHung, runTracesGuarded } from '../trace/guarded.ts';
+import { TraceFormatError } from '../trace/rep.ts';
 import { readTraces } from '../trace/run.ts';
+import { indent } from '../text.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
 import { measuredTarget, whose } from './measured.ts';
-import { type Options, UsageError, progressBar } from './options.ts';
+import { type Options, UsageError, progressBar, refuseUnused } from './options.ts';
 
 // ------------------------------------------------------------------ trace
 
 export async function trace(options: Options): Promise<number> {
   const here = process.env.INIT_CWD ?? process.cwd();
   if (options.generate) {
+    if (options.positional.length > 0) throw new UsageError(`trace --generate takes no word: it writes the workbook's own traces into traces/. What is '${options.positional[0]}'?`);
     for (const path of writeShippedTraces(resolve(ROOT, 'traces'))) console.log(`wrote ${relative(here, path)}`);
     return 0;
   }
   const [id, ...paths] = options.positional;
   if (id === undefined) throw new UsageError(`Which allocator? For example: npm run trace -- bump. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`);
-  const unwritable = svgPathProblem(options.values.svg, here);
+  const swapped = swappedArguments(id, paths, here);
+  if (swapped !== undefined) throw new UsageError(swapped);
+  const unwritable = svgPathProblem(options.values.svg, here, options.force, 'replayed');
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the replays, which can take minutes
-  const leftOut = new LeftOut();
+  const leftOut = new LeftOut(options.json);
   const traces = namedAsTyped(paths, here, readTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths, here, leftOut.say));
-  return leftOut.exitCode(await replayAndReport(id, traces, here, options));
+  return leftOut.exitCode(await replayAndReport(id, traces, here, options, leftOut));
+}
+
+/**
+ * What to say when the first word is a trace and an allocator's name comes after it
+ * (`trace traces/short.rep bump`): the order, not a missing file named `bump`.
+ */
+function swappedArguments(id: string, paths: readonly string[], here: string): string | undefined {
+  const isAllocator = (word: string) => word.split(',').every((w) => ALLOCATORS.some((a) => a.id === w));
+  if (isAllocator(id)) return undefined;
+  const isTraces = (word: string) => word.endsWith('.rep') || (existsSync(resolve(here, word)) && statSync(resolve(here, word)).isDirectory());
+  if (!isTraces(id)) return undefined;
+  const allocator = paths.find(isAllocator);
+  const traces = [id, ...paths.filter((p) => p !== allocator)].join(' ');
+  if (allocator !== undefined) return `The allocator comes first, then the traces: trace <allocator> <trace…>, here npm run trace -- ${allocator} ${traces}.`;
+  return `${id} is a trace, and the allocator comes first: trace <allocator> <trace…>, such as npm run trace -- bump ${traces}. Known: ${ALLOCATORS.map((a) => a.id).join(', ')}.`;
 }
 
 /** Traces named from `here`, except those outside it when a path was typed whole: those keep their whole path. */
@@ -54,24 +75,40 @@ function namedAsTyped<T extends { name: string }>(typed: readonly string[], here
  * left out, the others replayed; at the end a count, and an exit code that is not 0.
  */
 class LeftOut {
-  private count = 0;
+  /** Each file left out, and why: for --json, whose reader sees no stderr. */
+  readonly files: Array<{ file: string; line: number | null; reason: string }> = [];
+  constructor(private readonly json: boolean) {}
   readonly say = (error: Error): void => {
-    this.count++;
+    const here = process.env.INIT_CWD ?? process.cwd();
+    const path = error instanceof TraceFormatError ? resolve(here, error.file) : (error as NodeJS.ErrnoException).path;
+    // Named as the traces are: from here, or whole when outside it.
+    const file = path === undefined ? '' : asTyped(here, path);
+    this.files.push({ file, line: error instanceof TraceFormatError && error.line > 0 ? error.line : null, reason: error instanceof TraceFormatError ? error.problem : error.message });
     process.stderr.write(`${pc.red('✗')} not a trace, left out: ${error.message}\n`);
   };
+  get count(): number {
+    return this.files.length;
+  }
   exitCode(code: number): number {
     if (this.count === 0) return code;
-    process.stderr.write(pc.red(`${this.count} file${this.count === 1 ? '' : 's'} left out, not ${this.count === 1 ? 'a trace' : 'traces'} (the reasons are above the table).\n`));
+    const where = this.json ? 'the reasons are above, and under "leftOut" in the JSON' : 'the reasons are above the table';
+    process.stderr.write(pc.red(`${this.count} file${this.count === 1 ? '' : 's'} left out, not ${this.count === 1 ? 'a trace' : 'traces'} (${where}).\n`));
     return Math.max(code, 1);
   }
 }
 
+/** A trace command's JSON document with the files left out: a run that left one out did not pass. */
+function withLeftOut(document: unknown, leftOut: LeftOut): unknown {
+  const doc = document as { passed?: boolean };
+  return { ...doc, ...(doc.passed === undefined ? {} : { passed: doc.passed && leftOut.count === 0 }), leftOut: leftOut.files };
+}
+
 /** One allocator's replays of the traces, or several side by side, printed; the exit code. */
-async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>, here: string, options: Options): Promise<number> {
+async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>, here: string, options: Options, leftOut: LeftOut): Promise<number> {
   const staged = stageTarget(options.target);
   try {
-    if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options);
-    const { createAllocator: create } = await loadAllocator(id, staged.target);
+    if (id.includes(',')) return await compareOnTraces(id.split(','), traces, staged.target, options, leftOut);
+    const { createAllocator: create } = await loadCompiled(id, staged.target, options.target);
     const allocatorOptions = checkAllocatorOptions(id, create, options.allocatorOptions);
     const tty = process.stderr.isTTY === true;
     let shown = 0;
@@ -88,7 +125,7 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
     }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
     const heading = { allocator: id, target: options.target, allocatorOptions };
     if (options.json) {
-      console.log(JSON.stringify(traceJson(runs, heading), null, 2));
+      console.log(JSON.stringify(withLeftOut(traceJson(runs, heading), leftOut), null, 2));
     } else {
       console.log(formatTable(runs, heading));
       if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
@@ -108,29 +145,90 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
 }
 
 /** Several allocators on the same traces, side by side. */
-async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTraces>, target: string, options: Options): Promise<number> {
+async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTraces>, target: string, options: Options, leftOut: LeftOut): Promise<number> {
   const all: AllocatorRuns[] = [];
   for (const id of ids) {
-    const { createAllocator } = await loadAllocator(id, target);
+    const { createAllocator } = await loadCompiled(id, target, options.target);
     const allocatorOptions = checkAllocatorOptions(id, createAllocator, options.allocatorOptions);
     const request = { allocator: id, target, allocatorOptions, traces, shrink: false as const, timeline: options.values.svg !== undefined };
     const runs = await runTracesGuarded(request, (message) => process.stderr.isTTY && process.stderr.write(`\r\u001b[2K${pc.dim(`${id}: ${message}`)}`));
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => traceJson(runs, { allocator: id, target: options.target })), null, 2));
+  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => withLeftOut(traceJson(runs, { allocator: id, target: options.target }), leftOut)), null, 2));
   else console.log(formatComparison(all, options.target));
   await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
 }
 
-/** What keeps `--svg <file>` from being written, as a sentence; undefined when it can be. */
-function svgPathProblem(file: string | undefined, here: string): string | undefined {
-  if (file === undefined) return undefined;
+/**
+ * What keeps `--svg <file>` from being written, as a sentence; undefined when it can be. A
+ * chart trace or bench wrote before is drawn again; any other file (a student's code, typed by
+ * mistake) is kept unless --force says otherwise, as grade's reports and record's traces are.
+ */
+function svgPathProblem(file: string | undefined, here: string, force: boolean, work: 'replayed' | 'measured'): string | undefined {
+  // --force is read for --svg alone: without it, it would be taken in silence.
+  if (file === undefined) return force ? '--force lets --svg write over a file that is not its chart; there is no --svg here, so nothing to force.' : undefined;
   const full = resolve(here, file);
   if (existsSync(full) && statSync(full).isDirectory()) return `--svg ${file} is a folder: name a file in it, such as ${join(file, 'heap.svg')}.`;
   if (!existsSync(dirname(full))) return `--svg ${file}: there is no folder ${dirname(file)} to write it in. Make it first, or name a file in a folder that exists.`;
+  if (existsSync(full) && !force && !isOurChart(full)) return `--svg ${file} exists, and is not a chart trace or bench drew. Nothing was ${work}. Pass --force to overwrite it, or name another file.`;
   return undefined;
+}
+
+/** A file trace or bench wrote with --svg: it opens as renderSvgFile writes, under one of their titles. */
+export function isOurChart(path: string): boolean {
+  const head = Buffer.alloc(512);
+  const fd = openSync(path, 'r');
+  try {
+    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+    return /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>\n<title>(Payload and footprint: |npm run bench: )/.test(text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Code that does not compile, said as check says it: the file, the line, the reason, what to do. */
+export class CompileError extends Error {}
+
+/**
+ * Allocator `id` of `staged` (the copy of `target` that runs), or a CompileError when its code
+ * (or code it imports) does not compile: the file named as the student knows it, and its line.
+ */
+export async function loadCompiled(id: string, staged: string, target: string): Promise<Awaited<ReturnType<typeof loadAllocator>>> {
+  try {
+    return await loadAllocator(id, staged);
+  } catch (error) {
+    const explained = compileErrorOf(error, targetRoot(staged), targetRoot(target), id);
+    if (explained !== undefined) throw explained;
+    // Any other message names the target's files, not the staged copy's, which is gone when it is read.
+    if (error instanceof Error && staged !== target) error.message = error.message.split(`${targetRoot(staged)}/`).join(`${targetRoot(target)}/`);
+    throw error;
+  }
+}
+
+/** The CompileError for `error` when it is a compiler's (tsx's esbuild), else undefined. */
+export function compileErrorOf(error: unknown, stagedRoot: string, root: string, id: string): CompileError | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith('Transform failed')) return undefined;
+  const here = process.env.INIT_CWD ?? process.cwd();
+  // The staged copy's path is a folder the student never saw: name the target's file.
+  const shown = (path: string) => asTyped(here, path.startsWith(`${stagedRoot}/`) ? join(root, path.slice(stagedRoot.length + 1)) : path);
+  const place = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
+  if (place === null) return new CompileError(`${id} does not compile:\n${error.message}`);
+  const [, path, line, column, reason] = place;
+  const file = shown(path);
+  let excerpt: string;
+  try {
+    // esbuild frames the line itself, as vitest's compiler does for check.
+    transformSync(readFileSync(path, 'utf8'), { loader: 'ts', sourcefile: file });
+    excerpt = `${file}:${line}:${column}: ${reason}`;
+  } catch (again) {
+    const messages = (again as { errors?: Message[] }).errors;
+    excerpt = messages === undefined || messages.length === 0 ? `${file}:${line}:${column}: ${reason}` : formatMessagesSync(messages, { kind: 'error', color: pc.isColorSupported }).join('').trimEnd();
+  }
+  const exercise = exerciseOfFile(file);
+  const check = exercise === undefined ? '' : ` (${pc.cyan(`npm run check -- ${exercise.id}`)} shows it too, with the tests)`;
+  return new CompileError(`${pc.red(`${file} does not compile, so ${id} cannot run:`)}\n\n${indent(excerpt, 2)}\n\nNext: fix it in ${pc.cyan(file)}, then run this command again${check}.`);
 }
 
 /** `--svg <file>`: each trace's payload and every allocator's footprint along it, a chart a trace. */
@@ -183,8 +281,9 @@ export async function grade(options: Options): Promise<number> {
   let gradeOptions: GradeOptions;
   try {
     gradeOptions = {
-      timeoutMs: options.values.timeout === undefined ? undefined : Number(options.values.timeout) * 1000,
-      memoryMb: options.values.memory === undefined ? undefined : Number(options.values.memory),
+      // Decimal digits only (NaN otherwise, which checkGradeOptions refuses): Number() would take 0x10 and 1e3.
+      timeoutMs: options.values.timeout === undefined ? undefined : (/^\d+(\.\d+)?$/.test(options.values.timeout) ? Number(options.values.timeout) : NaN) * 1000,
+      memoryMb: options.values.memory === undefined ? undefined : /^\d+$/.test(options.values.memory) ? Number(options.values.memory) : NaN,
       extraTests: options.values['extra-tests'] === undefined ? undefined : extraTestsFolder(resolve(here, options.values['extra-tests']), options.values['extra-tests']),
       points: options.values.points === undefined ? undefined : readPoints(resolve(here, options.values.points), options.values.points),
       chapters: options.values.chapters?.split(',').map(chapterToGrade),
@@ -323,8 +422,10 @@ async function gradeAll(submissions: string[], options: GradeOptions, progress: 
 export async function bench(options: Options): Promise<number> {
   const what = options.positional[0] ?? 'allocators';
   if (what !== 'allocators' && what !== 'machine' && what !== 'threads') throw new UsageError(`Unknown benchmark '${what}'. Available: allocators (the default), machine, threads.`);
-  refuseUnused(what, options);
+  refuseUnused(`bench ${what}`, options);
   if (what === 'allocators') return benchTheAllocators(options);
+  // A stray word would be ignored in silence: this benchmark takes none.
+  if (options.positional.length > 1) throw new UsageError(`bench ${what} takes no word after it, only options: what is '${options.positional.slice(1).join(' ')}'?`);
   if (what === 'threads') {
     const target = measuredTarget(options);
     const theirs = whose(target, 'magazines', '06-magazines', process.env.INIT_CWD ?? process.cwd());
@@ -346,28 +447,13 @@ export async function bench(options: Options): Promise<number> {
   return 0;
 }
 
-/** The options each benchmark reads, beyond --json: any other is a mistake, said before any work. */
-const BENCH_OPTIONS = { allocators: ['traces', 'svg', 'target'], machine: [], threads: ['workers', 'repeat', 'ops', 'target'] } as const;
-
-function refuseUnused(what: keyof typeof BENCH_OPTIONS, options: Options): void {
-  const reads: readonly string[] = BENCH_OPTIONS[what];
-  const given = [...Object.keys(options.values), ...(options.targetGiven ? ['target'] : []), ...(Object.keys(options.allocatorOptions).length > 0 ? ['option'] : [])];
-  const unused = given.filter((name) => !reads.includes(name));
-  if (unused.length === 0) return;
-  const takes = reads.length === 0 ? 'only --json' : `${reads.map((n) => `--${n}`).join(', ')} and --json`;
-  const elsewhere = unused.map((name) => {
-    const owners = (Object.keys(BENCH_OPTIONS) as (keyof typeof BENCH_OPTIONS)[]).filter((mode) => mode !== what && (BENCH_OPTIONS[mode] as readonly string[]).includes(name));
-    return owners.length === 0 ? `--${name}` : `--${name} (for bench ${owners.join(' and ')})`;
-  });
-  throw new UsageError(`bench ${what} does not use ${elsewhere.join(', ')}: it takes ${takes}.`);
-}
-
 /** A whole-number option between min and max, or its default. */
 function count(options: Options, name: string, fallback: number, min: number, max: number): number {
   const raw = options.values[name];
   if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, not '${raw}'.`);
+  // Digits only: Number() would also read 0x10, 1e3 and ' 16' as numbers no one typed.
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name} takes a whole number from ${min} to ${max}, written in decimal digits, not '${raw}'.`);
   return value;
 }
 
@@ -377,11 +463,11 @@ async function benchTheAllocators(options: Options): Promise<number> {
   const target = measuredTarget(options);
   const reference = isReference(target);
   if (options.positional.length > 1) throw new UsageError(`bench allocators takes its traces with --traces <folder>, not ${options.positional.slice(1).join(' ')}.`);
-  const unwritable = svgPathProblem(options.values.svg, here);
+  const unwritable = svgPathProblem(options.values.svg, here, options.force, 'measured');
   if (unwritable !== undefined) throw new UsageError(unwritable); // before the measuring, which takes a minute
   // --traces takes one folder or file, or several separated by commas: --traces traces,../shared/traces.
   const paths = options.values.traces?.split(',').filter((p) => p !== '') ?? [];
-  const leftOut = new LeftOut();
+  const leftOut = new LeftOut(options.json);
   const traces = readBenchTraces(paths.length === 0 ? [resolve(ROOT, 'traces')] : paths, here, leftOut.say);
   namedAsTyped(paths, here, traces.map((t) => t.trace));
   const tty = process.stderr.isTTY === true;
@@ -394,7 +480,15 @@ async function benchTheAllocators(options: Options): Promise<number> {
       if (tty) process.stderr.write(`\r\u001b[2K${progressBar(done, total, 20)} ${done}/${total} ${pc.dim(message)}`);
       else if (done < total) process.stderr.write(pc.dim(`${done + 1}/${total} ${message}\n`));
     },
-  }).finally(() => staged.cleanup());
+  })
+    .catch((error: unknown) => {
+      if (tty) process.stderr.write('\r\u001b[2K');
+      // The allocator is named by the module that did not compile; bench loads them all.
+      const file = /^(.+?):\d+:\d+: ERROR: /m.exec(error instanceof Error ? error.message : '')?.[1];
+      const id = ALLOCATORS.find((a) => file !== undefined && file.endsWith(`/${a.module}`))?.id ?? 'the benchmark';
+      throw compileErrorOf(error, targetRoot(staged.target), targetRoot(target), id) ?? error;
+    })
+    .finally(() => staged.cleanup());
   // The book's targets are for its reference allocators: a student's figures are not held to them here.
   const document = reference ? measured : { ...measured, targets: [] };
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Measured in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
@@ -405,7 +499,7 @@ async function benchTheAllocators(options: Options): Promise<number> {
     writeFileSync(resolve(here, svg), benchChart(document));
     process.stderr.write(pc.dim(`wrote ${svg}\n`));
   }
-  if (options.json) console.log(JSON.stringify({ target, ...(benchJson(document) as object) }, null, 2));
+  if (options.json) console.log(JSON.stringify(withLeftOut({ target, ...(benchJson(document) as object) }, leftOut), null, 2));
   else {
     const book = document.allocators.filter((a) => ALLOCATORS.some((e) => e.id === a)).length;
     const peers = document.allocators.length - book === 1 ? '@thi.ng/malloc' : "@thi.ng/malloc and the C library's malloc";

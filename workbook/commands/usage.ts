@@ -42,6 +42,8 @@ const COMMANDS = `Commands:
                              backed up in .workbook-backups/)
       --yes, -y              do not ask: needed where there is no terminal to answer in
   status                     chapters with exercises done, and the next step
+      --target <t>           exercises (yours, the default), solutions, or a folder
+      --json                 print one JSON document instead
   check [chapter|exercise]   run the tests of your exercises (all, 01, bump, …)
       --target <t>           exercises (yours, the default), solutions, or a folder
       --json                 print one JSON document instead
@@ -61,6 +63,7 @@ ${allocatorLines()}
       --json                 print one JSON document instead
       --svg <file>           also draw each trace's live payload and footprint along the
                              replay, one chart a trace, every allocator named beside it
+      --force                write --svg over a file that is not a chart trace or bench drew
   trace --generate           (maintainers) write the workbook's traces into traces/
   grade <submission>… [--batch <folder>]
                              grade submissions with the canonical tests, chapter by chapter,
@@ -92,6 +95,7 @@ ${allocatorLines()}
                              without the book's targets), or a folder
       --json                 print one JSON document instead (the targets included)
       --svg <file>           also write the averages as an SVG chart
+      --force                write --svg over a file that is not a chart trace or bench drew
   bench machine              speed of the simulated memory against a plain DataView
   bench threads              chapter 6's stress workload on real worker threads: one lock
                              against a magazine per thread (lock waits, time, every byte checked)
@@ -119,6 +123,9 @@ export const USAGE = `The malloc workbook
 
 Usage: npx tsx workbook/cli.ts <command> [options]   (or npm run <command> -- [options])
        npx tsx workbook/cli.ts <command> --help       that command's lines of this text
+
+A command refuses an option it does not use. --name value may be written --name=value;
+after --, every word is a word, not an option (zone-stats -- -1).
 
 ${COMMANDS}`;
 

@@ -4,11 +4,12 @@
 
 import pc from 'picocolors';
 import { Process } from '../../machine/index.ts';
-import { loadAllocator } from '../allocators.ts';
+import { stageTarget } from '../target.ts';
 import { renderTable } from '../trace/report.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
 import { measuredTarget, whose } from './measured.ts';
 import { UsageError, type Options } from './options.ts';
+import { loadCompiled } from './tools.ts';
 
 const SCALES = ['tiny', 'small', 'large'] as const;
 
@@ -34,13 +35,28 @@ export interface ZoneStatsReport {
 
 export async function zoneStats(options: Options): Promise<number> {
   if (options.positional.length === 0) throw new UsageError('zone-stats needs a size in bytes: npm run zone-stats -- 497');
-  const sizes = options.positional.map((arg) => {
-    if (!/^\d+$/.test(arg) || !Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number, 0 or more, such as 497).`);
-    return Number(arg);
-  });
+  const sizes = options.positional.map(sizeOf);
   // The reference unless asked otherwise: the point is to watch the thresholds.
   const target = measuredTarget(options);
-  const { createAllocator } = await loadAllocator('zones', target);
+  // A folder runs from a copy inside the workbook, where its imports of the machine resolve.
+  const staged = stageTarget(target);
+  try {
+    return await report(sizes, target, staged.target, options);
+  } finally {
+    staged.cleanup();
+  }
+}
+
+/** A size in bytes as typed, or a UsageError saying what is wrong with it. */
+export function sizeOf(arg: string): number {
+  if (!/^\d+$/.test(arg)) throw new UsageError(`zone-stats: '${arg}' is not a size in bytes (a whole number, 0 or more, such as 497).`);
+  // Past 2^53 - 1 a number no longer holds every whole value: 2^53 + 1 would be read as 2^53.
+  if (!Number.isSafeInteger(Number(arg))) throw new UsageError(`zone-stats: '${arg}' is too large: a size goes up to ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER).`);
+  return Number(arg);
+}
+
+async function report(sizes: number[], target: string, staged: string, options: Options): Promise<number> {
+  const { createAllocator } = await loadCompiled('zones', staged, target);
   const allocatorOptions = checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
     const zone = createAllocator(new Process(), allocatorOptions) as unknown as ZoneLike;

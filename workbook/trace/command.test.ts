@@ -72,6 +72,37 @@ describe('npm run trace', () => {
     expect(alone.stdout).toBe('');
   });
 
+  it('--json lists the files of a folder it left out, with why, and does not say it passed', () => {
+    const folder = join(scratch, 'course-json');
+    cpSync(resolve(ROOT, 'traces/short.rep'), join(folder, 'short.rep'));
+    writeFileSync(join(folder, 'bad.rep'), '1\n2\nx\n');
+    const { code, stdout, stderr } = trace(['bump', folder, '--target', 'solutions', '--json']);
+    const report = JSON.parse(stdout) as JsonReport & { leftOut: Array<{ file: string; line: number | null; reason: string }> };
+    expect(report.passed).toBe(false);
+    expect(report.leftOut).toEqual([{ file: join(folder, 'bad.rep'), line: 3, reason: 'expected the number of operations (header line 3 of 4: a non-negative integer), got "x"' }]);
+    expect(report.traces.map((t) => t.status)).toEqual(['pass']);
+    expect(stderr).toContain('1 file left out, not a trace (the reasons are above, and under "leftOut" in the JSON).');
+    expect(stderr).not.toContain('above the table');
+    expect(code).toBe(1);
+  });
+
+  it('code that does not compile: the file as the student knows it, its line framed, what to do, and exit 1', () => {
+    const submission = join(scratch, 'syntax');
+    cpSync(resolve(ROOT, 'solutions/01-bump'), join(submission, '01-bump'), { recursive: true });
+    const bump = join(submission, '01-bump/bump.ts');
+    const source = `${readFileSync(bump, 'utf8')}const broken = ;\n`;
+    writeFileSync(bump, source);
+    const line = source.split('\n').length - 1;
+    const { code, stdout, stderr } = trace(['bump', 'traces/short.rep', '--target', submission]);
+    expect(stderr).toContain(`${bump} does not compile, so bump cannot run:`);
+    expect(stderr).toContain(`${line} │ const broken = ;`);
+    expect(stderr).toContain(`Next: fix it in ${bump}, then run this command again (npm run check -- bump shows it too, with the tests).`);
+    expect(stderr).not.toContain('Transform failed');
+    expect(stderr, 'not the staged copy').not.toContain('.target-');
+    expect(stdout).toBe('');
+    expect(code, 'a failure of the code, not of the command line').toBe(1);
+  });
+
   it('--svg draws each trace: the payload, and a footprint line per allocator', () => {
     const file = join(scratch, 'heap.svg');
     const { code, stderr } = trace(['bump,coalescing', 'traces/short.rep', 'traces/binary-small.rep', '--target', 'solutions', '--svg', file]);
@@ -144,6 +175,21 @@ describe('npm run trace', () => {
     const { code, stderr } = trace(['bump', bad, '--target', 'solutions']);
     expect(stderr).toContain(`bad.rep:6: "f 1" frees id 1, which was never allocated`);
     expect(code).toBe(2);
+  });
+
+  it('refuses options it does not use, and --svg over a file that is not its chart', () => {
+    const traces = trace(['zones', '--traces', 'traces/short.rep']);
+    expect(traces.stderr).toContain('trace does not use --traces (for bench allocators)');
+    expect(traces.code).toBe(2);
+    const code = join(scratch, 'mine.ts');
+    writeFileSync(code, 'export {};\n');
+    const refused = trace(['bump', 'traces/short.rep', '--target', 'solutions', '--svg', code]);
+    expect(refused.stderr).toContain(`--svg ${code} exists, and is not a chart trace or bench drew. Nothing was replayed. Pass --force to overwrite it, or name another file.`);
+    expect(readFileSync(code, 'utf8')).toBe('export {};\n');
+    expect(refused.code).toBe(2);
+    const chart = join(scratch, 'again.svg');
+    expect(trace(['bump', 'traces/short.rep', '--target', 'solutions', `--svg=${chart}`]).code).toBe(0);
+    expect(trace(['bump', 'traces/short.rep', '--target', 'solutions', '--svg', chart]).code, 'its own chart is drawn again').toBe(0);
   });
 
   it('asks for an allocator, and names the known ones', () => {

@@ -61,6 +61,14 @@ describe('parseRep', () => {
     expect(problem(SHORT.replace('r 0 100', 'r 0 -5'))).toBe('traces/x.rep:7: expected "r <id> <bytes>", got "r 0 -5"');
   });
 
+  it('says a size or id past Number.MAX_SAFE_INTEGER is too large, not that the line is malformed', () => {
+    expect(problem(SHORT.replace('a 2 48', 'a 2 9007199254740992'))).toBe(
+      'traces/x.rep:9: "a 2 9007199254740992": the size 9007199254740992 is past Number.MAX_SAFE_INTEGER (9007199254740991), the largest whole number a trace can hold exactly',
+    );
+    expect(problem(SHORT.replace('f 2', 'f 99999999999999999999'))).toMatch(/^traces\/x\.rep:10: "f 99999999999999999999": the id 99999999999999999999 is past Number\.MAX_SAFE_INTEGER/);
+    expect(parseRep(SHORT.replace('a 2 48', 'a 2 9007199254740991'), 'x.rep').ops[4], 'the largest safe size still parses').toEqual({ kind: 'a', id: 2, bytes: 9007199254740991 });
+  });
+
   it('refuses an unknown operation', () => {
     expect(problem(SHORT.replace('f 2', 'x 2'))).toBe('traces/x.rep:10: expected an operation, "a <id> <bytes>", "f <id>" or "r <id> <bytes>", got "x 2"');
   });

@@ -105,8 +105,14 @@ function parseOp(row: string, file: string, line: number): TraceOp {
     throw new TraceFormatError(file, line, `expected an operation, ${SHAPES.a}, ${SHAPES.f} or ${SHAPES.r}, got ${quoted(row)}`);
   }
   const arity = kind === 'f' ? 2 : 3;
-  if (words.length !== arity || !words.slice(1).every((w) => /^\d+$/.test(w) && Number.isSafeInteger(Number(w)))) {
+  if (words.length !== arity || !words.slice(1).every((w) => /^\d+$/.test(w))) {
     throw new TraceFormatError(file, line, `expected ${SHAPES[kind]}, got ${quoted(row)}`);
+  }
+  // Digits past 2^53 - 1 would be read as another number: say which word, not that the line is malformed.
+  const huge = words.slice(1).findIndex((w) => !Number.isSafeInteger(Number(w)));
+  if (huge !== -1) {
+    const what = huge === 0 ? 'id' : 'size';
+    throw new TraceFormatError(file, line, `${quoted(row)}: the ${what} ${words[huge + 1]} is past Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}), the largest whole number a trace can hold exactly`);
   }
   const id = Number(words[1]);
   return kind === 'f' ? { kind, id } : { kind, id, bytes: Number(words[2]) };
