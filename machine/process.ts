@@ -225,7 +225,8 @@ export class Process {
       syscalls: { brk: 0, sbrk: 0, mmap: 0, munmap: 0, mprotect: 0, madvise: 0 },
     };
     // What tests and tools read to judge an allocator is fixed on each process: code handed
-    // `proc` cannot replace its accounting (`proc.stats = …` throws a TypeError).
+    // `proc` cannot replace its accounting (`proc.stats = …` throws a TypeError). A subclass
+    // cannot override these methods either.
     for (const name of OBSERVERS) Object.defineProperty(this, name, { value: Process.prototype[name], writable: false, configurable: false });
     if (attach !== undefined) return; // the creator has set the shared state up
     this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });

@@ -29,6 +29,12 @@ describe('a hint in the terminal', () => {
     ]);
   });
 
+  it('wraps a paragraph whose later line begins like a list item or a number', () => {
+    const shown = hintForTerminal('The free list is a list of blocks, each with its header and links, and a size that is a multiple of\n16. The first fit takes `the first block that is big enough, from the head of the list,\nas malloc(3) does`, and *not* the best.', false);
+    for (const line of shown.split('\n')) expect(line.length, line).toBeLessThanOrEqual(96);
+    expect(shown).toContain('`the first block that is big enough, from the head of the list, as malloc(3) does`');
+  });
+
   it('shows every hint of the book in lines of at most 100 columns, but for a code span longer on its own', () => {
     for (const exercise of EXERCISES) {
       for (const hint of hintsFor(exercise)) {

@@ -34,7 +34,8 @@ const CODE_SPAN = /(`+)(?!`)((?:(?!\n[ \t]*\n)[^])+?)(?<!`)\1(?!`)/g;
  * tables keep their lines.
  */
 export function reflowParagraphs(text: string, width = 96): string {
-  const KEEP = /^\s*([-*+>|#]|\d+\.)\s?/m;
+  // A list item, quote, heading or table row, told by its first line: a later line may begin with `*word*` or `16.`.
+  const KEEP = /^\s*(?:[-*+>]\s|\d+\.\s|#{1,6}\s|\|)/;
   const out: string[] = [];
   let paragraph: string[] = [];
   let fenced = false;

@@ -61,10 +61,10 @@ export function createAllocator(proc: Process, options: ReallocOptions = {}): Al
   // #region realloc
   function realloc(ptr: number, size: number): number {
     // TODO: check the size first (requireSize, as malloc does). realloc(NULL, n) is
-    // malloc(n); realloc(p, 0) frees p and returns NULL. Find the
-    // block (heap.blockOf). If it is big enough for heap.blockSizeFor(size), shrink it in
-    // place; else try growInPlace; else malloc, copy the old payload, free. When malloc
-    // fails, return NULL and leave the old block as it was.
+    // malloc(n); realloc(p, 0) frees p and returns NULL. Find the block (heap.blockOf). If
+    // it is big enough for heap.blockSizeFor(size), shrink it in place; else try
+    // growInPlace; else malloc, copy the old payload, free. When malloc fails, return NULL
+    // and leave the old block as it was.
     todo('realloc(ptr, size): shrink, grow in place, or move');
   }
   // #endregion realloc

@@ -106,7 +106,8 @@ describe('refill', () => {
     expect(proc.runOn(0, () => refill(proc, set, 1)), 'refill(proc, set, 1) with nothing in the depot').toBe(false);
     expect(regionsOf(proc, set.racks[1]), 'magazine 1 after a refill that found nothing').toEqual([]);
     const words = lockWords(proc, set.locks[DEPOT]);
-    const held = words.state === 0 ? '' : `: still held by thread ${words.holder - 1}, so the next refill waits for it for ever. An early return (nothing in the depot) must let the lock go too: lock, then try { … } finally { unlock(…) }`;
+    const by = words.holder === 0 ? `(state ${words.state}) though its holder word names no thread` : `by thread ${words.holder - 1}`;
+    const held = words.state === 0 ? '' : `: still held ${by}, so the next refill waits for it for ever. An early return (nothing in the depot) must let the lock go too: lock, then try { … } finally { unlock(…) }`;
     expect(words, `the depot's lock at ${hex(set.locks[DEPOT])} after a refill that found nothing: looked at under the lock, and released${held}\n${proc.hexdump(set.locks[DEPOT], 16)}`).toMatchObject({ acquisitions: 1, state: 0 });
     const [p] = mallocs(1, 1, 1);
     expect(owner(regionOf(p)), `magazine 1's own new region ${hex(regionOf(p))}`).toBe(1);

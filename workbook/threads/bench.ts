@@ -160,7 +160,11 @@ export function fewerWaitsOf(globalWaits: number, magazineWaits: number): number
 /** fewerWaitsOf's figure in words, for the target's line. */
 export function describeFewerWaits(globalWaits: number, magazineWaits: number): string {
   const fewer = fewerWaitsOf(globalWaits, magazineWaits);
-  if (Number.isNaN(fewer)) return 'not compared: one lock never made a thread wait either (more --workers or --ops make them meet)';
+  if (Number.isNaN(fewer)) {
+    return magazineWaits === 0
+      ? 'not compared: neither one lock nor the magazines made a thread wait (more --workers or --ops make them meet)'
+      : `the magazines made threads wait ${magazineWaits} times, one lock never`;
+  }
   if (!Number.isFinite(fewer)) return `no waits at all, against ${globalWaits} with one lock`;
   return `${fewer.toFixed(1)}× fewer`;
 }

@@ -122,9 +122,12 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
       acquisitions: figures.reduce((sum, l) => sum + l.acquisitions, 0),
       inboxed: figures.reduce((sum, l) => sum + (l.inboxed ?? 0), 0),
     };
-    const done = reports.filter((r): r is WorkerReport => r !== undefined);
+    // One reading of who reported, for the hang's text and the result alike: a report that
+    // arrives while describeHang waits must not make the two disagree.
+    const reported = [...reports];
+    const done = reported.filter((r): r is WorkerReport => r !== undefined);
     if (!finished) {
-      const hang = await describeHang({ proc, figures, status, reports, ops, sync, seconds: timeout / 1000 });
+      const hang = await describeHang({ proc, figures, status, reports: reported, ops, sync, seconds: timeout / 1000 });
       return { workers: done, finished: false, seconds: timeout / 1000, blocksLeft: 0, lost: [], check: '', problems: [hang, ...done.flatMap((r) => r.problems)], ...counts };
     }
     const blocksLeft = heap.statistics?.().blocksInUse ?? 0;

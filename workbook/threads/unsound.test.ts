@@ -135,7 +135,9 @@ describe("the waits target's figure", () => {
   it('compares nothing when one lock made no thread wait either, and meets no target on it', () => {
     expect(fewerWaitsOf(0, 0)).toBeNaN();
     expect(fewerWaitsOf(0, 0) >= 10).toBe(false);
-    expect(describeFewerWaits(0, 0)).toBe('not compared: one lock never made a thread wait either (more --workers or --ops make them meet)');
+    expect(describeFewerWaits(0, 0)).toBe('not compared: neither one lock nor the magazines made a thread wait (more --workers or --ops make them meet)');
+    expect(describeFewerWaits(0, 5)).toBe('the magazines made threads wait 5 times, one lock never');
+    expect(fewerWaitsOf(0, 5) >= 10).toBe(false);
     expect(describeFewerWaits(120, 0)).toBe('no waits at all, against 120 with one lock');
     expect(describeFewerWaits(120, 4)).toBe('30.0× fewer');
   });
