@@ -7,14 +7,15 @@ export function hex(value: number, digits = 8): string {
   return `${sign}0x${Math.abs(value).toString(16).padStart(digits, '0')}`;
 }
 
-/** Kibibytes and mebibytes for people: `4 KiB`, `1.5 MiB`, `12 bytes`. */
+/** Kibibytes and mebibytes for people: `4 KiB`, `1.5 MiB`, `12 bytes`, `1 byte`; a size that is not a whole number of its unit has one decimal. */
 export function formatBytes(bytes: number): string {
+  if (Math.abs(bytes) < 1024) return `${bytes} ${Math.abs(bytes) === 1 ? 'byte' : 'bytes'}`;
   const units = ['KiB', 'MiB', 'GiB'];
-  if (Math.abs(bytes) < 1024) return `${bytes} bytes`;
   let value = bytes;
   let unit = 'bytes';
   for (const next of units) {
-    if (Math.abs(value) < 1024) break;
+    // 1,048,575 bytes is 1.0 MiB, not 1024.0 KiB.
+    if (Math.abs(value) < 1024 && Math.abs(Number(value.toFixed(1))) < 1024) break;
     value /= 1024;
     unit = next;
   }

@@ -4,7 +4,8 @@
 
 import { relative } from 'node:path';
 import pc from 'picocolors';
-import { RecorderUnavailable, type Recording, formatSize, recordCommand } from '../record/record.ts';
+import { formatBytes } from '../../machine/format.ts';
+import { RecorderUnavailable, type Recording, recordCommand } from '../record/record.ts';
 import { UsageError } from './options.ts';
 import { usageOf } from './usage.ts';
 
@@ -106,7 +107,7 @@ export function formatRecording(r: Recording, file: string): string {
   if (c.unreadableLines > 0) skipped.push(`${n(c.unreadableLines)} unreadable log lines`);
   lines.push(skipped.length === 0 ? 'Skipped nothing.' : `Skipped: ${skipped.join('; ')}.`);
   if (r.cut) lines.push(pc.yellow(`Cut at --max-ops ${n(r.ops)}: ${n(c.cutCalls)} later calls are not in the trace, nor are they counted above.`));
-  const size = formatSize(r.bytes);
+  const size = formatBytes(r.bytes);
   lines.push(`Wrote ${file} (${size}). Replay it: npm run trace -- zones ${file}`);
   if (r.bytes > 2 * 1024 * 1024) lines.push(pc.yellow(`That is a big trace: --max-ops ${Math.floor((r.ops * 2 * 1024 * 1024) / r.bytes)} would keep it under 2 MiB.`));
   return lines.join('\n');

@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatRecording, parseRecordArgs } from '../commands/record.ts';
 import { ROOT } from '../paths.ts';
 import { readRep } from '../trace/rep.ts';
-import { buildLogger, formatSize, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
+import { formatBytes } from '../../machine/format.ts';
+import { buildLogger, groupAlive, interruptedMessage, RECORDED_DIR, recordCommand, traceFile, traceName } from './record.ts';
 
 describe('npm run record: its arguments', () => {
   it('takes its own options before the command, and leaves the command’s options alone', () => {
@@ -40,10 +41,17 @@ describe('npm run record: where the trace goes', () => {
   });
 
   it('gives the size of a small trace in bytes, not as 0 KiB', () => {
-    expect(formatSize(357)).toBe('357 bytes');
-    expect(formatSize(1)).toBe('1 byte');
-    expect(formatSize(2048)).toBe('2 KiB');
-    expect(formatSize(3.5 * 1024 * 1024)).toBe('3.5 MiB');
+    expect(formatBytes(357)).toBe('357 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(2048)).toBe('2 KiB');
+    expect(formatBytes(12_345)).toBe('12.1 KiB');
+    expect(formatBytes(3.5 * 1024 * 1024)).toBe('3.5 MiB');
+    expect(formatBytes(1024 * 1024 - 1), 'not 1024.0 KiB').toBe('1.0 MiB');
+  });
+
+  it('says an interrupt in the first second came under a second in, not after 0 s', () => {
+    expect(interruptedMessage(['sleep', '9'], 'SIGINT', 'running', 0.3, 0)).toMatch(/^Stopped: nothing was written; Ctrl-C came after under a second, before sleep ended, and its log \(0 bytes\) is removed\./);
+    expect(interruptedMessage(['sleep', '9'], 'SIGTERM', 'running', 2.4, 1)).toContain('; SIGTERM came after 2 s, before sleep ended, and its log (1 byte) is removed.');
   });
 
   it('refuses to overwrite a trace recorded before, unless forced', () => {
@@ -214,7 +222,7 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     return false;
   }
 
-  const RUNNING_STOPPED = /^Stopped: nothing was written; (Ctrl-C|SIGTERM) came after \d+ s, before sh ended, and its log \(\d+ (bytes|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/;
+  const RUNNING_STOPPED = /^Stopped: nothing was written; (Ctrl-C|SIGTERM) came after (\d+ s|under a second), before sh ended, and its log \([\d.]+ (bytes?|KiB)\) is removed\. A trace is written once the program ends by itself: run it again and let it finish\.\n$/;
 
   it('on Ctrl-C while the program runs, says nothing was written, and leaves neither its log nor a trace behind', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
@@ -252,6 +260,37 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     }
   }, 30_000);
 
+  /** What is left of the process group `group` (by ps, zombies aside): the command line of each. */
+  function leftIn(group: number): string[] {
+    const ps = spawnSync('ps', ['-eo', 'pgid=,stat=,args='], { encoding: 'utf8' });
+    return ps.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([pgid, stat]) => Number(pgid) === group && stat !== undefined && !stat.startsWith('Z'))
+      .map((words) => words.slice(2).join(' '));
+  }
+
+  it('stops what the program started too, its whole process group: a shell’s sleep on kill, and one that ignores Ctrl-C and SIGTERM', async () => {
+    for (const [how, ignores] of [
+      ['kill', ''],
+      ['Ctrl-C', "trap '' INT TERM;"],
+    ] as const) {
+      const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
+      try {
+        const pidFile = join(scratch, 'pid');
+        // Not exec'd: sleep is the shell's child, which a signal to the shell alone leaves running.
+        const stopped = await interrupted(['sh', '-c', `${ignores} ps -o pgid= -p $$ > ${pidFile}; sleep 30; true`], /^running/m, scratch, how);
+        expect(stopped.code, how).toBe(how === 'Ctrl-C' ? 130 : 143);
+        expect(stopped.said, how).toMatch(RUNNING_STOPPED);
+        const group = Number(readFileSync(pidFile, 'utf8'));
+        expect(leftIn(group), `what is left of the program's group (${how})`).toEqual([]);
+        expect(groupAlive(group), how).toBe(false);
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }
+  }, 30_000);
+
   it('on Ctrl-C while a long log is converted, says so at once, and leaves neither the log nor a trace behind', async () => {
     // A program that logs a million blocks itself, on the log's descriptor: seconds to convert.
     const scratch = mkdtempSync(join(tmpdir(), 'record-interrupted-'));
@@ -259,7 +298,7 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
       const awk = 'BEGIN { for (i = 0; i < 1000000; i++) printf "%d a 1000 %x\\n", pid, 65536 + i * 16 }';
       const stopped = await interrupted(['sh', '-c', `exec awk -v pid=$$ '${awk}' >&3`], /^converting the log: \d/m, scratch);
       expect(stopped.code).toBe(130);
-      expect(stopped.said).toMatch(/^Stopped: nothing was written; Ctrl-C came after \d+ s, while the log of sh \([\d.]+ MiB\) was being made into a trace, and the log is removed\. A long log takes a while: run it again and let it finish, or keep a shorter trace, quicker to make, with --max-ops 100000\.\n$/);
+      expect(stopped.said).toMatch(/^Stopped: nothing was written; Ctrl-C came after (\d+ s|under a second), while the log of sh \([\d.]+ MiB\) was being made into a trace, and the log is removed\. A long log takes a while: run it again and let it finish, or keep a shorter trace, quicker to make, with --max-ops 100000\.\n$/);
       expect(stopped.logs, 'the log').toEqual([]);
       expect(stopped.traces, 'a trace').toEqual([]);
     } finally {

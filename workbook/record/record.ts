@@ -3,15 +3,16 @@
 // turn its log into a .rep trace, check the trace with the parser the driver uses, write it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pc from 'picocolors';
+import { formatBytes } from '../../machine/format.ts';
 import { startWorker } from '../../machine/workers.ts';
 import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
-import { onInterrupt, removeOnExit } from '../target.ts';
+import { killGroupOnExit, onInterrupt, removeOnExit } from '../target.ts';
 import { parseRep, writeRep } from '../trace/rep.ts';
 import { type ConversionCounts, convertLog } from './convert.ts';
 import { shippedRecordings } from './shipped.ts';
@@ -126,6 +127,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
   const logPath = join(scratch, 'malloc.log');
   const started = Date.now();
   let child: ChildProcess | undefined;
+  let releaseGroup = () => {};
   let stage: 'running' | 'converting' = 'running';
   let interrupted = false;
   const stopSaying = onInterrupt(async (signal) => {
@@ -148,8 +150,11 @@ export async function recordCommand(command: readonly string[], options: RecordO
       run = await unlessInterrupted(
         runWithLogger(command, library, fd, options, (spawned) => {
           child = spawned;
+          releaseGroup = holdGroup(spawned);
         }),
       );
+      // It ended by itself: what it left running in the background is its own business.
+      releaseGroup();
     } finally {
       closeSync(fd);
     }
@@ -206,24 +211,92 @@ export async function recordCommand(command: readonly string[], options: RecordO
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
+    // Only an exception leaves the program running here: it goes with the rest.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGKILL');
+    releaseGroup();
     stopSaying();
     removeScratch();
   }
 }
 
 /**
- * Stops the program for `signal`, and resolves once it ended (at most a second). Ctrl-C at a
- * terminal reaches the program too, and a second SIGINT would break into its own clean-up
- * (Python prints a second traceback): it gets a moment to end by itself. kill reaches this
- * process alone, and the program is stopped at once.
+ * Stops the program and every process it started, its group, for `signal`, and resolves once
+ * they ended (at most about 1.3 s). The program runs in a group of its own, which a terminal's
+ * Ctrl-C does not reach: it is passed on, and the program gets a moment to end by itself (a
+ * second SIGINT would break into its own clean-up: Python prints a second traceback). kill
+ * reaches this process alone, and the program is stopped at once: SIGTERM, then SIGKILL for
+ * what is left of its group (one that ignores SIGTERM, or is stopped).
  */
 async function stopProgram(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const ended = new Promise<boolean>((done) => child.once('exit', () => done(true)));
-  const within = (ms: number) => Promise.race([ended, new Promise<boolean>((done) => setTimeout(() => done(false), ms))]);
-  if (signal === 'SIGINT' && (await within(500))) return;
-  child.kill('SIGTERM');
-  await within(500);
+  if (child.pid === undefined || !groupAlive(child.pid)) return;
+  const group = child.pid;
+  const within = async (ms: number): Promise<boolean> => {
+    for (const until = Date.now() + ms; Date.now() < until; await new Promise((done) => setTimeout(done, 25))) if (!groupAlive(group)) return true;
+    return !groupAlive(group);
+  };
+  if (signal === 'SIGINT') {
+    signalGroup(child, 'SIGINT');
+    if (await within(500)) return;
+  }
+  signalGroup(child, 'SIGTERM');
+  signalGroup(child, 'SIGCONT'); // a stopped process ends on SIGTERM only once it runs again
+  if (await within(500)) return;
+  signalGroup(child, 'SIGKILL');
+  await within(300);
+}
+
+/**
+ * Kills the program's group, should this process end while it runs, until the returned function
+ * is called: its exit handler does it when an exception or a signal ends it, and the janitor
+ * (killGroupOnExit) when it is killed outright, as tsx kills it at a second Ctrl-C.
+ */
+function holdGroup(child: ChildProcess): () => void {
+  if (child.pid === undefined) return () => {};
+  const kill = () => signalGroup(child, 'SIGKILL');
+  process.once('exit', kill);
+  const forget = killGroupOnExit(child.pid);
+  return () => {
+    process.off('exit', kill);
+    forget();
+  };
+}
+
+/** Sends `signal` to the program's process group: the program, and what it started that did not leave the group. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone.
+  }
+}
+
+/**
+ * Whether a process of the group `group` is still there, other than a zombie: an orphan that
+ * ended is one until its new parent waits for it, which a container's first process may never do.
+ */
+export function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  return pids.some((pid) => {
+    try {
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, the last ) ends it.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(pgrp) === group && state !== 'Z';
+    } catch {
+      return false; // it ended while this looked
+    }
+  });
 }
 
 /** What the conversion worker (convert-worker.ts) is asked: the log, and the trace it makes. */
@@ -287,13 +360,6 @@ function convertInWorker(request: ConvertRequest, onProgress: (lines: number) =>
   });
 }
 
-/** The size of a file as a person reads it: `357 bytes`, `12 KiB`, `3.4 MiB`. */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
-
 function logSize(path: string): number {
   try {
     return statSync(path).size;
@@ -306,14 +372,15 @@ function logSize(path: string): number {
 export function interruptedMessage(command: readonly string[], signal: string, stage: 'running' | 'converting', seconds: number, logBytes: number): string {
   const what = signal === 'SIGINT' ? 'Ctrl-C' : signal;
   const program = basename(command[0]);
+  const after = seconds < 1 ? 'under a second' : `${Math.round(seconds)} s`;
   if (stage === 'running') {
     return (
-      `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, before ${program} ended, and its log (${formatSize(logBytes)}) is removed. ` +
+      `Stopped: nothing was written; ${what} came after ${after}, before ${program} ended, and its log (${formatBytes(logBytes)}) is removed. ` +
       'A trace is written once the program ends by itself: run it again and let it finish.'
     );
   }
   return (
-    `Stopped: nothing was written; ${what} came after ${Math.round(seconds)} s, while the log of ${program} (${formatSize(logBytes)}) was being made into a trace, and the log is removed. ` +
+    `Stopped: nothing was written; ${what} came after ${after}, while the log of ${program} (${formatBytes(logBytes)}) was being made into a trace, and the log is removed. ` +
     'A long log takes a while: run it again and let it finish, or keep a shorter trace, quicker to make, with --max-ops 100000.'
   );
 }
@@ -324,8 +391,12 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command[0], command.slice(1), {
       cwd: options.cwd,
-      stdio: ['inherit', 'ignore', 'inherit', fd],
+      // A group of its own is not the terminal's foreground group, and a read from the terminal
+      // would stop it (SIGTTIN) for good: it reads an empty input instead of hanging.
+      stdio: [process.stdin.isTTY === true ? 'ignore' : 'inherit', 'ignore', 'inherit', fd],
       env: { ...process.env, LD_PRELOAD: preload, MALLOC_WORKBOOK_FD: String(LOG_FD) },
+      // A process group of its own, so that what it starts (a shell's commands) is stopped with it.
+      detached: true,
     });
     onStart(child);
     const since = Date.now();
