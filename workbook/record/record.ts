@@ -228,7 +228,8 @@ export async function recordCommand(command: readonly string[], options: RecordO
  * what is left of its group (one that ignores SIGTERM, or is stopped).
  */
 async function stopProgram(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.pid === undefined || !groupAlive(child.pid)) return;
+  // Once it ended by itself, what it left in the background is not this recording's to stop.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const group = child.pid;
   const within = async (ms: number): Promise<boolean> => {
     for (const until = Date.now() + ms; Date.now() < until; await new Promise((done) => setTimeout(done, 25))) if (!groupAlive(group)) return true;
