@@ -1,36 +1,23 @@
 // For 06-traces.ts and 06-lock-counts.ts (and the chapter's chart of 06-traces.ts's figures):
-// a trace's operations spread over logical threads. Trace id n belongs to thread n mod 4,
-// which makes its malloc and its reallocs; one id in four (n / 4 rounded down, mod 4, is 3) is
-// freed by the next thread, as a block handed on would be.
-import type { Allocator, CreateAllocator, Process } from '../../machine/index.ts';
+// a trace's operations spread over 4 logical threads by workbook/trace/threads.ts, as
+// `npm run trace -- <allocator> --threads 4` spreads them. Trace id n belongs to thread n mod 4,
+// which makes its malloc and its reallocs; one id in four is freed by the next thread.
+import type { CreateAllocator } from '../../machine/index.ts';
 import { createAllocator as zones } from '../../solutions/05-zones/zone.ts';
 import { createAllocator as magazines } from '../../solutions/06-magazines/magazines.ts';
 import type { Trace, TraceOp } from '../../workbook/trace/rep.ts';
 import { runTraces, type TraceRun } from '../../workbook/trace/run.ts';
+import { spread as spreadOver, threadOf as threadOfAmong } from '../../workbook/trace/threads.ts';
 
 export const THREADS = 4;
 
 export function threadOf(op: TraceOp): number {
-  const owner = op.id % THREADS;
-  return op.kind === 'f' && Math.floor(op.id / THREADS) % 4 === 3 ? (owner + 1) % THREADS : owner;
+  return threadOfAmong(op, THREADS);
 }
 
-/**
- * An allocator that makes each call of `trace` on its thread. The driver calls it once per
- * operation, in order, so the n-th call is operation n.
- */
+/** An allocator that makes each call of `trace` on its thread (by default threadOf's). */
 export function spread(trace: Trace, create: CreateAllocator, threads: (op: TraceOp) => number = threadOf): CreateAllocator {
-  return (proc: Process, options?: object): Allocator => {
-    const inner = create(proc, options);
-    let next = 0;
-    const on = <T>(call: () => T): T => proc.runOn(threads(trace.ops[next++]), call);
-    return {
-      malloc: (size) => on(() => inner.malloc(size)),
-      free: (ptr) => on(() => inner.free(ptr)),
-      realloc: (ptr, size) => on(() => inner.realloc(ptr, size)),
-      calloc: (count, size) => inner.calloc(count, size),
-    };
-  };
+  return spreadOver(trace, create, threads);
 }
 
 /** The three ways chapter 6 replays each trace: the zone on every thread, the magazines on one, and on every thread. */

@@ -59,9 +59,12 @@ describe('the command line', () => {
     expect(refused('status', '--option', 'fit=best')).toThrow(new UsageError('status does not use --option (for trace and zone-stats): it takes --target and --json.'));
     expect(refused('zone-stats', '100', '--watch', '--traces', 'x')).toThrow(new UsageError('zone-stats does not use --watch (for check) and --traces (for bench allocators): it takes --target, --option and --json.'));
     expect(refused('trace', 'zones', '--traces', '/tmp/x')).toThrow(
-      new UsageError('trace does not use --traces (for bench allocators): it takes --target, --option, --svg, --force and --json. Name the traces as words after the allocator instead: npm run trace -- zones path/to/traces.'),
+      new UsageError('trace does not use --traces (for bench allocators): it takes --target, --option, --threads, --svg, --force and --json. Name the traces as words after the allocator instead: npm run trace -- zones path/to/traces.'),
     );
     expect(refused('trace', 'bump', '-y')).toThrow(/^trace does not use --yes \(for reset\)/);
+    expect(refused('check', '--threads', '4')).toThrow(new UsageError('check does not use --threads (for trace): it takes --target, --watch and --json.'));
+    expect(refused('bench threads', '--threads', '4')).toThrow(/^bench threads does not use --threads \(for trace\): it takes --workers, .* Its real worker threads are --workers <n>\.$/);
+    expect(refused('trace', 'magazines', '--threads', '4')).not.toThrow();
     expect(refused('bench machine', '--workers', '2')).toThrow(new UsageError('bench machine does not use --workers (for bench threads): it takes only --json.'));
     expect(refused('status', '--json', '--target', 'solutions')).not.toThrow();
     expect(refused('trace', 'bump', '--svg', 'x.svg', '--force', '--option', 'fit=best')).not.toThrow();

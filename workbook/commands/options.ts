@@ -26,7 +26,7 @@ export interface Options {
 }
 
 /** The options that take a value, beyond --target and --option. */
-const VALUE_OPTIONS = ['traces', 'svg', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+const VALUE_OPTIONS = ['traces', 'svg', 'threads', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
 /** Those that take several values, separated by commas, with an example. */
 const LIST_OPTIONS: Record<string, string> = { traces: '--traces traces,../shared/traces', chapters: '--chapters 01,02' };
 
@@ -117,7 +117,7 @@ export const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   status: ['target', 'json'],
   check: ['target', 'watch', 'json'],
   hint: [],
-  trace: ['target', 'option', 'svg', 'force', 'json'],
+  trace: ['target', 'option', 'threads', 'svg', 'force', 'json'],
   'trace --generate': ['generate'],
   grade: ['batch', 'csv', 'junit', 'gradescope', 'force', 'extra-tests', 'timeout', 'memory', 'points', 'chapters', 'json'],
   'bench allocators': ['traces', 'svg', 'force', 'target', 'json'],
@@ -132,6 +132,7 @@ export const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 /** What to write instead of an option a command does not take, where another way exists. */
 const INSTEAD: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   trace: { traces: 'Name the traces as words after the allocator instead: npm run trace -- zones path/to/traces.' },
+  'bench threads': { threads: 'Its real worker threads are --workers <n>.' },
 };
 
 /** The options given, by name without the dashes (-y as yes). */

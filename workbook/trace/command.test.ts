@@ -192,6 +192,56 @@ describe('npm run trace', () => {
     expect(trace(['bump', 'traces/short.rep', '--target', 'solutions', '--svg', chart]).code, 'its own chart is drawn again').toBe(0);
   });
 
+  it('--threads 4 spreads the calls over 4 logical threads, as chapter 6 measures the magazines', () => {
+    const one = trace(['magazines', 'traces/short.rep', 'traces/tiny.rep', '--target', 'solutions', '--json']);
+    const four = trace(['magazines', 'traces/short.rep', 'traces/tiny.rep', '--target', 'solutions', '--threads', '4', '--json']);
+    const [a, b] = [JSON.parse(one.stdout) as JsonReport & { threads?: number }, JSON.parse(four.stdout) as JsonReport & { threads?: number }];
+    expect([a.passed, b.passed, a.threads, b.threads]).toEqual([true, true, undefined, 4]);
+    // Chapter 6's columns (chapters/examples/06-traces.ts): utilization on one thread and on four, memory operations per call on four.
+    expect(a.traces.map((t) => t.utilization.toFixed(3))).toEqual(['0.100', '0.607']);
+    expect(b.traces.map((t) => t.utilization.toFixed(3))).toEqual(['0.040', '0.414']);
+    expect(b.traces.map((t) => (t.memoryOpsPerCall as number).toFixed(1))).toEqual(['43.3', '42.4']);
+    expect(b.traces[0].memoryOpsPerCall, 'calls handed between threads cost other loads and stores').not.toBe(a.traces[0].memoryOpsPerCall);
+    const table = trace(['magazines,zones', 'traces/short.rep', '--target', 'solutions', '--threads=4']);
+    expect(table.stdout).toContain('Allocators magazines, zones (solutions) on 1 trace, on 4 logical threads, in one run');
+    expect(table.code).toBe(0);
+  });
+
+  it('--threads: a failure that only happens on several threads, not shrunk, and its replay keeps --threads', () => {
+    const submission = join(scratch, 'threads');
+    cpSync(resolve(ROOT, 'solutions'), join(submission, 'exercises'), { recursive: true });
+    const magazines = join(submission, 'exercises/06-magazines/magazines.ts');
+    const source = readFileSync(magazines, 'utf8');
+    const malloc = 'function malloc(size: number): number {';
+    expect(source).toContain(malloc);
+    // Thread 2's malloc of 777 or 778 bytes returns a misaligned block.
+    writeFileSync(magazines, source.replace(malloc, `${malloc}\n    if (proc.currentThread === 2 && (size === 777 || size === 778)) return size === 777 ? 8 : 40;`));
+    const ops = (bytes: number) => `100000\n4\n8\n1\na 0 16\na 1 16\na 2 ${bytes}\na 3 32\nf 0\nf 1\nf 2\nf 3\n`;
+    writeFileSync(join(scratch, 'a.rep'), ops(777));
+    writeFileSync(join(scratch, 'b.rep'), ops(778));
+    const traces = [join(scratch, 'a.rep'), join(scratch, 'b.rep')];
+    expect(trace(['magazines', ...traces, '--target', submission]).code, 'on one thread it passes').toBe(0);
+    const { code, stdout } = trace(['magazines', ...traces, '--target', submission, '--threads', '4']);
+    expect(stdout).toContain(`Allocator magazines (${submission}) on 2 traces, on 4 logical threads`);
+    expect(stdout).toMatch(/✗ \S*a\.rep: at operation 2 \(line 7\): a 2 777\n {2}malloc\(777\) returned 0x00000008/);
+    expect(stdout).not.toContain('Shrunk to');
+    expect(stdout).toContain(`(In full: npm run trace -- magazines ${traces[1]} --target ${submission} --threads 4)`);
+    expect(stdout).toContain('Not shrunk: on 4 logical threads a shorter trace would put its calls on other threads');
+    expect(code).toBe(1);
+  });
+
+  it('--threads takes a whole number from 1 to 64, refused otherwise before any replay', () => {
+    for (const value of ['0', 'x', '65', '2.5']) {
+      const { code, stderr } = trace(['magazines', 'traces/short.rep', '--target', 'solutions', '--threads', value]);
+      expect(stderr).toContain(`--threads takes how many logical threads to spread each trace's calls over: a whole number from 1 to 64, written in decimal digits, such as --threads 4; not '${value}'.`);
+      expect(stderr).not.toContain('replaying');
+      expect(code).toBe(2);
+    }
+    const generate = trace(['--generate', '--threads', '4']);
+    expect(generate.stderr).toContain('trace --generate does not use --threads');
+    expect(generate.code).toBe(2);
+  });
+
   it('asks for an allocator, and names the known ones', () => {
     const { code, stderr } = trace([]);
     expect(stderr).toMatch(/Which allocator\? For example: npm run trace -- bump\. Known: bump, bump-batched/);

@@ -24,6 +24,12 @@ export interface GuardedRequest {
   shrink: RunOptions['shrink'];
   /** Record each trace's payload and footprint along the replay (TraceResult.timeline). */
   timeline?: boolean;
+  /**
+   * Spread each trace's calls over this many logical threads (threads.ts); 1 or absent: every
+   * call on thread 0. On several, a failure is not shrunk: a shorter trace's ids are renumbered,
+   * so its calls would land on other threads.
+   */
+  threads?: number;
   heartbeat: SharedArrayBuffer;
 }
 
