@@ -53,7 +53,8 @@ export function callStack(): string {
   const frames: string[] = [];
   for (const line of lines) {
     const frame = line.trim().replace(/^at /, '').replace(/file:\/\//g, '').replace(/\?[^:)]*/g, '');
-    if ((frame.includes(here) && !/\.test\.ts:/.test(frame)) || frame.includes(`${root}machine/`) || frame.includes('node_modules') || frame.includes('node:') || frame.includes('<anonymous>')) continue;
+    // `new Promise (<anonymous>)` is no place in the program; `<anonymous> (main.ts:19:14)`, its top level, is.
+    if ((frame.includes(here) && !/\.test\.ts:/.test(frame)) || frame.includes(`${root}machine/`) || frame.includes('node_modules') || frame.includes('node:') || frame.endsWith('(<anonymous>)')) continue;
     frames.push(frame.replaceAll(root, ''));
     if (frames.length === MAX_FRAMES) break;
   }
