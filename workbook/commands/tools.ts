@@ -202,7 +202,7 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
   if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => withLeftOut(withThreads(traceJson(runs, { allocator: id, target: options.target }), threads), leftOut)), null, 2));
-  else console.log(headingOnThreads(formatComparison(all, options.target), threads));
+  else console.log(headingOnThreads(formatComparison(all, options.target, threads), threads));
   await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
 }

@@ -26,7 +26,7 @@ export interface AllocatorRuns {
  * first, how many times cheaper (fewer memory operations) and faster (ops/s) it is. With a
  * row for each allocator, the table is as wide for seven allocators as for two.
  */
-export function formatComparison(given: readonly AllocatorRuns[], target: string): string {
+export function formatComparison(given: readonly AllocatorRuns[], target: string, threads = 1): string {
   const all = given.map(({ id, runs }) => ({ id, runs: runsInTarget(runs, target) }));
   const [base] = all;
   const header = ['  trace', 'allocator', 'util', 'mem ops/call', 'ops/s', `cheaper than ${base.id}`, `faster than ${base.id}`];
@@ -60,7 +60,9 @@ export function formatComparison(given: readonly AllocatorRuns[], target: string
       failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${failure.message}`],
     ),
   );
-  if (failures.length > 0) failures.push(pc.dim('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.'));
+  // On several threads a failure is replayed on them again, and not shrunk (trace/threads.ts says why).
+  const again = threads === 1 ? 'The bytes around a failure, and a shrunk trace' : 'The bytes around a failure';
+  if (failures.length > 0) failures.push(pc.dim(`${again}: npm run trace -- <allocator> <trace.rep>${threads === 1 ? '' : ` --threads ${threads}`}, one allocator at a time.`));
   return [
     pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`),
     '',

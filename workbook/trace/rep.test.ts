@@ -67,6 +67,9 @@ describe('parseRep', () => {
     );
     expect(problem(SHORT.replace('f 2', 'f 99999999999999999999'))).toMatch(/^traces\/x\.rep:10: "f 99999999999999999999": the id 99999999999999999999 is past Number\.MAX_SAFE_INTEGER/);
     expect(parseRep(SHORT.replace('a 2 48', 'a 2 9007199254740991'), 'x.rep').ops[4], 'the largest safe size still parses').toEqual({ kind: 'a', id: 2, bytes: 9007199254740991 });
+    expect(problem(SHORT.replace('20000', '99999999999999999999'))).toBe(
+      'traces/x.rep:1: the suggested heap size 99999999999999999999 (header line 1 of 4) is past Number.MAX_SAFE_INTEGER (9007199254740991), the largest whole number a trace can hold exactly',
+    );
   });
 
   it('refuses an unknown operation', () => {

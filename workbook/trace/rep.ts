@@ -60,6 +60,9 @@ export function parseRep(text: string, file: string): Trace {
       if (!/^\d+$/.test(row)) {
         throw new TraceFormatError(file, line, `expected ${HEADER[header.length]} (header line ${header.length + 1} of 4: a non-negative integer), got ${quoted(row)}`);
       }
+      if (!Number.isSafeInteger(Number(row))) {
+        throw new TraceFormatError(file, line, `${HEADER[header.length]} ${row} (header line ${header.length + 1} of 4) is past Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}), the largest whole number a trace can hold exactly`);
+      }
       if (header.length === 2) countLine = line;
       header.push(Number(row));
       continue;
