@@ -18,11 +18,11 @@ import { ROOT, asTyped } from '../paths.ts';
 import { isReference, stageTarget, targetRoot } from '../target.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
-import { type ReportHeading, formatFailures, formatTable, replayCommand, toJson as traceJson } from '../trace/report.ts';
+import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
 import { benchThreads } from '../threads/bench.ts';
 import { ReplayHung, runTracesGuarded } from '../trace/guarded.ts';
 import { TraceFormatError } from '../trace/rep.ts';
-import { readTraces, type TraceRun } from '../trace/run.ts';
+import { readTraces } from '../trace/run.ts';
 import { MAX_THREADS } from '../trace/threads.ts';
 import { indent } from '../text.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
@@ -64,34 +64,6 @@ function threadsOption(options: Options): number {
     throw new UsageError(`--threads takes how many logical threads to spread each trace's calls over: a whole number from 1 to ${MAX_THREADS}, written in decimal digits, such as --threads 4; not '${raw}'.`);
   }
   return value;
-}
-
-/** `Allocator zones (exercises) on 12 traces`, a table's heading, with the threads its calls were spread over when there were several. */
-function headingOnThreads(table: string, threads: number): string {
-  return threads === 1 ? table : table.replace(/ on \d+ traces?/, (on) => `${on}, on ${threads} logical threads`);
-}
-
-/**
- * The failures on several threads: each command that replays a trace again keeps --threads,
- * and a line says why none was shrunk (the shrinker renumbers a shorter trace's ids, which
- * would move its calls to other threads).
- */
-function failuresOnThreads(text: string, runs: readonly TraceRun[], heading: ReportHeading, threads: number): string {
-  if (threads === 1) return text;
-  for (const run of runs) {
-    const again = replayCommand(heading, run.result.trace);
-    text = text.split(`(In full, and shrunk: ${again})`).join(`(In full: ${again} --threads ${threads})`);
-  }
-  // As runTraces: running out of memory, a request too large for any process and code not written yet are never shrunk.
-  const shrinkable = runs.some(({ result: { failure } }) => failure !== undefined && failure.check !== 'out-of-memory' && failure.check !== 'too-large' && !failure.message.includes('Not written yet'));
-  if (!shrinkable) return text;
-  const why = `Not shrunk: on ${threads} logical threads a shorter trace would put its calls on other threads (its ids are numbered again). Replay without --threads to shrink a failure that also happens on one thread.`;
-  return `${text}\n\n${pc.dim(why)}`;
-}
-
-/** A trace command's JSON document, with the threads the calls were spread over when there were several. */
-function withThreads(document: unknown, threads: number): unknown {
-  return threads === 1 ? document : { ...(document as object), threads };
 }
 
 /**
@@ -169,12 +141,12 @@ async function replayAndReport(id: string, traces: ReturnType<typeof readTraces>
       shown = Date.now();
       process.stderr.write(`\r\u001b[2K${pc.dim(message)}`);
     }).finally(() => tty && process.stderr.write('\r\u001b[2K'));
-    const heading = { allocator: id, target: options.target, allocatorOptions };
+    const heading = { allocator: id, target: options.target, allocatorOptions, threads };
     if (options.json) {
-      console.log(JSON.stringify(withLeftOut(withThreads(traceJson(runs, heading), threads), leftOut), null, 2));
+      console.log(JSON.stringify(withLeftOut(traceJson(runs, heading), leftOut), null, 2));
     } else {
-      console.log(headingOnThreads(formatTable(runs, heading), threads));
-      if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${failuresOnThreads(formatFailures(runs, heading), runs, heading, threads)}`);
+      console.log(formatTable(runs, heading));
+      if (runs.some((r) => r.result.failure !== undefined)) console.log(`\n${formatFailures(runs, heading)}`);
       console.log(pc.dim("\nutil: peak live payload / peak footprint (heap + mmap'd pages written at least once), sampled after every operation. mem ops/call: loads and stores per call."));
     }
     // The picture after the table: whatever happens to the file, the figures are on the screen.
@@ -201,8 +173,8 @@ async function compareOnTraces(ids: string[], traces: ReturnType<typeof readTrac
     all.push({ id, runs });
   }
   if (process.stderr.isTTY) process.stderr.write('\r\u001b[2K');
-  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => withLeftOut(withThreads(traceJson(runs, { allocator: id, target: options.target }), threads), leftOut)), null, 2));
-  else console.log(headingOnThreads(formatComparison(all, options.target, threads), threads));
+  if (options.json) console.log(JSON.stringify(all.map(({ id, runs }) => withLeftOut(traceJson(runs, { allocator: id, target: options.target, threads }), leftOut)), null, 2));
+  else console.log(formatComparison(all, options.target, threads));
   await writeTimelines(options.values.svg, process.env.INIT_CWD ?? process.cwd(), all);
   return all.every((a) => a.runs.every((r) => r.result.failure === undefined)) ? 0 : 1;
 }

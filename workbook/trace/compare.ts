@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import pc from 'picocolors';
 import type { OpsPerSecondRange } from './driver.ts';
-import { percent, rate, renderTable, runsInTarget, times } from './report.ts';
+import { onThreads, percent, rate, renderTable, runsInTarget, times } from './report.ts';
 import { averageOf, type TraceRun } from './run.ts';
 
 /** What a row of the table shows: a trace's result, or an allocator's average. */
@@ -64,7 +64,7 @@ export function formatComparison(given: readonly AllocatorRuns[], target: string
   const again = threads === 1 ? 'The bytes around a failure, and a shrunk trace' : 'The bytes around a failure';
   if (failures.length > 0) failures.push(pc.dim(`${again}: npm run trace -- <allocator> <trace.rep>${threads === 1 ? '' : ` --threads ${threads}`}, one allocator at a time.`));
   return [
-    pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} trace${traces.length === 1 ? '' : 's'}, in one run`),
+    pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} trace${traces.length === 1 ? '' : 's'}${onThreads(threads)}, in one run`),
     '',
     renderTable(header, rows, footer, 2),
     ...(failures.length === 0 ? [] : ['', ...failures]),

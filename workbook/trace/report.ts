@@ -14,6 +14,13 @@ export interface ReportHeading {
   target: string;
   /** The allocator's options the traces were replayed with (`--option`), so a replay can repeat them. */
   allocatorOptions?: object;
+  /** The logical threads the calls were spread over (`--threads`, trace/threads.ts); 1 when absent. */
+  threads?: number;
+}
+
+/** `, on 4 logical threads` after a table's count of traces, when the calls were spread over several. */
+export function onThreads(threads = 1): string {
+  return threads === 1 ? '' : `, on ${threads} logical threads`;
 }
 
 const COLUMNS = ['trace', 'ops', 'checks', 'util', 'ops/s', 'mem ops/call', 'virtual KiB', 'resident KiB'] as const;
@@ -49,7 +56,7 @@ export function formatTable(runs: readonly TraceRun[], heading: ReportHeading): 
     maybe(average.peakResidentBytes, kib),
   ];
   const header = COLUMNS.map((c, i) => (i === 0 ? `  ${c}` : c));
-  return [pc.bold(`Allocator ${heading.allocator} (${heading.target}) on ${runs.length} trace${runs.length === 1 ? '' : 's'}`), '', renderTable(header, rows, footer)].join('\n');
+  return [pc.bold(`Allocator ${heading.allocator} (${heading.target}) on ${runs.length} trace${runs.length === 1 ? '' : 's'}${onThreads(heading.threads)}`), '', renderTable(header, rows, footer)].join('\n');
 }
 
 /** Columns aligned (the first to the left, the others to the right), a rule under the header and above the footer. */
@@ -82,7 +89,8 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
   for (const run of different) {
     const failure = run.result.failure as TraceFailure;
     const again = replayCommand(heading, run.result.trace);
-    parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
+    const shrunk = (heading.threads ?? 1) === 1 ? ', and shrunk' : ''; // see failureInFull
+    parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full${shrunk}: ${again})`)].join('\n'));
   }
   return parts.join('\n\n');
 }
@@ -99,6 +107,10 @@ function failureInFull({ result, shrunk }: TraceRun, heading: ReportHeading): st
   if (shrunk === undefined) {
     if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
     if (failure.check === 'too-large') out.push(pc.dim(`  (Not shrunk: the request${failure.line === undefined ? '' : ` on line ${failure.line}`} fails alone, in any allocator.)`));
+    const threads = heading.threads ?? 1;
+    if (threads > 1 && failure.check !== 'out-of-memory' && failure.check !== 'too-large' && !failure.message.includes('Not written yet')) {
+      out.push('', pc.dim(`Not shrunk: on ${threads} logical threads a shorter trace would put its calls on other threads (its ids are numbered again). Replay without --threads to shrink a failure that also happens on one thread.`));
+    }
     return out.join('\n');
   }
   const small = shrunk.trace;
@@ -151,7 +163,8 @@ function sameAsAbove(a: TraceFailure, b: TraceFailure): boolean {
 export function replayCommand(heading: ReportHeading, trace: string): string {
   const options = Object.entries(heading.allocatorOptions ?? {}).map(([name, value]) => ` --option ${name}=${String(value)}`);
   const target = heading.target === 'exercises' ? '' : ` --target ${heading.target}`;
-  return `npm run trace -- ${heading.allocator} ${trace}${options.join('')}${target}`;
+  const threads = (heading.threads ?? 1) === 1 ? '' : ` --threads ${heading.threads}`;
+  return `npm run trace -- ${heading.allocator} ${trace}${options.join('')}${target}${threads}`;
 }
 
 /** `at operation 17 (line 21): a 3 4072` */
@@ -177,6 +190,7 @@ export function toJson(runs: readonly TraceRun[], heading: ReportHeading): unkno
   const document = {
     allocator: heading.allocator,
     target: heading.target,
+    ...((heading.threads ?? 1) === 1 ? {} : { threads: heading.threads }),
     passed: runs.every((r) => r.result.failure === undefined),
     traces: runs.map(({ result, shrunk }) => ({
       ...result,
