@@ -95,7 +95,7 @@ describe('the folders removed on exit', () => {
     for (let i = 0; i < 200; i++) writeFileSync(join(folder, 'deep', `${i}.ts`), 'export {};\n');
     const script = join(scratch, 'register.mts');
     const work = `${busy === 'waiting' ? '' : 'const end = Date.now() + 1500; while (Date.now() < end) {}\n'}setInterval(() => {}, 1000);`;
-    writeFileSync(script, `import { removeOnExit } from ${JSON.stringify(resolve(ROOT, 'workbook/target.ts'))};\nremoveOnExit(${JSON.stringify(folder)});\nconsole.log('ready');\n${work}\n`);
+    writeFileSync(script, `import { removeOnExit } from ${JSON.stringify(resolve(ROOT, 'workbook/on-exit.ts'))};\nremoveOnExit(${JSON.stringify(folder)});\nconsole.log('ready');\n${work}\n`);
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     const ready = new Promise<void>((done) => child.stdout?.on('data', () => done()));
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));

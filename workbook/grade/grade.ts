@@ -11,7 +11,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Chapter, type Exercise, testPath } from '../exercises.ts';
 import { type ReportedModule } from '../results-reporter.ts';
 import { type TestRun, fileKey, findModule, runTestFiles, toExerciseResult } from '../run-tests.ts';
-import { removeOnExit } from '../target.ts';
+import { removeOnExit } from '../on-exit.ts';
 import { MESSAGE_LIMIT, shortened } from '../text.ts';
 import { exerciseTypeErrors } from '../type-errors.ts';
 import { GRADE_CONFIG, INTEGRITY_MARK, SANDBOX_TMP, type Sandbox, UnreadableSubmission, createSandbox, hiddenTests } from './sandbox.ts';

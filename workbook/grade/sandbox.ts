@@ -12,7 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { CHAPTERS, EXERCISES, type Exercise } from '../exercises.ts';
 import { ROOT } from '../paths.ts';
 import { copyShippedExercises } from '../reset.ts';
-import { removeOnExit } from '../target.ts';
+import { removeOnExit } from '../on-exit.ts';
 import { unixLineEnds } from '../text.ts';
 import { withoutComments } from '../imports.ts';
 

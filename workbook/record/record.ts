@@ -12,7 +12,7 @@ import { formatBytes } from '../../machine/format.ts';
 import { startWorker } from '../../machine/workers.ts';
 import { buildWithCc } from '../cc.ts';
 import { ROOT } from '../paths.ts';
-import { killGroupOnExit, onInterrupt, removeOnExit } from '../target.ts';
+import { killGroupOnExit, onInterrupt, removeOnExit } from '../on-exit.ts';
 import { parseRep, writeRep } from '../trace/rep.ts';
 import { type ConversionCounts, convertLog } from './convert.ts';
 import { shippedRecordings } from './shipped.ts';
