@@ -94,6 +94,10 @@ describe('parseRep', () => {
     expect(problem(SHORT.replace('\n6\n', '\n7\n'))).toBe('traces/x.rep:3: the header says 7 operations, but the file has 6');
   });
 
+  it('refuses a trace of no operations, which would report a perfect utilization of nothing', () => {
+    expect(problem('0\n0\n0\n1\n')).toMatch(/^traces\/x\.rep:3: the trace has no operations: there is nothing to replay/);
+  });
+
   it('checks ids against the header', () => {
     expect(problem(SHORT.replace('a 2 48', 'a 3 48'))).toBe('traces/x.rep:9: "a 3 48": id 3 is out of range, the header says there are 3 ids (0 to 2)');
   });

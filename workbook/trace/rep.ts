@@ -83,6 +83,9 @@ export function parseRep(text: string, file: string): Trace {
   if (count !== ops.length) {
     throw new TraceFormatError(file, countLine, `the header says ${count} operations, but the file has ${ops.length}`);
   }
+  if (ops.length === 0) {
+    throw new TraceFormatError(file, countLine, 'the trace has no operations: there is nothing to replay, and no utilization or speed to measure (its calls go after the four header lines)');
+  }
   return trace;
 }
 
