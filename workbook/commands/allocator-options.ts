@@ -75,7 +75,7 @@ function asKind(name: string, value: string | number, kind: 'boolean' | 'number'
     if (OFF.includes(text.toLowerCase())) return false;
     throw new UsageError(`--option ${name}=${text}: ${name} is a switch: true or false (also yes/no, on/off, 1/0).`);
   }
-  const read = numberOrWord(text);
+  const read = numberOrWord(text, `--option ${name}`);
   if (kind === 'number' && typeof read !== 'number') throw new UsageError(`--option ${name}=${text}: ${name} takes a whole number, 0 or more, such as ${name}=1000.`);
   return read;
 }

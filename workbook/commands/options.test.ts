@@ -32,6 +32,13 @@ describe('the command line', () => {
     expect(numberOrWord('1e3')).toBe('1e3');
   });
 
+  it('refuses digits past Number.MAX_SAFE_INTEGER instead of rounding them', () => {
+    expect(numberOrWord(String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => parseOptions(['--option', 'trimThreshold=99999999999999999999'])).toThrow(
+      new UsageError('--option trimThreshold=99999999999999999999 is too large: a number here goes up to 9007199254740991 (Number.MAX_SAFE_INTEGER).'),
+    );
+  });
+
   it('takes --name=value for every option that takes a value, as --name value', () => {
     const options = parseOptions(['--svg=heap.svg', '--traces=a,b', '--option=fit=best', '--target=solutions']);
     expect(options.values).toEqual({ svg: 'heap.svg', traces: 'a,b' });

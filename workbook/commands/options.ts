@@ -71,7 +71,7 @@ export function parseOptions(args: string[]): Options {
       const [, key, value] = match;
       // A second value of the same option would win without a word: which was meant?
       if (key in options.allocatorOptions) throw new UsageError(`--option ${key} is given twice (${key}=${options.allocatorOptions[key]} and ${key}=${value}): give it once.`);
-      options.allocatorOptions[key] = numberOrWord(value);
+      options.allocatorOptions[key] = numberOrWord(value, `--option ${key}`);
     } else {
       const near = nearestOption(name);
       throw new UsageError(`Unknown option ${arg}.${near === undefined ? '' : ` Did you mean --${near}?`}`);
@@ -85,9 +85,16 @@ export function parseOptions(args: string[]): Options {
   return options;
 }
 
-/** A value written in digits as the whole number it is (trimThreshold=4096), any other as the word it is. */
-export function numberOrWord(text: string): string | number {
-  return /^\d+$/.test(text) ? Number(text) : text;
+/**
+ * A value written in digits as the whole number it is (trimThreshold=4096), any other as the word
+ * it is. Digits past Number.MAX_SAFE_INTEGER are refused: as a number they would be rounded, and
+ * the allocator would be given, and the message would echo, a number no one typed.
+ */
+export function numberOrWord(text: string, option = 'the value'): string | number {
+  if (!/^\d+$/.test(text)) return text;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new UsageError(`${option}=${text} is too large: a number here goes up to ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER).`);
+  return value;
 }
 
 /** An option that takes one value, given twice: the first would be dropped without a word. */

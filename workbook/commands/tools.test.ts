@@ -75,7 +75,11 @@ describe('npm run grade, before any grading', () => {
   });
 
   it('answers a wrong --timeout, --memory, --points or --extra-tests as a usage error, followed by where to read the options', async () => {
-    await expect(run('subs/alice', '--timeout', 'soon')).rejects.toThrow(new UsageError('--timeout takes the seconds each chapter may run, a number above 0 (such as --timeout 60); the default is 30.'));
+    await expect(run('subs/alice', '--timeout', 'soon')).rejects.toThrow(
+      new UsageError('--timeout takes the seconds each chapter may run, a number above 0 and at most 86400 (a day), such as --timeout 60; the default is 30.'),
+    );
+    // Past 2^31 − 1 ms, Node's timer fires at once: every chapter would be graded as timed out.
+    await expect(run('subs/alice', '--timeout', '3000000')).rejects.toThrow(/^--timeout takes the seconds each chapter may run, a number above 0 and at most 86400/);
     await expect(run('subs/alice', '--memory', '3')).rejects.toBeInstanceOf(UsageError);
     await expect(run('subs/alice', '--points', 'grades.csv')).rejects.toBeInstanceOf(UsageError);
     writeFileSync(join(scratch, 'points.json'), '{ "bumpp": 3 }');

@@ -75,12 +75,16 @@ export interface GradedSubmission {
 /** Archives a submission may come as; they are unpacked into a temporary folder and graded. */
 export const ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
 
+/** The longest --timeout a chapter may be given, in seconds. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
 /** Throws, saying which option is wrong and what it takes, before any work starts. */
 export function checkGradeOptions(options: GradeOptions): void {
-  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
-    throw new Error(`--timeout takes the seconds each chapter may run, a number above 0 (such as --timeout 60); the default is 30.`);
+  // A day at most: a timer of more than 2^31 − 1 ms fires at once, which would time every chapter out.
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0 && options.timeoutMs <= MAX_TIMEOUT_SECONDS * 1000)) {
+    throw new Error(`--timeout takes the seconds each chapter may run, a number above 0 and at most ${MAX_TIMEOUT_SECONDS} (a day), such as --timeout 60; the default is 30.`);
   }
-  if (options.memoryMb !== undefined && !(Number.isInteger(options.memoryMb) && options.memoryMb >= 64)) {
+  if (options.memoryMb !== undefined && !(Number.isSafeInteger(options.memoryMb) && options.memoryMb >= 64)) {
     throw new Error(`--memory takes the MiB each chapter's tests may use, a whole number from 64 (such as --memory 2048); the default is 1024.`);
   }
   const unknown = (options.chapters ?? []).filter((slug) => !CHAPTERS.some((c) => c.slug === slug));

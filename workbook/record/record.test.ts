@@ -19,6 +19,7 @@ describe('npm run record: its arguments', () => {
     expect(parseRecordArgs(['--json', '--', '--weird'])).toMatchObject({ command: ['--weird'], json: true });
     expect(() => parseRecordArgs(['--json'])).toThrow('record needs a command');
     expect(() => parseRecordArgs(['--max-ops', 'lots', 'ls'])).toThrow('--max-ops takes a number');
+    expect(() => parseRecordArgs(['--max-ops', '99999999999999999999', 'ls'])).toThrow('--max-ops takes a number of operations from 1 to 9007199254740991');
   });
 
   it('names a trace after the program, and git after its subcommand', () => {
