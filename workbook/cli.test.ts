@@ -87,6 +87,10 @@ describe('workbook/cli.ts', () => {
       expect(broken.stderr).toContain(`${zone} does not compile, so zones cannot run:`);
       expect(broken.stderr).toMatch(/\d+ │ }}/);
       expect(broken.code).toBe(1);
+      // With --json, the same explanation as one JSON document on stdout, for a script to read.
+      const json = cli(['trace', 'zones', '--target', submission, '--json']);
+      expect(JSON.parse(json.stdout)).toMatchObject({ kind: 'compile', error: expect.stringContaining(`${zone} does not compile, so zones cannot run:`) });
+      expect(json.code).toBe(1);
     } finally {
       rmSync(submission, { recursive: true, force: true });
     }

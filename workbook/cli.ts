@@ -3,9 +3,10 @@
 
 import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import { refreshChapter } from './chapter-markers.ts';
-import { COMMAND_OPTIONS, type Options, parseOptions, refuseUnused, UsageError } from './commands/options.ts';
+import { asksForJson, COMMAND_OPTIONS, type Options, parseOptions, refuseUnused, UsageError } from './commands/options.ts';
 import { record } from './commands/record.ts';
 import { check, hint, reset, start, status } from './commands/student.ts';
 import { CompileError, bench, grade, trace } from './commands/tools.ts';
@@ -103,6 +104,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) console.error(`${pc.red(error.message)}\n${helpHint(process.argv[2])}`);
     else if (error instanceof CompileError) console.error(error.message); // coloured where it helps, its excerpt plain
     else console.error(pc.red(error instanceof Error ? error.message : String(error)));
+    // A script reading stdout as JSON gets JSON even so, not an empty stdout it cannot parse.
+    if (asksForJson(process.argv.slice(2))) {
+      const kind = error instanceof UsageError ? 'usage' : error instanceof CompileError ? 'compile' : 'failure';
+      console.log(JSON.stringify({ error: stripVTControlCharacters(error instanceof Error ? error.message : String(error)), kind }, null, 2));
+    }
     // Code that does not compile is the exercise's failure, as a failed check is: not a usage error.
     process.exitCode = error instanceof CompileError ? 1 : 2;
   },

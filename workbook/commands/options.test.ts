@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, numberOrWord, parseOptions, refuseUnused } from './options.ts';
+import { UsageError, asksForJson, numberOrWord, parseOptions, refuseUnused } from './options.ts';
 
 describe('the command line', () => {
   it('suggests the option a mistyped one most likely meant', () => {
@@ -75,5 +75,15 @@ describe('the command line', () => {
     expect(refused('bench machine', '--workers', '2')).toThrow(new UsageError('bench machine does not use --workers (for bench threads): it takes only --json.'));
     expect(refused('status', '--json', '--target', 'solutions')).not.toThrow();
     expect(refused('trace', 'bump', '--svg', 'x.svg', '--force', '--option', 'fit=best')).not.toThrow();
+  });
+});
+
+describe('asksForJson, for an error as JSON when the command line asked for JSON', () => {
+  it("finds --json among the command's own options only", () => {
+    expect(asksForJson(['trace', 'zones', '--json'])).toBe(true);
+    expect(asksForJson(['trace', 'zones'])).toBe(false);
+    expect(asksForJson(['trace', '--', '--json'])).toBe(false);
+    expect(asksForJson(['record', '--name', 'ls', '--json', 'ls'])).toBe(true);
+    expect(asksForJson(['record', 'ls', '--json'])).toBe(false);
   });
 });

@@ -172,3 +172,20 @@ export function progressBar(done: number, total: number, width = 10): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
   return `[${pc.green('#'.repeat(filled))}${pc.dim('-'.repeat(width - filled))}]`;
 }
+
+/**
+ * Whether the command line asked for --json, among the command's own options: not after `--`,
+ * and for record not among the recorded command's words (`record ls --json` is ls's option).
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  const [command, ...rest] = argv;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--') return false;
+    if (arg === '--json') return true;
+    if (command !== 'record') continue;
+    if (arg === '--name' || arg === '--max-ops') i++; // its value
+    else if (!arg.startsWith('-')) return false; // the recorded command begins
+  }
+  return false;
+}
