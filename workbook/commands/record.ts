@@ -41,7 +41,9 @@ export function parseRecordArgs(args: readonly string[]): RecordArgs {
       parsed.name = value;
     } else if (arg === '--max-ops') {
       const value = args[++i];
-      if (value === undefined || !/^[1-9]\d*$/.test(value)) throw new UsageError('--max-ops takes a number of operations, such as 100000.');
+      if (value === undefined || !/^[1-9]\d*$/.test(value) || !Number.isSafeInteger(Number(value))) {
+        throw new UsageError(`--max-ops takes a number of operations from 1 to ${Number.MAX_SAFE_INTEGER}, such as 100000.`);
+      }
       parsed.maxOps = Number(value);
     } else throw new UsageError(`Unknown option ${arg} for record (its options come before the command; put -- before a command that starts with --).`);
   }
@@ -66,7 +68,8 @@ export async function record(args: readonly string[]): Promise<number> {
       force: parsed.force,
       keepFailed: parsed.keepFailed,
       cwd: here,
-      onProgress: (message) => tty && process.stderr.write(`\r\u001b[2K${pc.dim(message)}`),
+      // One line, cut to the terminal's width: a wrapped line would not be cleared by the next.
+      onProgress: (message) => tty && process.stderr.write(`\r\u001b[2K${pc.dim(message.slice(0, (process.stderr.columns ?? 80) - 1))}`),
     });
   } catch (error) {
     if (tty) process.stderr.write('\r\u001b[2K');

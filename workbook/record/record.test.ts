@@ -152,6 +152,14 @@ describe.skipIf(!hasCc)('npm run record: a real program, end to end', () => {
     expect(existsSync(join(dir, 'no-match.rep'))).toBe(false);
   });
 
+  it('ends a program that stays stopped, which nothing would ever continue, and says so', async () => {
+    const stopped = recordCommand(['sh', '-c', 'kill -STOP $$; true'], { dir, name: 'stopped' });
+    await expect(stopped).rejects.toThrow(
+      'sh -c kill -STOP $$; true was stopped (by SIGSTOP or SIGTSTP, from itself or another process), and nothing here would let it go on: it was ended, and nothing was written. Run it again and let it run to its end.',
+    );
+    expect(existsSync(join(dir, 'stopped.rep'))).toBe(false);
+  }, 20_000);
+
   it('says what is wrong when the program does not exist', async () => {
     await expect(recordCommand(['no-such-program-here'], { dir })).rejects.toThrow('There is no program no-such-program-here (not found on PATH).');
     await expect(recordCommand(['/no/such/program'], { dir })).rejects.toThrow('There is no program /no/such/program (no such file).');

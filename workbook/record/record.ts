@@ -145,7 +145,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
   };
   try {
     const fd = openSync(logPath, 'a'); // O_APPEND: every process's lines land whole
-    let run: { pid: number; exitCode: number | null; signal: string | null };
+    let run: ProgramRun;
     try {
       run = await unlessInterrupted(
         runWithLogger(command, library, fd, options, (spawned) => {
@@ -158,6 +158,7 @@ export async function recordCommand(command: readonly string[], options: RecordO
     } finally {
       closeSync(fd);
     }
+    if (run.stoppedForGood) throw new CommandFailed(stoppedMessage(command));
     stage = 'converting';
     options.onProgress?.('converting the log');
     const failed = run.exitCode !== 0 || run.signal !== null;
@@ -282,20 +283,34 @@ export function groupAlive(group: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  const states = groupStates(group);
+  return states === undefined || states.some((state) => state !== 'Z');
+}
+
+/**
+ * Whether a process of the group `group` is stopped (state T), by SIGSTOP or SIGTSTP: in a
+ * session of its own, with no terminal, nothing would send it the SIGCONT it waits for.
+ */
+export function groupStopped(group: number): boolean {
+  return groupStates(group)?.includes('T') === true;
+}
+
+/** The states (R, S, T, Z…) of the processes of group `group`, from /proc; undefined without /proc. */
+function groupStates(group: number): string[] | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return true;
+    return undefined;
   }
-  return pids.some((pid) => {
+  return pids.flatMap((pid) => {
     try {
       // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, the last ) ends it.
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(pgrp) === group && state !== 'Z';
+      return Number(pgrp) === group ? [state] : [];
     } catch {
-      return false; // it ended while this looked
+      return []; // it ended while this looked
     }
   });
 }
@@ -386,8 +401,34 @@ export function interruptedMessage(command: readonly string[], signal: string, s
   );
 }
 
-/** Runs the command (its output discarded, its errors shown) with the log on descriptor 3. */
-function runWithLogger(command: readonly string[], library: string, fd: number, options: RecordOptions, onStart: (child: ChildProcess) => void): Promise<{ pid: number; exitCode: number | null; signal: string | null }> {
+/** What to say of a program ended because it stayed stopped. */
+function stoppedMessage(command: readonly string[]): string {
+  return (
+    `${command.join(' ')} was stopped (by SIGSTOP or SIGTSTP, from itself or another process), and nothing here would let it go on: ` +
+    'it was ended, and nothing was written. Run it again and let it run to its end.'
+  );
+}
+
+/** How the recorded program ended. */
+interface ProgramRun {
+  pid: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** It stayed stopped (state T) and was ended: see groupStopped. */
+  stoppedForGood: boolean;
+}
+
+/** After this many seconds with no new call logged, the progress line says what may be going on. */
+const QUIET_SECONDS = 5;
+
+/** How long the program may stay stopped before the recording ends it. */
+const STOPPED_FOR_GOOD_MS = 1500;
+
+/**
+ * Runs the command (its output discarded, its errors shown) with the log on descriptor 3. A
+ * program that stays stopped is ended (see groupStopped), and the run says so.
+ */
+function runWithLogger(command: readonly string[], library: string, fd: number, options: RecordOptions, onStart: (child: ChildProcess) => void): Promise<ProgramRun> {
   const preload = [library, process.env.LD_PRELOAD].filter((p) => p !== undefined && p !== '').join(':');
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command[0], command.slice(1), {
@@ -401,9 +442,23 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
     });
     onStart(child);
     const since = Date.now();
+    let stoppedSince: number | undefined;
+    let stoppedForGood = false;
+    let [lastSize, lastGrew] = [0, since];
     const timer = setInterval(() => {
-      const kib = Math.round(fstatSync(fd).size / 1024);
-      options.onProgress?.(`running ${basename(command[0])}: ${kib.toLocaleString('en-US')} KiB of log, ${Math.round((Date.now() - since) / 1000)} s`);
+      const size = fstatSync(fd).size;
+      if (size !== lastSize) [lastSize, lastGrew] = [size, Date.now()];
+      const quiet = Math.round((Date.now() - lastGrew) / 1000);
+      const name = basename(command[0]);
+      // vim, or any program reading a terminal's input, waits for good: it is given none, and no terminal.
+      if (quiet >= QUIET_SECONDS && process.stdin.isTTY === true) options.onProgress?.(`${name}: no call for ${quiet} s: waiting for input? It has none. Ctrl-C ends it.`);
+      else options.onProgress?.(`running ${name}: ${formatBytes(size)} of log, ${Math.round((Date.now() - since) / 1000)} s`);
+      if (stoppedForGood || child.pid === undefined) return;
+      stoppedSince = groupStopped(child.pid) ? (stoppedSince ?? Date.now()) : undefined;
+      if (stoppedSince !== undefined && Date.now() - stoppedSince >= STOPPED_FOR_GOOD_MS) {
+        stoppedForGood = true;
+        void stopProgram(child, 'SIGTERM');
+      }
     }, 500);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearInterval(timer);
@@ -412,7 +467,7 @@ function runWithLogger(command: readonly string[], library: string, fd: number, 
     });
     child.on('exit', (exitCode, signal) => {
       clearInterval(timer);
-      resolvePromise({ pid: child.pid as number, exitCode, signal });
+      resolvePromise({ pid: child.pid as number, exitCode, signal, stoppedForGood });
     });
   });
 }
