@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '../workbook/commands/options.ts';
+import { UsageError, portOption } from '../workbook/commands/options.ts';
 import { nearestName } from '../workbook/text.ts';
 import { buildSite, ROOT, SiteBuildError } from './generator.ts';
 import { serveSite } from './serve.ts';
@@ -46,13 +46,6 @@ function readArgs(args: string[]) {
 }
 
 /** The port asked for: 0 (any free one) when none was. */
-function portOf(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`--port ${value}: a port is a whole number from 1 to 65535 (or leave --port out for any free one).`);
-  return port;
-}
-
 /** The folder to build into: its parent must be a folder this process may write in. */
 function outOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -85,7 +78,7 @@ async function main(args: string[]): Promise<void> {
   const withSolutions = values['with-solutions'] === true;
   if (values.serve === true) {
     if (values.out !== undefined) throw new UsageError('--serve builds into site/dist/: leave --out out, or build with --out and no --serve.');
-    const port = portOf(values.port);
+    const port = portOption(values.port) ?? 0;
     const site = await serveSite({ port, withSolutions, log: (line) => console.log(line) }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${port} is in use (by another npm start or npm run site -- --serve?). Choose another with --port N, or leave --port out for any free one.`);
       throw error;

@@ -1,11 +1,11 @@
 // The CLI as a student and an instructor use it: real processes, real output.
 
 import { stripVTControlCharacters } from 'node:util';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ALLOCATORS } from './allocators.ts';
 import { EXERCISES } from './exercises.ts';
 import { ROOT } from './paths.ts';
@@ -126,12 +126,28 @@ describe('workbook/cli.ts', () => {
     expect(svg.code).toBe(2);
   }, 120_000);
 
-  it("start without a terminal (a pipe, CI) says why it will not watch, prints the progress instead, and ends", () => {
-    const { code, stdout, stderr } = cli(['start', '--target', 'solutions']); // stdin is a pipe here, never a terminal
-    expect(stderr).toContain('npm start needs a terminal (its watch mode takes keys): here is your progress instead.');
-    expect(stdout).toContain('The malloc workbook: your progress');
-    expect(stdout).toMatch(new RegExp(`\\[#{10}\\] ${EXERCISES.length}/${EXERCISES.length} exercises done`));
-    expect(code).toBe(0);
+  it('start without a terminal (an editor task, a container) serves the book and watches all the same, taking keys a line at a time', async () => {
+    const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'workbook/cli.ts', 'start', '--target', 'solutions'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'], // stdin is a pipe, never a terminal
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const ended = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      await vi.waitFor(() => expect(stdout).toMatch(/read http:\/\/127\.0\.0\.1:\d+\/00-the-process\.html/), { timeout: 100_000, interval: 200 });
+      expect(stderr).toContain('No terminal: keys are read a line at a time (h, n, l, c, r or q, then Enter), and Ctrl-C stops.');
+      const url = /The book: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)?.[1] as string;
+      const page = await fetch(new URL('00-the-process.html', url));
+      expect(page.status).toBe(200);
+      child.stdin.write('q\n');
+      expect(await ended).toBe(0);
+      await expect(fetch(url), 'the book is no longer served once q was pressed').rejects.toThrow();
+    } finally {
+      child.kill();
+    }
   }, 120_000);
 
   // Only while bump.ts is the shipped skeleton: a student's own work is not ours to judge here.

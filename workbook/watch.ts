@@ -27,6 +27,8 @@ export interface WatchOptions {
   banner?: () => string[];
   /** Given the function that draws the screen again, for a banner that changed (a failed rebuild of the book). */
   onRedraw?: (redraw: () => void) => void;
+  /** The book's address when it is served: the chapter is named by its page there, not its markdown. */
+  bookUrl?: string;
 }
 
 const KEYS = 'h hint · n next · l list · c check all · r run · q quit';
@@ -60,7 +62,8 @@ export async function watchMode(options: WatchOptions): Promise<number> {
     const chapter = chapterOf(current);
     const lines = [...(options.banner?.() ?? []), pc.bold('The malloc workbook'), `${bar(done, EXERCISES.length)} ${done}/${EXERCISES.length} exercises done`, ''];
     lines.push(`${pc.bold(`Exercise ${current.id}`)} (chapter ${chapter.number}: ${chapter.title}): ${current.title}`);
-    lines.push(`Open ${pc.cyan(fileOf(current))}  ·  read ${pc.cyan(`chapters/${chapter.slug}.md`)}`);
+    const reading = options.bookUrl === undefined ? `chapters/${chapter.slug}.md` : new URL(`${chapter.slug}.html`, options.bookUrl).href;
+    lines.push(`Open ${pc.cyan(fileOf(current))}  ·  read ${pc.cyan(reading)}`);
     lines.push('');
     if (running) lines.push(pc.dim('Running the tests…'));
     else if (result === undefined) lines.push(pc.dim(options.manualRun ? 'Press r to run the tests.' : 'Save the file to run the tests.'));

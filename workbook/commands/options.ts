@@ -26,7 +26,7 @@ export interface Options {
 }
 
 /** The options that take a value, beyond --target and --option. */
-const VALUE_OPTIONS = ['traces', 'svg', 'threads', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters'];
+const VALUE_OPTIONS = ['traces', 'svg', 'threads', 'workers', 'repeat', 'ops', 'batch', 'csv', 'junit', 'gradescope', 'extra-tests', 'timeout', 'memory', 'points', 'chapters', 'port'];
 /** Those that take several values, separated by commas, with an example. */
 const LIST_OPTIONS: Record<string, string> = { traces: '--traces traces,../shared/traces', chapters: '--chapters 01,02' };
 
@@ -118,7 +118,7 @@ function nearestOption(typed: string): string | undefined {
  * is refused before any work: ignored, it would look as if it had been used.
  */
 export const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = {
-  start: ['target', 'no-site', 'manual-run'],
+  start: ['target', 'no-site', 'manual-run', 'port'],
   watch: ['target', 'manual-run'],
   reset: ['target', 'yes'],
   status: ['target', 'json'],
@@ -188,4 +188,12 @@ export function asksForJson(argv: readonly string[]): boolean {
     else if (!arg.startsWith('-')) return false; // the recorded command begins
   }
   return false;
+}
+
+/** The port `--port` names (1 to 65535), or undefined when it is left out. */
+export function portOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new UsageError(`--port ${value}: a port is a whole number from 1 to 65535 (or leave --port out).`);
+  return port;
 }

@@ -16,7 +16,7 @@ import { type ExerciseResult, checkTimeoutMs, runExerciseTests } from '../run-te
 import { fileInTarget, targetRoot } from '../target.ts';
 import { indent } from '../text.ts';
 import { watchMode } from '../watch.ts';
-import { type Options, UsageError, progressBar } from './options.ts';
+import { type Options, UsageError, portOption, progressBar } from './options.ts';
 
 // ------------------------------------------------------------------ naming an exercise
 
@@ -262,17 +262,20 @@ function describeNext(exercise: Exercise): string {
 // ------------------------------------------------------------------ start, watch and reset
 
 /** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
+/**
+ * The port the book is served on unless --port says otherwise: the same one every time, so that
+ * a tab left open finds the book again after a restart. Taken already, any free one is used.
+ */
+export const BOOK_PORT = 4740;
+
 export async function start(options: Options): Promise<number> {
-  if (!process.stdin.isTTY && !options.manualRun) {
-    // No keyboard (a pipe, CI): print the progress instead of waiting for keys forever, and say so.
-    const command = options.noSite ? 'npm run watch' : 'npm start';
-    process.stderr.write(
-      pc.yellow(`${command} needs a terminal (its watch mode takes keys): here is your progress instead.`) +
-        pc.dim(` The book alone: npm run site -- --serve. ${options.noSite ? 'One exercise: npm run check -- <exercise>' : 'Watch mode: npm run watch'}, or this command from a terminal.\n`),
-    );
-    return status(options);
+  const port = portOption(options.values.port);
+  if (!process.stdin.isTTY) {
+    // An editor's task runner, a container, a pipe: the book and the tests on save work all the same.
+    process.stderr.write(pc.dim('No terminal: keys are read a line at a time (h, n, l, c, r or q, then Enter), and Ctrl-C stops.\n'));
   }
   const banner: string[] = [];
+  let bookUrl: string | undefined;
   // The book's last build, when it failed: shown above the exercise until a build succeeds.
   let siteProblem: string | undefined;
   let redraw = () => {};
@@ -285,23 +288,30 @@ export async function start(options: Options): Promise<number> {
       // The book ships its charts' numbers; changed solutions or traces have them measured again: say why it waits.
       const measuring = chartsNeedMeasuring(ROOT) ? ' (the numbers shipped for its charts are not those of the code here, so it measures the allocators first: about a minute, once)' : '';
       process.stdout.write(pc.dim(`Building the book…${measuring}\n`));
-      const served = await serveSite({
-        onBuilt: (failure) => {
-          if (failure === siteProblem) return;
-          siteProblem = failure;
-          redraw();
-        },
+      const onBuilt = (failure: string | undefined) => {
+        if (failure === siteProblem) return;
+        siteProblem = failure;
+        redraw();
+      };
+      const served = await serveSite({ port: port ?? BOOK_PORT, onBuilt }).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        if (port !== undefined) throw new UsageError(`Port ${port} is in use (by another npm start or npm run site -- --serve?). Choose another with --port N, or leave --port out.`);
+        const elsewhere = await serveSite({ port: 0, onBuilt });
+        banner.push(pc.dim(`(port ${BOOK_PORT}, the book's usual one, is taken, by another npm start perhaps: this one is on another)`));
+        return elsewhere;
       });
       site = served;
+      bookUrl = served.url;
       banner.push(`The book: ${pc.cyan(served.url)}  ${pc.dim('(it rebuilds when a chapter or its code changes)')}`, '');
     } catch (error) {
+      if (error instanceof UsageError) throw error; // the port asked for is taken: the command line's to mend
       siteProblem = undefined; // said here: no pages are served to be the last built
       banner.push(pc.yellow('The book could not be served; read it in chapters/. Why:'), ...problemLines(error instanceof Error ? error.message : String(error)), '');
     }
   }
   try {
     const withProblem = () => (siteProblem === undefined ? banner : [...banner, pc.yellow('The book could not be rebuilt; the pages served are the last built. Why:'), ...problemLines(siteProblem), '']);
-    return await watchMode({ target: options.target, manualRun: options.manualRun, banner: withProblem, onRedraw: (again) => (redraw = again) });
+    return await watchMode({ target: options.target, manualRun: options.manualRun, banner: withProblem, onRedraw: (again) => (redraw = again), bookUrl });
   } finally {
     await site?.close();
   }

@@ -34,7 +34,12 @@ const TOTAL_POINTS = EXERCISES.reduce((n, e) => n + e.points, 0);
 // A command's entry starts with its name, two spaces in; the lines below it, indented further,
 // are its own. usageOf() relies on that.
 const COMMANDS = `Commands:
-  start                      the book on localhost and watch mode (npm start; --no-site: no book)
+  start                      the book on localhost and watch mode on your first unfinished
+                             exercise (npm start)
+      --port <n>             serve the book on port n (default 4740, or any free one if it
+                             is taken)
+      --no-site              watch mode only, no book
+      --manual-run           run the tests on r only, not on every save
   watch                      watch mode on your first unfinished exercise:
                              tests run on every save; keys h hint, n next, l list,
                              c check all, r run, q quit. --manual-run: run on r only
