@@ -1,7 +1,7 @@
 // Chapter 5, step 9: a pool of objects of one size, carved from 64 KiB slabs, the free ones
 // on a list threaded through their own first bytes.
 import { describe, expect, it } from 'vitest';
-import { ENOMEM, Process, hex, type ProcessOptions } from '../../machine/index.ts';
+import { ENOMEM, PROT_READ, PROT_WRITE, Process, hex, type ProcessOptions } from '../../machine/index.ts';
 import { mulberry32 as seededRandom } from '../../workbook/trace/prng.ts';
 import { loadExercise } from '../../workbook/target.ts';
 import { around, fillPattern, findPatternDamage } from '../../workbook/testing.ts';
@@ -32,6 +32,20 @@ describe('alloc and free', () => {
     expect([b - a, c - b], 'the next objects follow, one object size apart').toEqual([32, 32]);
     expect([hex(read('slabs')), proc.load32(slab)], `POOL.slabs is the slab, and the slab's link to an older one is 0\n${record()}`).toEqual([hex(slab), 0]);
     expect([read('inUse'), pool.inUse()], `three objects in use\n${record()}`).toEqual([3, 3]);
+  });
+
+  it('aligns its slab to 64 KiB even when mmap would place it elsewhere, so that free finds the slab from the pointer', () => {
+    const proc = new Process();
+    const page = proc.mmap(4096, PROT_READ | PROT_WRITE, { name: 'a page mapped before the pool' }); // the next mapping lands 4 KiB lower: not 64 KiB-aligned
+    const pool = createPool(proc, 24);
+    const a = pool.alloc();
+    const slab = a - SLAB_HEADER;
+    expect(
+      hex(slab % SLAB_SIZE),
+      `alloc() = ${hex(a)} after a page was mapped at ${hex(page)}: its slab ${hex(slab)} must start on a multiple of SLAB_SIZE (${hex(SLAB_SIZE)}), as mapAligned gives, or free cannot find it by masking the pointer\n${proc.maps()}`,
+    ).toBe(hex(0));
+    pool.free(a);
+    expect(pool.inUse(), 'after alloc and free, none in use').toBe(0);
   });
 
   it('free pushes onto the list: the last object freed is the next one handed out', () => {

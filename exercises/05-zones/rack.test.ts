@@ -138,9 +138,21 @@ describe('malloc from the tail', () => {
       `malloc(${quanta(left)}) with exactly ${quanta(left)} left in ${hex(region)} (tail at ${full * 63} of ${NUM_TINY_QUANTA}): the block fits, ending at quantum ${NUM_TINY_QUANTA}; a new region only when tail + msize > numQuanta, not >=`,
     ).toBe(hex(region));
     expect(proc.load32(region + REGION.tail), `REGION.tail of ${hex(region)}: the region is full\n${around(proc, region + REGION.tail, 4)}`).toBe(NUM_TINY_QUANTA);
+    const over = setUp();
+    const overFirst = over.regionOf(over.rack.malloc(63));
+    for (let i = 1; i < full; i++) over.rack.malloc(63);
+    const past = over.rack.malloc(left + 1); // unchecked: carved in the full region, it would run past its mapping
+    expect(
+      past !== 0 && over.rack.regionOf(past) !== overFirst ? 'a new region' : `${hex(past)}, in the region with ${quanta(left)} left`,
+      `malloc(${quanta(left + 1)}) with only ${quanta(left)} left (tail at ${full * 63} of ${NUM_TINY_QUANTA}): it would end at quantum ${NUM_TINY_QUANTA + 1}, past the region, so it takes a new region (tail + msize > numQuanta)`,
+    ).toBe('a new region');
     const other = setUp();
     const [p] = other.malloc(1);
     const fresh = other.regionOf(p);
+    expect(
+      other.rack.growInPlace(fresh, 0, NUM_TINY_QUANTA + 1),
+      `growInPlace of the only block (quantum 0, 1 quantum) to ${quanta(NUM_TINY_QUANTA + 1)}: it would end at quantum ${NUM_TINY_QUANTA + 1}, one past the region's end, so it is refused (q + msize > numQuanta)`,
+    ).toBe(false);
     expect(
       other.rack.growInPlace(fresh, 0, NUM_TINY_QUANTA),
       `growInPlace of the only block (quantum 0, 1 quantum) to ${quanta(NUM_TINY_QUANTA)}: it ends exactly at the region's end, which is allowed (refuse only past numQuanta)`,
