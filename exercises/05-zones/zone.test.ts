@@ -267,6 +267,9 @@ describe('realloc', () => {
       const step = `realloc(${hex(p)}, ${size}) = ${hex(q)}, from ${previous} bytes`;
       sound(step);
       expectIntact(proc, q, Math.min(previous, size), 3, step);
+      // Before the test writes `size` bytes there: a block too small would have them run over what follows.
+      const usable = zone.usableSize(q);
+      expect(usable, `${step}: the block holds ${usable} bytes (usableSize), fewer than the ${size} asked for (a large block shrinks in place, but to grow it must move)`).toBeGreaterThanOrEqual(size);
       fillPattern(proc, q, size, 3);
       [p, previous] = [q, size];
     }
@@ -288,9 +291,15 @@ describe('realloc', () => {
     fillPattern(proc, p, 100, 5);
     expect(zone.realloc(p, 16 * MiB), 'realloc to 16 MiB under a 4 MiB mmap limit').toBe(0);
     expect(proc.errno).toBe(ENOMEM);
+    let live: number | string;
+    try {
+      live = zone.usableSize(p);
+    } catch (error) {
+      live = `no live block: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    expect(live, `usableSize(${hex(p)}) after realloc(${hex(p)}, 16 MiB) returned NULL: a realloc that fails leaves the old block live and untouched, as C requires (free it only once malloc has succeeded)`).toBe(112);
     sound('a realloc that failed');
     expectIntact(proc, p, 100, 5, 'a failed realloc');
-    expect(zone.usableSize(p), 'the block is still live').toBe(112);
   });
 });
 

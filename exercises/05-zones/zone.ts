@@ -99,7 +99,8 @@ export function createZone(proc: Process, options: ZoneOptions = {}): Zone {
     // TODO: check the size. realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and returns
     // NULL. Find the block (locate: it throws for a pointer that is not live). When the new
     // size keeps the block's scale (sizeClassOf), stay in place if you can: shrink (the rack's
-    // shrink, or large.shrink) or grow into a free neighbour (the rack's growInPlace). Otherwise
+    // shrink, or large.shrink when the pages wanted are fewer) or grow into a free neighbour
+    // (the rack's growInPlace; a large block has none, so to grow it moves). Otherwise
     // malloc a new block, copy min(size, what the old one holds) bytes, free the old block.
     // If malloc fails, return NULL and leave the old block as it was.
     todo('realloc(ptr, size): in place in its scale, or moved to another');
