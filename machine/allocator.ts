@@ -13,6 +13,11 @@ export interface Allocator {
   calloc(count: number, size: number): number;
   /** How many bytes the block can really hold: malloc_usable_size. */
   usableSize?(ptr: number): number;
+  /**
+   * The allocator's own check of its heap, as malloc_zone_check: '' when every invariant
+   * holds, else the first one broken. The trace driver calls it along a replay.
+   */
+  check?(): string;
 }
 
 /** What an allocator module exports. */

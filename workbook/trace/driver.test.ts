@@ -390,6 +390,36 @@ describe('replay: each kind of bug', () => {
     const typo: CreateAllocator = (proc) => ({ ...sizedBump(proc), free: () => proc.store64(Number.NaN, 0) });
     expect(failureOf(replayChecked(MIXED, typo))).toMatchObject({ check: 'exception', errorName: 'TypeError', opIndex: 4 });
   });
+
+  it("metadata the allocator's own check() finds broken, though every payload is intact: named after the call that broke it", () => {
+    // A heap that breaks at the second free: a short trace is checked after every operation.
+    const checked: CreateAllocator = (proc) => {
+      const a = sizedBump(proc);
+      let frees = 0;
+      return { ...a, free: (ptr) => (frees++, a.free(ptr)), check: () => (frees >= 2 ? 'block 0x01000010 is on the free list twice' : '') };
+    };
+    const failure = failureOf(replay(MIXED, checked, quick));
+    expect(failure).toMatchObject({ check: 'heap-check', opIndex: 7 });
+    expect(failure.message).toBe("check() after free(0x010000c0) found the allocator's heap broken, though every payload is intact so far (the calls that follow would build on it): block 0x01000010 is on the free list twice");
+    // A sound heap passes, checked after the last operation too; an allocator with no check() is not asked.
+    let calls = 0;
+    const sound: CreateAllocator = (proc) => ({ ...sizedBump(proc), check: () => (calls++, '') });
+    expect(replay(MIXED, sound, quick).failure).toBeUndefined();
+    expect(calls, 'check() after each of the 12 operations').toBe(12);
+  });
+
+  it('checks a long trace about 512 times, and after its last operation', () => {
+    const long = trace(...Array.from({ length: 1000 }, (_, i) => `a ${i} 16`), ...Array.from({ length: 1001 }, (_, i) => `f ${i % 1000}`).slice(0, 1000));
+    const after: number[] = [];
+    const counting: CreateAllocator = (proc) => {
+      const a = sizedBump(proc);
+      let ops = 0;
+      return { malloc: (s) => (ops++, a.malloc(s)), free: (p) => (ops++, a.free(p)), realloc: a.realloc, calloc: a.calloc, check: () => (after.push(ops), '') };
+    };
+    expect(replay(long, counting, quick).failure).toBeUndefined();
+    expect(after.length).toBe(500); // every 4th of 2000 operations, the last among them
+    expect(after.at(-1)).toBe(2000);
+  });
 });
 
 describe('replay: a sign of life for a watchdog', () => {

@@ -29,6 +29,9 @@ import { TimelineRecorder, type Timeline } from './timeline.ts';
 
 export const ALIGNMENT = 16;
 
+/** How many times along a replay the driver calls an allocator's own check(), at most (and after the last operation). */
+const HEAP_CHECKS = 512;
+
 /**
  * The process a trace runs in, unless told otherwise: 256 MiB of heap and 256 MiB of
  * mmap, like mdriver's fixed-size memlib heap. The traces need tens of MiB at most; an
@@ -59,7 +62,8 @@ export type CheckName =
   | 'outside-heap' // not inside the heap or a mapping made by mmap
   | 'overlap' // shares bytes with a live block
   | 'payload' // a live block's bytes changed
-  | 'realloc-bytes'; // realloc did not keep the first min(old, new) bytes
+  | 'realloc-bytes' // realloc did not keep the first min(old, new) bytes
+  | 'heap-check'; // the allocator's own check() found its heap broken
 
 export interface TraceFailure {
   check: CheckName;
@@ -252,14 +256,24 @@ class CheckedReplay {
       this.options.onStep?.(-1);
       this.allocator = this.callAllocator('createAllocator(proc)', () => this.create(this.proc, this.options.allocatorOptions));
       this.sample();
+      // The allocator's own heap check, if it has one: often enough to catch broken metadata
+      // near where it broke (after every operation of a trace the shrinker has made short),
+      // seldom enough to cost no more than the replay itself on a long trace.
+      const checkEvery = Math.max(1, Math.ceil(ops.length / HEAP_CHECKS));
       for (this.opIndex = 0; this.opIndex < ops.length; this.opIndex++) {
         this.options.onStep?.(this.opIndex);
         this.step(ops[this.opIndex]);
         this.sample();
+        if ((this.opIndex + 1) % checkEvery === 0) this.checkHeap();
         if (this.options.onProgress !== undefined && (this.opIndex + 1) % 2048 === 0) this.options.onProgress(this.opIndex + 1, ops.length);
       }
       this.call = undefined;
       for (const block of this.live) this.verify(block as Held, 'after the last operation');
+      if (ops.length % checkEvery !== 0) {
+        this.opIndex = ops.length - 1;
+        this.checkHeap();
+        this.opIndex = ops.length;
+      }
     } catch (error) {
       if (!(error instanceof CheckFailed)) throw error;
       failure = error.failure;
@@ -354,6 +368,18 @@ class CheckedReplay {
       if (source !== undefined) failure.source = source;
       throw new CheckFailed(failure);
     }
+  }
+
+  /** Calls the allocator's check(), if it has one, after operation opIndex; fails with what it found. */
+  private checkHeap(): void {
+    const allocator = this.allocator as Allocator;
+    if (typeof allocator.check !== 'function') return;
+    const after = this.call ?? formatOp(this.trace.ops[this.opIndex]); // the C call just made, when there is one
+    const problem = this.callAllocator(`check() after ${after}`, () => (allocator.check as () => string)());
+    this.checks++;
+    if (problem === '') return;
+    // The problem last: a check's finding may end in a hex dump.
+    this.fail('heap-check', `check() after ${after} found the allocator's heap broken, though every payload is intact so far (the calls that follow would build on it): ${problem}`);
   }
 
   /** `held`: the bytes of the block being reallocated, which are still the program's when realloc fails. */

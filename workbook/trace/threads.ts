@@ -33,11 +33,14 @@ export function spread(trace: Trace, create: CreateAllocator, threads: (op: Trac
     const inner = create(proc, options);
     let next = 0;
     const on = <T>(call: () => T): T => proc.runOn(threads(trace.ops[next++]), call);
+    const check = inner.check;
     return {
       malloc: (size) => on(() => inner.malloc(size)),
       free: (ptr) => on(() => inner.free(ptr)),
       realloc: (ptr, size) => on(() => inner.realloc(ptr, size)),
       calloc: (count, size) => inner.calloc(count, size),
+      // Not a call of the trace: it takes no operation's thread.
+      ...(check === undefined ? {} : { check: () => check.call(inner) }),
     };
   };
 }
