@@ -4,7 +4,8 @@
 
 import pc from 'picocolors';
 import { Process } from '../../machine/index.ts';
-import { stageTarget } from '../target.ts';
+import { stageTarget, targetRoot } from '../target.ts';
+import { atLines, sourceOf } from '../trace/driver.ts';
 import { renderTable } from '../trace/report.ts';
 import { checkAllocatorOptions } from './allocator-options.ts';
 import { measuredTarget, whose } from './measured.ts';
@@ -59,12 +60,22 @@ async function report(sizes: number[], target: string, staged: string, options: 
   const { createAllocator } = await loadCompiled('zones', staged, target);
   const allocatorOptions = checkAllocatorOptions('zones', createAllocator, options.allocatorOptions);
   const reports: ZoneStatsReport[] = sizes.map((size) => {
-    const zone = createAllocator(new Process(), allocatorOptions) as unknown as ZoneLike;
-    if (typeof zone.statistics !== 'function') throw new Error(`The zones allocator of ${target} has no statistics() yet: write exercises/05-zones/statistics.ts first.`);
-    const pointer = zone.malloc(size);
-    const statistics = Object.fromEntries(SCALES.map((s) => [s, zone.statistics(s)])) as ZoneStatsReport['statistics'];
-    const scale = SCALES.find((s) => statistics[s].blocksInUse > 0);
-    return { size, pointer, scale, statistics };
+    let call = 'createAllocator(proc)';
+    try {
+      const zone = createAllocator(new Process(), allocatorOptions) as unknown as ZoneLike;
+      if (typeof zone.statistics !== 'function') throw new Error(`The zones allocator of ${target} has no statistics() yet: write exercises/05-zones/statistics.ts first.`);
+      call = `malloc(${size})`;
+      const pointer = zone.malloc(size);
+      call = `statistics() after malloc(${size})`;
+      const statistics = Object.fromEntries(SCALES.map((s) => [s, zone.statistics(s)])) as ZoneStatsReport['statistics'];
+      const scale = SCALES.find((s) => statistics[s].blocksInUse > 0);
+      return { size, pointer, scale, statistics };
+    } catch (error) {
+      // Where in the zone's own code it threw, as trace and check say it.
+      const name = error instanceof Error ? error.name : typeof error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${call} threw ${name}: ${message}${atLines(sourceOf(error, targetRoot(staged)))}`, { cause: error });
+    }
   });
   if (options.json) {
     console.log(JSON.stringify({ target, options: allocatorOptions, reports }, null, 2));

@@ -362,7 +362,7 @@ class CheckedReplay {
       const text = error instanceof Error ? error.message : String(error);
       const address = error !== null && typeof error === 'object' && 'address' in error && typeof error.address === 'number' ? error.address : undefined;
       const source = sourceOf(error, this.options.sourceFolder ?? ROOT);
-      const at = source === undefined ? '' : source.frames.map((frame) => `\n  at ${source.folder === '' ? '' : `${source.folder}/`}${frame}`).join('');
+      const at = atLines(source);
       const failure = this.failure('exception', `${call} threw ${name}: ${text}${at}`, address, address === undefined ? undefined : { from: address, to: address + 1 });
       failure.errorName = name;
       if (source !== undefined) failure.source = source;
@@ -588,11 +588,16 @@ function range(start: number, end: number): string {
   return `[${hex(start)}, ${hex(end)})`;
 }
 
+/** `source`'s frames as the lines under a message: `\n  at exercises/05-zones/rack.ts:319`. */
+export function atLines(source: TraceFailure['source']): string {
+  return source === undefined ? '' : source.frames.map((frame) => `\n  at ${source.folder === '' ? '' : `${source.folder}/`}${frame}`).join('');
+}
+
 /**
  * The frames of `error`'s stack in `folder` that are the allocator's code, as `npm run check`
  * keeps them (not machine/, workbook/ or node_modules/); the folder named from the workbook.
  */
-function sourceOf(error: unknown, folder: string): TraceFailure['source'] {
+export function sourceOf(error: unknown, folder: string): TraceFailure['source'] {
   if (!(error instanceof Error) || error.stack === undefined) return undefined;
   const stack = error.stack.split('\n').filter((l) => /^\s+at /.test(l));
   const frames = [...cleanMessage(`\n${stack.join('\n')}`, folder).matchAll(/^\s+at (.+:\d+)$/gm)].map((found) => found[1]);
