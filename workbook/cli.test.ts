@@ -82,7 +82,11 @@ describe('workbook/cli.ts', () => {
       cpSync(resolve(ROOT, 'solutions'), submission, { recursive: true });
       expect(cli(['zone-stats', '497', '--target', submission]).stdout, 'a folder runs from a copy where its imports resolve').toMatch(/^malloc\(497\): a tiny block/);
       const zone = join(submission, '05-zones/zone.ts');
-      writeFileSync(zone, `${readFileSync(zone, 'utf8')}\n}}\n`);
+      const source = readFileSync(zone, 'utf8');
+      writeFileSync(zone, source.replace('function malloc(size: number): number {', 'function malloc(size: number): number {\n    if (size === 100) throw new TypeError("a mistake");'));
+      const threw = cli(['zone-stats', '100', '--target', submission]);
+      expect(threw.stderr, 'the zone\'s own line it threw at, as trace names it').toMatch(/^malloc\(100\) threw TypeError: a mistake\n {2}at .*05-zones\/zone\.ts:\d+$/m);
+      writeFileSync(zone, `${source}\n}}\n`);
       const broken = cli(['zone-stats', '497', '--target', submission]);
       expect(broken.stderr).toContain(`${zone} does not compile, so zones cannot run:`);
       expect(broken.stderr).toMatch(/\d+ │ }}/);
