@@ -228,6 +228,14 @@ export class Process {
     // `proc` cannot replace its accounting (`proc.stats = …` throws a TypeError). A subclass
     // cannot override these methods either.
     for (const name of OBSERVERS) Object.defineProperty(this, name, { value: Process.prototype[name], writable: false, configurable: false });
+    // Nor can it assign over the others (`proc.load8 = …` throws): tests read memory back through
+    // them. A test's spy (vi.spyOn) still takes one, by defining it anew.
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(Process.prototype)) {
+      if (name === 'constructor' || (OBSERVERS as readonly string[]).includes(name)) continue;
+      if (typeof Object.getOwnPropertyDescriptor(Process.prototype, name)?.value !== 'function') continue; // a getter, such as isShared
+      Object.defineProperty(this, name, { value: self[name], writable: false, configurable: true }); // guardLoops' wrapper, if there is one
+    }
     if (attach !== undefined) return; // the creator has set the shared state up
     this.insertMapping({ start: LAYOUT.textStart, end: LAYOUT.textStart + LAYOUT.textSize, prot: PROT_READ | PROT_EXEC, name: PROGRAM_PATH, mmapped: false });
     this.insertMapping({ start: LAYOUT.dataStart, end: LAYOUT.dataStart + LAYOUT.dataSize, prot: PROT_READ | PROT_WRITE, name: PROGRAM_PATH, mmapped: false });

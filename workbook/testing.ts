@@ -28,3 +28,11 @@ export function findPatternDamage(proc: Process, ptr: number, n: number, seed: n
 export function describeCalls(calls: Array<[string, number]>): string {
   return calls.map(([call, result]) => `  ${call} = ${hex(result)}`).join('\n');
 }
+
+/**
+ * Puts `replacement` in place of the process's method `name`, for a test's or a tool's wrapper: a
+ * Process's methods cannot be assigned over (`proc.wait32 = …` throws), so it defines it anew.
+ */
+export function replaceMethod<K extends keyof Process>(proc: Process, name: K, replacement: Process[K]): void {
+  Object.defineProperty(proc, name, { value: replacement, writable: false, configurable: true });
+}

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Deadlock, Process, hex } from '../../machine/index.ts';
 import { loadExercise } from '../../workbook/target.ts';
+import { replaceMethod } from '../../workbook/testing.ts';
 
 const exercise = await loadExercise<typeof import('./lock.ts')>('06-magazines/lock.ts');
 const { LOCK, LOCK_BYTES, lockCounts, tryLock, unlock } = exercise;
@@ -35,7 +36,7 @@ function guardSpins(proc: Process, at: number): void {
   const peek = proc.atomicLoad32.bind(proc); // the test's own look, not counted
   for (const name of ['load32', 'store32', 'atomicLoad32', 'atomicStore32', 'atomicCompareExchange32', 'atomicAdd32', 'atomicSub32'] as const) {
     const call = (proc[name] as (...args: number[]) => number).bind(proc);
-    (proc as unknown as Record<string, unknown>)[name] = (address: number, ...rest: number[]) => {
+    replaceMethod(proc, name, (address: number, ...rest: number[]) => {
       if (touches !== undefined && address >= at && address < at + LOCK_BYTES && ++touches > SPIN_LIMIT) {
         throw new Error(
           `thread ${proc.currentThread}'s lock(${hex(at)}) read or wrote the lock's words ${SPIN_LIMIT} times without sleeping: it spins. ` +
@@ -44,16 +45,16 @@ function guardSpins(proc: Process, at: number): void {
         );
       }
       return call(address, ...rest);
-    };
+    });
   }
   const wait32 = proc.wait32.bind(proc);
-  proc.wait32 = (address, expected, timeoutMs) => {
+  replaceMethod(proc, 'wait32', (address, expected, timeoutMs) => {
     const held = peek(address);
     const result = wait32(address, expected, timeoutMs);
     const note = `wait32(${hex(address)}, ${expected}${timeoutMs === undefined ? '' : `, ${timeoutMs}`}) returned '${result}' at once, the word holding ${held}`;
     if (touches !== undefined && !earlyWakes.includes(note)) earlyWakes.push(note);
     return result;
-  };
+  });
 }
 
 /** What the spin message adds when the lock did call wait32, but every call returned at once. */

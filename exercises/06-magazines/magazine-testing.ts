@@ -15,6 +15,7 @@ import { DEPOT, adminMapping, checkOwners, createMagazineSet, setBytes, type Dep
 import { INBOX, checkInbox } from '../../solutions/06-magazines/inbox.ts';
 import { LOCK } from '../../solutions/06-magazines/lock.ts';
 import { mulberry32 } from '../../workbook/trace/prng.ts';
+import { replaceMethod } from '../../workbook/testing.ts';
 import type { Trace, TraceOp } from '../../workbook/trace/rep.ts';
 
 /** `1 quantum`, `3 quanta`: a count of quanta as a message says it. */
@@ -110,14 +111,14 @@ export function lockWords(proc: Process, at: number): { state: number; acquisiti
 export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): Array<{ name: string; address: number }> }): (error: unknown) => unknown {
   const holders = new Map<Deadlock, number>();
   const wait32 = proc.wait32.bind(proc);
-  proc.wait32 = (address, expected, timeoutMs) => {
+  replaceMethod(proc, 'wait32', (address, expected, timeoutMs) => {
     try {
       return wait32(address, expected, timeoutMs);
     } catch (error) {
       if (error instanceof Deadlock) holders.set(error, proc.load32(address + LOCK.holder) - 1);
       throw error;
     }
-  };
+  });
   return (error) => {
     if (!(error instanceof Deadlock)) return error;
     const named = heap.locks?.() ?? [heap.tiny, heap.small].flatMap((set) => set.locks.map((address, m) => ({ name: rackName(set, m), address })));
@@ -138,7 +139,7 @@ export function namingDeadlocks(proc: Process, heap: MagazineHeap & { locks?(): 
 function limitAtomicAdds(proc: Process, counters: Map<number, string>, limit: number, tooMany: (name: string, address: number) => string): void {
   const counts = new Map<number, number>();
   const atomicAdd32 = proc.atomicAdd32.bind(proc);
-  proc.atomicAdd32 = (address, delta) => {
+  replaceMethod(proc, 'atomicAdd32', (address, delta) => {
     const name = counters.get(address);
     if (name !== undefined) {
       const n = (counts.get(address) ?? 0) + 1;
@@ -146,7 +147,7 @@ function limitAtomicAdds(proc: Process, counters: Map<number, string>, limit: nu
       if (n > limit) throw new Error(tooMany(name, address));
     }
     return atomicAdd32(address, delta);
-  };
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { Process, hex, type Allocator, type CreateAllocator, type SharedProcessH
 import { Random } from '../trace/prng.ts';
 import { post, take } from './mailbox.ts';
 import { PHASE, STATUS } from './status.ts';
+import { replaceMethod } from '../testing.ts';
 
 export interface StressTask {
   handle: SharedProcessHandle;
@@ -56,7 +57,7 @@ function phase(p: number): void {
 
 // Every wait32, the allocator's included, notes its word, so a hang can name what it sleeps on.
 const wait32 = proc.wait32.bind(proc);
-proc.wait32 = (address, expected, timeoutMs) => {
+replaceMethod(proc, 'wait32', (address, expected, timeoutMs) => {
   Atomics.store(status, STATUS.waitingFor, expected | 0);
   Atomics.store(status, STATUS.waitingAt, address | 0);
   try {
@@ -64,7 +65,7 @@ proc.wait32 = (address, expected, timeoutMs) => {
   } finally {
     Atomics.store(status, STATUS.waitingAt, 0);
   }
-};
+});
 
 const { createAllocator } = (await import(task.module)) as { createAllocator: CreateAllocator };
 const heap: Allocator = createAllocator(proc, task.options);
