@@ -105,13 +105,12 @@ describe('grading', () => {
     // Built at run time, so that the permission model, not the scan, catches it.
     ['reading the reference', (b) => `import { readFileSync } from 'node:fs';\n${inMalloc("if (size === 24) readFileSync(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url));")(b)}`, /a file access or a program was refused \(first: FileSystemRead of solutions\/01-bump\/bump\.ts\): .*read nothing of the reference solutions/, 'some'],
     ['a patched machine', inMalloc("(Object.getPrototypeOf(proc) as { sbrk: unknown }).sbrk = () => 16;"), /changed what the tests rely on: machine Process\.prototype\.sbrk was replaced/, 0],
-    ['a patched built-in', inMalloc('Object.is = () => true;'), /changed what the tests rely on: Object\.is was replaced/, 0],
     ['an import of the reference', () => "export * from '../../solutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions/, 0],
     ['an import of the reference with its slashes escaped', () => "export * from '../../machine/x/..\\u002f..\\u002fsolutions/01-bump/bump.ts';", /01-bump\/bump\.ts:1 names the reference solutions \('\.\.\/\.\.\/machine\/x\/\.\.\/\.\.\/solutions\/01-bump\/bump\.ts', written '[^']*\\u002f/, 0],
     // Its name built at run time, so that the check after the tests, not the scan, catches it.
     ['an equality tester of its own', (b) => `const g = globalThis;\n(Reflect.get(g, Symbol.for('$$je' + 'st-matchers-object')) as { customEqualityTesters: unknown[] }).customEqualityTesters.push(() => true);\n${b}`, /changed what the tests rely on: vitest's list of custom equality testers was replaced/, 0],
-    // Object.is lies to the tests only, and the descriptor it would be found by says it is the old one.
-    ['a patch that hides itself', (b) => `const realIs = Object.is;\nconst realDescribe = Reflect.getOwnPropertyDescriptor;\nconst saved = realDescribe(Object, 'is');\nObject.defineProperty(Object, 'is', { value: (a: unknown, c: unknown) => /\\.test\\./.test(new Error().stack ?? '') && !/integrity/.test(new Error().stack ?? '') ? true : realIs(a, c), writable: true, configurable: true });\nReflect.getOwnPropertyDescriptor = ((o: object, k: PropertyKey) => (o === Object && k === 'is' ? saved : realDescribe(o, k))) as typeof Reflect.getOwnPropertyDescriptor;\n${b}`, /changed what the tests rely on: .*(Object\.is|Reflect\.getOwnPropertyDescriptor) was replaced/, 0],
+    // Object.is would lie to the tests only, and the descriptor it would be found by say it is the old one: fixed while grading, it cannot be redefined.
+    ['a patch that hides itself', (b) => `const realIs = Object.is;\nconst realDescribe = Reflect.getOwnPropertyDescriptor;\nconst saved = realDescribe(Object, 'is');\nObject.defineProperty(Object, 'is', { value: (a: unknown, c: unknown) => /\\.test\\./.test(new Error().stack ?? '') && !/integrity/.test(new Error().stack ?? '') ? true : realIs(a, c), writable: true, configurable: true });\nReflect.getOwnPropertyDescriptor = ((o: object, k: PropertyKey) => (o === Object && k === 'is' ? saved : realDescribe(o, k))) as typeof Reflect.getOwnPropertyDescriptor;\n${b}`, /Cannot redefine property: is/, 0],
     ['an import by a computed name', () => "const m = await import(new URL('../../sol' + 'utions/01-bump/bump.ts', import.meta.url).href);\nexport const { ALIGNMENT, createAllocator, bumpAllocatorFrom } = m;", /01-bump\/bump\.ts:1 imports a module by a computed name/, 0],
     ['an import of vitest', (b) => `import { expect } from 'vitest';\n${b}`, /01-bump\/bump\.ts:1 imports the test framework/, 0],
     ['a syntax error', (b) => b.replace('export const ALIGNMENT = 16;', 'export const ALIGNMENT = = 16;'), /does not compile: .*bump\.ts\(\d+,\d+\): error TS/, 0],
@@ -137,6 +136,21 @@ describe('grading', () => {
       else expect(chapter.points).toBeLessThan(chapter.maxPoints);
     }, 60_000);
   }
+
+  it('scores nothing for a built-in put in place for a moment: while grading the assignment throws, and the line is worth a look', async () => {
+    // Put back at once, before any check after the tests could see it.
+    const patch = inMalloc('const is = Object.is; Object.is = () => true; queueMicrotask(() => { Object.is = is; });');
+    const graded = await gradeSubmission(submission('a-patched-built-in', patch), chapter1);
+    const chapter = chapterOne(graded);
+    const bump = chapter.tests.filter((t) => t.exercise === 'bump');
+    // Every test whose malloc gets past its size check fails; malloc(-1) throws before it, and calloc's overflow never calls malloc.
+    expect(bump.filter((t) => t.status === 'pass').map((t) => t.name)).toEqual([
+      'malloc › throws a TypeError for a size that is not a non-negative integer',
+      'calloc › returns NULL with ENOMEM when count * size overflows, without moving the break',
+    ]);
+    expect(bump.map((t) => t.message)).toEqual(expect.arrayContaining([expect.stringMatching(/Cannot assign to read only property 'is'/)]));
+    expect(graded.review).toEqual(expect.arrayContaining([expect.stringMatching(/^01-bump\/bump\.ts:\d+: assigns over the built-in Object\.is$/)]));
+  }, 60_000);
 
   it('fails a chapter whose exercise file is a link to the reference, without stopping', async () => {
     // A clone holds solutions/: a link to it would be graded as the reference.
@@ -467,6 +481,20 @@ describe('reading a submission before it runs', () => {
       [8, true, "imports from outside the exercises and the machine ('/tmp/elsewhere.ts')"],
       [9, true, "imports a package ('esbuild'), which no exercise needs"],
       [10, true, "imports a package ('@thi.ng/malloc'), which no exercise needs"],
+    ]);
+  });
+
+  it('lists a built-in or a method of the process put in place, even for a moment, as worth a look', () => {
+    const source = [
+      'const is = Object.is; Object.is = () => true; queueMicrotask(() => { Object.is = is; });',
+      'proc.load8 = (address: number) => 7;',
+      "Object.defineProperty(proc, 'bytes', { value: () => [] });",
+      'proc.errno = ENOMEM; if (Object.is(a, b) === true) return;',
+    ].join('\n');
+    expect(scanSource(source).map((f) => [f.line, f.cheat, f.what])).toEqual([
+      [1, false, 'assigns over the built-in Object.is'],
+      [2, false, 'assigns over proc.load8, a method of the process the tests read it through'],
+      [3, false, 'redefines properties (Object.defineProperty)'],
     ]);
   });
 

@@ -1,9 +1,9 @@
 // Loaded before every test file when grading (a vitest setup file). It notes the functions
 // the tests rely on (vitest's expect and its assertions, the machine's classes, the
-// built-ins) before the submission's code is imported, and after the file's tests checks
-// that they are still the same functions and that a false assertion still fails. Code
-// that patched them made its tests worthless: the grader fails the chapter, naming what
-// changed.
+// built-ins) before the submission's code is imported, fixes the built-ins' own functions,
+// and after the file's tests checks that they are still the same functions and that a false
+// assertion still fails. Code that patched them made its tests worthless: the grader fails
+// the chapter, naming what changed.
 
 import { afterAll, expect } from 'vitest';
 import * as machine from '../../machine/index.ts';
@@ -123,6 +123,18 @@ function assertionsThatPass(): string[] {
 }
 
 const before = snapshot();
+
+// The built-ins' own functions that assertions call (Object.is, Array.isArray, JSON.stringify…)
+// are fixed for the run: `Object.is = …` throws, even when the code meant to put it back a
+// moment later, before the check after the tests could see it. Not the prototypes: an object
+// assigning its own toString would then throw as well.
+for (const namespace of [Object, Array, Number, String, Symbol, Math, JSON, Reflect, Atomics, Promise]) {
+  const keys = ownKeys(namespace);
+  for (let k = 0; k < keys.length; k++) {
+    const d = describe(namespace, keys[k]);
+    if (d !== undefined && typeof d.value === 'function' && d.configurable === true) Object.defineProperty(namespace, keys[k], { ...d, writable: false, configurable: false });
+  }
+}
 
 afterAll(() => {
   // Loops and concatenation only: a patched map or join must not empty the list it reports.

@@ -117,6 +117,10 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     // The process's own bookkeeping, private to the machine, which the tests read: no allocator needs it.
     // (memoryOps and bytesMoved are left out: stats() gives them, by those names, to anyone.)
     [/(?:\.\s*|\[\s*['"`])(kernel|readTable|writeTable|ownFrame)\b/g, "reaches into the process's private state ($1)"],
+    // What the assertions call, or what a test reads memory back through, put in place for a moment.
+    [/\b((?:Object|Array|Number|String|Symbol|Math|JSON|Reflect|Atomics|Promise|Function|Map|Set|Error)\s*\.\s*\w+)\s*=(?![=>])/g, 'assigns over the built-in $1'],
+    [/\b(proc\s*\.\s*(?!errno\b)\w+)\s*=(?![=>])/g, 'assigns over $1, a method of the process the tests read it through'],
+    [/\b((?:Object|Reflect)\s*\.\s*define(?:Property|Properties))\b/g, 'redefines properties ($1)'],
   ];
   const named = identifiersRead(code);
   for (const [pattern, what] of patterns) {
