@@ -10,7 +10,7 @@ import { benchAllocators, benchJson, readBenchTraces } from '../bench/allocators
 import { benchMachine } from '../bench/machine.ts';
 import { formatBench } from '../bench/table.ts';
 import { CHAPTERS, EXERCISES, type Chapter, exerciseOfFile, findChapter } from '../exercises.ts';
-import { type GradeOptions, type GradedSubmission, checkGradeOptions, displayName, gradeSubmission } from '../grade/grade.ts';
+import { type GradeOptions, type GradedSubmission, RERUN_TIME_FACTOR, checkGradeOptions, displayName, gradeSubmission } from '../grade/grade.ts';
 import { type BatchListing, batchSubmissions, gradedOnce, leftOutSaying, reportNames, submissionProblem } from '../grade/submissions.ts';
 import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems, writeReport } from '../grade/outputs.ts';
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
@@ -339,7 +339,7 @@ export async function grade(options: Options): Promise<number> {
     onRerun: (submission, chapter, files, why) => {
       // Worth a line even on a terminal: each file run again may take the whole time limit.
       const names = files.map((f) => basename(f)).join(', ');
-      const line = `${nameOf(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, one at a time (each may take up to the time limit): ${names}`;
+      const line = `${nameOf(submission)}: chapter ${chapter.number} ${why.split('\n')[0]}; running ${files.length === 1 ? 'a test file' : `${files.length} test files`} again, one at a time (each may take up to ${RERUN_TIME_FACTOR} times the time limit): ${names}`;
       process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.yellow(line)}\n`);
       showProgress();
     },
