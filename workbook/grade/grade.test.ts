@@ -95,6 +95,7 @@ describe('grading', () => {
     ['process.exit(0)', inMalloc('if (size === 24) process.exit(0);'), /the tests of bump were stopped: called process\.exit\(0\)/, 'some'],
     ['a thrown string', inMalloc("if (size === 24) throw 'oops';"), /not an Error/, 'some'],
     ['a stack overflow', (b) => b.replace('  function malloc(size: number): number {', '  function malloc(size: number): number {\n    if (size === 24) return malloc(size);'), /overflowed the stack/, 'some'],
+    ['its test runner killed', inMalloc("if (size === 24) process.kill(process.ppid, 'SIGKILL');"), /the tests of bump were stopped: the test process was killed by SIGKILL before it said anything: by the submission's own code/, 'some'],
     ['process.abort()', inMalloc('if (size === 24) process.abort();'), /the tests of bump were stopped: ran out of memory, or its worker died .*an abort or a signal/, 'some'],
     ['exhausting memory', inMalloc('if (size === 24) { const hog: number[][] = []; for (;;) hog.push(new Array(1e6).fill(size)); }'), /the tests of bump were stopped: ran out of memory/, 'some'],
     // The test file's name is built at run time, so that the run, not the scan of the source, catches it.

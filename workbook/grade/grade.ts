@@ -480,7 +480,10 @@ function stoppage(run: TestRun, options: GradeOptions): string {
   if (exit !== null) return `called process.exit(${exit[1]}) while the tests ran`;
   if (run.modules === undefined) {
     const tail = run.output.trim().split('\n').slice(-8).join('\n');
-    return `the test process crashed (exit ${run.exitCode ?? run.signal}):\n${tail}`;
+    if (tail !== '') return `the test process crashed (exit ${run.exitCode ?? run.signal}):\n${tail}`;
+    // Killed without a word: a signal from the submission's own code, or from outside.
+    const how = run.signal !== null ? `was killed by ${run.signal}` : `exited with ${run.exitCode}`;
+    return `the test process ${how} before it said anything: by the submission's own code (process.kill, say: see the lines worth a look), or from outside the grader`;
   }
   return '';
 }
