@@ -2,7 +2,7 @@
 
 import { stripVTControlCharacters } from 'node:util';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -128,6 +128,30 @@ describe('workbook/cli.ts', () => {
     expect(svg.stderr).toContain('--svg /tmp/no-such-folder-for-bench/b.svg: there is no folder /tmp/no-such-folder-for-bench to write it in.');
     expect(svg.stderr).not.toContain('Measured in');
     expect(svg.code).toBe(2);
+  }, 120_000);
+
+  it('grade, stopped by Ctrl-C, says how far it got and that no report was written', async () => {
+    const submission = mkdtempSync(join(tmpdir(), 'interrupted-'));
+    try {
+      cpSync(resolve(ROOT, 'solutions/01-bump'), join(submission, '01-bump'), { recursive: true });
+      const bump = join(submission, '01-bump/bump.ts');
+      writeFileSync(bump, readFileSync(bump, 'utf8').replace('function malloc(size: number): number {', 'function malloc(size: number): number {\n    while (size >= 0) size += 0;'));
+      const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'workbook/cli.ts', 'grade', submission, '--csv', join(submission, 'grades.csv')], {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      const ended = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      await vi.waitFor(() => expect(stderr).toMatch(/chapter 1 \(/), { timeout: 60_000, interval: 100 });
+      child.kill('SIGINT');
+      expect(await ended).toBe(130);
+      expect(stderr).toContain(`Stopped by Ctrl-C: 0 of 1 submission graded, ${basename(submission)} stopped half-way; no table and no report (${join(submission, 'grades.csv')}) written.`);
+      expect(existsSync(join(submission, 'grades.csv'))).toBe(false);
+    } finally {
+      rmSync(submission, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('start without a terminal (an editor task, a container) serves the book and watches all the same, taking keys a line at a time', async () => {

@@ -16,6 +16,7 @@ import { earlierResults, existingReports, gradescopeIsFolder, reportPathProblems
 import { formatGradeTable, toCsv, toExercism, toGradescope, toJunit } from '../grade/reports.ts';
 import { ROOT, asTyped } from '../paths.ts';
 import { isReference, stageTarget, targetRoot } from '../target.ts';
+import { onInterrupt } from '../on-exit.ts';
 import { type AllocatorRuns, formatComparison } from '../trace/compare.ts';
 import { writeShippedTraces } from '../trace/generate.ts';
 import { formatFailures, formatTable, toJson as traceJson } from '../trace/report.ts';
@@ -329,6 +330,16 @@ export async function grade(options: Options): Promise<number> {
     const now = [...current].map(([name, chapter]) => `${name}: ${chapter}`).join(' · ');
     if (tty) process.stderr.write(`\r\u001b[2K${progressBar(graded, submissions.length, 20)} ${graded}/${submissions.length} graded${now === '' ? '' : pc.dim(`  ${now}`)}`);
   };
+  // Stopped half-way, it says how far it got, and that no report was written.
+  const asked = [reports.csv, reports.junit, reports.gradescope].filter((r) => r !== undefined);
+  const stopSaying = onInterrupt((signal) => {
+    const stopped = [...current.keys()];
+    const line =
+      `Stopped by ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: ${graded} of ${submissions.length} submission${submissions.length === 1 ? '' : 's'} graded` +
+      `${stopped.length === 0 ? '' : `, ${stopped.join(' and ')} stopped half-way`}; no table${asked.length === 0 ? '' : ` and no report (${asked.join(', ')})`} written. ` +
+      'The submissions are as they were: run the command again to grade them.';
+    process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.red(line)}\n`);
+  });
   const results = await gradeAll(submissions, gradeOptions, {
     onChapter: (submission, chapter, done, total) => {
       current.set(nameOf(submission), `chapter ${chapter.number} (${done + 1}/${total})`);
@@ -350,6 +361,7 @@ export async function grade(options: Options): Promise<number> {
       else process.stderr.write(`${graded}/${submissions.length} graded (${nameOf(submission)})\n`); // in a log, a line per submission
     },
   });
+  stopSaying();
   process.stderr.write(`${tty ? '\r\u001b[2K' : ''}${pc.dim(`Graded ${submissions.length} submission${submissions.length === 1 ? '' : 's'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`)}\n`);
   // The table first: whatever happens to a report file, the scores are on the screen.
   if (options.json) {
