@@ -36,10 +36,13 @@ describe('walkHeap', () => {
     expect(() => walkHeap(proc), `the header at ${hex(pointers[1] - META_SIZE)} is smashed`).toThrow(HeapCorruption);
   });
 
-  it('stops with a HeapCorruption when a next pointer leaves the heap', () => {
-    const { proc, pointers } = heapWith([16, 32]);
-    BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', 0x0060_0000);
-    expect(() => walkHeap(proc), `the first header's next is 0x00600000, outside the heap (${hex(proc.heapStart)}..${hex(proc.currentBreak)}): throw a HeapCorruption there instead of reading it`).toThrow(HeapCorruption);
+  it('stops with a HeapCorruption when a next pointer leaves the heap, below it or above the break', () => {
+    for (const outside of [0x0060_0000, 0x0200_0000]) {
+      const { proc, pointers } = heapWith([16, 32]);
+      BlockMeta.write(proc, pointers[0] - META_SIZE, 'next', outside);
+      const where = outside < proc.heapStart ? 'below the heap' : 'above the break';
+      expect(() => walkHeap(proc), `the first header's next is ${hex(outside)}, ${where} (the heap runs from ${hex(proc.heapStart)} to the break at ${hex(proc.currentBreak)}): throw a HeapCorruption there instead of reading it`).toThrow(HeapCorruption);
+    }
   });
 
   it('stops with a HeapCorruption at a header whose size or free field no block could have', () => {
