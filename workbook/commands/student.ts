@@ -261,13 +261,13 @@ function describeNext(exercise: Exercise): string {
 
 // ------------------------------------------------------------------ start, watch and reset
 
-/** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
 /**
  * The port the book is served on unless --port says otherwise: the same one every time, so that
  * a tab left open finds the book again after a restart. Taken already, any free one is used.
  */
 export const BOOK_PORT = 4740;
 
+/** The student's one command: the book on localhost, and watch mode on the first unfinished exercise. */
 export async function start(options: Options): Promise<number> {
   const port = portOption(options.values.port);
   if (!process.stdin.isTTY) {
