@@ -81,6 +81,16 @@ describe('the batched bump allocator', () => {
     const second = createAllocator(proc);
     const q = second.malloc(16);
     expect(hex(q), `the second allocator started at ${hex(q)} instead of right after ${hex(p)}: keep next and end in proc.static (not in JavaScript variables), and store both back after every change`).toBe(hex(p + 16));
+    const r = first.malloc(16);
+    const { next, end } = globalsOf(proc);
+    expect(
+      hex(r),
+      `first.malloc(16), after second.malloc(16) = ${hex(q)}, returned ${hex(r)}${r === q ? ', the same block again' : ''}, not ${hex(q + 16)}: ` +
+        `the first object did not see what the second allocated (the data segment says ${next.name} = ${hex(next.value ?? Number.NaN)} at ${hex(next.address)}, ${end.name} = ${hex(end.value ?? Number.NaN)} at ${hex(end.address)}). ` +
+        'Allocator state must live in simulated memory, not in JavaScript variables: load next and end with proc.load64 at the start of every malloc, ' +
+        'never once in createAllocator' +
+        (next.value !== undefined && end.value !== undefined ? `; the globals in the data segment:\n${around(proc, next.address, end.address + 8 - next.address)}` : ''),
+    ).toBe(hex(q + 16));
   });
 
   it('starts afresh, aligned, when something else moved the break', () => {
@@ -131,6 +141,26 @@ describe('the batched bump allocator', () => {
     ).toBe(true);
   });
 
+  it('returns NULL when the step after a jump leaves the request short and the heap cannot grow again', () => {
+    const limit = 2 * BREAK_STEP + 8;
+    const proc = new Process({ heapLimit: limit });
+    const heap = createAllocator(proc);
+    heap.malloc(BREAK_STEP); // fills the first step exactly
+    proc.sbrk(8); // another part of the program moved the break
+    proc.errno = 0;
+    // A whole step still fits below the limit, but after 8 bytes of alignment it is 8 bytes short, and the heap may not grow by them.
+    const q = heap.malloc(BREAK_STEP);
+    const brk = proc.currentBreak;
+    expect(
+      q === 0 || q + BREAK_STEP <= brk,
+      `malloc(${BREAK_STEP}) after someone else's sbrk(8) returned ${hex(q)}, a block that ends at ${hex(q + BREAK_STEP)}, past the break at ${hex(brk)} ` +
+        `(the heap may not grow past ${hex(proc.heapStart + limit)}; errno = ${proc.errno}): the step after the jump was short, and the sbrk for the missing bytes failed. ` +
+        `Check every sbrk for -1 and return NULL, not a block whose end is not yours; its last 16 bytes, up to and past the break:\n${around(proc, q + BREAK_STEP - 16, 16, 0)}`,
+    ).toBe(true);
+    expect(hex(q), `the heap cannot hold malloc(${BREAK_STEP}) after the jump: it must return NULL (0)`).toBe(hex(0));
+    expect(proc.errno, `malloc(${BREAK_STEP}) returned NULL with errno = ${proc.errno}: leave errno = ENOMEM (12), as the failed sbrk set it`).toBe(ENOMEM);
+  });
+
   it('returns a unique pointer for malloc(0), and a TypeError for a size that is not a non-negative integer', () => {
     const proc = new Process();
     const heap = createAllocator(proc);
@@ -146,7 +176,7 @@ describe('the batched bump allocator', () => {
     const proc = new Process({ heapLimit: BREAK_STEP });
     const heap = createAllocator(proc);
     expect(heap.malloc(BREAK_STEP - 16), `malloc(${BREAK_STEP - 16}) fits in the one step the heap may have`).not.toBe(0);
-    expect(heap.malloc(32), 'the heap is full: malloc(32) must return NULL (0)').toBe(0);
+    expect(hex(heap.malloc(32)), 'the heap is full: malloc(32) must return NULL (0)').toBe(hex(0));
     expect(proc.errno, 'and leave errno = ENOMEM, as sbrk set it').toBe(ENOMEM);
   });
 
@@ -156,7 +186,7 @@ describe('the batched bump allocator', () => {
       const heap = createAllocator(proc);
       let p = -1;
       expect(() => (p = heap.malloc(size)), `malloc(${size}) must return NULL, not throw: round with alignUp, as 32-bit operators such as & and | cut numbers above 2^31`).not.toThrow();
-      expect(p, `malloc(${size}) is a valid size that no heap can hold: it must return NULL (0), not ${hex(p)}`).toBe(0);
+      expect(hex(p), `malloc(${size}) is a valid size that no heap can hold: it must return NULL (0), not ${hex(p)}`).toBe(hex(0));
       expect(proc.errno, `malloc(${size}) returned NULL with errno = ${proc.errno}: it must come from a failed sbrk, which sets ENOMEM (12), not from a size that rounding cut to 0`).toBe(ENOMEM);
     }
   });
