@@ -6,6 +6,9 @@ import { around } from '../../workbook/testing.ts';
 
 const { fill, cstringLength, writeCString } = await loadExercise<typeof import('./memory.ts')>('00-the-process/memory.ts');
 
+/** A byte as the hex dumps show it, `0xee`, for comparisons whose failure prints both sides. */
+const byte = (b: number) => hex(b, 2);
+
 function heapWithGuards(bytes: number) {
   const proc = new Process();
   const start = proc.sbrk(bytes + 32);
@@ -18,20 +21,20 @@ describe('fill', () => {
     const { proc, at } = heapWithGuards(10);
     fill(proc, at, 0x41, 10);
     const wrong = [...proc.bytes(at, 10)].findIndex((b) => b !== 0x41);
-    expect(wrong, `fill(proc, ${hex(at)}, 0x41, 10): byte ${wrong} of 10 was not set:\n${around(proc, at, 10)}`).toBe(-1);
+    expect(wrong, `fill(proc, ${hex(at)}, 0x41, 10): byte ${wrong} of 10, at ${hex(at + wrong)}, was not set to 0x41:\n${around(proc, at, 10)}`).toBe(-1);
   });
 
   it('touches nothing before or after the n bytes', () => {
     const { proc, at } = heapWithGuards(10);
     fill(proc, at, 0x41, 10);
-    expect(proc.load8(at - 1), `fill wrote before its start, at ${hex(at - 1)} (marked):\n${around(proc, at - 1, 1)}`).toBe(0xee);
-    expect(proc.load8(at + 10), `fill wrote one byte too many, at ${hex(at + 10)} (marked; an off-by-one: i <= n instead of i < n?):\n${around(proc, at + 10, 1)}`).toBe(0xee);
+    expect(byte(proc.load8(at - 1)), `fill(proc, ${hex(at)}, 0x41, 10) wrote before its start, at ${hex(at - 1)} (marked), where the guard byte 0xee was:\n${around(proc, at - 1, 1)}`).toBe(byte(0xee));
+    expect(byte(proc.load8(at + 10)), `fill(proc, ${hex(at)}, 0x41, 10) wrote one byte too many, at ${hex(at + 10)} (marked), where the guard byte 0xee was (an off-by-one: i <= n instead of i < n?):\n${around(proc, at + 10, 1)}`).toBe(byte(0xee));
   });
 
   it('writes nothing when n is 0', () => {
     const { proc, at } = heapWithGuards(4);
     fill(proc, at, 0x41, 0);
-    expect(proc.load8(at), `fill(proc, ${hex(at)}, 0x41, 0) must not write a byte, but wrote the one marked:\n${around(proc, at, 1)}`).toBe(0xee);
+    expect(byte(proc.load8(at)), `fill(proc, ${hex(at)}, 0x41, 0) must not write a byte, but wrote the one marked, where the guard byte 0xee was:\n${around(proc, at, 1)}`).toBe(byte(0xee));
   });
 
   it('sets the bytes itself, one proc.store8 each, as C code without memset would', () => {
@@ -48,7 +51,7 @@ describe('fill', () => {
     const proc = new Process();
     const start = proc.sbrk(2 * PAGE_SIZE);
     fill(proc, start + PAGE_SIZE - 3, 0x7f, 6);
-    expect([...proc.bytes(start + PAGE_SIZE - 3, 6)], `fill(proc, ${hex(start + PAGE_SIZE - 3)}, 0x7f, 6) runs 3 bytes into the next page:\n${around(proc, start + PAGE_SIZE - 3, 6)}`).toEqual([0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f]);
+    expect([...proc.bytes(start + PAGE_SIZE - 3, 6)].map(byte), `fill(proc, ${hex(start + PAGE_SIZE - 3)}, 0x7f, 6) runs 3 bytes into the next page, at ${hex(start + PAGE_SIZE)}:\n${around(proc, start + PAGE_SIZE - 3, 6)}`).toEqual(Array(6).fill('0x7f'));
   });
 
   it('faults, like C, when the range runs past the end of the heap', () => {

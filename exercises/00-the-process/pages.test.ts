@@ -2,23 +2,27 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PAGE_SIZE, PROT_READ, Process, SegmentationFault, hex } from '../../machine/index.ts';
 import { loadExercise } from '../../workbook/target.ts';
+import { around } from '../../workbook/testing.ts';
 
 const { pagesSpanned, touchPages } = await loadExercise<typeof import('./pages.ts')>('00-the-process/pages.ts');
 
 describe('pagesSpanned', () => {
   it('is 1 for a whole page, and for a single byte', () => {
-    expect(pagesSpanned(0x1000, PAGE_SIZE), 'the bytes 0x1000..0x1fff are exactly one page').toBe(1);
-    expect(pagesSpanned(0x1234, 1), 'the one byte at 0x1234 lies in one page').toBe(1);
+    expect(pagesSpanned(0x1000, PAGE_SIZE), `pagesSpanned(0x1000, ${PAGE_SIZE}): the bytes 0x1000..0x1fff are exactly one page, the page at 0x1000`).toBe(1);
+    expect(pagesSpanned(0x1234, 1), 'pagesSpanned(0x1234, 1): the one byte at 0x1234 lies in one page, the page at 0x1000').toBe(1);
   });
 
   it('counts a page for each boundary crossed', () => {
-    expect(pagesSpanned(0x1000, PAGE_SIZE + 1), 'one byte past a page reaches the next page').toBe(2);
-    expect(pagesSpanned(0x1fff, 2), 'two bytes can straddle a boundary').toBe(2);
-    expect(pagesSpanned(0x1800, 3 * PAGE_SIZE), 'the bytes 0x1800..0x47ff start and end mid-page: pages 0x1000, 0x2000, 0x3000 and 0x4000').toBe(4);
+    expect(pagesSpanned(0x1000, PAGE_SIZE + 1), `pagesSpanned(0x1000, ${PAGE_SIZE + 1}): the bytes 0x1000..0x2000 fill the page at 0x1000 and reach one byte, 0x2000, into the next page`).toBe(2);
+    expect(
+      pagesSpanned(0x1fff, 2),
+      'pagesSpanned(0x1fff, 2): two bytes can straddle a boundary; 0x1fff is the last byte of the page at 0x1000 and 0x2000 the first of the page at 0x2000 (count from the page of addr to the page of addr + length - 1, not length / PAGE_SIZE)',
+    ).toBe(2);
+    expect(pagesSpanned(0x1800, 3 * PAGE_SIZE), `pagesSpanned(0x1800, ${3 * PAGE_SIZE}): the bytes 0x1800..0x47ff start and end mid-page: pages 0x1000, 0x2000, 0x3000 and 0x4000`).toBe(4);
   });
 
   it('is 0 for an empty range', () => {
-    expect(pagesSpanned(0x1fff, 0), 'no bytes touch no page (with length 0, addr + length - 1 is the byte before the range)').toBe(0);
+    expect(pagesSpanned(0x1fff, 0), 'pagesSpanned(0x1fff, 0): no bytes touch no page (with length 0, addr + length - 1 is the byte before the range)').toBe(0);
   });
 });
 
@@ -76,7 +80,11 @@ describe('touchPages', () => {
     const m = proc.mmap(2 * PAGE_SIZE);
     proc.memset(m, 0x33, 2 * PAGE_SIZE);
     touchPages(proc, m, 2 * PAGE_SIZE);
-    expect(proc.bytes(m, 2 * PAGE_SIZE).every((b) => b === 0x33), 'touching a page must not change its contents').toBe(true);
+    const changed = [...proc.bytes(m, 2 * PAGE_SIZE)].findIndex((b) => b !== 0x33);
+    expect(
+      changed === -1 ? 'unchanged' : hex(m + changed),
+      `touchPages(proc, ${hex(m)}, ${2 * PAGE_SIZE}) must not change the bytes it touches: the byte at ${hex(m + changed)} (marked) was 0x33:\n${around(proc, m + changed, 1)}`,
+    ).toBe('unchanged');
   });
 
   it('needs a write, not only a read (a read maps the shared zero page)', () => {

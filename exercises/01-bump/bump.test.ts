@@ -34,7 +34,12 @@ describe('malloc', () => {
     proc.sbrk(8); // another part of the program moved the break
     const p = heap.malloc(16);
     expect(p % 16, `after sbrk(8) by someone else, malloc(16) returned ${hex(p)}: pad up to the next multiple of 16`).toBe(0);
-    expect(p + 16 <= proc.currentBreak, 'the padded block must still fit below the break').toBe(true);
+    const brk = proc.currentBreak;
+    expect(
+      p + 16 <= brk,
+      `after sbrk(8) by someone else, malloc(16) returned ${hex(p)}, a block that ends at ${hex(p + 16)}, past the break at ${hex(brk)}: ` +
+        `the padded block must still fit below the break, so move the break by the padding too (here 8 bytes), not only by the request:\n${around(proc, p, 16)}`,
+    ).toBe(true);
   });
 
   it('returns NULL when the padding does not fit, not a block that runs past the break', () => {
@@ -47,7 +52,7 @@ describe('malloc', () => {
       p === 0 || p + 224 <= proc.currentBreak,
       `malloc(224) returned ${hex(p)}, a block that ends at ${hex(p + 224)}, past the break at ${hex(proc.currentBreak)}: the sbrk for the padding failed (the heap may not grow past ${hex(proc.heapStart + 252)}), so return NULL`,
     ).toBe(true);
-    expect(p, 'the heap has room for 224 bytes but not for them and 8 of padding: malloc(224) must return NULL (0)').toBe(0);
+    expect(hex(p), 'the heap has room for 224 bytes but not for them and 8 of padding: malloc(224) must return NULL (0)').toBe(hex(0));
     expect(proc.errno, 'and leave errno = ENOMEM, as the failed sbrk set it').toBe(ENOMEM);
   });
 
@@ -85,7 +90,7 @@ describe('malloc', () => {
     expect(heap.malloc(PAGE_SIZE - 16), `malloc(${PAGE_SIZE - 16}) fits in the ${PAGE_SIZE} bytes the heap may have`).not.toBe(0);
     proc.errno = 0;
     const p = heap.malloc(32);
-    expect(p, `malloc(32) with 16 bytes of heap left must return NULL (0), not ${p === -1 ? "-1 (that is sbrk's way to fail, not malloc's)" : hex(p)}`).toBe(0);
+    expect(hex(p), `malloc(32) with 16 bytes of heap left must return NULL (0), not ${p === -1 ? "-1 (that is sbrk's way to fail, not malloc's)" : hex(p)}`).toBe(hex(0));
     expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
     const limit = proc.heapStart + PAGE_SIZE;
     const brk = proc.currentBreak;
@@ -108,12 +113,12 @@ describe('malloc', () => {
     // A pointer for this size comes from a request cut short: a break moved by a few bytes only.
     const cut = p !== 0 && proc.currentBreak - before <= 64;
     expect(
-      p,
+      hex(p),
       `malloc(2^53 - 1), that is malloc(${size}), is a valid size that simply cannot be served: it must return NULL (0), not ${hex(p)}; ` +
         (cut
           ? `the break moved by ${proc.currentBreak - before} bytes only: JavaScript's bitwise operators work on 32-bit integers, so the C idiom (size + 15) & ~15 cuts this size to ${(size + 15) & ~15} bytes: round with alignUp`
           : 'sbrk must be asked for the whole rounded size, and its failure (-1, errno ENOMEM) passed on as NULL'),
-    ).toBe(0);
+    ).toBe(hex(0));
     expect(proc.errno, 'errno must say why: ENOMEM (12)').toBe(ENOMEM);
   });
 
@@ -158,7 +163,7 @@ describe('realloc', () => {
     const p = heap.realloc(0, 40);
     expect(p, 'realloc(NULL, 40) must do what malloc(40) does: it returned NULL').not.toBe(0);
     expect(p % 16, `realloc(NULL, 40) = ${hex(p)} is not 16-byte aligned`).toBe(0);
-    expect(heap.realloc(p, 0), 'realloc(p, 0) frees p and returns NULL (glibc\'s choice)').toBe(0);
+    expect(hex(heap.realloc(p, 0)), `realloc(${hex(p)}, 0) frees the block and returns NULL (glibc's choice)`).toBe(hex(0));
     const q = heap.realloc(0, 0);
     expect(q, 'realloc(NULL, 0) is malloc(0), which returns a unique pointer: check for NULL before the size 0 case').not.toBe(0);
   });
@@ -218,7 +223,7 @@ describe('realloc', () => {
     const { proc, heap } = setUp({ heapLimit: 256 });
     const p = heap.malloc(64);
     fillPattern(proc, p, 64, 5);
-    expect(heap.realloc(p, 4096), 'the heap may grow to 256 bytes: realloc to 4096 must return NULL (0)').toBe(0);
+    expect(hex(heap.realloc(p, 4096)), `the heap may grow to 256 bytes: realloc(${hex(p)}, 4096) must return NULL (0)`).toBe(hex(0));
     expect(proc.errno, 'and leave errno = ENOMEM').toBe(ENOMEM);
     expect(findPatternDamage(proc, p, 64, 5), `a failed realloc must leave the old block as it was:\n${around(proc, p, 64)}`).toBeUndefined();
   });
@@ -251,16 +256,16 @@ describe('calloc', () => {
     proc.errno = 0;
     let p = -1;
     expect(() => (p = heap.calloc(16, 16)), 'calloc(16, 16) needs 256 bytes and 192 are left: malloc returns NULL, and calloc must not zero the NULL block').not.toThrow();
-    expect(p, 'calloc(16, 16) with 192 bytes of heap left must return NULL (0)').toBe(0);
+    expect(hex(p), 'calloc(16, 16) with 192 bytes of heap left must return NULL (0)').toBe(hex(0));
     expect(proc.errno, 'and leave errno = ENOMEM, as malloc set it').toBe(ENOMEM);
   });
 
   it('returns NULL with ENOMEM when count * size overflows, without moving the break', () => {
     const { proc, heap } = setUp();
     const before = proc.currentBreak;
-    expect(heap.calloc(2 ** 30, 2 ** 30), 'calloc(2^30, 2^30): 2^60 bytes cannot be served, return NULL (0)').toBe(0);
+    expect(hex(heap.calloc(2 ** 30, 2 ** 30)), 'calloc(2^30, 2^30): 2^60 bytes cannot be served, return NULL (0)').toBe(hex(0));
     expect(proc.errno, 'and set errno = ENOMEM').toBe(ENOMEM);
-    expect(heap.calloc(2 ** 40, 2 ** 20), '2^40 * 2^20 overflows 2^53: check before multiplying').toBe(0);
-    expect(proc.currentBreak, 'a calloc that overflows must not move the break').toBe(before);
+    expect(hex(heap.calloc(2 ** 40, 2 ** 20)), 'calloc(2^40, 2^20): 2^40 * 2^20 overflows 2^53: check before multiplying, and return NULL (0)').toBe(hex(0));
+    expect(hex(proc.currentBreak), `a calloc that overflows must not move the break: it was at ${hex(before)}`).toBe(hex(before));
   });
 });
