@@ -67,7 +67,8 @@ ${allocatorLines()}
                              a switch takes true/false (yes/no, on/off, 1/0), a count a number
       --threads <n>          make the calls on n logical threads (1 to 64), as chapter 6 measures
                              the magazines: id k's on thread k mod n, but one id in four is freed
-                             by the next thread; a failure is not shrunk (default: all on thread 0)
+                             by the next thread; a failure is shrunk keeping each call on its
+                             thread (default: all on thread 0)
       --json                 print one JSON document instead
       --svg <file>           also draw each trace's live payload and footprint along the
                              replay, one chart a trace, every allocator named beside it

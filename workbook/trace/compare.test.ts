@@ -59,11 +59,11 @@ describe('formatComparison', () => {
     expect(fasterCells(table, 'zones')).toEqual(['20×', '20×']);
   });
 
-  it('sends a failure on several threads to a replay on as many, which does not shrink', () => {
+  it('sends a failure on several threads to a replay on as many', () => {
     const failed = timed(1e5, { slowest: 1e5, fastest: 1e5 });
     failed.result.failure = { check: 'alignment', opIndex: 3, message: 'malloc(16) returned 0x01000008, not 16-byte aligned' } as TraceResult['failure'];
     const runs = [{ id: 'zones', runs: [timed(1e5, { slowest: 1e5, fastest: 1e5 })] }, { id: 'magazines', runs: [failed] }];
-    expect(stripVTControlCharacters(formatComparison(runs, 'solutions', 4))).toContain('The bytes around a failure: npm run trace -- <allocator> <trace.rep> --threads 4, one allocator at a time.');
+    expect(stripVTControlCharacters(formatComparison(runs, 'solutions', 4))).toContain('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep> --threads 4, one allocator at a time.');
     expect(stripVTControlCharacters(formatComparison(runs, 'solutions'))).toContain('The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>, one allocator at a time.');
   });
 });

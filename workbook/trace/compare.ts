@@ -60,9 +60,8 @@ export function formatComparison(given: readonly AllocatorRuns[], target: string
       failure === undefined ? [] : [`${pc.red('✗')} ${a.id} on ${basename(trace)}, at operation ${failure.opIndex}${failure.line === undefined ? '' : ` (line ${failure.line})`}: ${failure.message}`],
     ),
   );
-  // On several threads a failure is replayed on them again, and not shrunk (trace/threads.ts says why).
-  const again = threads === 1 ? 'The bytes around a failure, and a shrunk trace' : 'The bytes around a failure';
-  if (failures.length > 0) failures.push(pc.dim(`${again}: npm run trace -- <allocator> <trace.rep>${threads === 1 ? '' : ` --threads ${threads}`}, one allocator at a time.`));
+  // On several threads a failure is replayed, and shrunk, on as many.
+  if (failures.length > 0) failures.push(pc.dim(`The bytes around a failure, and a shrunk trace: npm run trace -- <allocator> <trace.rep>${threads === 1 ? '' : ` --threads ${threads}`}, one allocator at a time.`));
   return [
     pc.bold(`Allocators ${all.map((a) => a.id).join(', ')} (${target}) on ${traces.length} trace${traces.length === 1 ? '' : 's'}${onThreads(threads)}, in one run`),
     '',

@@ -8,7 +8,6 @@ import { loadAllocator } from '../allocators.ts';
 import { targetRoot } from '../target.ts';
 import { HEARTBEAT, type GuardedRequest, type GuardedMessage } from './guarded.ts';
 import { runTraces } from './run.ts';
-import { spread, threadsOf } from './threads.ts';
 
 const request = workerData as GuardedRequest;
 const beat = new Int32Array(request.heartbeat);
@@ -17,17 +16,10 @@ const send = (message: GuardedMessage) => parentPort!.postMessage(message);
 try {
   const { createAllocator } = await loadAllocator(request.allocator, request.target);
   const create: CreateAllocator = (proc) => createAllocator(proc, request.allocatorOptions);
-  const threads = request.threads ?? 1;
-  // On several threads each replay's calls follow the trace being replayed (runTraces starts
-  // trace n with onTrace(n), and no shrinking replays other traces in between).
-  let current = request.traces[0];
-  const onThreads: CreateAllocator = (proc, options) => spread(current, create, threadsOf(threads))(proc, options);
-  const runs = runTraces(request.traces, threads > 1 ? onThreads : create, {
-    shrink: threads > 1 ? false : request.shrink,
-    onTrace: (index) => {
-      current = request.traces[index];
-      Atomics.store(beat, HEARTBEAT.trace, index);
-    },
+  const runs = runTraces(request.traces, create, {
+    shrink: request.shrink,
+    threads: request.threads ?? 1,
+    onTrace: (index) => Atomics.store(beat, HEARTBEAT.trace, index),
     onProgress: (message) => send({ kind: 'progress', message }),
     replay: {
       ...(request.timeline === true ? { timeline: true } : {}),

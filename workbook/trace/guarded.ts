@@ -26,8 +26,7 @@ export interface GuardedRequest {
   timeline?: boolean;
   /**
    * Spread each trace's calls over this many logical threads (threads.ts); 1 or absent: every
-   * call on thread 0. On several, a failure is not shrunk: a shorter trace's ids are renumbered,
-   * so its calls would land on other threads.
+   * call on thread 0. A failure is shrunk on as many, each call kept on its thread.
    */
   threads?: number;
   heartbeat: SharedArrayBuffer;

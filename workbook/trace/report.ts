@@ -89,8 +89,7 @@ export function formatFailures(runs: readonly TraceRun[], heading: ReportHeading
   for (const run of different) {
     const failure = run.result.failure as TraceFailure;
     const again = replayCommand(heading, run.result.trace);
-    const shrunk = (heading.threads ?? 1) === 1 ? ', and shrunk' : ''; // see failureInFull
-    parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full${shrunk}: ${again})`)].join('\n'));
+    parts.push([`${pc.red(pc.bold('✗'))} ${pc.bold(run.result.trace)}: ${where(failure)}`, indent(failure.message, 2), pc.dim(`  (In full, and shrunk: ${again})`)].join('\n'));
   }
   return parts.join('\n\n');
 }
@@ -107,10 +106,6 @@ function failureInFull({ result, shrunk }: TraceRun, heading: ReportHeading): st
   if (shrunk === undefined) {
     if (failure.check === 'out-of-memory') out.push(pc.dim('  (Not shrunk: running out of memory depends on the whole trace, not on one operation.)'));
     if (failure.check === 'too-large') out.push(pc.dim(`  (Not shrunk: the request${failure.line === undefined ? '' : ` on line ${failure.line}`} fails alone, in any allocator.)`));
-    const threads = heading.threads ?? 1;
-    if (threads > 1 && failure.check !== 'out-of-memory' && failure.check !== 'too-large' && !failure.message.includes('Not written yet')) {
-      out.push('', pc.dim(`Not shrunk: on ${threads} logical threads a shorter trace would put its calls on other threads (its ids are numbered again). Replay without --threads to shrink a failure that also happens on one thread.`));
-    }
     return out.join('\n');
   }
   const small = shrunk.trace;

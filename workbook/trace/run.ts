@@ -7,6 +7,7 @@ import type { CreateAllocator } from '../../machine/index.ts';
 import { replay, type OpsPerSecondRange, type ReplayOptions, type TraceResult } from './driver.ts';
 import { readRep, type Trace } from './rep.ts';
 import { shrink, type ShrinkOptions, type ShrinkResult } from './shrink.ts';
+import { spread, threadsOf } from './threads.ts';
 
 /**
  * The .rep files named by `paths` (files, or folders whose .rep files are taken in name
@@ -55,6 +56,8 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
   /** Called as each trace begins, with its index. */
   onTrace?: (index: number) => void;
+  /** The logical threads each trace's calls are spread over (threads.ts); 1, the default, keeps them all on thread 0. */
+  threads?: number;
 }
 
 /** Replays every trace through the allocator, one fresh process each. */
@@ -66,7 +69,8 @@ export function runTraces(traces: readonly Trace[], create: CreateAllocator, opt
     options.onTrace?.(n);
     const label = `[${n + 1}/${traces.length}] ${trace.name}`;
     progress(`${label}: replaying ${trace.ops.length} operations`);
-    const result = replay(trace, create, {
+    const threads = options.threads ?? 1;
+    const result = replay(trace, threads === 1 ? create : spread(trace, create, threadsOf(threads)), {
       ...options.replay,
       onProgress: (done, total) => progress(`${label}: ${done}/${total} operations checked`),
     });
@@ -81,6 +85,7 @@ export function runTraces(traces: readonly Trace[], create: CreateAllocator, opt
       shrunk = shrink(trace, result.failure, create, {
         ...options.shrinkOptions,
         replay: options.replay,
+        threads,
         onProgress: ({ ops, replays }) => progress(`${label}: shrunk to ${ops} operations (${replays} replays)`),
       });
     }

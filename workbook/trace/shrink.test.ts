@@ -7,6 +7,7 @@ import { replayChecked } from './driver.ts';
 import { generateTrace } from './generate.ts';
 import { checkTrace, formatOp, parseRep, writeRep } from './rep.ts';
 import { shrink } from './shrink.ts';
+import { spread, threadOf, threadsOf } from './threads.ts';
 
 const bump = (await loadAllocator('bump', 'solutions')).createAllocator;
 
@@ -58,6 +59,38 @@ describe('shrink', () => {
     const replayed = replayChecked(parseRep(text, 'shrunk.rep'), scribblingFree).failure;
     expect(replayed?.message).toBe(again.message);
     expect(text.split('\n')[(again.line as number) - 1]).toBe(formatOp(again.op!));
+  });
+
+  it('on several logical threads, keeps each call on its thread: the shrunk trace fails the same way under --threads', () => {
+    // A bug only a block freed by a thread other than its own shows: 48-byte blocks handed on.
+    const handedOn: CreateAllocator = (proc) => {
+      const inner = bump(proc);
+      const owners = new Map<number, number>();
+      return {
+        ...inner,
+        malloc(size) {
+          const p = inner.malloc(size);
+          if (size === 48) owners.set(p, proc.currentThread);
+          return p;
+        },
+        free(ptr) {
+          const owner = owners.get(ptr);
+          if (owner !== undefined && owner !== proc.currentThread) throw new TypeError(`free(${ptr}) on thread ${proc.currentThread} of thread ${owner}'s block`);
+          inner.free(ptr);
+        },
+      };
+    };
+    const threads = 4;
+    const sizes = Array.from({ length: 40 }, (_, id) => (id === 30 ? 48 : 16 + (id % 3) * 16)); // id 30: thread 2's, freed by thread 3
+    const t = parseRep(`0\n40\n80\n1\n${sizes.map((s, id) => `a ${id} ${s}`).join('\n')}\n${sizes.map((_, id) => `f ${id}`).join('\n')}\n`, 'handed-on.rep');
+    const failure = replayChecked(t, spread(t, handedOn, threadsOf(threads))).failure!;
+    expect(failure).toMatchObject({ check: 'exception', errorName: 'TypeError' });
+    const shrunk = shrink(t, failure, handedOn, { threads });
+    expect(shrunk.trace.ops.map(formatOp)).toEqual(['a 14 48', 'f 14']); // id 14: 14 mod 4 = 2, and round 3 is handed on, as id 30 is
+    expect(shrunk.trace.ops.map((op) => threadOf(op, threads))).toEqual([2, 3]);
+    expect(shrunk.trace.numIds).toBe(15);
+    const replayed = parseRep(writeRep(shrunk.trace), 'failure.rep');
+    expect(replayChecked(replayed, spread(replayed, handedOn, threadsOf(threads))).failure?.message, 'the printed trace, replayed with --threads 4').toBe(shrunk.failure.message);
   });
 
   it('drops the later operations of an allocation it removes', () => {

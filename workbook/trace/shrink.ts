@@ -4,7 +4,8 @@
 // Every candidate stays a well-formed trace. Each `a` starts a lifetime (the `a`, the
 // `r`s of that id after it, and its `f`); dropping an `a` drops the rest of its lifetime,
 // while an `r` or an `f` can go on its own (a block never freed is fine). Lifetimes are
-// renumbered 0, 1, 2… in the trace each candidate becomes, so ids never clash.
+// renumbered 0, 1, 2… in the trace each candidate becomes, so ids never clash (on several
+// logical threads, numbered so that each call stays on its thread).
 //
 // A candidate "still fails" when the same check fails (and, for an exception, the same
 // class of error): shrinking must not wander off to a different bug.
@@ -12,6 +13,7 @@
 import type { CreateAllocator } from '../../machine/index.ts';
 import { replayChecked, type ReplayOptions, type TraceFailure } from './driver.ts';
 import type { Trace, TraceOp } from './rep.ts';
+import { spread, threadsOf } from './threads.ts';
 
 export interface ShrinkOptions {
   /** Give up after this many replays, keeping the smallest failing trace so far. Default 2000. */
@@ -20,6 +22,12 @@ export interface ShrinkOptions {
   maxMilliseconds?: number;
   /** The process and allocator options of the replays. */
   replay?: Pick<ReplayOptions, 'process' | 'allocatorOptions'>;
+  /**
+   * The logical threads the calls are spread over (threads.ts), 1 by default. On several, each
+   * candidate is replayed spread as the trace was, and its ids are numbered so that every call
+   * stays on the thread it had: the trace printed fails the same way under --threads.
+   */
+  threads?: number;
   /** Called after each replay that made the trace smaller. */
   onProgress?: (progress: { ops: number; replays: number }) => void;
 }
@@ -42,6 +50,9 @@ export function shrink(trace: Trace, failure: TraceFailure, create: CreateAlloca
   const maxMilliseconds = options.maxMilliseconds ?? 20_000;
   const started = performance.now();
   const lifetime = lifetimesOf(trace.ops);
+  const threads = options.threads ?? 1;
+  const build = (kept: readonly number[]) => buildTrace(trace, lifetime, kept, threads);
+  const allocatorFor = (candidate: Trace) => (threads === 1 ? create : spread(candidate, create, threadsOf(threads)));
   let replays = 0;
   let best: { indices: number[]; trace: Trace; failure: TraceFailure } | undefined;
 
@@ -51,9 +62,9 @@ export function shrink(trace: Trace, failure: TraceFailure, create: CreateAlloca
   const failsWith = (indices: readonly number[]): number[] | undefined => {
     const kept = close(trace.ops, lifetime, indices);
     if (best !== undefined && kept.length >= best.indices.length) return undefined;
-    const candidate = build(trace, lifetime, kept);
+    const candidate = build(kept);
     replays++;
-    const result = replayChecked(candidate, create, { ...options.replay, timing: false });
+    const result = replayChecked(candidate, allocatorFor(candidate), { ...options.replay, timing: false });
     if (result.failure === undefined || !sameFailure(result.failure, failure)) return undefined;
     best = { indices: kept, trace: candidate, failure: result.failure };
     options.onProgress?.({ ops: kept.length, replays });
@@ -66,7 +77,7 @@ export function shrink(trace: Trace, failure: TraceFailure, create: CreateAlloca
   let current = failsWith(prefix) ?? failsWith(all);
   if (current === undefined || best === undefined) {
     // The failure did not come back (an allocator that is not deterministic): nothing to shrink.
-    const whole = build(trace, lifetime, all);
+    const whole = build(all);
     return { trace: whole, failure, originalOps: trace.ops.length, replays, milliseconds: performance.now() - started, minimal: false };
   }
 
@@ -133,19 +144,35 @@ function close(ops: readonly TraceOp[], lifetime: readonly number[], indices: re
   return [...kept];
 }
 
-/** The trace made of the operations at `indices`, one id per lifetime. */
-function build(trace: Trace, lifetime: readonly number[], indices: readonly number[]): Trace {
+/**
+ * The trace made of the operations at `indices`, one id per lifetime: 0, 1, 2… on one thread.
+ * On several, each lifetime takes the smallest id free of its class (threads.ts: the thread that
+ * owns it, and whether another frees it), so that threadOf puts every call where it was.
+ */
+function buildTrace(trace: Trace, lifetime: readonly number[], indices: readonly number[], threads: number): Trace {
   const ids = new Map<number, number>();
+  const taken = new Map<string, number>(); // per class, how many of its ids are in use
+  const newId = (old: number): number => {
+    if (threads === 1) return ids.size;
+    const owner = old % threads;
+    const handedOn = Math.floor(old / threads) % 4 === 3;
+    const key = `${owner} ${handedOn}`;
+    const k = taken.get(key) ?? 0;
+    taken.set(key, k + 1);
+    // The k-th round of this owner with the class's hand-on: rounds 3, 7, 11… hand on, the others not.
+    const round = handedOn ? 4 * k + 3 : k + Math.floor(k / 3);
+    return round * threads + owner;
+  };
   const ops = indices.map((i): TraceOp => {
     const op = trace.ops[i];
     let id = ids.get(lifetime[i]);
-    if (id === undefined) ids.set(lifetime[i], (id = ids.size));
+    if (id === undefined) ids.set(lifetime[i], (id = newId(op.id)));
     return { ...op, id };
   });
   return {
     name: `${trace.name} (shrunk)`,
     suggestedHeapSize: trace.suggestedHeapSize,
-    numIds: ids.size,
+    numIds: ids.size === 0 ? 0 : Math.max(...ids.values()) + 1,
     weight: trace.weight,
     ops,
     lines: ops.map((_, i) => i + 5), // as written by writeRep: four header lines, then the operations

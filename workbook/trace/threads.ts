@@ -26,7 +26,7 @@ export function threadsOf(threads: number): (op: TraceOp) => number {
 /**
  * An allocator that makes each call of `trace` on its thread (`threads` says which). The
  * driver calls it once per operation, in order, so the n-th call is operation n: it fits a
- * replay of `trace` itself, not of a shorter trace the shrinker makes from it.
+ * replay of `trace` itself: the shrinker makes one for each shorter trace it tries.
  */
 export function spread(trace: Trace, create: CreateAllocator, threads: (op: TraceOp) => number): CreateAllocator {
   return (proc: Process, options?: object): Allocator => {
