@@ -266,7 +266,7 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     };
     expect(await shaded('main table', 0), 'the recorded programs, 530px wide').toBe(true);
     expect(await shaded('main table', 1), 'a table that fits').toBe(false);
-    expect(await shaded('.chart-scroll', 0), 'a chart').toBe(true);
+    expect(await shaded('.chart-scroll', 0), 'a chart, drawn at the width of the column').toBe(false);
     // Drawn at three quarters of its size: its legend in the page's letters, which wrap, and no letter of it under 9px.
     const figure = page.locator('.chart-figure').first();
     expect(await figure.locator('.chart-keys').isVisible()).toBe(true);
@@ -328,11 +328,11 @@ describe.skipIf(!found)(`the site in Chromium${found ? '' : ` (skipped: ${why})`
     for (const s of wide) expect(s.stop).toBe(s.scrolls);
     expect(wide.filter((s) => s.stop).length).toBeLessThan(wide.length / 2);
     expect(wide.filter((s) => s.label !== null).map((s) => s.label)).toEqual(['The chart', 'The chart']);
-    // Narrower, the charts scroll again, and are stops again.
+    // On a phone the charts are drawn at the column's width: still no scrolling, no stops, no advice to scroll.
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => inPage<Stop[]>(page, stops).then((all) => all.filter((s) => s.label !== null))).toEqual([
-      { stop: true, scrolls: true, label: 'The chart (on a narrow screen, scroll it sideways)' },
-      { stop: true, scrolls: true, label: 'The chart (on a narrow screen, scroll it sideways)' },
+      { stop: false, scrolls: false, label: 'The chart' },
+      { stop: false, scrolls: false, label: 'The chart' },
     ]);
     for (const s of await inPage<Stop[]>(page, stops)) expect(s.stop).toBe(s.scrolls);
     await context.close();
@@ -1243,6 +1243,175 @@ window.WORKBOOK_STUDENT = { allocators: { zones: { file: 'exercises/05-zones/zon
     expect((await search('double fre')).slice(0, 2).sort()).toEqual(['Caught', 'Once more']);
     // One word: the engine's order, unchanged.
     expect((await search('double'))[0]).toBe('Double the free lists');
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  /** The colour of the pixel at (x, y) as drawn on the screen: "r,g,b". */
+  async function pixelAt(page: Page, x: number, y: number): Promise<string> {
+    const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } });
+    return inPage<string>(
+      page,
+      `new Promise((done) => { const img = new Image(); img.onload = () => { const c = document.createElement('canvas'); c.width = c.height = 1; const g = c.getContext('2d'); g.drawImage(img, 0, 0); done([...g.getImageData(0, 0, 1, 1).data.slice(0, 3)].join(',')); }; img.src = 'data:image/png;base64,${png.toString('base64')}'; })`,
+    );
+  }
+  /** WCAG's contrast ratio of two colours written "r,g,b" or rgb(r, g, b). */
+  function contrast(a: string, b: string): number {
+    const luminance = (css: string) => {
+      const [r, g, bl] = css.match(/[\d.]+/g)!.slice(0, 3).map((v) => { const c = Number(v) / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const [x, y] = [luminance(a), luminance(b)];
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  }
+
+  it("draws the legend's stripe on every free block of the bar, in both themes, 3:1 or more against the bar", async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, errors, close } = await open(fileUrl('heap.html'), { colorScheme });
+      const figure = page.locator('figure.heap-view');
+      await figure.locator('select.hv-allocator').selectOption('coalescing');
+      await figure.locator('button[data-move="end"]').click();
+      for (let i = 0; i < 400 && (await figure.locator('.hv-free').count()) === 0; i++) await figure.locator('button[data-move="back"]').click();
+      const free = figure.locator('.hv-free');
+      expect(await free.count(), colorScheme).toBeGreaterThan(0);
+      const ground = await inPage<string>(page, `getComputedStyle(document.querySelector('.hv-bar')).backgroundColor`);
+      const stripe = await inPage<string>(page, `getComputedStyle(document.querySelector('.hv-key-free')).boxShadow`);
+      for (let i = 0; i < (await free.count()); i++) {
+        await free.nth(i).scrollIntoViewIfNeeded();
+        const box = (await free.nth(i).boundingBox())!;
+        // The block's bottom row, under its header and under its body: the stripe's colour, not the fill's.
+        for (const x of [box.x + 1, box.x + box.width / 2]) {
+          const drawn = await pixelAt(page, Math.floor(x), Math.floor(box.y + box.height - 2));
+          expect(stripe.replace(/\s/g, ''), `${colorScheme}: block ${i + 1}`).toContain(`rgb(${drawn})`);
+          expect(contrast(drawn, ground), `${colorScheme}: block ${i + 1}`).toBeGreaterThanOrEqual(3);
+        }
+      }
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
+
+  it('fits each chart to the column of a phone: nothing cut, nothing to scroll, no letter under 9px', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    for (const name of ['03-coalescing.html', '04-realloc.html', '05-zones.html', '06-magazines.html', '08-real-programs.html']) {
+      await page.goto(fileUrl(name));
+      const scrollers = page.locator('.chart-scroll');
+      expect(await scrollers.count(), name).toBeGreaterThan(0);
+      for (let i = 0; i < (await scrollers.count()); i++) {
+        const fit = await scrollers.nth(i).evaluate((e) => {
+          const el = e as unknown as { scrollWidth: number; clientWidth: number; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { left: number; right: number } }> };
+          const svgs = Array.from(el.querySelectorAll('svg.chart'));
+          return { scrolls: el.scrollWidth > el.clientWidth, left: Math.min(...svgs.map((s) => s.getBoundingClientRect().left)), right: Math.max(...svgs.map((s) => s.getBoundingClientRect().right)) };
+        });
+        expect(fit.scrolls, `${name}: chart ${i + 1} scrolls`).toBe(false);
+        expect(fit.left, `${name}: chart ${i + 1}`).toBeGreaterThanOrEqual(0);
+        expect(fit.right, `${name}: chart ${i + 1}`).toBeLessThanOrEqual(390);
+      }
+      const smallest = await inPage<number>(
+        page,
+        `Math.min(...[...document.querySelectorAll('.chart-scroll svg text')].filter((t) => t.getClientRects().length > 0).map((t) => {
+          const svg = t.closest('svg');
+          return parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        }))`,
+      );
+      expect(smallest, name).toBeGreaterThanOrEqual(9);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.goto(fileUrl('03-coalescing.html'));
+    await page.locator('.chart-figure').first().screenshot({ path: join(SCREENSHOTS, 'chart-390.png') });
+    await context.close();
+  }, 60_000);
+
+  it('hides the buttons only scripts work when scripts are off, and lists the chapters on a phone instead', async () => {
+    for (const javaScriptEnabled of [false, true]) {
+      for (const width of [390, 1280]) {
+        const context = await browser.newContext({ javaScriptEnabled, viewport: { width, height: 844 } });
+        const page = await context.newPage();
+        await page.goto(fileUrl('03-coalescing.html'));
+        const what = `${javaScriptEnabled ? 'scripts' : 'no scripts'}, ${width}px`;
+        for (const button of ['.menu-toggle', '.search-open', '.theme-toggle']) {
+          expect(await page.locator(button).isVisible(), `${what}: ${button}`).toBe(javaScriptEnabled && (button !== '.menu-toggle' || width === 390));
+        }
+        // The chapters: in the sidebar on a wide screen; on a phone behind the menu, or without it after the text.
+        const chapters = page.locator('#sidebar a[href="04-realloc.html"]');
+        expect(await chapters.isVisible(), what).toBe(width === 1280 || !javaScriptEnabled);
+        if (!javaScriptEnabled && width === 390) {
+          const [text, list] = [(await page.locator('main').boundingBox())!, (await page.locator('#sidebar').boundingBox())!];
+          expect(list.y, 'after the text').toBeGreaterThanOrEqual(text.y + text.height);
+          expect(list.x + list.width).toBeLessThanOrEqual(390);
+        }
+        await context.close();
+      }
+    }
+  }, 60_000);
+
+  it("shows one heap block's tip at a time: the block pointed at, not also the block focused", async () => {
+    const { page, errors, close } = await open(fileUrl('heap.html'));
+    const blocks = page.locator('figure.heap-view .hv-block');
+    expect(await blocks.count()).toBeGreaterThan(2);
+    await blocks.nth(0).focus();
+    expect(await page.locator('.hv-tip:visible').count()).toBe(1);
+    await blocks.nth(2).hover();
+    expect(await page.locator('.hv-tip:visible').count()).toBe(1);
+    expect(await blocks.nth(2).locator('.hv-tip').isVisible()).toBe(true);
+    // The pointer gone, the focused block's tip is back.
+    await page.mouse.move(1, 1);
+    expect(await blocks.nth(0).locator('.hv-tip').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('goes to the first result of a search with Enter, loading its page once', async () => {
+    const { page, errors, close } = await open(fileUrl('00-the-process.html'));
+    const loads: string[] = [];
+    page.on('request', (request) => {
+      if (request.isNavigationRequest()) loads.push(request.url());
+    });
+    await page.keyboard.press('/');
+    await page.keyboard.type('coalescing');
+    await page.locator('.search-results a').first().waitFor();
+    const href = await page.locator('.search-results a').first().evaluate((a) => (a as unknown as { href: string }).href);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(href);
+    await page.waitForLoadState('load');
+    expect(loads).toEqual([href.replace(/#.*/, '')]);
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it("marks First and Back at the first step, Next and Last at the last, as nothing to do, and keeps the button's focus", async () => {
+    const { page, errors, close } = await open(fileUrl('heap.html'));
+    const figure = page.locator('figure.heap-view');
+    const disabled = () => inPage<string[]>(page, `[...document.querySelectorAll('figure.heap-view .hv-buttons button')].map((b) => b.dataset.move + ':' + b.getAttribute('aria-disabled'))`);
+    const looks = (move: string) => inPage<string>(page, `(() => { const s = getComputedStyle(document.querySelector('figure.heap-view button[data-move="${move}"]')); return s.borderTopStyle + ' ' + s.color; })()`);
+    await figure.locator('button[data-move="start"]').click();
+    expect(await disabled()).toEqual(['start:true', 'back:true', 'forward:false', 'end:false']);
+    expect(await inPage(page, `document.activeElement.dataset.move`)).toBe('start');
+    expect(await looks('start')).not.toBe(await looks('end'));
+    await figure.locator('button[data-move="forward"]').click();
+    expect(await disabled()).toEqual(['start:false', 'back:false', 'forward:false', 'end:false']);
+    await figure.locator('button[data-move="end"]').click();
+    expect(await disabled()).toEqual(['start:false', 'back:false', 'forward:true', 'end:true']);
+    expect(await inPage(page, `document.activeElement.dataset.move`)).toBe('end');
+    expect(await looks('end')).not.toBe(await looks('start'));
+    // Pressed again, it stays where it is, the focus on it.
+    await page.keyboard.press('Enter');
+    expect(await inPage(page, `document.activeElement.dataset.move`)).toBe('end');
+    expect(await figure.getAttribute('data-done')).toBe('true');
+    expect(errors).toEqual([]);
+    await close();
+  }, 30_000);
+
+  it('finds a word in any of its forms: coalesce, coalesced and coalescing find the same sections', async () => {
+    const { errors, close, search } = await openSearchBook(
+      'stem-book',
+      '# A\n\n## Joining\n\nTwo free neighbours are coalesced into one.\n\n## Merging\n\nThe allocator can coalesce blocks.\n\n## Boundary tags\n\nCoalescing needs the footer.\n\n## Elsewhere\n\nNothing of the kind.\n',
+    );
+    const all = ['Boundary tags', 'Joining', 'Merging'];
+    expect((await search('coalesce')).sort()).toEqual(all);
+    expect((await search('coalescing')).sort()).toEqual(all);
+    expect((await search('coalesced')).sort()).toEqual(all);
     expect(errors).toEqual([]);
     await close();
   }, 30_000);

@@ -11,6 +11,28 @@ export const SEARCH_OPTIONS = {
   searchOptions: { boost: { title: 3 }, prefix: true, fuzzy: 0.2 },
 };
 
+/**
+ * A light English stemmer: a word's usual endings cut off (-s, -es, -ies, -ed, -ing, a last -e,
+ * a doubled consonant before -ed or -ing), so that coalesce, coalesces, coalesced and coalescing
+ * are one word, `coalesc`. Words with digits or underscores (code) are only lowercased. Written
+ * once, as the source of a plain function: the build indexes with it, and the page's script
+ * searches with the very same one (search-index.js carries it as `stem`).
+ */
+export const STEM_SOURCE = `function stem(term) {
+  var t = term.toLowerCase();
+  if (!/^[a-z]+$/.test(t)) return t;
+  if (t.length > 4 && /ies$/.test(t)) return t.slice(0, -3) + 'y';
+  var end = /(ing|ed|es|s)$/.exec(t);
+  if (end && !/(ss|us|is)$/.test(t) && t.length - end[0].length >= 3) {
+    t = t.slice(0, -end[0].length);
+    if ((end[0] === 'ing' || end[0] === 'ed') && /([b-df-hj-km-rtv-y])\\1$/.test(t)) t = t.slice(0, -1);
+  }
+  return t.length > 3 && /e$/.test(t) ? t.slice(0, -1) : t;
+}`;
+
+/** The stemmer of STEM_SOURCE, for the build. */
+export const stem = new Function(`return ${STEM_SOURCE}`)() as (term: string) => string;
+
 export interface SearchablePage {
   page: string;
   pageTitle: string;
@@ -18,7 +40,7 @@ export interface SearchablePage {
 }
 
 export function buildSearchIndex(pages: SearchablePage[]): string {
-  const search = new MiniSearch({ fields: SEARCH_OPTIONS.fields, storeFields: SEARCH_OPTIONS.storeFields });
+  const search = new MiniSearch({ fields: SEARCH_OPTIONS.fields, storeFields: SEARCH_OPTIONS.storeFields, processTerm: stem });
   let id = 0;
   for (const page of pages) {
     for (const section of page.sections) {
@@ -36,7 +58,7 @@ export function buildSearchIndex(pages: SearchablePage[]): string {
   }
   const json = JSON.stringify(search);
   const options = JSON.stringify(SEARCH_OPTIONS);
-  return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, index: ${JSON.stringify(json)} };\n`;
+  return `// Built by site/search-index.ts.\nwindow.WORKBOOK_SEARCH = { options: ${options}, stem: ${STEM_SOURCE}, index: ${JSON.stringify(json)} };\n`;
 }
 
 /**

@@ -20,7 +20,8 @@ import { serveSite } from './serve.ts';
 import { describeState, differingBlock, firstDifference, formatOp, HeapReplay } from './heap-view/model.ts';
 import { chartHeight, MIN_SCALE, percent, renderBarChart, renderSvgFile } from './charts/svg.ts';
 import { createMarkdown, newEnv } from './markdown.ts';
-import { buildSearchIndex } from './search-index.ts';
+import MiniSearch from 'minisearch';
+import { buildSearchIndex, STEM_SOURCE, stem } from './search-index.ts';
 import { bundleStudentAllocators, locateTodos } from './heap-embed.ts';
 import { todo } from '../workbook/todo.ts';
 import { copyShippedExercises } from '../workbook/reset.ts';
@@ -177,6 +178,28 @@ describe('npm run site', () => {
     new Function('window', buildSearchIndex([{ page: 't.html', pageTitle: 'T', sections: env.sections }]))(window);
     const stored = JSON.parse(window.WORKBOOK_SEARCH!.index).storedFields as Record<string, { href: string; excerpt: string }>;
     expect(Object.values(stored).find((f) => f.href === 't.html#s')?.excerpt).toBe('Words about it.');
+  });
+
+  it('indexes each word by its stem, the same function the page searches with: coalesce finds what coalescing finds', () => {
+    expect(['coalesce', 'coalesces', 'coalesced', 'coalescing'].map(stem)).toEqual(['coalesc', 'coalesc', 'coalesc', 'coalesc']);
+    expect(['free', 'frees', 'freed', 'freeing'].map(stem)).toEqual(['fre', 'fre', 'fre', 'fre']);
+    expect(['mapped', 'maps', 'process', 'processes', 'entries', 'block_meta', 'MADV_DONTNEED', 'sbrk'].map(stem)).toEqual(['map', 'map', 'process', 'process', 'entry', 'block_meta', 'madv_dontneed', 'sbrk']);
+    // The book's own index, loaded as the page loads it (site.js): with the stemmer it carries.
+    const window: { WORKBOOK_SEARCH?: { index: string; options: object; stem: (term: string) => string } } = {};
+    new Function('window', read(join(student.outDir, 'assets'), 'search-index.js'))(window);
+    const data = window.WORKBOOK_SEARCH!;
+    expect(String(data.stem)).toBe(STEM_SOURCE);
+    const engine = MiniSearch.loadJSON(data.index, { ...data.options, processTerm: data.stem } as ConstructorParameters<typeof MiniSearch>[0]);
+    const found = (query: string) => engine.search(query, { combineWith: 'AND', fuzzy: false }).map((hit) => hit.href as string).sort();
+    const coalescing = found('coalescing');
+    expect(found('coalesce')).toEqual(coalescing);
+    expect(found('coalesced')).toEqual(coalescing);
+    // Chapter 3's opening section (its first), which says "coalescing", is found by "coalesce".
+    const stored = Object.entries(JSON.parse(data.index).storedFields as Record<string, { href: string }>);
+    const opening = stored.filter(([, f]) => f.href.startsWith('03-coalescing.html#')).sort(([a], [b]) => Number(a) - Number(b))[0][1].href;
+    expect(found('coalesce')).toContain(opening);
+    // One term for all the forms of a word: the index stays under 600 kB (about 580 kB unstemmed).
+    expect(read(join(student.outDir, 'assets'), 'search-index.js').length).toBeLessThan(600_000);
   });
 
   it('puts an in-page contents list of the sections on every chapter', () => {

@@ -23,12 +23,16 @@ export interface PageOptions {
   kind: 'chapter' | 'page' | 'print';
 }
 
-/** Runs before the first paint: a saved theme applies at once, with no flash of the other one. */
-const THEME_INIT = `(function(){try{var t=localStorage.getItem('workbook-theme');if(t==='dark'||t==='light')document.documentElement.setAttribute('data-theme',t);}catch(e){}})();`;
+/**
+ * Runs before the first paint: a saved theme applies at once, with no flash of the other one. It
+ * also drops the html's no-js class: without scripts, the buttons only they work (the chapters'
+ * menu, search, the theme) are hidden, and the chapters are listed after the text (site.css).
+ */
+const THEME_INIT = `(function(){var r=document.documentElement;r.classList.remove('no-js');try{var t=localStorage.getItem('workbook-theme');if(t==='dark'||t==='light')r.setAttribute('data-theme',t);}catch(e){}})();`;
 
 export function renderPage(page: PageOptions): string {
   const head = `<!doctype html>
-<html lang="en">
+<html lang="en" class="no-js">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -201,6 +201,7 @@
   var status = document.querySelector('.search-status');
   var engine = null;
   var loading = null;
+  var stemOf = function (word) { return word; };
   function scriptBase() {
     var own = document.querySelector('script[src$="assets/site.js"]');
     return own.getAttribute('src').replace(/site\.js$/, '');
@@ -218,7 +219,9 @@
     if (loading) return loading;
     loading = load('minisearch.js').then(function () { return load('search-index.js'); }).then(function () {
       var data = window.WORKBOOK_SEARCH;
-      engine = window.MiniSearch.loadJSON(data.index, data.options);
+      // The build's own stemmer (search-index.ts), for the words searched as for the words indexed.
+      stemOf = data.stem;
+      engine = window.MiniSearch.loadJSON(data.index, Object.assign({}, data.options, { processTerm: data.stem }));
     });
     return loading;
   }
@@ -249,16 +252,17 @@
   // "double free" is the bug, a double and a free apart are not. The index knows only words, so
   // each section keeps its words in order (search-index.ts); the last may be typed in part.
   function phraseFirst(query, hits) {
-    var words = wordsOf(query);
+    var words = wordsOf(query).map(stemOf);
     if (words.length < 2) return hits;
     var phrase = ' ' + words.join(' ');
     // A bar between title and prose: no phrase spans them.
-    var inRow = function (hit) { return (' ' + wordsOf(hit.title).join(' ') + ' | ' + wordsOf(hit.prose).join(' ')).indexOf(phrase) !== -1; };
+    var inRow = function (hit) { return (' ' + wordsOf(hit.title).map(stemOf).join(' ') + ' | ' + wordsOf(hit.prose).map(stemOf).join(' ')).indexOf(phrase) !== -1; };
     return hits.filter(inRow).concat(hits.filter(function (hit) { return !inRow(hit); }));
   }
   // The prose around the first word searched for, when the section's opening lacks them all.
   function excerptFor(hit, query) {
-    var words = wordsOf(query);
+    // Stemmed, each word is found as the start of any of its forms: coalesc in coalescing.
+    var words = wordsOf(query).map(stemOf);
     var lower = hit.prose.toLowerCase();
     var opening = hit.excerpt.toLowerCase();
     if (words.some(function (w) { return opening.indexOf(w) !== -1; })) return hit.excerpt;
@@ -324,7 +328,7 @@
       if (event.key === 'Escape') { event.preventDefault(); dialog.close(); return; }
       if (event.key === 'ArrowDown' || event.key === 'Enter') {
         var first = results.querySelector('a');
-        if (first) { event.preventDefault(); if (event.key === 'Enter') first.click(), (location.href = first.href); else first.focus(); }
+        if (first) { event.preventDefault(); if (event.key === 'Enter') first.click(); else first.focus(); }
       }
     });
     results.addEventListener('keydown', function (event) {

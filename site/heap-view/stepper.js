@@ -74,6 +74,12 @@ export function stepThrough(figure, view) {
     range.max = String(state.steps);
     range.value = String(step);
     range.setAttribute('aria-valuetext', `step ${step} of ${state.steps}: ${state.op}`);
+    // Nothing before the first step or after the last: said (aria-disabled), and drawn so, yet
+    // still focusable (disabled would drop the focus of the reader who just pressed it).
+    for (const button of controls.querySelectorAll('.hv-buttons button')) {
+      const move = button.dataset.move;
+      button.setAttribute('aria-disabled', String(move === 'start' || move === 'back' ? step === 0 : step === state.steps));
+    }
     // A list the reader opened (a region's blocks) stays open from step to step.
     const open = new Set([...picture.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key));
     keepingFocus(picture, range, () => {
