@@ -155,9 +155,10 @@ describe('workbook/cli.ts', () => {
   }, 120_000);
 
   it('start without a terminal (an editor task, a container) serves the book and watches all the same, taking keys a line at a time', async () => {
+    const progress = join(mkdtempSync(join(tmpdir(), 'start-')), 'progress');
     const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'workbook/cli.ts', 'start', '--target', 'solutions'], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', WORKBOOK_PROGRESS: progress }, // never the student's own progress
       stdio: ['pipe', 'pipe', 'pipe'], // stdin is a pipe, never a terminal
     });
     let [stdout, stderr] = ['', ''];
@@ -173,6 +174,7 @@ describe('workbook/cli.ts', () => {
       child.stdin.write('q\n');
       expect(await ended).toBe(0);
       await expect(fetch(url), 'the book is no longer served once q was pressed').rejects.toThrow();
+      expect(existsSync(progress) ? readFileSync(progress, 'utf8') : '', 'watching the reference records nothing as done').not.toMatch(/^done /m);
     } finally {
       child.kill();
     }

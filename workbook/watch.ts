@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import { EXERCISES, EXERCISE_ID_WIDTH, type Exercise, chapterOf } from './exercises.ts';
 import { hintForTerminal, revealNextHint } from './hints.ts';
 import { unfinishedNote } from './prerequisites.ts';
-import { readProgress, updateProgress } from './progress.ts';
+import { readProgress, updateProgress as updateStudentProgress } from './progress.ts';
 import { isSkeletonAlready, resetExercise } from './reset.ts';
 import { type ExerciseResult, runExerciseTests } from './run-tests.ts';
 import { fileInTarget, targetRoot } from './target.ts';
@@ -46,6 +46,15 @@ export function listAnswer(answer: string): { reset: boolean; what: string } | u
 }
 
 export async function watchMode(options: WatchOptions): Promise<number> {
+  // Watching the reference is no progress of the student's: it records nothing.
+  const updateProgress = (change: Parameters<typeof updateStudentProgress>[0]) => {
+    if (options.target === 'solutions') {
+      const progress = readProgress();
+      change(progress); // as it would be, for the screen; not written
+      return progress;
+    }
+    return updateStudentProgress(change);
+  };
   let current = startingExercise();
   let result: ExerciseResult | undefined;
   let hint: string[] = [];

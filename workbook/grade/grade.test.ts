@@ -485,17 +485,19 @@ describe('reading a submission before it runs', () => {
     ]);
   });
 
-  it('lists a built-in or a method of the process put in place, even for a moment, as worth a look', () => {
+  it('lists a built-in or a method of the process put in place, even for a moment, or a property deleted, as worth a look', () => {
     const source = [
       'const is = Object.is; Object.is = () => true; queueMicrotask(() => { Object.is = is; });',
       'proc.load8 = (address: number) => 7;',
       "Object.defineProperty(proc, 'bytes', { value: () => [] });",
       'proc.errno = ENOMEM; if (Object.is(a, b) === true) return;',
+      "const p = proc; delete p.load8; console.log('Math.max = 3'); x.Object.y = 1; Error.stackTraceLimit = 50;",
     ].join('\n');
     expect(scanSource(source).map((f) => [f.line, f.cheat, f.what])).toEqual([
       [1, false, 'assigns over the built-in Object.is'],
-      [2, false, 'assigns over proc.load8, a method of the process the tests read it through'],
-      [3, false, 'redefines properties (Object.defineProperty)'],
+      [2, false, 'assigns over proc.load8, on the process the tests read memory through'],
+      [3, false, 'redefines or deletes properties (Object.defineProperty)'],
+      [5, false, 'redefines or deletes properties (delete)'],
     ]);
   });
 

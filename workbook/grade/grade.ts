@@ -263,10 +263,10 @@ export function whatStopped(message: string): string {
  * A chapter whose tests were stopped (out of time, process.exit, out of memory, a crash),
  * run again one test file at a time, so that it costs only its own exercise: a file stopped
  * alone reports why as its error, and the exercises that finish keep their points. After a
- * hang, a file that finished before it keeps its results and is not run again: each run of
- * a hanging file costs the whole time limit. A chapter of one test file is not run again at
- * all. A cheat caught by the integrity check in any file is still the chapter's, as in a
- * single run.
+ * hang, a file that finished before it keeps its results and is not run again; each file run
+ * again has RERUN_TIME_FACTOR times the limit. A chapter of one test file is run again only
+ * when it ran out of time. A cheat caught by the integrity check in any file is still the
+ * chapter's, as in a single run.
  */
 async function oneFileAtATime(
   files: string[],

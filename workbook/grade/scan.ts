@@ -117,14 +117,20 @@ export function scanSource(source: string, file?: string): Array<{ line: number;
     // The process's own bookkeeping, private to the machine, which the tests read: no allocator needs it.
     // (memoryOps and bytesMoved are left out: stats() gives them, by those names, to anyone.)
     [/(?:\.\s*|\[\s*['"`])(kernel|readTable|writeTable|ownFrame)\b/g, "reaches into the process's private state ($1)"],
-    // What the assertions call, or what a test reads memory back through, put in place for a moment.
-    [/\b((?:Object|Array|Number|String|Symbol|Math|JSON|Reflect|Atomics|Promise|Function|Map|Set|Error)\s*\.\s*\w+)\s*=(?![=>])/g, 'assigns over the built-in $1'],
-    [/\b(proc\s*\.\s*(?!errno\b)\w+)\s*=(?![=>])/g, 'assigns over $1, a method of the process the tests read it through'],
-    [/\b((?:Object|Reflect)\s*\.\s*define(?:Property|Properties))\b/g, 'redefines properties ($1)'],
   ];
   const named = identifiersRead(code);
   for (const [pattern, what] of patterns) {
     for (const m of named.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? ''), false, named);
+  }
+  // What the assertions call, or what a test reads memory back through, put in place for a
+  // moment: read in the code alone (not its strings), as the program sees it.
+  const rewiring: Array<[RegExp, string]> = [
+    [/(?<![.\w$])((?:Object|Array|Number|String|Symbol|Math|JSON|Reflect|Atomics|Promise|Function|Map|Set)\s*\.\s*\w+)\s*=(?![=>])/g, 'assigns over the built-in $1'],
+    [/(?<![.\w$])(proc\s*\.\s*(?!errno\b)\w+)\s*=(?![=>])/g, 'assigns over $1, on the process the tests read memory through'],
+    [/\b((?:Object|Reflect)\s*\.\s*(?:defineProperty|defineProperties|deleteProperty))\b|\b(delete)\s+[\w$.[\]'"`]+/g, 'redefines or deletes properties ($1)'],
+  ];
+  for (const [pattern, what] of rewiring) {
+    for (const m of bare.matchAll(pattern)) add(m.index, what.replace('$1', m[1] ?? m[2] ?? ''), false, bare);
   }
   return found.sort((a, b) => a.line - b.line);
 }

@@ -32,6 +32,11 @@ export const ALIGNMENT = 16;
 /** How many times along a replay the driver calls an allocator's own check(), at most (and after the last operation). */
 const HEAP_CHECKS = 512;
 
+/** Every how many operations of a trace of `ops` the driver calls check(): each one's on a short trace. */
+export function heapCheckInterval(ops: number): number {
+  return Math.max(1, Math.ceil(ops / HEAP_CHECKS));
+}
+
 /**
  * The process a trace runs in, unless told otherwise: 256 MiB of heap and 256 MiB of
  * mmap, like mdriver's fixed-size memlib heap. The traces need tens of MiB at most; an
@@ -139,6 +144,12 @@ export interface ReplayOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called before each operation of the checked pass (-1: before createAllocator) and every 1024th of the timed ones: a watchdog's sign of life. */
   onStep?: (opIndex: number) => void;
+  /**
+   * Call the allocator's own check() (if it has one) after every this many operations, and after
+   * the last; by default heapCheckInterval(the trace's length). The shrinker keeps the original
+   * trace's, so that a shorter trace does not fail a check before the failure being shrunk.
+   */
+  heapCheckEvery?: number;
   /** Record payload and footprint along the checked pass (TraceResult.timeline): true, or how many points at most. */
   timeline?: true | number;
   /**
@@ -259,7 +270,7 @@ class CheckedReplay {
       // The allocator's own heap check, if it has one: often enough to catch broken metadata
       // near where it broke (after every operation of a trace the shrinker has made short),
       // seldom enough to cost no more than the replay itself on a long trace.
-      const checkEvery = Math.max(1, Math.ceil(ops.length / HEAP_CHECKS));
+      const checkEvery = this.options.heapCheckEvery ?? heapCheckInterval(ops.length);
       for (this.opIndex = 0; this.opIndex < ops.length; this.opIndex++) {
         this.options.onStep?.(this.opIndex);
         this.step(ops[this.opIndex]);
@@ -267,12 +278,13 @@ class CheckedReplay {
         if ((this.opIndex + 1) % checkEvery === 0) this.checkHeap();
         if (this.options.onProgress !== undefined && (this.opIndex + 1) % 2048 === 0) this.options.onProgress(this.opIndex + 1, ops.length);
       }
+      const lastCall = this.call;
       this.call = undefined;
       for (const block of this.live) this.verify(block as Held, 'after the last operation');
       if (ops.length % checkEvery !== 0) {
-        this.opIndex = ops.length - 1;
+        [this.opIndex, this.call] = [ops.length - 1, lastCall];
         this.checkHeap();
-        this.opIndex = ops.length;
+        [this.opIndex, this.call] = [ops.length, undefined];
       }
     } catch (error) {
       if (!(error instanceof CheckFailed)) throw error;
@@ -379,7 +391,7 @@ class CheckedReplay {
     this.checks++;
     if (problem === '') return;
     // The problem last: a check's finding may end in a hex dump.
-    this.fail('heap-check', `check() after ${after} found the allocator's heap broken, though every payload is intact so far (the calls that follow would build on it): ${problem}`);
+    this.fail('heap-check', `check() after ${after} found the allocator's heap broken, though no payload check has failed so far (the calls that follow would build on it): ${problem}`);
   }
 
   /** `held`: the bytes of the block being reallocated, which are still the program's when realloc fails. */

@@ -93,6 +93,36 @@ describe('shrink', () => {
     expect(replayChecked(replayed, spread(replayed, handedOn, threadsOf(threads))).failure?.message, 'the printed trace, replayed with --threads 4').toBe(shrunk.failure.message);
   });
 
+  it("shrinks a payload failure of an allocator with a heap check, its candidates checked as often as the trace", () => {
+    // Its check complains from the 10th free on; the malloc after it damages the block freed next.
+    const lateCheck: CreateAllocator = (proc) => {
+      const inner = bump(proc);
+      let frees = 0;
+      let last = 0;
+      return {
+        ...inner,
+        malloc(size) {
+          const p = inner.malloc(size);
+          if (frees === 10 && last !== 0) proc.store8(last, 0xee); // the block before it, still live
+          last = p;
+          return p;
+        },
+        free(ptr) {
+          frees++;
+          inner.free(ptr);
+        },
+        check: () => (frees >= 10 ? 'ten frees: broken' : ''),
+      };
+    };
+    const ops = ['a 0 16', ...Array.from({ length: 1499 }, (_, i) => [`a ${i + 1} 16`, `f ${i}`]).flat()];
+    const t = parseRep(`0\n1500\n${ops.length}\n1\n${ops.join('\n')}\n`, 'late-check.rep');
+    const failure = replayChecked(t, lateCheck).failure!;
+    expect(failure.check, 'on the long trace, checked every 6 operations, the damaged block is found first').toBe('payload');
+    const shrunk = shrink(t, failure, lateCheck);
+    expect(shrunk.failure.check).toBe('payload');
+    expect(shrunk.trace.ops.length, 'a shorter trace, checked after every operation, would fail the heap check first and be thrown away').toBeLessThanOrEqual(30);
+  });
+
   it('drops the later operations of an allocation it removes', () => {
     // free(id 1) scribbles on id 2 just after it; id 0 and its reallocs have nothing to do with it.
     const t = parseRep('0\n3\n8\n1\na 0 16\nr 0 32\na 1 5000\na 2 100\nr 0 48\nf 1\nf 2\nf 0\n', 'reallocs.rep');

@@ -11,7 +11,7 @@
 // class of error): shrinking must not wander off to a different bug.
 
 import type { CreateAllocator } from '../../machine/index.ts';
-import { replayChecked, type ReplayOptions, type TraceFailure } from './driver.ts';
+import { heapCheckInterval, replayChecked, type ReplayOptions, type TraceFailure } from './driver.ts';
 import type { Trace, TraceOp } from './rep.ts';
 import { spread, threadsOf } from './threads.ts';
 
@@ -53,6 +53,8 @@ export function shrink(trace: Trace, failure: TraceFailure, create: CreateAlloca
   const threads = options.threads ?? 1;
   const build = (kept: readonly number[]) => buildTrace(trace, lifetime, kept, threads);
   const allocatorFor = (candidate: Trace) => (threads === 1 ? create : spread(candidate, create, threadsOf(threads)));
+  // As often as along the trace itself: checked after every operation, a shorter trace would fail a heap check first.
+  const heapCheckEvery = heapCheckInterval(trace.ops.length);
   let replays = 0;
   let best: { indices: number[]; trace: Trace; failure: TraceFailure } | undefined;
 
@@ -64,7 +66,7 @@ export function shrink(trace: Trace, failure: TraceFailure, create: CreateAlloca
     if (best !== undefined && kept.length >= best.indices.length) return undefined;
     const candidate = build(kept);
     replays++;
-    const result = replayChecked(candidate, allocatorFor(candidate), { ...options.replay, timing: false });
+    const result = replayChecked(candidate, allocatorFor(candidate), { ...options.replay, timing: false, heapCheckEvery });
     if (result.failure === undefined || !sameFailure(result.failure, failure)) return undefined;
     best = { indices: kept, trace: candidate, failure: result.failure };
     options.onProgress?.({ ops: kept.length, replays });
